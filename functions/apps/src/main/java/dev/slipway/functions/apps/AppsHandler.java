@@ -1,0 +1,92 @@
+package dev.slipway.functions.apps;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.shared.apps.App;
+import dev.slipway.shared.apps.AppService;
+import dev.slipway.shared.apps.AppStore;
+import dev.slipway.shared.apps.AppView;
+import dev.slipway.shared.apps.DynamoDbAppStore;
+import dev.slipway.shared.audit.Actor;
+import dev.slipway.shared.audit.AuditLedger;
+import dev.slipway.shared.auth.AdminAuth;
+import dev.slipway.shared.auth.AdminTokenHashSource;
+import dev.slipway.shared.aws.AwsClients;
+import dev.slipway.shared.config.Config;
+import dev.slipway.shared.config.EnvNames;
+import dev.slipway.shared.http.ApiRequest;
+import dev.slipway.shared.http.ApiResponse;
+import dev.slipway.shared.http.ApiRouter;
+import dev.slipway.shared.json.Json;
+
+import java.time.Clock;
+import java.util.Map;
+
+/** POST /apps, GET /apps, GET /apps/{appId}, PATCH /apps/{appId}. */
+public final class AppsHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+    private final AppService apps;
+    private final ApiRouter router;
+
+    /** Lambda's entry: configuration from the environment template.yaml sets. */
+    public AppsHandler() {
+        this(Config.fromEnvironment());
+    }
+
+    /** The local runtime's entry: the same variables, resolved for the laptop. */
+    public AppsHandler(Map<String, String> environment) {
+        this(Config.of(environment));
+    }
+
+    private AppsHandler(Config config) {
+        AwsClients aws = new AwsClients(config);
+        AuditLedger ledger = new AuditLedger(aws.dynamoDbEnhanced(), config.require(EnvNames.AUDIT_TABLE));
+        this.apps = new AppService(
+                new DynamoDbAppStore(aws.dynamoDbEnhanced(), config.require(EnvNames.APPS_TABLE), ledger),
+                Clock.systemUTC());
+        this.router = ApiRouter.authenticated(new AdminAuth(AdminTokenHashSource.from(config, aws::ssm)))
+                .route("POST /apps", this::create)
+                .route("GET /apps", this::list)
+                .route("GET /apps/{appId}", this::get)
+                .route("PATCH /apps/{appId}", this::update)
+                .build();
+    }
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        return router.handle(event, context);
+    }
+
+    private APIGatewayV2HTTPResponse create(ApiRequest request) {
+        App app = apps.create(request.jsonObject(), actor(request));
+        return ApiResponse.json(201, AppView.of(app), Map.of("location", "/apps/" + app.id()));
+    }
+
+    private APIGatewayV2HTTPResponse list(ApiRequest request) {
+        AppStore.AppPage page = apps.list(request.queryParameter("limit").orElse(null),
+                request.queryParameter("cursor").orElse(null));
+        ObjectNode body = Json.object();
+        var items = body.putArray("apps");
+        page.apps().forEach(a -> items.add(AppView.of(a)));
+        if (page.nextCursor() != null) {
+            body.put("nextCursor", page.nextCursor());
+        }
+        return ApiResponse.json(200, body);
+    }
+
+    private APIGatewayV2HTTPResponse get(ApiRequest request) {
+        return ApiResponse.json(200, AppView.of(apps.get(request.pathParameter("appId").orElse(""))));
+    }
+
+    private APIGatewayV2HTTPResponse update(ApiRequest request) {
+        String id = request.pathParameter("appId").orElse("");
+        dev.slipway.shared.apps.AppId.require(id);
+        return ApiResponse.json(200, AppView.of(apps.update(id, request.jsonObject(), actor(request))));
+    }
+
+    private static Actor actor(ApiRequest request) {
+        return new Actor(Actor.ADMIN, request.requestId(), request.sourceIp());
+    }
+}

@@ -1,0 +1,87 @@
+package dev.slipway.local;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code slipway up}: starts the local runtime and keeps it running until Ctrl-C or SIGTERM. */
+@Command(name = "slipway", mixinStandardHelpOptions = true, version = "slipway 0.1.0",
+        description = "Slipway on one laptop.", subcommands = {SlipwayCli.Up.class})
+public final class SlipwayCli {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new SlipwayCli()).execute(args));
+    }
+
+    @Command(name = "up", mixinStandardHelpOptions = true,
+            description = "Start DynamoDB Local, the S3 server and the API, from template.yaml; data persists in the data folder.")
+    static final class Up implements Callable<Integer> {
+        @Option(names = "--data", description = "Data folder (default: $SLIPWAY_DATA or .slipway)")
+        Path data;
+
+        @Option(names = "--api-port", defaultValue = "4747", description = "API port; 0 picks a free one (default: ${DEFAULT-VALUE})")
+        int apiPort;
+
+        @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE})")
+        String host;
+
+        @Option(names = "--template", description = "template.yaml to run (default: the one in the Slipway folder)")
+        Path template;
+
+        @Override
+        public Integer call() throws Exception {
+            Path home = Path.of(System.getProperty("slipway.home", ".")).toAbsolutePath().normalize();
+            Path dataDir = data != null ? data
+                    : System.getenv("SLIPWAY_DATA") != null ? Path.of(System.getenv("SLIPWAY_DATA"))
+                    : home.resolve(".slipway");
+            Path templateFile = template != null ? template : home.resolve("template.yaml");
+            if (!Files.isRegularFile(templateFile)) {
+                System.err.println("No template.yaml at " + templateFile + "; run from the Slipway folder or pass --template");
+                return 2;
+            }
+            LocalRuntime runtime;
+            try {
+                runtime = LocalRuntime.start(new LocalRuntime.Options(dataDir, templateFile, host, apiPort));
+            } catch (IllegalStateException e) {
+                System.err.println(e.getMessage());
+                return 1;
+            } catch (java.net.BindException e) {
+                System.err.println("Port " + apiPort + " is in use; pass --api-port with another one (0 picks a free port)");
+                return 1;
+            }
+            long readyMs = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                System.out.println("\nStopping Slipway…");
+                runtime.close();
+                stopped.countDown();
+                System.out.println("Stopped. Data kept in " + dataDir.toAbsolutePath().normalize());
+            }, "slipway-shutdown"));
+
+            System.out.printf("""
+                    Slipway is up (ready in %.1f s)
+                      API          %s
+                      Admin token  %s
+                      Data         %s
+                      runtime.json %s
+
+                    Try:
+                      export SLIPWAY_API=%s SLIPWAY_TOKEN=%s
+                      curl -H "Authorization: Bearer $SLIPWAY_TOKEN" -H 'content-type: application/json' \\
+                           -d '{"name":"My Shop"}' $SLIPWAY_API/apps
+
+                    Ctrl-C stops it; the data stays.
+                    %n""", readyMs / 1000.0, runtime.apiUrl(), runtime.adminToken(),
+                    dataDir.toAbsolutePath().normalize(), runtime.runtimeJson(), runtime.apiUrl(), runtime.adminToken());
+            System.out.flush();
+            stopped.await();
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package dev.slipway.shared.apps;
+
+import dev.slipway.shared.audit.AuditEvent;
+import dev.slipway.shared.audit.AuditHead;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Where apps are kept. Every write carries its audit event and commits with it. */
+public interface AppStore {
+    /** @throws dev.slipway.shared.store.WriteConflict ITEM when the id is taken */
+    void create(App app, AuditEvent event);
+
+    /** @throws dev.slipway.shared.store.WriteConflict when the app's version or audit head moved */
+    void replace(App updated, long expectedVersion, AuditEvent event);
+
+    Optional<App> get(String appId);
+
+    AuditHead auditHead(String appId);
+
+    AppPage list(int limit, String cursor);
+
+    /** One page of apps; {@code nextCursor} is null on the last page. */
+    record AppPage(List<App> apps, String nextCursor) {
+    }
+}

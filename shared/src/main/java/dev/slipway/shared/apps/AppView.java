@@ -1,0 +1,31 @@
+package dev.slipway.shared.apps;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.shared.json.Json;
+
+/** The JSON an API client sees for an app; also what audit events record as before/after. */
+public final class AppView {
+    private AppView() {
+    }
+
+    public static ObjectNode of(App app) {
+        ObjectNode n = Json.object();
+        n.put("id", app.id());
+        n.put("name", app.name());
+        n.set("build", Json.MAPPER.valueToTree(app.build()));
+        n.put("createdAt", app.createdAt().toString());
+        n.put("updatedAt", app.updatedAt().toString());
+        n.put("version", app.version());
+        n.putObject("links").put("self", "/apps/" + app.id());
+        return n;
+    }
+
+    /** What the audit trail keeps: the owner-controlled fields, nothing derived. */
+    static ObjectNode audited(App app) {
+        ObjectNode n = Json.object();
+        n.put("name", app.name());
+        n.set("build", Json.MAPPER.valueToTree(app.build()));
+        n.put("version", app.version());
+        return n;
+    }
+}

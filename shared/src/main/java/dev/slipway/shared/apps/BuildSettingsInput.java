@@ -1,0 +1,85 @@
+package dev.slipway.shared.apps;
+
+import dev.slipway.shared.json.JsonObjectReader;
+
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Reads and checks build settings from a request body (create, or a merge patch). */
+final class BuildSettingsInput {
+    static final Set<String> FIELDS = Set.of("packageManager", "installCommand", "buildCommand", "outputDir", "nodeVersion");
+    static final Set<String> PACKAGE_MANAGERS = Set.of("npm", "pnpm", "yarn", "bun");
+    private static final Pattern NODE_VERSION = Pattern.compile("(lts|[1-9][0-9](\\.[0-9]{1,4}){0,2})");
+    private static final Pattern OUTPUT_DIR = Pattern.compile("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*");
+    private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
+
+    private BuildSettingsInput() {
+    }
+
+    /**
+     * Merge-patch semantics (RFC 7396): an absent field keeps its value, null removes it, a value
+     * replaces it. For create, {@code base} is {@link BuildSettings#NONE}.
+     */
+    static BuildSettings merge(BuildSettings base, JsonObjectReader in) {
+        return new BuildSettings(
+                field(in, "packageManager", base.packageManager(), BuildSettingsInput::checkPackageManager),
+                field(in, "installCommand", base.installCommand(), BuildSettingsInput::checkCommand),
+                field(in, "buildCommand", base.buildCommand(), BuildSettingsInput::checkCommand),
+                field(in, "outputDir", base.outputDir(), BuildSettingsInput::checkOutputDir),
+                field(in, "nodeVersion", base.nodeVersion(), BuildSettingsInput::checkNodeVersion));
+    }
+
+    private interface Check {
+        String problem(String value);
+    }
+
+    private static String field(JsonObjectReader in, String name, String current, Check check) {
+        if (!in.has(name)) {
+            return current;
+        }
+        if (in.isNull(name)) {
+            return null;
+        }
+        Optional<String> v = in.string(name);
+        if (v.isEmpty()) {
+            return current;
+        }
+        String problem = check.problem(v.get());
+        if (problem != null) {
+            in.error(name, problem);
+            return current;
+        }
+        return v.get();
+    }
+
+    static String checkPackageManager(String v) {
+        return PACKAGE_MANAGERS.contains(v) ? null : "must be one of npm, pnpm, yarn, bun";
+    }
+
+    static String checkCommand(String v) {
+        if (v.isBlank() || v.length() > 500) {
+            return "must be 1-500 characters";
+        }
+        return CONTROL.matcher(v).find() ? "must be one line without control characters" : null;
+    }
+
+    static String checkOutputDir(String v) {
+        if (v.equals(".")) {
+            return null; // a static site served from the repository root
+        }
+        if (v.length() > 200 || !OUTPUT_DIR.matcher(v).matches()) {
+            return "must be a relative path such as dist or apps/web/dist";
+        }
+        for (String segment : v.split("/")) {
+            if (segment.equals(".") || segment.equals("..")) {
+                return "must stay inside the repository (no . or .. segments)";
+            }
+        }
+        return null;
+    }
+
+    static String checkNodeVersion(String v) {
+        return NODE_VERSION.matcher(v).matches() ? null : "must be a Node.js major version such as 20, 20.11 or 20.11.1, or lts";
+    }
+}

@@ -1,0 +1,74 @@
+package dev.slipway.shared.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.shared.json.Json;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+
+/**
+ * One link of an app's audit chain. {@code hash} is the SHA-256 of the canonical JSON of every
+ * other field, {@code prevHash} included, so changing or removing any event breaks the chain.
+ */
+public record AuditEvent(
+        String appId,
+        long seq,
+        Instant time,
+        String actor,
+        String action,
+        String target,
+        JsonNode before,
+        JsonNode after,
+        String requestId,
+        String sourceIp,
+        String prevHash,
+        String hash) {
+
+    /** The prevHash of an app's first event. */
+    public static final String GENESIS = "0".repeat(64);
+
+    public static AuditEvent next(AuditHead head, String appId, Instant time, Actor actor, String action, String target,
+                                  JsonNode before, JsonNode after) {
+        AuditEvent unsigned = new AuditEvent(appId, head.seq() + 1, time, actor.id(), action, target, before, after,
+                actor.requestId(), actor.sourceIp(), head.hash(), null);
+        return unsigned.withHash(unsigned.computeHash());
+    }
+
+    public AuditEvent withHash(String h) {
+        return new AuditEvent(appId, seq, time, actor, action, target, before, after, requestId, sourceIp, prevHash, h);
+    }
+
+    /** The fields that are hashed, in canonical JSON. */
+    public String canonicalJson() {
+        ObjectNode n = Json.object();
+        n.put("appId", appId);
+        n.put("seq", seq);
+        n.put("time", time.toString());
+        n.put("actor", actor);
+        n.put("action", action);
+        n.put("target", target);
+        n.set("before", before);
+        n.set("after", after);
+        n.put("requestId", requestId);
+        n.put("sourceIp", sourceIp);
+        n.put("prevHash", prevHash);
+        return Json.canonical(n);
+    }
+
+    public String computeHash() {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(canonicalJson().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public AuditHead asHead() {
+        return new AuditHead(seq, hash);
+    }
+}

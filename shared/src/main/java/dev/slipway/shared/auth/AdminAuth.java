@@ -1,0 +1,53 @@
+package dev.slipway.shared.auth;
+
+import dev.slipway.shared.http.ApiRequest;
+import dev.slipway.shared.http.ProblemException;
+import dev.slipway.shared.http.ProblemType;
+
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+/**
+ * Checks {@code Authorization: Bearer <admin token>}. Only the token's SHA-256 is known here; the
+ * comparison is constant-time and the token itself is never logged or echoed.
+ */
+public final class AdminAuth {
+    private static final int MAX_TOKEN_LENGTH = 512;
+
+    private final Supplier<String> expectedSha256Hex;
+
+    public AdminAuth(Supplier<String> expectedSha256Hex) {
+        this.expectedSha256Hex = expectedSha256Hex;
+    }
+
+    public void require(ApiRequest request) {
+        String header = request.header("authorization").orElse(null);
+        if (header == null) {
+            throw new ProblemException(ProblemType.UNAUTHORIZED, "Send Authorization: Bearer <admin token>");
+        }
+        String token = bearerToken(header);
+        if (token == null || token.length() > MAX_TOKEN_LENGTH) {
+            throw new ProblemException(ProblemType.UNAUTHORIZED, "The Authorization header must be: Bearer <admin token>");
+        }
+        if (!matches(token)) {
+            throw new ProblemException(ProblemType.UNAUTHORIZED, "The admin token is not valid");
+        }
+    }
+
+    boolean matches(String token) {
+        byte[] expected = HexFormat.of().parseHex(expectedSha256Hex.get().trim().toLowerCase(Locale.ROOT));
+        // Both sides are 32-byte digests, so the compare does not leak the token's length either.
+        return MessageDigest.isEqual(expected, AdminTokens.sha256(token));
+    }
+
+    static String bearerToken(String header) {
+        String h = header.trim();
+        if (h.length() < 7 || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        String token = h.substring(7).trim();
+        return token.isEmpty() || token.contains(" ") ? null : token;
+    }
+}

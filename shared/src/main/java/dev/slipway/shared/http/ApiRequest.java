@@ -1,0 +1,155 @@
+package dev.slipway.shared.http;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.shared.json.Json;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** One API call as the handlers see it, read from an API Gateway HTTP API (payload v2) event. */
+public final class ApiRequest {
+    /** JSON bodies are small documents; anything larger is a mistake or an attack. */
+    public static final int MAX_JSON_BYTES = 64 * 1024;
+
+    private final APIGatewayV2HTTPEvent event;
+    private final String requestId;
+
+    public ApiRequest(APIGatewayV2HTTPEvent event, Context context) {
+        this.event = event;
+        String id = null;
+        if (event.getRequestContext() != null) {
+            id = event.getRequestContext().getRequestId();
+        }
+        if (id == null && context != null) {
+            id = context.getAwsRequestId();
+        }
+        this.requestId = id;
+    }
+
+    public String routeKey() {
+        return event.getRouteKey();
+    }
+
+    public String path() {
+        return event.getRawPath();
+    }
+
+    public String requestId() {
+        return requestId;
+    }
+
+    public String sourceIp() {
+        var ctx = event.getRequestContext();
+        return ctx != null && ctx.getHttp() != null ? ctx.getHttp().getSourceIp() : null;
+    }
+
+    /** Header value by case-insensitive name (API Gateway lower-cases them already). */
+    public Optional<String> header(String name) {
+        Map<String, String> headers = event.getHeaders();
+        if (headers == null) {
+            return Optional.empty();
+        }
+        String v = headers.get(name.toLowerCase(Locale.ROOT));
+        if (v == null) {
+            for (Map.Entry<String, String> e : headers.entrySet()) {
+                if (e.getKey().equalsIgnoreCase(name)) {
+                    v = e.getValue();
+                    break;
+                }
+            }
+        }
+        return Optional.ofNullable(v);
+    }
+
+    public Optional<String> pathParameter(String name) {
+        Map<String, String> p = event.getPathParameters();
+        return p == null ? Optional.empty() : Optional.ofNullable(p.get(name));
+    }
+
+    public Optional<String> queryParameter(String name) {
+        Map<String, String> q = event.getQueryStringParameters();
+        return q == null ? Optional.empty() : Optional.ofNullable(q.get(name));
+    }
+
+    public byte[] bodyBytes() {
+        String body = event.getBody();
+        if (body == null) {
+            return new byte[0];
+        }
+        if (event.getIsBase64Encoded()) {
+            try {
+                return Base64.getDecoder().decode(body);
+            } catch (IllegalArgumentException e) {
+                throw new ProblemException(ProblemType.VALIDATION_FAILED, "The body is marked base64 but is not");
+            }
+        }
+        return body.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The body as a JSON object, or a problem: 415 for a non-JSON content type, 413 when larger
+     * than {@link #MAX_JSON_BYTES}, 400 when it does not parse or is not an object.
+     */
+    public ObjectNode jsonObject() {
+        String contentType = header("content-type").orElse("");
+        if (!isJson(contentType)) {
+            throw new ProblemException(ProblemType.UNSUPPORTED_MEDIA_TYPE,
+                    contentType.isBlank()
+                            ? "Send the body with Content-Type: application/json"
+                            : "Content-Type " + sanitize(contentType) + " is not accepted here; send application/json");
+        }
+        byte[] bytes = bodyBytes();
+        if (bytes.length > MAX_JSON_BYTES) {
+            throw new ProblemException(ProblemType.PAYLOAD_TOO_LARGE,
+                    "JSON bodies are limited to " + MAX_JSON_BYTES + " bytes; this one has " + bytes.length);
+        }
+        if (bytes.length == 0) {
+            throw new ProblemException(ProblemType.INVALID_JSON, "The body is empty; send a JSON object");
+        }
+        JsonNode node;
+        try {
+            node = Json.MAPPER.readTree(bytes);
+        } catch (StreamConstraintsException e) {
+            throw new ProblemException(ProblemType.INVALID_JSON, "The JSON is nested too deeply or has an oversized value");
+        } catch (JsonProcessingException e) {
+            var loc = e.getLocation();
+            String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+            throw new ProblemException(ProblemType.INVALID_JSON, "The body is not valid JSON" + where + ": " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw new ProblemException(ProblemType.INVALID_JSON, "The body could not be read as JSON");
+        }
+        if (node == null || !node.isObject()) {
+            throw new ProblemException(ProblemType.INVALID_JSON, "The body must be a JSON object");
+        }
+        return (ObjectNode) node;
+    }
+
+    static boolean isJson(String contentType) {
+        String media = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        if (!(media.equals("application/json") || (media.startsWith("application/") && media.endsWith("+json")))) {
+            return false;
+        }
+        // A charset other than UTF-8 would make us misread the bytes.
+        String lower = contentType.toLowerCase(Locale.ROOT);
+        int i = lower.indexOf("charset=");
+        if (i >= 0) {
+            String cs = lower.substring(i + 8).split(";", 2)[0].trim().replace("\"", "");
+            return cs.equals("utf-8") || cs.equals("utf8");
+        }
+        return true;
+    }
+
+    /** Echo only printable ASCII of a client value, and not much of it. */
+    static String sanitize(String s) {
+        String clean = s.replaceAll("[^\\x20-\\x7e]", "?");
+        return clean.length() > 100 ? clean.substring(0, 100) + "…" : clean;
+    }
+}
