@@ -105,7 +105,8 @@ public final class LocalRuntime implements AutoCloseable {
             }
 
             Intrinsics intrinsics = new Intrinsics(template, template.parameterDefaults(), names, REGION);
-            this.functions = new LocalFunctions(template, intrinsics, lambdaEnvironment());
+            this.functions = new LocalFunctions(template, intrinsics,
+                    lambdaEnvironment(dynamo.endpoint(), s3.endpoint(), AdminTokens.sha256Hex(adminToken)));
             functions.warmAll();
             this.gateway = new LocalApiGateway(template.routes(), functions, options.host(), options.apiPort());
             gateway.start();
@@ -124,22 +125,24 @@ public final class LocalRuntime implements AutoCloseable {
         return new LocalRuntime(options);
     }
 
-    /** What Lambda would add to a function's environment, pointed at the embedded engines. */
-    private Map<String, String> lambdaEnvironment() {
+    /**
+     * What Lambda would add to a function's environment, pointed at the embedded engines, plus the
+     * admin token's hash (there is no SSM on a laptop; the token itself stays in the data folder).
+     */
+    public static Map<String, String> lambdaEnvironment(java.net.URI dynamoDb, java.net.URI s3, String adminTokenSha256) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put(Config.LOCAL_FLAG, "true");
         env.put("AWS_REGION", REGION);
         env.put("AWS_DEFAULT_REGION", REGION);
         env.put("AWS_ACCESS_KEY_ID", ACCESS_KEY);
         env.put("AWS_SECRET_ACCESS_KEY", SECRET_KEY);
-        env.put("AWS_ENDPOINT_URL_DYNAMODB", dynamo.endpoint().toString());
-        env.put("AWS_ENDPOINT_URL_S3", s3.endpoint().toString());
-        // No SSM on a laptop: the hash is handed over directly; the token stays in the data folder.
-        env.put(EnvNames.ADMIN_TOKEN_SHA256, AdminTokens.sha256Hex(adminToken));
+        env.put("AWS_ENDPOINT_URL_DYNAMODB", dynamoDb.toString());
+        env.put("AWS_ENDPOINT_URL_S3", s3.toString());
+        env.put(EnvNames.ADMIN_TOKEN_SHA256, adminTokenSha256);
         return env;
     }
 
-    static StaticCredentialsProvider credentials() {
+    public static StaticCredentialsProvider credentials() {
         return StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY));
     }
 

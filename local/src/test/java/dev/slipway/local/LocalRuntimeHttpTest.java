@@ -1,0 +1,162 @@
+package dev.slipway.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.shared.json.Json;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Boots the local runtime as `slipway up` does (persistent data folder, engines, template routes)
+ * and drives the API over real HTTP, including a restart that must keep every app.
+ */
+class LocalRuntimeHttpTest {
+    @TempDir
+    static Path data;
+    private static LocalRuntime runtime;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void up() throws Exception {
+        runtime = start();
+    }
+
+    @AfterAll
+    static void down() {
+        if (runtime != null) {
+            runtime.close();
+        }
+    }
+
+    private static LocalRuntime start() throws Exception {
+        return LocalRuntime.start(new LocalRuntime.Options(data, EmbeddedEngines.repoRoot().resolve("template.yaml"), "127.0.0.1", 0));
+    }
+
+    private static HttpResponse<String> call(String method, String path, String body, String contentType, boolean auth) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(runtime.apiUrl() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            b.header("content-type", contentType);
+        }
+        if (auth) {
+            b.header("authorization", "Bearer " + runtime.adminToken());
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> json(String method, String path, String body) throws Exception {
+        return call(method, path, body, "application/json", true);
+    }
+
+    private static void assertProblem(HttpResponse<String> r, int status, String slug) {
+        assertEquals(status, r.statusCode(), r.body());
+        assertEquals("application/problem+json", r.headers().firstValue("content-type").orElse(""));
+        JsonNode p = Json.parse(r.body());
+        assertEquals("urn:slipway:problem:" + slug, p.get("type").asText());
+        assertEquals(status, p.get("status").asInt());
+        assertTrue(p.hasNonNull("title"));
+    }
+
+    @Test
+    void runtimeJsonTellsToolsWhereSlipwayIs() throws Exception {
+        JsonNode rt = Json.parse(Files.readString(runtime.runtimeJson()));
+        assertEquals(runtime.apiUrl(), rt.get("apiUrl").asText());
+        assertEquals(runtime.adminToken(), rt.get("adminToken").asText());
+        assertEquals(ProcessHandle.current().pid(), rt.get("pid").asLong());
+        // It holds the admin token: owner-only.
+        assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
+                Files.getPosixFilePermissions(runtime.runtimeJson()));
+        assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
+                Files.getPosixFilePermissions(data.resolve("admin-token")));
+    }
+
+    @Test
+    void healthIsOpenEverythingElseNeedsTheToken() throws Exception {
+        HttpResponse<String> health = call("GET", "/health", null, null, false);
+        assertEquals(200, health.statusCode());
+        assertProblem(call("GET", "/apps", null, null, false), 401, "unauthorized");
+        assertTrue(call("GET", "/apps", null, null, false).headers().firstValue("www-authenticate").isPresent());
+        assertProblem(call("POST", "/apps", "{\"name\":\"x\"}", "application/json", false), 401, "unauthorized");
+        HttpResponse<String> wrong = HTTP.send(HttpRequest.newBuilder(URI.create(runtime.apiUrl() + "/apps"))
+                .header("authorization", "Bearer " + runtime.adminToken() + "x").build(), HttpResponse.BodyHandlers.ofString());
+        assertProblem(wrong, 401, "unauthorized");
+        assertFalse(wrong.body().contains(runtime.adminToken()), "a token is never echoed");
+    }
+
+    @Test
+    void theApiSoFarEndToEnd() throws Exception {
+        HttpResponse<String> created = json("POST", "/apps", "{\"name\":\"My Shop\"}");
+        assertEquals(201, created.statusCode(), created.body());
+        assertEquals("my-shop", Json.parse(created.body()).get("id").asText());
+        assertEquals("/apps/my-shop", created.headers().firstValue("location").orElse(""));
+
+        assertProblem(json("POST", "/apps", "{\"name\":\"My Shop\"}"), 409, "app-exists");
+        assertProblem(json("POST", "/apps", "{\"name\": \"broken"), 400, "invalid-json");
+        assertProblem(json("POST", "/apps", "[1,2]"), 400, "invalid-json");
+        assertProblem(json("POST", "/apps", ""), 400, "invalid-json");
+        assertProblem(json("POST", "/apps", "{\"name\":\"A\",\"name\":\"B\"}"), 400, "invalid-json");
+        assertProblem(json("POST", "/apps", "{\"name\":\"Shop\",\"owner\":\"me\"}"), 400, "unknown-field");
+        assertProblem(json("POST", "/apps", "{\"name\":5}"), 400, "validation-failed");
+        assertProblem(json("POST", "/apps", "{\"name\":\"Shop\",\"id\":\"Not_A_Slug\"}"), 400, "validation-failed");
+        assertProblem(json("POST", "/apps", "{\"name\":\"Shop\",\"build\":{\"outputDir\":\"../../etc\"}}"), 400, "validation-failed");
+        assertProblem(call("POST", "/apps", "{\"name\":\"Shop\"}", "text/plain", true), 415, "unsupported-media-type");
+        assertProblem(call("POST", "/apps", "{\"name\":\"Shop\"}", null, true), 415, "unsupported-media-type");
+        assertProblem(json("POST", "/apps", "{\"name\":\"" + "a".repeat(70_000) + "\"}"), 413, "payload-too-large");
+        assertProblem(json("GET", "/apps/Not_A_Slug", null), 400, "invalid-app-id");
+        assertProblem(json("GET", "/apps/no-such-app", null), 404, "app-not-found");
+        assertProblem(json("PATCH", "/apps/no-such-app", "{\"name\":\"x\"}"), 404, "app-not-found");
+        assertProblem(json("GET", "/apps?limit=0", null), 400, "invalid-query");
+        assertProblem(json("GET", "/apps?cursor=%21%21", null), 400, "invalid-query");
+        assertProblem(json("DELETE", "/apps/my-shop", null), 404, "route-not-found");
+
+        HttpResponse<String> patched = call("PATCH", "/apps/my-shop",
+                "{\"build\":{\"packageManager\":\"pnpm\",\"outputDir\":\"dist\"}}", "application/merge-patch+json", true);
+        assertEquals(200, patched.statusCode(), patched.body());
+        assertEquals("pnpm", Json.parse(patched.body()).at("/build/packageManager").asText());
+        assertProblem(json("PATCH", "/apps/my-shop", "{\"id\":\"new-id\"}"), 400, "validation-failed");
+
+        HttpResponse<String> list = json("GET", "/apps", null);
+        assertEquals(200, list.statusCode());
+        assertTrue(list.body().contains("\"my-shop\""));
+
+        // Nothing that was refused left anything behind.
+        JsonNode apps = Json.parse(list.body()).get("apps");
+        for (JsonNode a : apps) {
+            assertNotEquals("shop", a.get("id").asText());
+        }
+    }
+
+    @Test
+    void aRestartKeepsEveryAppAndTheToken() throws Exception {
+        HttpResponse<String> created = json("POST", "/apps", "{\"name\":\"Survives Restart\"}");
+        assertEquals(201, created.statusCode(), created.body());
+        String token = runtime.adminToken();
+
+        // A second runtime on the same data folder is refused while the first runs.
+        assertThrows(IllegalStateException.class, LocalRuntimeHttpTest::start);
+
+        runtime.close();
+        assertFalse(Files.exists(data.resolve("runtime.json")), "a stopped runtime leaves no runtime.json behind");
+        runtime = start();
+        assertEquals(token, runtime.adminToken());
+        HttpResponse<String> got = json("GET", "/apps/survives-restart", null);
+        assertEquals(200, got.statusCode(), got.body());
+        assertEquals("Survives Restart", Json.parse(got.body()).get("name").asText());
+    }
+}
