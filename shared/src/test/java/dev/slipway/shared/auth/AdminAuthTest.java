@@ -1,0 +1,75 @@
+package dev.slipway.shared.auth;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import dev.slipway.shared.http.ApiRequest;
+import dev.slipway.shared.http.ProblemException;
+import dev.slipway.shared.http.ProblemType;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AdminAuthTest {
+    private static final String TOKEN = AdminTokens.generate();
+    private final AdminAuth auth = new AdminAuth(() -> AdminTokens.sha256Hex(TOKEN));
+
+    private static ApiRequest withAuthorization(String value) {
+        Map<String, String> headers = new HashMap<>();
+        if (value != null) {
+            headers.put("authorization", value);
+        }
+        return new ApiRequest(APIGatewayV2HTTPEvent.builder().withHeaders(headers).build(), null);
+    }
+
+    @Test
+    void theTokenOpensTheDoor() {
+        assertDoesNotThrow(() -> auth.require(withAuthorization("Bearer " + TOKEN)));
+        assertDoesNotThrow(() -> auth.require(withAuthorization("bearer " + TOKEN)));
+    }
+
+    @Test
+    void anythingElseIs401() {
+        for (String h : new String[]{null, "", "Bearer", "Bearer ", "Basic " + TOKEN, TOKEN, "Bearer " + TOKEN + "x",
+                "Bearer " + TOKEN.substring(1), "Bearer a b", "Bearer " + "x".repeat(10_000)}) {
+            ProblemException p = assertThrows(ProblemException.class, () -> auth.require(withAuthorization(h)), String.valueOf(h));
+            assertEquals(ProblemType.UNAUTHORIZED, p.type());
+            assertTrue(!p.detail().contains(TOKEN.substring(4, 20)), "never echo the token");
+        }
+    }
+
+    @Test
+    void tokensAreLongRandomAndRecognisable() {
+        String a = AdminTokens.generate();
+        assertTrue(a.startsWith("slw_"));
+        assertTrue(a.length() >= 40);
+        assertTrue(!a.equals(AdminTokens.generate()));
+        assertEquals(64, AdminTokens.sha256Hex(a).length());
+    }
+
+    @Test
+    void theParameterIsReadOnceThenCachedForFiveMinutes() {
+        AtomicInteger loads = new AtomicInteger();
+        Instant[] now = {Instant.parse("2026-01-01T00:00:00Z")};
+        Clock clock = new Clock() {
+            @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
+            @Override public Clock withZone(java.time.ZoneId zone) { return this; }
+            @Override public Instant instant() { return now[0]; }
+        };
+        AdminTokenHashSource source = new AdminTokenHashSource(() -> "hash" + loads.incrementAndGet(), clock);
+        assertEquals("hash1", source.get());
+        now[0] = now[0].plus(Duration.ofMinutes(4));
+        assertEquals("hash1", source.get());
+        now[0] = now[0].plus(Duration.ofMinutes(2));
+        assertEquals("hash2", source.get());
+    }
+}
