@@ -3,6 +3,11 @@ package dev.slipway.local.engines;
 import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+import java.lang.reflect.Field;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,8 +37,37 @@ public final class DynamoDbLocalEngine implements AutoCloseable {
             args = new String[]{"-dbPath", dataDir.toString(), "-sharedDb", "-port", Integer.toString(p), "-disableTelemetry"};
         }
         DynamoDBProxyServer server = ServerRunner.createServerFromCommandLineArgs(args);
+        bindToLoopback(server);
         server.start();
         return new DynamoDbLocalEngine(server, p);
+    }
+
+    /**
+     * DynamoDB Local has no host option and listens on every interface; a laptop's database must
+     * not be reachable from the café's Wi-Fi. Its Jetty connectors are set to loopback before start.
+     */
+    private static void bindToLoopback(DynamoDBProxyServer proxy) throws ReflectiveOperationException {
+        Field f = DynamoDBProxyServer.class.getDeclaredField("server");
+        f.setAccessible(true);
+        Server jetty = (Server) f.get(proxy);
+        for (Connector c : jetty.getConnectors()) {
+            if (c instanceof ServerConnector sc) {
+                sc.setHost("127.0.0.1");
+            }
+        }
+    }
+
+    /** The addresses the engine listens on, as host:port. */
+    public java.util.List<String> listeningOn() throws ReflectiveOperationException {
+        Field f = DynamoDBProxyServer.class.getDeclaredField("server");
+        f.setAccessible(true);
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (Connector c : ((Server) f.get(server)).getConnectors()) {
+            if (c instanceof ServerConnector sc) {
+                out.add(sc.getHost() + ":" + sc.getLocalPort());
+            }
+        }
+        return out;
     }
 
     public URI endpoint() {
