@@ -1,0 +1,98 @@
+package dev.slipway.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.shared.json.Json;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * template.yaml through cfn-lint and statemachines/*.asl.json through asl-validator, the pinned npm
+ * versions from package-lock.json (tools/lint/lint.cjs; known spec gaps in cfn-lint-known-gaps.json).
+ * The negative cases prove the linters can fail.
+ */
+class LintTest {
+    private static Path root;
+
+    @BeforeAll
+    static void installLinters() throws Exception {
+        root = EmbeddedEngines.repoRoot();
+        // `mvn verify` has run `npm ci` already; this covers running the test alone from an IDE.
+        if (!Files.isDirectory(root.resolve("node_modules/cfn-lint"))
+                || !Files.isDirectory(root.resolve("node_modules/asl-validator"))) {
+            Run install = run(List.of("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error",
+                    "--replace-registry-host=always"));
+            assertEquals(0, install.exit, install.output);
+        }
+    }
+
+    @Test
+    void templateAndStateMachinesPassTheLinters() throws Exception {
+        Run lint = lint();
+        assertEquals(0, lint.exit, lint.output);
+        JsonNode report = Json.parse(lint.output);
+        assertTrue(report.path("ok").asBoolean(), lint.output);
+        assertEquals(0, report.path("template").path("problems").size(), lint.output);
+    }
+
+    @Test
+    void aDanglingReferenceInTheTemplateFailsTheLint(@TempDir Path dir) throws Exception {
+        String template = Files.readString(root.resolve("template.yaml"));
+        assertTrue(template.contains("\nOutputs:\n"));
+        Files.writeString(dir.resolve("template.yaml"), template.replace("\nOutputs:\n",
+                "\nOutputs:\n  Dangling:\n    Value: !GetAtt NoSuchResource.Arn\n"));
+
+        Run lint = lint(dir.resolve("template.yaml").toString(), dir.resolve("none").toString());
+        assertEquals(1, lint.exit, lint.output);
+        assertTrue(lint.output.contains("No resource with logical name of NoSuchResource"), lint.output);
+    }
+
+    @Test
+    void aStateMachineWithAnUnreachableStateFailsTheLint(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("broken.asl.json"), """
+                {"StartAt": "Build", "States": {
+                  "Build": {"Type": "Task", "Resource": "${BuildFunctionArn}", "End": true},
+                  "Orphan": {"Type": "Succeed"}}}
+                """);
+        Files.writeString(dir.resolve("fine.asl.json"), """
+                {"StartAt": "Build", "States": {
+                  "Build": {"Type": "Task", "Resource": "${BuildFunctionArn}", "Next": "Done"},
+                  "Done": {"Type": "Succeed"}}}
+                """);
+
+        Run lint = lint(root.resolve("template.yaml").toString(), dir.toString());
+        assertEquals(1, lint.exit, lint.output);
+        JsonNode machines = Json.parse(lint.output).path("stateMachines");
+        assertEquals(2, machines.size(), lint.output);
+        assertTrue(machines.get(0).path("file").asText().endsWith("broken.asl.json"));
+        assertFalse(machines.get(0).path("problems").isEmpty(), lint.output);
+        assertTrue(machines.get(1).path("problems").isEmpty(), lint.output);
+    }
+
+    private static Run lint(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("node", root.resolve("tools/lint/lint.cjs").toString()));
+        command.addAll(List.of(args));
+        return run(command);
+    }
+
+    private record Run(int exit, String output) {}
+
+    private static Run run(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES), String.join(" ", command) + " did not finish");
+        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    }
+}
