@@ -77,6 +77,7 @@ public final class LocalRuntime implements AutoCloseable {
         S3LocalEngine startedS3 = null;
         try {
             this.adminToken = adminToken(data);
+            clearTemp(data.resolve("tmp"));
             SamTemplate template = SamTemplate.read(options.template());
 
             // The two engines start in parallel: together they are most of the start-up time.
@@ -106,7 +107,7 @@ public final class LocalRuntime implements AutoCloseable {
 
             Intrinsics intrinsics = new Intrinsics(template, template.parameterDefaults(), names, REGION);
             this.functions = new LocalFunctions(template, intrinsics,
-                    lambdaEnvironment(dynamo.endpoint(), s3.endpoint(), AdminTokens.sha256Hex(adminToken)));
+                    lambdaEnvironment(dynamo.endpoint(), s3.endpoint(), AdminTokens.sha256Hex(adminToken), data));
             functions.warmAll();
             this.gateway = new LocalApiGateway(template.routes(), functions, options.host(), options.apiPort());
             gateway.start();
@@ -129,7 +130,8 @@ public final class LocalRuntime implements AutoCloseable {
      * What Lambda would add to a function's environment, pointed at the embedded engines, plus the
      * admin token's hash (there is no SSM on a laptop; the token itself stays in the data folder).
      */
-    public static Map<String, String> lambdaEnvironment(java.net.URI dynamoDb, java.net.URI s3, String adminTokenSha256) {
+    public static Map<String, String> lambdaEnvironment(java.net.URI dynamoDb, java.net.URI s3, String adminTokenSha256,
+                                                        Path data) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put(Config.LOCAL_FLAG, "true");
         env.put("AWS_REGION", REGION);
@@ -139,11 +141,28 @@ public final class LocalRuntime implements AutoCloseable {
         env.put("AWS_ENDPOINT_URL_DYNAMODB", dynamoDb.toString());
         env.put("AWS_ENDPOINT_URL_S3", s3.toString());
         env.put(EnvNames.ADMIN_TOKEN_SHA256, adminTokenSha256);
+        // No SSM on a laptop: app environment variables are AES-GCM files under the data folder.
+        env.put(EnvNames.APP_ENV_LOCAL_DIR, data.resolve("secrets").toString());
+        env.put(EnvNames.IMPORT_TEMP_DIR, data.resolve("tmp").toString());
         return env;
     }
 
     public static StaticCredentialsProvider credentials() {
         return StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY));
+    }
+
+    /** Imports unpack under data/tmp and always clean up; a killed process may not have. */
+    private static void clearTemp(Path tmp) throws IOException {
+        if (!Files.isDirectory(tmp)) {
+            return;
+        }
+        try (var walk = Files.walk(tmp)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (!p.equals(tmp)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     /** The token is made on first start and kept (owner-only) so a restart keeps it valid. */

@@ -35,9 +35,12 @@ public final class EmbeddedEngines {
     public final LocalNames names = new LocalNames();
     public final DynamoDbClient dynamoClient;
     public final S3Client s3Client;
+    /** Stands in for the data folder: app secrets and import temp folders of the tests go here. */
+    public final Path dataDir;
 
     private EmbeddedEngines() throws Exception {
         template = SamTemplate.read(repoRoot().resolve("template.yaml"));
+        dataDir = Files.createTempDirectory("slipway-test-data-");
         dynamo = DynamoDbLocalEngine.start(null, 0);
         s3 = S3LocalEngine.start(null, 0, LocalRuntime.ACCESS_KEY, LocalRuntime.SECRET_KEY);
         SdkHttpClient http = ApacheHttpClient.builder().build();
@@ -69,7 +72,7 @@ public final class EmbeddedEngines {
     public LocalFunctions functions() {
         Intrinsics intrinsics = new Intrinsics(template, template.parameterDefaults(), names, LocalRuntime.REGION);
         return new LocalFunctions(template, intrinsics,
-                LocalRuntime.lambdaEnvironment(dynamo.endpoint(), s3.endpoint(), AdminTokens.sha256Hex(EVENT_TOKEN)));
+                LocalRuntime.lambdaEnvironment(dynamo.endpoint(), s3.endpoint(), AdminTokens.sha256Hex(EVENT_TOKEN), dataDir));
     }
 
     public Map<String, String> environment(String functionId) {

@@ -116,4 +116,34 @@ class HandlerEventsTest {
             assertEquals(401, replay(e).getStatusCode(), name);
         }
     }
+
+    @Test
+    void theImportEventsTellOneStory() throws Throwable {
+        int created = replay(load("apps-create.json")).getStatusCode();
+        assertTrue(created == 201 || created == 409, "event-shop exists after apps-create: " + created);
+
+        APIGatewayV2HTTPResponse imported = replay(load("imports-zip.json"));
+        assertTrue(imported.getStatusCode() == 201 || imported.getStatusCode() == 200, imported.getBody());
+        var body = Json.parse(imported.getBody());
+        assertEquals("static", body.get("framework").asText());
+        String sha = body.get("commit").asText();
+
+        APIGatewayV2HTTPResponse commits = replay(load("commits-list.json"));
+        assertEquals(200, commits.getStatusCode(), commits.getBody());
+        assertEquals(sha, Json.parse(commits.getBody()).get("commits").get(0).get("sha").asText());
+
+        APIGatewayV2HTTPEvent files = load("commit-files.json");
+        assertEquals(404, replay(files).getStatusCode(), "the sample's sha is not in this repository");
+        files.setPathParameters(Map.of("appId", "event-shop", "sha", sha));
+        APIGatewayV2HTTPResponse listed = replay(files);
+        assertEquals(200, listed.getStatusCode(), listed.getBody());
+        assertTrue(listed.getBody().contains("\"about.html\""), listed.getBody());
+
+        APIGatewayV2HTTPResponse upload = replay(load("uploads-create.json"));
+        assertEquals(201, upload.getStatusCode(), upload.getBody());
+        assertTrue(Json.parse(upload.getBody()).get("url").asText().contains("X-Amz-Signature="));
+
+        APIGatewayV2HTTPResponse nothingUploaded = replay(load("imports-upload.json"));
+        assertEquals(409, nothingUploaded.getStatusCode(), nothingUploaded.getBody());
+    }
 }

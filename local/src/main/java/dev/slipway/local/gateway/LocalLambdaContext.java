@@ -8,13 +8,13 @@ import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import java.nio.charset.StandardCharsets;
 
 /** The Lambda context a handler gets in the local runtime: same fields, local values. */
-final class LocalLambdaContext implements Context {
+public final class LocalLambdaContext implements Context {
     private final String requestId;
     private final String functionName;
     private final int memoryMb;
     private final long deadlineMillis;
 
-    LocalLambdaContext(String requestId, String functionName, int memoryMb, int timeoutSeconds) {
+    public LocalLambdaContext(String requestId, String functionName, int memoryMb, int timeoutSeconds) {
         this.requestId = requestId;
         this.functionName = functionName;
         this.memoryMb = memoryMb;

@@ -18,6 +18,8 @@ public class AppItem {
     private String createdAt;
     private String updatedAt;
     private Long version;
+    private String framework;
+    private String detectedJson;
 
     @DynamoDbPartitionKey
     public String getAppId() { return appId; }
@@ -38,6 +40,10 @@ public class AppItem {
     public void setCreatedAt(String v) { createdAt = v; }
     public String getUpdatedAt() { return updatedAt; }
     public void setUpdatedAt(String v) { updatedAt = v; }
+    public String getFramework() { return framework; }
+    public void setFramework(String v) { framework = v; }
+    public String getDetectedJson() { return detectedJson; }
+    public void setDetectedJson(String v) { detectedJson = v; }
     public Long getVersion() { return version; }
     public void setVersion(Long v) { version = v; }
 
@@ -54,12 +60,26 @@ public class AppItem {
         i.setCreatedAt(app.createdAt().toString());
         i.setUpdatedAt(app.updatedAt().toString());
         i.setVersion(app.version());
+        i.setFramework(app.framework());
+        i.setDetectedJson(app.detected().isEmpty() ? null : dev.slipway.shared.json.Json.write(app.detected()));
         return i;
     }
 
     App toApp() {
         return new App(appId, name,
                 new BuildSettings(packageManager, installCommand, buildCommand, outputDir, nodeVersion),
+                framework, detected(),
                 Instant.parse(createdAt), Instant.parse(updatedAt), version);
+    }
+
+    private BuildSettings detected() {
+        if (detectedJson == null) {
+            return BuildSettings.NONE;
+        }
+        try {
+            return dev.slipway.shared.json.Json.MAPPER.readValue(detectedJson, BuildSettings.class);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("stored build settings of " + appId + " are not readable", e);
+        }
     }
 }

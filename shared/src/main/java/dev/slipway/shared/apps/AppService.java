@@ -51,7 +51,7 @@ public final class AppService {
         in.throwIfInvalid();
 
         Instant now = now();
-        App app = new App(id, name, build, now, now, 1);
+        App app = new App(id, name, build, null, null, now, now, 1);
         AuditEvent event = AuditEvent.next(store.auditHead(id), id, now, actor, "app.created", "app/" + id,
                 null, AppView.audited(app));
         try {

@@ -1,5 +1,7 @@
 package dev.slipway.shared.apps;
 
+import dev.slipway.shared.store.TransactionPart;
+
 import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.audit.AuditHead;
 
@@ -13,6 +15,12 @@ public interface AppStore {
 
     /** @throws dev.slipway.shared.store.WriteConflict when the app's version or audit head moved */
     void replace(App updated, long expectedVersion, AuditEvent event);
+
+    /**
+     * Like {@link #replace(App, long, AuditEvent)}, with more conditional writes (a git ref move …)
+     * in the same transaction: all happen or none.
+     */
+    void replace(App updated, long expectedVersion, AuditEvent event, TransactionPart extra);
 
     Optional<App> get(String appId);
 

@@ -12,7 +12,11 @@ public final class AppView {
         ObjectNode n = Json.object();
         n.put("id", app.id());
         n.put("name", app.name());
-        n.set("build", Json.MAPPER.valueToTree(app.build()));
+        // build: what a deploy uses; buildOverrides: what the owner set; detected: what import found.
+        n.set("build", Json.MAPPER.valueToTree(app.effectiveBuild()));
+        n.set("buildOverrides", Json.MAPPER.valueToTree(app.build()));
+        n.put("framework", app.framework());
+        n.set("detected", Json.MAPPER.valueToTree(app.detected()));
         n.put("createdAt", app.createdAt().toString());
         n.put("updatedAt", app.updatedAt().toString());
         n.put("version", app.version());
@@ -21,10 +25,14 @@ public final class AppView {
     }
 
     /** What the audit trail keeps: the owner-controlled fields, nothing derived. */
-    static ObjectNode audited(App app) {
+    public static ObjectNode audited(App app) {
         ObjectNode n = Json.object();
         n.put("name", app.name());
         n.set("build", Json.MAPPER.valueToTree(app.build()));
+        if (app.framework() != null) {
+            n.put("framework", app.framework());
+            n.set("detected", Json.MAPPER.valueToTree(app.detected()));
+        }
         n.put("version", app.version());
         return n;
     }

@@ -16,6 +16,16 @@ public record BuildSettings(
 
     public static final BuildSettings NONE = new BuildSettings(null, null, null, null, null);
 
+    /** These settings where set, {@code fallback}'s elsewhere. */
+    public BuildSettings over(BuildSettings fallback) {
+        return new BuildSettings(
+                packageManager != null ? packageManager : fallback.packageManager,
+                installCommand != null ? installCommand : fallback.installCommand,
+                buildCommand != null ? buildCommand : fallback.buildCommand,
+                outputDir != null ? outputDir : fallback.outputDir,
+                nodeVersion != null ? nodeVersion : fallback.nodeVersion);
+    }
+
     @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isEmpty() {
         return equals(NONE);

@@ -6,6 +6,7 @@ import dev.slipway.shared.audit.AuditLedger;
 import dev.slipway.shared.http.ProblemException;
 import dev.slipway.shared.http.ProblemType;
 import dev.slipway.shared.store.Transactions;
+import dev.slipway.shared.store.TransactionPart;
 import dev.slipway.shared.store.WriteConflict;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbTable;
@@ -42,22 +43,28 @@ public final class DynamoDbAppStore implements AppStore {
 
     @Override
     public void create(App app, AuditEvent event) {
-        write(app, Expression.builder().expression("attribute_not_exists(appId)").build(), event);
+        write(app, TransactionPart.NONE, Expression.builder().expression("attribute_not_exists(appId)").build(), event);
     }
 
     @Override
     public void replace(App updated, long expectedVersion, AuditEvent event) {
-        write(updated, Expression.builder().expression("version = :v")
+        replace(updated, expectedVersion, event, TransactionPart.NONE);
+    }
+
+    @Override
+    public void replace(App updated, long expectedVersion, AuditEvent event, TransactionPart extra) {
+        write(updated, extra, Expression.builder().expression("version = :v")
                 .putExpressionValue(":v", AttributeValue.fromN(Long.toString(expectedVersion))).build(), event);
     }
 
-    private void write(App app, Expression condition, AuditEvent event) {
+    private void write(App app, TransactionPart extra, Expression condition, AuditEvent event) {
         var tx = TransactWriteItemsEnhancedRequest.builder();
         tx.addPutItem(table, TransactPutItemEnhancedRequest.builder(AppItem.class)
                 .item(AppItem.from(app)).conditionExpression(condition).build());
         List<WriteConflict.Part> parts = new ArrayList<>();
         parts.add(WriteConflict.Part.ITEM);
         parts.addAll(ledger.appendTo(tx, event));
+        parts.addAll(extra.addTo(tx));
         Transactions.write(client, tx.build(), parts);
     }
 

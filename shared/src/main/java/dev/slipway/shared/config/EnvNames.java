@@ -10,6 +10,19 @@ public final class EnvNames {
     /** The hash itself; the local runtime sets this instead of running SSM. */
     public static final String ADMIN_TOKEN_SHA256 = "ADMIN_TOKEN_SHA256";
     public static final String SLIPWAY_VERSION = "SLIPWAY_VERSION";
+    /** The table of git refs and pack lists. */
+    public static final String GIT_TABLE = "GIT_TABLE";
+    /** SSM path under which app environment variables are kept as SecureStrings (in AWS). */
+    public static final String APP_ENV_PARAMETER_PREFIX = "APP_ENV_PARAMETER_PREFIX";
+    /** Folder of the locally encrypted app environment (the local runtime sets it instead). */
+    public static final String APP_ENV_LOCAL_DIR = "APP_ENV_LOCAL_DIR";
+    /** Import limits; template.yaml and the local runtime may lower or raise the defaults. */
+    public static final String IMPORT_MAX_ENTRIES = "IMPORT_MAX_ENTRIES";
+    public static final String IMPORT_MAX_TOTAL_BYTES = "IMPORT_MAX_TOTAL_BYTES";
+    public static final String IMPORT_MAX_FILE_BYTES = "IMPORT_MAX_FILE_BYTES";
+    public static final String UPLOAD_MAX_BYTES = "UPLOAD_MAX_BYTES";
+    /** Where imports unpack (always removed afterwards); default: java.io.tmpdir (/tmp in Lambda). */
+    public static final String IMPORT_TEMP_DIR = "IMPORT_TEMP_DIR";
 
     private EnvNames() {
     }

@@ -71,6 +71,19 @@ public final class JsonObjectReader {
         return Optional.of(v.textValue());
     }
 
+    /** The field as a whole number; absent or null gives empty, anything else is an error. */
+    public Optional<Long> longValue(String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return Optional.empty();
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+            error(field, "must be a whole number");
+            return Optional.empty();
+        }
+        return Optional.of(v.longValue());
+    }
+
     public Optional<JsonObjectReader> object(String field, Set<String> allowed) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {

@@ -5,7 +5,7 @@ package dev.slipway.shared.store;
  * since it was read. {@code part} names which condition failed.
  */
 public class WriteConflict extends RuntimeException {
-    public enum Part { ITEM, AUDIT_HEAD, UNKNOWN }
+    public enum Part { ITEM, AUDIT_HEAD, REF, UNKNOWN }
 
     private final Part part;
 

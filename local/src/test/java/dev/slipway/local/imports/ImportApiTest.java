@@ -1,0 +1,317 @@
+package dev.slipway.local.imports;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.local.EmbeddedEngines;
+import dev.slipway.local.LocalRuntime;
+import dev.slipway.shared.env.LocalEncryptedAppEnvironment;
+import dev.slipway.shared.json.Json;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Imports end to end through `slipway up`'s HTTP API, on the embedded engines. */
+class ImportApiTest {
+    @TempDir
+    static Path data;
+    private static LocalRuntime runtime;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void up() throws Exception {
+        runtime = LocalRuntime.start(new LocalRuntime.Options(data, EmbeddedEngines.repoRoot().resolve("template.yaml"),
+                "127.0.0.1", 0));
+    }
+
+    @AfterAll
+    static void down() {
+        if (runtime != null) {
+            runtime.close();
+        }
+    }
+
+    static HttpResponse<String> send(String method, String path, byte[] body, String contentType) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(runtime.apiUrl() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("authorization", "Bearer " + runtime.adminToken());
+        if (contentType != null) {
+            b.header("content-type", contentType);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> json(String method, String path, String body) throws Exception {
+        return send(method, path, body == null ? null : body.getBytes(StandardCharsets.UTF_8), body == null ? null : "application/json");
+    }
+
+    static JsonNode ok(HttpResponse<String> r, int status) {
+        assertEquals(status, r.statusCode(), r.body());
+        return Json.parse(r.body());
+    }
+
+    static void problem(HttpResponse<String> r, int status, String slug) {
+        assertEquals(status, r.statusCode(), r.body());
+        assertEquals("application/problem+json", r.headers().firstValue("content-type").orElse(""));
+        assertEquals("urn:slipway:problem:" + slug, Json.parse(r.body()).path("type").asText(), r.body());
+    }
+
+    static String newApp(String name) throws Exception {
+        return ok(json("POST", "/apps", "{\"name\":\"" + name + "\"}"), 201).path("id").asText();
+    }
+
+    static JsonNode importZip(String app, byte[] zip, int status) throws Exception {
+        return ok(send("POST", "/apps/" + app + "/imports", zip, "application/zip"), status);
+    }
+
+    @Test
+    void aLovableExportBecomesACommitWithSecretsTakenOut() throws Exception {
+        String app = newApp("Lovable Shop");
+        Map<String, String> files = Exports.lovable("v1");
+        HttpResponse<String> raw = send("POST", "/apps/" + app + "/imports", Exports.zip("my-shop-main/", files), "application/zip");
+        JsonNode first = ok(raw, 201);
+
+        assertTrue(first.path("commit").asText().matches("[0-9a-f]{40}"), raw.body());
+        assertTrue(first.path("parent").isMissingNode() || first.path("parent").isNull());
+        assertEquals("main", first.path("branch").asText());
+        // package.json, lock, vite config, index.html, 4 sources, .env.example; not .env, node_modules, dist, .DS_Store
+        assertEquals(9, first.path("filesAdded").asInt(), raw.body());
+        assertEquals("lovable", first.path("framework").asText());
+        assertEquals("npm ci", first.path("build").path("installCommand").asText());
+        assertEquals("npm run build", first.path("build").path("buildCommand").asText());
+        assertEquals("dist", first.path("build").path("outputDir").asText());
+        assertEquals("20", first.path("build").path("nodeVersion").asText());
+
+        // Secrets: named, never shown.
+        assertFalse(raw.body().contains(Exports.STRIPE_LIVE), "live key echoed");
+        assertFalse(raw.body().contains(Exports.SERVICE_ROLE), "service role key echoed");
+        Set<String> rules = new HashSet<>();
+        first.path("findings").forEach(f -> rules.add(f.path("rule").asText()));
+        assertTrue(rules.contains("env-file"), raw.body());
+        assertTrue(rules.contains("stripe-live-secret-key"), raw.body());
+        assertFalse(rules.contains("supabase-service-role-key") && first.path("findings").toString().contains("client.ts"),
+                "the anon key in client.ts is public by design");
+        JsonNode stripe = null;
+        for (JsonNode f : first.path("findings")) {
+            if (f.path("rule").asText().equals("stripe-live-secret-key")) {
+                stripe = f;
+            }
+        }
+        assertEquals("src/lib/payments.ts", stripe.path("file").asText());
+        assertEquals(2, stripe.path("line").asInt());
+        assertTrue(first.path("environmentVariables").toString().contains("SUPABASE_SERVICE_ROLE_KEY"));
+
+        // The .env values are kept encrypted under the data folder, not in plain text.
+        var env = new LocalEncryptedAppEnvironment(data.resolve("secrets"));
+        assertEquals(Exports.SERVICE_ROLE, env.values(app).get("SUPABASE_SERVICE_ROLE_KEY"));
+        try (Stream<Path> stored = Files.list(data.resolve("secrets"))) {
+            for (Path p : stored.toList()) {
+                assertFalse(new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1).contains(Exports.SERVICE_ROLE));
+            }
+        }
+
+        // The tree in git: exactly what was kept.
+        JsonNode tree = ok(json("GET", "/apps/" + app + "/commits/" + first.path("commit").asText() + "/files", null), 200);
+        List<String> paths = new ArrayList<>();
+        tree.path("files").forEach(f -> paths.add(f.path("path").asText()));
+        assertTrue(paths.contains(".env.example"));
+        assertTrue(paths.contains("src/App.tsx"));
+        assertFalse(paths.contains(".env"));
+        assertTrue(paths.stream().noneMatch(p -> p.startsWith("node_modules/") || p.startsWith("dist/") || p.endsWith(".DS_Store")), paths.toString());
+
+        // The app now carries what was detected.
+        JsonNode appView = ok(json("GET", "/apps/" + app, null), 200);
+        assertEquals("lovable", appView.path("framework").asText());
+        assertEquals("dist", appView.path("build").path("outputDir").asText());
+
+        // Same tree again: the existing commit, 200, no new commit.
+        JsonNode again = importZip(app, Exports.zip("my-shop-main/", files), 200);
+        assertEquals(first.path("commit").asText(), again.path("commit").asText());
+        assertEquals(1, ok(json("GET", "/apps/" + app + "/commits", null), 200).path("commits").size());
+
+        // One changed file: one commit on top, diff says so.
+        files.put("src/App.tsx", "export default function App() { return <h1>v2</h1>; }\n");
+        JsonNode second = importZip(app, Exports.zip("my-shop-main/", files), 201);
+        assertEquals(first.path("commit").asText(), second.path("parent").asText());
+        assertEquals(0, second.path("filesAdded").asInt());
+        assertEquals(1, second.path("filesChanged").asInt());
+        assertEquals(0, second.path("filesRemoved").asInt());
+
+        JsonNode history = ok(json("GET", "/apps/" + app + "/commits?branch=main", null), 200);
+        assertEquals(2, history.path("commits").size());
+        JsonNode newest = history.path("commits").get(0);
+        assertEquals(second.path("commit").asText(), newest.path("sha").asText());
+        assertEquals(first.path("commit").asText(), newest.path("parents").get(0).asText());
+        assertTrue(newest.path("message").asText().startsWith("Import Lovable export"), newest.toString());
+        assertTrue(newest.path("message").asText().contains("by admin"), newest.toString());
+        assertEquals(1, newest.path("diffstat").path("filesChanged").asInt());
+        assertEquals(1, newest.path("diffstat").path("insertions").asInt());
+        assertEquals(1, newest.path("diffstat").path("deletions").asInt());
+        assertEquals("admin", newest.path("author").path("name").asText());
+
+        // Paging: one per page, the cursor leads to the first commit.
+        JsonNode page1 = ok(json("GET", "/apps/" + app + "/commits?limit=1", null), 200);
+        assertEquals(1, page1.path("commits").size());
+        JsonNode page2 = ok(json("GET", "/apps/" + app + "/commits?limit=1&cursor=" + page1.path("nextCursor").asText(), null), 200);
+        assertEquals(first.path("commit").asText(), page2.path("commits").get(0).path("sha").asText());
+        assertTrue(page2.path("nextCursor").isNull());
+    }
+
+    @Test
+    void theOwnersBuildSettingsWinOverDetection() throws Exception {
+        String app = newApp("Override Shop");
+        importZip(app, Exports.zip("", Exports.lovable("a")), 201);
+        ok(json("PATCH", "/apps/" + app, "{\"build\":{\"outputDir\":\"public-out\"}}"), 200);
+        JsonNode next = importZip(app, Exports.zip("", Exports.lovable("b")), 201);
+        assertEquals("public-out", next.path("build").path("outputDir").asText());
+        JsonNode view = ok(json("GET", "/apps/" + app, null), 200);
+        assertEquals("public-out", view.path("build").path("outputDir").asText());
+        assertEquals("dist", view.path("detected").path("outputDir").asText());
+        assertEquals("npm ci", view.path("build").path("installCommand").asText());
+    }
+
+    @Test
+    void tenImportsAtOnceMakeALinearHistoryWithEveryCommit() throws Exception {
+        String app = newApp("Busy Shop");
+        ExecutorService pool = Executors.newFixedThreadPool(10);
+        try {
+            List<Future<JsonNode>> answers = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                byte[] zip = Exports.zip("", Exports.lovable("concurrent " + i));
+                answers.add(pool.submit((Callable<JsonNode>) () -> importZip(app, zip, 201)));
+            }
+            Set<String> commits = new HashSet<>();
+            for (Future<JsonNode> f : answers) {
+                commits.add(f.get().path("commit").asText());
+            }
+            assertEquals(10, commits.size());
+            JsonNode history = ok(json("GET", "/apps/" + app + "/commits?limit=100", null), 200);
+            assertEquals(10, history.path("commits").size());
+            Set<String> listed = new HashSet<>();
+            JsonNode list = history.path("commits");
+            for (int i = 0; i < list.size(); i++) {
+                listed.add(list.get(i).path("sha").asText());
+                int parents = list.get(i).path("parents").size();
+                assertEquals(i == list.size() - 1 ? 0 : 1, parents, "linear history");
+                if (i < list.size() - 1) {
+                    assertEquals(list.get(i + 1).path("sha").asText(), list.get(i).path("parents").get(0).asText());
+                }
+            }
+            assertEquals(commits, listed);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aLargeExportGoesThroughAPresignedUpload() throws Exception {
+        String app = newApp("Upload Shop");
+        byte[] zip = Exports.zip("project/", Exports.lovable("uploaded"));
+        JsonNode upload = ok(json("POST", "/apps/" + app + "/uploads", "{\"size\":" + zip.length + ",\"name\":\"my-shop.zip\"}"), 201);
+        HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(upload.path("url").asText()))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(zip));
+        upload.path("headers").fields().forEachRemaining(h -> {
+            if (!h.getKey().equalsIgnoreCase("content-length")) {
+                put.header(h.getKey(), h.getValue().asText());
+            }
+        });
+        HttpResponse<String> stored = HTTP.send(put.build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, stored.statusCode(), stored.body());
+
+        JsonNode imported = ok(json("POST", "/apps/" + app + "/imports", "{\"uploadId\":\"" + upload.path("uploadId").asText() + "\"}"), 201);
+        assertEquals("lovable", imported.path("framework").asText());
+        JsonNode commit = ok(json("GET", "/apps/" + app + "/commits", null), 200).path("commits").get(0);
+        assertTrue(commit.path("message").asText().contains("my-shop.zip"), commit.toString());
+
+        // The upload was consumed: using it again finds nothing.
+        problem(json("POST", "/apps/" + app + "/imports", "{\"uploadId\":\"" + upload.path("uploadId").asText() + "\"}"),
+                409, "upload-not-received");
+        // A body of another size than the one signed is refused by S3 itself.
+        JsonNode small = ok(json("POST", "/apps/" + app + "/uploads", "{\"size\":10}"), 201);
+        HttpRequest.Builder wrong = HttpRequest.newBuilder(URI.create(small.path("url").asText()))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(zip));
+        small.path("headers").fields().forEachRemaining(h -> {
+            if (!h.getKey().equalsIgnoreCase("content-length")) {
+                wrong.header(h.getKey(), h.getValue().asText());
+            }
+        });
+        assertNotEquals(200, HTTP.send(wrong.build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        problem(json("POST", "/apps/" + app + "/uploads", "{\"size\":" + (1L << 40) + "}"), 413, "upload-too-large");
+        problem(json("POST", "/apps/" + app + "/uploads", "{\"size\":0}"), 400, "validation-failed");
+        problem(json("POST", "/apps/" + app + "/imports", "{\"uploadId\":\"not-an-upload\"}"), 404, "upload-not-found");
+    }
+
+    @Test
+    void gitUrlsThatCouldReachInsideAreRefusedBeforeAnyFetch() throws Exception {
+        String app = newApp("Git Shop");
+        Map<String, String> refused = Map.ofEntries(
+                Map.entry("http://github.com/owner/repo.git", "git-url-scheme-not-allowed"),
+                Map.entry("file:///etc/passwd", "git-url-scheme-not-allowed"),
+                Map.entry("ssh://git@github.com/owner/repo.git", "git-url-scheme-not-allowed"),
+                Map.entry("git://github.com/owner/repo.git", "git-url-scheme-not-allowed"),
+                Map.entry("amazon-s3://creds@bucket/repo.git", "git-url-scheme-not-allowed"),
+                Map.entry("https://127.0.0.1/owner/repo.git", "git-url-host-not-public"),
+                Map.entry("https://localhost/owner/repo.git", "git-url-host-not-public"),
+                Map.entry("https://169.254.169.254/latest/meta-data", "git-url-host-not-public"),
+                Map.entry("https://10.1.2.3/owner/repo.git", "git-url-host-not-public"),
+                Map.entry("https://192.168.0.10/owner/repo.git", "git-url-host-not-public"),
+                Map.entry("https://[::1]/owner/repo.git", "git-url-host-not-public"),
+                Map.entry("https://[fd00:ec2::254]/latest", "git-url-host-not-public"),
+                Map.entry("https://user:s3cr3t-token@127.0.0.1/owner/repo.git", "git-url-host-not-public"),
+                Map.entry("https://github.com/owner/repo.git?x=1", "git-url-invalid"),
+                Map.entry("not a url", "git-url-invalid"));
+        for (var e : refused.entrySet()) {
+            HttpResponse<String> r = json("POST", "/apps/" + app + "/imports", Json.write(Map.of("gitUrl", e.getKey(), "ref", "main")));
+            assertEquals(400, r.statusCode(), e.getKey() + " → " + r.body());
+            problem(r, 400, e.getValue());
+            assertFalse(r.body().contains("s3cr3t"), "credentials echoed: " + r.body());
+        }
+        problem(json("POST", "/apps/" + app + "/imports", "{\"gitUrl\":\"https://github.com/a/b\",\"uploadId\":\"x\"}"), 400, "validation-failed");
+        problem(json("POST", "/apps/" + app + "/imports", "{}"), 400, "validation-failed");
+        problem(json("POST", "/apps/" + app + "/imports", "{\"gitUrl\":\"https://github.com/a/b\",\"depth\":1}"), 400, "unknown-field");
+        assertEquals(404, json("GET", "/apps/" + app + "/commits", null).statusCode(), "nothing was committed");
+    }
+
+    @Test
+    void badRequestsGetProblems() throws Exception {
+        String app = newApp("Problem Shop");
+        problem(send("POST", "/apps/no-such-app/imports", Exports.zip("", Exports.lovable("x")), "application/zip"), 404, "app-not-found");
+        problem(send("POST", "/apps/" + app + "/imports", "hello".getBytes(StandardCharsets.UTF_8), "text/plain"), 415, "unsupported-media-type");
+        problem(send("POST", "/apps/" + app + "/imports", new byte[5 * 1024 * 1024], "application/zip"), 413, "inline-import-too-large");
+        problem(send("POST", "/apps/" + app + "/imports?branch=..%2Fx", Exports.zip("", Exports.lovable("x")), "application/zip"), 400, "invalid-query");
+        problem(json("GET", "/apps/" + app + "/commits", null), 404, "branch-not-found");
+        JsonNode c = importZip(app, Exports.zip("", Exports.lovable("x")), 201);
+        problem(json("GET", "/apps/" + app + "/commits?branch=other", null), 404, "branch-not-found");
+        problem(json("GET", "/apps/" + app + "/commits?limit=0", null), 400, "invalid-query");
+        problem(json("GET", "/apps/" + app + "/commits?cursor=zzz", null), 400, "invalid-query");
+        problem(json("GET", "/apps/" + app + "/commits/nothex/files", null), 400, "invalid-query");
+        problem(json("GET", "/apps/" + app + "/commits/" + "0".repeat(40) + "/files", null), 404, "commit-not-found");
+        problem(json("GET", "/apps/ghost-app/commits", null), 404, "app-not-found");
+        assertEquals(200, json("GET", "/apps/" + app + "/commits/" + c.path("commit").asText() + "/files?limit=2", null).statusCode());
+        HttpResponse<String> noAuth = HTTP.send(HttpRequest.newBuilder(URI.create(runtime.apiUrl() + "/apps/" + app + "/commits")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        problem(noAuth, 401, "unauthorized");
+    }
+}

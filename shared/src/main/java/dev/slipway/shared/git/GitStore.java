@@ -1,0 +1,96 @@
+package dev.slipway.shared.git;
+
+import dev.slipway.shared.http.ProblemException;
+import dev.slipway.shared.http.ProblemType;
+import org.eclipse.jgit.dircache.DirCache;
+import org.eclipse.jgit.dircache.DirCacheBuilder;
+import org.eclipse.jgit.dircache.DirCacheEntry;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectInserter;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.Repository;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The git store: one repository per app, packs in S3, refs and the pack list in DynamoDB
+ * ({@link S3DfsRepository}). Clients are shared; repositories are opened per call.
+ */
+public final class GitStore {
+    private final S3Client s3;
+    private final String bucket;
+    private final GitTable table;
+
+    public GitStore(S3Client s3, String bucket, GitTable table) {
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.table = table;
+    }
+
+    public GitTable table() {
+        return table;
+    }
+
+    public S3DfsRepository open(String appId) {
+        try {
+            return S3DfsRepository.open(appId, s3, bucket, table);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A file of a tree to commit: its path in git and where its bytes are on disk. */
+    public record TreeFile(String path, Path source, boolean executable) {
+    }
+
+    /**
+     * Writes blobs and trees for {@code files} (objects git already has are not written again)
+     * and returns the tree id. Nothing is visible to readers of refs until a ref moves.
+     */
+    public static ObjectId writeTree(ObjectInserter inserter, List<TreeFile> files) throws IOException {
+        DirCache index = DirCache.newInCore();
+        DirCacheBuilder builder = index.builder();
+        for (TreeFile f : files) {
+            DirCacheEntry entry = new DirCacheEntry(f.path()); // refuses paths git cannot hold
+            entry.setFileMode(f.executable() ? FileMode.EXECUTABLE_FILE : FileMode.REGULAR_FILE);
+            long size = Files.size(f.source());
+            try (InputStream in = Files.newInputStream(f.source())) {
+                entry.setObjectId(inserter.insert(Constants.OBJ_BLOB, size, in));
+            }
+            entry.setLength(size);
+            builder.add(entry);
+        }
+        builder.finish();
+        return index.writeTree(inserter);
+    }
+
+    /** The commit a branch points at, if the branch exists. */
+    public static Optional<ObjectId> branchHead(Repository repo, String branch) {
+        try {
+            Ref ref = repo.getRefDatabase().exactRef(Constants.R_HEADS + branch);
+            return Optional.ofNullable(ref).map(Ref::getObjectId);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Branch names: what git accepts, kept short and free of surprises in URLs. */
+    public static String requireBranch(String branch) {
+        String b = branch == null || branch.isEmpty() ? S3DfsRepository.DEFAULT_BRANCH : branch;
+        if (b.length() > 100 || !b.matches("[A-Za-z0-9][A-Za-z0-9._/-]*")
+                || !Repository.isValidRefName(Constants.R_HEADS + b)) {
+            throw new ProblemException(ProblemType.INVALID_QUERY,
+                    "branch must be a valid git branch name of letters, digits, '.', '_', '-' and '/'");
+        }
+        return b;
+    }
+}

@@ -1,0 +1,313 @@
+package dev.slipway.shared.imports;
+
+import dev.slipway.shared.http.ProblemException;
+import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.imports.tree.ImportLimits;
+import dev.slipway.shared.imports.tree.ImportTree;
+import dev.slipway.shared.imports.tree.TreeCollector;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.api.errors.TransportException;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectLoader;
+import org.eclipse.jgit.lib.ProgressMonitor;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.StoredConfig;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.treewalk.TreeWalk;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * {@code {"gitUrl": "https://…", "ref": "main"}}: a shallow fetch of one branch or tag over https
+ * from a host that resolves to public addresses only, then the commit's tree through the same
+ * rules as a zip. No other transport, no redirects, no submodules; size and time are bounded.
+ * Credentials in the URL are used for the fetch and never repeated: {@link #redact(URI)}.
+ */
+public final class GitUrlImport {
+    public record Fetched(ImportTree tree, List<Finding> findings, String label) {
+    }
+
+    /** Decides whether an address may be fetched from; tests of the fetch itself may widen it. */
+    @FunctionalInterface
+    public interface AddressPolicy {
+        boolean allowed(InetAddress address);
+
+        AddressPolicy PUBLIC_ONLY = GitUrlImport::isPublic;
+    }
+
+    private final AddressPolicy addresses;
+    private final long maxFetchBytes;
+    private final Duration timeLimit;
+    private final boolean verifyTls;
+
+    public GitUrlImport(AddressPolicy addresses, long maxFetchBytes, Duration timeLimit, boolean verifyTls) {
+        this.addresses = addresses;
+        this.maxFetchBytes = maxFetchBytes;
+        this.timeLimit = timeLimit;
+        this.verifyTls = verifyTls;
+    }
+
+    public static GitUrlImport standard(ImportLimits limits) {
+        return new GitUrlImport(AddressPolicy.PUBLIC_ONLY, limits.maxTotalBytes(), Duration.ofSeconds(20), true);
+    }
+
+    /** Validates the URL (scheme, shape, resolved addresses) before anything is fetched. */
+    public URI check(String gitUrl) {
+        URI uri;
+        try {
+            uri = new URI(gitUrl);
+        } catch (URISyntaxException e) {
+            throw new ProblemException(ProblemType.GIT_URL_INVALID, "gitUrl is not a valid URL");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (!scheme.equals("https")) {
+            throw new ProblemException(ProblemType.GIT_URL_SCHEME_NOT_ALLOWED,
+                    "Only https:// git URLs are accepted" + (scheme.isEmpty() ? "" : ", not " + abbreviate(scheme) + ":"));
+        }
+        if (uri.getHost() == null || uri.getRawPath() == null || uri.getRawPath().length() < 2
+                || uri.getRawQuery() != null || uri.getRawFragment() != null || gitUrl.length() > 2048) {
+            throw new ProblemException(ProblemType.GIT_URL_INVALID,
+                    "gitUrl must look like https://host/owner/repo(.git), without query or fragment");
+        }
+        InetAddress[] resolved;
+        try {
+            resolved = InetAddress.getAllByName(uri.getHost());
+        } catch (UnknownHostException e) {
+            throw new ProblemException(ProblemType.GIT_FETCH_FAILED, "The host " + uri.getHost() + " does not resolve");
+        }
+        for (InetAddress a : resolved) {
+            if (!addresses.allowed(a)) {
+                throw new ProblemException(ProblemType.GIT_URL_HOST_NOT_PUBLIC,
+                        "The host " + uri.getHost() + " resolves to " + a.getHostAddress()
+                                + ", which is not a public address");
+            }
+        }
+        return uri;
+    }
+
+    /** Fetches {@code ref} of {@code gitUrl} and extracts its tree. The caller closes the tree. */
+    public Fetched fetch(String gitUrl, String ref, Path tempParent, ImportLimits limits) {
+        URI uri = check(gitUrl);
+        String branchOrTag = ref == null || ref.isBlank() ? "main" : ref;
+        if (!Repository.isValidRefName(Constants.R_HEADS + branchOrTag) || branchOrTag.length() > 200) {
+            throw new ProblemException(ProblemType.VALIDATION_FAILED, "ref must be a branch or tag name",
+                    List.of(new ProblemException.FieldError("/ref", "is not a valid branch or tag name")));
+        }
+        String label = redact(uri);
+        Path work = null;
+        try {
+            work = Files.createTempDirectory(tempParent, "slipway-git-");
+            Path gitDir = work.resolve("repo.git");
+            try (Git git = Git.init().setBare(true).setDirectory(gitDir.toFile()).call()) {
+                StoredConfig config = git.getRepository().getConfig();
+                config.setString("http", null, "followRedirects", "false");
+                config.setBoolean("http", null, "sslVerify", verifyTls);
+                config.setBoolean("fetch", null, "recurseSubmodules", false);
+                config.save();
+                ObjectId commitId = fetchRef(git, uri.toString(), branchOrTag, gitDir, label);
+                TreeCollector collector = new TreeCollector(tempParent, limits);
+                List<Finding> findings = new ArrayList<>();
+                try {
+                    feed(git.getRepository(), commitId, collector, findings);
+                    ImportTree tree = collector.finish();
+                    return new Fetched(tree, findings, label + " (" + branchOrTag + " at " + commitId.abbreviate(12).name() + ")");
+                } finally {
+                    collector.close();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GitAPIException e) {
+            throw new ProblemException(ProblemType.GIT_FETCH_FAILED, "Could not read " + label);
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    private ObjectId fetchRef(Git git, String url, String ref, Path gitDir, String label) throws GitAPIException, IOException {
+        Watchdog watchdog = new Watchdog(gitDir, maxFetchBytes, timeLimit);
+        for (String prefix : List.of(Constants.R_HEADS, Constants.R_TAGS)) {
+            String remote = prefix + ref;
+            try {
+                var result = git.fetch().setRemote(url)
+                        .setRefSpecs(new RefSpec("+" + remote + ":refs/slipway/fetched"))
+                        .setDepth(1)
+                        .setTagOpt(org.eclipse.jgit.transport.TagOpt.NO_TAGS)
+                        .setRecurseSubmodules(org.eclipse.jgit.lib.SubmoduleConfig.FetchRecurseSubmodulesMode.NO)
+                        .setTimeout((int) Math.max(1, timeLimit.toSeconds()))
+                        .setProgressMonitor(watchdog)
+                        .call();
+                Ref fetched = git.getRepository().exactRef("refs/slipway/fetched");
+                if (fetched != null && result.getAdvertisedRef(remote) != null) {
+                    return fetched.getObjectId();
+                }
+            } catch (TransportException e) {
+                if (watchdog.tooLarge) {
+                    throw new ProblemException(ProblemType.GIT_FETCH_TOO_LARGE,
+                            label + " is larger than " + maxFetchBytes + " bytes");
+                }
+                if (watchdog.tooSlow) {
+                    throw new ProblemException(ProblemType.GIT_FETCH_TIMEOUT,
+                            "Fetching " + label + " took longer than " + timeLimit.toSeconds() + " s");
+                }
+                String m = String.valueOf(e.getMessage());
+                if (m.contains("Remote does not have") || m.contains("not found in remote") || m.contains("want")) {
+                    continue; // not a branch of that name: try a tag
+                }
+                throw new ProblemException(ProblemType.GIT_FETCH_FAILED, "Could not fetch " + label
+                        + ": the repository does not exist, is private, or does not speak git over https");
+            } catch (org.eclipse.jgit.api.errors.InvalidRemoteException e) {
+                throw new ProblemException(ProblemType.GIT_FETCH_FAILED, "Could not fetch " + label);
+            }
+        }
+        throw new ProblemException(ProblemType.GIT_REF_NOT_FOUND, label + " has no branch or tag named " + ref);
+    }
+
+    private static void feed(Repository repo, ObjectId commitId, TreeCollector collector, List<Finding> findings)
+            throws IOException {
+        try (RevWalk walk = new RevWalk(repo); TreeWalk tw = new TreeWalk(repo)) {
+            RevCommit commit = walk.parseCommit(commitId);
+            tw.addTree(commit.getTree());
+            tw.setRecursive(true);
+            while (tw.next()) {
+                FileMode mode = tw.getFileMode(0);
+                String path = tw.getPathString();
+                if (mode == FileMode.GITLINK) {
+                    findings.add(new Finding("git-submodule-skipped", Finding.WARNING, path, null, null,
+                            "Submodule " + path + " was not fetched; vendor its files into the repository if the app needs them"));
+                } else if (mode == FileMode.SYMLINK) {
+                    collector.addSymlink(path);
+                } else {
+                    ObjectLoader blob = repo.open(tw.getObjectId(0), Constants.OBJ_BLOB);
+                    try (InputStream in = blob.openStream()) {
+                        collector.addFile(path, mode == FileMode.EXECUTABLE_FILE, in);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The URL as it may be shown: no user info (tokens), no query. */
+    public static String redact(URI uri) {
+        String port = uri.getPort() > 0 ? ":" + uri.getPort() : "";
+        return "https://" + uri.getHost() + port + uri.getRawPath();
+    }
+
+    public static boolean isPublic(InetAddress a) {
+        if (a.isAnyLocalAddress() || a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isSiteLocalAddress()
+                || a.isMulticastAddress()) {
+            return false;
+        }
+        byte[] b = a.getAddress();
+        if (a instanceof Inet4Address) {
+            int x = b[0] & 0xff, y = b[1] & 0xff;
+            return !(x == 0 || x == 10 || x == 127 || x >= 224                // this network, private, loopback, multicast/reserved
+                    || (x == 100 && y >= 64 && y <= 127)                      // carrier-grade NAT
+                    || (x == 169 && y == 254)                                 // link-local, instance metadata
+                    || (x == 172 && y >= 16 && y <= 31) || (x == 192 && y == 168)
+                    || (x == 192 && y == 0 && (b[2] & 0xff) == 0)             // IETF protocol assignments
+                    || (x == 198 && (y == 18 || y == 19)));                   // benchmarking
+        }
+        if (a instanceof Inet6Address) {
+            int first = b[0] & 0xff;
+            if ((first & 0xfe) == 0xfc) {
+                return false; // unique local fc00::/7 (also fd00:ec2::254, the metadata service)
+            }
+            if (first == 0x00 || first == 0xff) {
+                return false; // ::/8 (incl. v4-compatible, unspecified), multicast
+            }
+            if (first == 0x20 && (b[1] & 0xff) == 0x02) {
+                return false; // 6to4 may embed a private IPv4 address
+            }
+            if (first == 0x00 && b[1] == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b) {
+                return false; // NAT64
+            }
+            return (first & 0xe0) == 0x20; // global unicast 2000::/3 only
+        }
+        return false;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 20 ? s.substring(0, 20) + "…" : s;
+    }
+
+    private static void deleteTree(Path root) {
+        if (root == null) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // best effort; the folder is under the import temp parent
+                }
+            });
+        } catch (IOException ignored) {
+            // already gone
+        }
+    }
+
+    /** Cancels a fetch that writes more than the limit or runs past the deadline. */
+    private static final class Watchdog implements ProgressMonitor {
+        private final Path dir;
+        private final long maxBytes;
+        private final long deadline;
+        private long nextCheck;
+        volatile boolean tooLarge;
+        volatile boolean tooSlow;
+
+        Watchdog(Path dir, long maxBytes, Duration limit) {
+            this.dir = dir;
+            this.maxBytes = maxBytes;
+            this.deadline = System.nanoTime() + limit.toNanos();
+        }
+
+        @Override
+        public boolean isCancelled() {
+            long now = System.nanoTime();
+            if (now > deadline) {
+                tooSlow = true;
+                return true;
+            }
+            if (now < nextCheck) {
+                return false;
+            }
+            nextCheck = now + 100_000_000L;
+            try (Stream<Path> files = Files.walk(dir)) {
+                long size = files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+                tooLarge = size > maxBytes;
+            } catch (IOException | UncheckedIOException ignored) {
+                // files come and go while git writes; check again next time
+            }
+            return tooLarge;
+        }
+
+        @Override public void start(int totalTasks) { }
+        @Override public void beginTask(String title, int totalWork) { }
+        @Override public void update(int completed) { }
+        @Override public void endTask() { }
+        @Override public void showDuration(boolean enabled) { }
+    }
+}

@@ -1,0 +1,27 @@
+package dev.slipway.shared.imports;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.slipway.shared.apps.BuildSettings;
+
+import java.util.List;
+
+/**
+ * What an import did. {@code created} is false when the tree was identical to the branch head:
+ * then {@code commit} is that head and nothing was written.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ImportResult(
+        String importId,
+        String commit,
+        String parent,
+        String branch,
+        int filesAdded,
+        int filesChanged,
+        int filesRemoved,
+        String framework,
+        BuildSettings build,
+        List<Finding> findings,
+        List<String> environmentVariables,
+        List<String> skipped,
+        @com.fasterxml.jackson.annotation.JsonIgnore boolean created) {
+}

@@ -1,0 +1,306 @@
+package dev.slipway.shared.imports;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.shared.apps.App;
+import dev.slipway.shared.apps.AppId;
+import dev.slipway.shared.apps.AppStore;
+import dev.slipway.shared.audit.Actor;
+import dev.slipway.shared.audit.AuditEvent;
+import dev.slipway.shared.env.AppEnvironment;
+import dev.slipway.shared.git.GitStore;
+import dev.slipway.shared.git.S3DfsRepository;
+import dev.slipway.shared.http.ProblemException;
+import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.ids.Ulid;
+import dev.slipway.shared.imports.detect.Detection;
+import dev.slipway.shared.imports.detect.FrameworkDetector;
+import dev.slipway.shared.imports.scan.EnvFile;
+import dev.slipway.shared.imports.scan.SecretScanner;
+import dev.slipway.shared.imports.tree.ImportFile;
+import dev.slipway.shared.imports.tree.ImportLimits;
+import dev.slipway.shared.imports.tree.ImportTree;
+import dev.slipway.shared.imports.tree.ZipImport;
+import dev.slipway.shared.json.Json;
+import dev.slipway.shared.store.WriteConflict;
+import org.eclipse.jgit.diff.DiffEntry;
+import org.eclipse.jgit.lib.CommitBuilder;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectInserter;
+import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.treewalk.TreeWalk;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A builder export becomes the next commit of the app's branch: extracted safely, secrets taken
+ * out (.env files into the encrypted app environment, hard-coded ones reported), the framework
+ * detected, then one commit whose ref move, app update and audit event share one transaction.
+ * An identical tree makes no commit. Concurrent imports retry on the new head, so none is lost.
+ */
+public final class ImportService {
+    private static final int MAX_ATTEMPTS = 12;
+
+    private final AppStore apps;
+    private final GitStore git;
+    private final AppEnvironment environment;
+    private final Clock clock;
+    private final Path tempParent;
+    private final ImportLimits limits;
+    private final UploadService uploads;
+    private final GitUrlImport gitUrls;
+
+    public ImportService(AppStore apps, GitStore git, AppEnvironment environment, UploadService uploads,
+                         GitUrlImport gitUrls, Clock clock, Path tempParent, ImportLimits limits) {
+        this.apps = apps;
+        this.git = git;
+        this.environment = environment;
+        this.uploads = uploads;
+        this.gitUrls = gitUrls;
+        this.clock = clock;
+        this.tempParent = tempParent;
+        this.limits = limits;
+    }
+
+    /** Where an import came from, for the commit message and the audit trail (never with credentials). */
+    public record Source(String kind, String label) {
+    }
+
+    public Path tempParent() {
+        return tempParent;
+    }
+
+    public App requireApp(String appId) {
+        AppId.require(appId);
+        return apps.get(appId).orElseThrow(() -> new ProblemException(ProblemType.APP_NOT_FOUND, "There is no app " + appId));
+    }
+
+    public ImportResult importZip(String appId, String branch, Path zipFile, Source source, Actor actor) {
+        requireApp(appId);
+        String b = GitStore.requireBranch(branch);
+        try (ImportTree tree = ZipImport.extract(zipFile, tempParent, limits)) {
+            return importTree(appId, b, tree, source, actor, List.of());
+        }
+    }
+
+    public ImportResult importUpload(String appId, String branch, String uploadId, Actor actor) {
+        requireApp(appId);
+        String b = GitStore.requireBranch(branch);
+        try (UploadService.Received upload = uploads.receive(appId, uploadId, tempParent);
+             ImportTree tree = ZipImport.extract(upload.file(), tempParent, limits)) {
+            return importTree(appId, b, tree, new Source("upload", upload.name()), actor, List.of());
+        }
+    }
+
+    public ImportResult importGit(String appId, String branch, String gitUrl, String ref, Actor actor) {
+        requireApp(appId);
+        String b = GitStore.requireBranch(branch);
+        GitUrlImport.Fetched fetched = gitUrls.fetch(gitUrl, ref, tempParent, limits);
+        try (ImportTree tree = fetched.tree()) {
+            return importTree(appId, b, tree, new Source("git", fetched.label()), actor, fetched.findings());
+        }
+    }
+
+    public ImportResult importTree(String appId, String branch, ImportTree tree, Source source, Actor actor,
+                                   List<Finding> sourceFindings) {
+        String importId = Ulid.next(clock.instant());
+        List<Finding> findings = new ArrayList<>(sourceFindings);
+        Map<String, String> variables = environmentFrom(tree, findings);
+        List<String> paths = tree.files().stream().map(ImportFile::path).toList();
+        findings.addAll(new SecretScanner().scan(tree.root(), paths));
+        Detection detection = FrameworkDetector.detect(tree.root());
+        findings.addAll(detection.findings());
+
+        // Validation is over: from here on the import is accepted.
+        environment.putAll(appId, variables);
+        try (S3DfsRepository repo = git.open(appId); ObjectInserter inserter = repo.newObjectInserter()) {
+            List<GitStore.TreeFile> files = tree.files().stream()
+                    .map(f -> new GitStore.TreeFile(f.path(), tree.root().resolve(f.path()), f.executable()))
+                    .toList();
+            ObjectId treeId = GitStore.writeTree(inserter, files);
+            inserter.flush();
+            return commit(repo, appId, branch, treeId, importId, source, actor, detection, findings,
+                    List.copyOf(variables.keySet()), tree.skipped());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private ImportResult commit(S3DfsRepository repo, String appId, String branch, ObjectId treeId, String importId,
+                                Source source, Actor actor, Detection detection, List<Finding> findings,
+                                List<String> variableNames, List<String> skipped) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            // Refs and the pack list both: the head may be a commit another import just packed.
+            repo.scanForRepoChanges();
+            ObjectId head = GitStore.branchHead(repo, branch).orElse(null);
+            App app = requireApp(appId);
+            Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+            RevCommit headCommit = null;
+            if (head != null) {
+                try (RevWalk walk = new RevWalk(repo)) {
+                    headCommit = walk.parseCommit(head);
+                }
+                if (headCommit.getTree().getId().equals(treeId)) {
+                    return result(importId, head, headCommit.getParentCount() > 0 ? headCommit.getParent(0) : null,
+                            branch, new int[3], app, detection, findings, variableNames, skipped, false);
+                }
+            }
+            int[] counts = diffCounts(repo, headCommit == null ? null : headCommit.getTree(), treeId);
+            ObjectId commitId;
+            try (ObjectInserter inserter = repo.newObjectInserter()) {
+                CommitBuilder c = new CommitBuilder();
+                c.setTreeId(treeId);
+                if (head != null) {
+                    c.setParentId(head);
+                }
+                PersonIdent who = new PersonIdent(actor.id(), actor.id() + "@users.slipway.invalid",
+                        now, ZoneOffset.UTC);
+                c.setAuthor(who);
+                c.setCommitter(new PersonIdent("Slipway", "import@slipway.invalid", now, ZoneOffset.UTC));
+                c.setMessage(message(source, detection, counts, importId, actor, skipped, variableNames));
+                c.setEncoding(StandardCharsets.UTF_8);
+                commitId = inserter.insert(c);
+                inserter.flush();
+            }
+
+            App updated = app.withDetection(detection.framework(), detection.build(), now);
+            ObjectNode after = Json.object();
+            after.put("importId", importId);
+            after.put("commit", commitId.name());
+            after.put("parent", head == null ? null : head.name());
+            after.put("branch", branch);
+            after.put("source", source.kind());
+            after.put("from", source.label());
+            after.put("filesAdded", counts[0]);
+            after.put("filesChanged", counts[1]);
+            after.put("filesRemoved", counts[2]);
+            after.put("framework", detection.framework());
+            after.set("findings", Json.MAPPER.valueToTree(findings));
+            ArrayNode names = after.putArray("environmentVariables");
+            variableNames.forEach(names::add);
+            ObjectNode before = Json.object();
+            before.put("commit", head == null ? null : head.name());
+            AuditEvent event = AuditEvent.next(apps.auditHead(appId), appId, now, actor, "import.committed",
+                    "app/" + appId + "/branch/" + branch, before, after);
+            final ObjectId expected = head;
+            final ObjectId target = commitId;
+            try {
+                apps.replace(updated, app.version(), event,
+                        tx -> List.of(git.table().addRefMove(tx, appId, Constants.R_HEADS + branch, expected, target)));
+                return result(importId, commitId, head, branch, counts, updated, detection, findings, variableNames,
+                        skipped, true);
+            } catch (WriteConflict e) {
+                if (attempt >= MAX_ATTEMPTS) {
+                    throw new ProblemException(ProblemType.CONCURRENT_MODIFICATION,
+                            "Branch " + branch + " of " + appId + " kept moving while this import ran; retry it");
+                }
+                // Another import (or an app change) won; build the commit again on the new head.
+                sleepJitter(attempt);
+            }
+        }
+    }
+
+    private static ImportResult result(String importId, ObjectId commit, ObjectId parent, String branch, int[] counts,
+                                       App app, Detection detection, List<Finding> findings, List<String> variables,
+                                       List<String> skipped, boolean created) {
+        return new ImportResult(importId, commit.name(), parent == null ? null : parent.name(), branch,
+                counts[0], counts[1], counts[2], detection.framework(), app.build().over(detection.build()),
+                findings, variables, skipped, created);
+    }
+
+    /** .env files become environment variables; more specific files win (.env.local over .env). */
+    private static Map<String, String> environmentFrom(ImportTree tree, List<Finding> findings) {
+        Map<String, String> variables = new LinkedHashMap<>();
+        tree.envFiles().entrySet().stream()
+                .sorted(Comparator.comparing((Map.Entry<String, byte[]> e) -> e.getKey().contains("/"))
+                        .thenComparing(e -> e.getKey().endsWith(".local"))
+                        .thenComparing(Map.Entry::getKey))
+                .forEach(e -> {
+                    Map<String, String> parsed = EnvFile.parse(new String(e.getValue(), StandardCharsets.UTF_8));
+                    variables.putAll(parsed);
+                    findings.add(new Finding("env-file", Finding.WARNING, e.getKey(), null, null,
+                            e.getKey() + " was kept out of git; its " + parsed.size() + " variable(s) "
+                                    + String.join(", ", parsed.keySet())
+                                    + " are stored encrypted as the app's environment variables"));
+                });
+        return variables;
+    }
+
+    private static int[] diffCounts(S3DfsRepository repo, ObjectId oldTree, ObjectId newTree) throws IOException {
+        int[] counts = new int[3];
+        try (ObjectReader reader = repo.newObjectReader(); TreeWalk walk = new TreeWalk(repo, reader)) {
+            walk.setRecursive(true);
+            if (oldTree == null) {
+                walk.addTree(new org.eclipse.jgit.treewalk.EmptyTreeIterator());
+            } else {
+                walk.addTree(oldTree);
+            }
+            walk.addTree(newTree);
+            walk.setFilter(org.eclipse.jgit.treewalk.filter.TreeFilter.ANY_DIFF);
+            for (DiffEntry d : DiffEntry.scan(walk)) {
+                switch (d.getChangeType()) {
+                    case ADD -> counts[0]++;
+                    case DELETE -> counts[2]++;
+                    default -> counts[1]++;
+                }
+            }
+        }
+        return counts;
+    }
+
+    private static String message(Source source, Detection detection, int[] counts, String importId, Actor actor,
+                                  List<String> skipped, List<String> variables) {
+        StringBuilder m = new StringBuilder();
+        m.append("Import ").append(builderName(detection.framework())).append(" export from ")
+                .append(source.kind()).append(' ').append(source.label()).append("\n\n");
+        m.append("Imported by ").append(actor.id()).append(" through Slipway (import ").append(importId).append(").\n");
+        m.append("Files: ").append(counts[0]).append(" added, ").append(counts[1]).append(" changed, ")
+                .append(counts[2]).append(" removed.\n");
+        if (!skipped.isEmpty()) {
+            m.append("Left out: ").append(String.join(", ", skipped)).append(".\n");
+        }
+        if (!variables.isEmpty()) {
+            m.append("Environment variables moved out of the tree: ").append(String.join(", ", variables)).append(".\n");
+        }
+        return m.toString();
+    }
+
+    static String builderName(String framework) {
+        return switch (framework == null ? "" : framework) {
+            case "lovable" -> "Lovable";
+            case "bolt" -> "Bolt.new";
+            case "vite" -> "Vite";
+            case "create-react-app" -> "Create React App";
+            case "nextjs", "nextjs-static" -> "Next.js";
+            case "static" -> "static site";
+            default -> "app";
+        };
+    }
+
+    private static void sleepJitter(int attempt) {
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(5, 20L * Math.min(attempt, 6)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+}

@@ -1,0 +1,157 @@
+package dev.slipway.shared.imports;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.shared.http.ProblemException;
+import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.ids.Ulid;
+import dev.slipway.shared.json.Json;
+import dev.slipway.shared.json.JsonObjectReader;
+import software.amazon.awssdk.core.sync.ResponseTransformer;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+import software.amazon.awssdk.services.s3.presigner.model.PresignedPutObjectRequest;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Large exports go straight to S3: {@code POST /apps/{app}/uploads {size, name}} answers a
+ * presigned PUT whose signature covers the declared Content-Length, so S3 refuses any other size;
+ * the import then reads {@code uploads/<app>/<uploadId>/<name>} and deletes it, accepted or not.
+ * Forgotten uploads expire by the bucket's lifecycle rule.
+ */
+public final class UploadService {
+    public static final long DEFAULT_MAX_BYTES = 200L << 20;
+    static final Duration URL_LIFETIME = Duration.ofMinutes(15);
+    private static final Set<String> FIELDS = Set.of("size", "name");
+
+    private final S3Client s3;
+    private final S3Presigner presigner;
+    private final String bucket;
+    private final long maxBytes;
+    private final Clock clock;
+
+    public UploadService(S3Client s3, S3Presigner presigner, String bucket, long maxBytes, Clock clock) {
+        this.s3 = s3;
+        this.presigner = presigner;
+        this.bucket = bucket;
+        this.maxBytes = maxBytes;
+        this.clock = clock;
+    }
+
+    public ObjectNode create(String appId, ObjectNode body) {
+        JsonObjectReader in = JsonObjectReader.of(body, FIELDS);
+        long size = in.has("size") ? in.longValue("size").orElse(-1L) : -1L;
+        if (!in.has("size")) {
+            in.error("size", "is required: the export's size in bytes");
+        } else if (size < 1) {
+            in.error("size", "must be a whole number of bytes, at least 1");
+        }
+        String name = in.string("name").orElse("export.zip");
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._ -]{0,99}")) {
+            in.error("name", "must be 1-100 letters, digits, spaces, '.', '_' or '-'");
+        }
+        in.throwIfInvalid();
+        if (size > maxBytes) {
+            throw new ProblemException(ProblemType.UPLOAD_TOO_LARGE,
+                    "Uploads are limited to " + maxBytes + " bytes; this one would be " + size);
+        }
+        Instant now = clock.instant();
+        String uploadId = Ulid.next(now);
+        String key = prefix(appId, uploadId) + name.replace(' ', '_');
+        PresignedPutObjectRequest put = presigner.presignPutObject(p -> p.signatureDuration(URL_LIFETIME)
+                .putObjectRequest(r -> r.bucket(bucket).key(key).contentLength(size).contentType("application/zip")));
+        ObjectNode out = Json.object();
+        out.put("uploadId", uploadId);
+        out.put("method", "PUT");
+        out.put("url", put.url().toString());
+        ObjectNode headers = out.putObject("headers");
+        put.signedHeaders().forEach((h, values) -> {
+            if (!h.equalsIgnoreCase("host")) {
+                headers.put(h, String.join(",", values));
+            }
+        });
+        out.put("maxBytes", maxBytes);
+        out.put("expiresAt", put.expiration().toString());
+        out.putObject("next").put("import", "POST /apps/" + appId + "/imports {\"uploadId\": \"" + uploadId + "\"}");
+        return out;
+    }
+
+    /** A received upload, downloaded to a temp file. Close removes the file and the upload. */
+    public final class Received implements AutoCloseable {
+        private final String key;
+        private final Path file;
+
+        private Received(String key, Path file) {
+            this.key = key;
+            this.file = file;
+        }
+
+        public Path file() {
+            return file;
+        }
+
+        public String name() {
+            return key.substring(key.lastIndexOf('/') + 1);
+        }
+
+        @Override
+        public void close() {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // temp folder is cleaned by the platform
+            }
+            discard(key);
+        }
+    }
+
+    public Received receive(String appId, String uploadId, Path tempParent) {
+        if (!Ulid.isValid(uploadId)) {
+            throw new ProblemException(ProblemType.UPLOAD_NOT_FOUND, "There is no upload " + abbreviate(uploadId));
+        }
+        List<S3Object> objects = s3.listObjectsV2(r -> r.bucket(bucket).prefix(prefix(appId, uploadId)).maxKeys(2)).contents();
+        if (objects.isEmpty()) {
+            throw new ProblemException(ProblemType.UPLOAD_NOT_RECEIVED,
+                    "Upload " + uploadId + " has no file: PUT the export to the URL first (it may also have expired)");
+        }
+        S3Object o = objects.get(0);
+        if (o.size() > maxBytes) {
+            discard(o.key());
+            throw new ProblemException(ProblemType.UPLOAD_TOO_LARGE, "The upload is larger than " + maxBytes + " bytes");
+        }
+        Path file;
+        try {
+            file = Files.createTempFile(tempParent, "slipway-upload-", ".zip");
+            Files.delete(file);
+            s3.getObject(r -> r.bucket(bucket).key(o.key()), ResponseTransformer.toFile(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new Received(o.key(), file);
+    }
+
+    private void discard(String key) {
+        try {
+            s3.deleteObject(r -> r.bucket(bucket).key(key));
+        } catch (RuntimeException ignored) {
+            // the lifecycle rule removes it within a day
+        }
+    }
+
+    static String prefix(String appId, String uploadId) {
+        return "uploads/" + appId + "/" + uploadId + "/";
+    }
+
+    private static String abbreviate(String s) {
+        return s == null ? "" : s.length() > 40 ? s.substring(0, 40) + "…" : s;
+    }
+}
