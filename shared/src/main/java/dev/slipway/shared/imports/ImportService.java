@@ -56,6 +56,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * An identical tree makes no commit. Concurrent imports retry on the new head, so none is lost.
  */
 public final class ImportService {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ImportService.class);
     private static final int MAX_ATTEMPTS = 12;
 
     private final AppStore apps;
@@ -95,38 +96,51 @@ public final class ImportService {
     public ImportResult importZip(String appId, String branch, Path zipFile, Source source, Actor actor) {
         requireApp(appId);
         String b = GitStore.requireBranch(branch);
+        Timings t = new Timings();
         try (ImportTree tree = ZipImport.extract(zipFile, tempParent, limits)) {
-            return importTree(appId, b, tree, source, actor, List.of());
+            t.mark("extract");
+            return importTree(appId, b, tree, source, actor, List.of(), t);
         }
     }
 
     public ImportResult importUpload(String appId, String branch, String uploadId, Actor actor) {
         requireApp(appId);
         String b = GitStore.requireBranch(branch);
+        Timings t = new Timings();
         try (UploadService.Received upload = uploads.receive(appId, uploadId, tempParent);
-             ImportTree tree = ZipImport.extract(upload.file(), tempParent, limits)) {
-            return importTree(appId, b, tree, new Source("upload", upload.name()), actor, List.of());
+             ImportTree tree = t.mark("download", () -> ZipImport.extract(upload.file(), tempParent, limits))) {
+            t.mark("extract");
+            return importTree(appId, b, tree, new Source("upload", upload.name()), actor, List.of(), t);
         }
     }
 
     public ImportResult importGit(String appId, String branch, String gitUrl, String ref, Actor actor) {
         requireApp(appId);
         String b = GitStore.requireBranch(branch);
+        Timings t = new Timings();
         GitUrlImport.Fetched fetched = gitUrls.fetch(gitUrl, ref, tempParent, limits);
         try (ImportTree tree = fetched.tree()) {
-            return importTree(appId, b, tree, new Source("git", fetched.label()), actor, fetched.findings());
+            t.mark("fetch+extract");
+            return importTree(appId, b, tree, new Source("git", fetched.label()), actor, fetched.findings(), t);
         }
     }
 
     public ImportResult importTree(String appId, String branch, ImportTree tree, Source source, Actor actor,
                                    List<Finding> sourceFindings) {
+        return importTree(appId, branch, tree, source, actor, sourceFindings, new Timings());
+    }
+
+    private ImportResult importTree(String appId, String branch, ImportTree tree, Source source, Actor actor,
+                                    List<Finding> sourceFindings, Timings t) {
         String importId = Ulid.next(clock.instant());
         List<Finding> findings = new ArrayList<>(sourceFindings);
         Map<String, String> variables = environmentFrom(tree, findings);
         List<String> paths = tree.files().stream().map(ImportFile::path).toList();
         findings.addAll(new SecretScanner().scan(tree.root(), paths));
+        t.mark("scan");
         Detection detection = FrameworkDetector.detect(tree.root());
         findings.addAll(detection.findings());
+        t.mark("detect");
 
         // Validation is over: from here on the import is accepted.
         environment.putAll(appId, variables);
@@ -135,9 +149,15 @@ public final class ImportService {
                     .map(f -> new GitStore.TreeFile(f.path(), tree.root().resolve(f.path()), f.executable()))
                     .toList();
             ObjectId treeId = GitStore.writeTree(inserter, files);
+            t.mark("objects");
             inserter.flush();
-            return commit(repo, appId, branch, treeId, importId, source, actor, detection, findings,
+            t.mark("pack");
+            ImportResult result = commit(repo, appId, branch, treeId, importId, source, actor, detection, findings,
                     List.copyOf(variables.keySet()), tree.skipped());
+            t.mark("commit");
+            LOG.info("import {} of {}: {} files, {} ({})", importId, appId, files.size(),
+                    result.created() ? "commit " + result.commit() : "unchanged", t);
+            return result;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -292,6 +312,28 @@ public final class ImportService {
             case "static" -> "static site";
             default -> "app";
         };
+    }
+
+    /** Where an import's time goes, for the log: a founder's "why is this slow" starts here. */
+    private static final class Timings {
+        private final StringBuilder phases = new StringBuilder();
+        private long last = System.nanoTime();
+
+        void mark(String phase) {
+            long now = System.nanoTime();
+            phases.append(phases.isEmpty() ? "" : " ").append(phase).append('=').append((now - last) / 1_000_000).append("ms");
+            last = now;
+        }
+
+        <T> T mark(String phase, java.util.function.Supplier<T> step) {
+            mark(phase);
+            return step.get();
+        }
+
+        @Override
+        public String toString() {
+            return phases.toString();
+        }
     }
 
     private static void sleepJitter(int attempt) {

@@ -207,14 +207,16 @@ public final class SecretScanner {
         }
         Set<String> seen = new HashSet<>();
 
+        // Cheap literal checks first: most lines of an app hold no candidate at all, and the
+        // regular expressions below cost far more than a scan for their fixed parts.
         Matcher m = PRIVATE_KEY.matcher(text);
-        while (m.find()) {
+        while (text.contains("-----BEGIN") && m.find()) {
             add(out, seen, file, line, "private-key", Finding.CRITICAL, m.group(), m.group(),
                     "Private key in the source; treat it as compromised, replace it, and load it from a secret store instead.");
         }
 
         m = JWT.matcher(text);
-        while (m.find()) {
+        while (text.contains("eyJ") && m.find()) {
             String token = m.group();
             if ("service_role".equals(jwtRole(m.group(1)))) {
                 add(out, seen, file, line, "supabase-service-role-key", Finding.CRITICAL, token, Redaction.redact(token),
@@ -224,13 +226,13 @@ public final class SecretScanner {
         }
 
         m = SB_SECRET.matcher(text);
-        while (m.find()) {
+        while (text.contains("sb_secret_") && m.find()) {
             add(out, seen, file, line, "supabase-secret-key", Finding.CRITICAL, m.group(), Redaction.redact(m.group()),
                     "Supabase secret API key in the source; it bypasses Row Level Security, so rotate it and keep it only in server-side environment variables.");
         }
 
         m = STRIPE.matcher(text);
-        while (m.find()) {
+        while ((text.contains("k_live_") || text.contains("k_test_")) && m.find()) {
             String kind = m.group(1).equals("r") ? "restricted" : "secret";
             if (m.group(2).equals("live")) {
                 add(out, seen, file, line, "stripe-live-secret-key", Finding.CRITICAL, m.group(), Redaction.redact(m.group()),
@@ -242,7 +244,7 @@ public final class SecretScanner {
         }
 
         m = AWS_KEY_ID.matcher(text);
-        while (m.find()) {
+        while ((text.contains("AKIA") || text.contains("ASIA")) && m.find()) {
             if (m.group().equals(AWS_EXAMPLE_KEY_ID)) {
                 seen.add(m.group());
                 continue;
@@ -251,6 +253,9 @@ public final class SecretScanner {
                     "AWS access key ID in the source; deactivate the key in IAM, check CloudTrail for its use, and move credentials to environment variables.");
         }
 
+        if (!mayNameASecret(text)) {
+            return;
+        }
         m = ASSIGNMENT.matcher(text);
         while (m.find()) {
             String name = m.group(1);
@@ -283,6 +288,20 @@ public final class SecretScanner {
             }
         }
     }
+
+    /** True when the line holds any fragment a secret-looking name is made of (checked before the assignment regex). */
+    private static boolean mayNameASecret(String text) {
+        String lower = text.toLowerCase(Locale.ROOT);
+        for (String part : NAME_HINTS) {
+            if (lower.contains(part)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final List<String> NAME_HINTS = List.of(
+            "secret", "token", "pass", "key", "credential", "auth", "aws");
 
     private static boolean alreadyHandled(Set<String> seen, String value) {
         for (String s : seen) {

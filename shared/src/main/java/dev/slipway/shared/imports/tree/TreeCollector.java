@@ -546,9 +546,4 @@ public final class TreeCollector implements AutoCloseable {
                 : label + " (" + n + ")"));
         return out;
     }
-
-    /** Bytes read so far (for callers that report progress). */
-    long inflatedBytes() {
-        return inflated;
-    }
 }

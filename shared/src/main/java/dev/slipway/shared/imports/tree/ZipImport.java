@@ -96,17 +96,18 @@ public final class ZipImport {
         Objects.requireNonNull(zipFile, "zipFile");
         Objects.requireNonNull(tempParent, "tempParent");
         Objects.requireNonNull(limits, "limits");
-        FileChannel channel;
-        try {
-            channel = FileChannel.open(zipFile, StandardOpenOption.READ);
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not open the zip file", e);
-        }
+        // Two read-only channels, both closed here whatever happens: ours for the headers we check
+        // ourselves, and one lent to commons-compress (which leaks a channel it opened itself when
+        // the central directory cannot be read).
+        FileChannel channel = null;
+        FileChannel zipChannel = null;
         ZipFile zip = null;
         try {
+            channel = FileChannel.open(zipFile, StandardOpenOption.READ);
             long size = channel.size();
             findEndOfCentralDirectory(channel, size, limits);
-            zip = openCentralDirectory(zipFile);
+            zipChannel = FileChannel.open(zipFile, StandardOpenOption.READ);
+            zip = openCentralDirectory(zipChannel);
             List<Item> items = inspect(zip, channel, size, limits);
             String prefix = plan(items, limits);
             return inflate(zip, items, tempParent, limits, prefix);
@@ -114,6 +115,13 @@ public final class ZipImport {
             throw new UncheckedIOException("could not read the zip file", e);
         } finally {
             ZipFile.closeQuietly(zip);
+            closeQuietly(zipChannel);
+            closeQuietly(channel);
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel != null) {
             try {
                 channel.close();
             } catch (IOException ignored) {
@@ -146,10 +154,10 @@ public final class ZipImport {
         }
     }
 
-    private static ZipFile openCentralDirectory(Path zipFile) {
+    private static ZipFile openCentralDirectory(FileChannel zipChannel) {
         try {
             return ZipFile.builder()
-                    .setPath(zipFile)
+                    .setSeekableByteChannel(zipChannel)
                     .setCharset(StandardCharsets.UTF_8)
                     .setUseUnicodeExtraFields(false)
                     .setIgnoreLocalFileHeader(true)
