@@ -1,0 +1,168 @@
+package dev.slipway.local.imports;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real smart-HTTP git server over TLS for tests: C git's {@code git http-backend} behind the JDK's
+ * HTTPS server, with a throw-away self-signed certificate made by keytool. Serves the bare
+ * repositories under one folder at {@code https://127.0.0.1:PORT/<name>.git}.
+ */
+final class GitHttpsServer implements AutoCloseable {
+    private final HttpsServer server;
+    private final Path root;
+
+    GitHttpsServer(Path root) throws Exception {
+        this.root = root;
+        Path keystore = root.resolve("tls.p12");
+        run(root, Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair", "-alias", "git",
+                "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=localhost", "-validity", "2", "-storetype", "PKCS12",
+                "-keystore", keystore.toString(), "-storepass", "changeit", "-keypass", "changeit",
+                "-ext", "SAN=ip:127.0.0.1,dns:localhost");
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            ks.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, "changeit".toCharArray());
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(kmf.getKeyManagers(), null, null);
+        server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setHttpsConfigurator(new HttpsConfigurator(tls));
+        server.createContext("/", this::serve);
+        server.start();
+    }
+
+    String url(String repo) {
+        return "https://127.0.0.1:" + server.getAddress().getPort() + "/" + repo + ".git";
+    }
+
+    /** A bare repository {@code name.git} whose main branch holds {@code files} (and a tag v1). */
+    Path repository(String name, Map<String, String> files, List<String> symlinks) throws Exception {
+        Path work = root.resolve(name + "-work");
+        Files.createDirectories(work);
+        run(root, "git", "init", "-q", "-b", "main", work.toString());
+        for (var f : files.entrySet()) {
+            Path p = work.resolve(f.getKey());
+            Files.createDirectories(p.getParent());
+            Files.writeString(p, f.getValue());
+        }
+        for (String link : symlinks) {
+            Files.createSymbolicLink(work.resolve(link), Path.of("/etc/passwd"));
+        }
+        run(work, "git", "add", "-A");
+        run(work, "git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-q", "-m", "export");
+        run(work, "git", "tag", "v1");
+        Path bare = root.resolve(name + ".git");
+        run(root, "git", "clone", "-q", "--bare", work.toString(), bare.toString());
+        return bare;
+    }
+
+    private void serve(HttpExchange ex) throws IOException {
+        try {
+            ProcessBuilder pb = new ProcessBuilder("git", "http-backend");
+            Map<String, String> env = pb.environment();
+            env.put("GIT_PROJECT_ROOT", root.toString());
+            env.put("GIT_HTTP_EXPORT_ALL", "1");
+            env.put("PATH_INFO", ex.getRequestURI().getPath());
+            env.put("QUERY_STRING", ex.getRequestURI().getRawQuery() == null ? "" : ex.getRequestURI().getRawQuery());
+            env.put("REQUEST_METHOD", ex.getRequestMethod());
+            env.put("REMOTE_ADDR", "127.0.0.1");
+            String type = ex.getRequestHeaders().getFirst("Content-Type");
+            if (type != null) {
+                env.put("CONTENT_TYPE", type);
+            }
+            String encoding = ex.getRequestHeaders().getFirst("Content-Encoding");
+            if (encoding != null) {
+                env.put("HTTP_CONTENT_ENCODING", encoding);
+            }
+            String protocol = ex.getRequestHeaders().getFirst("Git-Protocol");
+            if (protocol != null) {
+                env.put("GIT_PROTOCOL", protocol);
+            }
+            byte[] body = ex.getRequestBody().readAllBytes();
+            env.put("CONTENT_LENGTH", Integer.toString(body.length));
+            Process p = pb.start();
+            try (OutputStream in = p.getOutputStream()) {
+                in.write(body);
+            }
+            byte[] out = p.getInputStream().readAllBytes();
+            p.waitFor(30, TimeUnit.SECONDS);
+            // CGI answer: headers, a blank line, the body.
+            int split = indexOf(out, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            int skip = 4;
+            if (split < 0) {
+                split = indexOf(out, "\n\n".getBytes(StandardCharsets.US_ASCII));
+                skip = 2;
+            }
+            int status = 200;
+            for (String line : new String(out, 0, Math.max(split, 0), StandardCharsets.ISO_8859_1).split("\r?\n")) {
+                int colon = line.indexOf(':');
+                if (colon < 0) {
+                    continue;
+                }
+                String name = line.substring(0, colon).trim();
+                String value = line.substring(colon + 1).trim();
+                if (name.equalsIgnoreCase("Status")) {
+                    status = Integer.parseInt(value.substring(0, 3));
+                } else {
+                    ex.getResponseHeaders().add(name, value);
+                }
+            }
+            byte[] payload = split < 0 ? new byte[0] : Arrays.copyOfRange(out, split + skip, out.length);
+            ex.sendResponseHeaders(status, payload.length == 0 ? -1 : payload.length);
+            try (OutputStream o = ex.getResponseBody()) {
+                o.write(payload);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ex.sendResponseHeaders(500, -1);
+        } finally {
+            ex.close();
+        }
+    }
+
+    private static int indexOf(byte[] data, byte[] pattern) {
+        outer:
+        for (int i = 0; i + pattern.length <= data.length; i++) {
+            for (int j = 0; j < pattern.length; j++) {
+                if (data[i + j] != pattern[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    static void run(Path dir, String... command) throws Exception {
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        p.getInputStream().transferTo(out);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + ": " + out);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
