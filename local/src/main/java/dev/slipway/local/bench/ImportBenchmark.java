@@ -102,7 +102,7 @@ public final class ImportBenchmark {
     }
 
     static void touchAll(Path root) throws IOException {
-        java.nio.file.attribute.FileTime now = java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 2000);
+        java.nio.file.attribute.FileTime now = java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000);
         try (Stream<Path> files = Files.walk(root)) {
             for (Path p : files.filter(Files::isRegularFile).toList()) {
                 Files.setLastModifiedTime(p, now);

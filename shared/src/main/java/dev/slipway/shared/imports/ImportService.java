@@ -17,7 +17,6 @@ import dev.slipway.shared.imports.detect.Detection;
 import dev.slipway.shared.imports.detect.FrameworkDetector;
 import dev.slipway.shared.imports.scan.EnvFile;
 import dev.slipway.shared.imports.scan.SecretScanner;
-import dev.slipway.shared.imports.tree.ImportFile;
 import dev.slipway.shared.imports.tree.ImportLimits;
 import dev.slipway.shared.imports.tree.ImportTree;
 import dev.slipway.shared.imports.tree.ZipImport;
@@ -135,14 +134,11 @@ public final class ImportService {
         String importId = Ulid.next(clock.instant());
         List<Finding> findings = new ArrayList<>(sourceFindings);
         Map<String, String> variables = environmentFrom(tree, findings);
-        List<String> paths = tree.files().stream().map(ImportFile::path).toList();
-        findings.addAll(new SecretScanner().scan(tree.root(), paths));
-        t.mark("scan");
         Detection detection = FrameworkDetector.detect(tree.root());
         findings.addAll(detection.findings());
         t.mark("detect");
 
-        // Validation is over: from here on the import is accepted.
+        // Nothing below rejects an import: the tree passed every rule while it was extracted.
         environment.putAll(appId, variables);
         try (S3DfsRepository repo = git.open(appId); ObjectInserter inserter = repo.newObjectInserter()) {
             List<GitStore.TreeFile> files = tree.files().stream()
@@ -152,6 +148,10 @@ public final class ImportService {
             t.mark("objects");
             inserter.flush();
             t.mark("pack");
+            // Hard-coded secrets are looked for in what this import adds or changes: what was there
+            // before was reported (and audited) by the import that brought it.
+            findings.addAll(new SecretScanner().scan(tree.root(), changedPaths(repo, branch, treeId)));
+            t.mark("scan");
             ImportResult result = commit(repo, appId, branch, treeId, importId, source, actor, detection, findings,
                     List.copyOf(variables.keySet()), tree.skipped());
             t.mark("commit");
@@ -261,6 +261,30 @@ public final class ImportService {
                                     + " are stored encrypted as the app's environment variables"));
                 });
         return variables;
+    }
+
+    /** Paths added or changed by {@code tree} against the branch head (all paths for a new branch). */
+    private static List<String> changedPaths(S3DfsRepository repo, String branch, ObjectId tree) throws IOException {
+        repo.scanForRepoChanges();
+        ObjectId head = GitStore.branchHead(repo, branch).orElse(null);
+        List<String> paths = new ArrayList<>();
+        try (ObjectReader reader = repo.newObjectReader(); TreeWalk walk = new TreeWalk(repo, reader);
+             RevWalk revs = new RevWalk(reader)) {
+            walk.setRecursive(true);
+            if (head == null) {
+                walk.addTree(new org.eclipse.jgit.treewalk.EmptyTreeIterator());
+            } else {
+                walk.addTree(revs.parseCommit(head).getTree());
+            }
+            walk.addTree(tree);
+            walk.setFilter(org.eclipse.jgit.treewalk.filter.TreeFilter.ANY_DIFF);
+            while (walk.next()) {
+                if (!walk.getObjectId(1).equals(ObjectId.zeroId())) {
+                    paths.add(walk.getPathString());
+                }
+            }
+        }
+        return paths;
     }
 
     private static int[] diffCounts(S3DfsRepository repo, ObjectId oldTree, ObjectId newTree) throws IOException {
