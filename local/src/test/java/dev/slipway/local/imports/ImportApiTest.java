@@ -78,6 +78,17 @@ class ImportApiTest {
         assertEquals("urn:slipway:problem:" + slug, Json.parse(r.body()).path("type").asText(), r.body());
     }
 
+    private static software.amazon.awssdk.services.dynamodb.DynamoDbClient dynamo;
+
+    static synchronized software.amazon.awssdk.services.dynamodb.DynamoDbClient dynamo() {
+        if (dynamo == null) {
+            dynamo = software.amazon.awssdk.services.dynamodb.DynamoDbClient.builder()
+                    .region(software.amazon.awssdk.regions.Region.US_EAST_1).credentialsProvider(LocalRuntime.credentials())
+                    .endpointOverride(runtime.dynamoDbEndpoint()).build();
+        }
+        return dynamo;
+    }
+
     static String newApp(String name) throws Exception {
         return ok(json("POST", "/apps", "{\"name\":\"" + name + "\"}"), 201).path("id").asText();
     }
@@ -140,6 +151,23 @@ class ImportApiTest {
         assertTrue(paths.contains("src/App.tsx"));
         assertFalse(paths.contains(".env"));
         assertTrue(paths.stream().noneMatch(p -> p.startsWith("node_modules/") || p.startsWith("dist/") || p.endsWith(".DS_Store")), paths.toString());
+
+        // The audit trail has the import with its findings (redacted) and the variables' names.
+        JsonNode audited = null;
+        for (var item : dynamo().query(q -> q.tableName(new dev.slipway.local.template.LocalNames()
+                        .physicalName("AuditTable", dev.slipway.local.template.SamTemplate.TABLE))
+                .keyConditionExpression("appId = :a")
+                .expressionAttributeValues(Map.of(":a", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(app))))
+                .items()) {
+            if (item.containsKey("action") && item.get("action").s().equals("import.committed")) {
+                audited = Json.parse(item.get("after").s());
+            }
+        }
+        assertTrue(audited != null, "an import.committed audit event");
+        assertEquals(first.path("commit").asText(), audited.path("commit").asText());
+        assertTrue(audited.path("findings").toString().contains("stripe-live-secret-key"));
+        assertTrue(audited.path("environmentVariables").toString().contains("SUPABASE_SERVICE_ROLE_KEY"));
+        assertFalse(audited.toString().contains(Exports.STRIPE_LIVE) || audited.toString().contains(Exports.SERVICE_ROLE));
 
         // The app now carries what was detected.
         JsonNode appView = ok(json("GET", "/apps/" + app, null), 200);
@@ -261,6 +289,27 @@ class ImportApiTest {
         problem(json("POST", "/apps/" + app + "/uploads", "{\"size\":" + (1L << 40) + "}"), 413, "upload-too-large");
         problem(json("POST", "/apps/" + app + "/uploads", "{\"size\":0}"), 400, "validation-failed");
         problem(json("POST", "/apps/" + app + "/imports", "{\"uploadId\":\"not-an-upload\"}"), 404, "upload-not-found");
+
+        // A refused export that came as an upload leaves no upload behind either.
+        byte[] hostile = Exports.zip("", Map.of("../escape.txt", "x", "index.html", "<h1>x</h1>"));
+        JsonNode bad = ok(json("POST", "/apps/" + app + "/uploads", "{\"size\":" + hostile.length + "}"), 201);
+        HttpRequest.Builder badPut = HttpRequest.newBuilder(URI.create(bad.path("url").asText()))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(hostile));
+        bad.path("headers").fields().forEachRemaining(h -> {
+            if (!h.getKey().equalsIgnoreCase("content-length")) {
+                badPut.header(h.getKey(), h.getValue().asText());
+            }
+        });
+        assertEquals(200, HTTP.send(badPut.build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        problem(json("POST", "/apps/" + app + "/imports", "{\"uploadId\":\"" + bad.path("uploadId").asText() + "\"}"),
+                400, "archive-path-traversal");
+        try (var s3 = software.amazon.awssdk.services.s3.S3Client.builder().region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .credentialsProvider(LocalRuntime.credentials()).forcePathStyle(true).endpointOverride(runtime.s3Endpoint()).build()) {
+            String bucket = new dev.slipway.local.template.LocalNames().physicalName("ArtifactsBucket",
+                    dev.slipway.local.template.SamTemplate.BUCKET);
+            assertEquals(0, s3.listObjectsV2(l -> l.bucket(bucket).prefix("uploads/" + app + "/")).contents().size(),
+                    "no upload left");
+        }
     }
 
     @Test
