@@ -45,7 +45,8 @@ public final class LocalFunctions {
 
     /** Creates every handler now, so the first request does not pay for it. */
     public void warmAll() {
-        specs.keySet().forEach(this::instance);
+        // In parallel: each handler builds its own clients, as each Lambda function does; class loading dominates.
+        specs.keySet().parallelStream().forEach(this::instance);
     }
 
     public Object invoke(String functionId, Object event) throws Throwable {
