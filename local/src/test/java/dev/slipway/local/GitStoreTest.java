@@ -171,6 +171,42 @@ class GitStoreTest {
         assertEquals(12, packCount(id));
     }
 
+    @Test
+    void manyPacksAreCompactedIntoOneAndHistoryStaysWhole(@TempDir Path dir) throws Exception {
+        String id = repo();
+        List<ObjectId> commits = new ArrayList<>();
+        ObjectId parent = null;
+        try (S3DfsRepository repo = git.open(id)) {
+            for (int i = 0; i < GitStore.COMPACT_AT_PACKS; i++) {
+                Files.writeString(dir.resolve("f"), "version " + i);
+                ObjectId c = commit(repo, dir, List.of(new GitStore.TreeFile("f", dir.resolve("f"), false)), parent, "c" + i);
+                move(id, parent, c);
+                commits.add(c);
+                parent = c;
+            }
+            try (S3DfsRepository empty = git.open(repo())) {
+                assertEquals(0, git.compactIfFragmented(empty), "an empty repository: nothing to do");
+            }
+            assertEquals(GitStore.COMPACT_AT_PACKS, git.compactIfFragmented(repo));
+        }
+        assertEquals(1, packCount(id));
+        try (S3DfsRepository repo = git.open(id); RevWalk walk = new RevWalk(repo)) {
+            walk.markStart(walk.parseCommit(GitStore.branchHead(repo, "main").orElseThrow()));
+            int n = 0;
+            for (RevCommit c : walk) {
+                try (TreeWalk tw = TreeWalk.forPath(repo, "f", c.getTree())) {
+                    String content = new String(repo.open(tw.getObjectId(0)).getBytes(), StandardCharsets.UTF_8);
+                    assertEquals("version " + (GitStore.COMPACT_AT_PACKS - 1 - n), content);
+                }
+                n++;
+            }
+            assertEquals(GitStore.COMPACT_AT_PACKS, n);
+        }
+        try (S3DfsRepository repo = git.open(id)) {
+            assertEquals(0, git.compactIfFragmented(repo), "one pack: nothing to compact");
+        }
+    }
+
     private static int packCount(String repo) {
         var items = engines.dynamoClient.query(r -> r.tableName(engines.tableName("GitTable"))
                 .keyConditionExpression("repo = :r AND begins_with(#n, :p)")

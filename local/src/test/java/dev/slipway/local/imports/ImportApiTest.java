@@ -89,6 +89,15 @@ class ImportApiTest {
         return dynamo;
     }
 
+    static int packs(String app) {
+        return dynamo().query(q -> q.tableName(new dev.slipway.local.template.LocalNames()
+                        .physicalName("GitTable", dev.slipway.local.template.SamTemplate.TABLE))
+                .keyConditionExpression("repo = :r AND begins_with(#n, :p)")
+                .expressionAttributeNames(Map.of("#n", "name"))
+                .expressionAttributeValues(Map.of(":r", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(app),
+                        ":p", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("pack:")))).count();
+    }
+
     static String newApp(String name) throws Exception {
         return ok(json("POST", "/apps", "{\"name\":\"" + name + "\"}"), 201).path("id").asText();
     }
@@ -143,6 +152,8 @@ class ImportApiTest {
             }
         }
 
+        assertEquals(1, packs(app), "an import writes one pack: blobs, trees and the commit");
+
         // The tree in git: exactly what was kept.
         JsonNode tree = ok(json("GET", "/apps/" + app + "/commits/" + first.path("commit").asText() + "/files", null), 200);
         List<String> paths = new ArrayList<>();
@@ -186,6 +197,7 @@ class ImportApiTest {
         assertEquals(0, second.path("filesAdded").asInt());
         assertEquals(1, second.path("filesChanged").asInt());
         assertEquals(0, second.path("filesRemoved").asInt());
+        assertEquals(2, packs(app), "the identical re-import wrote nothing");
 
         JsonNode history = ok(json("GET", "/apps/" + app + "/commits?branch=main", null), 200);
         assertEquals(2, history.path("commits").size());

@@ -26,6 +26,11 @@ import java.util.Optional;
  * ({@link S3DfsRepository}). Clients are shared; repositories are opened per call.
  */
 public final class GitStore {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GitStore.class);
+    /** Every import adds a pack; past this many, they are merged so reads stay a few requests. */
+    public static final int COMPACT_AT_PACKS = 16;
+    /** At most this many packs per compaction: their list changes in one DynamoDB transaction. */
+    static final int COMPACT_MAX_PACKS = 64;
     private final S3Client s3;
     private final String bucket;
     private final GitTable table;
@@ -45,6 +50,38 @@ public final class GitStore {
             return S3DfsRepository.open(appId, s3, bucket, table);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Merges the repository's packs into one when there are {@value #COMPACT_AT_PACKS} or more. The
+     * new pack is listed and the old ones unlisted in one transaction; the old files stay in S3 so
+     * that a reader holding the old list still finds them. Best effort: a failure costs only speed.
+     *
+     * @return the number of packs merged (0 when nothing was done)
+     */
+    public int compactIfFragmented(S3DfsRepository repo) {
+        try {
+            repo.scanForRepoChanges();
+            var packs = repo.getObjectDatabase().getPacks();
+            if (packs.length < COMPACT_AT_PACKS) {
+                return 0;
+            }
+            var compactor = new org.eclipse.jgit.internal.storage.dfs.DfsPackCompactor(repo);
+            int n = 0;
+            for (var pack : packs) {
+                if (n == COMPACT_MAX_PACKS) {
+                    break;
+                }
+                compactor.add(pack);
+                n++;
+            }
+            compactor.compact(org.eclipse.jgit.lib.NullProgressMonitor.INSTANCE);
+            LOG.info("compacted {} packs of {} into {}", n, repo.appId(), compactor.getNewPacks().size());
+            return n;
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("compacting the packs of {} failed; they stay as they are", repo.appId(), e);
+            return 0;
         }
     }
 

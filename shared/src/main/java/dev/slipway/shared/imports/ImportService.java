@@ -140,21 +140,26 @@ public final class ImportService {
 
         // Nothing below rejects an import: the tree passed every rule while it was extracted.
         environment.putAll(appId, variables);
-        try (S3DfsRepository repo = git.open(appId); ObjectInserter inserter = repo.newObjectInserter()) {
+        // One inserter for blobs, trees and the commit, so an import writes one pack; its reader
+        // sees the objects not yet flushed.
+        try (S3DfsRepository repo = git.open(appId); ObjectInserter inserter = repo.newObjectInserter();
+             ObjectReader reader = inserter.newReader()) {
             List<GitStore.TreeFile> files = tree.files().stream()
                     .map(f -> new GitStore.TreeFile(f.path(), tree.root().resolve(f.path()), f.executable()))
                     .toList();
             ObjectId treeId = GitStore.writeTree(inserter, files);
             t.mark("objects");
-            inserter.flush();
-            t.mark("pack");
             // Hard-coded secrets are looked for in what this import adds or changes: what was there
             // before was reported (and audited) by the import that brought it.
-            findings.addAll(new SecretScanner().scan(tree.root(), changedPaths(repo, branch, treeId)));
+            findings.addAll(new SecretScanner().scan(tree.root(), changedPaths(repo, reader, branch, treeId)));
             t.mark("scan");
-            ImportResult result = commit(repo, appId, branch, treeId, importId, source, actor, detection, findings,
-                    List.copyOf(variables.keySet()), tree.skipped());
+            ImportResult result = commit(repo, inserter, reader, appId, branch, treeId, importId, source, actor,
+                    detection, findings, List.copyOf(variables.keySet()), tree.skipped());
             t.mark("commit");
+            if (result.created()) {
+                git.compactIfFragmented(repo);
+                t.mark("compact");
+            }
             LOG.info("import {} of {}: {} files, {} ({})", importId, appId, files.size(),
                     result.created() ? "commit " + result.commit() : "unchanged", t);
             return result;
@@ -163,7 +168,8 @@ public final class ImportService {
         }
     }
 
-    private ImportResult commit(S3DfsRepository repo, String appId, String branch, ObjectId treeId, String importId,
+    private ImportResult commit(S3DfsRepository repo, ObjectInserter inserter, ObjectReader reader, String appId,
+                                String branch, ObjectId treeId, String importId,
                                 Source source, Actor actor, Detection detection, List<Finding> findings,
                                 List<String> variableNames, List<String> skipped) throws IOException {
         for (int attempt = 1; ; attempt++) {
@@ -174,7 +180,7 @@ public final class ImportService {
             Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
             RevCommit headCommit = null;
             if (head != null) {
-                try (RevWalk walk = new RevWalk(repo)) {
+                try (RevWalk walk = new RevWalk(reader)) {
                     headCommit = walk.parseCommit(head);
                 }
                 if (headCommit.getTree().getId().equals(treeId)) {
@@ -182,23 +188,20 @@ public final class ImportService {
                             branch, new int[3], app, detection, findings, variableNames, skipped, false);
                 }
             }
-            int[] counts = diffCounts(repo, headCommit == null ? null : headCommit.getTree(), treeId);
-            ObjectId commitId;
-            try (ObjectInserter inserter = repo.newObjectInserter()) {
-                CommitBuilder c = new CommitBuilder();
-                c.setTreeId(treeId);
-                if (head != null) {
-                    c.setParentId(head);
-                }
-                PersonIdent who = new PersonIdent(actor.id(), actor.id() + "@users.slipway.invalid",
-                        now, ZoneOffset.UTC);
-                c.setAuthor(who);
-                c.setCommitter(new PersonIdent("Slipway", "import@slipway.invalid", now, ZoneOffset.UTC));
-                c.setMessage(message(source, detection, counts, importId, actor, skipped, variableNames));
-                c.setEncoding(StandardCharsets.UTF_8);
-                commitId = inserter.insert(c);
-                inserter.flush();
+            int[] counts = diffCounts(repo, reader, headCommit == null ? null : headCommit.getTree(), treeId);
+            CommitBuilder c = new CommitBuilder();
+            c.setTreeId(treeId);
+            if (head != null) {
+                c.setParentId(head);
             }
+            PersonIdent who = new PersonIdent(actor.id(), actor.id() + "@users.slipway.invalid",
+                    now, ZoneOffset.UTC);
+            c.setAuthor(who);
+            c.setCommitter(new PersonIdent("Slipway", "import@slipway.invalid", now, ZoneOffset.UTC));
+            c.setMessage(message(source, detection, counts, importId, actor, skipped, variableNames));
+            c.setEncoding(StandardCharsets.UTF_8);
+            ObjectId commitId = inserter.insert(c);
+            inserter.flush(); // the import's one pack: its blobs, trees and this commit
 
             App updated = app.withDetection(detection.framework(), detection.build(), now);
             ObjectNode after = Json.object();
@@ -264,12 +267,12 @@ public final class ImportService {
     }
 
     /** Paths added or changed by {@code tree} against the branch head (all paths for a new branch). */
-    private static List<String> changedPaths(S3DfsRepository repo, String branch, ObjectId tree) throws IOException {
+    private static List<String> changedPaths(S3DfsRepository repo, ObjectReader reader, String branch, ObjectId tree)
+            throws IOException {
         repo.scanForRepoChanges();
         ObjectId head = GitStore.branchHead(repo, branch).orElse(null);
         List<String> paths = new ArrayList<>();
-        try (ObjectReader reader = repo.newObjectReader(); TreeWalk walk = new TreeWalk(repo, reader);
-             RevWalk revs = new RevWalk(reader)) {
+        try (TreeWalk walk = new TreeWalk(repo, reader); RevWalk revs = new RevWalk(reader)) {
             walk.setRecursive(true);
             if (head == null) {
                 walk.addTree(new org.eclipse.jgit.treewalk.EmptyTreeIterator());
@@ -287,9 +290,10 @@ public final class ImportService {
         return paths;
     }
 
-    private static int[] diffCounts(S3DfsRepository repo, ObjectId oldTree, ObjectId newTree) throws IOException {
+    private static int[] diffCounts(S3DfsRepository repo, ObjectReader reader, ObjectId oldTree, ObjectId newTree)
+            throws IOException {
         int[] counts = new int[3];
-        try (ObjectReader reader = repo.newObjectReader(); TreeWalk walk = new TreeWalk(repo, reader)) {
+        try (TreeWalk walk = new TreeWalk(repo, reader)) {
             walk.setRecursive(true);
             if (oldTree == null) {
                 walk.addTree(new org.eclipse.jgit.treewalk.EmptyTreeIterator());
