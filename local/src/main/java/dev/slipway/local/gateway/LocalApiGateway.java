@@ -38,6 +38,8 @@ public final class LocalApiGateway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalApiGateway.class);
     /** API Gateway's own payload limit. */
     static final int MAX_BODY_BYTES = 10 * 1024 * 1024;
+    /** Lambda's synchronous invocation payload limit. */
+    static final int LAMBDA_PAYLOAD_BYTES = 6 * 1024 * 1024;
     private static final DateTimeFormatter REQUEST_TIME = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH);
 
     private final List<CompiledRoute> routes;
@@ -95,6 +97,13 @@ public final class LocalApiGateway implements AutoCloseable {
                 return;
             }
             APIGatewayV2HTTPEvent event = toEvent(exchange, match, method, rawPath, body);
+            if (event.getBody() != null && event.getBody().length() > LAMBDA_PAYLOAD_BYTES) {
+                // In AWS the invocation fails before the function runs: Lambda takes 6 MB, base64 included.
+                writeProblem(exchange, 413, "payload-too-large", "The request body is too large",
+                        "A Lambda invocation takes at most " + LAMBDA_PAYLOAD_BYTES
+                                + " bytes; binary bodies count base64-encoded (about 4.5 MB of zip)");
+                return;
+            }
             APIGatewayV2HTTPResponse response;
             try {
                 response = (APIGatewayV2HTTPResponse) functions.invoke(match.route.route.functionId(), event);

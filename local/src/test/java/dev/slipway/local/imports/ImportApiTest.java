@@ -360,7 +360,8 @@ class ImportApiTest {
         String app = newApp("Problem Shop");
         problem(send("POST", "/apps/no-such-app/imports", Exports.zip("", Exports.lovable("x")), "application/zip"), 404, "app-not-found");
         problem(send("POST", "/apps/" + app + "/imports", "hello".getBytes(StandardCharsets.UTF_8), "text/plain"), 415, "unsupported-media-type");
-        problem(send("POST", "/apps/" + app + "/imports", new byte[5 * 1024 * 1024], "application/zip"), 413, "inline-import-too-large");
+        problem(send("POST", "/apps/" + app + "/imports", new byte[4 * 1024 * 1024 + 100_000], "application/zip"), 413, "inline-import-too-large");
+        problem(send("POST", "/apps/" + app + "/imports", new byte[5 * 1024 * 1024], "application/zip"), 413, "payload-too-large");
         problem(send("POST", "/apps/" + app + "/imports?branch=..%2Fx", Exports.zip("", Exports.lovable("x")), "application/zip"), 400, "invalid-query");
         problem(json("GET", "/apps/" + app + "/commits", null), 404, "branch-not-found");
         JsonNode c = importZip(app, Exports.zip("", Exports.lovable("x")), 201);
