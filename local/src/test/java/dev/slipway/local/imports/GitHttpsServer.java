@@ -75,7 +75,21 @@ final class GitHttpsServer implements AutoCloseable {
         return bare;
     }
 
+    /** Repositories whose name starts with "private-" need this user and password (HTTP basic). */
+    static final String USER = "x-access-token";
+    static final String PASSWORD = "ghp_secretvalue123";
+
     private void serve(HttpExchange ex) throws IOException {
+        if (ex.getRequestURI().getPath().startsWith("/private-")) {
+            String expected = "Basic " + java.util.Base64.getEncoder().encodeToString(
+                    (USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+            if (!expected.equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+                ex.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"git\"");
+                ex.sendResponseHeaders(401, -1);
+                ex.close();
+                return;
+            }
+        }
         try {
             ProcessBuilder pb = new ProcessBuilder("git", "http-backend");
             Map<String, String> env = pb.environment();

@@ -53,6 +53,7 @@ class GitUrlImportTest {
         Map<String, String> files = new LinkedHashMap<>(Exports.lovable("from git"));
         files.remove("node_modules/react/index.js");
         server.repository("shop", files, List.of());
+        server.repository("private-shop", Map.of("index.html", "<h1>private</h1>"), List.of());
         server.repository("linked", Map.of("index.html", "<h1>hi</h1>"), List.of("passwd"));
         Map<String, String> big = new LinkedHashMap<>();
         Random random = new Random(7);
@@ -97,9 +98,14 @@ class GitUrlImportTest {
 
     @Test
     void credentialsInTheUrlAreUsedButNeverRepeated() throws Exception {
-        String url = server.url("shop").replace("https://", "https://x-access-token:ghp_secretvalue123@");
+        ProblemException refused = assertThrows(ProblemException.class,
+                () -> LOOPBACK_ALLOWED.fetch(server.url("private-shop"), "main", temp, LIMITS));
+        assertEquals(ProblemType.GIT_FETCH_FAILED, refused.type(), "the server wants credentials");
+        String url = server.url("private-shop").replace("https://",
+                "https://" + GitHttpsServer.USER + ":" + GitHttpsServer.PASSWORD + "@");
         GitUrlImport.Fetched f = LOOPBACK_ALLOWED.fetch(url, "main", temp, LIMITS);
         try (var tree = f.tree()) {
+            assertEquals(List.of("index.html"), tree.files().stream().map(ImportFile::path).toList());
             assertFalse(f.label().contains("ghp_secretvalue123"), f.label());
         }
         ProblemException missing = assertThrows(ProblemException.class,

@@ -125,7 +125,9 @@ public final class GitUrlImport {
                 config.setBoolean("http", null, "sslVerify", verifyTls);
                 config.setBoolean("fetch", null, "recurseSubmodules", false);
                 config.save();
-                ObjectId commitId = fetchRef(git, uri.toString(), branchOrTag, gitDir, label);
+                // Credentials travel in a provider, never in the URL JGit sees: its messages and logs
+                // quote the URL (a token is often the user name, which URIish.toString() keeps).
+                ObjectId commitId = fetchRef(git, label, credentials(uri), branchOrTag, gitDir);
                 TreeCollector collector = new TreeCollector(tempParent, limits);
                 List<Finding> findings = new ArrayList<>();
                 try {
@@ -145,12 +147,25 @@ public final class GitUrlImport {
         }
     }
 
-    private ObjectId fetchRef(Git git, String url, String ref, Path gitDir, String label) throws GitAPIException, IOException {
+    private static org.eclipse.jgit.transport.CredentialsProvider credentials(URI uri) {
+        String info = uri.getUserInfo();
+        if (info == null || info.isEmpty()) {
+            return null;
+        }
+        int colon = info.indexOf(':');
+        String user = colon < 0 ? info : info.substring(0, colon);
+        String pass = colon < 0 ? "" : info.substring(colon + 1);
+        return new org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider(user, pass);
+    }
+
+    private ObjectId fetchRef(Git git, String label, org.eclipse.jgit.transport.CredentialsProvider credentials,
+                              String ref, Path gitDir) throws GitAPIException, IOException {
+        String url = label;
         Watchdog watchdog = new Watchdog(gitDir, maxFetchBytes, timeLimit);
         for (String prefix : List.of(Constants.R_HEADS, Constants.R_TAGS)) {
             String remote = prefix + ref;
             try {
-                var result = git.fetch().setRemote(url)
+                var result = git.fetch().setRemote(url).setCredentialsProvider(credentials)
                         .setRefSpecs(new RefSpec("+" + remote + ":refs/slipway/fetched"))
                         .setDepth(1)
                         .setTagOpt(org.eclipse.jgit.transport.TagOpt.NO_TAGS)
