@@ -48,6 +48,9 @@ public final class TreeCollector implements AutoCloseable {
     /** Cap for all {@code .env*} files together. */
     static final long MAX_ENV_TOTAL_BYTES = 8L << 20;
     private static final int BUFFER_BYTES = 64 * 1024;
+    /** One copy buffer per collector (a collector serves one import on one thread): 2,000 files
+     *  would otherwise allocate 128 MB of buffers. */
+    private final byte[] buffer = new byte[BUFFER_BYTES];
     private static final int MAX_EMPTY_READS = 1000;
     private static final Set<PosixFilePermission> EXECUTABLE = PosixFilePermissions.fromString("rwxr-xr-x");
     private static final Set<PosixFilePermission> REGULAR = PosixFilePermissions.fromString("rw-r--r--");
@@ -330,7 +333,6 @@ public final class TreeCollector implements AutoCloseable {
      * the source's fault (ARCHIVE_CORRUPT); write errors are ours (IOException).
      */
     private long copy(InputStream in, OutputStream out, long fileLimit, String raw) throws IOException {
-        byte[] buffer = new byte[BUFFER_BYTES];
         long size = 0;
         int emptyReads = 0;
         while (true) {
