@@ -114,7 +114,7 @@ class ImportApiTest {
         JsonNode first = ok(raw, 201);
 
         assertTrue(first.path("commit").asText().matches("[0-9a-f]{40}"), raw.body());
-        assertTrue(first.path("parent").isMissingNode() || first.path("parent").isNull());
+        assertTrue(first.has("parent") && first.get("parent").isNull(), "parent is null on a first commit: " + raw.body());
         assertEquals("main", first.path("branch").asText());
         // package.json, lock, vite config, index.html, 4 sources, .env.example; not .env, node_modules, dist, .DS_Store
         assertEquals(9, first.path("filesAdded").asInt(), raw.body());

@@ -13,7 +13,7 @@ import java.util.List;
 public record ImportResult(
         String importId,
         String commit,
-        String parent,
+        @JsonInclude(JsonInclude.Include.ALWAYS) String parent, // null on a branch's first commit
         String branch,
         int filesAdded,
         int filesChanged,
