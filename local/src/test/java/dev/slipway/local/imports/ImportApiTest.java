@@ -89,6 +89,20 @@ class ImportApiTest {
         return dynamo;
     }
 
+    static List<String> auditActions(String app) {
+        List<String> actions = new ArrayList<>();
+        dynamo().query(q -> q.tableName(new dev.slipway.local.template.LocalNames()
+                        .physicalName("AuditTable", dev.slipway.local.template.SamTemplate.TABLE))
+                .keyConditionExpression("appId = :a")
+                .expressionAttributeValues(Map.of(":a", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(app))))
+                .items().forEach(i -> {
+                    if (i.containsKey("action")) {
+                        actions.add(i.get("action").s());
+                    }
+                });
+        return actions;
+    }
+
     static int packs(String app) {
         return dynamo().query(q -> q.tableName(new dev.slipway.local.template.LocalNames()
                         .physicalName("GitTable", dev.slipway.local.template.SamTemplate.TABLE))
@@ -185,9 +199,13 @@ class ImportApiTest {
         assertEquals("lovable", appView.path("framework").asText());
         assertEquals("dist", appView.path("build").path("outputDir").asText());
 
-        // Same tree again: the existing commit, 200, no new commit.
+        // Same tree again: the existing commit, 200, no new commit. A changed .env value is still
+        // taken (it is not in the tree) and that change is audited.
+        files.put(".env", "SUPABASE_SERVICE_ROLE_KEY=rotated-value\n");
         JsonNode again = importZip(app, Exports.zip("my-shop-main/", files), 200);
         assertEquals(first.path("commit").asText(), again.path("commit").asText());
+        assertEquals("rotated-value", env.values(app).get("SUPABASE_SERVICE_ROLE_KEY"));
+        assertTrue(auditActions(app).contains("environment.updated"), auditActions(app).toString());
         assertEquals(1, ok(json("GET", "/apps/" + app + "/commits", null), 200).path("commits").size());
 
         // One changed file: one commit on top, diff says so.

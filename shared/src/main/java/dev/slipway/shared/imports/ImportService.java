@@ -184,6 +184,26 @@ public final class ImportService {
                     headCommit = walk.parseCommit(head);
                 }
                 if (headCommit.getTree().getId().equals(treeId)) {
+                    if (!variableNames.isEmpty()) {
+                        // No commit, but the .env files may have changed values: that change is audited.
+                        ObjectNode env = Json.object();
+                        env.put("importId", importId);
+                        env.put("commit", head.name());
+                        ArrayNode names = env.putArray("environmentVariables");
+                        variableNames.forEach(names::add);
+                        AuditEvent event = AuditEvent.next(apps.auditHead(appId), appId, now, actor,
+                                "environment.updated", "app/" + appId + "/environment", null, env);
+                        try {
+                            apps.replace(app.withDetection(app.framework(), app.detected(), now), app.version(), event);
+                        } catch (WriteConflict e) {
+                            if (attempt >= MAX_ATTEMPTS) {
+                                throw new ProblemException(ProblemType.CONCURRENT_MODIFICATION,
+                                        "App " + appId + " kept changing while this import ran; retry it");
+                            }
+                            sleepJitter(attempt);
+                            continue;
+                        }
+                    }
                     return result(importId, head, headCommit.getParentCount() > 0 ? headCommit.getParent(0) : null,
                             branch, new int[3], app, detection, findings, variableNames, skipped, false);
                 }
