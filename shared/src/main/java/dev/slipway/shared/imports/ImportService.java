@@ -56,7 +56,9 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class ImportService {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ImportService.class);
-    private static final int MAX_ATTEMPTS = 12;
+    // Each losing attempt means another import landed; 20 covers 10+ concurrent imports plus
+    // transaction conflicts in which nobody wins.
+    private static final int MAX_ATTEMPTS = 20;
 
     private final AppStore apps;
     private final GitStore git;
