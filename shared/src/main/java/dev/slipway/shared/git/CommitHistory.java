@@ -44,8 +44,18 @@ public final class CommitHistory {
     public ObjectNode commits(String appId, String branch, int limit, String cursor) {
         String b = GitStore.requireBranch(branch);
         try (S3DfsRepository repo = git.open(appId); RevWalk walk = new RevWalk(repo)) {
-            ObjectId head = GitStore.branchHead(repo, b).orElseThrow(() -> new ProblemException(ProblemType.BRANCH_NOT_FOUND,
-                    "App " + appId + " has no branch " + b + (b.equals(S3DfsRepository.DEFAULT_BRANCH) ? " yet: import something first" : "")));
+            ObjectId head = GitStore.branchHead(repo, b).orElse(null);
+            if (head == null) {
+                if (b.equals(S3DfsRepository.DEFAULT_BRANCH)) {
+                    // Every app has a main branch; before its first import it is simply empty.
+                    ObjectNode empty = Json.object();
+                    empty.putArray("commits");
+                    empty.put("branch", b);
+                    empty.putNull("nextCursor");
+                    return empty;
+                }
+                throw new ProblemException(ProblemType.BRANCH_NOT_FOUND, "App " + appId + " has no branch " + b);
+            }
             walk.markStart(walk.parseCommit(head));
             if (cursor != null) {
                 ObjectId start = parseSha(cursor, ProblemType.INVALID_QUERY, "cursor is not one this API handed out");
