@@ -3,6 +3,7 @@ package dev.slipway.shared.apps;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
+import dev.slipway.shared.http.Paging;
 import dev.slipway.shared.http.ProblemException;
 import dev.slipway.shared.http.ProblemType;
 import dev.slipway.shared.json.JsonObjectReader;
@@ -69,19 +70,9 @@ public final class AppService {
     }
 
     public AppStore.AppPage list(String limitParam, String cursor) {
-        int limit = DEFAULT_PAGE;
-        if (limitParam != null) {
-            try {
-                limit = Integer.parseInt(limitParam);
-            } catch (NumberFormatException e) {
-                limit = -1;
-            }
-            if (limit < 1 || limit > MAX_PAGE) {
-                throw new ProblemException(ProblemType.INVALID_QUERY, "limit must be a whole number from 1 to " + MAX_PAGE);
-            }
-        }
+        int limit = Paging.limit(limitParam, DEFAULT_PAGE, MAX_PAGE);
         if (cursor != null && (cursor.isEmpty() || cursor.length() > 200)) {
-            throw new ProblemException(ProblemType.INVALID_QUERY, "cursor is not one this API handed out");
+            throw Paging.invalidCursor();
         }
         return store.list(limit, cursor);
     }

@@ -3,8 +3,7 @@ package dev.slipway.shared.apps;
 import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.audit.AuditHead;
 import dev.slipway.shared.audit.AuditLedger;
-import dev.slipway.shared.http.ProblemException;
-import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.http.Paging;
 import dev.slipway.shared.store.Transactions;
 import dev.slipway.shared.store.TransactionPart;
 import dev.slipway.shared.store.WriteConflict;
@@ -19,9 +18,7 @@ import software.amazon.awssdk.enhanced.dynamodb.model.TransactPutItemEnhancedReq
 import software.amazon.awssdk.enhanced.dynamodb.model.TransactWriteItemsEnhancedRequest;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -91,23 +88,15 @@ public final class DynamoDbAppStore implements AppStore {
         List<App> apps = new ArrayList<>(page.items().stream().map(AppItem::toApp).toList());
         apps.sort(Comparator.comparing(App::id));
         Map<String, AttributeValue> last = page.lastEvaluatedKey();
-        String next = last == null || last.isEmpty() ? null : encodeCursor(last.get("appId").s());
+        String next = last == null || last.isEmpty() ? null : Paging.encodeCursor(last.get("appId").s());
         return new AppPage(apps, next);
     }
 
-    static String encodeCursor(String appId) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(appId.getBytes(StandardCharsets.UTF_8));
-    }
-
     static String decodeCursor(String cursor) {
-        try {
-            String id = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-            if (AppId.isValid(id)) {
-                return id;
-            }
-        } catch (IllegalArgumentException ignored) {
-            // fall through to the problem below
+        String id = Paging.decodeCursor(cursor);
+        if (!AppId.isValid(id)) {
+            throw Paging.invalidCursor();
         }
-        throw new ProblemException(ProblemType.INVALID_QUERY, "cursor is not one this API handed out");
+        return id;
     }
 }

@@ -2,6 +2,7 @@ package dev.slipway.shared.git;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.shared.http.Paging;
 import dev.slipway.shared.http.ProblemException;
 import dev.slipway.shared.http.ProblemType;
 import dev.slipway.shared.json.Json;
@@ -21,8 +22,6 @@ import org.eclipse.jgit.util.io.DisabledOutputStream;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 
 /** Reading an app's history: commits of a branch with their diffstat, and the files of a commit. */
@@ -56,18 +55,20 @@ public final class CommitHistory {
                 }
                 throw new ProblemException(ProblemType.BRANCH_NOT_FOUND, "App " + appId + " has no branch " + b);
             }
-            walk.markStart(walk.parseCommit(head));
-            if (cursor != null) {
-                ObjectId start = parseSha(cursor, ProblemType.INVALID_QUERY, "cursor is not one this API handed out");
-                walk.reset();
-                RevCommit from;
-                try {
-                    from = walk.parseCommit(start);
-                } catch (MissingObjectException e) {
-                    throw new ProblemException(ProblemType.INVALID_QUERY, "cursor is not one this API handed out");
+            RevCommit start;
+            if (cursor == null) {
+                start = walk.parseCommit(head);
+            } else {
+                if (!isSha(cursor)) {
+                    throw Paging.invalidCursor();
                 }
-                walk.markStart(from);
+                try {
+                    start = walk.parseCommit(ObjectId.fromString(cursor));
+                } catch (MissingObjectException e) {
+                    throw Paging.invalidCursor();
+                }
             }
+            walk.markStart(start);
             ObjectNode page = Json.object();
             ArrayNode items = page.putArray("commits");
             RevCommit c;
@@ -77,7 +78,7 @@ public final class CommitHistory {
                     next = c.name();
                     break;
                 }
-                items.add(view(repo, c));
+                items.add(view(repo, walk, c));
             }
             page.put("branch", b);
             page.put("nextCursor", next);
@@ -87,7 +88,7 @@ public final class CommitHistory {
         }
     }
 
-    private static ObjectNode view(S3DfsRepository repo, RevCommit c) throws IOException {
+    private static ObjectNode view(S3DfsRepository repo, RevWalk walk, RevCommit c) throws IOException {
         ObjectNode n = Json.object();
         n.put("sha", c.name());
         ArrayNode parents = n.putArray("parents");
@@ -98,51 +99,55 @@ public final class CommitHistory {
         PersonIdent a = c.getAuthorIdent();
         n.putObject("author").put("name", a.getName()).put("email", a.getEmailAddress());
         n.put("time", a.getWhenAsInstant().toString());
-        n.set("diffstat", diffstat(repo, c));
+        n.set("diffstat", diffstat(repo, walk, c));
         return n;
     }
 
-    private static ObjectNode diffstat(S3DfsRepository repo, RevCommit c) throws IOException {
+    private static ObjectNode diffstat(S3DfsRepository repo, RevWalk walk, RevCommit c) throws IOException {
         int added = 0, changed = 0, removed = 0;
         long insertions = 0, deletions = 0;
         try (DiffFormatter df = new DiffFormatter(DisabledOutputStream.INSTANCE)) {
             df.setRepository(repo);
             df.setDiffComparator(RawTextComparator.DEFAULT);
             df.setDetectRenames(false);
-            try (RevWalk w = new RevWalk(repo)) {
-                ObjectId parentTree = c.getParentCount() == 0 ? null : w.parseCommit(c.getParent(0)).getTree();
-                List<DiffEntry> entries = df.scan(parentTree, c.getTree());
-                boolean lines = entries.size() <= LINE_STAT_MAX_FILES;
-                for (DiffEntry d : entries) {
-                    switch (d.getChangeType()) {
-                        case ADD -> added++;
-                        case DELETE -> removed++;
-                        default -> changed++;
-                    }
-                    if (lines) {
-                        for (Edit e : df.toFileHeader(d).toEditList()) {
-                            insertions += e.getLengthB();
-                            deletions += e.getLengthA();
-                        }
-                    }
-                }
-                ObjectNode s = Json.object();
-                s.put("filesAdded", added);
-                s.put("filesChanged", changed);
-                s.put("filesRemoved", removed);
-                if (lines) {
-                    s.put("insertions", insertions);
-                    s.put("deletions", deletions);
-                }
-                return s;
+            RevCommit parent = c.getParentCount() == 0 ? null : c.getParent(0);
+            if (parent != null) {
+                walk.parseHeaders(parent); // the walk has read it already unless the page ends here
             }
+            List<DiffEntry> entries = df.scan(parent == null ? null : parent.getTree(), c.getTree());
+            boolean lines = entries.size() <= LINE_STAT_MAX_FILES;
+            for (DiffEntry d : entries) {
+                switch (d.getChangeType()) {
+                    case ADD -> added++;
+                    case DELETE -> removed++;
+                    default -> changed++;
+                }
+                if (lines) {
+                    for (Edit e : df.toFileHeader(d).toEditList()) {
+                        insertions += e.getLengthB();
+                        deletions += e.getLengthA();
+                    }
+                }
+            }
+            ObjectNode s = Json.object();
+            s.put("filesAdded", added);
+            s.put("filesChanged", changed);
+            s.put("filesRemoved", removed);
+            if (lines) {
+                s.put("insertions", insertions);
+                s.put("deletions", deletions);
+            }
+            return s;
         }
     }
 
     /** The files of a commit's tree, in path order; the cursor is the last path of the page. */
     public ObjectNode files(String appId, String sha, int limit, String cursor) {
-        ObjectId id = parseSha(sha, ProblemType.COMMIT_NOT_FOUND, "There is no commit " + abbreviate(sha) + " in " + appId);
-        String after = cursor == null ? null : decodeCursor(cursor);
+        if (!isSha(sha)) {
+            throw new ProblemException(ProblemType.INVALID_QUERY, "a commit is named by its full 40-character lower-case sha");
+        }
+        ObjectId id = ObjectId.fromString(sha);
+        String after = cursor == null ? null : Paging.decodeCursor(cursor);
         try (S3DfsRepository repo = git.open(appId); ObjectReader reader = repo.newObjectReader();
              RevWalk walk = new RevWalk(reader)) {
             RevCommit commit;
@@ -164,7 +169,7 @@ public final class CommitHistory {
                         continue;
                     }
                     if (files.size() == limit) {
-                        next = encodeCursor(files.get(files.size() - 1).path("path").asText());
+                        next = Paging.encodeCursor(files.get(files.size() - 1).path("path").asText());
                         break;
                     }
                     ObjectId blob = tw.getObjectId(0);
@@ -182,42 +187,7 @@ public final class CommitHistory {
         }
     }
 
-    private static ObjectId parseSha(String sha, ProblemType type, String detail) {
-        if (sha == null || !sha.matches("[0-9a-f]{40}")) {
-            throw new ProblemException(type == ProblemType.COMMIT_NOT_FOUND ? ProblemType.INVALID_QUERY : type,
-                    type == ProblemType.COMMIT_NOT_FOUND ? "a commit is named by its full 40-character lower-case sha" : detail);
-        }
-        return ObjectId.fromString(sha);
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() > 12 ? s.substring(0, 12) : s;
-    }
-
-    private static String encodeCursor(String path) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(path.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String decodeCursor(String cursor) {
-        try {
-            return new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw new ProblemException(ProblemType.INVALID_QUERY, "cursor is not one this API handed out");
-        }
-    }
-
-    public static int limit(String param, int dflt, int max) {
-        if (param == null) {
-            return dflt;
-        }
-        try {
-            int n = Integer.parseInt(param);
-            if (n >= 1 && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException ignored) {
-            // below
-        }
-        throw new ProblemException(ProblemType.INVALID_QUERY, "limit must be a whole number from 1 to " + max);
+    private static boolean isSha(String s) {
+        return s != null && s.matches("[0-9a-f]{40}");
     }
 }

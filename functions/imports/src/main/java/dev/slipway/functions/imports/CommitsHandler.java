@@ -4,7 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import dev.slipway.shared.apps.AppId;
+import dev.slipway.shared.apps.AppService;
 import dev.slipway.shared.apps.DynamoDbAppStore;
 import dev.slipway.shared.audit.AuditLedger;
 import dev.slipway.shared.auth.AdminAuth;
@@ -19,15 +19,15 @@ import dev.slipway.shared.git.GitTable;
 import dev.slipway.shared.http.ApiRequest;
 import dev.slipway.shared.http.ApiResponse;
 import dev.slipway.shared.http.ApiRouter;
-import dev.slipway.shared.http.ProblemException;
-import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.http.Paging;
 
+import java.time.Clock;
 import java.util.Map;
 
 /** GET /apps/{appId}/commits and GET /apps/{appId}/commits/{sha}/files. Read-only. */
 public final class CommitsHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private final CommitHistory history;
-    private final DynamoDbAppStore apps;
+    private final AppService apps;
     private final ApiRouter router;
 
     public CommitsHandler() {
@@ -40,8 +40,8 @@ public final class CommitsHandler implements RequestHandler<APIGatewayV2HTTPEven
 
     private CommitsHandler(Config config) {
         AwsClients aws = new AwsClients(config);
-        this.apps = new DynamoDbAppStore(aws.dynamoDbEnhanced(), config.require(EnvNames.APPS_TABLE),
-                new AuditLedger(aws.dynamoDbEnhanced(), config.get(EnvNames.AUDIT_TABLE).orElse("unused")));
+        this.apps = new AppService(new DynamoDbAppStore(aws.dynamoDbEnhanced(), config.require(EnvNames.APPS_TABLE),
+                new AuditLedger(aws.dynamoDbEnhanced(), config.require(EnvNames.AUDIT_TABLE))), Clock.systemUTC());
         this.history = new CommitHistory(new GitStore(S3Clients.client(aws), config.require(EnvNames.ARTIFACTS_BUCKET),
                 new GitTable(aws.dynamoDbEnhanced(), config.require(EnvNames.GIT_TABLE))));
         this.router = ApiRouter.authenticated(new AdminAuth(AdminTokenHashSource.from(config, aws::ssm)))
@@ -57,7 +57,7 @@ public final class CommitsHandler implements RequestHandler<APIGatewayV2HTTPEven
 
     private APIGatewayV2HTTPResponse commits(ApiRequest request) {
         String appId = requireApp(request);
-        int limit = CommitHistory.limit(request.queryParameter("limit").orElse(null),
+        int limit = Paging.limit(request.queryParameter("limit").orElse(null),
                 CommitHistory.DEFAULT_COMMITS, CommitHistory.MAX_COMMITS);
         return ApiResponse.json(200, history.commits(appId, request.queryParameter("branch").orElse(null), limit,
                 request.queryParameter("cursor").orElse(null)));
@@ -65,18 +65,13 @@ public final class CommitsHandler implements RequestHandler<APIGatewayV2HTTPEven
 
     private APIGatewayV2HTTPResponse files(ApiRequest request) {
         String appId = requireApp(request);
-        int limit = CommitHistory.limit(request.queryParameter("limit").orElse(null),
+        int limit = Paging.limit(request.queryParameter("limit").orElse(null),
                 CommitHistory.DEFAULT_FILES, CommitHistory.MAX_FILES);
         return ApiResponse.json(200, history.files(appId, request.pathParameter("sha").orElse(""), limit,
                 request.queryParameter("cursor").orElse(null)));
     }
 
     private String requireApp(ApiRequest request) {
-        String appId = request.pathParameter("appId").orElse("");
-        AppId.require(appId);
-        if (apps.get(appId).isEmpty()) {
-            throw new ProblemException(ProblemType.APP_NOT_FOUND, "There is no app " + appId);
-        }
-        return appId;
+        return apps.get(request.pathParameter("appId").orElse("")).id();
     }
 }
