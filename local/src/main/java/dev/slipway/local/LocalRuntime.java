@@ -11,6 +11,7 @@ import dev.slipway.local.template.LocalResources;
 import dev.slipway.local.template.SamTemplate;
 import dev.slipway.shared.auth.AdminTokens;
 import dev.slipway.shared.config.Config;
+import dev.slipway.shared.imports.tree.ImportTree;
 import dev.slipway.shared.config.EnvNames;
 import dev.slipway.shared.json.Json;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -77,7 +78,9 @@ public final class LocalRuntime implements AutoCloseable {
         S3LocalEngine startedS3 = null;
         try {
             this.adminToken = adminToken(data);
-            clearTemp(data.resolve("tmp"));
+            // Imports unpack under data/tmp and always clean up; a killed process may not have.
+            // (The import function makes the folder again when it starts.)
+            ImportTree.deleteTree(data.resolve("tmp"));
             SamTemplate template = SamTemplate.read(options.template());
 
             // The two engines start in parallel: together they are most of the start-up time.
@@ -149,20 +152,6 @@ public final class LocalRuntime implements AutoCloseable {
 
     public static StaticCredentialsProvider credentials() {
         return StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY));
-    }
-
-    /** Imports unpack under data/tmp and always clean up; a killed process may not have. */
-    private static void clearTemp(Path tmp) throws IOException {
-        if (!Files.isDirectory(tmp)) {
-            return;
-        }
-        try (var walk = Files.walk(tmp)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                if (!p.equals(tmp)) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        }
     }
 
     /** The token is made on first start and kept (owner-only) so a restart keeps it valid. */

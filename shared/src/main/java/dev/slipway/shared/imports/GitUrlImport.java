@@ -34,7 +34,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -143,7 +142,7 @@ public final class GitUrlImport {
         } catch (GitAPIException e) {
             throw new ProblemException(ProblemType.GIT_FETCH_FAILED, "Could not read " + label);
         } finally {
-            deleteTree(work);
+            ImportTree.deleteTree(work);
         }
     }
 
@@ -265,23 +264,6 @@ public final class GitUrlImport {
 
     private static String abbreviate(String s) {
         return s.length() > 20 ? s.substring(0, 20) + "…" : s;
-    }
-
-    private static void deleteTree(Path root) {
-        if (root == null) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // best effort; the folder is under the import temp parent
-                }
-            });
-        } catch (IOException ignored) {
-            // already gone
-        }
     }
 
     /** Cancels a fetch that writes more than the limit or runs past the deadline. */

@@ -3,7 +3,7 @@ package dev.slipway.shared.imports;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.shared.apps.App;
-import dev.slipway.shared.apps.AppId;
+import dev.slipway.shared.apps.AppService;
 import dev.slipway.shared.apps.AppStore;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
@@ -21,6 +21,7 @@ import dev.slipway.shared.imports.tree.ImportLimits;
 import dev.slipway.shared.imports.tree.ImportTree;
 import dev.slipway.shared.imports.tree.ZipImport;
 import dev.slipway.shared.json.Json;
+import dev.slipway.shared.store.TransactionPart;
 import dev.slipway.shared.store.WriteConflict;
 import org.eclipse.jgit.diff.DiffEntry;
 import org.eclipse.jgit.lib.CommitBuilder;
@@ -89,9 +90,9 @@ public final class ImportService {
         return tempParent;
     }
 
+    /** The app, or the same 404 (and 400 for a bad id) as {@code GET /apps/{appId}}. */
     public App requireApp(String appId) {
-        AppId.require(appId);
-        return apps.get(appId).orElseThrow(() -> new ProblemException(ProblemType.APP_NOT_FOUND, "There is no app " + appId));
+        return new AppService(apps, clock).get(appId);
     }
 
     public ImportResult importZip(String appId, String branch, Path zipFile, Source source, Actor actor) {
@@ -153,9 +154,11 @@ public final class ImportService {
             t.mark("objects");
             // Hard-coded secrets are looked for in what this import adds or changes: what was there
             // before was reported (and audited) by the import that brought it.
-            findings.addAll(new SecretScanner().scan(tree.root(), changedPaths(repo, reader, branch, treeId)));
+            repo.scanForRepoChanges();
+            TreeDiff diff = TreeDiff.of(repo, reader, GitStore.branchHead(repo, branch).orElse(null), treeId);
+            findings.addAll(new SecretScanner().scan(tree.root(), diff.addedOrChanged()));
             t.mark("scan");
-            ImportResult result = commit(repo, inserter, reader, appId, branch, treeId, importId, source, actor,
+            ImportResult result = commit(repo, inserter, reader, diff, appId, branch, treeId, importId, source, actor,
                     detection, findings, List.copyOf(variables.keySet()), tree.skipped());
             t.mark("commit");
             if (result.created()) {
@@ -170,10 +173,16 @@ public final class ImportService {
         }
     }
 
-    private ImportResult commit(S3DfsRepository repo, ObjectInserter inserter, ObjectReader reader, String appId,
-                                String branch, ObjectId treeId, String importId,
+    /** What one attempt writes: the app, its audit event, more writes for the same transaction, the answer. */
+    private record Attempt(App updated, AuditEvent event, TransactionPart extra, ImportResult result,
+                           String conflictDetail) {
+    }
+
+    private ImportResult commit(S3DfsRepository repo, ObjectInserter inserter, ObjectReader reader, TreeDiff scanned,
+                                String appId, String branch, ObjectId treeId, String importId,
                                 Source source, Actor actor, Detection detection, List<Finding> findings,
                                 List<String> variableNames, List<String> skipped) throws IOException {
+        TreeDiff diff = scanned;
         for (int attempt = 1; ; attempt++) {
             // Refs and the pack list both: the head may be a commit another import just packed.
             repo.scanForRepoChanges();
@@ -185,81 +194,87 @@ public final class ImportService {
                 try (RevWalk walk = new RevWalk(reader)) {
                     headCommit = walk.parseCommit(head);
                 }
-                if (headCommit.getTree().getId().equals(treeId)) {
-                    if (!variableNames.isEmpty()) {
-                        // No commit, but the .env files may have changed values: that change is audited.
-                        ObjectNode env = Json.object();
-                        env.put("importId", importId);
-                        env.put("commit", head.name());
-                        ArrayNode names = env.putArray("environmentVariables");
-                        variableNames.forEach(names::add);
-                        AuditEvent event = AuditEvent.next(apps.auditHead(appId), appId, now, actor,
-                                "environment.updated", "app/" + appId + "/environment", null, env);
-                        try {
-                            apps.replace(app.withDetection(app.framework(), app.detected(), now), app.version(), event);
-                        } catch (WriteConflict e) {
-                            if (attempt >= MAX_ATTEMPTS) {
-                                throw new ProblemException(ProblemType.CONCURRENT_MODIFICATION,
-                                        "App " + appId + " kept changing while this import ran; retry it");
-                            }
-                            sleepJitter(attempt);
-                            continue;
-                        }
-                    }
-                    return result(importId, head, headCommit.getParentCount() > 0 ? headCommit.getParent(0) : null,
-                            branch, new int[3], app, detection, findings, variableNames, skipped, false);
+            }
+            Attempt a;
+            if (headCommit != null && headCommit.getTree().getId().equals(treeId)) {
+                ImportResult unchanged = result(importId, head,
+                        headCommit.getParentCount() > 0 ? headCommit.getParent(0) : null, branch, new int[3], app,
+                        detection, findings, variableNames, skipped, false);
+                if (variableNames.isEmpty()) {
+                    return unchanged;
                 }
+                // No commit, but the .env files may have changed values: that change is audited.
+                ObjectNode env = Json.object();
+                env.put("importId", importId);
+                env.put("commit", head.name());
+                ArrayNode names = env.putArray("environmentVariables");
+                variableNames.forEach(names::add);
+                AuditEvent event = AuditEvent.next(apps.auditHead(appId), appId, now, actor,
+                        "environment.updated", "app/" + appId + "/environment", null, env);
+                a = new Attempt(app.withDetection(app.framework(), app.detected(), now), event, TransactionPart.NONE,
+                        unchanged, "App " + appId + " kept changing while this import ran; retry it");
+            } else {
+                if (!java.util.Objects.equals(diff.head(), head)) {
+                    diff = TreeDiff.of(repo, reader, head, treeId); // another import moved the branch
+                }
+                a = newCommit(inserter, app, head, diff, appId, branch, treeId, importId, now, source, actor,
+                        detection, findings, variableNames, skipped);
             }
-            int[] counts = diffCounts(repo, reader, headCommit == null ? null : headCommit.getTree(), treeId);
-            CommitBuilder c = new CommitBuilder();
-            c.setTreeId(treeId);
-            if (head != null) {
-                c.setParentId(head);
-            }
-            PersonIdent who = new PersonIdent(actor.id(), actor.id() + "@users.slipway.invalid",
-                    now, ZoneOffset.UTC);
-            c.setAuthor(who);
-            c.setCommitter(new PersonIdent("Slipway", "import@slipway.invalid", now, ZoneOffset.UTC));
-            c.setMessage(message(source, detection, counts, importId, actor, skipped, variableNames));
-            c.setEncoding(StandardCharsets.UTF_8);
-            ObjectId commitId = inserter.insert(c);
-            inserter.flush(); // the import's one pack: its blobs, trees and this commit
-
-            App updated = app.withDetection(detection.framework(), detection.build(), now);
-            ObjectNode after = Json.object();
-            after.put("importId", importId);
-            after.put("commit", commitId.name());
-            after.put("parent", head == null ? null : head.name());
-            after.put("branch", branch);
-            after.put("source", source.kind());
-            after.put("from", source.label());
-            after.put("filesAdded", counts[0]);
-            after.put("filesChanged", counts[1]);
-            after.put("filesRemoved", counts[2]);
-            after.put("framework", detection.framework());
-            after.set("findings", Json.MAPPER.valueToTree(findings));
-            ArrayNode names = after.putArray("environmentVariables");
-            variableNames.forEach(names::add);
-            ObjectNode before = Json.object();
-            before.put("commit", head == null ? null : head.name());
-            AuditEvent event = AuditEvent.next(apps.auditHead(appId), appId, now, actor, "import.committed",
-                    "app/" + appId + "/branch/" + branch, before, after);
-            final ObjectId expected = head;
-            final ObjectId target = commitId;
             try {
-                apps.replace(updated, app.version(), event,
-                        tx -> List.of(git.table().addRefMove(tx, appId, Constants.R_HEADS + branch, expected, target)));
-                return result(importId, commitId, head, branch, counts, updated, detection, findings, variableNames,
-                        skipped, true);
+                apps.replace(a.updated(), app.version(), a.event(), a.extra());
+                return a.result();
             } catch (WriteConflict e) {
                 if (attempt >= MAX_ATTEMPTS) {
-                    throw new ProblemException(ProblemType.CONCURRENT_MODIFICATION,
-                            "Branch " + branch + " of " + appId + " kept moving while this import ran; retry it");
+                    throw new ProblemException(ProblemType.CONCURRENT_MODIFICATION, a.conflictDetail());
                 }
-                // Another import (or an app change) won; build the commit again on the new head.
+                // Another import (or an app change) won; try again on the new head.
                 sleepJitter(attempt);
             }
         }
+    }
+
+    private Attempt newCommit(ObjectInserter inserter, App app, ObjectId head, TreeDiff diff, String appId,
+                              String branch, ObjectId treeId, String importId, Instant now, Source source, Actor actor,
+                              Detection detection, List<Finding> findings, List<String> variableNames,
+                              List<String> skipped) throws IOException {
+        int[] counts = {diff.added(), diff.changed(), diff.removed()};
+        CommitBuilder c = new CommitBuilder();
+        c.setTreeId(treeId);
+        if (head != null) {
+            c.setParentId(head);
+        }
+        PersonIdent who = new PersonIdent(actor.id(), actor.id() + "@users.slipway.invalid", now, ZoneOffset.UTC);
+        c.setAuthor(who);
+        c.setCommitter(new PersonIdent("Slipway", "import@slipway.invalid", now, ZoneOffset.UTC));
+        c.setMessage(message(source, detection, counts, importId, actor, skipped, variableNames));
+        c.setEncoding(StandardCharsets.UTF_8);
+        ObjectId commitId = inserter.insert(c);
+        inserter.flush(); // the import's one pack: its blobs, trees and this commit
+
+        App updated = app.withDetection(detection.framework(), detection.build(), now);
+        ObjectNode after = Json.object();
+        after.put("importId", importId);
+        after.put("commit", commitId.name());
+        after.put("parent", head == null ? null : head.name());
+        after.put("branch", branch);
+        after.put("source", source.kind());
+        after.put("from", source.label());
+        after.put("filesAdded", counts[0]);
+        after.put("filesChanged", counts[1]);
+        after.put("filesRemoved", counts[2]);
+        after.put("framework", detection.framework());
+        after.set("findings", Json.MAPPER.valueToTree(findings));
+        ArrayNode names = after.putArray("environmentVariables");
+        variableNames.forEach(names::add);
+        ObjectNode before = Json.object();
+        before.put("commit", head == null ? null : head.name());
+        AuditEvent event = AuditEvent.next(apps.auditHead(appId), appId, now, actor, "import.committed",
+                "app/" + appId + "/branch/" + branch, before, after);
+        return new Attempt(updated, event,
+                tx -> List.of(git.table().addRefMove(tx, appId, Constants.R_HEADS + branch, head, commitId)),
+                result(importId, commitId, head, branch, counts, updated, detection, findings, variableNames,
+                        skipped, true),
+                "Branch " + branch + " of " + appId + " kept moving while this import ran; retry it");
     }
 
     private static ImportResult result(String importId, ObjectId commit, ObjectId parent, String branch, int[] counts,
@@ -288,51 +303,36 @@ public final class ImportService {
         return variables;
     }
 
-    /** Paths added or changed by {@code tree} against the branch head (all paths for a new branch). */
-    private static List<String> changedPaths(S3DfsRepository repo, ObjectReader reader, String branch, ObjectId tree)
-            throws IOException {
-        repo.scanForRepoChanges();
-        ObjectId head = GitStore.branchHead(repo, branch).orElse(null);
-        List<String> paths = new ArrayList<>();
-        try (TreeWalk walk = new TreeWalk(repo, reader); RevWalk revs = new RevWalk(reader)) {
-            walk.setRecursive(true);
-            if (head == null) {
-                walk.addTree(new org.eclipse.jgit.treewalk.EmptyTreeIterator());
-            } else {
-                walk.addTree(revs.parseCommit(head).getTree());
-            }
-            walk.addTree(tree);
-            walk.setFilter(org.eclipse.jgit.treewalk.filter.TreeFilter.ANY_DIFF);
-            while (walk.next()) {
-                if (!walk.getObjectId(1).equals(ObjectId.zeroId())) {
-                    paths.add(walk.getPathString());
+    /**
+     * A new tree against the branch head it was compared with: the answer's counts and the paths
+     * the secret scan reads, from one walk of the two trees.
+     */
+    private record TreeDiff(ObjectId head, int added, int changed, int removed, List<String> addedOrChanged) {
+        static TreeDiff of(S3DfsRepository repo, ObjectReader reader, ObjectId head, ObjectId tree) throws IOException {
+            int added = 0, changed = 0, removed = 0;
+            List<String> paths = new ArrayList<>();
+            try (TreeWalk walk = new TreeWalk(repo, reader); RevWalk revs = new RevWalk(reader)) {
+                walk.setRecursive(true);
+                if (head == null) {
+                    walk.addTree(new org.eclipse.jgit.treewalk.EmptyTreeIterator());
+                } else {
+                    walk.addTree(revs.parseCommit(head).getTree());
+                }
+                walk.addTree(tree);
+                walk.setFilter(org.eclipse.jgit.treewalk.filter.TreeFilter.ANY_DIFF);
+                for (DiffEntry d : DiffEntry.scan(walk)) {
+                    switch (d.getChangeType()) {
+                        case ADD -> added++;
+                        case DELETE -> removed++;
+                        default -> changed++;
+                    }
+                    if (d.getChangeType() != DiffEntry.ChangeType.DELETE) {
+                        paths.add(d.getNewPath());
+                    }
                 }
             }
+            return new TreeDiff(head, added, changed, removed, paths);
         }
-        return paths;
-    }
-
-    private static int[] diffCounts(S3DfsRepository repo, ObjectReader reader, ObjectId oldTree, ObjectId newTree)
-            throws IOException {
-        int[] counts = new int[3];
-        try (TreeWalk walk = new TreeWalk(repo, reader)) {
-            walk.setRecursive(true);
-            if (oldTree == null) {
-                walk.addTree(new org.eclipse.jgit.treewalk.EmptyTreeIterator());
-            } else {
-                walk.addTree(oldTree);
-            }
-            walk.addTree(newTree);
-            walk.setFilter(org.eclipse.jgit.treewalk.filter.TreeFilter.ANY_DIFF);
-            for (DiffEntry d : DiffEntry.scan(walk)) {
-                switch (d.getChangeType()) {
-                    case ADD -> counts[0]++;
-                    case DELETE -> counts[2]++;
-                    default -> counts[1]++;
-                }
-            }
-        }
-        return counts;
     }
 
     private static String message(Source source, Detection detection, int[] counts, String importId, Actor actor,

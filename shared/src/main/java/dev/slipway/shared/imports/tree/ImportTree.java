@@ -78,7 +78,7 @@ public final class ImportTree implements AutoCloseable {
     }
 
     /** Deletes a folder and everything in it without following links; best effort, never throws. */
-    static void deleteTree(Path dir) {
+    public static void deleteTree(Path dir) {
         if (dir == null) {
             return;
         }
