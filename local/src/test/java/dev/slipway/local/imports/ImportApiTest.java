@@ -89,18 +89,35 @@ class ImportApiTest {
         return dynamo;
     }
 
-    static List<String> auditActions(String app) {
-        List<String> actions = new ArrayList<>();
-        dynamo().query(q -> q.tableName(new dev.slipway.local.template.LocalNames()
+    /** The app's audit items as stored, head (seq 0) included. */
+    static List<Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue>> auditItems(String app) {
+        return dynamo().query(q -> q.tableName(new dev.slipway.local.template.LocalNames()
                         .physicalName("AuditTable", dev.slipway.local.template.SamTemplate.TABLE))
                 .keyConditionExpression("appId = :a")
                 .expressionAttributeValues(Map.of(":a", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(app))))
-                .items().forEach(i -> {
-                    if (i.containsKey("action")) {
-                        actions.add(i.get("action").s());
-                    }
-                });
+                .items();
+    }
+
+    static List<String> auditActions(String app) {
+        List<String> actions = new ArrayList<>();
+        auditItems(app).forEach(i -> {
+            if (i.containsKey("action")) {
+                actions.add(i.get("action").s());
+            }
+        });
         return actions;
+    }
+
+    /** PUTs bytes to a presigned upload with the headers its signature covers (the client sets the length). */
+    static HttpResponse<String> putUpload(JsonNode upload, byte[] body) throws Exception {
+        HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(upload.path("url").asText()))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
+        upload.path("headers").fields().forEachRemaining(h -> {
+            if (!h.getKey().equalsIgnoreCase("content-length")) {
+                put.header(h.getKey(), h.getValue().asText());
+            }
+        });
+        return HTTP.send(put.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     static int packs(String app) {
@@ -179,11 +196,7 @@ class ImportApiTest {
 
         // The audit trail has the import with its findings (redacted) and the variables' names.
         JsonNode audited = null;
-        for (var item : dynamo().query(q -> q.tableName(new dev.slipway.local.template.LocalNames()
-                        .physicalName("AuditTable", dev.slipway.local.template.SamTemplate.TABLE))
-                .keyConditionExpression("appId = :a")
-                .expressionAttributeValues(Map.of(":a", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(app))))
-                .items()) {
+        for (var item : auditItems(app)) {
             if (item.containsKey("action") && item.get("action").s().equals("import.committed")) {
                 audited = Json.parse(item.get("after").s());
             }
@@ -288,14 +301,7 @@ class ImportApiTest {
         String app = newApp("Upload Shop");
         byte[] zip = Exports.zip("project/", Exports.lovable("uploaded"));
         JsonNode upload = ok(json("POST", "/apps/" + app + "/uploads", "{\"size\":" + zip.length + ",\"name\":\"my-shop.zip\"}"), 201);
-        HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(upload.path("url").asText()))
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(zip));
-        upload.path("headers").fields().forEachRemaining(h -> {
-            if (!h.getKey().equalsIgnoreCase("content-length")) {
-                put.header(h.getKey(), h.getValue().asText());
-            }
-        });
-        HttpResponse<String> stored = HTTP.send(put.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> stored = putUpload(upload, zip);
         assertEquals(200, stored.statusCode(), stored.body());
 
         JsonNode imported = ok(json("POST", "/apps/" + app + "/imports", "{\"uploadId\":\"" + upload.path("uploadId").asText() + "\"}"), 201);
@@ -308,14 +314,7 @@ class ImportApiTest {
                 409, "upload-not-received");
         // A body of another size than the one signed is refused by S3 itself.
         JsonNode small = ok(json("POST", "/apps/" + app + "/uploads", "{\"size\":10}"), 201);
-        HttpRequest.Builder wrong = HttpRequest.newBuilder(URI.create(small.path("url").asText()))
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(zip));
-        small.path("headers").fields().forEachRemaining(h -> {
-            if (!h.getKey().equalsIgnoreCase("content-length")) {
-                wrong.header(h.getKey(), h.getValue().asText());
-            }
-        });
-        assertNotEquals(200, HTTP.send(wrong.build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertNotEquals(200, putUpload(small, zip).statusCode());
         problem(json("POST", "/apps/" + app + "/uploads", "{\"size\":" + (1L << 40) + "}"), 413, "upload-too-large");
         problem(json("POST", "/apps/" + app + "/uploads", "{\"size\":0}"), 400, "validation-failed");
         problem(json("POST", "/apps/" + app + "/imports", "{\"uploadId\":\"not-an-upload\"}"), 404, "upload-not-found");
@@ -323,14 +322,7 @@ class ImportApiTest {
         // A refused export that came as an upload leaves no upload behind either.
         byte[] hostile = Exports.zip("", Map.of("../escape.txt", "x", "index.html", "<h1>x</h1>"));
         JsonNode bad = ok(json("POST", "/apps/" + app + "/uploads", "{\"size\":" + hostile.length + "}"), 201);
-        HttpRequest.Builder badPut = HttpRequest.newBuilder(URI.create(bad.path("url").asText()))
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(hostile));
-        bad.path("headers").fields().forEachRemaining(h -> {
-            if (!h.getKey().equalsIgnoreCase("content-length")) {
-                badPut.header(h.getKey(), h.getValue().asText());
-            }
-        });
-        assertEquals(200, HTTP.send(badPut.build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(200, putUpload(bad, hostile).statusCode());
         problem(json("POST", "/apps/" + app + "/imports", "{\"uploadId\":\"" + bad.path("uploadId").asText() + "\"}"),
                 400, "archive-path-traversal");
         try (var s3 = software.amazon.awssdk.services.s3.S3Client.builder().region(software.amazon.awssdk.regions.Region.US_EAST_1)
