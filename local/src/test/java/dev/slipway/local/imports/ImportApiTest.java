@@ -382,7 +382,10 @@ class ImportApiTest {
         problem(json("GET", "/apps/" + app + "/commits/nothex/files", null), 400, "invalid-query");
         problem(json("GET", "/apps/" + app + "/commits/" + "0".repeat(40) + "/files", null), 404, "commit-not-found");
         problem(json("GET", "/apps/ghost-app/commits", null), 404, "app-not-found");
-        assertEquals(200, json("GET", "/apps/" + app + "/commits/" + c.path("commit").asText() + "/files?limit=2", null).statusCode());
+        JsonNode twoFiles = ok(json("GET", "/apps/" + app + "/commits/" + c.path("commit").asText() + "/files?limit=2", null), 200);
+        String blob = twoFiles.path("files").get(0).path("sha").asText();
+        problem(json("GET", "/apps/" + app + "/commits?cursor=" + blob, null), 400, "invalid-query");
+        problem(json("GET", "/apps/" + app + "/commits/" + blob + "/files", null), 404, "commit-not-found");
         HttpResponse<String> noAuth = HTTP.send(HttpRequest.newBuilder(URI.create(runtime.apiUrl() + "/apps/" + app + "/commits")).build(),
                 HttpResponse.BodyHandlers.ofString());
         problem(noAuth, 401, "unauthorized");

@@ -64,8 +64,8 @@ public final class CommitHistory {
                 }
                 try {
                     start = walk.parseCommit(ObjectId.fromString(cursor));
-                } catch (MissingObjectException e) {
-                    throw Paging.invalidCursor();
+                } catch (MissingObjectException | org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
+                    throw Paging.invalidCursor(); // unknown, or a blob or tree rather than a commit
                 }
             }
             walk.markStart(start);
