@@ -55,7 +55,34 @@ public final class Intrinsics {
                 }
                 yield String.join(String.valueOf(args.get(0)), items);
             }
+            case "Fn::If" -> {
+                List<?> args = (List<?>) e.getValue();
+                yield condition(String.valueOf(args.get(0))) ? resolve(args.get(1)) : resolve(args.get(2));
+            }
             default -> throw unsupported(value);
+        };
+    }
+
+    /** A template condition: Fn::Equals, Fn::Not, Fn::And, Fn::Or over resolvable values. */
+    public boolean condition(String name) {
+        Object conditions = template.document().get("Conditions");
+        if (conditions == null || !SamTemplate.map(conditions).containsKey(name)) {
+            throw new IllegalArgumentException("no condition " + name + " in template.yaml");
+        }
+        return evaluate(SamTemplate.map(conditions).get(name));
+    }
+
+    private boolean evaluate(Object expr) {
+        Map<String, Object> fn = SamTemplate.map(expr);
+        var e = fn.entrySet().iterator().next();
+        List<?> args = e.getValue() instanceof List<?> l ? l : List.of(e.getValue());
+        return switch (e.getKey()) {
+            case "Fn::Equals" -> java.util.Objects.equals(resolve(args.get(0)), resolve(args.get(1)));
+            case "Fn::Not" -> !evaluate(args.get(0));
+            case "Fn::And" -> args.stream().allMatch(this::evaluate);
+            case "Fn::Or" -> args.stream().anyMatch(this::evaluate);
+            case "Condition" -> condition(String.valueOf(e.getValue()));
+            default -> throw unsupported(expr);
         };
     }
 
@@ -77,9 +104,16 @@ public final class Intrinsics {
         if (parameters.containsKey(name)) {
             return parameters.get(name);
         }
+        if (name.endsWith(".Alias") && SamTemplate.FUNCTION.equals(template.typeOf(name.substring(0, name.length() - 6)))) {
+            // SAM's AutoPublishAlias reference: locally there is one version, the function itself.
+            return getAtt(name.substring(0, name.length() - 6), "Arn");
+        }
         String type = template.typeOf(name);
         if (type == null) {
             throw new IllegalArgumentException("!Ref " + name + ": no such parameter or resource in template.yaml");
+        }
+        if (SamTemplate.STATE_MACHINE.equals(type)) {
+            return "arn:aws:states:" + region + ":" + ACCOUNT + ":stateMachine:" + names.physicalName(name, type);
         }
         return names.physicalName(name, type);
     }

@@ -24,6 +24,17 @@ public final class EnvNames {
     /** Where imports unpack (always removed afterwards); default: java.io.tmpdir (/tmp in Lambda). */
     public static final String IMPORT_TEMP_DIR = "IMPORT_TEMP_DIR";
 
+    /** The table of releases, deployments and aliases. */
+    public static final String RELEASES_TABLE = "RELEASES_TABLE";
+    /** The deploy state machine the deployments API starts. */
+    public static final String DEPLOY_STATE_MACHINE_ARN = "DEPLOY_STATE_MACHINE_ARN";
+    /**
+     * How a site is reached: a URL with {@code {host}} where the host label goes ({@code shop},
+     * {@code <releaseId>--shop}), e.g. {@code https://{host}.apps.example.com/}; locally
+     * {@code http://{host}.localhost:PORT/}. Unset: there is no edge domain, and no smoke check.
+     */
+    public static final String SITE_URL_PATTERN = "SITE_URL_PATTERN";
+
     private EnvNames() {
     }
 }

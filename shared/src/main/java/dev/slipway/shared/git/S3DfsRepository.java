@@ -36,7 +36,7 @@ import java.util.TreeMap;
  */
 public final class S3DfsRepository extends DfsRepository {
     private static final SecureRandom RANDOM = new SecureRandom();
-    static final String DEFAULT_BRANCH = "main";
+    public static final String DEFAULT_BRANCH = "main";
 
     private final String appId;
     private final S3Client s3;

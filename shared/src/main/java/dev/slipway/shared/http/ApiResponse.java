@@ -31,6 +31,16 @@ public final class ApiResponse {
                 .build();
     }
 
+    /** Plain text (build logs), UTF-8. */
+    public static APIGatewayV2HTTPResponse text(int status, String body) {
+        return APIGatewayV2HTTPResponse.builder()
+                .withStatusCode(status)
+                .withHeaders(baseHeaders("text/plain; charset=utf-8"))
+                .withBody(body)
+                .withIsBase64Encoded(false)
+                .build();
+    }
+
     public static APIGatewayV2HTTPResponse problem(ProblemException p, String instance, String requestId) {
         ObjectNode body = Json.object();
         body.put("type", p.type().uri());

@@ -52,6 +52,17 @@ public enum ProblemType {
     GIT_FETCH_TIMEOUT(422, "git-fetch-timeout", "Fetching the git repository took longer than allowed"),
     BRANCH_NOT_FOUND(404, "branch-not-found", "The app has no such branch"),
     COMMIT_NOT_FOUND(404, "commit-not-found", "The app has no such commit"),
+    // Deploys and releases.
+    REF_NOT_FOUND(422, "ref-not-found", "The app has no such branch or commit"),
+    NOTHING_TO_DEPLOY(409, "nothing-to-deploy", "The app has no commits yet; import its code first"),
+    DEPLOYMENT_NOT_FOUND(404, "deployment-not-found", "No such deployment"),
+    BUILD_LOG_NOT_FOUND(404, "build-log-not-found", "This deployment has no build log (yet)"),
+    RELEASE_NOT_FOUND(404, "release-not-found", "No such release"),
+    RELEASE_NOT_READY(409, "release-not-ready", "The release is not READY"),
+    RELEASE_ALREADY_FINAL(409, "release-already-final", "The release is already finalized or failed"),
+    RELEASE_FILES_MISSING(409, "release-files-missing", "Some files of the release have not been uploaded"),
+    RELEASE_FILES_MISMATCH(422, "release-files-mismatch", "Uploaded content does not match the manifest"),
+    DEPLOY_UNAVAILABLE(503, "deploy-unavailable", "The deploy workflow could not be started; retry later"),
     INTERNAL_ERROR(500, "internal-error", "Something went wrong on our side");
 
     public static final String TYPE_PREFIX = "urn:slipway:problem:";

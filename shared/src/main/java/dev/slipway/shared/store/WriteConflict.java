@@ -5,7 +5,8 @@ package dev.slipway.shared.store;
  * since it was read. {@code part} names which condition failed.
  */
 public class WriteConflict extends RuntimeException {
-    public enum Part { ITEM, AUDIT_HEAD, REF, UNKNOWN }
+    /** ALIAS: the alias moved since it was read; RELEASE: the release is not (or no longer) READY. */
+    public enum Part { ITEM, AUDIT_HEAD, REF, ALIAS, RELEASE, UNKNOWN }
 
     private final Part part;
 

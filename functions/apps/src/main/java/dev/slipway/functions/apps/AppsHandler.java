@@ -9,6 +9,9 @@ import dev.slipway.shared.apps.App;
 import dev.slipway.shared.apps.AppService;
 import dev.slipway.shared.apps.AppStore;
 import dev.slipway.shared.apps.AppView;
+import dev.slipway.shared.deploy.Alias;
+import dev.slipway.shared.deploy.ReleaseStore;
+import dev.slipway.shared.deploy.SiteUrls;
 import dev.slipway.shared.apps.DynamoDbAppStore;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditLedger;
@@ -29,6 +32,8 @@ import java.util.Map;
 public final class AppsHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private final AppService apps;
     private final ApiRouter router;
+    private final ReleaseStore releases;
+    private final SiteUrls urls;
 
     /** Lambda's entry: configuration from the environment template.yaml sets. */
     public AppsHandler() {
@@ -46,6 +51,8 @@ public final class AppsHandler implements RequestHandler<APIGatewayV2HTTPEvent, 
         this.apps = new AppService(
                 new DynamoDbAppStore(aws.dynamoDbEnhanced(), config.require(EnvNames.APPS_TABLE), ledger),
                 Clock.systemUTC());
+        this.releases = new ReleaseStore(aws.dynamoDbEnhanced(), config.require(EnvNames.RELEASES_TABLE), ledger);
+        this.urls = new SiteUrls(config.get(EnvNames.SITE_URL_PATTERN).orElse(null));
         this.router = ApiRouter.authenticated(new AdminAuth(AdminTokenHashSource.from(config, aws::ssm)))
                 .route("POST /apps", this::create)
                 .route("GET /apps", this::list)
@@ -77,7 +84,18 @@ public final class AppsHandler implements RequestHandler<APIGatewayV2HTTPEvent, 
     }
 
     private APIGatewayV2HTTPResponse get(ApiRequest request) {
-        return ApiResponse.json(200, AppView.of(apps.get(request.pathParameter("appId").orElse(""))));
+        App app = apps.get(request.pathParameter("appId").orElse(""));
+        ObjectNode view = AppView.of(app);
+        // What visitors get now: the release production points at (null before the first deploy).
+        releases.alias(app.id(), Alias.PRODUCTION).ifPresentOrElse(a -> {
+            ObjectNode p = view.putObject("production");
+            p.put("releaseId", a.releaseId());
+            p.put("since", a.updatedAt().toString());
+            p.put("deploymentId", a.deploymentId());
+            urls.appUrl(app.id()).ifPresent(u -> p.put("url", u));
+            view.with("links").put("deployments", "/apps/" + app.id() + "/deployments");
+        }, () -> view.putNull("production"));
+        return ApiResponse.json(200, view);
     }
 
     private APIGatewayV2HTTPResponse update(ApiRequest request) {

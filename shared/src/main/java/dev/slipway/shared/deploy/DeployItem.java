@@ -1,0 +1,53 @@
+package dev.slipway.shared.deploy;
+
+import software.amazon.awssdk.enhanced.dynamodb.mapper.annotations.DynamoDbBean;
+import software.amazon.awssdk.enhanced.dynamodb.mapper.annotations.DynamoDbPartitionKey;
+import software.amazon.awssdk.enhanced.dynamodb.mapper.annotations.DynamoDbSortKey;
+
+/**
+ * One row of the releases table. Partition {@code appId}; sort key {@code kind#id}:
+ * {@code release#<id>}, {@code deployment#<id>}, {@code alias#<name>}, {@code build#<buildKey>}
+ * (which READY release a build key produced) and {@code content#<sha256>} (where the app already
+ * stores those bytes). Conditions use the plain attributes; the record itself is {@code doc} (JSON).
+ */
+@DynamoDbBean
+public class DeployItem {
+    static final String RELEASE = "release#";
+    static final String DEPLOYMENT = "deployment#";
+    static final String ALIAS = "alias#";
+    static final String BUILD = "build#";
+    static final String CONTENT = "content#";
+
+    private String appId;
+    private String key;
+    private String status;
+    private Long version;
+    private String releaseId;
+    private String doc;
+
+    @DynamoDbPartitionKey
+    public String getAppId() { return appId; }
+    public void setAppId(String v) { appId = v; }
+    @DynamoDbSortKey
+    public String getKey() { return key; }
+    public void setKey(String v) { key = v; }
+    public String getStatus() { return status; }
+    public void setStatus(String v) { status = v; }
+    public Long getVersion() { return version; }
+    public void setVersion(Long v) { version = v; }
+    public String getReleaseId() { return releaseId; }
+    public void setReleaseId(String v) { releaseId = v; }
+    public String getDoc() { return doc; }
+    public void setDoc(String v) { doc = v; }
+
+    static DeployItem of(String appId, String key, String status, Long version, String releaseId, String doc) {
+        DeployItem i = new DeployItem();
+        i.appId = appId;
+        i.key = key;
+        i.status = status;
+        i.version = version;
+        i.releaseId = releaseId;
+        i.doc = doc;
+        return i;
+    }
+}

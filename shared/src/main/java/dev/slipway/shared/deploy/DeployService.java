@@ -1,0 +1,182 @@
+package dev.slipway.shared.deploy;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.shared.apps.App;
+import dev.slipway.shared.apps.AppService;
+import dev.slipway.shared.audit.Actor;
+import dev.slipway.shared.audit.AuditEvent;
+import dev.slipway.shared.http.ProblemException;
+import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.ids.Ulid;
+import dev.slipway.shared.json.Json;
+import dev.slipway.shared.json.JsonObjectReader;
+import dev.slipway.shared.store.TransactionPart;
+import dev.slipway.shared.store.WriteConflict;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException;
+
+import java.time.Clock;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The deployments API: start a deploy (a Step Functions execution named after the deployment),
+ * read deployments and their build logs. The work itself is {@link DeploySteps}.
+ */
+public final class DeployService {
+    public static final Set<String> TARGETS = Set.of(Alias.PRODUCTION);
+    /** Build logs are answered up to this size (the tail); the whole log stays in S3. */
+    static final int MAX_LOG_BYTES = 1024 * 1024;
+
+    private final AppService apps;
+    private final ReleaseStore releases;
+    private final ReleaseFiles files;
+    private final CommitSource sources;
+    private final SfnClient sfn;
+    private final String stateMachineArn;
+    private final SiteUrls urls;
+    private final Clock clock;
+
+    public DeployService(AppService apps, ReleaseStore releases, ReleaseFiles files, CommitSource sources, SfnClient sfn,
+                         String stateMachineArn, SiteUrls urls, Clock clock) {
+        this.apps = apps;
+        this.releases = releases;
+        this.files = files;
+        this.sources = sources;
+        this.sfn = sfn;
+        this.stateMachineArn = stateMachineArn;
+        this.urls = urls;
+        this.clock = clock;
+    }
+
+    /** POST /apps/{appId}/deployments {ref?, target?}: resolves the ref now, so the deploy builds exactly that commit. */
+    public Deployment start(String appId, ObjectNode body, Actor actor) {
+        JsonObjectReader in = JsonObjectReader.of(body, Set.of("ref", "target"));
+        String ref = in.string("ref").orElse(null);
+        String target = in.string("target").orElse(Alias.PRODUCTION);
+        if (ref != null && (ref.isBlank() || ref.length() > 200)) {
+            in.error("ref", "must be a branch name or a commit SHA");
+        }
+        if (!TARGETS.contains(target)) {
+            in.error("target", "must be \"production\"");
+        }
+        in.throwIfInvalid();
+        App app = apps.get(appId);
+        CommitSource.Resolved source = sources.resolve(app.id(), ref);
+        String id = Ulid.next(clock.instant()).toLowerCase(Locale.ROOT);
+        Deployment d = new Deployment(app.id(), id, ref == null ? "main" : ref, target, Deployment.Status.RUNNING,
+                source.commit(), source.tree(), null, null, null, null, actor.id(), clock.instant(), null, 1);
+        for (int attempt = 0; ; attempt++) {
+            try {
+                releases.createDeployment(d, AuditEvent.next(releases.ledger().head(app.id()), app.id(), clock.instant(), actor,
+                        "deployment.started", "deployment/" + id, null, summary(d)));
+                break;
+            } catch (WriteConflict e) {
+                if (e.part() != WriteConflict.Part.AUDIT_HEAD || attempt >= 10) {
+                    throw new ProblemException(ProblemType.CONCURRENT_MODIFICATION, "The app changed while the deployment was being created; retry");
+                }
+            }
+        }
+        ObjectNode input = Json.object();
+        input.put("appId", app.id());
+        input.put("deploymentId", id);
+        input.put("target", target);
+        try {
+            sfn.startExecution(r -> r.stateMachineArn(stateMachineArn).name(id).input(Json.write(input)));
+        } catch (ExecutionAlreadyExistsException e) {
+            // Same name, same input: a retried start; the execution is running already.
+        } catch (RuntimeException e) {
+            markNotStarted(d, actor, e);
+            throw new ProblemException(ProblemType.DEPLOY_UNAVAILABLE, "The deploy workflow could not be started: " + e.getMessage());
+        }
+        return d;
+    }
+
+    private void markNotStarted(Deployment d, Actor actor, RuntimeException cause) {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            Deployment cur = releases.deployment(d.appId(), d.id()).orElse(d);
+            Deployment failed = cur.failed("the deploy workflow could not be started: " + cause.getMessage(), clock.instant());
+            try {
+                releases.finishDeployment(failed, cur.version(), AuditEvent.next(releases.ledger().head(d.appId()), d.appId(),
+                        clock.instant(), actor, "deployment.failed", "deployment/" + d.id(), null, summary(failed)), TransactionPart.NONE);
+                return;
+            } catch (WriteConflict e) {
+                // retry on the fresh head
+            }
+        }
+    }
+
+    public Deployment get(String appId, String deploymentId) {
+        apps.get(appId);
+        return releases.deployment(appId, requireId(deploymentId))
+                .orElseThrow(() -> new ProblemException(ProblemType.DEPLOYMENT_NOT_FOUND, "App " + appId + " has no deployment " + deploymentId));
+    }
+
+    public ReleaseStore.DeploymentPage list(String appId, int limit, String cursor) {
+        apps.get(appId);
+        return releases.deployments(appId, limit, cursor);
+    }
+
+    /** The build log's last {@value #MAX_LOG_BYTES} bytes (secrets were redacted when it was written). */
+    public String log(String appId, String deploymentId) {
+        Deployment d = get(appId, deploymentId);
+        try {
+            byte[] bytes = files.s3().getObjectAsBytes(r -> r.bucket(files.bucket()).key(SiteKeys.log(d.appId(), d.id()))).asByteArray();
+            if (bytes.length > MAX_LOG_BYTES) {
+                return "[… " + (bytes.length - MAX_LOG_BYTES) + " earlier bytes omitted]\n"
+                        + new String(bytes, bytes.length - MAX_LOG_BYTES, MAX_LOG_BYTES, java.nio.charset.StandardCharsets.UTF_8);
+            }
+            return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (NoSuchKeyException e) {
+            throw new ProblemException(ProblemType.BUILD_LOG_NOT_FOUND, Boolean.TRUE.equals(d.reusedRelease())
+                    ? "Deployment " + d.id() + " reused release " + d.releaseId() + " and built nothing"
+                    : "Deployment " + d.id() + " has no build log yet");
+        }
+    }
+
+    /** What the API shows of a deployment. */
+    public ObjectNode view(Deployment d) {
+        ObjectNode n = Json.MAPPER.valueToTree(d);
+        n.remove("version");
+        n.remove("appId");
+        n.remove("id");
+        ObjectNode out = Json.object();
+        out.put("deploymentId", d.id());
+        out.put("appId", d.appId());
+        out.setAll(n);
+        if (d.status() == Deployment.Status.SUCCEEDED) {
+            urls.appUrl(d.appId()).ifPresent(u -> out.put("url", u));
+        }
+        if (d.releaseId() != null) {
+            urls.releaseUrl(d.appId(), d.releaseId()).ifPresent(u -> out.put("releaseUrl", u));
+        }
+        ObjectNode links = out.putObject("links");
+        String self = "/apps/" + d.appId() + "/deployments/" + d.id();
+        links.put("self", self);
+        links.put("logs", self + "/logs");
+        links.put("app", "/apps/" + d.appId());
+        return out;
+    }
+
+    static ObjectNode summary(Deployment d) {
+        ObjectNode n = Json.object();
+        n.put("deploymentId", d.id());
+        n.put("ref", d.ref());
+        n.put("target", d.target());
+        n.put("commit", d.commit());
+        n.put("status", d.status().name());
+        if (d.failure() != null) {
+            n.put("failure", d.failure());
+        }
+        return n;
+    }
+
+    private static String requireId(String id) {
+        if (id == null || !Ulid.isValid(id.toUpperCase(Locale.ROOT))) {
+            throw new ProblemException(ProblemType.DEPLOYMENT_NOT_FOUND, "No deployment has the id \"" +
+                    (id == null ? "" : id.length() > 40 ? id.substring(0, 40) + "…" : id) + "\"");
+        }
+        return id.toLowerCase(Locale.ROOT);
+    }
+}

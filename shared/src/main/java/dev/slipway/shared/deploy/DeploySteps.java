@@ -1,0 +1,390 @@
+package dev.slipway.shared.deploy;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.shared.apps.App;
+import dev.slipway.shared.apps.AppService;
+import dev.slipway.shared.audit.Actor;
+import dev.slipway.shared.audit.AuditEvent;
+import dev.slipway.shared.deploy.routing.Router;
+import dev.slipway.shared.env.AppEnvironment;
+import dev.slipway.shared.http.ProblemException;
+import dev.slipway.shared.ids.Ulid;
+import dev.slipway.shared.json.Json;
+import dev.slipway.shared.store.WriteConflict;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The tasks of the deploy state machine ({@code statemachines/deploy.asl.json}), one method per
+ * Task state. Each records its step on the deployment, takes and returns small JSON (S3 keys, ids —
+ * never file contents) and is safe to run twice: Step Functions retries and may redeliver.
+ */
+public final class DeploySteps {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DeploySteps.class);
+    /** The state machine acts for whoever started the deployment; audit events name it. */
+    static final String WORKFLOW_ACTOR = "deploy-workflow";
+
+    private final AppService apps;
+    private final ReleaseStore releases;
+    private final ReleaseFiles files;
+    private final CommitSource sources;
+    private final AppEnvironment environment;
+    private final Router router;
+    private final SmokeCheck smoke;
+    private final Clock clock;
+    private final String envParameterPrefix;
+
+    /** @param envParameterPrefix SSM path of app environments (AWS; the build reads it), or null locally */
+    public DeploySteps(AppService apps, ReleaseStore releases, ReleaseFiles files, CommitSource sources,
+                       AppEnvironment environment, Router router, SiteUrls urls, Clock clock, String envParameterPrefix) {
+        this.envParameterPrefix = envParameterPrefix == null ? "" : envParameterPrefix;
+        this.apps = apps;
+        this.releases = releases;
+        this.files = files;
+        this.sources = sources;
+        this.environment = environment;
+        this.router = router;
+        this.smoke = new SmokeCheck(urls);
+        this.clock = clock;
+    }
+
+    /** Runs the step named by {@code input.step}; the names match the ASL states. */
+    public ObjectNode run(ObjectNode input) {
+        String step = text(input, "step");
+        String appId = text(input, "appId");
+        String deploymentId = text(input, "deploymentId");
+        if (step.equals("MarkFailed")) {
+            return markFailed(appId, deploymentId, input);
+        }
+        Deployment found = releases.deployment(appId, deploymentId)
+                .orElseThrow(() -> new StepFailedException("deployment " + deploymentId + " of " + appId + " does not exist"));
+        if (found.finished()) {
+            // A redelivered task after the end changes nothing, except that a promotion whose router
+            // update was lost (the transaction committed, the call after it did not) points it again.
+            if (step.equals("PromoteRelease") && found.status() == Deployment.Status.SUCCEEDED && found.releaseId() != null
+                    && releases.alias(appId, Alias.PRODUCTION).map(a -> a.releaseId().equals(found.releaseId())).orElse(false)) {
+                router.point(appId, found.releaseId());
+            }
+            return result(found);
+        }
+        String stepName = step;
+        if (step.equals("StageRelease")) {
+            releases.updateDeployment(appId, deploymentId, x -> x.withStepEnded("Build", "succeeded", clock.instant()));
+        }
+        Deployment d = releases.updateDeployment(appId, deploymentId, x -> x.withStepStarted(stepName, clock.instant()));
+        try {
+            ObjectNode out = switch (step) {
+                case "ResolveRef" -> resolveRef(d);
+                case "FindReusableRelease" -> findReusable(d, text(input, "buildKey"));
+                case "ExportSource" -> exportSource(d);
+                case "StageRelease" -> stage(d, text(input, "buildKey"));
+                case "VerifyRelease" -> verify(d);
+                case "PromoteRelease" -> promote(d);
+                default -> throw new StepFailedException("unknown deploy step " + step);
+            };
+            String outcome = out.path("outcome").asText("succeeded");
+            out.remove("outcome");
+            releases.updateDeployment(appId, deploymentId, x -> x.withStepEnded(stepName, outcome, clock.instant()));
+            if (step.equals("ExportSource")) {
+                // The build runs outside our code (CodeBuild, or the local runner): its step opens here.
+                releases.updateDeployment(appId, deploymentId, x -> x.withStepStarted("Build", clock.instant()));
+            }
+            return out;
+        } catch (RuntimeException e) {
+            LOG.warn("deploy step {} of {} failed: {}", step, deploymentId, e.toString());
+            throw e instanceof StepFailedException || e instanceof TransientStepException ? e : classify(e);
+        }
+    }
+
+    // ---- the steps
+
+    ObjectNode resolveRef(Deployment d) {
+        App app = apps.get(d.appId());
+        CommitSource.Resolved r;
+        try {
+            r = sources.resolve(d.appId(), d.commit() != null ? d.commit() : d.ref());
+        } catch (ProblemException e) {
+            throw new StepFailedException(e.detail());
+        }
+        String buildKey = buildKey(app, r.tree(), d.target());
+        releases.updateDeployment(d.appId(), d.id(), x -> x.commit() != null && x.tree() != null ? x : x.withSource(r.commit(), r.tree()));
+        ObjectNode out = Json.object();
+        out.put("commit", r.commit());
+        out.put("tree", r.tree());
+        out.put("buildKey", buildKey);
+        return out;
+    }
+
+    ObjectNode findReusable(Deployment d, String buildKey) {
+        Optional<Release> ready = releases.readyReleaseFor(d.appId(), buildKey);
+        ObjectNode out = Json.object();
+        out.put("found", ready.isPresent());
+        if (ready.isPresent()) {
+            releases.updateDeployment(d.appId(), d.id(), x -> x.withRelease(ready.get().id(), true));
+            out.put("releaseId", ready.get().id());
+            out.put("outcome", "reused release " + ready.get().id());
+        } else {
+            out.put("outcome", "no READY release of these inputs: building");
+        }
+        return out;
+    }
+
+    ObjectNode exportSource(Deployment d) {
+        // The release id is fixed here, once, so retries of later steps write the same keys.
+        Deployment withRelease = releases.updateDeployment(d.appId(), d.id(),
+                x -> x.releaseId() != null ? x : x.withRelease(Ulid.next(clock.instant()).toLowerCase(java.util.Locale.ROOT), false));
+        ByteArrayOutputStream zip = new ByteArrayOutputStream();
+        try {
+            sources.exportZip(d.appId(), withRelease.commit(), zip);
+        } catch (IOException e) {
+            throw new TransientStepException("could not read commit " + withRelease.commit() + ": " + e.getMessage());
+        }
+        String key = SiteKeys.source(d.appId(), d.id());
+        files.s3().putObject(r -> r.bucket(files.bucket()).key(key).contentType("application/zip"), RequestBody.fromBytes(zip.toByteArray()));
+        ObjectNode out = Json.object();
+        out.put("releaseId", withRelease.releaseId());
+        out.put("sourceLocation", files.bucket() + "/" + key);
+        out.put("sourceKey", key);
+        out.put("outputKey", SiteKeys.output(d.appId(), d.id()));
+        out.put("logKey", SiteKeys.log(d.appId(), d.id()));
+        out.put("bucket", files.bucket());
+        out.put("buildSettings", Json.write(apps.get(d.appId()).effectiveBuild()));
+        out.put("envParameterPath", envParameterPrefix.isEmpty() ? "" : envParameterPrefix + "/" + d.appId());
+        return out;
+    }
+
+    ObjectNode stage(Deployment d, String buildKey) {
+        String releaseId = requireRelease(d);
+        Release staged = new Release(d.appId(), releaseId, d.commit(), d.tree(), buildKey, "build", ReleaseStatus.STAGED,
+                0, 0, clock.instant(), null, d.id());
+        try {
+            releases.putStaged(staged);
+        } catch (WriteConflict e) {
+            // READY already (a redelivered stage after verify): nothing to stage again.
+            ObjectNode out = Json.object();
+            out.put("releaseId", releaseId);
+            out.put("outcome", "already staged");
+            return out;
+        }
+        Manifest m;
+        try (InputStream zip = files.s3().getObject(r -> r.bucket(files.bucket()).key(SiteKeys.output(d.appId(), d.id())))) {
+            m = files.stageZip(d.appId(), releaseId, zip);
+        } catch (NoSuchKeyException e) {
+            throw new StepFailedException("the build finished without uploading its output");
+        } catch (IllegalArgumentException e) {
+            throw new StepFailedException("the build output cannot be served: " + e.getMessage());
+        } catch (IOException e) {
+            throw new TransientStepException("reading the build output failed: " + e.getMessage());
+        }
+        ObjectNode out = Json.object();
+        out.put("releaseId", releaseId);
+        out.put("files", m.files().size());
+        out.put("bytes", m.totalBytes());
+        out.put("outcome", m.files().size() + " files, " + m.totalBytes() + " bytes");
+        return out;
+    }
+
+    ObjectNode verify(Deployment d) {
+        String releaseId = requireRelease(d);
+        Release r = releases.release(d.appId(), releaseId).orElseThrow(() -> new StepFailedException("release " + releaseId + " was never staged"));
+        ObjectNode out = Json.object();
+        out.put("releaseId", releaseId);
+        if (r.status() == ReleaseStatus.READY) {
+            out.put("outcome", "already READY");
+            return out;
+        }
+        Manifest m = files.manifest(d.appId(), releaseId).orElseThrow(() -> new StepFailedException("release " + releaseId + " has no manifest"));
+        List<String> problems = files.verify(m);
+        if (!problems.isEmpty()) {
+            throw new StepFailedException("release files do not match the manifest: " + String.join("; ", problems.subList(0, Math.min(5, problems.size()))));
+        }
+        Release ready = r.ready(m.files().size(), m.totalBytes(), clock.instant());
+        releases.markReady(ready, event(d.appId(), "release.ready", "release/" + releaseId, null, Json.MAPPER.valueToTree(ready), d));
+        out.put("outcome", "READY: " + m.files().size() + " files checked");
+        return out;
+    }
+
+    ObjectNode promote(Deployment d) {
+        String releaseId = requireRelease(d);
+        Manifest m = files.manifest(d.appId(), releaseId).orElseThrow(() -> new StepFailedException("release " + releaseId + " has no manifest"));
+        try {
+            Optional<String> problem = smoke.check(m);
+            if (problem.isPresent()) {
+                throw new StepFailedException("smoke check failed: " + problem.get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransientStepException("interrupted during the smoke check");
+        }
+        Optional<Alias> current = releases.alias(d.appId(), Alias.PRODUCTION);
+        long expected = current.map(Alias::version).orElse(0L);
+        Alias next = new Alias(d.appId(), Alias.PRODUCTION, releaseId, expected + 1, clock.instant(), d.id());
+        Deployment done = d.withStepEnded("PromoteRelease", "succeeded", clock.instant()).succeeded(clock.instant());
+        try {
+            releases.moveAlias(next, expected, event(d.appId(), "alias.moved", "alias/" + Alias.PRODUCTION,
+                            current.<com.fasterxml.jackson.databind.JsonNode>map(Json.MAPPER::valueToTree).orElse(null),
+                            Json.MAPPER.valueToTree(next), d),
+                    releases.deploymentFinish(done, d.version()));
+        } catch (WriteConflict e) {
+            // Another promotion or a step update won the race: Step Functions retries on fresh state.
+            throw new TransientStepException("production moved while promoting (" + e.part() + "); retrying");
+        }
+        router.point(d.appId(), releaseId);
+        deleteBuildIntermediates(d);
+        ObjectNode out = Json.object();
+        out.put("releaseId", releaseId);
+        out.put("aliasVersion", next.version());
+        return out;
+    }
+
+    /** The Catch target: the deployment ends FAILED, a release it staged is removed, production is untouched. */
+    ObjectNode markFailed(String appId, String deploymentId, ObjectNode input) {
+        String reason = failureReason(input.path("error"));
+        Optional<Deployment> found = releases.deployment(appId, deploymentId);
+        ObjectNode out = Json.object();
+        out.put("status", "FAILED");
+        if (found.isEmpty()) {
+            return out;
+        }
+        Deployment d = found.get();
+        if (d.releaseId() != null && !Boolean.TRUE.equals(d.reusedRelease())) {
+            releases.release(appId, d.releaseId()).filter(r -> r.status() != ReleaseStatus.READY).ifPresent(r -> {
+                files.delete(appId, r.id());
+                releases.markFailed(r);
+            });
+            if (releases.release(appId, d.releaseId()).isEmpty()) {
+                files.delete(appId, d.releaseId()); // staged files written before the record? remove them too
+            }
+        }
+        deleteBuildIntermediates(d);
+        if (d.finished()) {
+            out.put("status", d.status().name());
+            return out;
+        }
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Deployment cur = releases.deployment(appId, deploymentId).orElseThrow();
+            if (cur.finished()) {
+                break;
+            }
+            Deployment failed = cur.failed(reason, clock.instant());
+            try {
+                releases.finishDeployment(failed, cur.version(), event(appId, "deployment.failed", "deployment/" + deploymentId,
+                        null, failedSummary(failed), cur), dev.slipway.shared.store.TransactionPart.NONE);
+                break;
+            } catch (WriteConflict e) {
+                // a step update or another audit event raced us: read again
+            }
+        }
+        out.put("reason", reason);
+        return out;
+    }
+
+    // ---- helpers
+
+    /** Everything that decides the built files: tree, effective build settings, target and env values. */
+    String buildKey(App app, String tree, String target) {
+        ObjectNode n = Json.object();
+        n.put("tree", tree);
+        n.set("build", Json.MAPPER.valueToTree(app.effectiveBuild()));
+        n.put("target", target);
+        // Values are hashed together with the tree, never stored: a changed secret means a new build.
+        Map<String, String> env = new TreeMap<>(environment.values(app.id()));
+        n.put("env", ReleaseFiles.hex("SHA-256", Json.write(env).getBytes(StandardCharsets.UTF_8)));
+        return ReleaseFiles.hex("SHA-256", Json.canonical(n).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void deleteBuildIntermediates(Deployment d) {
+        try {
+            for (String key : List.of(SiteKeys.source(d.appId(), d.id()), SiteKeys.output(d.appId(), d.id()))) {
+                files.s3().deleteObject(r -> r.bucket(files.bucket()).key(key));
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("could not remove build intermediates of {}: {}", d.id(), e.toString()); // a lifecycle rule expires builds/ too
+        }
+    }
+
+    private static String requireRelease(Deployment d) {
+        if (d.releaseId() == null) {
+            throw new StepFailedException("deployment " + d.id() + " has no release yet");
+        }
+        return d.releaseId();
+    }
+
+    private AuditEvent event(String appId, String action, String target, com.fasterxml.jackson.databind.JsonNode before,
+                             com.fasterxml.jackson.databind.JsonNode after, Deployment d) {
+        Actor actor = new Actor(d.startedBy() == null ? WORKFLOW_ACTOR : d.startedBy(), "deployment/" + d.id(), null);
+        return AuditEvent.next(releases.ledger().head(appId), appId, clock.instant(), actor, action, target, before, after);
+    }
+
+    private static ObjectNode failedSummary(Deployment d) {
+        ObjectNode n = Json.object();
+        n.put("deploymentId", d.id());
+        n.put("status", d.status().name());
+        n.put("failure", d.failure());
+        if (d.releaseId() != null) {
+            n.put("releaseId", d.releaseId());
+        }
+        return n;
+    }
+
+    /** Step Functions hands the Catch {Error, Cause}; a Lambda error's Cause is its JSON error. */
+    static String failureReason(com.fasterxml.jackson.databind.JsonNode error) {
+        String name = error.path("Error").asText("");
+        String cause = error.path("Cause").asText("");
+        try {
+            var parsed = Json.parse(cause);
+            if (parsed.has("errorMessage")) {
+                cause = parsed.get("errorMessage").asText();
+            } else if (parsed.has("Build")) {
+                cause = "the build ended " + parsed.path("Build").path("BuildStatus").asText("FAILED");
+            }
+        } catch (RuntimeException notJson) {
+            // keep as is
+        }
+        String reason = cause.isBlank() ? name : cause;
+        if (reason.isBlank()) {
+            reason = "the deploy workflow failed";
+        }
+        return reason.length() > 2000 ? reason.substring(0, 2000) + "…" : reason;
+    }
+
+    private static RuntimeException classify(RuntimeException e) {
+        if (e instanceof UncheckedIOException || e instanceof software.amazon.awssdk.core.exception.SdkClientException
+                || e instanceof WriteConflict
+                || (e instanceof software.amazon.awssdk.awscore.exception.AwsServiceException s && (s.statusCode() >= 500 || s.isThrottlingException()))) {
+            return new TransientStepException(e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+        if (e instanceof ProblemException p) {
+            return new StepFailedException(p.detail());
+        }
+        return new StepFailedException(e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+
+    private static ObjectNode result(Deployment d) {
+        ObjectNode out = Json.object();
+        out.put("status", d.status().name());
+        if (d.releaseId() != null) {
+            out.put("releaseId", d.releaseId());
+        }
+        return out;
+    }
+
+    private static String text(ObjectNode input, String field) {
+        String v = input.path(field).asText(null);
+        if (v == null || v.isBlank()) {
+            throw new StepFailedException("deploy step input lacks \"" + field + "\"");
+        }
+        return v;
+    }
+}

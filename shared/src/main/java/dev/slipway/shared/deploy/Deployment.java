@@ -1,0 +1,115 @@
+package dev.slipway.shared.deploy;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One run of the deploy state machine (its execution name is {@code id}), with each step's start,
+ * end and outcome so the API can tell a person what happened without the Step Functions console.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Deployment(
+        String appId,
+        String id,
+        String ref,
+        String target,
+        Status status,
+        String commit,
+        String tree,
+        String releaseId,
+        Boolean reusedRelease,
+        List<Step> steps,
+        String failure,
+        String startedBy,
+        Instant createdAt,
+        Instant finishedAt,
+        long version) {
+
+    public enum Status { RUNNING, SUCCEEDED, FAILED }
+
+    /** outcome: null while running, then {@code succeeded}, {@code skipped} or {@code failed: reason}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Step(String name, Instant startedAt, Instant endedAt, String outcome, Integer attempts) {
+    }
+
+    public Deployment {
+        steps = steps == null ? List.of() : List.copyOf(steps);
+    }
+
+    public boolean finished() {
+        return status != Status.RUNNING;
+    }
+
+    Deployment withStepStarted(String name, Instant now) {
+        List<Step> next = new ArrayList<>();
+        boolean found = false;
+        for (Step s : steps) {
+            if (s.name().equals(name)) {
+                // A retried task starts again: count attempts, keep the first start.
+                int attempts = s.attempts() == null ? 2 : s.attempts() + 1;
+                next.add(new Step(name, s.startedAt(), null, null, attempts));
+                found = true;
+            } else {
+                next.add(s);
+            }
+        }
+        if (!found) {
+            next.add(new Step(name, now, null, null, null));
+        }
+        return with(next);
+    }
+
+    Deployment withStepEnded(String name, String outcome, Instant now) {
+        List<Step> next = new ArrayList<>();
+        boolean found = false;
+        for (Step s : steps) {
+            if (s.name().equals(name)) {
+                next.add(new Step(name, s.startedAt(), now, outcome, s.attempts()));
+                found = true;
+            } else {
+                next.add(s);
+            }
+        }
+        if (!found) {
+            next.add(new Step(name, now, now, outcome, null));
+        }
+        return with(next);
+    }
+
+    /** Ends every open step with {@code outcome} (a failed deployment leaves none open). */
+    Deployment withOpenStepsEnded(String outcome, Instant now) {
+        List<Step> next = new ArrayList<>();
+        for (Step s : steps) {
+            next.add(s.endedAt() == null ? new Step(s.name(), s.startedAt(), now, outcome, s.attempts()) : s);
+        }
+        return with(next);
+    }
+
+    Deployment withSource(String newCommit, String newTree) {
+        return new Deployment(appId, id, ref, target, status, newCommit, newTree, releaseId, reusedRelease, steps, failure,
+                startedBy, createdAt, finishedAt, version + 1);
+    }
+
+    Deployment withRelease(String newReleaseId, boolean reused) {
+        return new Deployment(appId, id, ref, target, status, commit, tree, newReleaseId, reused, steps, failure,
+                startedBy, createdAt, finishedAt, version + 1);
+    }
+
+    Deployment succeeded(Instant now) {
+        return new Deployment(appId, id, ref, target, Status.SUCCEEDED, commit, tree, releaseId, reusedRelease, steps, null,
+                startedBy, createdAt, now, version + 1);
+    }
+
+    Deployment failed(String reason, Instant now) {
+        return new Deployment(appId, id, ref, target, Status.FAILED, commit, tree, releaseId, reusedRelease,
+                withOpenStepsEnded("failed", now).steps, reason, startedBy, createdAt, now, version + 1);
+    }
+
+    private Deployment with(List<Step> newSteps) {
+        return new Deployment(appId, id, ref, target, status, commit, tree, releaseId, reusedRelease, newSteps, failure,
+                startedBy, createdAt, finishedAt, version + 1);
+    }
+}

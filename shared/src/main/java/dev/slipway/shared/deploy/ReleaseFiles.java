@@ -1,0 +1,257 @@
+package dev.slipway.shared.deploy;
+
+import dev.slipway.shared.json.Json;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.Delete;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+
+/**
+ * A release's files in S3: staging them under {@code sites/{app}/{release}/} with their content
+ * type and cache policy, the manifest beside them, checking that what S3 holds is exactly the
+ * manifest, and removing a release that never became READY. Writes are idempotent (same key, same
+ * bytes), so a retried step simply writes again.
+ */
+public final class ReleaseFiles {
+    /** Requests in flight at once: S3 latency, not bandwidth, bounds small-file staging. */
+    static final int PARALLELISM = 32;
+    /** A single site file larger than this is refused (nothing a browser should download as one asset). */
+    public static final long MAX_FILE_BYTES = 256L * 1024 * 1024;
+
+    private final S3Client s3;
+    private final String bucket;
+
+    public ReleaseFiles(S3Client s3, String bucket) {
+        this.s3 = s3;
+        this.bucket = bucket;
+    }
+
+    public S3Client s3() {
+        return s3;
+    }
+
+    public String bucket() {
+        return bucket;
+    }
+
+    /** One site file to stage: its release-relative path and its bytes. */
+    public record SiteFile(String path, byte[] bytes) {
+    }
+
+    /** Stages every regular file under {@code dir}; symlinks and other specials are refused. */
+    public Manifest stageFolder(String appId, String releaseId, Path dir) throws IOException {
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            files = walk.filter(p -> !p.equals(dir)).sorted().toList();
+        }
+        List<String> paths = new ArrayList<>();
+        for (Path p : files) {
+            if (Files.isSymbolicLink(p)) {
+                throw new IllegalArgumentException("build output holds a symbolic link: " + dir.relativize(p));
+            }
+            if (Files.isRegularFile(p)) {
+                paths.add(SitePath.check(dir.relativize(p).toString().replace(java.io.File.separatorChar, '/')));
+            }
+        }
+        return stage(appId, releaseId, sink -> {
+            for (String rel : paths) {
+                sink.accept(new SiteFile(rel, readCapped(dir.resolve(rel))));
+            }
+        });
+    }
+
+    /** Stages the entries of a zip (the build's output.zip), streaming it once. */
+    public Manifest stageZip(String appId, String releaseId, InputStream zip) throws IOException {
+        try (ZipInputStream in = new ZipInputStream(zip)) {
+            return stage(appId, releaseId, sink -> {
+                for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                    if (e.isDirectory()) {
+                        continue;
+                    }
+                    String path = SitePath.check(e.getName());
+                    byte[] bytes = in.readNBytes((int) MAX_FILE_BYTES + 1);
+                    if (bytes.length > MAX_FILE_BYTES) {
+                        throw new IllegalArgumentException(path + " is larger than " + MAX_FILE_BYTES + " bytes");
+                    }
+                    sink.accept(new SiteFile(path, bytes));
+                }
+            });
+        }
+    }
+
+    /** Reads files in order and hands each to the sink; the sink bounds how many are in memory. */
+    interface FileProducer {
+        void produce(java.util.function.Consumer<SiteFile> sink) throws IOException;
+    }
+
+    private Manifest stage(String appId, String releaseId, FileProducer producer) throws IOException {
+        String prefix = SiteKeys.releasePrefix(appId, releaseId);
+        Semaphore inFlight = new Semaphore(PARALLELISM);
+        ExecutorService pool = Executors.newFixedThreadPool(PARALLELISM);
+        List<Future<Manifest.File>> futures = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        try {
+            producer.produce(f -> {
+                if (!seen.add(f.path())) {
+                    throw new IllegalArgumentException("the site lists " + f.path() + " twice");
+                }
+                inFlight.acquireUninterruptibly();
+                futures.add(pool.submit(() -> {
+                    try {
+                        Manifest.File entry = describe(f);
+                        s3.putObject(r -> r.bucket(bucket).key(prefix + f.path())
+                                        .contentType(entry.contentType()).cacheControl(entry.cacheControl())
+                                        .contentMD5(Base64.getEncoder().encodeToString(HexFormat.of().parseHex(entry.md5())))
+                                        .metadata(Map.of("sha256", entry.sha256())),
+                                RequestBody.fromBytes(f.bytes()));
+                        return entry;
+                    } finally {
+                        inFlight.release();
+                    }
+                }));
+            });
+            if (futures.isEmpty()) {
+                throw new IllegalArgumentException("the site has no files");
+            }
+            List<Manifest.File> entries = new ArrayList<>();
+            for (Future<Manifest.File> f : futures) {
+                entries.add(join(f));
+            }
+            entries.sort(Comparator.comparing(Manifest.File::path));
+            Manifest manifest = new Manifest(appId, releaseId, entries);
+            writeManifest(manifest);
+            return manifest;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    public void writeManifest(Manifest manifest) {
+        s3.putObject(r -> r.bucket(bucket).key(SiteKeys.manifest(manifest.appId(), manifest.releaseId()))
+                .contentType("application/json"), RequestBody.fromString(Json.write(manifest)));
+    }
+
+    public java.util.Optional<Manifest> manifest(String appId, String releaseId) {
+        try {
+            byte[] bytes = s3.getObjectAsBytes(r -> r.bucket(bucket).key(SiteKeys.manifest(appId, releaseId))).asByteArray();
+            return java.util.Optional.of(Json.MAPPER.readValue(bytes, Manifest.class));
+        } catch (NoSuchKeyException e) {
+            return java.util.Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** What S3 holds under the release prefix compared with the manifest; empty when they agree. */
+    public List<String> verify(Manifest manifest) {
+        Map<String, S3Object> stored = new HashMap<>();
+        String prefix = SiteKeys.releasePrefix(manifest.appId(), manifest.releaseId());
+        s3.listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).build())
+                .contents().forEach(o -> stored.put(o.key().substring(prefix.length()), o));
+        List<String> problems = new ArrayList<>();
+        for (Manifest.File f : manifest.files()) {
+            S3Object o = stored.remove(f.path());
+            if (o == null) {
+                problems.add("missing " + f.path());
+            } else if (o.size() != f.size()) {
+                problems.add(f.path() + " has " + o.size() + " bytes, manifest says " + f.size());
+            } else if (!o.eTag().replace("\"", "").equalsIgnoreCase(f.md5())) {
+                problems.add(f.path() + " content differs from the manifest");
+            }
+        }
+        stored.keySet().stream().sorted().limit(20).forEach(extra -> problems.add("unexpected " + extra));
+        return problems;
+    }
+
+    /** Removes a release's files and manifest (never called for READY releases). Returns how many. */
+    public int delete(String appId, String releaseId) {
+        int n = deletePrefix(SiteKeys.releasePrefix(appId, releaseId));
+        s3.deleteObject(r -> r.bucket(bucket).key(SiteKeys.manifest(appId, releaseId)));
+        return n;
+    }
+
+    public int deletePrefix(String prefix) {
+        int n = 0;
+        List<ObjectIdentifier> batch = new ArrayList<>();
+        for (S3Object o : s3.listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).build()).contents()) {
+            batch.add(ObjectIdentifier.builder().key(o.key()).build());
+            if (batch.size() == 1000) {
+                n += deleteBatch(batch);
+            }
+        }
+        return n + deleteBatch(batch);
+    }
+
+    private int deleteBatch(List<ObjectIdentifier> batch) {
+        if (batch.isEmpty()) {
+            return 0;
+        }
+        List<ObjectIdentifier> ids = List.copyOf(batch);
+        batch.clear();
+        s3.deleteObjects(r -> r.bucket(bucket).delete(Delete.builder().objects(ids).quiet(true).build()));
+        return ids.size();
+    }
+
+    static Manifest.File describe(SiteFile f) {
+        return new Manifest.File(f.path(), f.bytes().length, hex("SHA-256", f.bytes()), hex("MD5", f.bytes()),
+                ContentPolicy.contentType(f.path()), ContentPolicy.cacheControl(f.path()));
+    }
+
+    public static String hex(String algorithm, byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm).digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] readCapped(Path p) throws IOException {
+        if (Files.size(p) > MAX_FILE_BYTES) {
+            throw new IllegalArgumentException(p.getFileName() + " is larger than " + MAX_FILE_BYTES + " bytes");
+        }
+        return Files.readAllBytes(p);
+    }
+
+    private static <T> T join(Future<T> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while staging", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            if (c instanceof IOException io) {
+                throw new UncheckedIOException(io);
+            }
+            throw new IllegalStateException(c);
+        }
+    }
+}

@@ -1,0 +1,319 @@
+package dev.slipway.shared.deploy;
+
+import dev.slipway.shared.audit.AuditEvent;
+import dev.slipway.shared.audit.AuditLedger;
+import dev.slipway.shared.http.Paging;
+import dev.slipway.shared.ids.Ulid;
+import dev.slipway.shared.json.Json;
+import dev.slipway.shared.store.TransactionPart;
+import dev.slipway.shared.store.Transactions;
+import dev.slipway.shared.store.WriteConflict;
+import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
+import software.amazon.awssdk.enhanced.dynamodb.DynamoDbTable;
+import software.amazon.awssdk.enhanced.dynamodb.Expression;
+import software.amazon.awssdk.enhanced.dynamodb.Key;
+import software.amazon.awssdk.enhanced.dynamodb.TableSchema;
+import software.amazon.awssdk.enhanced.dynamodb.model.BatchGetItemEnhancedRequest;
+import software.amazon.awssdk.enhanced.dynamodb.model.BatchWriteItemEnhancedRequest;
+import software.amazon.awssdk.enhanced.dynamodb.model.ConditionCheck;
+import software.amazon.awssdk.enhanced.dynamodb.model.Page;
+import software.amazon.awssdk.enhanced.dynamodb.model.QueryConditional;
+import software.amazon.awssdk.enhanced.dynamodb.model.QueryEnhancedRequest;
+import software.amazon.awssdk.enhanced.dynamodb.model.ReadBatch;
+import software.amazon.awssdk.enhanced.dynamodb.model.TransactPutItemEnhancedRequest;
+import software.amazon.awssdk.enhanced.dynamodb.model.TransactWriteItemsEnhancedRequest;
+import software.amazon.awssdk.enhanced.dynamodb.model.WriteBatch;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * Releases, deployments and aliases of every app, in one DynamoDB table (see {@link DeployItem}).
+ * Every state change that an owner would care about is written with its audit event in one
+ * transaction; aliases move only by compare-and-set and only onto READY releases.
+ */
+public final class ReleaseStore {
+    private static final TableSchema<DeployItem> SCHEMA = TableSchema.fromBean(DeployItem.class);
+
+    private final DynamoDbEnhancedClient client;
+    private final DynamoDbTable<DeployItem> table;
+    private final AuditLedger ledger;
+
+    public ReleaseStore(DynamoDbEnhancedClient client, String tableName, AuditLedger ledger) {
+        this.client = client;
+        this.table = client.table(tableName, SCHEMA);
+        this.ledger = ledger;
+    }
+
+    public AuditLedger ledger() {
+        return ledger;
+    }
+
+    // ---- deployments
+
+    public void createDeployment(Deployment d, AuditEvent event) {
+        var tx = TransactWriteItemsEnhancedRequest.builder();
+        tx.addPutItem(table, TransactPutItemEnhancedRequest.builder(DeployItem.class)
+                .item(item(d)).conditionExpression(notExists()).build());
+        List<WriteConflict.Part> parts = new ArrayList<>(List.of(WriteConflict.Part.ITEM));
+        parts.addAll(ledger.appendTo(tx, event));
+        Transactions.write(client, tx.build(), parts);
+    }
+
+    public Optional<Deployment> deployment(String appId, String id) {
+        return get(appId, DeployItem.DEPLOYMENT + id).map(i -> Json.MAPPER.convertValue(Json.parse(i.getDoc()), Deployment.class));
+    }
+
+    public record DeploymentPage(List<Deployment> items, String next) {
+    }
+
+    /** Newest first (ids are ULIDs, so key order is time order). */
+    public DeploymentPage deployments(String appId, int limit, String cursor) {
+        var page = page(appId, DeployItem.DEPLOYMENT, limit, cursor);
+        return new DeploymentPage(page.items().stream()
+                .map(i -> Json.MAPPER.convertValue(Json.parse(i.getDoc()), Deployment.class)).toList(), page.next());
+    }
+
+    /**
+     * Applies {@code change} by compare-and-set on the deployment's version, re-reading and
+     * re-applying when another writer got there first. Returns the stored result.
+     */
+    public Deployment updateDeployment(String appId, String id, UnaryOperator<Deployment> change) {
+        for (int attempt = 0; ; attempt++) {
+            Deployment current = deployment(appId, id)
+                    .orElseThrow(() -> new IllegalStateException("deployment " + id + " of " + appId + " does not exist"));
+            Deployment next = change.apply(current);
+            if (next == current) {
+                return current;
+            }
+            try {
+                table.putItem(r -> r.item(item(next)).conditionExpression(version(current.version())));
+                return next;
+            } catch (ConditionalCheckFailedException e) {
+                if (attempt >= 20) {
+                    throw new WriteConflict(WriteConflict.Part.ITEM, "deployment " + id + " keeps changing");
+                }
+            }
+        }
+    }
+
+    /** A deployment's final state and its audit event, together; {@code extra} joins the transaction. */
+    public void finishDeployment(Deployment finished, long expectedVersion, AuditEvent event, TransactionPart extra) {
+        var tx = TransactWriteItemsEnhancedRequest.builder();
+        tx.addPutItem(table, TransactPutItemEnhancedRequest.builder(DeployItem.class)
+                .item(item(finished)).conditionExpression(version(expectedVersion)).build());
+        List<WriteConflict.Part> parts = new ArrayList<>(List.of(WriteConflict.Part.ITEM));
+        parts.addAll(ledger.appendTo(tx, event));
+        parts.addAll(extra.addTo(tx));
+        Transactions.write(client, tx.build(), parts);
+    }
+
+    // ---- releases
+
+    /** Records a release being staged; running it again for the same release is harmless. */
+    public void putStaged(Release r) {
+        try {
+            table.putItem(x -> x.item(item(r)).conditionExpression(Expression.builder()
+                    .expression("attribute_not_exists(appId) OR #s = :staged")
+                    .putExpressionName("#s", "status")
+                    .putExpressionValue(":staged", AttributeValue.fromS(ReleaseStatus.STAGED.name())).build()));
+        } catch (ConditionalCheckFailedException e) {
+            throw new WriteConflict(WriteConflict.Part.RELEASE, "release " + r.id() + " is already " + release(r.appId(), r.id())
+                    .map(x -> x.status().name()).orElse("gone"));
+        }
+    }
+
+    public Optional<Release> release(String appId, String id) {
+        return get(appId, DeployItem.RELEASE + id).map(ReleaseStore::toRelease);
+    }
+
+    public record ReleasePage(List<Release> items, String next) {
+    }
+
+    public ReleasePage releases(String appId, int limit, String cursor) {
+        var page = page(appId, DeployItem.RELEASE, limit, cursor);
+        return new ReleasePage(page.items().stream().map(ReleaseStore::toRelease).toList(), page.next());
+    }
+
+    /** The READY release that was built from exactly these inputs, if any. */
+    public Optional<Release> readyReleaseFor(String appId, String buildKey) {
+        return get(appId, DeployItem.BUILD + buildKey)
+                .flatMap(i -> release(appId, i.getReleaseId()))
+                .filter(r -> r.status() == ReleaseStatus.READY);
+    }
+
+    /**
+     * STAGED → READY, with the build-key pointer and the audit event, in one transaction. Only the
+     * first call changes anything; a repeat finds it READY and returns false.
+     */
+    public boolean markReady(Release ready, AuditEvent event) {
+        var tx = TransactWriteItemsEnhancedRequest.builder();
+        tx.addPutItem(table, TransactPutItemEnhancedRequest.builder(DeployItem.class).item(item(ready))
+                .conditionExpression(status(ReleaseStatus.STAGED)).build());
+        List<WriteConflict.Part> parts = new ArrayList<>(List.of(WriteConflict.Part.RELEASE));
+        if (ready.buildKey() != null) {
+            tx.addPutItem(table, DeployItem.of(ready.appId(), DeployItem.BUILD + ready.buildKey(), null, null, ready.id(), null));
+            parts.add(WriteConflict.Part.ITEM);
+        }
+        parts.addAll(ledger.appendTo(tx, event));
+        try {
+            Transactions.write(client, tx.build(), parts);
+            return true;
+        } catch (WriteConflict e) {
+            if (e.part() == WriteConflict.Part.RELEASE
+                    && release(ready.appId(), ready.id()).map(r -> r.status() == ReleaseStatus.READY).orElse(false)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** A release that never became READY is marked FAILED (a READY one is never touched). */
+    public void markFailed(Release r) {
+        try {
+            table.putItem(x -> x.item(item(r.failed())).conditionExpression(Expression.builder()
+                    .expression("#s <> :ready").putExpressionName("#s", "status")
+                    .putExpressionValue(":ready", AttributeValue.fromS(ReleaseStatus.READY.name())).build()));
+        } catch (ConditionalCheckFailedException e) {
+            // READY already: leave it.
+        }
+    }
+
+    // ---- aliases
+
+    public Optional<Alias> alias(String appId, String name) {
+        return get(appId, DeployItem.ALIAS + name).map(i -> Json.MAPPER.convertValue(Json.parse(i.getDoc()), Alias.class));
+    }
+
+    /**
+     * Points the alias at {@code next.releaseId()} if it is still at {@code expectedVersion} (0: the
+     * alias does not exist yet) and the release is READY, with the audit event and {@code extra}, in
+     * one transaction. A lost race is a {@link WriteConflict} naming {@code ALIAS} or {@code RELEASE}.
+     */
+    public void moveAlias(Alias next, long expectedVersion, AuditEvent event, TransactionPart extra) {
+        var tx = TransactWriteItemsEnhancedRequest.builder();
+        tx.addPutItem(table, TransactPutItemEnhancedRequest.builder(DeployItem.class)
+                .item(DeployItem.of(next.appId(), DeployItem.ALIAS + next.name(), null, next.version(), next.releaseId(),
+                        Json.write(next)))
+                .conditionExpression(expectedVersion == 0 ? notExists() : version(expectedVersion)).build());
+        tx.addConditionCheck(table, ConditionCheck.builder()
+                .key(key(next.appId(), DeployItem.RELEASE + next.releaseId()))
+                .conditionExpression(status(ReleaseStatus.READY)).build());
+        List<WriteConflict.Part> parts = new ArrayList<>(List.of(WriteConflict.Part.ALIAS, WriteConflict.Part.RELEASE));
+        parts.addAll(ledger.appendTo(tx, event));
+        parts.addAll(extra.addTo(tx));
+        Transactions.write(client, tx.build(), parts);
+    }
+
+    /** Adds "this deployment is now {@code finished}" to another transaction (e.g. an alias move). */
+    public TransactionPart deploymentFinish(Deployment finished, long expectedVersion) {
+        return tx -> {
+            tx.addPutItem(table, TransactPutItemEnhancedRequest.builder(DeployItem.class)
+                    .item(item(finished)).conditionExpression(version(expectedVersion)).build());
+            return List.of(WriteConflict.Part.ITEM);
+        };
+    }
+
+    // ---- content index (direct uploads)
+
+    /** Which of these sha256s the app already stores, and under which S3 key. */
+    public Map<String, String> knownContent(String appId, Collection<String> sha256s) {
+        Map<String, String> found = new HashMap<>();
+        List<String> all = new ArrayList<>(sha256s);
+        for (int from = 0; from < all.size(); from += 100) {
+            var batch = ReadBatch.builder(DeployItem.class).mappedTableResource(table);
+            for (String sha : all.subList(from, Math.min(all.size(), from + 100))) {
+                batch.addGetItem(key(appId, DeployItem.CONTENT + sha));
+            }
+            // The enhanced client's pages re-request unprocessed keys itself.
+            client.batchGetItem(BatchGetItemEnhancedRequest.builder().readBatches(batch.build()).build())
+                    .resultsForTable(table)
+                    .forEach(i -> found.put(i.getKey().substring(DeployItem.CONTENT.length()), i.getDoc()));
+        }
+        return found;
+    }
+
+    /** Remembers where content is stored (idempotent). */
+    public void recordContent(String appId, Map<String, String> shaToKey) {
+        List<Map.Entry<String, String>> all = new ArrayList<>(shaToKey.entrySet());
+        for (int from = 0; from < all.size(); from += 25) {
+            var batch = WriteBatch.builder(DeployItem.class).mappedTableResource(table);
+            for (var e : all.subList(from, Math.min(all.size(), from + 25))) {
+                batch.addPutItem(DeployItem.of(appId, DeployItem.CONTENT + e.getKey(), null, null, null, e.getValue()));
+            }
+            var result = client.batchWriteItem(BatchWriteItemEnhancedRequest.builder().writeBatches(batch.build()).build());
+            List<DeployItem> left = result.unprocessedPutItemsForTable(table);
+            for (int tries = 0; !left.isEmpty(); tries++) {
+                if (tries > 8) {
+                    throw new IllegalStateException("content index writes keep being throttled");
+                }
+                left.forEach(table::putItem);
+                left = List.of();
+            }
+        }
+    }
+
+    // ---- plumbing
+
+    private Optional<DeployItem> get(String appId, String sortKey) {
+        return Optional.ofNullable(table.getItem(r -> r.key(key(appId, sortKey)).consistentRead(true)));
+    }
+
+    private record ItemPage(List<DeployItem> items, String next) {
+    }
+
+    private ItemPage page(String appId, String prefix, int limit, String cursor) {
+        QueryEnhancedRequest.Builder q = QueryEnhancedRequest.builder()
+                .queryConditional(QueryConditional.sortBeginsWith(key(appId, prefix)))
+                .scanIndexForward(false).limit(limit).consistentRead(true);
+        if (cursor != null) {
+            String id = Paging.decodeCursor(cursor);
+            if (!Ulid.isValid(id.toUpperCase())) {
+                throw Paging.invalidCursor();
+            }
+            q.exclusiveStartKey(Map.of("appId", AttributeValue.fromS(appId), "key", AttributeValue.fromS(prefix + id)));
+        }
+        Page<DeployItem> page = table.query(q.build()).iterator().next();
+        Map<String, AttributeValue> last = page.lastEvaluatedKey();
+        String next = last == null || last.isEmpty() ? null
+                : Paging.encodeCursor(last.get("key").s().substring(prefix.length()));
+        return new ItemPage(page.items(), next);
+    }
+
+    private static Key key(String appId, String sortKey) {
+        return Key.builder().partitionValue(appId).sortValue(sortKey).build();
+    }
+
+    private static DeployItem item(Deployment d) {
+        return DeployItem.of(d.appId(), DeployItem.DEPLOYMENT + d.id(), d.status().name(), d.version(), d.releaseId(), Json.write(d));
+    }
+
+    private static DeployItem item(Release r) {
+        return DeployItem.of(r.appId(), DeployItem.RELEASE + r.id(), r.status().name(), null, r.id(), Json.write(r));
+    }
+
+    private static Release toRelease(DeployItem i) {
+        return Json.MAPPER.convertValue(Json.parse(i.getDoc()), Release.class);
+    }
+
+    private static Expression notExists() {
+        return Expression.builder().expression("attribute_not_exists(appId)").build();
+    }
+
+    private static Expression version(long expected) {
+        return Expression.builder().expression("version = :v")
+                .putExpressionValue(":v", AttributeValue.fromN(Long.toString(expected))).build();
+    }
+
+    private static Expression status(ReleaseStatus s) {
+        return Expression.builder().expression("#s = :s").putExpressionName("#s", "status")
+                .putExpressionValue(":s", AttributeValue.fromS(s.name())).build();
+    }
+}

@@ -1,0 +1,42 @@
+package dev.slipway.shared.deploy;
+
+/**
+ * Where deploys keep things in the artifacts bucket. Only {@code sites/} is served (the edge maps a
+ * host to {@code sites/{app}/{release}/}); manifests and build files sit beside it, never served.
+ */
+public final class SiteKeys {
+    private SiteKeys() {
+    }
+
+    public static String releasePrefix(String appId, String releaseId) {
+        return "sites/" + appId + "/" + releaseId + "/";
+    }
+
+    public static String manifest(String appId, String releaseId) {
+        return "releases/" + appId + "/" + releaseId + "/manifest.json";
+    }
+
+    public static String buildPrefix(String appId, String deploymentId) {
+        return "builds/" + appId + "/" + deploymentId + "/";
+    }
+
+    /** The commit's tree as a zip: CodeBuild's S3 source, and the local build's input. */
+    public static String source(String appId, String deploymentId) {
+        return buildPrefix(appId, deploymentId) + "source.zip";
+    }
+
+    /** The build output folder as a zip, written by the build. */
+    public static String output(String appId, String deploymentId) {
+        return buildPrefix(appId, deploymentId) + "output.zip";
+    }
+
+    /** The build log, secrets redacted. */
+    public static String log(String appId, String deploymentId) {
+        return buildPrefix(appId, deploymentId) + "build.log";
+    }
+
+    /** Files a direct upload sends before finalize, content-addressed. */
+    public static String upload(String appId, String sha256) {
+        return "uploads/" + appId + "/content/" + sha256;
+    }
+}
