@@ -42,6 +42,11 @@ final class BuildLog implements Closeable {
         this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
     }
 
+    /** {@code text} as it would appear in the log. */
+    String redact(String text) {
+        return redactor.redact(text);
+    }
+
     /** A line of this runner's own (phase headers, notes): redacted too, since commands may carry values. */
     void note(String text) {
         line("==> " + text, false);

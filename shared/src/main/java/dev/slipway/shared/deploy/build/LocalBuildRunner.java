@@ -300,7 +300,7 @@ public final class LocalBuildRunner {
     }
 
     private static String exitReason(String command, Phase phase, BuildLog log) {
-        String head = command + " exited with status " + phase.exitCode();
+        String head = log.redact(command) + " exited with status " + phase.exitCode();
         return head + tailOf(log, head.length());
     }
 
