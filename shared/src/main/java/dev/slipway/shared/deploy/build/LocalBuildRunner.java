@@ -1,0 +1,395 @@
+package dev.slipway.shared.deploy.build;
+
+import dev.slipway.shared.apps.BuildSettings;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Builds an app locally, doing what the CodeBuild project does in AWS: install the dependencies with the
+ * package manager its lockfile names, run the build command, check the output directory.
+ *
+ * <h2>Steps</h2>
+ * <ol>
+ *   <li>Package manager: {@link BuildSettings#packageManager()} if set, else from the lockfile
+ *       ({@code package-lock.json}/{@code npm-shrinkwrap.json} → {@code npm ci --replace-registry-host=always},
+ *       {@code yarn.lock} → yarn, {@code pnpm-lock.yaml} → pnpm, {@code bun.lock(b)} → bun), else
+ *       {@code npm install} (noted in the log). yarn/pnpm run through corepack (or {@code npx --yes pm@major});
+ *       a missing tool is a failed outcome with the reason. Install/build command overrides are run by
+ *       {@code sh -c}; the default build is {@code <pm> run build}, the default output dir {@code dist}.</li>
+ *   <li>Dependency cache ({@link DependencyCache}): keyed by sha256 of lockfile bytes + package manager + Node
+ *       major + platform (+ install override). A hit restores {@code node_modules} by hard links and skips the
+ *       install; a miss installs, then publishes the fresh {@code node_modules} before the build runs. No
+ *       lockfile, or a workspace (monorepo) app: no cache.</li>
+ *   <li>Environment: built from scratch — {@code PATH}, locale/TZ, CA and proxy settings and
+ *       {@code npm_config_registry} from this process; {@code HOME} and {@code TMPDIR} in a per-build work
+ *       folder under {@code cacheRoot/work}; {@code CI=true}; package-manager caches under {@code cacheRoot};
+ *       then the app's own variables. Nothing else is inherited (no {@code AWS_*}, {@code SLIPWAY_*}, …).</li>
+ *   <li>Time limit: one deadline for install + build; when it passes, the whole process tree is killed
+ *       (descendants first collected, then all destroyed forcibly).</li>
+ *   <li>Log: stdout+stderr merged, a header per phase, app variable values (≥ 4 chars) and token-like strings
+ *       redacted, capped at {@link #MAX_LOG_BYTES}.</li>
+ *   <li>Output: checked by {@link OutputDirectory} (inside the app, no escaping symlinks, not empty).</li>
+ * </ol>
+ * Builds run in place in {@code sourceDir}; a stale {@code node_modules} or output dir there is removed first.
+ * Instances are thread-safe; concurrent builds must use different source dirs.
+ */
+public final class LocalBuildRunner {
+    public static final long MAX_LOG_BYTES = 5L * 1024 * 1024;
+    public static final int DEFAULT_MAX_CACHE_ENTRIES = 5;
+
+    /** Variables passed through from this process: nothing secret, needed for the tools to work. */
+    static final List<String> PASSED_THROUGH = List.of(
+            "PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TERM",
+            "NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR",
+            "npm_config_registry", "NPM_CONFIG_REGISTRY",
+            "SYSTEMROOT", "WINDIR", "COMSPEC", "PATHEXT");
+    /** Proxy variables are passed through too, but may carry credentials: they are redacted in the log. */
+    static final List<String> PROXIES = List.of(
+            "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy");
+
+    private final Path cacheRoot;
+    private final Duration timeLimit;
+    private final DependencyCache cache;
+    private final Map<String, String> parentEnv;
+
+    public LocalBuildRunner(Path cacheRoot, Duration timeLimit) {
+        this(cacheRoot, timeLimit, DEFAULT_MAX_CACHE_ENTRIES);
+    }
+
+    public LocalBuildRunner(Path cacheRoot, Duration timeLimit, int maxCacheEntries) {
+        this(cacheRoot, timeLimit, maxCacheEntries, System.getenv());
+    }
+
+    LocalBuildRunner(Path cacheRoot, Duration timeLimit, int maxCacheEntries, Map<String, String> parentEnv) {
+        this.cacheRoot = Objects.requireNonNull(cacheRoot, "cacheRoot").toAbsolutePath().normalize();
+        this.timeLimit = Objects.requireNonNull(timeLimit, "timeLimit");
+        if (timeLimit.isNegative() || timeLimit.isZero()) {
+            throw new IllegalArgumentException("timeLimit must be positive");
+        }
+        this.cache = new DependencyCache(this.cacheRoot.resolve("deps"), maxCacheEntries);
+        this.parentEnv = Map.copyOf(parentEnv);
+    }
+
+    /** Builds {@code job}. Build failures are outcomes; IOException only for trouble with the log, cache or work dirs. */
+    public BuildOutcome build(BuildJob job) throws IOException {
+        long deadline = System.nanoTime() + timeLimit.toNanos();
+        Path source = job.sourceDir().toAbsolutePath().normalize();
+        Map<String, String> env = environmentFor(job);
+        Map<String, String> secrets = new LinkedHashMap<>(job.environment());
+        for (String proxy : PROXIES) {
+            if (env.containsKey(proxy)) {
+                secrets.put(proxy, env.get(proxy));
+            }
+        }
+        Path work = cacheRoot.resolve("work").resolve(UUID.randomUUID().toString());
+        try (BuildLog log = new BuildLog(job.logFile(), new LogRedactor(secrets), MAX_LOG_BYTES)) {
+            Files.createDirectories(work.resolve("home"));
+            Files.createDirectories(work.resolve("tmp"));
+            env.put("HOME", work.resolve("home").toString());
+            env.put("TMPDIR", work.resolve("tmp").toString());
+            try {
+                return run(job, source, env, log, deadline);
+            } finally {
+                log.flush();
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } finally {
+            FileTrees.deleteQuietly(work);
+        }
+    }
+
+    private BuildOutcome run(BuildJob job, Path source, Map<String, String> env, BuildLog log, long deadline)
+            throws IOException {
+        BuildSettings settings = job.settings();
+        if (!Files.isDirectory(source)) {
+            return failed(log, "source dir " + source + " does not exist", false, null, 0, 0);
+        }
+        OutputDirectory.Setting outSetting = OutputDirectory.parse(settings.outputDir());
+        if (outSetting instanceof OutputDirectory.Invalid invalid) {
+            return failed(log, invalid.reason(), false, null, 0, 0);
+        }
+        Path outRel = ((OutputDirectory.Ok) outSetting).relative();
+        if (!Files.isRegularFile(source.resolve("package.json"))) {
+            return failed(log, "no package.json at the top of the app", false, null, 0, 0);
+        }
+        Optional<PackageManager.Detected> detected = PackageManager.detect(source, settings.packageManager());
+        if (detected.isEmpty()) {
+            return failed(log, "unknown package manager '" + settings.packageManager()
+                    + "' (supported: npm, yarn, pnpm, bun)", false, null, 0, 0);
+        }
+        PackageManager pm = detected.get().pm();
+        Path lockfile = detected.get().lockfile();
+        PackageManager.ExecutableLookup tools = PackageManager.ExecutableLookup.of(env.get("PATH"));
+        Optional<String> launcher = pm.launcher(tools, lockfile);
+        boolean overridesBoth = settings.installCommand() != null && settings.buildCommand() != null;
+        if (launcher.isEmpty() && !overridesBoth) {
+            return failed(log, pm.unavailableReason(), false, null, 0, 0);
+        }
+        NodeVersion node = NodeVersion.of(env);
+        if (node == null) {
+            return failed(log, "node is not on PATH (or `node --version` failed)", false, null, 0, 0);
+        }
+        String installCommand = settings.installCommand() != null ? settings.installCommand()
+                : pm.installCommand(launcher.orElseThrow(), lockfile);
+        String buildCommand = settings.buildCommand() != null ? settings.buildCommand()
+                : pm.buildCommand(launcher.orElseThrow());
+
+        log.note("Slipway local build: package manager " + pm.id
+                + (lockfile != null ? " (from " + lockfile.getFileName() + ")" : "")
+                + ", Node " + node.full() + ", output dir " + outRel);
+        if (settings.nodeVersion() != null && !node.matches(settings.nodeVersion())) {
+            log.note("warning: the app asks for Node " + settings.nodeVersion() + "; building with Node " + node.full());
+        }
+        if (lockfile == null) {
+            log.note("no lockfile found: running `" + installCommand + "`; dependency versions are not pinned"
+                    + " and the dependency cache is not used");
+        }
+
+        String key = lockfile == null ? null : cacheKey(lockfile, pm, node.major(), settings.installCommand());
+        boolean cacheable = key != null && !isWorkspace(source);
+        if (key != null && !cacheable) {
+            log.note("workspace (monorepo) app: the dependency cache is not used");
+        }
+        Path nodeModules = source.resolve("node_modules");
+        if (Files.exists(nodeModules, LinkOption.NOFOLLOW_LINKS)) {
+            log.note("removing the node_modules that came with the source");
+            FileTrees.delete(nodeModules);
+        }
+
+        // install (or restore)
+        boolean hit = false;
+        long installStart = System.nanoTime();
+        if (cacheable) {
+            hit = cache.restore(key, nodeModules);
+        }
+        long installMillis;
+        if (hit) {
+            installMillis = millisSince(installStart);
+            log.note("dependency cache hit (" + key.substring(0, 12) + "): node_modules restored in "
+                    + installMillis + " ms, install skipped");
+        } else {
+            if (cacheable) {
+                log.note("dependency cache miss (" + key.substring(0, 12) + ")");
+            }
+            log.note("install: " + installCommand);
+            Phase install = Phase.run(installCommand, source, env, log, deadline);
+            installMillis = millisSince(installStart);
+            if (install.timedOut()) {
+                return failed(log, timeLimitReason("install"), false, key, installMillis, 0);
+            }
+            if (install.exitCode() != 0) {
+                return failed(log, exitReason(installCommand, install, log), false, key, installMillis, 0);
+            }
+            log.note("install finished in " + installMillis + " ms");
+            if (cacheable && Files.isDirectory(nodeModules, LinkOption.NOFOLLOW_LINKS)) {
+                try {
+                    long t = System.nanoTime();
+                    boolean stored = cache.store(key, nodeModules);
+                    log.note(stored ? "dependency cache saved (" + key.substring(0, 12) + ") in " + millisSince(t) + " ms"
+                            : "dependency cache entry already saved by another build");
+                } catch (IOException | RuntimeException e) {
+                    log.note("warning: dependency cache not saved: " + e);
+                }
+            }
+        }
+
+        // build
+        Path out = source.resolve(outRel);
+        if (Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
+            log.note("removing the existing output dir " + outRel + " before the build");
+            FileTrees.delete(out);
+        }
+        log.note("build: " + buildCommand);
+        long buildStart = System.nanoTime();
+        Phase build = Phase.run(buildCommand, source, env, log, deadline);
+        long buildMillis = millisSince(buildStart);
+        if (build.timedOut()) {
+            return failed(log, timeLimitReason("build"), hit, key, installMillis, buildMillis);
+        }
+        if (build.exitCode() != 0) {
+            return failed(log, exitReason(buildCommand, build, log), hit, key, installMillis, buildMillis);
+        }
+        String outputProblem = OutputDirectory.check(source, outRel);
+        if (outputProblem != null) {
+            return failed(log, outputProblem, hit, key, installMillis, buildMillis);
+        }
+        log.note("build succeeded: install " + installMillis + " ms" + (hit ? " (cache hit)" : "")
+                + ", build " + buildMillis + " ms, output in " + outRel);
+        return new BuildOutcome(true, out.toRealPath(), null, hit, key, installMillis, buildMillis);
+    }
+
+    /** The child process environment (HOME and TMPDIR are added per build). */
+    Map<String, String> environmentFor(BuildJob job) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String name : PASSED_THROUGH) {
+            String v = parentEnv.get(name);
+            if (v != null) {
+                env.put(name, v);
+            }
+        }
+        for (String name : PROXIES) {
+            String v = parentEnv.get(name);
+            if (v != null) {
+                env.put(name, v);
+            }
+        }
+        env.putAll(job.environment());
+        env.put("PATH", parentEnv.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
+        env.put("CI", "true");
+        env.put("npm_config_cache", cacheRoot.resolve("npm-cache").toString());
+        env.put("npm_config_update_notifier", "false");
+        env.put("npm_config_fund", "false");
+        env.put("npm_config_audit", "false");
+        env.put("YARN_CACHE_FOLDER", cacheRoot.resolve("yarn-cache").toString());
+        env.put("npm_config_store_dir", cacheRoot.resolve("pnpm-store").toString());
+        env.put("BUN_INSTALL_CACHE_DIR", cacheRoot.resolve("bun-cache").toString());
+        env.put("COREPACK_HOME", cacheRoot.resolve("corepack").toString());
+        env.put("COREPACK_ENABLE_DOWNLOAD_PROMPT", "0");
+        env.put("COREPACK_ENABLE_STRICT", "0");
+        return env;
+    }
+
+    static String cacheKey(Path lockfile, PackageManager pm, int nodeMajor, String installOverride) throws IOException {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(Files.readAllBytes(lockfile));
+            String rest = "\n" + pm.id + "\nnode" + nodeMajor + "\n" + System.getProperty("os.name") + "/"
+                    + System.getProperty("os.arch") + "\n" + (installOverride == null ? "" : installOverride);
+            sha.update(rest.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static boolean isWorkspace(Path source) {
+        if (Files.exists(source.resolve("pnpm-workspace.yaml"))) {
+            return true;
+        }
+        try {
+            return Files.readString(source.resolve("package.json")).contains("\"workspaces\"");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private String timeLimitReason(String phase) {
+        long s = timeLimit.toSeconds();
+        String limit = s > 0 ? s + " s" : timeLimit.toMillis() + " ms";
+        return "build exceeded the time limit of " + limit + " (killed during " + phase + ")";
+    }
+
+    private static String exitReason(String command, Phase phase, BuildLog log) {
+        String head = log.redact(command) + " exited with status " + phase.exitCode();
+        return head + tailOf(log, head.length());
+    }
+
+    private static String tailOf(BuildLog log, int used) {
+        List<String> tail = new ArrayList<>(log.tail());
+        String intro = "\nlast log lines:\n";
+        int budget = BuildOutcome.MAX_REASON_CHARS - used - intro.length();
+        StringBuilder sb = new StringBuilder();
+        for (int i = tail.size() - 1; i >= 0; i--) {
+            String line = tail.get(i);
+            if (line.length() > 300) {
+                line = line.substring(0, 300) + "…";
+            }
+            if (sb.length() + line.length() + 1 > budget) {
+                break;
+            }
+            sb.insert(0, line + "\n");
+        }
+        if (sb.isEmpty()) {
+            return "";
+        }
+        sb.setLength(sb.length() - 1);
+        return intro + sb;
+    }
+
+    private static BuildOutcome failed(BuildLog log, String reason, boolean hit, String key, long install, long build) {
+        String redacted = reason.length() > BuildOutcome.MAX_REASON_CHARS
+                ? reason.substring(0, BuildOutcome.MAX_REASON_CHARS) : reason;
+        String firstLine = redacted.lines().findFirst().orElse(redacted);
+        log.note("build failed: " + firstLine);
+        return new BuildOutcome(false, null, redacted, hit, key, install, build);
+    }
+
+    private static long millisSince(long nanoStart) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanoStart);
+    }
+
+    /** The node on the child PATH: asked once per PATH. */
+    record NodeVersion(String full, int major) {
+        private static final Map<String, NodeVersion> SEEN = new java.util.concurrent.ConcurrentHashMap<>();
+
+        static NodeVersion of(Map<String, String> env) {
+            String path = env.getOrDefault("PATH", "");
+            NodeVersion v = SEEN.get(path);
+            if (v == null) {
+                v = probe(env);
+                if (v != null) {
+                    SEEN.put(path, v);
+                }
+            }
+            return v;
+        }
+
+        private static NodeVersion probe(Map<String, String> env) {
+            try {
+                ProcessBuilder pb = new ProcessBuilder("node", "--version").redirectErrorStream(true)
+                        .redirectInput(ProcessBuilder.Redirect.from(new File(nullDevice())));
+                pb.environment().clear();
+                pb.environment().put("PATH", env.getOrDefault("PATH", ""));
+                Process p = pb.start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+                if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0 || !out.startsWith("v")) {
+                    p.destroyForcibly();
+                    return null;
+                }
+                return new NodeVersion(out, Integer.parseInt(out.substring(1).split("\\.")[0]));
+            } catch (IOException | RuntimeException e) {
+                return null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+
+        /** Whether a requested version ("20", "v20.11", ">=18", "lts/*"…) plausibly matches: compares majors only. */
+        boolean matches(String requested) {
+            String digits = requested.replaceAll("^[^0-9]*", "");
+            int end = 0;
+            while (end < digits.length() && Character.isDigit(digits.charAt(end))) {
+                end++;
+            }
+            if (end == 0 || requested.trim().startsWith(">")) {
+                return true;
+            }
+            return Integer.parseInt(digits.substring(0, end)) == major;
+        }
+    }
+
+    static String nullDevice() {
+        return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows") ? "NUL" : "/dev/null";
+    }
+}
