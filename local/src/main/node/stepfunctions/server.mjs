@@ -25,6 +25,13 @@ const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[^:]*:[^:]*:function:([^:]+)(?::[^:]+
 const LAMBDA_INVOKE = /^arn:aws[a-z-]*:states:::lambda:invoke$/;
 const NAME_OK = /^[^\s<>{}\[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
 
+if (typeof Promise.withResolvers !== 'function') {
+  process.stderr.write(`aws-local-stepfunctions needs Promise.withResolvers (Node >= 22); on Node ${process.version} start with --import ./polyfill.mjs\n`);
+  process.exit(2);
+}
+// A stray rejection (e.g. a Task that fails after its state already timed out) must not stop the server.
+process.on('unhandledRejection', (e) => log({ warning: `unhandled rejection: ${e?.name}: ${e?.message ?? e}` }));
+
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const lambdaEndpoint = (config.lambdaEndpoint ?? process.env.AWS_ENDPOINT_URL_LAMBDA ?? '').replace(/\/+$/, '');
 const retryScale = config.retryIntervalScale ?? 1;
@@ -265,10 +272,10 @@ function startExecution(req) {
     context: { Execution: { Id: arn, Name: name }, StateMachine: { Id: sm.arn, Name: sm.name } },
   });
   execution.abort = run.abort;
-  (async () => {
+  const logged = (async () => {
     for await (const event of run.eventLogs) record(execution, event);
   })().catch((e) => log({ execution: arn, warning: `event log: ${e}` }));
-  run.result.then(
+  const settled = run.result.then(
     (output) => finish(execution, 'SUCCEEDED', { output: JSON.stringify(output ?? null) }),
     (e) => {
       if (e instanceof ExecutionTimeoutError) {
@@ -282,7 +289,10 @@ function startExecution(req) {
         cause: typeof cause === 'string' ? cause : JSON.stringify(cause),
       });
     },
-  ).finally(() => log({ execution: arn, status: execution.status, ms: execution.stopDate - execution.startDate }));
+  );
+  Promise.allSettled([settled, logged]).then(() => log({
+    execution: arn, status: execution.status, error: execution.error, ms: execution.stopDate - execution.startDate,
+  }));
   return { executionArn: arn, startDate: seconds(execution.startDate) };
 }
 
