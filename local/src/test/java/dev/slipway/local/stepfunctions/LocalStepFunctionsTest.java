@@ -27,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -52,6 +54,8 @@ class LocalStepFunctionsTest {
     static final Map<String, AtomicInteger> validateCalls = new ConcurrentHashMap<>();
     static final List<JsonNode> compensations = new CopyOnWriteArrayList<>();
     static final List<JsonNode> builds = new CopyOnWriteArrayList<>();
+    static final CountDownLatch slowStarted = new CountDownLatch(1);
+    static final CountDownLatch slowRelease = new CountDownLatch(1);
 
     @BeforeAll
     static void start() throws Exception {
@@ -78,6 +82,11 @@ class LocalStepFunctionsTest {
                     out.put("undone", true);
                     return out;
                 },
+                "Slow", input -> {
+                    slowStarted.countDown();
+                    slowRelease.await(20, TimeUnit.SECONDS);
+                    return Json.object();
+                },
                 "slipway-local-build", input -> {
                     builds.add(input);
                     ObjectNode build = Json.object();
@@ -92,6 +101,7 @@ class LocalStepFunctionsTest {
                 "${ValidateFunctionArn}", LAMBDA + "Validate",
                 "ExplodeFunctionArn", LAMBDA + "Explode",
                 "${CompensateFunctionArn}", LAMBDA + "Compensate",
+                "${SlowFunctionArn}", LAMBDA + "Slow",
                 "${BuildProjectName}", "slipway-build"));
         sfn = LocalStepFunctions.start(new LocalStepFunctions.Options(LocalStepFunctions.home(), work, lambda.endpoint(),
                 List.of(machine), Map.of(BUILD_SYNC, "slipway-local-build"), 0.01, 0.01));
@@ -188,6 +198,32 @@ class LocalStepFunctionsTest {
 
         assertThrows(StateMachineDoesNotExistException.class, () -> client.startExecution(b -> b
                 .stateMachineArn(LocalStepFunctions.stateMachineArn("Nope")).input("{}")));
+    }
+
+    @Test
+    void aLongTaskBlocksNoOtherExecution_andCanBeStopped() throws Exception {
+        long t0 = System.nanoTime();
+        String slow = client.startExecution(b -> b.stateMachineArn(pipeline).name("slow-1")
+                .input("{\"appId\":\"s1\",\"mode\":\"slow\"}")).executionArn();
+        // Same name and input while it runs: the same execution, as AWS answers a repeated Standard start.
+        assertEquals(slow, client.startExecution(b -> b.stateMachineArn(pipeline).name("slow-1")
+                .input("{\"appId\":\"s1\",\"mode\":\"slow\"}")).executionArn());
+        assertTrue(slowStarted.await(10, TimeUnit.SECONDS));
+        // The Wait state's 10 s ran 100 times faster (waitScale 0.01).
+        assertTrue((System.nanoTime() - t0) / 1_000_000 < 5_000);
+        try {
+            DescribeExecutionResponse other = await(client.startExecution(b -> b.stateMachineArn(pipeline)
+                    .input("{\"appId\":\"s2\",\"mode\":\"deploy\"}")).executionArn());
+            assertEquals(ExecutionStatus.SUCCEEDED, other.status());
+            assertEquals(ExecutionStatus.RUNNING, client.describeExecution(b -> b.executionArn(slow)).status());
+
+            client.stopExecution(b -> b.executionArn(slow).error("Cancelled").cause("by the test"));
+            DescribeExecutionResponse stopped = client.describeExecution(b -> b.executionArn(slow));
+            assertEquals(ExecutionStatus.ABORTED, stopped.status());
+            assertEquals("Cancelled", stopped.error());
+        } finally {
+            slowRelease.countDown();
+        }
     }
 
     @Test
