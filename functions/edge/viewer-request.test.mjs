@@ -156,6 +156,7 @@ test('template snippet inlines this exact file', () => {
         if (code === null && name !== 'template-snippet.yaml') {
             continue; // template.yaml does not carry the edge yet
         }
+        assert.notEqual(code, null, `${name}: no FunctionCode block under EdgeViewerRequestFunction`);
         assert.equal(code, source, `${name}: FunctionCode differs from viewer-request.js`);
     }
 });
