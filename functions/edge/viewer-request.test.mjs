@@ -1,0 +1,187 @@
+// node --test functions/edge/
+// Loads viewer-request.js as CloudFront would run it, with a stub for the 'cloudfront' module:
+// the import line is swapped for a stub whose kvs() reads the map below, and `handler` is exported.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const source = readFileSync(join(here, 'viewer-request.js'), 'utf8');
+const IMPORT = "import cf from 'cloudfront';";
+
+const store = new Map();
+globalThis.__slipwayKvs = {
+    async get(key) {
+        if (!store.has(key)) {
+            throw new Error('KeyNotFound');
+        }
+        return store.get(key);
+    },
+    async exists(key) {
+        return store.has(key);
+    }
+};
+
+const stubbed = source.replace(IMPORT, 'const cf = { kvs: () => globalThis.__slipwayKvs };')
+    + '\nexport { handler };\n';
+const { handler } = await import('data:text/javascript;base64,' + Buffer.from(stubbed).toString('base64'));
+
+const REL = '01jxa7m2q3r4s5t6v7w8x9yz0a';
+const OTHER = '01jxb000000000000000000000';
+store.set('shop', REL);
+store.set('feature-x--shop', OTHER);
+store.set('broken', 'not-a-release');
+
+function event(host, uri) {
+    return {
+        version: '1.0',
+        context: { eventType: 'viewer-request' },
+        viewer: { ip: '192.0.2.1' },
+        request: { method: 'GET', uri: uri, querystring: {}, headers: host === null ? {} : { host: { value: host } }, cookies: {} }
+    };
+}
+
+async function run(host, uri) {
+    return handler(event(host, uri));
+}
+
+test('source follows cloudfront-js-2.0 limits', () => {
+    assert.ok(Buffer.byteLength(source) < 10 * 1024, 'function code must be under 10 KB');
+    assert.ok(source.startsWith(IMPORT), 'the cloudfront import is the first line');
+    const imports = source.match(/^\s*import\s.*$/gm);
+    assert.deepEqual(imports, [IMPORT], 'no module other than cloudfront');
+    assert.ok(!/\brequire\s*\(/.test(source), 'no require');
+    assert.ok(!/^\s*export\b/m.test(source), 'no export');
+    assert.ok(/async function handler\(event\)/.test(source));
+});
+
+test('production host serves the release the router names', async () => {
+    const r = await run('shop.apps.example.com', '/');
+    assert.equal(r.uri, `/sites/shop/${REL}/index.html`);
+});
+
+test('port and case in the host are ignored', async () => {
+    const r = await run('Shop.Apps.Example.com:443', '/');
+    assert.equal(r.uri, `/sites/shop/${REL}/index.html`);
+});
+
+test('hashed asset path is kept', async () => {
+    const r = await run('shop.apps.example.com', '/assets/index-4f3a9c1b.js');
+    assert.equal(r.uri, `/sites/shop/${REL}/assets/index-4f3a9c1b.js`);
+});
+
+test('SPA fallback: extension-less paths serve index.html', async () => {
+    for (const uri of ['/products/42', '/products/', '/a/b/c', '/index']) {
+        const r = await run('shop.apps.example.com', uri);
+        assert.equal(r.uri, `/sites/shop/${REL}/index.html`, uri);
+    }
+});
+
+test('a dot in a folder name does not count, only in the last segment', async () => {
+    const r = await run('shop.apps.example.com', '/v1.2/page');
+    assert.equal(r.uri, `/sites/shop/${REL}/index.html`);
+    const asset = await run('shop.apps.example.com', '/v1.2/logo.svg');
+    assert.equal(asset.uri, `/sites/shop/${REL}/v1.2/logo.svg`);
+});
+
+test('release host resolves without a lookup', async () => {
+    const id = '01jz00000000000000000000zz';
+    const r = await run(`${id}--shop.apps.example.com`, '/assets/app.css');
+    assert.equal(r.uri, `/sites/shop/${id}/assets/app.css`);
+    // even for an app the router does not know
+    const u = await run(`${id}--unlisted.apps.example.com`, '/');
+    assert.equal(u.uri, `/sites/unlisted/${id}/index.html`);
+});
+
+test('preview host is looked up by its whole label', async () => {
+    const r = await run('feature-x--shop.apps.example.com', '/cart');
+    assert.equal(r.uri, `/sites/shop/${OTHER}/index.html`);
+});
+
+test('unknown app or preview is a 404 response', async () => {
+    for (const host of ['nope.apps.example.com', 'other-pr--shop.apps.example.com', 'broken.apps.example.com']) {
+        const r = await run(host, '/');
+        assert.equal(r.statusCode, 404, host);
+        assert.equal(r.headers['cache-control'].value, 'no-store');
+        assert.equal(r.body.encoding, 'text');
+    }
+});
+
+test('malformed hosts are a 400', async () => {
+    for (const host of [null, '', 'a.example.com', '1shop.example.com', 'shop-.example.com', 'sh_op.example.com',
+        'a--b--shop.example.com', '--shop.example.com', 'x--.example.com', 'x--sh--op.example.com',
+        '01JXA7M2Q3R4S5T6V7W8X9YZ0A--Shop-.example.com', 'feature_x--shop.example.com', '-x--shop.example.com']) {
+        const r = await run(host, '/');
+        assert.equal(r.statusCode, 400, String(host));
+    }
+});
+
+test('a ULID-like label with a letter outside Crockford base32 is treated as a preview name', async () => {
+    // 'u' is not in the alphabet, so this is a (missing) preview, not a release.
+    const r = await run('01jxa7m2q3r4s5t6v7w8x9yz0u--shop.example.com', '/');
+    assert.equal(r.statusCode, 404);
+});
+
+test('path traversal cannot leave the release prefix', async () => {
+    for (const uri of ['/../other/01jxb000000000000000000000/index.html', '/assets/../../x.js', '/%2e%2e/x.js',
+        '/%2E%2E/%2e%2e/secret.txt', '/a/..%2f..%2fsecret.js', '/a/%2e%2e%2f%2e%2e%2fsecret.js', '/./x.js',
+        '/a\\..\\b.js', '/a/%5c..%5cb.js', '/bad%zzescape.js', '/x%00.js']) {
+        const r = await run('shop.apps.example.com', uri);
+        assert.equal(r.statusCode, 400, uri);
+    }
+});
+
+test('every rewritten uri stays under the release prefix', async () => {
+    const prefix = `/sites/shop/${REL}/`;
+    for (const uri of ['/', '/a..b.js', '/...js', '/a/b..', '/%252e%252e/x.js', '/x%2fy.js']) {
+        const r = await run('shop.apps.example.com', uri);
+        assert.ok(r.uri.startsWith(prefix), uri + ' -> ' + r.uri);
+        const decoded = decodeURIComponent(r.uri.substring(prefix.length - 1));
+        assert.ok(!decoded.split('/').includes('..'), uri);
+    }
+});
+
+// The function is inlined into template.yaml as FunctionCode; the file stays the source of truth.
+test('template.yaml inlines this exact file', () => {
+    const yaml = readFileSync(join(here, '../../template.yaml'), 'utf8');
+    const code = inlineFunctionCode(yaml);
+    assert.notEqual(code, null, 'template.yaml: no FunctionCode block under EdgeViewerRequestFunction');
+    assert.equal(code, source, 'template.yaml: FunctionCode differs from viewer-request.js');
+});
+
+// The literal block under `FunctionCode: |` of the EdgeViewerRequestFunction resource.
+function inlineFunctionCode(yaml) {
+    const lines = yaml.split('\n');
+    const start = lines.findIndex((l) => /^\s*EdgeViewerRequestFunction:\s*$/.test(l));
+    if (start < 0) {
+        return null;
+    }
+    const at = lines.findIndex((l, i) => i > start && /^\s*FunctionCode:\s*\|\s*$/.test(l));
+    if (at < 0) {
+        return null;
+    }
+    const keyIndent = lines[at].match(/^\s*/)[0].length;
+    const body = [];
+    let indent = -1;
+    for (let i = at + 1; i < lines.length; i++) {
+        const l = lines[i];
+        if (l.trim() === '') {
+            body.push('');
+            continue;
+        }
+        const n = l.match(/^\s*/)[0].length;
+        if (n <= keyIndent) {
+            break;
+        }
+        if (indent < 0) {
+            indent = n;
+        }
+        body.push(l.substring(indent));
+    }
+    while (body.length && body[body.length - 1] === '') {
+        body.pop();
+    }
+    return body.join('\n') + '\n';
+}
