@@ -5,6 +5,13 @@ import dev.slipway.local.engines.DynamoDbLocalEngine;
 import dev.slipway.local.engines.S3LocalEngine;
 import dev.slipway.local.gateway.LocalApiGateway;
 import dev.slipway.local.gateway.LocalFunctions;
+import dev.slipway.local.edge.LocalEdge;
+import dev.slipway.local.stepfunctions.LambdaInvokeEndpoint;
+import dev.slipway.local.stepfunctions.LocalStepFunctions;
+import dev.slipway.shared.deploy.build.LocalBuildStep;
+import dev.slipway.shared.deploy.routing.RoutingEnv;
+import dev.slipway.shared.env.LocalEncryptedAppEnvironment;
+import software.amazon.awssdk.http.SdkHttpClient;
 import dev.slipway.local.template.Intrinsics;
 import dev.slipway.local.template.LocalNames;
 import dev.slipway.local.template.LocalResources;
@@ -42,7 +49,19 @@ import java.util.concurrent.CompletableFuture;
  * template's handler classes in-process. {@link #close()} stops it all and keeps the data.
  */
 public final class LocalRuntime implements AutoCloseable {
+    static {
+        // The JDK HTTP server writes headers and body apart: without TCP_NODELAY, Nagle and delayed
+        // ACKs add ~40 ms to every local call (API, Lambda invoke, edge). Must be set before the first server.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+        // The deploy smoke check names a *.localhost site in the Host header (Java does not resolve *.localhost).
+        System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+    }
+
     public static final String REGION = "us-east-1";
+    /** A local build may take this long (install + build), as the CodeBuild project's timeout in AWS. */
+    static final java.time.Duration BUILD_TIME_LIMIT = java.time.Duration.ofMinutes(20);
+    /** The Lambda-style name the state machine's Build state calls locally (codebuild:startBuild.sync). */
+    public static final String LOCAL_BUILD_TASK = "slipway-local-build";
     /** Loopback-only engines; the key pair only proves SigV4 signing works end to end. */
     static final String ACCESS_KEY = "slipwaylocal"; // DynamoDB Local accepts only letters and digits
     static final String SECRET_KEY = "slipwaylocalsecret";
@@ -58,9 +77,17 @@ public final class LocalRuntime implements AutoCloseable {
     private final Path runtimeJson;
     private final List<String> tables;
     private final List<String> buckets;
+    private final LambdaInvokeEndpoint lambda;
+    private final LocalStepFunctions stepFunctions;
+    private final LocalEdge edge;
+    private final S3Client runtimeS3;
+    private final SdkHttpClient runtimeHttp;
 
     /** Where and how to run. Port 0 means "any free port". */
-    public record Options(Path dataDir, Path template, String host, int apiPort) {
+    public record Options(Path dataDir, Path template, String host, int apiPort, int edgePort) {
+        public Options(Path dataDir, Path template, String host, int apiPort) {
+            this(dataDir, template, host, apiPort, 0);
+        }
     }
 
     private LocalRuntime(Options options) throws Exception {
@@ -76,28 +103,49 @@ public final class LocalRuntime implements AutoCloseable {
         }
         DynamoDbLocalEngine startedDynamo = null;
         S3LocalEngine startedS3 = null;
+        LocalStepFunctions startedSfn = null;
+        LambdaInvokeEndpoint startedLambda = null;
+        LocalEdge startedEdge = null;
         try {
             this.adminToken = adminToken(data);
-            // Imports unpack under data/tmp and always clean up; a killed process may not have.
-            // (The import function makes the folder again when it starts.)
+            // Imports unpack under data/tmp and builds work under data/builds; both always clean up,
+            // but a killed process may not have. (Each makes its folder again when it starts.)
             ImportTree.deleteTree(data.resolve("tmp"));
+            ImportTree.deleteTree(data.resolve("builds"));
             SamTemplate template = SamTemplate.read(options.template());
 
-            // The two engines start in parallel: together they are most of the start-up time.
+            LocalNames names = new LocalNames();
+            Intrinsics intrinsics = new Intrinsics(template, template.parameterDefaults(), names, REGION);
+            // Task states call back into this JVM through a Lambda Invoke endpoint; its tasks are
+            // registered once the functions exist (they need the Step Functions endpoint first).
+            startedLambda = LambdaInvokeEndpoint.start(Map.of());
+            LambdaInvokeEndpoint lambdaEndpoint = startedLambda;
+            Path nodeHome = nodeHome(options.template());
+
+            // The engines and the Step Functions server start in parallel: together they are most of the start-up time.
             var dynamoStart = CompletableFuture.supplyAsync(() -> unchecked(() -> DynamoDbLocalEngine.start(data.resolve("dynamodb"), 0)));
             var s3Start = CompletableFuture.supplyAsync(() -> unchecked(() -> S3LocalEngine.start(data.resolve("s3"), 0, ACCESS_KEY, SECRET_KEY)));
+            var sfnStart = CompletableFuture.supplyAsync(() -> unchecked(() -> LocalStepFunctions.start(new LocalStepFunctions.Options(
+                    nodeHome, data.resolve("stepfunctions"), lambdaEndpoint.endpoint(),
+                    LocalStepFunctions.machines(template, intrinsics),
+                    Map.of("arn:aws:states:::codebuild:startBuild.sync", LOCAL_BUILD_TASK), 1.0, 1.0))));
             try {
                 startedDynamo = dynamoStart.join();
             } finally {
                 startedS3 = s3Start.exceptionally(e -> null).join();
+                startedSfn = sfnStart.exceptionally(e -> null).join();
             }
             if (startedS3 == null) {
                 s3Start.join();
             }
+            if (startedSfn == null) {
+                sfnStart.join();
+            }
             this.dynamo = startedDynamo;
             this.s3 = startedS3;
+            this.stepFunctions = startedSfn;
+            this.lambda = startedLambda;
 
-            LocalNames names = new LocalNames();
             LocalResources resources = new LocalResources(template, names);
             try (var http = ApacheHttpClient.builder().build();
                  DynamoDbClient ddb = DynamoDbClient.builder().httpClient(http).region(Region.of(REGION))
@@ -108,15 +156,37 @@ public final class LocalRuntime implements AutoCloseable {
                 this.buckets = resources.createBuckets(s3c);
             }
 
-            Intrinsics intrinsics = new Intrinsics(template, template.parameterDefaults(), names, REGION);
-            this.functions = new LocalFunctions(template, intrinsics,
-                    lambdaEnvironment(dynamo.endpoint(), s3.endpoint(), AdminTokens.sha256Hex(adminToken), data));
+            // The edge serves sites from the bucket (http://{app}.localhost:PORT/); the deploy
+            // workflow points hosts at releases through its admin API, as it would the CloudFront KVS.
+            this.runtimeHttp = ApacheHttpClient.builder().maxConnections(64).build();
+            this.runtimeS3 = S3Client.builder().httpClient(runtimeHttp).region(Region.of(REGION)).forcePathStyle(true)
+                    .credentialsProvider(credentials()).endpointOverride(s3.endpoint()).build();
+            String bucket = names.physicalName("ArtifactsBucket", SamTemplate.BUCKET);
+            startedEdge = new LocalEdge(runtimeS3, bucket, data.resolve("edge-routes.json"), options.host(), options.edgePort(),
+                    routerToken(data));
+            startedEdge.start();
+            this.edge = startedEdge;
+
+            Map<String, String> env = lambdaEnvironment(dynamo.endpoint(), s3.endpoint(), AdminTokens.sha256Hex(adminToken), data);
+            env.put("AWS_ENDPOINT_URL_SFN", stepFunctions.endpoint().toString());
+            env.put("AWS_ENDPOINT_URL_LAMBDA", lambda.endpoint().toString());
+            env.put(RoutingEnv.EDGE_ROUTER_URL, edge.adminUrl());
+            env.put(RoutingEnv.EDGE_ROUTER_TOKEN, routerToken(data));
+            env.put(EnvNames.SITE_URL_PATTERN, sitePattern());
+            this.functions = new LocalFunctions(template, intrinsics, env);
             functions.warmAll();
+            LambdaInvokeEndpoint.templateTasks(functions).forEach(lambda::register);
+            LocalBuildStep build = new LocalBuildStep(runtimeS3, new LocalEncryptedAppEnvironment(data.resolve("secrets")),
+                    data.resolve("builds"), data.resolve("build-cache"), BUILD_TIME_LIMIT);
+            lambda.register(LOCAL_BUILD_TASK, input -> Json.MAPPER.valueToTree(build.run(input)));
             this.gateway = new LocalApiGateway(template.routes(), functions, options.host(), options.apiPort());
             gateway.start();
             this.runtimeJson = data.resolve("runtime.json");
             writePrivate(runtimeJson, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(describe()) + "\n");
         } catch (Exception | Error e) {
+            closeQuietly(startedEdge);
+            closeQuietly(startedSfn);
+            closeQuietly(startedLambda);
             closeQuietly(startedDynamo);
             closeQuietly(startedS3);
             lock.release();
@@ -148,6 +218,34 @@ public final class LocalRuntime implements AutoCloseable {
         env.put(EnvNames.APP_ENV_LOCAL_DIR, data.resolve("secrets").toString());
         env.put(EnvNames.IMPORT_TEMP_DIR, data.resolve("tmp").toString());
         return env;
+    }
+
+    /** The edge's own address pattern: {@code http://{host}.localhost:PORT/}. */
+    public String sitePattern() {
+        return "http://{host}.localhost:" + edge.port() + "/";
+    }
+
+    /** Where the Node files and node_modules are: beside the template when it is the Slipway folder's. */
+    private static Path nodeHome(Path template) {
+        Path dir = template.toAbsolutePath().normalize().getParent();
+        if (dir != null && Files.isRegularFile(dir.resolve(LocalStepFunctions.NODE_DIR).resolve("server.mjs"))) {
+            return dir;
+        }
+        return LocalStepFunctions.home();
+    }
+
+    /** The secret the deploy workflow presents to the edge's route API; kept like the admin token. */
+    private static String routerToken(Path data) throws IOException {
+        Path file = data.resolve("edge-router-token");
+        if (Files.exists(file)) {
+            String token = Files.readString(file, StandardCharsets.UTF_8).trim();
+            if (token.length() >= 16) {
+                return token;
+            }
+        }
+        String token = AdminTokens.generate();
+        writePrivate(file, token + "\n");
+        return token;
     }
 
     public static StaticCredentialsProvider credentials() {
@@ -189,6 +287,9 @@ public final class LocalRuntime implements AutoCloseable {
         n.put("startedAt", Instant.now().toString());
         n.put("dynamodbEndpoint", dynamo.endpoint().toString());
         n.put("s3Endpoint", s3.endpoint().toString());
+        n.put("edgeUrl", sitePattern().replace("{host}", "{app}"));
+        n.put("edgePort", edge.port());
+        n.put("stepFunctionsEndpoint", stepFunctions.endpoint().toString());
         n.put("region", REGION);
         n.putPOJO("tables", tables);
         n.putPOJO("buckets", buckets);
@@ -219,6 +320,19 @@ public final class LocalRuntime implements AutoCloseable {
         return s3.endpoint();
     }
 
+    public LocalEdge edge() {
+        return edge;
+    }
+
+    public LocalStepFunctions stepFunctions() {
+        return stepFunctions;
+    }
+
+    /** The site URL of a host label ({@code shop}, {@code <release>--shop}). */
+    public String siteUrl(String hostLabel) {
+        return edge.siteUrl(hostLabel);
+    }
+
     private boolean closed;
 
     @Override
@@ -228,6 +342,12 @@ public final class LocalRuntime implements AutoCloseable {
         }
         closed = true;
         closeQuietly(gateway);
+        closeQuietly(edge);
+        // Step Functions before the Lambda endpoint its tasks call; both before the engines they use.
+        closeQuietly(stepFunctions);
+        closeQuietly(lambda);
+        closeQuietly(runtimeS3);
+        closeQuietly(runtimeHttp);
         closeQuietly(dynamo);
         closeQuietly(s3);
         try {

@@ -23,13 +23,15 @@ public interface Router {
      * {@link RoutingEnv#EDGE_ROUTER_URL} with {@link RoutingEnv#EDGE_ROUTER_TOKEN} (local).
      */
     static Router from(Config config) {
-        Optional<String> arn = config.get(RoutingEnv.EDGE_KVS_ARN);
-        if (arn.isPresent()) {
-            return KeyValueStoreRouter.create(config, arn.get());
-        }
+        // The local runtime sets the edge URL on top of the template's environment (which names
+        // the KVS), so the local edge wins where both are present.
         Optional<String> url = config.get(RoutingEnv.EDGE_ROUTER_URL);
         if (url.isPresent()) {
             return new HttpEdgeRouter(java.net.URI.create(url.get()), config.require(RoutingEnv.EDGE_ROUTER_TOKEN));
+        }
+        Optional<String> arn = config.get(RoutingEnv.EDGE_KVS_ARN);
+        if (arn.isPresent()) {
+            return KeyValueStoreRouter.create(config, arn.get());
         }
         throw new IllegalStateException("no edge router configured: set " + RoutingEnv.EDGE_KVS_ARN + " (AWS) or "
                 + RoutingEnv.EDGE_ROUTER_URL + " and " + RoutingEnv.EDGE_ROUTER_TOKEN + " (local)");

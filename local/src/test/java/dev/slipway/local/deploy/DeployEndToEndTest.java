@@ -1,0 +1,271 @@
+package dev.slipway.local.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.local.EmbeddedEngines;
+import dev.slipway.local.LocalRuntime;
+import dev.slipway.local.edge.EdgeClient;
+import dev.slipway.local.imports.Exports;
+import dev.slipway.shared.deploy.ContentPolicy;
+import dev.slipway.shared.json.Json;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The deploy story through `slipway up`: import a real Vite + React app, deploy it (the ASL file
+ * run by the local Step Functions engine, a real npm build, release files in the embedded S3),
+ * and read it back from the edge as a browser would. Then an unchanged redeploy (no build), a
+ * changed one, and a broken build that fails with its log while production keeps serving.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DeployEndToEndTest {
+    @TempDir
+    static Path data;
+    private static LocalRuntime runtime;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String APP = "shop";
+    private static String firstRelease;
+    private static String firstIndex;
+
+    @BeforeAll
+    static void up() throws Exception {
+        Assumptions.assumeTrue(EmbeddedEngines.repoRoot().resolve("node_modules/aws-local-stepfunctions").toFile().isDirectory(),
+                "node_modules not installed (mvn verify installs it)");
+        runtime = LocalRuntime.start(new LocalRuntime.Options(data, EmbeddedEngines.repoRoot().resolve("template.yaml"),
+                "127.0.0.1", 0));
+        assertEquals(201, api("POST", "/apps", "{\"id\":\"" + APP + "\",\"name\":\"Shop\"}").statusCode());
+    }
+
+    @AfterAll
+    static void down() {
+        if (runtime != null) {
+            runtime.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void deployBuildsTheAppAndTheEdgeServesIt() throws Exception {
+        importApp(ViteApp.files("Welcome to the shop"));
+        JsonNode d = deployAndWait();
+        assertEquals("SUCCEEDED", d.path("status").asText(), d.toString());
+        firstRelease = d.path("releaseId").asText();
+        assertEquals(26, firstRelease.length());
+        assertFalse(d.path("reusedRelease").asBoolean());
+        for (String step : new String[]{"ResolveRef", "FindReusableRelease", "ExportSource", "Build", "StageRelease", "VerifyRelease", "PromoteRelease"}) {
+            JsonNode s = step(d, step);
+            assertNotNull(s, step + " missing in " + d);
+            assertTrue(s.hasNonNull("startedAt") && s.hasNonNull("endedAt"), step + ": " + s);
+            assertFalse(s.path("outcome").asText().startsWith("failed"), step + ": " + s);
+        }
+        assertEquals(runtime.siteUrl(APP), d.path("url").asText());
+
+        // GET /apps/{app} names the production release.
+        JsonNode app = Json.parse(api("GET", "/apps/" + APP, null).body());
+        assertEquals(firstRelease, app.path("production").path("releaseId").asText(), app.toString());
+
+        // The build log is kept, and has no environment value in it.
+        HttpResponse<String> log = api("GET", "/apps/" + APP + "/deployments/" + d.path("deploymentId").asText() + "/logs", null);
+        assertEquals(200, log.statusCode());
+        assertTrue(log.body().contains("vite"), log.body());
+        assertFalse(log.body().contains("Hello from the owner's own cloud"), "the log leaks an env value");
+
+        EdgeClient.Reply index = edge("/");
+        assertEquals(200, index.status());
+        assertEquals(ContentPolicy.NO_CACHE, index.header("cache-control"));
+        assertTrue(index.header("content-type").startsWith("text/html"));
+        assertTrue(index.text().contains("<div id=\"root\">"), index.text());
+        firstIndex = index.text();
+
+        // A deep link is the SPA's: the same index.html.
+        EdgeClient.Reply deep = edge("/products/42");
+        assertEquals(200, deep.status());
+        assertEquals(firstIndex, deep.text());
+
+        // The hashed bundle: immutable, with the app's text and its env variable baked in at build time.
+        String js = asset(firstIndex, "js");
+        EdgeClient.Reply bundle = edge(js);
+        assertEquals(200, bundle.status());
+        assertEquals(ContentPolicy.IMMUTABLE, bundle.header("cache-control"));
+        assertTrue(bundle.header("content-type").startsWith("text/javascript"));
+        assertTrue(bundle.text().contains("Welcome to the shop"));
+        assertTrue(bundle.text().contains("Hello from the owner's own cloud"));
+        // Revalidation, compression, HEAD, a missing asset.
+        assertEquals(304, EdgeClient.get(runtime.edge().port(), host(APP), js, "If-None-Match", bundle.header("etag")).status());
+        EdgeClient.Reply gz = EdgeClient.get(runtime.edge().port(), host(APP), js, "Accept-Encoding", "gzip");
+        assertEquals("gzip", gz.header("content-encoding"));
+        assertEquals(bundle.text(), new String(new GZIPInputStream(new ByteArrayInputStream(gz.body())).readAllBytes(), StandardCharsets.UTF_8));
+        EdgeClient.Reply head = EdgeClient.raw("HEAD", host(APP), js, Map.of(), null, runtime.edge().port());
+        assertEquals(200, head.status());
+        assertEquals(0, head.body().length);
+        assertEquals(404, edge("/assets/missing-12345678.js").status());
+        assertEquals("User-agent: *\nAllow: /\n", edge("/robots.txt").text());
+        // The release's own URL serves the same bytes.
+        assertEquals(firstIndex, EdgeClient.get(runtime.edge().port(), host(firstRelease + "--" + APP), "/").text());
+    }
+
+    @Test
+    @Order(2)
+    void redeployOfAnUnchangedTreeReusesTheRelease() throws Exception {
+        JsonNode d = deployAndWait();
+        assertEquals("SUCCEEDED", d.path("status").asText(), d.toString());
+        assertTrue(d.path("reusedRelease").asBoolean(), d.toString());
+        assertEquals(firstRelease, d.path("releaseId").asText());
+        assertEquals(null, step(d, "Build"), "no build step when the release is reused: " + d);
+        HttpResponse<String> log = api("GET", "/apps/" + APP + "/deployments/" + d.path("deploymentId").asText() + "/logs", null);
+        assertEquals(404, log.statusCode());
+        assertEquals("application/problem+json", log.headers().firstValue("content-type").orElse(""));
+    }
+
+    @Test
+    @Order(3)
+    void aChangeIsBuiltAndServed() throws Exception {
+        importApp(ViteApp.files("Spring sale"));
+        JsonNode d = deployAndWait();
+        assertEquals("SUCCEEDED", d.path("status").asText(), d.toString());
+        assertNotEquals(firstRelease, d.path("releaseId").asText());
+        String index = edge("/").text();
+        assertNotEquals(firstIndex, index);
+        assertTrue(edge(asset(index, "js")).text().contains("Spring sale"));
+        // The first release is still reachable at its own URL, unchanged.
+        assertEquals(firstIndex, EdgeClient.get(runtime.edge().port(), host(firstRelease + "--" + APP), "/").text());
+    }
+
+    @Test
+    @Order(4)
+    void aBrokenBuildFailsWithItsLogAndProductionKeepsServing() throws Exception {
+        String before = edge("/").text();
+        Map<String, String> files = ViteApp.files("Broken");
+        files.put("src/main.jsx", files.get("src/main.jsx").replace("<main>", "<main>{{{"));
+        importApp(files);
+        JsonNode d = deployAndWait();
+        assertEquals("FAILED", d.path("status").asText(), d.toString());
+        assertTrue(d.path("failure").asText().contains("exited with status"), d.toString());
+        JsonNode build = step(d, "Build");
+        assertTrue(build.path("outcome").asText().startsWith("failed"), build.toString());
+        HttpResponse<String> log = api("GET", "/apps/" + APP + "/deployments/" + d.path("deploymentId").asText() + "/logs", null);
+        assertEquals(200, log.statusCode());
+        assertTrue(log.body().toLowerCase().contains("error"), log.body());
+        // Production is untouched and nothing of the failed release is left in S3.
+        assertEquals(before, edge("/").text());
+        String failedRelease = d.path("releaseId").asText();
+        assertFalse(failedRelease.isEmpty());
+        try (S3Client s3 = s3()) {
+            assertEquals(0, s3.listObjectsV2(r -> r.bucket("slipway-artifactsbucket").prefix("sites/" + APP + "/" + failedRelease + "/")).keyCount());
+            assertEquals(0, s3.listObjectsV2(r -> r.bucket("slipway-artifactsbucket").prefix("builds/" + APP + "/" + d.path("deploymentId").asText() + "/output")).keyCount());
+        }
+        JsonNode app = Json.parse(api("GET", "/apps/" + APP, null).body());
+        assertNotEquals(failedRelease, app.path("production").path("releaseId").asText());
+    }
+
+    @Test
+    @Order(5)
+    void badDeployRequestsAreProblems() throws Exception {
+        assertProblem(api("POST", "/apps/" + APP + "/deployments", "{\"ref\":\"no-such-branch\"}"), 422, "ref-not-found");
+        assertProblem(api("POST", "/apps/" + APP + "/deployments", "{\"target\":\"staging\"}"), 400, "validation-failed");
+        assertProblem(api("POST", "/apps/" + APP + "/deployments", "{\"bogus\":1}"), 400, "unknown-field");
+        assertProblem(api("POST", "/apps/nope/deployments", "{}"), 404, "app-not-found");
+        assertProblem(api("GET", "/apps/" + APP + "/deployments/not-an-id", null), 404, "deployment-not-found");
+        api("POST", "/apps", "{\"id\":\"empty\",\"name\":\"Empty\"}");
+        assertProblem(api("POST", "/apps/empty/deployments", "{}"), 409, "nothing-to-deploy");
+        JsonNode list = Json.parse(api("GET", "/apps/" + APP + "/deployments?limit=2", null).body());
+        assertEquals(2, list.path("items").size());
+        assertTrue(list.hasNonNull("next"));
+    }
+
+    // ---- helpers
+
+    private static void importApp(Map<String, String> files) throws Exception {
+        HttpResponse<String> r = send("POST", "/apps/" + APP + "/imports", Exports.zip("shop-main/", files), "application/zip");
+        assertTrue(r.statusCode() == 201 || r.statusCode() == 200, r.body());
+    }
+
+    private static JsonNode deployAndWait() throws Exception {
+        HttpResponse<String> started = api("POST", "/apps/" + APP + "/deployments", "{}");
+        assertEquals(202, started.statusCode(), started.body());
+        String id = Json.parse(started.body()).path("deploymentId").asText();
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(4));
+        while (Instant.now().isBefore(deadline)) {
+            JsonNode d = Json.parse(api("GET", "/apps/" + APP + "/deployments/" + id, null).body());
+            if (!d.path("status").asText().equals("RUNNING")) {
+                return d;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("deployment " + id + " still running after 4 minutes");
+    }
+
+    private static JsonNode step(JsonNode deployment, String name) {
+        for (JsonNode s : deployment.path("steps")) {
+            if (s.path("name").asText().equals(name)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private static String asset(String index, String ext) {
+        Matcher m = Pattern.compile("(/assets/[A-Za-z0-9_.-]+\\." + ext + ")").matcher(index);
+        assertTrue(m.find(), "no ." + ext + " asset in " + index);
+        return m.group(1);
+    }
+
+    private static String host(String label) {
+        return label + ".localhost:" + runtime.edge().port();
+    }
+
+    private static EdgeClient.Reply edge(String path) throws Exception {
+        return EdgeClient.get(runtime.edge().port(), host(APP), path);
+    }
+
+    private static void assertProblem(HttpResponse<String> r, int status, String slug) {
+        assertEquals(status, r.statusCode(), r.body());
+        assertEquals("urn:slipway:problem:" + slug, Json.parse(r.body()).path("type").asText(), r.body());
+    }
+
+    private static S3Client s3() {
+        return S3Client.builder().region(software.amazon.awssdk.regions.Region.of(LocalRuntime.REGION)).forcePathStyle(true)
+                .credentialsProvider(LocalRuntime.credentials()).endpointOverride(runtime.s3Endpoint())
+                .httpClient(software.amazon.awssdk.http.apache.ApacheHttpClient.builder().build()).build();
+    }
+
+    static HttpResponse<String> api(String method, String path, String json) throws Exception {
+        return send(method, path, json == null ? null : json.getBytes(StandardCharsets.UTF_8), json == null ? null : "application/json");
+    }
+
+    static HttpResponse<String> send(String method, String path, byte[] body, String contentType) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(runtime.apiUrl() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("authorization", "Bearer " + runtime.adminToken());
+        if (contentType != null) {
+            b.header("content-type", contentType);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
