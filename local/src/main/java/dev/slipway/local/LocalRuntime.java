@@ -84,9 +84,17 @@ public final class LocalRuntime implements AutoCloseable {
     private final SdkHttpClient runtimeHttp;
 
     /** Where and how to run. Port 0 means "any free port". */
-    public record Options(Path dataDir, Path template, String host, int apiPort, int edgePort) {
+    /**
+     * @param retryIntervalScale multiplies the state machines' Retry intervals (1 = as written; tests
+     *                           that exhaust retries use a small factor to stay fast)
+     */
+    public record Options(Path dataDir, Path template, String host, int apiPort, int edgePort, double retryIntervalScale) {
         public Options(Path dataDir, Path template, String host, int apiPort) {
-            this(dataDir, template, host, apiPort, 0);
+            this(dataDir, template, host, apiPort, 0, 1.0);
+        }
+
+        public Options(Path dataDir, Path template, String host, int apiPort, int edgePort) {
+            this(dataDir, template, host, apiPort, edgePort, 1.0);
         }
     }
 
@@ -128,7 +136,7 @@ public final class LocalRuntime implements AutoCloseable {
             var sfnStart = CompletableFuture.supplyAsync(() -> unchecked(() -> LocalStepFunctions.start(new LocalStepFunctions.Options(
                     nodeHome, data.resolve("stepfunctions"), lambdaEndpoint.endpoint(),
                     LocalStepFunctions.machines(template, intrinsics),
-                    Map.of("arn:aws:states:::codebuild:startBuild.sync", LOCAL_BUILD_TASK), 1.0, 1.0))));
+                    Map.of("arn:aws:states:::codebuild:startBuild.sync", LOCAL_BUILD_TASK), options.retryIntervalScale(), 1.0))));
             try {
                 startedDynamo = dynamoStart.join();
             } finally {
@@ -318,6 +326,11 @@ public final class LocalRuntime implements AutoCloseable {
 
     public java.net.URI s3Endpoint() {
         return s3.endpoint();
+    }
+
+    /** The Lambda Invoke endpoint Task states call: tests wrap a task here to inject faults. */
+    public LambdaInvokeEndpoint lambdaEndpoint() {
+        return lambda;
     }
 
     public LocalEdge edge() {

@@ -28,6 +28,9 @@ public final class SlipwayCli {
         @Option(names = "--api-port", defaultValue = "4747", description = "API port; 0 picks a free one (default: ${DEFAULT-VALUE})")
         int apiPort;
 
+        @Option(names = "--edge-port", defaultValue = "4748", description = "Port of the edge serving sites at http://{app}.localhost:PORT/; 0 picks a free one (default: ${DEFAULT-VALUE})")
+        int edgePort;
+
         @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE})")
         String host;
 
@@ -47,12 +50,12 @@ public final class SlipwayCli {
             }
             LocalRuntime runtime;
             try {
-                runtime = LocalRuntime.start(new LocalRuntime.Options(dataDir, templateFile, host, apiPort));
+                runtime = LocalRuntime.start(new LocalRuntime.Options(dataDir, templateFile, host, apiPort, edgePort));
             } catch (IllegalStateException e) {
                 System.err.println(e.getMessage());
                 return 1;
             } catch (java.net.BindException e) {
-                System.err.println("Port " + apiPort + " is in use; pass --api-port with another one (0 picks a free port)");
+                System.err.println("Port " + apiPort + " or " + edgePort + " is in use; pass --api-port / --edge-port with others (0 picks a free port)");
                 return 1;
             }
             long readyMs = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
@@ -67,6 +70,7 @@ public final class SlipwayCli {
             System.out.printf("""
                     Slipway is up (ready in %.1f s)
                       API          %s
+                      Sites        %s  (after a deploy; {releaseId}--{app} for one release)
                       Admin token  %s
                       Data         %s
                       runtime.json %s
@@ -77,7 +81,7 @@ public final class SlipwayCli {
                            -d '{"name":"My Shop"}' $SLIPWAY_API/apps
 
                     Ctrl-C stops it; the data stays.
-                    %n""", readyMs / 1000.0, runtime.apiUrl(), runtime.adminToken(),
+                    %n""", readyMs / 1000.0, runtime.apiUrl(), runtime.sitePattern().replace("{host}", "{app}"), runtime.adminToken(),
                     dataDir.toAbsolutePath().normalize(), runtime.runtimeJson(), runtime.apiUrl(), runtime.adminToken());
             System.out.flush();
             stopped.await();

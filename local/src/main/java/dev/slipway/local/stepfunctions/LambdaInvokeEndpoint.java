@@ -93,6 +93,15 @@ public final class LambdaInvokeEndpoint implements AutoCloseable {
         return out;
     }
 
+    /** The task registered under {@code name} (a test wraps it to inject faults, then registers the wrapper). */
+    public LocalTask task(String name) {
+        LocalTask t = tasks.get(name);
+        if (t == null) {
+            throw new IllegalArgumentException("no task " + name + " (have " + tasks.keySet() + ")");
+        }
+        return t;
+    }
+
     public void register(String name, LocalTask task) {
         tasks.put(name, task);
     }

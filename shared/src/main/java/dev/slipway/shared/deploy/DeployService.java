@@ -52,21 +52,40 @@ public final class DeployService {
 
     /** POST /apps/{appId}/deployments {ref?, target?}: resolves the ref now, so the deploy builds exactly that commit. */
     public Deployment start(String appId, ObjectNode body, Actor actor) {
-        JsonObjectReader in = JsonObjectReader.of(body, Set.of("ref", "target"));
+        JsonObjectReader in = JsonObjectReader.of(body, Set.of("ref", "target", "releaseId"));
         String ref = in.string("ref").orElse(null);
         String target = in.string("target").orElse(Alias.PRODUCTION);
+        String releaseId = in.string("releaseId").orElse(null);
         if (ref != null && (ref.isBlank() || ref.length() > 200)) {
             in.error("ref", "must be a branch name or a commit SHA");
+        }
+        if (ref != null && releaseId != null) {
+            in.error("releaseId", "give either ref (build that commit) or releaseId (deploy that READY release), not both");
+        }
+        if (releaseId != null && !Ulid.isValid(releaseId.toUpperCase(Locale.ROOT))) {
+            in.error("releaseId", "must be a release id");
         }
         if (!TARGETS.contains(target)) {
             in.error("target", "must be \"production\"");
         }
         in.throwIfInvalid();
         App app = apps.get(appId);
-        CommitSource.Resolved source = sources.resolve(app.id(), ref);
         String id = Ulid.next(clock.instant()).toLowerCase(Locale.ROOT);
-        Deployment d = new Deployment(app.id(), id, ref == null ? "main" : ref, target, Deployment.Status.RUNNING,
-                source.commit(), source.tree(), null, null, null, null, actor.id(), clock.instant(), null, 1);
+        Deployment d;
+        if (releaseId != null) {
+            // A release built or uploaded earlier: no build, the workflow verifies and promotes it.
+            Release r = releases.release(app.id(), releaseId.toLowerCase(Locale.ROOT)).orElseThrow(() ->
+                    new ProblemException(ProblemType.RELEASE_NOT_FOUND, "App " + app.id() + " has no release " + releaseId));
+            if (r.status() != ReleaseStatus.READY) {
+                throw new ProblemException(ProblemType.RELEASE_NOT_READY, "Release " + r.id() + " is " + r.status() + "; only READY releases can be deployed");
+            }
+            d = new Deployment(app.id(), id, "release:" + r.id(), target, Deployment.Status.RUNNING, r.commit(), r.tree(), r.id(), true,
+                    null, null, actor.id(), clock.instant(), null, 1);
+        } else {
+            CommitSource.Resolved source = sources.resolve(app.id(), ref);
+            d = new Deployment(app.id(), id, ref == null ? "main" : ref, target, Deployment.Status.RUNNING,
+                    source.commit(), source.tree(), null, null, null, null, actor.id(), clock.instant(), null, 1);
+        }
         for (int attempt = 0; ; attempt++) {
             try {
                 releases.createDeployment(d, AuditEvent.next(releases.ledger().head(app.id()), app.id(), clock.instant(), actor,

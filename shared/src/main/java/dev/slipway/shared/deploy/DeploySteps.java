@@ -110,6 +110,12 @@ public final class DeploySteps {
     // ---- the steps
 
     ObjectNode resolveRef(Deployment d) {
+        if (isReleaseDeployment(d)) {
+            ObjectNode out = Json.object();
+            out.put("buildKey", "");
+            out.put("outcome", "deploying release " + d.releaseId() + ": nothing to build");
+            return out;
+        }
         App app = apps.get(d.appId());
         CommitSource.Resolved r;
         try {
@@ -127,7 +133,12 @@ public final class DeploySteps {
     }
 
     ObjectNode findReusable(Deployment d, String buildKey) {
-        Optional<Release> ready = releases.readyReleaseFor(d.appId(), buildKey);
+        Optional<Release> ready = isReleaseDeployment(d)
+                ? releases.release(d.appId(), d.releaseId()).filter(r -> r.status() == ReleaseStatus.READY)
+                : releases.readyReleaseFor(d.appId(), buildKey);
+        if (isReleaseDeployment(d) && ready.isEmpty()) {
+            throw new StepFailedException("release " + d.releaseId() + " is no longer READY");
+        }
         ObjectNode out = Json.object();
         out.put("found", ready.isPresent());
         if (ready.isPresent()) {
@@ -312,6 +323,11 @@ public final class DeploySteps {
         } catch (RuntimeException e) {
             LOG.warn("could not remove build intermediates of {}: {}", d.id(), e.toString()); // a lifecycle rule expires builds/ too
         }
+    }
+
+    /** Started with {@code releaseId}: deploy an existing READY release (built or uploaded earlier). */
+    private static boolean isReleaseDeployment(Deployment d) {
+        return d.releaseId() != null && Boolean.TRUE.equals(d.reusedRelease()) && d.ref() != null && d.ref().startsWith("release:");
     }
 
     private static String requireRelease(Deployment d) {
