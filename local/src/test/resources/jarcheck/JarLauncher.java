@@ -19,6 +19,13 @@ public class JarLauncher {
             in = (Map<String, Object>) s.readObject();
         }
         Map<String, String> env = (Map<String, String>) in.get("env");
+        if (in.get("task") != null) {
+            // A state machine task: the handler takes and returns a JSON object (a Map).
+            RequestHandler<Map<String, Object>, Map<String, Object>> task = (RequestHandler<Map<String, Object>, Map<String, Object>>)
+                    Class.forName(args[0]).getConstructor(Map.class).newInstance(env);
+            System.out.println("RESULT " + task.handleRequest((Map<String, Object>) in.get("task"), null));
+            return;
+        }
         APIGatewayV2HTTPEvent e = new APIGatewayV2HTTPEvent();
         var rc = new APIGatewayV2HTTPEvent.RequestContext();
         var http = new APIGatewayV2HTTPEvent.RequestContext.Http();

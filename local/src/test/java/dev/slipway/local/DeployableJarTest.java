@@ -52,10 +52,12 @@ class DeployableJarTest {
         return jar;
     }
 
+    private static String task(String functionId, Map<String, Object> input) throws Exception {
+        return launch(functionId, Map.of("env", new HashMap<>(engines.environment(functionId)), "task", new HashMap<>(input)));
+    }
+
     private static String run(String functionId, String routeKey, Map<String, String> headers,
                               Map<String, String> pathParameters, String body, boolean base64) throws Exception {
-        SamTemplate.FunctionSpec f = engines.template.functions().stream()
-                .filter(s -> s.logicalId().equals(functionId)).findFirst().orElseThrow();
         Map<String, Object> in = new HashMap<>();
         in.put("env", new HashMap<>(engines.environment(functionId)));
         in.put("routeKey", routeKey);
@@ -65,11 +67,17 @@ class DeployableJarTest {
         in.put("pathParameters", pathParameters == null ? null : new HashMap<>(pathParameters));
         in.put("body", body);
         in.put("base64", base64);
+        return launch(functionId, in);
+    }
+
+    private static String launch(String functionId, Map<String, Object> in) throws Exception {
+        SamTemplate.FunctionSpec f = engines.template.functions().stream()
+                .filter(s -> s.logicalId().equals(functionId)).findFirst().orElseThrow();
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", jar(functionId) + java.io.File.pathSeparator + work, "JarLauncher", f.handlerClass())
                 .redirectErrorStream(true).start();
         try (OutputStream out = p.getOutputStream(); ObjectOutputStream o = new ObjectOutputStream(out)) {
-            o.writeObject(in);
+            o.writeObject(new HashMap<>(in));
         }
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         p.getInputStream().transferTo(output);
@@ -97,5 +105,13 @@ class DeployableJarTest {
 
         String health = run("HealthFunction", "GET /health", Map.of(), null, null, false);
         assertTrue(health.startsWith("200 "), health);
+
+        String deployments = run("DeploymentsFunction", "GET /apps/{appId}/deployments", Map.of(), Map.of("appId", app), null, false);
+        assertTrue(deployments.startsWith("200 ") && deployments.contains("\"items\":[]"), deployments);
+
+        // The deploy steps' jar (JGit, S3, the CRT signer for the edge's KeyValueStore) runs a task alone.
+        String failed = task("DeployStepsFunction", Map.of("step", "MarkFailed", "appId", app, "deploymentId", "01kawz3q9mqd1w6m0t0d5y2x8h",
+                "error", Map.of("Error", "States.TaskFailed", "Cause", "boom")));
+        assertTrue(failed.contains("status=FAILED"), failed);
     }
 }

@@ -71,8 +71,11 @@ public final class EmbeddedEngines {
     /** The environment template.yaml gives a function, resolved against these engines. */
     public LocalFunctions functions() {
         Intrinsics intrinsics = new Intrinsics(template, template.parameterDefaults(), names, LocalRuntime.REGION);
-        return new LocalFunctions(template, intrinsics,
-                LocalRuntime.lambdaEnvironment(dynamo.endpoint(), s3.endpoint(), AdminTokens.sha256Hex(EVENT_TOKEN), dataDir));
+        Map<String, String> env = LocalRuntime.lambdaEnvironment(dynamo.endpoint(), s3.endpoint(), AdminTokens.sha256Hex(EVENT_TOKEN), dataDir);
+        // No edge runs here: routes would go to a closed port (tests that promote start a LocalRuntime).
+        env.put(dev.slipway.shared.deploy.routing.RoutingEnv.EDGE_ROUTER_URL, "http://127.0.0.1:9");
+        env.put(dev.slipway.shared.deploy.routing.RoutingEnv.EDGE_ROUTER_TOKEN, "event-replay-router-token");
+        return new LocalFunctions(template, intrinsics, env);
     }
 
     public Map<String, String> environment(String functionId) {

@@ -146,4 +146,40 @@ class HandlerEventsTest {
         APIGatewayV2HTTPResponse nothingUploaded = replay(load("imports-upload.json"));
         assertEquals(409, nothingUploaded.getStatusCode(), nothingUploaded.getBody());
     }
+
+    @Test
+    void theDeployEventsAnswerWithoutStartingAnything() throws Throwable {
+        int created = replay(load("apps-create.json")).getStatusCode();
+        assertTrue(created == 201 || created == 409);
+        assertEquals(200, replay(load("deployments-list.json")).getStatusCode());
+        // The sample ids name no deployment of this fresh table.
+        APIGatewayV2HTTPResponse missing = replay(load("deployments-get.json"));
+        assertEquals(404, missing.getStatusCode(), missing.getBody());
+        assertEquals("urn:slipway:problem:deployment-not-found", Json.parse(missing.getBody()).get("type").asText());
+        assertEquals(404, replay(load("deployment-logs.json")).getStatusCode());
+        // An app without commits has nothing to deploy: refused before any workflow starts.
+        APIGatewayV2HTTPEvent start = load("deployments-create.json");
+        APIGatewayV2HTTPEvent fresh = load("apps-create.json");
+        fresh.setBody("{\"id\":\"event-empty\",\"name\":\"Empty\"}");
+        int c = replay(fresh).getStatusCode();
+        assertTrue(c == 201 || c == 409);
+        start.setPathParameters(Map.of("appId", "event-empty"));
+        start.setRawPath("/apps/event-empty/deployments");
+        APIGatewayV2HTTPResponse nothing = replay(start);
+        assertEquals(409, nothing.getStatusCode(), nothing.getBody());
+        assertEquals("urn:slipway:problem:nothing-to-deploy", Json.parse(nothing.getBody()).get("type").asText());
+    }
+
+    @Test
+    void theDeployStepEventsReachTheirHandler() throws Throwable {
+        // The state machine's task input, as Step Functions delivers it: a JSON object.
+        Map<?, ?> resolve = Json.MAPPER.readValue(EmbeddedEngines.repoRoot().resolve("events/deploy-steps/resolve-ref.json").toFile(), Map.class);
+        Throwable t = org.junit.jupiter.api.Assertions.assertThrows(Throwable.class, () -> functions.invoke("DeployStepsFunction", resolve));
+        assertEquals("dev.slipway.shared.deploy.StepFailedException", t.getClass().getName(), String.valueOf(t));
+        assertTrue(t.getMessage().contains("does not exist"), t.getMessage());
+        // MarkFailed of an unknown deployment is a no-op that still answers (the Catch path never fails on it).
+        Map<?, ?> failed = Json.MAPPER.readValue(EmbeddedEngines.repoRoot().resolve("events/deploy-steps/mark-failed.json").toFile(), Map.class);
+        Object out = functions.invoke("DeployStepsFunction", failed);
+        assertEquals("FAILED", ((Map<?, ?>) out).get("status"));
+    }
 }
