@@ -76,7 +76,8 @@ public final class LocalFunctions {
                 Method method = findHandlerMethod(type, spec.handlerMethod());
                 return new Instance(handler, method);
             } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("cannot start function " + id + " (" + spec.handler() + "): " + e, e);
+                Throwable cause = e instanceof InvocationTargetException ite && ite.getCause() != null ? ite.getCause() : e;
+                throw new IllegalStateException("cannot start function " + id + " (" + spec.handler() + "): " + cause, cause);
             }
         });
     }

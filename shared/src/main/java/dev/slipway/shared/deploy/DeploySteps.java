@@ -95,7 +95,9 @@ public final class DeploySteps {
             };
             String outcome = out.path("outcome").asText("succeeded");
             out.remove("outcome");
-            releases.updateDeployment(appId, deploymentId, x -> x.withStepEnded(stepName, outcome, clock.instant()));
+            if (!step.equals("PromoteRelease")) { // promotion ends its step in its own transaction
+                releases.updateDeployment(appId, deploymentId, x -> x.withStepEnded(stepName, outcome, clock.instant()));
+            }
             if (step.equals("ExportSource")) {
                 // The build runs outside our code (CodeBuild, or the local runner): its step opens here.
                 releases.updateDeployment(appId, deploymentId, x -> x.withStepStarted("Build", clock.instant()));
