@@ -107,7 +107,7 @@ class DeployableJarTest {
         assertTrue(health.startsWith("200 "), health);
 
         String deployments = run("DeploymentsFunction", "GET /apps/{appId}/deployments", Map.of(), Map.of("appId", app), null, false);
-        assertTrue(deployments.startsWith("200 ") && deployments.contains("\"items\":[]"), deployments);
+        assertTrue(deployments.startsWith("200 ") && deployments.contains("\"deployments\":[]"), deployments);
 
         // The deploy steps' jar (JGit, S3, the CRT signer for the edge's KeyValueStore) runs a task alone.
         String failed = task("DeployStepsFunction", Map.of("step", "MarkFailed", "appId", app, "deploymentId", "01kawz3q9mqd1w6m0t0d5y2x8h",

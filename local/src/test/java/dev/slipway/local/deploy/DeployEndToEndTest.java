@@ -195,8 +195,11 @@ class DeployEndToEndTest {
         api("POST", "/apps", "{\"id\":\"empty\",\"name\":\"Empty\"}");
         assertProblem(api("POST", "/apps/empty/deployments", "{}"), 409, "nothing-to-deploy");
         JsonNode list = Json.parse(api("GET", "/apps/" + APP + "/deployments?limit=2", null).body());
-        assertEquals(2, list.path("items").size());
-        assertTrue(list.hasNonNull("next"));
+        assertEquals(2, list.path("deployments").size());
+        assertTrue(list.hasNonNull("nextCursor"));
+        JsonNode rest = Json.parse(api("GET", "/apps/" + APP + "/deployments?limit=100&cursor=" + list.path("nextCursor").asText(), null).body());
+        assertTrue(rest.path("deployments").size() >= 3, rest.toString());
+        assertFalse(rest.has("nextCursor"));
     }
 
     // ---- helpers

@@ -63,10 +63,10 @@ public final class DeploymentsHandler implements RequestHandler<APIGatewayV2HTTP
         ReleaseStore.DeploymentPage page = deploys.list(request.pathParameter("appId").orElse(""), limit,
                 request.queryParameter("cursor").orElse(null));
         var body = Json.object();
-        var items = body.putArray("items");
+        var items = body.putArray("deployments");
         page.items().forEach(d -> items.add(deploys.view(d)));
         if (page.next() != null) {
-            body.put("next", page.next());
+            body.put("nextCursor", page.next());
         }
         return ApiResponse.json(200, body);
     }
