@@ -14,7 +14,6 @@ import dev.slipway.shared.store.WriteConflict;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -157,14 +156,27 @@ public final class DeploySteps {
         // The release id is fixed here, once, so retries of later steps write the same keys.
         Deployment withRelease = releases.updateDeployment(d.appId(), d.id(),
                 x -> x.releaseId() != null ? x : x.withRelease(Ulid.next(clock.instant()).toLowerCase(java.util.Locale.ROOT), false));
-        ByteArrayOutputStream zip = new ByteArrayOutputStream();
-        try {
-            sources.exportZip(d.appId(), withRelease.commit(), zip);
-        } catch (IOException e) {
-            throw new TransientStepException("could not read commit " + withRelease.commit() + ": " + e.getMessage());
-        }
         String key = SiteKeys.source(d.appId(), d.id());
-        files.s3().putObject(r -> r.bucket(files.bucket()).key(key).contentType("application/zip"), RequestBody.fromBytes(zip.toByteArray()));
+        // Through a temp file, not memory: a repository may hold hundreds of MB (Lambda's /tmp is sized for it).
+        java.nio.file.Path zip = null;
+        try {
+            zip = java.nio.file.Files.createTempFile("slipway-source-", ".zip");
+            try (var out = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(zip))) {
+                sources.exportZip(d.appId(), withRelease.commit(), out);
+            }
+            java.nio.file.Path file = zip;
+            files.s3().putObject(r -> r.bucket(files.bucket()).key(key).contentType("application/zip"), RequestBody.fromFile(file));
+        } catch (IOException e) {
+            throw new TransientStepException("could not export commit " + withRelease.commit() + ": " + e.getMessage());
+        } finally {
+            if (zip != null) {
+                try {
+                    java.nio.file.Files.deleteIfExists(zip);
+                } catch (IOException ignored) {
+                    // /tmp is per container and cleaned with it
+                }
+            }
+        }
         ObjectNode out = Json.object();
         out.put("releaseId", withRelease.releaseId());
         out.put("sourceLocation", files.bucket() + "/" + key);
