@@ -98,8 +98,10 @@ public final class DeploySteps {
                 releases.updateDeployment(appId, deploymentId, x -> x.withStepEnded(stepName, outcome, clock.instant()));
             }
             if (step.equals("ExportSource")) {
-                // The build runs outside our code (CodeBuild, or the local runner): its step opens here.
-                releases.updateDeployment(appId, deploymentId, x -> x.withStepStarted("Build", clock.instant()));
+                // The build runs outside our code (CodeBuild, or the local runner): its step opens here,
+                // once: a redelivered ExportSource finds it open and does not count a build attempt.
+                releases.updateDeployment(appId, deploymentId, x -> x.steps().stream()
+                        .anyMatch(s -> s.name().equals("Build") && s.endedAt() == null) ? x : x.withStepStarted("Build", clock.instant()));
             }
             return out;
         } catch (RuntimeException e) {
