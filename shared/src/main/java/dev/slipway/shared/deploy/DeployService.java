@@ -14,7 +14,10 @@ import dev.slipway.shared.store.TransactionPart;
 import dev.slipway.shared.store.WriteConflict;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException;
+import software.amazon.awssdk.services.sfn.model.ExecutionDoesNotExistException;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 
 import java.time.Clock;
 import java.util.Locale;
@@ -128,8 +131,54 @@ public final class DeployService {
 
     public Deployment get(String appId, String deploymentId) {
         apps.get(appId);
-        return releases.deployment(appId, requireId(deploymentId))
+        Deployment d = releases.deployment(appId, requireId(deploymentId))
                 .orElseThrow(() -> new ProblemException(ProblemType.DEPLOYMENT_NOT_FOUND, "App " + appId + " has no deployment " + deploymentId));
+        return d.finished() ? d : reconcile(d);
+    }
+
+    /**
+     * A RUNNING deployment whose execution has ended without recording it (its MarkFailed step
+     * could not run, or the execution was stopped or timed out) is marked FAILED when read, with
+     * the execution's own error. Production is not touched: only a promotion moves it.
+     */
+    Deployment reconcile(Deployment d) {
+        DescribeExecutionResponse execution;
+        try {
+            execution = sfn.describeExecution(r -> r.executionArn(executionArn(d.id())));
+        } catch (ExecutionDoesNotExistException e) {
+            return d; // not started yet (or the start failed and was recorded)
+        } catch (RuntimeException e) {
+            return d; // the record stays as it is; the next read tries again
+        }
+        if (execution.status() == ExecutionStatus.RUNNING || execution.status() == ExecutionStatus.PENDING_REDRIVE) {
+            return d;
+        }
+        if (execution.status() == ExecutionStatus.SUCCEEDED) {
+            return releases.deployment(d.appId(), d.id()).orElse(d); // recorded by now (the promotion's transaction)
+        }
+        String reason = "the deploy workflow ended " + execution.statusAsString()
+                + (execution.error() == null ? "" : " (" + execution.error() + ")") + " without recording its outcome";
+        for (int attempt = 0; attempt < 5; attempt++) {
+            Deployment cur = releases.deployment(d.appId(), d.id()).orElse(d);
+            if (cur.finished()) {
+                return cur;
+            }
+            Deployment failed = cur.failed(reason, clock.instant());
+            try {
+                releases.finishDeployment(failed, cur.version(), AuditEvent.next(releases.ledger().head(d.appId()), d.appId(),
+                        clock.instant(), new Actor(DeploySteps.WORKFLOW_ACTOR, "deployment/" + d.id(), null),
+                        "deployment.failed", "deployment/" + d.id(), null, summary(failed)), TransactionPart.NONE);
+                return failed;
+            } catch (WriteConflict e) {
+                // a step update or another reader raced us: read again
+            }
+        }
+        return releases.deployment(d.appId(), d.id()).orElse(d);
+    }
+
+    private String executionArn(String deploymentId) {
+        // arn:aws:states:<region>:<account>:stateMachine:<name> → …:execution:<name>:<execution name>
+        return stateMachineArn.replace(":stateMachine:", ":execution:") + ":" + deploymentId;
     }
 
     public ReleaseStore.DeploymentPage list(String appId, int limit, String cursor) {
