@@ -75,6 +75,7 @@ import java.util.regex.Pattern;
  * The READY release is deployed like any other ({@code POST /apps/{app}/deployments {"releaseId"}}).
  */
 public final class DirectUploadService {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DirectUploadService.class);
     public static final int MAX_FILES = 20_000;
     /** 20,000 paths and hashes fit with room to spare; the API Gateway and Lambda limits are 6+ MB. */
     public static final int MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -251,6 +252,7 @@ public final class DirectUploadService {
         List<String> fresh = distinct.stream().filter(sha -> !known.containsKey(sha)).sorted().toList();
 
         ExecutorService pool = Executors.newFixedThreadPool(PARALLELISM);
+        long t0 = System.nanoTime();
         try {
             // 1. Check every new upload; nothing is written until all are there and right.
             Map<String, Checked> checked = parallel(pool, fresh, sha -> check(r.appId(), sha));
@@ -265,6 +267,7 @@ public final class DirectUploadService {
                         "PUT the right bytes to their upload URLs, then finalize again");
             }
 
+            long t1 = System.nanoTime();
             // 2. Every file into the release, server-side: known content from where the index says, new from its upload.
             String prefix = SiteKeys.releasePrefix(r.appId(), r.id());
             List<Map.Entry<String, String>> entries = new ArrayList<>(list.entrySet());
@@ -290,6 +293,7 @@ public final class DirectUploadService {
             });
             List<Manifest.File> manifestFiles = new ArrayList<>(written.values());
             manifestFiles.sort(Comparator.comparing(Manifest.File::path));
+            long t2 = System.nanoTime();
             Manifest manifest = new Manifest(r.appId(), r.id(), manifestFiles);
             files.writeManifest(manifest);
             List<String> problems = files.verify(manifest);
@@ -298,6 +302,7 @@ public final class DirectUploadService {
                         + String.join("; ", problems.subList(0, Math.min(5, problems.size()))));
             }
 
+            long t3 = System.nanoTime();
             // 3. READY with its audit event, then the index learns the new content, then the uploads go.
             Release ready = r.ready(manifest.files().size(), manifest.totalBytes(), clock.instant());
             markReady(ready, actor);
@@ -310,6 +315,10 @@ public final class DirectUploadService {
             releases.recordContent(r.appId(), index);
             deleteQuietly(fresh.stream().map(sha -> SiteKeys.upload(r.appId(), sha)).toList());
             deleteQuietly(List.of(pendingKey(r.appId(), r.id())));
+            long t4 = System.nanoTime();
+            LOG.info("finalized release {} of {}: {} files ({} new, {} known); check {} ms, copy {} ms, manifest+verify {} ms, ready+index+cleanup {} ms",
+                    r.id(), r.appId(), list.size(), fresh.size(), known.size(), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,
+                    (t3 - t2) / 1_000_000, (t4 - t3) / 1_000_000);
             return new Finalized(view(ready), true);
         } finally {
             pool.shutdownNow();
