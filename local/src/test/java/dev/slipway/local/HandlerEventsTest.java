@@ -182,4 +182,24 @@ class HandlerEventsTest {
         Object out = functions.invoke("DeployStepsFunction", failed);
         assertEquals("FAILED", ((Map<?, ?>) out).get("status"));
     }
+
+    @Test
+    void theReleaseEventsTellOneStory() throws Throwable {
+        int created = replay(load("apps-create.json")).getStatusCode();
+        assertTrue(created == 201 || created == 409, "event-shop exists after apps-create: " + created);
+
+        APIGatewayV2HTTPResponse release = replay(load("releases-create.json"));
+        assertEquals(201, release.getStatusCode(), release.getBody());
+        var body = Json.parse(release.getBody());
+        assertEquals("STAGED", body.get("status").asText());
+        assertEquals(2, body.get("required").size(), release.getBody());
+        assertTrue(body.get("uploads").get(0).get("url").asText().contains("X-Amz-Signature="));
+
+        APIGatewayV2HTTPEvent finalize = load("releases-finalize.json");
+        assertEquals(404, replay(finalize).getStatusCode(), "the sample's release id does not exist here");
+        finalize.setPathParameters(Map.of("appId", "event-shop", "releaseId", body.get("releaseId").asText()));
+        APIGatewayV2HTTPResponse nothingUploaded = replay(finalize);
+        assertEquals(409, nothingUploaded.getStatusCode(), nothingUploaded.getBody());
+        assertEquals("urn:slipway:problem:release-files-missing", Json.parse(nothingUploaded.getBody()).get("type").asText());
+    }
 }

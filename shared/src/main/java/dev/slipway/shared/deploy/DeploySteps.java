@@ -85,7 +85,8 @@ public final class DeploySteps {
         try {
             ObjectNode out = switch (step) {
                 case "ResolveRef" -> resolveRef(d);
-                case "FindReusableRelease" -> findReusable(d, text(input, "buildKey"));
+                // A release deployment has no build key (ResolveRef answers ""): it names its release.
+                case "FindReusableRelease" -> findReusable(d, isReleaseDeployment(d) ? null : text(input, "buildKey"));
                 case "ExportSource" -> exportSource(d);
                 case "StageRelease" -> stage(d, text(input, "buildKey"));
                 case "VerifyRelease" -> verify(d);

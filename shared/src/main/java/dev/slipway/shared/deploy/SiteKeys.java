@@ -16,6 +16,11 @@ public final class SiteKeys {
         return "releases/" + appId + "/" + releaseId + "/manifest.json";
     }
 
+    /** A direct upload's file list (path → sha256), kept from create until finalize. */
+    public static String pending(String appId, String releaseId) {
+        return "releases/" + appId + "/" + releaseId + "/pending.json";
+    }
+
     public static String buildPrefix(String appId, String deploymentId) {
         return "builds/" + appId + "/" + deploymentId + "/";
     }

@@ -99,6 +99,14 @@ public final class ApiRequest {
      * than {@link #MAX_JSON_BYTES}, 400 when it does not parse or is not an object.
      */
     public ObjectNode jsonObject() {
+        return jsonObject(MAX_JSON_BYTES);
+    }
+
+    /**
+     * As {@link #jsonObject()}, for the few routes whose documents are legitimately larger (a
+     * direct upload lists every file of a site): 413 beyond {@code maxBytes}.
+     */
+    public ObjectNode jsonObject(int maxBytes) {
         String contentType = header("content-type").orElse("");
         if (!isJson(contentType)) {
             throw new ProblemException(ProblemType.UNSUPPORTED_MEDIA_TYPE,
@@ -107,9 +115,9 @@ public final class ApiRequest {
                             : "Content-Type " + sanitize(contentType) + " is not accepted here; send application/json");
         }
         byte[] bytes = bodyBytes();
-        if (bytes.length > MAX_JSON_BYTES) {
+        if (bytes.length > maxBytes) {
             throw new ProblemException(ProblemType.PAYLOAD_TOO_LARGE,
-                    "JSON bodies are limited to " + MAX_JSON_BYTES + " bytes; this one has " + bytes.length);
+                    "JSON bodies are limited to " + maxBytes + " bytes here; this one has " + bytes.length);
         }
         if (bytes.length == 0) {
             throw new ProblemException(ProblemType.INVALID_JSON, "The body is empty; send a JSON object");

@@ -1,0 +1,319 @@
+package dev.slipway.local.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.local.EmbeddedEngines;
+import dev.slipway.local.LocalRuntime;
+import dev.slipway.local.edge.EdgeClient;
+import dev.slipway.shared.deploy.ContentPolicy;
+import dev.slipway.shared.deploy.ReleaseFiles;
+import dev.slipway.shared.json.Json;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Direct upload of a prebuilt site through `slipway up`: list the files by SHA-256, PUT only what
+ * the app does not store yet to the presigned URLs, finalize, deploy the READY release and read it
+ * back from the edge. Then a release with one file changed uploads only that file, and bad input
+ * is a problem that leaves nothing behind.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DirectUploadTest {
+    @TempDir
+    static Path data;
+    private static LocalRuntime runtime;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String APP = "prebuilt";
+    private static final String BUCKET = "slipway-artifactsbucket";
+    private static final byte[] PNG = new byte[]{(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0, 0, 13, 'I', 'H', 'D', 'R', 0, 0, 0, 1, (byte) 0xff, 0, 7};
+    private static String firstRelease;
+
+    @BeforeAll
+    static void up() throws Exception {
+        Assumptions.assumeTrue(EmbeddedEngines.repoRoot().resolve("node_modules/aws-local-stepfunctions").toFile().isDirectory(),
+                "node_modules not installed (mvn verify installs it)");
+        runtime = LocalRuntime.start(new LocalRuntime.Options(data, EmbeddedEngines.repoRoot().resolve("template.yaml"),
+                "127.0.0.1", 0));
+        assertEquals(201, api("POST", "/apps", "{\"id\":\"" + APP + "\",\"name\":\"Prebuilt\"}").statusCode());
+    }
+
+    @AfterAll
+    static void down() {
+        if (runtime != null) {
+            runtime.close();
+        }
+    }
+
+    static Map<String, byte[]> site(String headline) {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put("/index.html", ("<!doctype html><html><head><link rel=\"stylesheet\" href=\"/assets/style-9f8e7d6c.css\"></head>"
+                + "<body><h1>" + headline + "</h1><img src=\"/img/logo.png\"><script src=\"/assets/app-1a2b3c4d.js\"></script></body></html>\n")
+                .getBytes(StandardCharsets.UTF_8));
+        files.put("/assets/app-1a2b3c4d.js", "document.querySelector('h1').dataset.ready = 'yes';\n".getBytes(StandardCharsets.UTF_8));
+        files.put("/assets/style-9f8e7d6c.css", "h1 { color: #123456; }\n".getBytes(StandardCharsets.UTF_8));
+        files.put("/img/logo.png", PNG);
+        return files;
+    }
+
+    @Test
+    @Order(1)
+    void aPrebuiltSiteIsUploadedFinalizedDeployedAndServed() throws Exception {
+        Map<String, byte[]> site = site("Uploaded, not built");
+        JsonNode created = createRelease(site);
+        assertEquals("STAGED", created.path("status").asText());
+        firstRelease = created.path("releaseId").asText();
+        assertEquals(26, firstRelease.length());
+        assertEquals(firstRelease.toLowerCase(), firstRelease);
+        assertEquals(new TreeSet<>(shas(site).values()), strings(created.path("required")));
+        assertEquals(4, created.path("uploads").size());
+        assertEquals("/apps/" + APP + "/releases/" + firstRelease + "/finalize", created.path("links").path("finalize").asText());
+        JsonNode got = Json.parse(api("GET", "/apps/" + APP + "/releases/" + firstRelease, null).body());
+        assertEquals("STAGED", got.path("status").asText(), got.toString());
+        assertEquals("upload", got.path("source").asText());
+
+        upload(created, site);
+        HttpResponse<String> fin = api("POST", "/apps/" + APP + "/releases/" + firstRelease + "/finalize", null);
+        assertEquals(200, fin.statusCode(), fin.body());
+        JsonNode ready = Json.parse(fin.body());
+        assertEquals("READY", ready.path("status").asText());
+        assertEquals(4, ready.path("files").asInt());
+        assertEquals(site.values().stream().mapToLong(b -> b.length).sum(), ready.path("bytes").asLong());
+        assertTrue(ready.path("releaseUrl").asText().contains(firstRelease + "--" + APP), ready.toString());
+        // Idempotent, and the uploads were consumed.
+        HttpResponse<String> again = api("POST", "/apps/" + APP + "/releases/" + firstRelease + "/finalize", null);
+        assertEquals(200, again.statusCode(), again.body());
+        assertEquals("READY", Json.parse(again.body()).path("status").asText());
+        assertEquals(0, count("uploads/" + APP + "/"));
+        JsonNode record = Json.parse(api("GET", "/apps/" + APP + "/releases/" + firstRelease, null).body());
+        assertEquals("READY", record.path("status").asText());
+        assertTrue(record.hasNonNull("readyAt") && record.hasNonNull("createdAt"), record.toString());
+
+        JsonNode d = deployRelease(firstRelease);
+        assertEquals("SUCCEEDED", d.path("status").asText(), d.toString());
+        assertEquals(firstRelease, d.path("releaseId").asText());
+        assertTrue(d.path("reusedRelease").asBoolean());
+
+        EdgeClient.Reply index = edge("/");
+        assertEquals(200, index.status());
+        assertEquals(ContentPolicy.NO_CACHE, index.header("cache-control"));
+        assertTrue(index.header("content-type").startsWith("text/html"));
+        assertTrue(index.text().contains("Uploaded, not built"), index.text());
+        EdgeClient.Reply js = edge("/assets/app-1a2b3c4d.js");
+        assertEquals(ContentPolicy.IMMUTABLE, js.header("cache-control"));
+        assertTrue(js.header("content-type").startsWith("text/javascript"));
+        assertEquals(new String(site.get("/assets/app-1a2b3c4d.js"), StandardCharsets.UTF_8), js.text());
+        EdgeClient.Reply css = edge("/assets/style-9f8e7d6c.css");
+        assertTrue(css.header("content-type").startsWith("text/css"));
+        EdgeClient.Reply png = edge("/img/logo.png");
+        assertEquals("image/png", png.header("content-type"));
+        assertEquals(ContentPolicy.SHORT, png.header("cache-control"));
+        assertArrayEquals(PNG, png.body());
+    }
+
+    @Test
+    @Order(2)
+    void aChangedFileIsTheOnlyUploadAndTheRestIsCopied() throws Exception {
+        Map<String, byte[]> site = site("Second edition");
+        JsonNode created = createRelease(site);
+        String changed = ReleaseFiles.hex("SHA-256", site.get("/index.html"));
+        assertEquals(List.of(changed), new ArrayList<>(strings(created.path("required"))), created.toString());
+        assertEquals(1, created.path("uploads").size());
+        upload(created, site);
+        String id = created.path("releaseId").asText();
+        HttpResponse<String> fin = api("POST", "/apps/" + APP + "/releases/" + id + "/finalize", null);
+        assertEquals(200, fin.statusCode(), fin.body());
+        assertEquals(4, Json.parse(fin.body()).path("files").asInt());
+        assertEquals("SUCCEEDED", deployRelease(id).path("status").asText());
+        assertTrue(edge("/").text().contains("Second edition"));
+        EdgeClient.Reply js = edge("/assets/app-1a2b3c4d.js");
+        assertEquals(ContentPolicy.IMMUTABLE, js.header("cache-control"));
+        assertEquals(new String(site.get("/assets/app-1a2b3c4d.js"), StandardCharsets.UTF_8), js.text());
+        assertArrayEquals(PNG, edge("/img/logo.png").body());
+        // The first release still answers at its own URL, unchanged.
+        assertTrue(EdgeClient.get(runtime.edge().port(), host(firstRelease + "--" + APP), "/").text().contains("Uploaded, not built"));
+    }
+
+    @Test
+    @Order(3)
+    void badRequestsAreProblemsAndLeaveNothingBehind() throws Exception {
+        int releasesBefore = count("releases/" + APP + "/");
+        String good = ReleaseFiles.hex("SHA-256", new byte[]{1});
+        assertProblem(api("POST", "/apps/" + APP + "/releases", "{\"files\":{\"/a.html\":\"" + good.toUpperCase() + "\"}}"), 400, "validation-failed");
+        assertProblem(api("POST", "/apps/" + APP + "/releases", "{\"files\":{\"/a.html\":\"abc\"}}"), 400, "validation-failed");
+        assertProblem(api("POST", "/apps/" + APP + "/releases", "{\"files\":{\"../x\":\"" + good + "\"}}"), 400, "validation-failed");
+        assertProblem(api("POST", "/apps/" + APP + "/releases", "{\"files\":{\"/a/../../x\":\"" + good + "\"}}"), 400, "validation-failed");
+        assertProblem(api("POST", "/apps/" + APP + "/releases", "{\"files\":{\"/a.html\":\"" + good + "\",\"a.html\":\"" + good + "\"}}"), 400, "validation-failed");
+        assertProblem(api("POST", "/apps/" + APP + "/releases", "{\"files\":{}}"), 400, "validation-failed");
+        assertProblem(api("POST", "/apps/" + APP + "/releases", "{}"), 400, "validation-failed");
+        assertProblem(api("POST", "/apps/" + APP + "/releases", "{\"files\":{\"/a.html\":\"" + good + "\"},\"x\":1}"), 400, "unknown-field");
+        assertProblem(api("POST", "/apps/nope/releases", "{\"files\":{\"/a.html\":\"" + good + "\"}}"), 404, "app-not-found");
+        // Too many files, and a body beyond the route's limit.
+        StringBuilder many = new StringBuilder("{\"files\":{");
+        for (int i = 0; i <= 20_000; i++) {
+            many.append(i == 0 ? "" : ",").append("\"/f").append(i).append(".txt\":\"").append(good).append('"');
+        }
+        assertProblem(api("POST", "/apps/" + APP + "/releases", many.append("}}").toString()), 413, "payload-too-large");
+        String huge = "{\"files\":{\"/a.html\":\"" + good + "\"},\"pad\":\"" + "x".repeat(6 * 1024 * 1024) + "\"}";
+        assertProblem(api("POST", "/apps/" + APP + "/releases", huge), 413, "payload-too-large");
+        // Finalize of releases that do not exist.
+        assertProblem(api("POST", "/apps/" + APP + "/releases/01kb0x3m5n7q8r9s0t1v2w3x4y/finalize", null), 404, "release-not-found");
+        assertProblem(api("POST", "/apps/" + APP + "/releases/not-a-release/finalize", null), 404, "release-not-found");
+        assertProblem(api("GET", "/apps/" + APP + "/releases/01kb0x3m5n7q8r9s0t1v2w3x4y", null), 404, "release-not-found");
+        assertEquals(releasesBefore, count("releases/" + APP + "/"));
+        assertEquals(0, count("uploads/" + APP + "/"));
+    }
+
+    @Test
+    @Order(4)
+    void missingOrWrongUploadsAreRefusedUntilTheyAreRight() throws Exception {
+        Map<String, byte[]> site = site("Third edition");
+        site.put("/about.html", "<!doctype html><p>about</p>\n".getBytes(StandardCharsets.UTF_8));
+        JsonNode created = createRelease(site);
+        String id = created.path("releaseId").asText();
+        assertEquals(2, created.path("required").size(), created.toString());
+        String finalize = "/apps/" + APP + "/releases/" + id + "/finalize";
+
+        // Nothing uploaded: 409 naming both hashes, nothing written.
+        HttpResponse<String> missing = api("POST", finalize, null);
+        assertProblem(missing, 409, "release-files-missing");
+        for (JsonNode sha : created.path("required")) {
+            assertTrue(missing.body().contains(sha.asText()), missing.body());
+        }
+        assertEquals(0, count("sites/" + APP + "/" + id + "/"));
+
+        // One upload with the wrong bytes: 422 naming it, nothing written, still STAGED.
+        Map<String, byte[]> wrong = new LinkedHashMap<>(site);
+        wrong.put("/about.html", "tampered".getBytes(StandardCharsets.UTF_8));
+        String aboutSha = ReleaseFiles.hex("SHA-256", site.get("/about.html"));
+        upload(created, site, wrong.get("/about.html"), aboutSha);
+        HttpResponse<String> mismatch = api("POST", finalize, null);
+        assertProblem(mismatch, 422, "release-files-mismatch");
+        assertTrue(mismatch.body().contains(aboutSha), mismatch.body());
+        assertEquals(0, count("sites/" + APP + "/" + id + "/"));
+        assertEquals("STAGED", Json.parse(api("GET", "/apps/" + APP + "/releases/" + id, null).body()).path("status").asText());
+
+        // The right bytes: finalize works.
+        upload(created, site);
+        HttpResponse<String> fin = api("POST", finalize, null);
+        assertEquals(200, fin.statusCode(), fin.body());
+        assertEquals(5, Json.parse(fin.body()).path("files").asInt());
+        assertEquals(5, count("sites/" + APP + "/" + id + "/"));
+        assertEquals(0, count("uploads/" + APP + "/"));
+    }
+
+    // ---- helpers
+
+    static Map<String, String> shas(Map<String, byte[]> site) {
+        Map<String, String> out = new LinkedHashMap<>();
+        site.forEach((p, b) -> out.put(p, ReleaseFiles.hex("SHA-256", b)));
+        return out;
+    }
+
+    private static TreeSet<String> strings(JsonNode array) {
+        TreeSet<String> out = new TreeSet<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    private static JsonNode createRelease(Map<String, byte[]> site) throws Exception {
+        ObjectNode body = Json.object();
+        ObjectNode files = body.putObject("files");
+        shas(site).forEach(files::put);
+        HttpResponse<String> r = api("POST", "/apps/" + APP + "/releases", Json.write(body));
+        assertEquals(201, r.statusCode(), r.body());
+        return Json.parse(r.body());
+    }
+
+    /** PUTs every required file to its presigned URL. */
+    private static void upload(JsonNode created, Map<String, byte[]> site) throws Exception {
+        upload(created, site, null, null);
+    }
+
+    private static void upload(JsonNode created, Map<String, byte[]> site, byte[] replacement, String replacedSha) throws Exception {
+        Map<String, byte[]> bySha = new LinkedHashMap<>();
+        site.values().forEach(b -> bySha.put(ReleaseFiles.hex("SHA-256", b), b));
+        for (JsonNode u : created.path("uploads")) {
+            String sha = u.path("sha256").asText();
+            byte[] bytes = sha.equals(replacedSha) ? replacement : bySha.get(sha);
+            HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(u.path("url").asText()))
+                    .method(u.path("method").asText(), HttpRequest.BodyPublishers.ofByteArray(bytes));
+            u.path("headers").fields().forEachRemaining(h -> put.header(h.getKey(), h.getValue().asText()));
+            HttpResponse<String> r = HTTP.send(put.build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+        }
+    }
+
+    private static JsonNode deployRelease(String releaseId) throws Exception {
+        HttpResponse<String> started = api("POST", "/apps/" + APP + "/deployments", "{\"releaseId\":\"" + releaseId + "\"}");
+        assertEquals(202, started.statusCode(), started.body());
+        String id = Json.parse(started.body()).path("deploymentId").asText();
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+        while (Instant.now().isBefore(deadline)) {
+            JsonNode d = Json.parse(api("GET", "/apps/" + APP + "/deployments/" + id, null).body());
+            if (!d.path("status").asText().equals("RUNNING")) {
+                assertFalse(d.path("steps").toString().contains("\"Build\""), d.toString());
+                return d;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("deployment " + id + " still running after 2 minutes");
+    }
+
+    private static int count(String prefix) {
+        try (S3Client s3 = S3Client.builder().region(software.amazon.awssdk.regions.Region.of(LocalRuntime.REGION)).forcePathStyle(true)
+                .credentialsProvider(LocalRuntime.credentials()).endpointOverride(runtime.s3Endpoint())
+                .httpClient(software.amazon.awssdk.http.apache.ApacheHttpClient.builder().build()).build()) {
+            return s3.listObjectsV2(r -> r.bucket(BUCKET).prefix(prefix)).keyCount();
+        }
+    }
+
+    private static String host(String label) {
+        return label + ".localhost:" + runtime.edge().port();
+    }
+
+    private static EdgeClient.Reply edge(String path) throws Exception {
+        return EdgeClient.get(runtime.edge().port(), host(APP), path);
+    }
+
+    private static void assertProblem(HttpResponse<String> r, int status, String slug) {
+        assertEquals(status, r.statusCode(), r.body());
+        assertEquals("application/problem+json", r.headers().firstValue("content-type").orElse(""));
+        assertEquals("urn:slipway:problem:" + slug, Json.parse(r.body()).path("type").asText(), r.body());
+    }
+
+    static HttpResponse<String> api(String method, String path, String json) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(runtime.apiUrl() + path))
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
+                .header("authorization", "Bearer " + runtime.adminToken());
+        if (json != null) {
+            b.header("content-type", "application/json");
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,496 @@
+package dev.slipway.shared.deploy.upload;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.shared.apps.App;
+import dev.slipway.shared.apps.AppService;
+import dev.slipway.shared.audit.Actor;
+import dev.slipway.shared.audit.AuditEvent;
+import dev.slipway.shared.deploy.ContentPolicy;
+import dev.slipway.shared.deploy.Manifest;
+import dev.slipway.shared.deploy.Release;
+import dev.slipway.shared.deploy.ReleaseFiles;
+import dev.slipway.shared.deploy.ReleaseStatus;
+import dev.slipway.shared.deploy.ReleaseStore;
+import dev.slipway.shared.deploy.SiteKeys;
+import dev.slipway.shared.deploy.SitePath;
+import dev.slipway.shared.deploy.SiteUrls;
+import dev.slipway.shared.http.ProblemException;
+import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.ids.Ulid;
+import dev.slipway.shared.json.Json;
+import dev.slipway.shared.store.WriteConflict;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.Delete;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.MetadataDirective;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+import software.amazon.awssdk.services.s3.presigner.model.PresignedPutObjectRequest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Direct upload of a prebuilt site, by content digest (the Netlify/Vercel model):
+ * <ol>
+ *   <li>{@code POST /apps/{app}/releases {"files": {"/index.html": "<sha256>", …}}} creates a STAGED
+ *       release, keeps the file list beside it ({@code releases/{app}/{id}/pending.json}) and answers
+ *       the hashes the app does not store yet, each with a presigned PUT to
+ *       {@code uploads/{app}/content/{sha256}}. Content any earlier release of the app holds (the
+ *       content index of {@link ReleaseStore}) is never uploaded again.</li>
+ *   <li>{@code POST …/releases/{id}/finalize} checks every new upload (present: else 409, its SHA-256:
+ *       else 422, and in both cases nothing has changed, so the client uploads and finalizes again),
+ *       then copies every file server-side into {@code sites/{app}/{id}/} with its content type and
+ *       cache policy, writes and verifies the manifest, marks the release READY (with its audit
+ *       event), records the new content in the index and deletes the consumed uploads.</li>
+ * </ol>
+ * The READY release is deployed like any other ({@code POST /apps/{app}/deployments {"releaseId"}}).
+ */
+public final class DirectUploadService {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DirectUploadService.class);
+    public static final int MAX_FILES = 20_000;
+    /** 20,000 paths and hashes fit with room to spare; the API Gateway and Lambda limits are 6+ MB. */
+    public static final int MAX_BODY_BYTES = 5 * 1024 * 1024;
+    public static final String SOURCE = "upload";
+    static final Duration URL_LIFETIME = Duration.ofHours(1);
+    /** Requests in flight at once during finalize (S3 latency bound, as in {@link ReleaseFiles}). */
+    static final int PARALLELISM = 32;
+    /** Hashes named in a problem's detail; the full list is in its errors. */
+    private static final int LISTED = 20;
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+
+    private final AppService apps;
+    private final ReleaseStore releases;
+    private final ReleaseFiles files;
+    private final S3Presigner presigner;
+    private final SiteUrls urls;
+    private final Clock clock;
+
+    public DirectUploadService(AppService apps, ReleaseStore releases, ReleaseFiles files, S3Presigner presigner,
+                               SiteUrls urls, Clock clock) {
+        this.apps = apps;
+        this.releases = releases;
+        this.files = files;
+        this.presigner = presigner;
+        this.urls = urls;
+        this.clock = clock;
+    }
+
+    /** What a pending release will hold: path (normalised, no leading slash) → sha256. */
+    record Pending(TreeMap<String, String> files) {
+    }
+
+    /** Where the app already stores some content: an S3 key of a READY release, its size and MD5. */
+    record Stored(String key, long size, String md5) {
+        static Stored parse(String doc) {
+            if (doc == null || !doc.startsWith("{")) {
+                return new Stored(doc, -1, null);
+            }
+            JsonNode n = Json.parse(doc);
+            return new Stored(n.path("key").asText(), n.path("size").asLong(-1), n.path("md5").asText(null));
+        }
+
+        String write() {
+            ObjectNode n = Json.object();
+            n.put("key", key);
+            n.put("size", size);
+            n.put("md5", md5);
+            return Json.write(n);
+        }
+    }
+
+    // ---- POST /apps/{appId}/releases
+
+    public ObjectNode create(String appId, ObjectNode body, Actor actor) {
+        TreeMap<String, String> list = readFiles(body);
+        App app = apps.get(appId);
+        Set<String> distinct = new LinkedHashSet<>(list.values());
+        Map<String, String> known = releases.knownContent(app.id(), distinct);
+        List<String> required = distinct.stream().filter(sha -> !known.containsKey(sha)).sorted().toList();
+
+        Instant now = clock.instant();
+        String id = Ulid.next(now).toLowerCase(Locale.ROOT);
+        ObjectNode pending = Json.object();
+        ObjectNode pf = pending.putObject("files");
+        list.forEach(pf::put);
+        // The list first: a release record always has its list beside it.
+        files.s3().putObject(r -> r.bucket(files.bucket()).key(pendingKey(app.id(), id)).contentType("application/json"),
+                RequestBody.fromString(Json.write(pending)));
+        Release staged = new Release(app.id(), id, null, null, null, SOURCE, ReleaseStatus.STAGED, list.size(), 0, now, null, null);
+        releases.putStaged(staged);
+
+        ObjectNode out = Json.object();
+        out.put("releaseId", id);
+        out.put("appId", app.id());
+        out.put("status", ReleaseStatus.STAGED.name());
+        out.put("files", list.size());
+        ArrayNode req = out.putArray("required");
+        required.forEach(req::add);
+        ArrayNode uploads = out.putArray("uploads");
+        Instant expires = null;
+        for (String sha : required) {
+            PresignedPutObjectRequest put = presigner.presignPutObject(p -> p.signatureDuration(URL_LIFETIME)
+                    .putObjectRequest(r -> r.bucket(files.bucket()).key(SiteKeys.upload(app.id(), sha))));
+            ObjectNode u = uploads.addObject();
+            u.put("sha256", sha);
+            u.put("url", put.url().toString());
+            u.put("method", "PUT");
+            ObjectNode headers = u.putObject("headers");
+            put.signedHeaders().forEach((h, values) -> {
+                if (!h.equalsIgnoreCase("host")) {
+                    headers.put(h, String.join(",", values));
+                }
+            });
+            expires = put.expiration();
+        }
+        if (expires != null) {
+            out.put("uploadsExpireAt", expires.toString());
+        }
+        out.set("links", links(app.id(), id));
+        return out;
+    }
+
+    /** Checks the body: {"files": {path: sha256}}, 1 to {@value #MAX_FILES} files. */
+    static TreeMap<String, String> readFiles(ObjectNode body) {
+        Iterator<String> names = body.fieldNames();
+        List<ProblemException.FieldError> unknown = new ArrayList<>();
+        while (names.hasNext()) {
+            String f = names.next();
+            if (!f.equals("files")) {
+                unknown.add(new ProblemException.FieldError("/" + pointerEscape(f), "unknown field; accepted: files"));
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new ProblemException(ProblemType.UNKNOWN_FIELD, "Unknown field " + unknown.get(0).pointer(), unknown);
+        }
+        JsonNode fs = body.get("files");
+        if (fs == null || !fs.isObject()) {
+            throw invalid("/files", "is required: an object of file path → sha256 (lowercase hex)");
+        }
+        if (fs.isEmpty()) {
+            throw invalid("/files", "must list at least one file");
+        }
+        if (fs.size() > MAX_FILES) {
+            throw new ProblemException(ProblemType.PAYLOAD_TOO_LARGE,
+                    "A release holds at most " + MAX_FILES + " files; this one lists " + fs.size());
+        }
+        TreeMap<String, String> out = new TreeMap<>();
+        List<ProblemException.FieldError> errors = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = fs.fields(); it.hasNext() && errors.size() < 50; ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String pointer = "/files/" + pointerEscape(e.getKey());
+            String path;
+            try {
+                path = SitePath.check(e.getKey());
+            } catch (IllegalArgumentException x) {
+                errors.add(new ProblemException.FieldError(pointer, x.getMessage()));
+                continue;
+            }
+            JsonNode v = e.getValue();
+            if (!v.isTextual() || !SHA256.matcher(v.asText()).matches()) {
+                errors.add(new ProblemException.FieldError(pointer, "must be the file's SHA-256 as 64 lowercase hex digits"));
+                continue;
+            }
+            if (out.put(path, v.asText()) != null) {
+                errors.add(new ProblemException.FieldError(pointer, "names the same file as another entry"));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ProblemException(ProblemType.VALIDATION_FAILED,
+                    errors.size() == 1 ? errors.get(0).pointer() + ": " + errors.get(0).detail() : errors.size() + " files are invalid", errors);
+        }
+        return out;
+    }
+
+    // ---- POST /apps/{appId}/releases/{releaseId}/finalize
+
+    /** The finalized release's view, and whether this call finalized it (false: it was READY already). */
+    public record Finalized(ObjectNode view, boolean changed) {
+    }
+
+    public Finalized finalize(String appId, String releaseId, Actor actor) {
+        Release r = release(appId, releaseId);
+        if (r.status() == ReleaseStatus.READY) {
+            return new Finalized(view(r), false);
+        }
+        if (r.status() == ReleaseStatus.FAILED || !SOURCE.equals(r.source())) {
+            throw new ProblemException(ProblemType.RELEASE_ALREADY_FINAL, "Release " + r.id() + " is "
+                    + (SOURCE.equals(r.source()) ? r.status() : "a built release, not an upload") + "; it cannot be finalized");
+        }
+        TreeMap<String, String> list = pending(r.appId(), r.id());
+        Set<String> distinct = new LinkedHashSet<>(list.values());
+        Map<String, Stored> known = new LinkedHashMap<>();
+        releases.knownContent(r.appId(), distinct).forEach((sha, doc) -> known.put(sha, Stored.parse(doc)));
+        List<String> fresh = distinct.stream().filter(sha -> !known.containsKey(sha)).sorted().toList();
+
+        ExecutorService pool = Executors.newFixedThreadPool(PARALLELISM);
+        long t0 = System.nanoTime();
+        try {
+            // 1. Check every new upload; nothing is written until all are there and right.
+            Map<String, Checked> checked = parallel(pool, fresh, sha -> check(r.appId(), sha));
+            List<String> missing = fresh.stream().filter(sha -> checked.get(sha) == null).toList();
+            if (!missing.isEmpty()) {
+                throw hashes(ProblemType.RELEASE_FILES_MISSING, missing, " not uploaded yet",
+                        "PUT them to their upload URLs (POST /apps/" + r.appId() + "/releases again for fresh URLs), then finalize again");
+            }
+            List<String> wrong = fresh.stream().filter(sha -> !checked.get(sha).sha256().equals(sha)).toList();
+            if (!wrong.isEmpty()) {
+                throw hashes(ProblemType.RELEASE_FILES_MISMATCH, wrong, " uploaded with other content (its SHA-256 differs)",
+                        "PUT the right bytes to their upload URLs, then finalize again");
+            }
+
+            long t1 = System.nanoTime();
+            // 2. Every file into the release, server-side: known content from where the index says, new from its upload.
+            String prefix = SiteKeys.releasePrefix(r.appId(), r.id());
+            List<Map.Entry<String, String>> entries = new ArrayList<>(list.entrySet());
+            Map<Map.Entry<String, String>, Manifest.File> written = parallel(pool, entries, e -> {
+                String path = e.getKey(), sha = e.getValue();
+                Stored from = known.get(sha);
+                Checked up = checked.get(sha);
+                String sourceKey = from != null ? from.key() : SiteKeys.upload(r.appId(), sha);
+                String contentType = ContentPolicy.contentType(path), cacheControl = ContentPolicy.cacheControl(path);
+                var copied = files.s3().copyObject(c -> {
+                    c.sourceBucket(files.bucket()).sourceKey(sourceKey)
+                            .destinationBucket(files.bucket()).destinationKey(prefix + path)
+                            .metadataDirective(MetadataDirective.REPLACE)
+                            .contentType(contentType).cacheControl(cacheControl).metadata(Map.of("sha256", sha));
+                    if (up != null && up.eTag() != null) {
+                        c.copySourceIfMatch(up.eTag()); // the bytes that were checked, not a later PUT
+                    }
+                });
+                String md5 = copied.copyObjectResult().eTag().replace("\"", "");
+                long size = up != null ? up.size() : from.size() >= 0 ? from.size()
+                        : files.s3().headObject(h -> h.bucket(files.bucket()).key(prefix + path)).contentLength();
+                return new Manifest.File(path, size, sha, md5, contentType, cacheControl);
+            });
+            List<Manifest.File> manifestFiles = new ArrayList<>(written.values());
+            manifestFiles.sort(Comparator.comparing(Manifest.File::path));
+            long t2 = System.nanoTime();
+            Manifest manifest = new Manifest(r.appId(), r.id(), manifestFiles);
+            files.writeManifest(manifest);
+            List<String> problems = files.verify(manifest);
+            if (!problems.isEmpty()) {
+                throw new IllegalStateException("release " + r.id() + " files do not match its manifest: "
+                        + String.join("; ", problems.subList(0, Math.min(5, problems.size()))));
+            }
+
+            long t3 = System.nanoTime();
+            // 3. READY with its audit event, then the index learns the new content, then the uploads go.
+            Release ready = r.ready(manifest.files().size(), manifest.totalBytes(), clock.instant());
+            markReady(ready, actor);
+            Map<String, String> index = new LinkedHashMap<>();
+            for (Manifest.File f : manifest.files()) {
+                if (checked.containsKey(f.sha256()) && !index.containsKey(f.sha256())) {
+                    index.put(f.sha256(), new Stored(prefix + f.path(), f.size(), f.md5()).write());
+                }
+            }
+            releases.recordContent(r.appId(), index);
+            deleteQuietly(fresh.stream().map(sha -> SiteKeys.upload(r.appId(), sha)).toList());
+            deleteQuietly(List.of(pendingKey(r.appId(), r.id())));
+            long t4 = System.nanoTime();
+            LOG.info("finalized release {} of {}: {} files ({} new, {} known); check {} ms, copy {} ms, manifest+verify {} ms, ready+index+cleanup {} ms",
+                    r.id(), r.appId(), list.size(), fresh.size(), known.size(), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,
+                    (t3 - t2) / 1_000_000, (t4 - t3) / 1_000_000);
+            return new Finalized(view(ready), true);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** An upload as S3 holds it: its actual SHA-256, size and ETag. */
+    record Checked(String sha256, long size, String eTag) {
+    }
+
+    private Checked check(String appId, String sha) {
+        MessageDigest digest = sha256();
+        try (ResponseInputStream<GetObjectResponse> in = files.s3().getObject(g -> g.bucket(files.bucket()).key(SiteKeys.upload(appId, sha)))) {
+            byte[] buf = new byte[64 * 1024];
+            long size = 0;
+            for (int n; (n = in.read(buf)) > 0; ) {
+                digest.update(buf, 0, n);
+                size += n;
+                if (size > ReleaseFiles.MAX_FILE_BYTES) {
+                    return new Checked("too-large", size, null);
+                }
+            }
+            return new Checked(HexFormat.of().formatHex(digest.digest()), size, in.response().eTag());
+        } catch (NoSuchKeyException e) {
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void markReady(Release ready, Actor actor) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                releases.markReady(ready, AuditEvent.next(releases.ledger().head(ready.appId()), ready.appId(), clock.instant(), actor,
+                        "release.ready", "release/" + ready.id(), null, Json.MAPPER.valueToTree(ready)));
+                return;
+            } catch (WriteConflict e) {
+                if (e.part() != WriteConflict.Part.AUDIT_HEAD || attempt >= 10) {
+                    throw new ProblemException(ProblemType.CONCURRENT_MODIFICATION, "The app changed while the release was finalized; retry");
+                }
+            }
+        }
+    }
+
+    // ---- GET /apps/{appId}/releases/{releaseId}
+
+    public ObjectNode get(String appId, String releaseId) {
+        return view(release(appId, releaseId));
+    }
+
+    public ObjectNode view(Release r) {
+        ObjectNode out = Json.object();
+        out.put("releaseId", r.id());
+        out.put("appId", r.appId());
+        out.put("status", r.status().name());
+        out.put("source", r.source());
+        if (r.commit() != null) {
+            out.put("commit", r.commit());
+        }
+        out.put("files", r.fileCount());
+        out.put("bytes", r.totalBytes());
+        out.put("createdAt", r.createdAt() == null ? null : r.createdAt().toString());
+        if (r.readyAt() != null) {
+            out.put("readyAt", r.readyAt().toString());
+        }
+        if (r.deploymentId() != null) {
+            out.put("deploymentId", r.deploymentId());
+        }
+        if (r.status() == ReleaseStatus.READY) {
+            urls.releaseUrl(r.appId(), r.id()).ifPresent(u -> out.put("releaseUrl", u));
+        }
+        out.set("links", links(r.appId(), r.id()));
+        return out;
+    }
+
+    // ---- plumbing
+
+    private Release release(String appId, String releaseId) {
+        App app = apps.get(appId);
+        if (releaseId == null || !Ulid.isValid(releaseId.toUpperCase(Locale.ROOT))) {
+            throw new ProblemException(ProblemType.RELEASE_NOT_FOUND, "No release has the id \""
+                    + (releaseId == null ? "" : releaseId.length() > 40 ? releaseId.substring(0, 40) + "…" : releaseId) + "\"");
+        }
+        return releases.release(app.id(), releaseId.toLowerCase(Locale.ROOT)).orElseThrow(() ->
+                new ProblemException(ProblemType.RELEASE_NOT_FOUND, "App " + app.id() + " has no release " + releaseId));
+    }
+
+    private TreeMap<String, String> pending(String appId, String releaseId) {
+        try {
+            byte[] bytes = files.s3().getObjectAsBytes(g -> g.bucket(files.bucket()).key(pendingKey(appId, releaseId))).asByteArray();
+            TreeMap<String, String> out = new TreeMap<>();
+            Json.MAPPER.readTree(bytes).path("files").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+            return out;
+        } catch (NoSuchKeyException e) {
+            throw new ProblemException(ProblemType.RELEASE_NOT_FOUND, "Release " + releaseId + " has no pending file list");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String pendingKey(String appId, String releaseId) {
+        return SiteKeys.pending(appId, releaseId);
+    }
+
+    private static ObjectNode links(String appId, String releaseId) {
+        ObjectNode links = Json.object();
+        String self = "/apps/" + appId + "/releases/" + releaseId;
+        links.put("self", self);
+        links.put("finalize", self + "/finalize");
+        links.put("deploy", "/apps/" + appId + "/deployments");
+        links.put("app", "/apps/" + appId);
+        return links;
+    }
+
+    private static ProblemException hashes(ProblemType type, List<String> shas, String what, String next) {
+        List<ProblemException.FieldError> errors = shas.stream()
+                .map(sha -> new ProblemException.FieldError("/files", sha + what)).toList();
+        String shown = String.join(", ", shas.subList(0, Math.min(LISTED, shas.size())))
+                + (shas.size() > LISTED ? " and " + (shas.size() - LISTED) + " more" : "");
+        return new ProblemException(type, shas.size() + (shas.size() == 1 ? " file was" : " files were")
+                + what.replace(" its ", " their ") + ": " + shown + ". " + next, errors);
+    }
+
+    private static <K, V> Map<K, V> parallel(ExecutorService pool, List<K> keys, Function<K, V> work) {
+        List<Future<V>> futures = new ArrayList<>(keys.size());
+        for (K k : keys) {
+            futures.add(pool.submit(() -> work.apply(k)));
+        }
+        Map<K, V> out = new LinkedHashMap<>();
+        try {
+            for (int i = 0; i < keys.size(); i++) {
+                out.put(keys.get(i), futures.get(i).get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while finalizing", e);
+        } catch (ExecutionException e) {
+            futures.forEach(f -> f.cancel(true));
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+        return out;
+    }
+
+    private void deleteQuietly(List<String> keys) {
+        for (int from = 0; from < keys.size(); from += 1000) {
+            List<ObjectIdentifier> ids = keys.subList(from, Math.min(keys.size(), from + 1000)).stream()
+                    .map(k -> ObjectIdentifier.builder().key(k).build()).toList();
+            try {
+                files.s3().deleteObjects(d -> d.bucket(files.bucket()).delete(Delete.builder().objects(ids).quiet(true).build()));
+            } catch (RuntimeException e) {
+                // uploads/ expires by the bucket's lifecycle rule within a day
+            }
+        }
+    }
+
+    private static ProblemException invalid(String pointer, String detail) {
+        return new ProblemException(ProblemType.VALIDATION_FAILED, pointer + ": " + detail,
+                List.of(new ProblemException.FieldError(pointer, detail)));
+    }
+
+    private static String pointerEscape(String s) {
+        return s.replace("~", "~0").replace("/", "~1");
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
