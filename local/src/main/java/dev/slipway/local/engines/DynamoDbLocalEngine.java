@@ -27,7 +27,23 @@ public final class DynamoDbLocalEngine implements AutoCloseable {
 
     /** @param dataDir folder for the database file, or null for in-memory; port 0 picks one */
     public static DynamoDbLocalEngine start(Path dataDir, int port) throws Exception {
-        int p = port == 0 ? FreePort.pick() : port;
+        if (port != 0) {
+            return startOn(dataDir, port);
+        }
+        // DynamoDB Local cannot bind port 0: a free port is picked first, and another server
+        // starting at the same moment (S3Proxy, the edge) may take it in between. Pick again then.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOn(dataDir, FreePort.pick());
+            } catch (java.io.IOException e) {
+                if (attempt >= 5 || !String.valueOf(e.getMessage()).contains("Failed to bind")) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static DynamoDbLocalEngine startOn(Path dataDir, int p) throws Exception {
         String[] args;
         if (dataDir == null) {
             args = new String[]{"-inMemory", "-port", Integer.toString(p), "-disableTelemetry"};
@@ -38,7 +54,16 @@ public final class DynamoDbLocalEngine implements AutoCloseable {
         }
         DynamoDBProxyServer server = ServerRunner.createServerFromCommandLineArgs(args);
         bindToLoopback(server);
-        server.start();
+        try {
+            server.start();
+        } catch (Exception e) {
+            try {
+                server.stop();
+            } catch (Exception ignored) {
+                // it never ran
+            }
+            throw e;
+        }
         return new DynamoDbLocalEngine(server, p);
     }
 

@@ -113,7 +113,9 @@ public final class Intrinsics {
             throw new IllegalArgumentException("!Ref " + name + ": no such parameter or resource in template.yaml");
         }
         if (SamTemplate.STATE_MACHINE.equals(type)) {
-            return "arn:aws:states:" + region + ":" + ACCOUNT + ":stateMachine:" + names.physicalName(name, type);
+            Object given = template.properties(name).get("Name");
+            String machine = given != null ? resolve(given) : names.physicalName(name, type);
+            return "arn:aws:states:" + region + ":" + ACCOUNT + ":stateMachine:" + machine;
         }
         return names.physicalName(name, type);
     }
