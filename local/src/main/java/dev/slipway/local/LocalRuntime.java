@@ -187,6 +187,10 @@ public final class LocalRuntime implements AutoCloseable {
             LocalBuildStep build = new LocalBuildStep(runtimeS3, new LocalEncryptedAppEnvironment(data.resolve("secrets")),
                     data.resolve("builds"), data.resolve("build-cache"), BUILD_TIME_LIMIT);
             lambda.register(LOCAL_BUILD_TASK, input -> Json.MAPPER.valueToTree(build.run(input)));
+            int lost = LostDeployments.sweep(functions.environment("DeploymentsFunction"));
+            if (lost > 0) {
+                System.err.println("slipway: " + lost + " deployment(s) interrupted by the last stop are marked FAILED");
+            }
             this.gateway = new LocalApiGateway(template.routes(), functions, options.host(), options.apiPort());
             gateway.start();
             this.runtimeJson = data.resolve("runtime.json");

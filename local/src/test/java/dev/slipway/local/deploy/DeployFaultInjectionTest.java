@@ -260,8 +260,7 @@ class DeployFaultInjectionTest {
         store = new ReleaseStore(enhanced, names.physicalName("ReleasesTable", SamTemplate.TABLE), ledger);
         bucket = names.physicalName("ArtifactsBucket", SamTemplate.BUCKET);
         files = new ReleaseFiles(s3, bucket);
-        String machine = runtime.stepFunctions().stateMachineArns().values().stream()
-                .filter(a -> a.contains("Deploy")).findFirst().orElseThrow();
+        String machine = runtime.functions().environment("DeploymentsFunction").get("DEPLOY_STATE_MACHINE_ARN");
         executionPrefix = machine.replace(":stateMachine:", ":execution:") + ":";
         assertEquals(201, api("POST", "/apps", "{\"id\":\"" + APP + "\",\"name\":\"Faulty\"}").statusCode());
     }

@@ -31,6 +31,8 @@ public final class DeployService {
     public static final Set<String> TARGETS = Set.of(Alias.PRODUCTION);
     /** Build logs are answered up to this size (the tail); the whole log stays in S3. */
     static final int MAX_LOG_BYTES = 1024 * 1024;
+    /** A RUNNING deployment whose execution does not exist this long after its start was lost. */
+    static final java.time.Duration LOST_AFTER = java.time.Duration.ofMinutes(2);
 
     private final AppService apps;
     private final ReleaseStore releases;
@@ -40,6 +42,7 @@ public final class DeployService {
     private final String stateMachineArn;
     private final SiteUrls urls;
     private final Clock clock;
+    private final FailedDeployments failures;
 
     public DeployService(AppService apps, ReleaseStore releases, ReleaseFiles files, CommitSource sources, SfnClient sfn,
                          String stateMachineArn, SiteUrls urls, Clock clock) {
@@ -51,6 +54,7 @@ public final class DeployService {
         this.stateMachineArn = stateMachineArn;
         this.urls = urls;
         this.clock = clock;
+        this.failures = new FailedDeployments(releases, files, clock);
     }
 
     /** POST /apps/{appId}/deployments {ref?, target?}: resolves the ref now, so the deploy builds exactly that commit. */
@@ -92,7 +96,7 @@ public final class DeployService {
         for (int attempt = 0; ; attempt++) {
             try {
                 releases.createDeployment(d, AuditEvent.next(releases.ledger().head(app.id()), app.id(), clock.instant(), actor,
-                        "deployment.started", "deployment/" + id, null, summary(d)));
+                        "deployment.started", "deployment/" + id, null, FailedDeployments.summary(d)));
                 break;
             } catch (WriteConflict e) {
                 if (e.part() != WriteConflict.Part.AUDIT_HEAD || attempt >= 10) {
@@ -116,24 +120,14 @@ public final class DeployService {
     }
 
     private void markNotStarted(Deployment d, Actor actor, RuntimeException cause) {
-        for (int attempt = 0; attempt < 5; attempt++) {
-            Deployment cur = releases.deployment(d.appId(), d.id()).orElse(d);
-            Deployment failed = cur.failed("the deploy workflow could not be started: " + cause.getMessage(), clock.instant());
-            try {
-                releases.finishDeployment(failed, cur.version(), AuditEvent.next(releases.ledger().head(d.appId()), d.appId(),
-                        clock.instant(), actor, "deployment.failed", "deployment/" + d.id(), null, summary(failed)), TransactionPart.NONE);
-                return;
-            } catch (WriteConflict e) {
-                // retry on the fresh head
-            }
-        }
+        failures.fail(d.appId(), d.id(), "the deploy workflow could not be started: " + cause.getMessage(), actor);
     }
 
     public Deployment get(String appId, String deploymentId) {
         apps.get(appId);
         Deployment d = releases.deployment(appId, requireId(deploymentId))
                 .orElseThrow(() -> new ProblemException(ProblemType.DEPLOYMENT_NOT_FOUND, "App " + appId + " has no deployment " + deploymentId));
-        return d.finished() ? d : reconcile(d);
+        return d.finished() ? d : reconcile(d, LOST_AFTER);
     }
 
     /**
@@ -141,39 +135,54 @@ public final class DeployService {
      * could not run, or the execution was stopped or timed out) is marked FAILED when read, with
      * the execution's own error. Production is not touched: only a promotion moves it.
      */
-    Deployment reconcile(Deployment d) {
-        DescribeExecutionResponse execution;
+    Deployment reconcile(Deployment d, java.time.Duration lostAfter) {
+        String ended;
         try {
-            execution = sfn.describeExecution(r -> r.executionArn(executionArn(d.id())));
+            DescribeExecutionResponse execution = sfn.describeExecution(r -> r.executionArn(executionArn(d.id())));
+            if (execution.status() == ExecutionStatus.RUNNING || execution.status() == ExecutionStatus.PENDING_REDRIVE) {
+                return d;
+            }
+            if (execution.status() == ExecutionStatus.SUCCEEDED) {
+                return releases.deployment(d.appId(), d.id()).orElse(d); // recorded by now (the promotion's transaction)
+            }
+            ended = "the deploy workflow ended " + execution.statusAsString()
+                    + (execution.error() == null ? "" : " (" + execution.error() + ")") + " without recording its outcome";
         } catch (ExecutionDoesNotExistException e) {
-            return d; // not started yet (or the start failed and was recorded)
+            // Started moments ago and not visible yet, or lost with a killed local runtime (its
+            // executions live in memory): only the second once the start is well past.
+            if (d.createdAt() == null || d.createdAt().isAfter(clock.instant().minus(lostAfter))) {
+                return d;
+            }
+            ended = "the deploy workflow was lost (its execution no longer exists, e.g. Slipway was stopped mid-deploy)";
         } catch (RuntimeException e) {
             return d; // the record stays as it is; the next read tries again
         }
-        if (execution.status() == ExecutionStatus.RUNNING || execution.status() == ExecutionStatus.PENDING_REDRIVE) {
-            return d;
+        Deployment current = releases.deployment(d.appId(), d.id()).orElse(d);
+        if (current.finished()) {
+            return current;
         }
-        if (execution.status() == ExecutionStatus.SUCCEEDED) {
-            return releases.deployment(d.appId(), d.id()).orElse(d); // recorded by now (the promotion's transaction)
-        }
-        String reason = "the deploy workflow ended " + execution.statusAsString()
-                + (execution.error() == null ? "" : " (" + execution.error() + ")") + " without recording its outcome";
-        for (int attempt = 0; attempt < 5; attempt++) {
-            Deployment cur = releases.deployment(d.appId(), d.id()).orElse(d);
-            if (cur.finished()) {
-                return cur;
+        failures.cleanUp(current);
+        return failures.fail(d.appId(), d.id(), ended, new Actor(DeploySteps.WORKFLOW_ACTOR, "deployment/" + d.id(), null)).orElse(current);
+    }
+
+    /**
+     * RUNNING deployments of an app whose workflow has ended or vanished are marked FAILED and
+     * their staged files removed. {@code slipway up} runs it on start with {@code lostAfter} zero:
+     * the local engine keeps executions in memory, so none survives a restart.
+     */
+    public int reconcileRunning(String appId, java.time.Duration lostAfter) {
+        int fixed = 0;
+        String cursor = null;
+        do {
+            ReleaseStore.DeploymentPage page = releases.deployments(appId, 100, cursor);
+            for (Deployment d : page.items()) {
+                if (!d.finished() && reconcile(d, lostAfter).finished()) {
+                    fixed++;
+                }
             }
-            Deployment failed = cur.failed(reason, clock.instant());
-            try {
-                releases.finishDeployment(failed, cur.version(), AuditEvent.next(releases.ledger().head(d.appId()), d.appId(),
-                        clock.instant(), new Actor(DeploySteps.WORKFLOW_ACTOR, "deployment/" + d.id(), null),
-                        "deployment.failed", "deployment/" + d.id(), null, summary(failed)), TransactionPart.NONE);
-                return failed;
-            } catch (WriteConflict e) {
-                // a step update or another reader raced us: read again
-            }
-        }
-        return releases.deployment(d.appId(), d.id()).orElse(d);
+            cursor = page.next();
+        } while (cursor != null);
+        return fixed;
     }
 
     private String executionArn(String deploymentId) {
@@ -183,7 +192,9 @@ public final class DeployService {
 
     public ReleaseStore.DeploymentPage list(String appId, int limit, String cursor) {
         apps.get(appId);
-        return releases.deployments(appId, limit, cursor);
+        ReleaseStore.DeploymentPage page = releases.deployments(appId, limit, cursor);
+        return new ReleaseStore.DeploymentPage(page.items().stream()
+                .map(d -> d.finished() ? d : reconcile(d, LOST_AFTER)).toList(), page.next());
     }
 
     /** The build log's last {@value #MAX_LOG_BYTES} bytes (secrets were redacted when it was written). */
@@ -225,19 +236,6 @@ public final class DeployService {
         links.put("logs", self + "/logs");
         links.put("app", "/apps/" + d.appId());
         return out;
-    }
-
-    static ObjectNode summary(Deployment d) {
-        ObjectNode n = Json.object();
-        n.put("deploymentId", d.id());
-        n.put("ref", d.ref());
-        n.put("target", d.target());
-        n.put("commit", d.commit());
-        n.put("status", d.status().name());
-        if (d.failure() != null) {
-            n.put("failure", d.failure());
-        }
-        return n;
     }
 
     private static String requireId(String id) {

@@ -41,6 +41,7 @@ public final class DeploySteps {
     private final AppEnvironment environment;
     private final Router router;
     private final SmokeCheck smoke;
+    private final FailedDeployments failures;
     private final Clock clock;
     private final String envParameterPrefix;
 
@@ -55,6 +56,7 @@ public final class DeploySteps {
         this.environment = environment;
         this.router = router;
         this.smoke = new SmokeCheck(urls);
+        this.failures = new FailedDeployments(releases, files, clock);
         this.clock = clock;
     }
 
@@ -279,41 +281,16 @@ public final class DeploySteps {
     /** The Catch target: the deployment ends FAILED, a release it staged is removed, production is untouched. */
     ObjectNode markFailed(String appId, String deploymentId, ObjectNode input) {
         String reason = failureReason(input.path("error"));
-        Optional<Deployment> found = releases.deployment(appId, deploymentId);
         ObjectNode out = Json.object();
         out.put("status", "FAILED");
+        Optional<Deployment> found = releases.deployment(appId, deploymentId);
         if (found.isEmpty()) {
             return out;
         }
-        Deployment d = found.get();
-        if (d.releaseId() != null && !Boolean.TRUE.equals(d.reusedRelease())) {
-            releases.release(appId, d.releaseId()).filter(r -> r.status() != ReleaseStatus.READY).ifPresent(r -> {
-                files.delete(appId, r.id());
-                releases.markFailed(r);
-            });
-            if (releases.release(appId, d.releaseId()).isEmpty()) {
-                files.delete(appId, d.releaseId()); // staged files written before the record? remove them too
-            }
-        }
-        deleteBuildIntermediates(d);
-        if (d.finished()) {
-            out.put("status", d.status().name());
-            return out;
-        }
-        for (int attempt = 0; attempt < 10; attempt++) {
-            Deployment cur = releases.deployment(appId, deploymentId).orElseThrow();
-            if (cur.finished()) {
-                break;
-            }
-            Deployment failed = cur.failed(reason, clock.instant());
-            try {
-                releases.finishDeployment(failed, cur.version(), event(appId, "deployment.failed", "deployment/" + deploymentId,
-                        null, failedSummary(failed), cur), dev.slipway.shared.store.TransactionPart.NONE);
-                break;
-            } catch (WriteConflict e) {
-                // a step update or another audit event raced us: read again
-            }
-        }
+        failures.cleanUp(found.get());
+        Optional<Deployment> after = failures.fail(appId, deploymentId, reason,
+                new Actor(found.get().startedBy() == null ? WORKFLOW_ACTOR : found.get().startedBy(), "deployment/" + deploymentId, null));
+        after.ifPresent(d -> out.put("status", d.status().name()));
         out.put("reason", reason);
         return out;
     }
@@ -334,9 +311,7 @@ public final class DeploySteps {
 
     private void deleteBuildIntermediates(Deployment d) {
         try {
-            for (String key : List.of(SiteKeys.source(d.appId(), d.id()), SiteKeys.output(d.appId(), d.id()))) {
-                files.s3().deleteObject(r -> r.bucket(files.bucket()).key(key));
-            }
+            files.deleteBuildFiles(d.appId(), d.id());
         } catch (RuntimeException e) {
             LOG.warn("could not remove build intermediates of {}: {}", d.id(), e.toString()); // a lifecycle rule expires builds/ too
         }
@@ -358,17 +333,6 @@ public final class DeploySteps {
                              com.fasterxml.jackson.databind.JsonNode after, Deployment d) {
         Actor actor = new Actor(d.startedBy() == null ? WORKFLOW_ACTOR : d.startedBy(), "deployment/" + d.id(), null);
         return AuditEvent.next(releases.ledger().head(appId), appId, clock.instant(), actor, action, target, before, after);
-    }
-
-    private static ObjectNode failedSummary(Deployment d) {
-        ObjectNode n = Json.object();
-        n.put("deploymentId", d.id());
-        n.put("status", d.status().name());
-        n.put("failure", d.failure());
-        if (d.releaseId() != null) {
-            n.put("releaseId", d.releaseId());
-        }
-        return n;
     }
 
     /** Step Functions hands the Catch {Error, Cause}; a Lambda error's Cause is its JSON error. */

@@ -195,6 +195,13 @@ public final class ReleaseFiles {
         return n;
     }
 
+    /** The build's input and output zips (the log stays: GET …/deployments/{id}/logs reads it). */
+    public void deleteBuildFiles(String appId, String deploymentId) {
+        for (String key : List.of(SiteKeys.source(appId, deploymentId), SiteKeys.output(appId, deploymentId))) {
+            s3.deleteObject(r -> r.bucket(bucket).key(key));
+        }
+    }
+
     public int deletePrefix(String prefix) {
         int n = 0;
         List<ObjectIdentifier> batch = new ArrayList<>();

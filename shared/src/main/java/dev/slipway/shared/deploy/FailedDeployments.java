@@ -1,0 +1,80 @@
+package dev.slipway.shared.deploy;
+
+import dev.slipway.shared.audit.Actor;
+import dev.slipway.shared.audit.AuditEvent;
+import dev.slipway.shared.json.Json;
+import dev.slipway.shared.store.TransactionPart;
+import dev.slipway.shared.store.WriteConflict;
+
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * How a deployment ends FAILED, wherever the failure is noticed: the workflow's MarkFailed (its
+ * Catch), a start that could not reach Step Functions, or a read that finds the execution gone
+ * (a killed local runtime, an exhausted MarkFailed). Production is never touched here.
+ */
+public final class FailedDeployments {
+    private final ReleaseStore releases;
+    private final ReleaseFiles files;
+    private final Clock clock;
+
+    public FailedDeployments(ReleaseStore releases, ReleaseFiles files, Clock clock) {
+        this.releases = releases;
+        this.files = files;
+        this.clock = clock;
+    }
+
+    /** Removes what the deployment staged (a READY release is never removed) and its build inputs/outputs. */
+    public void cleanUp(Deployment d) {
+        if (d.releaseId() != null && !Boolean.TRUE.equals(d.reusedRelease())) {
+            Optional<Release> r = releases.release(d.appId(), d.releaseId());
+            if (r.isPresent() && r.get().status() != ReleaseStatus.READY) {
+                files.delete(d.appId(), r.get().id());
+                releases.markFailed(r.get());
+            } else if (r.isEmpty()) {
+                files.delete(d.appId(), d.releaseId()); // files staged before the record was written
+            }
+        }
+        files.deleteBuildFiles(d.appId(), d.id());
+    }
+
+    /**
+     * Marks the deployment FAILED with {@code reason} and a {@code deployment.failed} audit event,
+     * in one transaction; a deployment that has already finished is left as it is. Returns what is stored.
+     */
+    public Optional<Deployment> fail(String appId, String deploymentId, String reason, Actor actor) {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Optional<Deployment> cur = releases.deployment(appId, deploymentId);
+            if (cur.isEmpty() || cur.get().finished()) {
+                return cur;
+            }
+            Deployment failed = cur.get().failed(reason, clock.instant());
+            try {
+                releases.finishDeployment(failed, cur.get().version(), AuditEvent.next(releases.ledger().head(appId), appId,
+                        clock.instant(), actor, "deployment.failed", "deployment/" + deploymentId, null, summary(failed)),
+                        TransactionPart.NONE);
+                return Optional.of(failed);
+            } catch (WriteConflict e) {
+                // a step update or another audit event raced us: read again
+            }
+        }
+        return releases.deployment(appId, deploymentId);
+    }
+
+    static com.fasterxml.jackson.databind.node.ObjectNode summary(Deployment d) {
+        var n = Json.object();
+        n.put("deploymentId", d.id());
+        n.put("ref", d.ref());
+        n.put("target", d.target());
+        n.put("commit", d.commit());
+        n.put("status", d.status().name());
+        if (d.failure() != null) {
+            n.put("failure", d.failure());
+        }
+        if (d.releaseId() != null) {
+            n.put("releaseId", d.releaseId());
+        }
+        return n;
+    }
+}
