@@ -346,6 +346,17 @@ class AuditApiTest {
         putObject(digestKey, digest);
         assertTrue(get(verify).get("valid").asBoolean());
 
+        // A tampered live chain is not exported: the run fails and the cursor stays.
+        ok("PATCH", "/apps/" + app, "{\"name\":\"Not exported while tampered\"}", 200);
+        Map<String, AttributeValue> sixth = item(app, 6);
+        Map<String, AttributeValue> forged = new java.util.HashMap<>(sixth);
+        forged.put("actor", AttributeValue.fromS("mallory"));
+        put(forged);
+        assertEquals(500, send("POST", export, null, null).statusCode());
+        assertEquals(5, get(verify).get("toSeq").asLong());
+        put(sixth);
+        assertEquals(6, ok("POST", export, null, 200).get("exportedSeq").asLong());
+
         // A file deleted: named.
         s3.deleteObject(r -> r.bucket(bucket).key("audit/" + app + "/4-5.jsonl"));
         JsonNode missing = get(verify);

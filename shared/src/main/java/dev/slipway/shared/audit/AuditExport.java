@@ -277,17 +277,28 @@ public final class AuditExport {
         return null;
     }
 
+    /**
+     * Events from..to, checked before they are exported: none missing, each re-hashes, each links
+     * to the one before it (the first to event from-1). A broken chain is not exported.
+     */
     private List<AuditEvent> range(String appId, long from, long to) {
-        List<AuditEvent> events = ledger.events(appId, from, (int) (to - from + 1));
-        for (int i = 0; i < events.size(); i++) {
-            if (events.get(i).seq() != from + i) {
-                throw new IllegalStateException("audit event " + (from + i) + " of " + appId + " is missing; verify the chain");
+        long start = Math.max(1, from - 1);
+        List<AuditEvent> read = ledger.events(appId, start, (int) (to - start + 1));
+        String prev = AuditEvent.GENESIS;
+        for (int i = 0; i < read.size(); i++) {
+            AuditEvent e = read.get(i);
+            if (e.seq() != start + i) {
+                throw new IllegalStateException("audit event " + (start + i) + " of " + appId + " is missing; verify the chain");
             }
+            if (!e.computeHash().equals(e.hash()) || (e.seq() >= from && !prev.equals(e.prevHash()))) {
+                throw new IllegalStateException("audit event " + e.seq() + " of " + appId + " does not verify; not exporting it");
+            }
+            prev = e.hash();
         }
-        if (events.size() != to - from + 1) {
-            throw new IllegalStateException("audit events " + (from + events.size()) + ".." + to + " of " + appId + " are missing");
+        if (read.size() != to - start + 1) {
+            throw new IllegalStateException("audit events " + (start + read.size()) + ".." + to + " of " + appId + " are missing");
         }
-        return events;
+        return from == start ? read : read.subList(1, read.size());
     }
 
     static byte[] jsonLines(List<AuditEvent> events) {

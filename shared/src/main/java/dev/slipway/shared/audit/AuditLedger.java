@@ -165,7 +165,7 @@ public final class AuditLedger {
                     "event " + (head.seq() + 1) + " is past the chain head (seq " + head.seq() + "): it was inserted");
         }
         if (!head.hash().equals(prev)) {
-            return ChainVerification.broken(events - 1, events, "the chain head's hash does not match event " + events);
+            return ChainVerification.broken(Math.max(0, events - 1), Math.max(1, events), "the chain head's hash does not match event " + events);
         }
         return ChainVerification.ok(events, prev);
     }
