@@ -103,6 +103,12 @@ class DeployableJarTest {
         String history = run("CommitsFunction", "GET /apps/{appId}/commits", Map.of(), Map.of("appId", app), null, false);
         assertTrue(history.startsWith("200 ") && history.contains("\"sha\""), history);
 
+        // The audit handlers share the apps jar, which carries S3 for the export.
+        String audit = run("AuditFunction", "GET /apps/{appId}/audit/verify", Map.of(), Map.of("appId", app), null, false);
+        assertTrue(audit.startsWith("200 ") && audit.contains("\"valid\":true"), audit);
+        String exported = run("AuditFunction", "POST /apps/{appId}/audit/export", Map.of(), Map.of("appId", app), null, false);
+        assertTrue(exported.startsWith("200 ") && exported.contains("\"exportedSeq\":2"), exported);
+
         String health = run("HealthFunction", "GET /health", Map.of(), null, null, false);
         assertTrue(health.startsWith("200 "), health);
 

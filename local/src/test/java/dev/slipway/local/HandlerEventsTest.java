@@ -202,4 +202,28 @@ class HandlerEventsTest {
         assertEquals(409, nothingUploaded.getStatusCode(), nothingUploaded.getBody());
         assertEquals("urn:slipway:problem:release-files-missing", Json.parse(nothingUploaded.getBody()).get("type").asText());
     }
+
+    @Test
+    void theAuditEventsTellOneStory() throws Throwable {
+        int created = replay(load("apps-create.json")).getStatusCode();
+        assertTrue(created == 201 || created == 409, "event-shop exists after apps-create: " + created);
+
+        APIGatewayV2HTTPResponse listed = replay(load("audit-list.json"));
+        assertEquals(200, listed.getStatusCode(), listed.getBody());
+        JsonNode first = Json.parse(listed.getBody()).get("events").get(0);
+        assertEquals(1, first.get("seq").asLong());
+        assertEquals("app.created", first.get("action").asText());
+
+        APIGatewayV2HTTPResponse verified = replay(load("audit-verify.json"));
+        assertEquals(200, verified.getStatusCode(), verified.getBody());
+        assertTrue(Json.parse(verified.getBody()).get("valid").asBoolean(), verified.getBody());
+
+        APIGatewayV2HTTPResponse exported = replay(load("audit-export.json"));
+        assertEquals(200, exported.getStatusCode(), exported.getBody());
+        assertTrue(Json.parse(exported.getBody()).get("exportedSeq").asLong() >= 1, exported.getBody());
+
+        APIGatewayV2HTTPResponse exports = replay(load("audit-exports-verify.json"));
+        assertEquals(200, exports.getStatusCode(), exports.getBody());
+        assertTrue(Json.parse(exports.getBody()).get("valid").asBoolean(), exports.getBody());
+    }
 }

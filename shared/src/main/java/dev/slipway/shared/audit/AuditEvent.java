@@ -68,6 +68,43 @@ public record AuditEvent(
         }
     }
 
+    /**
+     * The event as the API and the export files show it: every field, {@code hash} included.
+     * Canonical when written with {@link Json#canonical}, so an export file is reproducible.
+     */
+    public ObjectNode toJson() {
+        ObjectNode n = Json.object();
+        n.put("appId", appId);
+        n.put("seq", seq);
+        n.put("time", time.toString());
+        n.put("actor", actor);
+        n.put("action", action);
+        n.put("target", target);
+        n.set("before", before == null ? null : before.deepCopy());
+        n.set("after", after == null ? null : after.deepCopy());
+        n.put("requestId", requestId);
+        n.put("sourceIp", sourceIp);
+        n.put("prevHash", prevHash);
+        n.put("hash", hash);
+        return n;
+    }
+
+    /** The inverse of {@link #toJson()}; throws on a missing or mistyped field. */
+    public static AuditEvent fromJson(JsonNode n) {
+        return new AuditEvent(text(n, "appId"), n.get("seq").asLong(), Instant.parse(text(n, "time")), text(n, "actor"),
+                text(n, "action"), text(n, "target"), nullable(n.get("before")), nullable(n.get("after")),
+                text(n, "requestId"), text(n, "sourceIp"), text(n, "prevHash"), text(n, "hash"));
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    private static JsonNode nullable(JsonNode v) {
+        return v == null || v.isNull() ? null : v;
+    }
+
     public AuditHead asHead() {
         return new AuditHead(seq, hash);
     }

@@ -43,24 +43,66 @@ public final class AuditLedger {
      * condition can be told apart from the caller's own.
      */
     public List<WriteConflict.Part> appendTo(TransactWriteItemsEnhancedRequest.Builder tx, AuditEvent event) {
+        return appendTo(tx, List.of(event));
+    }
+
+    /**
+     * Adds several events that must commit together (a deployment finishing and the alias moving)
+     * with ONE head move: the events must be consecutive links (seq n+1, n+2, … each prevHash the
+     * previous hash; build them with {@link AuditEvent#next} from the previous event's
+     * {@link AuditEvent#asHead()}). The head's compare-and-set is on the first event's predecessor.
+     * A transaction holds at most 100 items, the caller's own included.
+     */
+    public List<WriteConflict.Part> appendTo(TransactWriteItemsEnhancedRequest.Builder tx, List<AuditEvent> events) {
+        if (events.isEmpty()) {
+            throw new IllegalArgumentException("no events to append");
+        }
+        AuditEvent first = events.get(0);
+        for (int i = 1; i < events.size(); i++) {
+            AuditEvent prev = events.get(i - 1);
+            AuditEvent e = events.get(i);
+            if (!e.appId().equals(first.appId()) || e.seq() != prev.seq() + 1 || !e.prevHash().equals(prev.hash())) {
+                throw new IllegalArgumentException("events must be consecutive links of one app's chain (at seq " + e.seq() + ")");
+            }
+        }
+        AuditEvent last = events.get(events.size() - 1);
         AuditItem headItem = new AuditItem();
-        headItem.setAppId(event.appId());
+        headItem.setAppId(first.appId());
         headItem.setSeq(HEAD_SEQ);
-        headItem.setHeadSeq(event.seq());
-        headItem.setHeadHash(event.hash());
-        Expression headCondition = event.seq() == 1
+        headItem.setHeadSeq(last.seq());
+        headItem.setHeadHash(last.hash());
+        Expression headCondition = first.seq() == 1
                 ? Expression.builder().expression("attribute_not_exists(appId)").build()
                 : Expression.builder().expression("headSeq = :prev AND headHash = :prevHash")
-                        .putExpressionValue(":prev", AttributeValue.fromN(Long.toString(event.seq() - 1)))
-                        .putExpressionValue(":prevHash", AttributeValue.fromS(event.prevHash()))
+                        .putExpressionValue(":prev", AttributeValue.fromN(Long.toString(first.seq() - 1)))
+                        .putExpressionValue(":prevHash", AttributeValue.fromS(first.prevHash()))
                         .build();
+        List<WriteConflict.Part> parts = new ArrayList<>();
         tx.addPutItem(table, TransactPutItemEnhancedRequest.builder(AuditItem.class)
                 .item(headItem).conditionExpression(headCondition).build());
-        tx.addPutItem(table, TransactPutItemEnhancedRequest.builder(AuditItem.class)
-                .item(toItem(event))
-                .conditionExpression(Expression.builder().expression("attribute_not_exists(appId)").build())
-                .build());
-        return List.of(WriteConflict.Part.AUDIT_HEAD, WriteConflict.Part.AUDIT_HEAD);
+        parts.add(WriteConflict.Part.AUDIT_HEAD);
+        for (AuditEvent e : events) {
+            tx.addPutItem(table, TransactPutItemEnhancedRequest.builder(AuditItem.class)
+                    .item(toItem(e))
+                    .conditionExpression(Expression.builder().expression("attribute_not_exists(appId)").build())
+                    .build());
+            parts.add(WriteConflict.Part.AUDIT_HEAD);
+        }
+        return parts;
+    }
+
+    /** One page of an app's trail, oldest first; {@code nextSeq} is where the next page starts (null: none yet). */
+    public record Page(List<AuditEvent> events, Long nextSeq) {
+    }
+
+    /** Up to {@code limit} events from {@code fromSeq} on, and whether the trail goes on (per the head). */
+    public Page page(String appId, long fromSeq, int limit) {
+        List<AuditEvent> events = events(appId, fromSeq, limit);
+        if (events.size() < limit) {
+            return new Page(events, null);
+        }
+        long next = events.get(events.size() - 1).seq() + 1;
+        return new Page(events, head(appId).seq() >= next ? next : null);
     }
 
     /** Events with seq ≥ fromSeq, oldest first. */
@@ -114,9 +156,16 @@ public final class AuditLedger {
             }
         }
         long events = expectedSeq - 1;
-        if (head.seq() != events || !head.hash().equals(prev)) {
+        if (head.seq() > events) {
             return ChainVerification.broken(events, events + 1,
-                    "the chain head names seq " + head.seq() + " but the trail ends at " + events);
+                    "the chain head names seq " + head.seq() + " but the trail ends at " + events + ": event " + (events + 1) + " is missing");
+        }
+        if (head.seq() < events) {
+            return ChainVerification.broken(head.seq(), head.seq() + 1,
+                    "event " + (head.seq() + 1) + " is past the chain head (seq " + head.seq() + "): it was inserted");
+        }
+        if (!head.hash().equals(prev)) {
+            return ChainVerification.broken(Math.max(0, events - 1), Math.max(1, events), "the chain head's hash does not match event " + events);
         }
         return ChainVerification.ok(events, prev);
     }
