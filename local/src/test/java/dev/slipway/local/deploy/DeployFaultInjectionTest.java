@@ -261,7 +261,7 @@ class DeployFaultInjectionTest {
         bucket = names.physicalName("ArtifactsBucket", SamTemplate.BUCKET);
         files = new ReleaseFiles(s3, bucket);
         String machine = runtime.stepFunctions().stateMachineArns().values().stream()
-                .filter(a -> a.contains("Deploy")).findFirst().orElseThrow();
+                .filter(a -> a.toLowerCase(java.util.Locale.ROOT).contains("deploy")).findFirst().orElseThrow();
         executionPrefix = machine.replace(":stateMachine:", ":execution:") + ":";
         assertEquals(201, api("POST", "/apps", "{\"id\":\"" + APP + "\",\"name\":\"Faulty\"}").statusCode());
     }
