@@ -129,10 +129,39 @@ class TemplateTest {
         tables.forEach((id, t) -> {
             Map<String, Object> p = SamTemplate.map(t.get("Properties"));
             assertEquals("PAY_PER_REQUEST", p.get("BillingMode"), id);
-            assertEquals(true, SamTemplate.map(p.get("PointInTimeRecoverySpecification")).get("PointInTimeRecoveryEnabled"), id);
             assertEquals(true, SamTemplate.map(p.get("SSESpecification")).get("SSEEnabled"), id);
+            if (id.equals("IdempotencyTable")) {
+                // A 24 h cache that expires by TTL: nothing to recover or retain.
+                Map<String, Object> ttl = SamTemplate.map(p.get("TimeToLiveSpecification"));
+                assertEquals(true, ttl.get("Enabled"), id);
+                assertEquals("expiresAt", ttl.get("AttributeName"), id);
+                return;
+            }
+            assertEquals(true, SamTemplate.map(p.get("PointInTimeRecoverySpecification")).get("PointInTimeRecoveryEnabled"), id);
             assertEquals("Retain", t.get("DeletionPolicy"), id);
         });
+    }
+
+    /** The router answers Idempotency-Key on every POST route: each function with one may use the table. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyFunctionWithAPostRouteMayUseTheIdempotencyTable() {
+        Set<String> withPost = new HashSet<>();
+        template.routes().stream().filter(r -> r.method().equalsIgnoreCase("POST")).forEach(r -> withPost.add(r.functionId()));
+        assertFalse(withPost.isEmpty());
+        for (String fn : withPost) {
+            Set<String> actions = new HashSet<>();
+            for (Object p : (List<Object>) template.properties(fn).get("Policies")) {
+                for (Object st : (List<Object>) SamTemplate.map(p).getOrDefault("Statement", List.of())) {
+                    Map<String, Object> s = SamTemplate.map(st);
+                    if (String.valueOf(s.get("Resource")).contains("IdempotencyTable")) {
+                        Object a = s.get("Action");
+                        (a instanceof List<?> l ? l : List.of(a)).forEach(x -> actions.add(String.valueOf(x)));
+                    }
+                }
+            }
+            assertEquals(Set.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"), actions, fn);
+        }
     }
 
     @Test

@@ -22,7 +22,11 @@ public final class AdminAuth {
         this.expectedSha256Hex = expectedSha256Hex;
     }
 
-    public void require(ApiRequest request) {
+    /**
+     * @return the caller's identity for scoping (idempotency keys): derived from the verified
+     *     token's hash, so another token is another caller; it never reveals the token or its hash
+     */
+    public String require(ApiRequest request) {
         String header = request.header("authorization").orElse(null);
         if (header == null) {
             throw new ProblemException(ProblemType.UNAUTHORIZED, "Send Authorization: Bearer <admin token>");
@@ -34,6 +38,7 @@ public final class AdminAuth {
         if (!matches(token)) {
             throw new ProblemException(ProblemType.UNAUTHORIZED, "The admin token is not valid");
         }
+        return "admin:" + HexFormat.of().formatHex(AdminTokens.sha256("slipway-caller:" + AdminTokens.sha256Hex(token)));
     }
 
     boolean matches(String token) {

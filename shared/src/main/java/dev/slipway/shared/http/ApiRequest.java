@@ -79,6 +79,11 @@ public final class ApiRequest {
         return q == null ? Optional.empty() : Optional.ofNullable(q.get(name));
     }
 
+    /** The body as the event carries it (base64 when {@code isBase64Encoded}); empty when none. */
+    public String rawBody() {
+        return event.getBody() == null ? "" : event.getBody();
+    }
+
     public byte[] bodyBytes() {
         String body = event.getBody();
         if (body == null) {

@@ -4,15 +4,19 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.slipway.shared.auth.AdminAuth;
+import dev.slipway.shared.idempotency.IdempotencyStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Dispatches an HTTP API event by its route key ("POST /apps/{appId}") to a route, after the
  * admin check, and turns every failure into an RFC 9457 problem. Handlers only declare routes.
+ * Every POST route honours {@code Idempotency-Key} ({@link Idempotency}): a router with a POST
+ * route cannot be built without an idempotency store.
  */
 public final class ApiRouter {
     private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
@@ -25,10 +29,12 @@ public final class ApiRouter {
 
     private final Map<String, Route> routes;
     private final AdminAuth auth;
+    private final Idempotency idempotency;
 
-    private ApiRouter(Map<String, Route> routes, AdminAuth auth) {
+    private ApiRouter(Map<String, Route> routes, AdminAuth auth, Idempotency idempotency) {
         this.routes = Map.copyOf(routes);
         this.auth = auth;
+        this.idempotency = idempotency;
     }
 
     /** Routes behind the admin token. */
@@ -54,10 +60,15 @@ public final class ApiRouter {
             if (route == null) {
                 throw new ProblemException(ProblemType.ROUTE_NOT_FOUND, "No route " + ApiRequest.sanitize(String.valueOf(event.getRouteKey())));
             }
-            if (auth != null) {
-                auth.require(request);
+            String caller = auth != null ? auth.require(request) : "anonymous";
+            if (Idempotency.applies(event.getRouteKey())) {
+                response = idempotency.run(request, caller, () -> invoke(route, request));
+            } else {
+                response = invoke(route, request);
             }
-            response = route.handle(request);
+        } catch (Idempotency.HeaderedProblem p) {
+            response = ApiResponse.problem(p.problem, request.path(), request.requestId());
+            response.getHeaders().putAll(p.headers);
         } catch (ProblemException p) {
             response = ApiResponse.problem(p, request.path(), request.requestId());
         } catch (RuntimeException e) {
@@ -73,12 +84,36 @@ public final class ApiRouter {
         return response;
     }
 
+    /** The route's answer, failures included (a 5xx here is what idempotency does not keep). */
+    private static APIGatewayV2HTTPResponse invoke(Route route, ApiRequest request) {
+        try {
+            return route.handle(request);
+        } catch (ProblemException p) {
+            return ApiResponse.problem(p, request.path(), request.requestId());
+        } catch (RuntimeException e) {
+            LOG.error("request {} {} failed", request.requestId(), request.routeKey(), e);
+            return ApiResponse.problem(new ProblemException(ProblemType.INTERNAL_ERROR,
+                    "Quote request id " + request.requestId() + " when reporting this"), request.path(), request.requestId());
+        }
+    }
+
     public static final class Builder {
         private final Map<String, Route> routes = new LinkedHashMap<>();
         private final AdminAuth auth;
+        private Idempotency idempotency;
 
         private Builder(AdminAuth auth) {
             this.auth = auth;
+        }
+
+        /** Where POST routes keep their Idempotency-Key records (required when there is a POST route). */
+        public Builder idempotency(IdempotencyStore store) {
+            return idempotency(store, Clock.systemUTC());
+        }
+
+        public Builder idempotency(IdempotencyStore store, Clock clock) {
+            this.idempotency = new Idempotency(store, clock);
+            return this;
         }
 
         public Builder route(String routeKey, Route route) {
@@ -89,7 +124,10 @@ public final class ApiRouter {
         }
 
         public ApiRouter build() {
-            return new ApiRouter(routes, auth);
+            if (idempotency == null && routes.keySet().stream().anyMatch(Idempotency::applies)) {
+                throw new IllegalStateException("POST routes need an idempotency store: call idempotency(...) on the builder");
+            }
+            return new ApiRouter(routes, auth, idempotency);
         }
     }
 }

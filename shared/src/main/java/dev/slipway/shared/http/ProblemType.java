@@ -63,6 +63,11 @@ public enum ProblemType {
     RELEASE_FILES_MISSING(409, "release-files-missing", "Some files of the release have not been uploaded"),
     RELEASE_FILES_MISMATCH(422, "release-files-mismatch", "Uploaded content does not match the manifest"),
     DEPLOY_UNAVAILABLE(503, "deploy-unavailable", "The deploy workflow could not be started; retry later"),
+    // Idempotency-Key (every POST route).
+    INVALID_IDEMPOTENCY_KEY(400, "invalid-idempotency-key", "The Idempotency-Key header is not 1 to 255 printable ASCII characters"),
+    IDEMPOTENCY_KEY_REUSED(422, "idempotency-key-reused", "The Idempotency-Key was already used for a different request"),
+    IDEMPOTENCY_KEY_IN_PROGRESS(409, "idempotency-key-in-progress", "A request with this Idempotency-Key is still running"),
+    IDEMPOTENCY_RESPONSE_NOT_KEPT(409, "idempotency-response-not-kept", "The request with this Idempotency-Key completed, but its answer was too large to keep"),
     INTERNAL_ERROR(500, "internal-error", "Something went wrong on our side");
 
     public static final String TYPE_PREFIX = "urn:slipway:problem:";

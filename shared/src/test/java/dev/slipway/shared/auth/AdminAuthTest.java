@@ -32,6 +32,20 @@ class AdminAuthTest {
     }
 
     @Test
+    void theCallerIsDerivedFromTheVerifiedTokenSoAnotherTokenIsAnotherCaller() {
+        String other = AdminTokens.generate();
+        String[] expected = {AdminTokens.sha256Hex(TOKEN)};
+        AdminAuth rotating = new AdminAuth(() -> expected[0]);
+        String first = rotating.require(withAuthorization("Bearer " + TOKEN));
+        assertEquals(first, rotating.require(withAuthorization("bearer " + TOKEN)));
+        expected[0] = AdminTokens.sha256Hex(other);
+        String second = rotating.require(withAuthorization("Bearer " + other));
+        assertTrue(first.startsWith("admin:") && second.startsWith("admin:"));
+        assertTrue(!first.equals(second));
+        assertTrue(!first.contains(AdminTokens.sha256Hex(TOKEN)), "the caller id does not reveal the token's hash");
+    }
+
+    @Test
     void theTokenOpensTheDoor() {
         assertDoesNotThrow(() -> auth.require(withAuthorization("Bearer " + TOKEN)));
         assertDoesNotThrow(() -> auth.require(withAuthorization("bearer " + TOKEN)));

@@ -21,6 +21,7 @@ import dev.slipway.shared.aws.AwsClients;
 import dev.slipway.shared.config.Config;
 import dev.slipway.shared.config.EnvNames;
 import dev.slipway.shared.http.ApiRequest;
+import dev.slipway.shared.idempotency.DynamoDbIdempotencyStore;
 import dev.slipway.shared.http.ApiResponse;
 import dev.slipway.shared.http.ApiRouter;
 import dev.slipway.shared.json.Json;
@@ -54,6 +55,7 @@ public final class AppsHandler implements RequestHandler<APIGatewayV2HTTPEvent, 
         this.releases = new ReleaseStore(aws.dynamoDbEnhanced(), config.require(EnvNames.RELEASES_TABLE), ledger);
         this.urls = new SiteUrls(config.get(EnvNames.SITE_URL_PATTERN).orElse(null));
         this.router = ApiRouter.authenticated(new AdminAuth(AdminTokenHashSource.from(config, aws::ssm)))
+                .idempotency(DynamoDbIdempotencyStore.from(config, aws))
                 .route("POST /apps", this::create)
                 .route("GET /apps", this::list)
                 .route("GET /apps/{appId}", this::get)

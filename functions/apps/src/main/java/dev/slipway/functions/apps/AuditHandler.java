@@ -20,6 +20,7 @@ import dev.slipway.shared.config.EnvNames;
 import dev.slipway.shared.http.ApiRequest;
 import dev.slipway.shared.http.ApiResponse;
 import dev.slipway.shared.http.ApiRouter;
+import dev.slipway.shared.idempotency.DynamoDbIdempotencyStore;
 import dev.slipway.shared.http.Paging;
 import dev.slipway.shared.json.Json;
 
@@ -57,6 +58,7 @@ public final class AuditHandler implements RequestHandler<APIGatewayV2HTTPEvent,
         this.export = new AuditExport(ledger, aws.dynamoDbEnhanced(), auditTable, S3Clients.client(aws),
                 config.require(EnvNames.ARTIFACTS_BUCKET), Clock.systemUTC());
         this.router = ApiRouter.authenticated(new AdminAuth(AdminTokenHashSource.from(config, aws::ssm)))
+                .idempotency(DynamoDbIdempotencyStore.from(config, aws))
                 .route("GET /apps/{appId}/audit", this::list)
                 .route("GET /apps/{appId}/audit/verify", this::verify)
                 .route("POST /apps/{appId}/audit/export", this::export)

@@ -13,6 +13,7 @@ import dev.slipway.shared.deploy.DeployService;
 import dev.slipway.shared.deploy.Deployment;
 import dev.slipway.shared.deploy.ReleaseStore;
 import dev.slipway.shared.http.ApiRequest;
+import dev.slipway.shared.idempotency.DynamoDbIdempotencyStore;
 import dev.slipway.shared.http.ApiResponse;
 import dev.slipway.shared.http.ApiRouter;
 import dev.slipway.shared.http.Paging;
@@ -40,6 +41,7 @@ public final class DeploymentsHandler implements RequestHandler<APIGatewayV2HTTP
         this.deploys = new DeployService(c.apps, c.releases, c.files, c.sources, sfn,
                 config.require(EnvNames.DEPLOY_STATE_MACHINE_ARN), c.urls, c.clock);
         this.router = ApiRouter.authenticated(new AdminAuth(AdminTokenHashSource.from(config, c.aws::ssm)))
+                .idempotency(DynamoDbIdempotencyStore.from(config, c.aws))
                 .route("POST /apps/{appId}/deployments", this::start)
                 .route("GET /apps/{appId}/deployments", this::list)
                 .route("GET /apps/{appId}/deployments/{deploymentId}", this::get)

@@ -12,6 +12,7 @@ import dev.slipway.shared.aws.S3Clients;
 import dev.slipway.shared.config.Config;
 import dev.slipway.shared.deploy.upload.DirectUploadService;
 import dev.slipway.shared.http.ApiRequest;
+import dev.slipway.shared.idempotency.DynamoDbIdempotencyStore;
 import dev.slipway.shared.http.ApiResponse;
 import dev.slipway.shared.http.ApiRouter;
 
@@ -37,6 +38,7 @@ public final class ReleasesHandler implements RequestHandler<APIGatewayV2HTTPEve
         DeployComponents c = new DeployComponents(config);
         this.uploads = new DirectUploadService(c.apps, c.releases, c.files, S3Clients.presigner(c.aws), c.urls, c.clock);
         this.router = ApiRouter.authenticated(new AdminAuth(AdminTokenHashSource.from(config, c.aws::ssm)))
+                .idempotency(DynamoDbIdempotencyStore.from(config, c.aws))
                 .route("POST /apps/{appId}/releases", this::create)
                 .route("GET /apps/{appId}/releases/{releaseId}", this::get)
                 .route("POST /apps/{appId}/releases/{releaseId}/finalize", this::finalizeRelease)

@@ -18,6 +18,7 @@ import dev.slipway.shared.env.AppEnvironment;
 import dev.slipway.shared.git.GitStore;
 import dev.slipway.shared.git.GitTable;
 import dev.slipway.shared.http.ApiRequest;
+import dev.slipway.shared.idempotency.DynamoDbIdempotencyStore;
 import dev.slipway.shared.http.ApiResponse;
 import dev.slipway.shared.http.ApiRouter;
 import dev.slipway.shared.imports.GitUrlImport;
@@ -61,6 +62,7 @@ public final class ImportsHandler implements RequestHandler<APIGatewayV2HTTPEven
                 AppEnvironment.from(aws), uploads, GitUrlImport.standard(limits), Clock.systemUTC(),
                 ImportRequest.tempParent(config), limits);
         this.router = ApiRouter.authenticated(new AdminAuth(AdminTokenHashSource.from(config, aws::ssm)))
+                .idempotency(DynamoDbIdempotencyStore.from(config, aws))
                 .route("POST /apps/{appId}/imports", this::importExport)
                 .route("POST /apps/{appId}/uploads", this::createUpload)
                 .build();
