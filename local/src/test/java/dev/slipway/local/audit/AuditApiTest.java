@@ -352,7 +352,9 @@ class AuditApiTest {
         Map<String, AttributeValue> forged = new java.util.HashMap<>(sixth);
         forged.put("actor", AttributeValue.fromS("mallory"));
         put(forged);
-        assertEquals(500, send("POST", export, null, null).statusCode());
+        var refused = send("POST", export, null, null);
+        assertEquals(409, refused.statusCode(), refused.body());
+        assertTrue(refused.body().contains("urn:slipway:problem:audit-chain-broken"), refused.body());
         assertEquals(5, get(verify).get("toSeq").asLong());
         put(sixth);
         assertEquals(6, ok("POST", export, null, 200).get("exportedSeq").asLong());

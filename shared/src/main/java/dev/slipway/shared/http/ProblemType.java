@@ -68,6 +68,7 @@ public enum ProblemType {
     IDEMPOTENCY_KEY_REUSED(422, "idempotency-key-reused", "The Idempotency-Key was already used for a different request"),
     IDEMPOTENCY_KEY_IN_PROGRESS(409, "idempotency-key-in-progress", "A request with this Idempotency-Key is still running"),
     IDEMPOTENCY_RESPONSE_NOT_KEPT(409, "idempotency-response-not-kept", "The request with this Idempotency-Key completed, but its answer was too large to keep"),
+    AUDIT_CHAIN_BROKEN(409, "audit-chain-broken", "The app's audit chain does not verify; it is not exported until it is restored"),
     INTERNAL_ERROR(500, "internal-error", "Something went wrong on our side");
 
     public static final String TYPE_PREFIX = "urn:slipway:problem:";
