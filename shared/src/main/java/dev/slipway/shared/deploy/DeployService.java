@@ -237,6 +237,12 @@ public final class DeployService {
         if (d.failure() != null) {
             n.put("failure", d.failure());
         }
+        if (d.promoted() != null) {
+            n.put("promoted", d.promoted());
+        }
+        if (d.note() != null) {
+            n.put("note", d.note());
+        }
         return n;
     }
 
