@@ -98,6 +98,7 @@ public final class DeployService {
                 if (e.part() != WriteConflict.Part.AUDIT_HEAD || attempt >= 10) {
                     throw new ProblemException(ProblemType.CONCURRENT_MODIFICATION, "The app changed while the deployment was being created; retry");
                 }
+                ProductionAlias.pause(attempt); // other writers of the app's audit chain: spread the retries
             }
         }
         ObjectNode input = Json.object();
