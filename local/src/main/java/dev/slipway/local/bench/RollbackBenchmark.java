@@ -126,6 +126,7 @@ public final class RollbackBenchmark {
                 }
             }
         }
+        System.exit(0); // the table is printed; do not wait for lingering client threads
     }
 
     /** One default rollback; returns {nanos until the edge serves the expected release, nanos of the API call}. */
