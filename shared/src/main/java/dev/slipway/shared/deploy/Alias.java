@@ -1,11 +1,28 @@
 package dev.slipway.shared.deploy;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.time.Instant;
 
 /**
  * A name visitors reach ({@code production}) and the READY release it points at. Moves only by
- * compare-and-set on {@code version}, together with its audit event.
+ * compare-and-set on {@code version}, together with its audit event and its history item (see
+ * {@link ReleaseStore#moveAlias}); {@link ProductionAlias} is the one place that moves it.
+ *
+ * @param pinned            set by a rollback: deployments stage and verify but do not move it
+ * @param previousReleaseId the release it pointed at before {@code releaseId} (what a rollback returns to)
  */
-public record Alias(String appId, String name, String releaseId, long version, Instant updatedAt, String deploymentId) {
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Alias(String appId, String name, String releaseId, long version, Instant updatedAt, String deploymentId,
+                    boolean pinned, String previousReleaseId) {
     public static final String PRODUCTION = "production";
+
+    @JsonCreator
+    public Alias {
+    }
+
+    public Alias(String appId, String name, String releaseId, long version, Instant updatedAt, String deploymentId) {
+        this(appId, name, releaseId, version, updatedAt, deploymentId, false, null);
+    }
 }

@@ -6,7 +6,7 @@ import software.amazon.awssdk.enhanced.dynamodb.mapper.annotations.DynamoDbSortK
 
 /**
  * One row of the releases table. Partition {@code appId}; sort key {@code kind#id}:
- * {@code release#<id>}, {@code deployment#<id>}, {@code alias#<name>}, {@code build#<buildKey>}
+ * {@code release#<id>}, {@code deployment#<id>}, {@code alias#<name>}, {@code aliasv#<name>#<version>} (the alias's history), {@code build#<buildKey>}
  * (which READY release a build key produced) and {@code content#<sha256>} (where the app already
  * stores those bytes). Conditions use the plain attributes; the record itself is {@code doc} (JSON).
  */
@@ -15,6 +15,8 @@ public class DeployItem {
     static final String RELEASE = "release#";
     static final String DEPLOYMENT = "deployment#";
     static final String ALIAS = "alias#";
+    /** {@code aliasv#<name>#<version, 19 digits>}: one item per alias version (its history). */
+    static final String ALIAS_HISTORY = "aliasv#";
     static final String BUILD = "build#";
     static final String CONTENT = "content#";
 

@@ -96,12 +96,13 @@ public final class DeployService {
         for (int attempt = 0; ; attempt++) {
             try {
                 releases.createDeployment(d, AuditEvent.next(releases.ledger().head(app.id()), app.id(), clock.instant(), actor,
-                        "deployment.started", "deployment/" + id, null, FailedDeployments.summary(d)));
+                        "deployment.started", "deployment/" + id, null, d.audited()));
                 break;
             } catch (WriteConflict e) {
                 if (e.part() != WriteConflict.Part.AUDIT_HEAD || attempt >= 10) {
                     throw new ProblemException(ProblemType.CONCURRENT_MODIFICATION, "The app changed while the deployment was being created; retry");
                 }
+                ProductionAlias.pause(attempt); // other writers of the app's audit chain: spread the retries
             }
         }
         ObjectNode input = Json.object();

@@ -39,7 +39,7 @@ public final class DeploySteps {
     private final ReleaseFiles files;
     private final CommitSource sources;
     private final AppEnvironment environment;
-    private final Router router;
+    private final ProductionAlias production;
     private final SmokeCheck smoke;
     private final FailedDeployments failures;
     private final Clock clock;
@@ -54,7 +54,7 @@ public final class DeploySteps {
         this.files = files;
         this.sources = sources;
         this.environment = environment;
-        this.router = router;
+        this.production = new ProductionAlias(apps, releases, files, router, clock);
         this.smoke = new SmokeCheck(urls);
         this.failures = new FailedDeployments(releases, files, clock);
         this.clock = clock;
@@ -73,9 +73,8 @@ public final class DeploySteps {
         if (found.finished()) {
             // A redelivered task after the end changes nothing, except that a promotion whose router
             // update was lost (the transaction committed, the call after it did not) points it again.
-            if (step.equals("PromoteRelease") && found.status() == Deployment.Status.SUCCEEDED && found.releaseId() != null
-                    && releases.alias(appId, Alias.PRODUCTION).map(a -> a.releaseId().equals(found.releaseId())).orElse(false)) {
-                router.point(appId, found.releaseId());
+            if (step.equals("PromoteRelease") && found.status() == Deployment.Status.SUCCEEDED) {
+                production.pointRouter(appId); // where the alias is now, never blindly this deployment's release
             }
             return result(found);
         }
@@ -197,7 +196,7 @@ public final class DeploySteps {
     ObjectNode stage(Deployment d, String buildKey) {
         String releaseId = requireRelease(d);
         Release staged = new Release(d.appId(), releaseId, d.commit(), d.tree(), buildKey, "build", ReleaseStatus.STAGED,
-                0, 0, clock.instant(), null, d.id());
+                0, 0, clock.instant(), null, d.id(), commitMessage(d), d.startedBy());
         try {
             releases.putStaged(staged);
         } catch (WriteConflict e) {
@@ -257,25 +256,47 @@ public final class DeploySteps {
             Thread.currentThread().interrupt();
             throw new TransientStepException("interrupted during the smoke check");
         }
-        Optional<Alias> current = releases.alias(d.appId(), Alias.PRODUCTION);
-        long expected = current.map(Alias::version).orElse(0L);
-        Alias next = new Alias(d.appId(), Alias.PRODUCTION, releaseId, expected + 1, clock.instant(), d.id());
-        Deployment done = d.withStepEnded("PromoteRelease", "succeeded", clock.instant()).succeeded(clock.instant());
-        try {
-            releases.moveAlias(next, expected, event(d.appId(), "alias.moved", "alias/" + Alias.PRODUCTION,
-                            current.<com.fasterxml.jackson.databind.JsonNode>map(Json.MAPPER::valueToTree).orElse(null),
-                            Json.MAPPER.valueToTree(next), d),
-                    releases.deploymentFinish(done, d.version()));
-        } catch (WriteConflict e) {
-            // Another promotion or a step update won the race: Step Functions retries on fresh state.
-            throw new TransientStepException("production moved while promoting (" + e.part() + "); retrying");
+        Actor actor = actor(d);
+        for (int attempt = 0; ; attempt++) {
+            // Fresh state each time: the deployment (its version joins the transaction) and the alias.
+            Deployment cur = releases.deployment(d.appId(), d.id()).orElse(d);
+            if (cur.finished()) {
+                return result(cur);
+            }
+            Optional<Alias> current = releases.alias(d.appId(), Alias.PRODUCTION);
+            try {
+                if (current.map(Alias::pinned).orElse(false)) {
+                    // Pinned (after a rollback): the release is staged and verified, production stays.
+                    String note = "staged, production pinned (production stays at " + current.get().releaseId() + ")";
+                    Deployment done = cur.withStepEnded("PromoteRelease", "staged, production pinned", clock.instant())
+                            .stagedNotPromoted(note, clock.instant());
+                    releases.finishDeployment(done, cur.version(), event(d.appId(), "deployment.staged", "deployment/" + d.id(),
+                            null, done.audited(), d), dev.slipway.shared.store.TransactionPart.NONE);
+                    deleteBuildIntermediates(d);
+                    ObjectNode out = Json.object();
+                    out.put("releaseId", releaseId);
+                    out.put("promoted", false);
+                    return out;
+                }
+                Deployment done = cur.withStepEnded("PromoteRelease", "succeeded", clock.instant()).succeeded(clock.instant());
+                Alias next = production.write(d.appId(), current, releaseId, false, ProductionAlias.DEPLOY_MOVE, actor, d.id(), null,
+                        releases.deploymentFinish(done, cur.version()));
+                production.pointRouter(d.appId());
+                deleteBuildIntermediates(d);
+                ObjectNode out = Json.object();
+                out.put("releaseId", releaseId);
+                out.put("aliasVersion", next.version());
+                out.put("promoted", true);
+                return out;
+            } catch (WriteConflict e) {
+                // Another move (promote, rollback, another deployment) or an audit event won the race:
+                // decide again on fresh state; after a few tries Step Functions retries with backoff.
+                if (attempt >= 8) {
+                    throw new TransientStepException("production moved while promoting (" + e.part() + "); retrying");
+                }
+                ProductionAlias.pause(attempt);
+            }
         }
-        router.point(d.appId(), releaseId);
-        deleteBuildIntermediates(d);
-        ObjectNode out = Json.object();
-        out.put("releaseId", releaseId);
-        out.put("aliasVersion", next.version());
-        return out;
     }
 
     /** The Catch target: the deployment ends FAILED, a release it staged is removed, production is untouched. */
@@ -309,6 +330,17 @@ public final class DeploySteps {
         return ReleaseFiles.hex("SHA-256", Json.canonical(n).getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The commit's message, for the release history (null when it cannot be read: it is only shown). */
+    private String commitMessage(Deployment d) {
+        try {
+            String m = sources.resolve(d.appId(), d.commit()).message();
+            return m == null ? null : m.length() > 2000 ? m.substring(0, 2000) + "…" : m;
+        } catch (RuntimeException e) {
+            LOG.warn("could not read the message of commit {}: {}", d.commit(), e.toString());
+            return null;
+        }
+    }
+
     private void deleteBuildIntermediates(Deployment d) {
         try {
             files.deleteBuildFiles(d.appId(), d.id());
@@ -329,10 +361,13 @@ public final class DeploySteps {
         return d.releaseId();
     }
 
+    private static Actor actor(Deployment d) {
+        return new Actor(d.startedBy() == null ? WORKFLOW_ACTOR : d.startedBy(), "deployment/" + d.id(), null);
+    }
+
     private AuditEvent event(String appId, String action, String target, com.fasterxml.jackson.databind.JsonNode before,
                              com.fasterxml.jackson.databind.JsonNode after, Deployment d) {
-        Actor actor = new Actor(d.startedBy() == null ? WORKFLOW_ACTOR : d.startedBy(), "deployment/" + d.id(), null);
-        return AuditEvent.next(releases.ledger().head(appId), appId, clock.instant(), actor, action, target, before, after);
+        return AuditEvent.next(releases.ledger().head(appId), appId, clock.instant(), actor(d), action, target, before, after);
     }
 
     /** Step Functions hands the Catch {Error, Cause}; a Lambda error's Cause is its JSON error. */

@@ -26,7 +26,9 @@ public record Deployment(
         String startedBy,
         Instant createdAt,
         Instant finishedAt,
-        long version) {
+        long version,
+        Boolean promoted,
+        String note) {
 
     public enum Status { RUNNING, SUCCEEDED, FAILED }
 
@@ -35,8 +37,16 @@ public record Deployment(
     public record Step(String name, Instant startedAt, Instant endedAt, String outcome, Integer attempts) {
     }
 
+    @com.fasterxml.jackson.annotation.JsonCreator
     public Deployment {
         steps = steps == null ? List.of() : List.copyOf(steps);
+    }
+
+    public Deployment(String appId, String id, String ref, String target, Status status, String commit, String tree,
+                      String releaseId, Boolean reusedRelease, List<Step> steps, String failure, String startedBy,
+                      Instant createdAt, Instant finishedAt, long version) {
+        this(appId, id, ref, target, status, commit, tree, releaseId, reusedRelease, steps, failure, startedBy, createdAt,
+                finishedAt, version, null, null);
     }
 
     public boolean finished() {
@@ -90,26 +100,55 @@ public record Deployment(
 
     Deployment withSource(String newCommit, String newTree) {
         return new Deployment(appId, id, ref, target, status, newCommit, newTree, releaseId, reusedRelease, steps, failure,
-                startedBy, createdAt, finishedAt, version + 1);
+                startedBy, createdAt, finishedAt, version + 1, promoted, note);
     }
 
     Deployment withRelease(String newReleaseId, boolean reused) {
         return new Deployment(appId, id, ref, target, status, commit, tree, newReleaseId, reused, steps, failure,
-                startedBy, createdAt, finishedAt, version + 1);
+                startedBy, createdAt, finishedAt, version + 1, promoted, note);
     }
 
     Deployment succeeded(Instant now) {
         return new Deployment(appId, id, ref, target, Status.SUCCEEDED, commit, tree, releaseId, reusedRelease, steps, null,
-                startedBy, createdAt, now, version + 1);
+                startedBy, createdAt, now, version + 1, true, null);
+    }
+
+    /** Ended SUCCEEDED without moving production (it is pinned): staged and verified, reachable at its release URL. */
+    Deployment stagedNotPromoted(String why, Instant now) {
+        return new Deployment(appId, id, ref, target, Status.SUCCEEDED, commit, tree, releaseId, reusedRelease, steps, null,
+                startedBy, createdAt, now, version + 1, false, why);
     }
 
     Deployment failed(String reason, Instant now) {
         return new Deployment(appId, id, ref, target, Status.FAILED, commit, tree, releaseId, reusedRelease,
-                withOpenStepsEnded("failed", now).steps, reason, startedBy, createdAt, now, version + 1);
+                withOpenStepsEnded("failed", now).steps, reason, startedBy, createdAt, now, version + 1, promoted, note);
     }
 
     private Deployment with(List<Step> newSteps) {
         return new Deployment(appId, id, ref, target, status, commit, tree, releaseId, reusedRelease, newSteps, failure,
-                startedBy, createdAt, finishedAt, version + 1);
+                startedBy, createdAt, finishedAt, version + 1, promoted, note);
+    }
+
+    /** What audit events record of a deployment (no step timings). */
+    public com.fasterxml.jackson.databind.node.ObjectNode audited() {
+        var n = dev.slipway.shared.json.Json.object();
+        n.put("deploymentId", id);
+        n.put("ref", ref);
+        n.put("target", target);
+        n.put("commit", commit);
+        n.put("status", status.name());
+        if (failure != null) {
+            n.put("failure", failure);
+        }
+        if (releaseId != null) {
+            n.put("releaseId", releaseId);
+        }
+        if (promoted != null) {
+            n.put("promoted", promoted);
+        }
+        if (note != null) {
+            n.put("note", note);
+        }
+        return n;
     }
 }

@@ -52,7 +52,7 @@ public final class FailedDeployments {
             Deployment failed = cur.get().failed(reason, clock.instant());
             try {
                 releases.finishDeployment(failed, cur.get().version(), AuditEvent.next(releases.ledger().head(appId), appId,
-                        clock.instant(), actor, "deployment.failed", "deployment/" + deploymentId, null, summary(failed)),
+                        clock.instant(), actor, "deployment.failed", "deployment/" + deploymentId, null, failed.audited()),
                         TransactionPart.NONE);
                 return Optional.of(failed);
             } catch (WriteConflict e) {
@@ -62,19 +62,4 @@ public final class FailedDeployments {
         return releases.deployment(appId, deploymentId);
     }
 
-    static com.fasterxml.jackson.databind.node.ObjectNode summary(Deployment d) {
-        var n = Json.object();
-        n.put("deploymentId", d.id());
-        n.put("ref", d.ref());
-        n.put("target", d.target());
-        n.put("commit", d.commit());
-        n.put("status", d.status().name());
-        if (d.failure() != null) {
-            n.put("failure", d.failure());
-        }
-        if (d.releaseId() != null) {
-            n.put("releaseId", d.releaseId());
-        }
-        return n;
-    }
 }

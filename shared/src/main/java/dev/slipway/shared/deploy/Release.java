@@ -11,6 +11,8 @@ import java.time.Instant;
  *                 deploy of the same inputs reuses this release instead of building again; null for
  *                 uploaded releases
  * @param source   {@code build} or {@code upload}
+ * @param message  the commit's message (null for uploads)
+ * @param deployedBy who started the deployment that built it, or uploaded it
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Release(
@@ -25,13 +27,24 @@ public record Release(
         long totalBytes,
         Instant createdAt,
         Instant readyAt,
-        String deploymentId) {
+        String deploymentId,
+        String message,
+        String deployedBy) {
+
+    @com.fasterxml.jackson.annotation.JsonCreator
+    public Release {
+    }
+
+    public Release(String appId, String id, String commit, String tree, String buildKey, String source, ReleaseStatus status,
+                   long fileCount, long totalBytes, Instant createdAt, Instant readyAt, String deploymentId) {
+        this(appId, id, commit, tree, buildKey, source, status, fileCount, totalBytes, createdAt, readyAt, deploymentId, null, null);
+    }
 
     public Release ready(long files, long bytes, Instant now) {
-        return new Release(appId, id, commit, tree, buildKey, source, ReleaseStatus.READY, files, bytes, createdAt, now, deploymentId);
+        return new Release(appId, id, commit, tree, buildKey, source, ReleaseStatus.READY, files, bytes, createdAt, now, deploymentId, message, deployedBy);
     }
 
     public Release failed() {
-        return new Release(appId, id, commit, tree, buildKey, source, ReleaseStatus.FAILED, fileCount, totalBytes, createdAt, readyAt, deploymentId);
+        return new Release(appId, id, commit, tree, buildKey, source, ReleaseStatus.FAILED, fileCount, totalBytes, createdAt, readyAt, deploymentId, message, deployedBy);
     }
 }

@@ -156,6 +156,21 @@ public final class ReleaseFiles {
                 .contentType("application/json"), RequestBody.fromString(Json.write(manifest)));
     }
 
+    /** Whether the release's manifest (and so the release) still exists: one HEAD, whatever its size. */
+    public boolean manifestExists(String appId, String releaseId) {
+        try {
+            s3.headObject(r -> r.bucket(bucket).key(SiteKeys.manifest(appId, releaseId)));
+            return true;
+        } catch (software.amazon.awssdk.services.s3.model.NoSuchKeyException e) {
+            return false;
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            if (e.statusCode() == 404) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
     public java.util.Optional<Manifest> manifest(String appId, String releaseId) {
         try {
             byte[] bytes = s3.getObjectAsBytes(r -> r.bucket(bucket).key(SiteKeys.manifest(appId, releaseId))).asByteArray();

@@ -206,10 +206,48 @@ public final class ReleaseStore {
         tx.addConditionCheck(table, ConditionCheck.builder()
                 .key(key(next.appId(), DeployItem.RELEASE + next.releaseId()))
                 .conditionExpression(status(ReleaseStatus.READY)).build());
-        List<WriteConflict.Part> parts = new ArrayList<>(List.of(WriteConflict.Part.ALIAS, WriteConflict.Part.RELEASE));
+        // The alias's history: one item per version, so "where was it before" is one read, never a scan.
+        AliasMove move = new AliasMove(next.version(), next.releaseId(), next.previousReleaseId(), next.pinned(), event.action(),
+                event.actor(), event.after() != null && event.after().hasNonNull("reason") ? event.after().get("reason").asText() : null,
+                next.deploymentId(), event.seq(), next.updatedAt());
+        tx.addPutItem(table, TransactPutItemEnhancedRequest.builder(DeployItem.class)
+                .item(DeployItem.of(next.appId(), historyKey(next.name(), next.version()), null, next.version(), next.releaseId(),
+                        Json.write(move)))
+                .conditionExpression(notExists()).build());
+        List<WriteConflict.Part> parts = new ArrayList<>(List.of(WriteConflict.Part.ALIAS, WriteConflict.Part.RELEASE,
+                WriteConflict.Part.ALIAS));
         parts.addAll(ledger.appendTo(tx, event));
         parts.addAll(extra.addTo(tx));
         Transactions.write(client, tx.build(), parts);
+    }
+
+    /**
+     * One version of an alias, written in the same transaction as the move (and its audit event,
+     * {@code auditSeq}): which release, which it replaced, whether pinned, by which action and actor.
+     */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public record AliasMove(long version, String releaseId, String previousReleaseId, boolean pinned, String action,
+                            String actor, String reason, String deploymentId, long auditSeq, java.time.Instant at) {
+    }
+
+    /** The alias's versions, newest first, up to {@code limit}. */
+    public List<AliasMove> aliasHistory(String appId, String name, int limit) {
+        List<AliasMove> out = new ArrayList<>();
+        for (Page<DeployItem> page : table.query(QueryEnhancedRequest.builder()
+                .queryConditional(QueryConditional.sortBeginsWith(key(appId, DeployItem.ALIAS_HISTORY + name + "#")))
+                .scanIndexForward(false).consistentRead(true).limit(Math.min(limit, 1000)).build())) {
+            for (DeployItem i : page.items()) {
+                out.add(Json.MAPPER.convertValue(Json.parse(i.getDoc()), AliasMove.class));
+                if (out.size() >= limit) {
+                    return out;
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String historyKey(String name, long version) {
+        return DeployItem.ALIAS_HISTORY + name + "#" + String.format("%019d", version);
     }
 
     /** Adds "this deployment is now {@code finished}" to another transaction (e.g. an alias move). */

@@ -59,6 +59,8 @@ public enum ProblemType {
     BUILD_LOG_NOT_FOUND(404, "build-log-not-found", "This deployment has no build log (yet)"),
     RELEASE_NOT_FOUND(404, "release-not-found", "No such release"),
     RELEASE_NOT_READY(409, "release-not-ready", "The release is not READY"),
+    RELEASE_FILES_GONE(409, "release-files-gone", "The release's files no longer exist"),
+    NOTHING_TO_ROLL_BACK(409, "nothing-to-roll-back", "Production has no earlier release to return to"),
     RELEASE_ALREADY_FINAL(409, "release-already-final", "The release is already finalized or failed"),
     RELEASE_FILES_MISSING(409, "release-files-missing", "Some files of the release have not been uploaded"),
     RELEASE_FILES_MISMATCH(422, "release-files-mismatch", "Uploaded content does not match the manifest"),

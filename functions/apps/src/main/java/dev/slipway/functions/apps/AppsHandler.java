@@ -94,6 +94,8 @@ public final class AppsHandler implements RequestHandler<APIGatewayV2HTTPEvent, 
             p.put("releaseId", a.releaseId());
             p.put("since", a.updatedAt().toString());
             p.put("deploymentId", a.deploymentId());
+            p.put("pinned", a.pinned());
+            p.put("aliasVersion", a.version());
             urls.appUrl(app.id()).ifPresent(u -> p.put("url", u));
             view.with("links").put("deployments", "/apps/" + app.id() + "/deployments");
         }, () -> view.putNull("production"));

@@ -13,6 +13,7 @@ import dev.slipway.shared.deploy.Release;
 import dev.slipway.shared.deploy.ReleaseFiles;
 import dev.slipway.shared.deploy.ReleaseStatus;
 import dev.slipway.shared.deploy.ReleaseStore;
+import dev.slipway.shared.deploy.ReleaseView;
 import dev.slipway.shared.deploy.SiteKeys;
 import dev.slipway.shared.deploy.SitePath;
 import dev.slipway.shared.deploy.SiteUrls;
@@ -144,7 +145,8 @@ public final class DirectUploadService {
         // The list first: a release record always has its list beside it.
         files.s3().putObject(r -> r.bucket(files.bucket()).key(pendingKey(app.id(), id)).contentType("application/json"),
                 RequestBody.fromString(Json.write(pending)));
-        Release staged = new Release(app.id(), id, null, null, null, SOURCE, ReleaseStatus.STAGED, list.size(), 0, now, null, null);
+        Release staged = new Release(app.id(), id, null, null, null, SOURCE, ReleaseStatus.STAGED, list.size(), 0, now, null, null,
+                null, actor.id());
         releases.putStaged(staged);
 
         ObjectNode out = Json.object();
@@ -370,28 +372,7 @@ public final class DirectUploadService {
     }
 
     public ObjectNode view(Release r) {
-        ObjectNode out = Json.object();
-        out.put("releaseId", r.id());
-        out.put("appId", r.appId());
-        out.put("status", r.status().name());
-        out.put("source", r.source());
-        if (r.commit() != null) {
-            out.put("commit", r.commit());
-        }
-        out.put("files", r.fileCount());
-        out.put("bytes", r.totalBytes());
-        out.put("createdAt", r.createdAt() == null ? null : r.createdAt().toString());
-        if (r.readyAt() != null) {
-            out.put("readyAt", r.readyAt().toString());
-        }
-        if (r.deploymentId() != null) {
-            out.put("deploymentId", r.deploymentId());
-        }
-        if (r.status() == ReleaseStatus.READY) {
-            urls.releaseUrl(r.appId(), r.id()).ifPresent(u -> out.put("releaseUrl", u));
-        }
-        out.set("links", links(r.appId(), r.id()));
-        return out;
+        return ReleaseView.of(r, releases.alias(r.appId(), dev.slipway.shared.deploy.Alias.PRODUCTION), urls);
     }
 
     // ---- plumbing

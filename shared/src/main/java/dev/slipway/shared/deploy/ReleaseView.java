@@ -1,0 +1,50 @@
+package dev.slipway.shared.deploy;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.shared.json.Json;
+
+import java.util.Optional;
+
+/**
+ * What the API shows of a release, in one place: the history list ({@code GET /apps/{app}/releases})
+ * and {@code GET …/releases/{id}} (and finalize) answer the same fields.
+ */
+public final class ReleaseView {
+    private ReleaseView() {
+    }
+
+    /** @param production the app's production alias (read once per page), to name the aliases pointing here */
+    public static ObjectNode of(Release r, Optional<Alias> production, SiteUrls urls) {
+        ObjectNode out = Json.object();
+        out.put("releaseId", r.id());
+        out.put("id", r.id());
+        out.put("appId", r.appId());
+        out.put("status", r.status().name());
+        out.put("source", r.source());
+        out.put("commit", r.commit());
+        out.put("message", r.message());
+        out.put("files", r.fileCount());
+        out.put("bytes", r.totalBytes());
+        out.put("createdAt", r.createdAt() == null ? null : r.createdAt().toString());
+        if (r.readyAt() != null) {
+            out.put("readyAt", r.readyAt().toString());
+        }
+        out.put("deployedBy", r.deployedBy());
+        if (r.deploymentId() != null) {
+            out.put("deploymentId", r.deploymentId());
+        }
+        ArrayNode aliases = out.putArray("aliases");
+        production.filter(a -> a.releaseId().equals(r.id())).ifPresent(a -> aliases.add(a.name()));
+        if (r.status() == ReleaseStatus.READY) {
+            urls.releaseUrl(r.appId(), r.id()).ifPresent(u -> out.put("releaseUrl", u));
+        }
+        ObjectNode links = out.putObject("links");
+        String self = "/apps/" + r.appId() + "/releases/" + r.id();
+        links.put("self", self);
+        links.put("finalize", self + "/finalize");
+        links.put("deploy", "/apps/" + r.appId() + "/deployments");
+        links.put("app", "/apps/" + r.appId());
+        return out;
+    }
+}
