@@ -280,7 +280,7 @@ public final class DeploySteps {
                 }
                 Deployment done = cur.withStepEnded("PromoteRelease", "succeeded", clock.instant()).succeeded(clock.instant());
                 Alias next = production.write(d.appId(), current, releaseId, false, ProductionAlias.DEPLOY_MOVE, actor, d.id(), null,
-                        releases.deploymentFinish(done, cur.version()));
+                        releases.deploymentFinish(done, cur.version()), done);
                 production.pointRouter(d.appId());
                 deleteBuildIntermediates(d);
                 ObjectNode out = Json.object();

@@ -14,6 +14,7 @@ import dev.slipway.shared.store.WriteConflict;
 
 import java.time.Clock;
 import java.util.Locale;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -172,6 +173,12 @@ public final class ProductionAlias {
      */
     Alias write(String appId, Optional<Alias> current, String releaseId, boolean pinned, String action, Actor actor,
                 String deploymentId, String reason, TransactionPart extra) {
+        return write(appId, current, releaseId, pinned, action, actor, deploymentId, reason, extra, null);
+    }
+
+    /** As above; {@code succeeded}, when given, also records {@code deployment.succeeded} in the same transaction. */
+    Alias write(String appId, Optional<Alias> current, String releaseId, boolean pinned, String action, Actor actor,
+                String deploymentId, String reason, TransactionPart extra, Deployment succeeded) {
         long expected = current.map(Alias::version).orElse(0L);
         boolean sameRelease = current.map(a -> a.releaseId().equals(releaseId)).orElse(false);
         String previous = sameRelease ? current.get().previousReleaseId() : current.map(Alias::releaseId).orElse(null);
@@ -183,7 +190,9 @@ public final class ProductionAlias {
         }
         AuditEvent event = AuditEvent.next(releases.ledger().head(appId), appId, clock.instant(), actor, action,
                 "alias/" + Alias.PRODUCTION, current.<com.fasterxml.jackson.databind.JsonNode>map(Json.MAPPER::valueToTree).orElse(null), after);
-        releases.moveAlias(next, expected, event, extra);
+        List<AuditEvent> events = succeeded == null ? List.of(event) : List.of(event, AuditEvent.next(event.asHead(), appId,
+                clock.instant(), actor, "deployment.succeeded", "deployment/" + succeeded.id(), null, succeeded.audited()));
+        releases.moveAlias(next, expected, events, extra);
         return next;
     }
 

@@ -198,6 +198,15 @@ public final class ReleaseStore {
      * one transaction. A lost race is a {@link WriteConflict} naming {@code ALIAS} or {@code RELEASE}.
      */
     public void moveAlias(Alias next, long expectedVersion, AuditEvent event, TransactionPart extra) {
+        moveAlias(next, expectedVersion, List.of(event), extra);
+    }
+
+    /**
+     * As above, with more audit events after the alias's own (consecutive links of the chain, one
+     * head move): a deployment's promotion records both the move and the deployment's success.
+     */
+    public void moveAlias(Alias next, long expectedVersion, List<AuditEvent> events, TransactionPart extra) {
+        AuditEvent event = events.get(0);
         var tx = TransactWriteItemsEnhancedRequest.builder();
         tx.addPutItem(table, TransactPutItemEnhancedRequest.builder(DeployItem.class)
                 .item(DeployItem.of(next.appId(), DeployItem.ALIAS + next.name(), null, next.version(), next.releaseId(),
@@ -216,7 +225,7 @@ public final class ReleaseStore {
                 .conditionExpression(notExists()).build());
         List<WriteConflict.Part> parts = new ArrayList<>(List.of(WriteConflict.Part.ALIAS, WriteConflict.Part.RELEASE,
                 WriteConflict.Part.ALIAS));
-        parts.addAll(ledger.appendTo(tx, event));
+        parts.addAll(ledger.appendTo(tx, events));
         parts.addAll(extra.addTo(tx));
         Transactions.write(client, tx.build(), parts);
     }

@@ -17,6 +17,7 @@ import dev.slipway.shared.deploy.routing.Router;
 import dev.slipway.shared.http.ApiRequest;
 import dev.slipway.shared.http.ApiResponse;
 import dev.slipway.shared.http.ApiRouter;
+import dev.slipway.shared.idempotency.DynamoDbIdempotencyStore;
 import dev.slipway.shared.http.Paging;
 import dev.slipway.shared.json.Json;
 import dev.slipway.shared.json.JsonObjectReader;
@@ -46,6 +47,7 @@ public final class ProductionHandler implements RequestHandler<APIGatewayV2HTTPE
         this.c = new DeployComponents(config);
         this.production = new ProductionAlias(c.apps, c.releases, c.files, Router.from(config), c.clock);
         this.router = ApiRouter.authenticated(new AdminAuth(AdminTokenHashSource.from(config, c.aws::ssm)))
+                .idempotency(DynamoDbIdempotencyStore.from(config, c.aws))
                 .route("GET /apps/{appId}/releases", this::list)
                 .route("POST /apps/{appId}/rollback", this::rollback)
                 .route("POST /apps/{appId}/promote", this::promote)
