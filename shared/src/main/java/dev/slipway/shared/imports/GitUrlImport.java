@@ -172,6 +172,11 @@ public final class GitUrlImport {
                         .setTimeout((int) Math.max(1, timeLimit.toSeconds()))
                         .setProgressMonitor(watchdog)
                         .call();
+                // The watchdog samples every 100 ms; a fetch faster than that is measured once at the end.
+                if (watchdog.measureNow()) {
+                    throw new ProblemException(ProblemType.GIT_FETCH_TOO_LARGE,
+                            label + " is larger than " + maxFetchBytes + " bytes");
+                }
                 Ref fetched = git.getRepository().exactRef("refs/slipway/fetched");
                 if (fetched != null && result.getAdvertisedRef(remote) != null) {
                     return fetched.getObjectId();
@@ -292,6 +297,11 @@ public final class GitUrlImport {
                 return false;
             }
             nextCheck = now + 100_000_000L;
+            return measureNow();
+        }
+
+        /** Sums what the fetch has written so far; true when it is over the limit. */
+        boolean measureNow() {
             try (Stream<Path> files = Files.walk(dir)) {
                 long size = files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
                 tooLarge = size > maxBytes;
