@@ -217,7 +217,8 @@ class DeployEndToEndTest {
         while (Instant.now().isBefore(deadline)) {
             JsonNode d = Json.parse(api("GET", "/apps/" + APP + "/deployments/" + id, null).body());
             if (!d.path("status").asText().equals("RUNNING")) {
-                return awaitEdge(d);
+                EdgeClient.awaitPromoted(runtime.edge().port(), d);
+                return d;
             }
             Thread.sleep(200);
         }
@@ -272,22 +273,4 @@ class DeployEndToEndTest {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /**
-     * SUCCEEDED is recorded with the alias move; the edge learns it right after (the router call
-     * follows the transaction). Wait, briefly, until production serves what the release serves.
-     */
-    private static JsonNode awaitEdge(JsonNode d) throws Exception {
-        if (!d.path("status").asText().equals("SUCCEEDED") || !d.path("promoted").asBoolean(true)) {
-            return d;
-        }
-        byte[] release = EdgeClient.get(runtime.edge().port(), host(d.path("releaseId").asText() + "--" + APP), "/").body();
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
-        while (!java.util.Arrays.equals(release, edge("/").body())) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("production does not serve release " + d.path("releaseId").asText() + " 10 s after SUCCEEDED");
-            }
-            Thread.sleep(20);
-        }
-        return d;
-    }
 }

@@ -278,6 +278,7 @@ class DirectUploadTest {
             JsonNode d = Json.parse(api("GET", "/apps/" + APP + "/deployments/" + id, null).body());
             if (!d.path("status").asText().equals("RUNNING")) {
                 assertFalse(d.path("steps").toString().contains("\"Build\""), d.toString());
+                EdgeClient.awaitPromoted(runtime.edge().port(), d);
                 return d;
             }
             Thread.sleep(100);

@@ -145,7 +145,8 @@ class KillDuringDeployTest {
         while (Instant.now().isBefore(deadline)) {
             JsonNode d = Json.parse(api("GET", "/apps/kill/deployments/" + id, null).body());
             if (!d.path("status").asText().equals("RUNNING")) {
-                return awaitEdge(d);
+                EdgeClient.awaitPromoted(runtime.path("edgePort").asInt(), d);
+                return d;
             }
             Thread.sleep(200);
         }
@@ -177,22 +178,4 @@ class KillDuringDeployTest {
                 .httpClient(ApacheHttpClient.builder().build()).build();
     }
 
-    /**
-     * SUCCEEDED is recorded with the alias move; the edge learns it right after (the router call
-     * follows the transaction). Wait, briefly, until production serves what the release serves.
-     */
-    private JsonNode awaitEdge(JsonNode d) throws Exception {
-        if (!d.path("status").asText().equals("SUCCEEDED") || !d.path("promoted").asBoolean(true)) {
-            return d;
-        }
-        byte[] release = EdgeClient.get(runtime.path("edgePort").asInt(), d.path("releaseId").asText() + "--kill.localhost:" + runtime.path("edgePort").asInt(), "/").body();
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
-        while (!java.util.Arrays.equals(release, edge("/").body())) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("production does not serve release " + d.path("releaseId").asText() + " 10 s after SUCCEEDED");
-            }
-            Thread.sleep(20);
-        }
-        return d;
-    }
 }

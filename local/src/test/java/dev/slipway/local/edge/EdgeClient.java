@@ -104,4 +104,27 @@ public final class EdgeClient {
         }
         return out.toByteArray();
     }
+
+    /**
+     * A promotion records SUCCEEDED with the alias move; the edge learns it right after (the router
+     * call follows the transaction). Waits, briefly, until {@code appId}'s production host serves
+     * what the release's own host serves.
+     */
+    public static void awaitProduction(int port, String appId, String releaseId) throws IOException, InterruptedException {
+        byte[] release = get(port, releaseId + "--" + appId + ".localhost:" + port, "/").body();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!java.util.Arrays.equals(release, get(port, appId + ".localhost:" + port, "/").body())) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("production of " + appId + " does not serve release " + releaseId + " 10 s after SUCCEEDED");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** {@link #awaitProduction} for a finished deployment (JSON as the API answers) that promoted its release. */
+    public static void awaitPromoted(int port, com.fasterxml.jackson.databind.JsonNode deployment) throws IOException, InterruptedException {
+        if (deployment.path("status").asText().equals("SUCCEEDED") && deployment.path("promoted").asBoolean(true)) {
+            awaitProduction(port, deployment.path("appId").asText(), deployment.path("releaseId").asText());
+        }
+    }
 }

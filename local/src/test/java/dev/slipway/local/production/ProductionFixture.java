@@ -93,7 +93,9 @@ final class ProductionFixture implements AutoCloseable {
     JsonNode deploy(String app, String releaseId) throws Exception {
         HttpResponse<String> started = api("POST", "/apps/" + app + "/deployments", "{\"releaseId\":\"" + releaseId + "\"}");
         assertEquals(202, started.statusCode(), started.body());
-        return await(app, Json.parse(started.body()).path("deploymentId").asText());
+        JsonNode d = await(app, Json.parse(started.body()).path("deploymentId").asText());
+        EdgeClient.awaitPromoted(runtime.edge().port(), d);
+        return d;
     }
 
     JsonNode await(String app, String deploymentId) throws Exception {
