@@ -194,6 +194,8 @@ class ProductionHistoryTest {
         ReleaseStore.AliasMove last = moves.get(moves.size() - 1);
         assertEquals(last.version(), alias.version());
         assertEquals(last.releaseId(), alias.releaseId());
+        // (a deployment's router call may still be finishing when its SUCCEEDED was read)
+        dev.slipway.local.edge.EdgeClient.awaitProduction(f.runtime.edge().port(), APP, alias.releaseId());
         assertTrue(f.edge(APP).contains(headline.get(alias.releaseId())), "the edge serves " + alias.releaseId());
         assertTrue(f.ledger.verify(APP).valid(), f.ledger.verify(APP).toString());
     }
