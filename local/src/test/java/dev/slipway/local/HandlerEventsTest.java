@@ -195,6 +195,13 @@ class HandlerEventsTest {
         assertEquals(2, body.get("required").size(), release.getBody());
         assertTrue(body.get("uploads").get(0).get("url").asText().contains("X-Amz-Signature="));
 
+        APIGatewayV2HTTPEvent page = load("releases-uploads.json");
+        assertEquals(404, replay(page).getStatusCode(), "the sample's release id does not exist here");
+        page.setPathParameters(Map.of("appId", "event-shop", "releaseId", body.get("releaseId").asText()));
+        APIGatewayV2HTTPResponse urls = replay(page);
+        assertEquals(200, urls.getStatusCode(), urls.getBody());
+        assertEquals(2, Json.parse(urls.getBody()).get("uploads").size(), urls.getBody());
+
         APIGatewayV2HTTPEvent finalize = load("releases-finalize.json");
         assertEquals(404, replay(finalize).getStatusCode(), "the sample's release id does not exist here");
         finalize.setPathParameters(Map.of("appId", "event-shop", "releaseId", body.get("releaseId").asText()));

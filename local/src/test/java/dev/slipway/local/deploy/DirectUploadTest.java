@@ -302,6 +302,37 @@ class DirectUploadTest {
         return EdgeClient.get(runtime.edge().port(), host(APP), path);
     }
 
+    @Test
+    @Order(20)
+    void uploadUrlsComeInPagesSoALargeSiteFitsALambdaAnswer() throws Exception {
+        java.util.TreeMap<String, String> files = new java.util.TreeMap<>();
+        for (int i = 0; i < 1_200; i++) {
+            files.put("/pages/p" + i + ".html", ReleaseFiles.hex("SHA-256", ("page " + i + " " + System.nanoTime()).getBytes(StandardCharsets.UTF_8)));
+        }
+        var body = Json.object();
+        var fs = body.putObject("files");
+        files.forEach(fs::put);
+        HttpResponse<String> created = api("POST", "/apps/" + APP + "/releases", Json.write(body));
+        assertEquals(201, created.statusCode(), created.body());
+        JsonNode first = Json.parse(created.body());
+        assertEquals(1_200, first.path("required").size());
+        assertEquals(500, first.path("uploads").size());
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        first.path("uploads").forEach(u -> seen.add(u.path("sha256").asText()));
+        String next = first.path("nextUploads").asText(null);
+        int pages = 1;
+        while (next != null) {
+            JsonNode page = Json.parse(api("GET", next, null).body());
+            page.path("uploads").forEach(u -> seen.add(u.path("sha256").asText()));
+            next = page.path("nextUploads").asText(null);
+            pages++;
+        }
+        assertEquals(3, pages);
+        assertEquals(new java.util.HashSet<>(files.values()), seen, "every required hash has exactly one upload URL");
+        HttpResponse<String> bad = api("GET", "/apps/" + APP + "/releases/" + first.path("releaseId").asText() + "/uploads?cursor=zz", null);
+        assertEquals(400, bad.statusCode(), bad.body());
+    }
+
     private static void assertProblem(HttpResponse<String> r, int status, String slug) {
         assertEquals(status, r.statusCode(), r.body());
         assertEquals("application/problem+json", r.headers().firstValue("content-type").orElse(""));

@@ -15,6 +15,7 @@ import dev.slipway.shared.http.ApiRequest;
 import dev.slipway.shared.idempotency.DynamoDbIdempotencyStore;
 import dev.slipway.shared.http.ApiResponse;
 import dev.slipway.shared.http.ApiRouter;
+import dev.slipway.shared.http.Paging;
 
 import java.util.Map;
 
@@ -42,6 +43,7 @@ public final class ReleasesHandler implements RequestHandler<APIGatewayV2HTTPEve
                 .route("POST /apps/{appId}/releases", this::create)
                 .route("GET /apps/{appId}/releases/{releaseId}", this::get)
                 .route("POST /apps/{appId}/releases/{releaseId}/finalize", this::finalizeRelease)
+                .route("GET /apps/{appId}/releases/{releaseId}/uploads", this::uploads)
                 .build();
     }
 
@@ -65,6 +67,12 @@ public final class ReleasesHandler implements RequestHandler<APIGatewayV2HTTPEve
     private APIGatewayV2HTTPResponse get(ApiRequest request) {
         return ApiResponse.json(200, uploads.get(request.pathParameter("appId").orElse(""),
                 request.pathParameter("releaseId").orElse("")));
+    }
+
+    private APIGatewayV2HTTPResponse uploads(ApiRequest request) {
+        int limit = Paging.limit(request.queryParameter("limit").orElse(null), DirectUploadService.UPLOADS_PAGE, DirectUploadService.UPLOADS_PAGE);
+        return ApiResponse.json(200, uploads.uploads(request.pathParameter("appId").orElse(""),
+                request.pathParameter("releaseId").orElse(""), request.queryParameter("cursor").orElse(null), limit));
     }
 
     private static Actor actor(ApiRequest request) {

@@ -17,6 +17,7 @@ import dev.slipway.shared.deploy.ReleaseView;
 import dev.slipway.shared.deploy.SiteKeys;
 import dev.slipway.shared.deploy.SitePath;
 import dev.slipway.shared.deploy.SiteUrls;
+import dev.slipway.shared.http.Paging;
 import dev.slipway.shared.http.ProblemException;
 import dev.slipway.shared.http.ProblemType;
 import dev.slipway.shared.ids.Ulid;
@@ -82,6 +83,11 @@ public final class DirectUploadService {
     public static final int MAX_BODY_BYTES = 5 * 1024 * 1024;
     public static final String SOURCE = "upload";
     static final Duration URL_LIFETIME = Duration.ofHours(1);
+    /**
+     * Upload URLs per answer. In Lambda each presigned URL carries the session token (~1.5 KB), so
+     * 20,000 of them would pass the 6 MB response limit: the rest come from GET …/uploads?cursor=.
+     */
+    public static final int UPLOADS_PAGE = 500;
     /** Requests in flight at once during finalize (S3 latency bound, as in {@link ReleaseFiles}). */
     static final int PARALLELISM = 32;
     /** Hashes named in a problem's detail; the full list is in its errors. */
@@ -142,6 +148,8 @@ public final class DirectUploadService {
         ObjectNode pending = Json.object();
         ObjectNode pf = pending.putObject("files");
         list.forEach(pf::put);
+        ArrayNode pr = pending.putArray("required");
+        required.forEach(pr::add);
         // The list first: a release record always has its list beside it.
         files.s3().putObject(r -> r.bucket(files.bucket()).key(pendingKey(app.id(), id)).contentType("application/json"),
                 RequestBody.fromString(Json.write(pending)));
@@ -156,11 +164,46 @@ public final class DirectUploadService {
         out.put("files", list.size());
         ArrayNode req = out.putArray("required");
         required.forEach(req::add);
+        addUploads(out, app.id(), id, required, 0, UPLOADS_PAGE);
+        out.set("links", links(app.id(), id));
+        return out;
+    }
+
+    // ---- GET /apps/{appId}/releases/{releaseId}/uploads?cursor=
+
+    /** The next page of upload URLs of a STAGED upload release (the create answer holds the first). */
+    public ObjectNode uploads(String appId, String releaseId, String cursor, int limit) {
+        Release r = release(appId, releaseId);
+        if (r.status() != ReleaseStatus.STAGED || !SOURCE.equals(r.source())) {
+            throw new ProblemException(ProblemType.RELEASE_ALREADY_FINAL, "Release " + r.id() + " is "
+                    + (SOURCE.equals(r.source()) ? r.status() : "a built release") + "; it takes no uploads");
+        }
+        int from = 0;
+        if (cursor != null) {
+            try {
+                from = Integer.parseInt(Paging.decodeCursor(cursor));
+            } catch (NumberFormatException e) {
+                throw Paging.invalidCursor();
+            }
+        }
+        List<String> required = required(r.appId(), r.id());
+        if (from < 0 || from > required.size()) {
+            throw Paging.invalidCursor();
+        }
+        ObjectNode out = Json.object();
+        out.put("releaseId", r.id());
+        addUploads(out, r.appId(), r.id(), required, from, limit);
+        return out;
+    }
+
+    /** {@code uploads} for required[from, from+limit), and the cursor of the rest. */
+    private void addUploads(ObjectNode out, String appId, String releaseId, List<String> required, int from, int limit) {
         ArrayNode uploads = out.putArray("uploads");
         Instant expires = null;
-        for (String sha : required) {
+        int to = Math.min(required.size(), from + limit);
+        for (String sha : required.subList(from, to)) {
             PresignedPutObjectRequest put = presigner.presignPutObject(p -> p.signatureDuration(URL_LIFETIME)
-                    .putObjectRequest(r -> r.bucket(files.bucket()).key(SiteKeys.upload(app.id(), sha))));
+                    .putObjectRequest(r -> r.bucket(files.bucket()).key(SiteKeys.upload(appId, sha))));
             ObjectNode u = uploads.addObject();
             u.put("sha256", sha);
             u.put("url", put.url().toString());
@@ -176,8 +219,10 @@ public final class DirectUploadService {
         if (expires != null) {
             out.put("uploadsExpireAt", expires.toString());
         }
-        out.set("links", links(app.id(), id));
-        return out;
+        if (to < required.size()) {
+            out.put("nextUploadsCursor", Paging.encodeCursor(Integer.toString(to)));
+            out.put("nextUploads", "/apps/" + appId + "/releases/" + releaseId + "/uploads?cursor=" + Paging.encodeCursor(Integer.toString(to)));
+        }
     }
 
     /** Checks the body: {"files": {path: sha256}}, 1 to {@value #MAX_FILES} files. */
@@ -393,6 +438,27 @@ public final class DirectUploadService {
             TreeMap<String, String> out = new TreeMap<>();
             Json.MAPPER.readTree(bytes).path("files").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
             return out;
+        } catch (NoSuchKeyException e) {
+            throw new ProblemException(ProblemType.RELEASE_NOT_FOUND, "Release " + releaseId + " has no pending file list");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The hashes the create answer asked for, in its order (recomputed for lists written before it was kept). */
+    private List<String> required(String appId, String releaseId) {
+        try {
+            byte[] bytes = files.s3().getObjectAsBytes(g -> g.bucket(files.bucket()).key(pendingKey(appId, releaseId))).asByteArray();
+            JsonNode n = Json.MAPPER.readTree(bytes);
+            if (n.has("required")) {
+                List<String> out = new ArrayList<>();
+                n.get("required").forEach(x -> out.add(x.asText()));
+                return out;
+            }
+            Set<String> distinct = new LinkedHashSet<>();
+            n.path("files").forEach(x -> distinct.add(x.asText()));
+            Map<String, String> known = releases.knownContent(appId, distinct);
+            return distinct.stream().filter(sha -> !known.containsKey(sha)).sorted().toList();
         } catch (NoSuchKeyException e) {
             throw new ProblemException(ProblemType.RELEASE_NOT_FOUND, "Release " + releaseId + " has no pending file list");
         } catch (IOException e) {
