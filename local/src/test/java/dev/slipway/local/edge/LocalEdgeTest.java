@@ -9,18 +9,12 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.zip.GZIPInputStream;
@@ -92,8 +86,8 @@ class LocalEdgeTest {
 
     @Test
     void productionHostServesIndexWithNoCache() throws IOException {
-        Reply r = get("edgeshop.localhost", "/");
-        assertEquals(200, r.status);
+        EdgeClient.Reply r = get("edgeshop.localhost", "/");
+        assertEquals(200, r.status());
         assertEquals(INDEX, r.text());
         assertEquals("no-cache", r.header("cache-control"));
         assertTrue(r.header("content-type").startsWith("text/html"));
@@ -102,37 +96,37 @@ class LocalEdgeTest {
 
     @Test
     void deepLinkServesIndex() throws IOException {
-        Reply r = get("edgeshop.localhost:" + edge.port(), "/products/42");
-        assertEquals(200, r.status);
+        EdgeClient.Reply r = get("edgeshop.localhost:" + edge.port(), "/products/42");
+        assertEquals(200, r.status());
         assertEquals(INDEX, r.text());
     }
 
     @Test
     void hashedAssetIsImmutable() throws IOException {
-        Reply r = get("edgeshop.localhost", "/assets/index-4f3a9c1b.js");
-        assertEquals(200, r.status);
+        EdgeClient.Reply r = get("edgeshop.localhost", "/assets/index-4f3a9c1b.js");
+        assertEquals(200, r.status());
         assertEquals("public, max-age=31536000, immutable", r.header("cache-control"));
         assertTrue(r.header("content-type").startsWith("text/javascript"));
         assertEquals(JS, r.text());
-        Reply png = get("edgeshop.localhost", "/assets/logo-1a2b3c4d.png", "accept-encoding", "gzip");
-        assertEquals(200, png.status);
+        EdgeClient.Reply png = get("edgeshop.localhost", "/assets/logo-1a2b3c4d.png", "accept-encoding", "gzip");
+        assertEquals(200, png.status());
         assertEquals("image/png", png.header("content-type"));
         assertNull(png.header("content-encoding"), "binary is not gzipped");
-        assertEquals(3000, png.body.length);
+        assertEquals(3000, png.body().length);
     }
 
     @Test
     void missingAssetIs404() throws IOException {
-        Reply r = get("edgeshop.localhost", "/assets/nope-00000000.js");
-        assertEquals(404, r.status);
+        EdgeClient.Reply r = get("edgeshop.localhost", "/assets/nope-00000000.js");
+        assertEquals(404, r.status());
         assertEquals("no-store", r.header("cache-control"));
     }
 
     @Test
     void headHasHeadersButNoBody() throws IOException {
-        Reply r = request("HEAD", "edgeshop.localhost", "/assets/index-4f3a9c1b.js");
-        assertEquals(200, r.status);
-        assertEquals(0, r.body.length);
+        EdgeClient.Reply r = request("HEAD", "edgeshop.localhost", "/assets/index-4f3a9c1b.js");
+        assertEquals(200, r.status());
+        assertEquals(0, r.body().length);
         assertEquals(Integer.toString(JS.length()), r.header("content-length"));
         assertEquals("public, max-age=31536000, immutable", r.header("cache-control"));
         assertNotNull(r.header("etag"));
@@ -141,23 +135,23 @@ class LocalEdgeTest {
     @Test
     void etagGivesNotModified() throws IOException {
         String etag = get("edgeshop.localhost", "/assets/index-4f3a9c1b.js").header("etag");
-        Reply r = get("edgeshop.localhost", "/assets/index-4f3a9c1b.js", "if-none-match", etag);
-        assertEquals(304, r.status);
-        assertEquals(0, r.body.length);
+        EdgeClient.Reply r = get("edgeshop.localhost", "/assets/index-4f3a9c1b.js", "if-none-match", etag);
+        assertEquals(304, r.status());
+        assertEquals(0, r.body().length);
         assertEquals(etag, r.header("etag"));
-        assertEquals(200, get("edgeshop.localhost", "/assets/index-4f3a9c1b.js", "if-none-match", "\"other\"").status);
-        assertEquals(304, get("edgeshop.localhost", "/deep/link", "if-none-match", "W/" + get("edgeshop.localhost", "/").header("etag")).status);
+        assertEquals(200, get("edgeshop.localhost", "/assets/index-4f3a9c1b.js", "if-none-match", "\"other\"").status());
+        assertEquals(304, get("edgeshop.localhost", "/deep/link", "if-none-match", "W/" + get("edgeshop.localhost", "/").header("etag")).status());
     }
 
     @Test
     void gzipForTextWhenAccepted() throws IOException {
-        Reply r = get("edgeshop.localhost", "/assets/index-4f3a9c1b.js", "accept-encoding", "br, gzip;q=0.8");
-        assertEquals(200, r.status);
+        EdgeClient.Reply r = get("edgeshop.localhost", "/assets/index-4f3a9c1b.js", "accept-encoding", "br, gzip;q=0.8");
+        assertEquals(200, r.status());
         assertEquals("gzip", r.header("content-encoding"));
         assertEquals("Accept-Encoding", r.header("vary"));
-        assertTrue(r.body.length < JS.length());
-        assertArrayEquals(JS.getBytes(StandardCharsets.UTF_8), new GZIPInputStream(new java.io.ByteArrayInputStream(r.body)).readAllBytes());
-        Reply refused = get("edgeshop.localhost", "/assets/index-4f3a9c1b.js", "accept-encoding", "gzip;q=0");
+        assertTrue(r.body().length < JS.length());
+        assertArrayEquals(JS.getBytes(StandardCharsets.UTF_8), new GZIPInputStream(new java.io.ByteArrayInputStream(r.body())).readAllBytes());
+        EdgeClient.Reply refused = get("edgeshop.localhost", "/assets/index-4f3a9c1b.js", "accept-encoding", "gzip;q=0");
         assertNull(refused.header("content-encoding"));
         assertEquals(JS, refused.text());
     }
@@ -167,34 +161,34 @@ class LocalEdgeTest {
         assertEquals("<p>release two</p>", get(REL2 + "--edgeshop.localhost", "/").text());
         assertEquals(INDEX, get(REL + "--edgeshop.localhost", "/cart").text());
         assertEquals("<p>release two</p>", get("beta--edgeshop.localhost", "/").text());
-        assertEquals(404, get("01jxc7m2q3r4s5t6v7w8x9yz0c--edgeshop.localhost", "/").status, "a release with no files");
+        assertEquals(404, get("01jxc7m2q3r4s5t6v7w8x9yz0c--edgeshop.localhost", "/").status(), "a release with no files");
     }
 
     @Test
     void unknownOrMalformedHosts() throws IOException {
-        assertEquals(404, get("nosuchapp.localhost", "/").status);
-        assertEquals(404, get("gamma--edgeshop.localhost", "/").status);
-        assertEquals(400, get("x.localhost", "/").status);
-        assertEquals(400, get("a--b--edgeshop.localhost", "/").status);
-        assertEquals(400, get("edgeshop.localhost", "/%2e%2e/%2e%2e/other/x.js").status);
-        assertEquals(400, get("edgeshop.localhost", "/a/..%2f..%2fx.js").status);
-        assertEquals(405, request("POST", "edgeshop.localhost", "/").status);
+        assertEquals(404, get("nosuchapp.localhost", "/").status());
+        assertEquals(404, get("gamma--edgeshop.localhost", "/").status());
+        assertEquals(400, get("x.localhost", "/").status());
+        assertEquals(400, get("a--b--edgeshop.localhost", "/").status());
+        assertEquals(400, get("edgeshop.localhost", "/%2e%2e/%2e%2e/other/x.js").status());
+        assertEquals(400, get("edgeshop.localhost", "/a/..%2f..%2fx.js").status());
+        assertEquals(405, request("POST", "edgeshop.localhost", "/").status());
     }
 
     @Test
     void adminApiNeedsTheTokenAndALoopbackHost() throws IOException {
-        assertEquals(401, admin("GET", "/_slipway/routes", null, null).status);
-        assertEquals(401, admin("GET", "/_slipway/routes", "wrong-token-wrong-token", null).status);
-        Reply list = admin("GET", "/_slipway/routes", TOKEN, null);
-        assertEquals(200, list.status);
+        assertEquals(401, admin("GET", "/_slipway/routes", null, null).status());
+        assertEquals(401, admin("GET", "/_slipway/routes", "wrong-token-wrong-token", null).status());
+        EdgeClient.Reply list = admin("GET", "/_slipway/routes", TOKEN, null);
+        assertEquals(200, list.status());
         assertTrue(list.text().contains("\"edgeshop\":\"" + REL + "\""), list.text());
         // via a site host the admin path is just a (missing) file of the site: no admin API there
-        Reply viaSite = raw("GET", "edgeshop.localhost", "/_slipway/routes", Map.of("authorization", "Bearer " + TOKEN), null);
-        assertEquals(200, viaSite.status);
+        EdgeClient.Reply viaSite = raw("GET", "edgeshop.localhost", "/_slipway/routes", Map.of("authorization", "Bearer " + TOKEN), null);
+        assertEquals(200, viaSite.status());
         assertEquals(INDEX, viaSite.text(), "extension-less: the SPA's index.html");
-        assertEquals(400, admin("PUT", "/_slipway/routes/edgeshop", TOKEN, "{\"releaseId\":\"NOT-A-ULID\"}").status);
-        assertEquals(400, admin("PUT", "/_slipway/routes/" + REL + "--edgeshop", TOKEN, "{\"releaseId\":\"" + REL + "\"}").status);
-        assertEquals(404, admin("DELETE", "/_slipway/routes/never-there", TOKEN, null).status);
+        assertEquals(400, admin("PUT", "/_slipway/routes/edgeshop", TOKEN, "{\"releaseId\":\"NOT-A-ULID\"}").status());
+        assertEquals(400, admin("PUT", "/_slipway/routes/" + REL + "--edgeshop", TOKEN, "{\"releaseId\":\"" + REL + "\"}").status());
+        assertEquals(404, admin("DELETE", "/_slipway/routes/never-there", TOKEN, null).status());
     }
 
     @Test
@@ -219,36 +213,22 @@ class LocalEdgeTest {
             again.start();
             assertEquals(REL2, again.routes().get("persisted--edgeshop"));
             assertEquals(REL, again.routes().get("edgeshop"));
-            Reply r = raw("GET", "persisted--edgeshop.localhost", "/", Map.of(), null, again.port());
+            EdgeClient.Reply r = EdgeClient.raw("GET", "persisted--edgeshop.localhost", "/", Map.of(), null, again.port());
             assertEquals("<p>release two</p>", r.text());
         }
     }
 
     // ---- a tiny HTTP/1.1 client: the Host header a browser sends, to 127.0.0.1 ----
 
-    private record Reply(int status, Map<String, String> headers, byte[] body) {
-        String header(String name) {
-            return headers.get(name.toLowerCase(Locale.ROOT));
-        }
-
-        String text() {
-            return new String(body, StandardCharsets.UTF_8);
-        }
+    private static EdgeClient.Reply get(String host, String path, String... headers) throws IOException {
+        return EdgeClient.get(edge.port(), host, path, headers);
     }
 
-    private static Reply get(String host, String path, String... headers) throws IOException {
-        Map<String, String> h = new LinkedHashMap<>();
-        for (int i = 0; i < headers.length; i += 2) {
-            h.put(headers[i], headers[i + 1]);
-        }
-        return raw("GET", host, path, h, null);
-    }
-
-    private static Reply request(String method, String host, String path) throws IOException {
+    private static EdgeClient.Reply request(String method, String host, String path) throws IOException {
         return raw(method, host, path, Map.of(), null);
     }
 
-    private static Reply admin(String method, String path, String token, String body) throws IOException {
+    private static EdgeClient.Reply admin(String method, String path, String token, String body) throws IOException {
         Map<String, String> h = new LinkedHashMap<>();
         if (token != null) {
             h.put("authorization", "Bearer " + token);
@@ -256,75 +236,8 @@ class LocalEdgeTest {
         return raw(method, "127.0.0.1:" + edge.port(), path, h, body);
     }
 
-    private static Reply raw(String method, String host, String path, Map<String, String> headers, String body) throws IOException {
-        return raw(method, host, path, headers, body, edge.port());
+    private static EdgeClient.Reply raw(String method, String host, String path, Map<String, String> headers, String body) throws IOException {
+        return EdgeClient.raw(method, host, path, headers, body, edge.port());
     }
 
-    private static Reply raw(String method, String host, String path, Map<String, String> headers, String body, int port)
-            throws IOException {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            socket.setSoTimeout(10_000);
-            byte[] payload = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-            StringBuilder req = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n");
-            headers.forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));
-            if (body != null) {
-                req.append("Content-Type: application/json\r\nContent-Length: ").append(payload.length).append("\r\n");
-            }
-            req.append("\r\n");
-            OutputStream out = socket.getOutputStream();
-            out.write(req.toString().getBytes(StandardCharsets.ISO_8859_1));
-            out.write(payload);
-            out.flush();
-            InputStream in = socket.getInputStream();
-            ByteArrayOutputStream all = new ByteArrayOutputStream();
-            in.transferTo(all);
-            return parse(all.toByteArray(), method.equals("HEAD"));
-        }
-    }
-
-    private static Reply parse(byte[] bytes, boolean head) throws IOException {
-        int end = -1;
-        for (int i = 0; i + 3 < bytes.length; i++) {
-            if (bytes[i] == '\r' && bytes[i + 1] == '\n' && bytes[i + 2] == '\r' && bytes[i + 3] == '\n') {
-                end = i;
-                break;
-            }
-        }
-        if (end < 0) {
-            throw new IOException("no header end in " + new String(bytes, StandardCharsets.ISO_8859_1));
-        }
-        String[] lines = new String(bytes, 0, end, StandardCharsets.ISO_8859_1).split("\r\n");
-        int status = Integer.parseInt(lines[0].split(" ")[1]);
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (int i = 1; i < lines.length; i++) {
-            int colon = lines[i].indexOf(':');
-            headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
-        }
-        byte[] rest = java.util.Arrays.copyOfRange(bytes, end + 4, bytes.length);
-        if (head || status == 304) {
-            return new Reply(status, headers, rest);
-        }
-        if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-            rest = dechunk(rest);
-        }
-        return new Reply(status, headers, rest);
-    }
-
-    private static byte[] dechunk(byte[] in) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int i = 0;
-        while (i < in.length) {
-            int lineEnd = i;
-            while (in[lineEnd] != '\r') {
-                lineEnd++;
-            }
-            int size = Integer.parseInt(new String(in, i, lineEnd - i, StandardCharsets.ISO_8859_1).split(";")[0].trim(), 16);
-            if (size == 0) {
-                break;
-            }
-            out.write(in, lineEnd + 2, size);
-            i = lineEnd + 2 + size + 2;
-        }
-        return out.toByteArray();
-    }
 }
