@@ -296,14 +296,8 @@ public final class ReleaseStore {
                 batch.addPutItem(DeployItem.of(appId, DeployItem.CONTENT + e.getKey(), null, null, null, e.getValue()));
             }
             var result = client.batchWriteItem(BatchWriteItemEnhancedRequest.builder().writeBatches(batch.build()).build());
-            List<DeployItem> left = result.unprocessedPutItemsForTable(table);
-            for (int tries = 0; !left.isEmpty(); tries++) {
-                if (tries > 8) {
-                    throw new IllegalStateException("content index writes keep being throttled");
-                }
-                left.forEach(table::putItem);
-                left = List.of();
-            }
+            // What DynamoDB left unprocessed (throttling) goes in one by one; the SDK retries each put.
+            result.unprocessedPutItemsForTable(table).forEach(table::putItem);
         }
     }
 
