@@ -158,8 +158,7 @@ public final class LocalStepFunctions implements AutoCloseable {
             if (given != null) {
                 SamTemplate.map(given).forEach((k, v) -> subs.put(k, intrinsics.resolve(v)));
             }
-            String name = props.get("Name") != null ? intrinsics.resolve(props.get("Name")) : id;
-            out.add(new Machine(name, template.root().resolve(file), subs));
+            out.add(new Machine(intrinsics.stateMachineName(id), template.root().resolve(file), subs));
         });
         return out;
     }

@@ -113,11 +113,15 @@ public final class Intrinsics {
             throw new IllegalArgumentException("!Ref " + name + ": no such parameter or resource in template.yaml");
         }
         if (SamTemplate.STATE_MACHINE.equals(type)) {
-            Object given = template.properties(name).get("Name");
-            String machine = given != null ? resolve(given) : names.physicalName(name, type);
-            return "arn:aws:states:" + region + ":" + ACCOUNT + ":stateMachine:" + machine;
+            return "arn:aws:states:" + region + ":" + ACCOUNT + ":stateMachine:" + stateMachineName(name);
         }
         return names.physicalName(name, type);
+    }
+
+    /** A state machine's name: its {@code Name} property resolved, else (locally) its logical id. */
+    public String stateMachineName(String logicalId) {
+        Object given = template.properties(logicalId).get("Name");
+        return given != null ? resolve(given) : names.physicalName(logicalId, SamTemplate.STATE_MACHINE);
     }
 
     String getAtt(String logicalId, String attribute) {
