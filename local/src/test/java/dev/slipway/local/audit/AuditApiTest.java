@@ -1,6 +1,7 @@
 package dev.slipway.local.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.local.AdminApi;
 import dev.slipway.local.EmbeddedEngines;
 import dev.slipway.local.LocalRuntime;
 import dev.slipway.local.imports.Exports;
@@ -24,9 +25,6 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import software.amazon.awssdk.services.s3.S3Client;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -54,7 +52,6 @@ class AuditApiTest {
     @TempDir
     static Path data;
     private static LocalRuntime runtime;
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static DynamoDbClient dynamo;
     private static S3Client s3;
     private static String auditTable;
@@ -89,13 +86,7 @@ class AuditApiTest {
     }
 
     private static HttpResponse<String> send(String method, String path, byte[] body, String contentType) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(runtime.apiUrl() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
-                .header("authorization", "Bearer " + runtime.adminToken());
-        if (contentType != null) {
-            b.header("content-type", contentType);
-        }
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return AdminApi.send(runtime, method, path, body, contentType);
     }
 
     private static JsonNode ok(String method, String path, String json, int status) throws Exception {

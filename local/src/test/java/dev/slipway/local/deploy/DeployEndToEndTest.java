@@ -1,6 +1,7 @@
 package dev.slipway.local.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.local.AdminApi;
 import dev.slipway.local.EmbeddedEngines;
 import dev.slipway.local.LocalRuntime;
 import dev.slipway.local.edge.EdgeClient;
@@ -18,9 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.io.ByteArrayInputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -48,7 +46,6 @@ class DeployEndToEndTest {
     @TempDir
     static Path data;
     private static LocalRuntime runtime;
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String APP = "shop";
     private static String firstRelease;
     private static String firstIndex;
@@ -260,17 +257,11 @@ class DeployEndToEndTest {
     }
 
     static HttpResponse<String> api(String method, String path, String json) throws Exception {
-        return send(method, path, json == null ? null : json.getBytes(StandardCharsets.UTF_8), json == null ? null : "application/json");
+        return AdminApi.json(runtime, method, path, json);
     }
 
     static HttpResponse<String> send(String method, String path, byte[] body, String contentType) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(runtime.apiUrl() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
-                .header("authorization", "Bearer " + runtime.adminToken());
-        if (contentType != null) {
-            b.header("content-type", contentType);
-        }
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return AdminApi.send(runtime, method, path, body, contentType);
     }
 
 }

@@ -2,6 +2,7 @@ package dev.slipway.local.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.local.AdminApi;
 import dev.slipway.local.EmbeddedEngines;
 import dev.slipway.local.LocalRuntime;
 import dev.slipway.local.edge.EdgeClient;
@@ -340,12 +341,6 @@ class DirectUploadTest {
     }
 
     static HttpResponse<String> api(String method, String path, String json) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(runtime.apiUrl() + path))
-                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
-                .header("authorization", "Bearer " + runtime.adminToken());
-        if (json != null) {
-            b.header("content-type", "application/json");
-        }
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return AdminApi.json(runtime, method, path, json);
     }
 }

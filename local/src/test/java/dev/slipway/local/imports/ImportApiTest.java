@@ -1,6 +1,7 @@
 package dev.slipway.local.imports;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.local.AdminApi;
 import dev.slipway.local.EmbeddedEngines;
 import dev.slipway.local.LocalRuntime;
 import dev.slipway.shared.env.LocalEncryptedAppEnvironment;
@@ -54,17 +55,11 @@ class ImportApiTest {
     }
 
     static HttpResponse<String> send(String method, String path, byte[] body, String contentType) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(runtime.apiUrl() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
-                .header("authorization", "Bearer " + runtime.adminToken());
-        if (contentType != null) {
-            b.header("content-type", contentType);
-        }
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return AdminApi.send(runtime, method, path, body, contentType);
     }
 
     static HttpResponse<String> json(String method, String path, String body) throws Exception {
-        return send(method, path, body == null ? null : body.getBytes(StandardCharsets.UTF_8), body == null ? null : "application/json");
+        return AdminApi.json(runtime, method, path, body);
     }
 
     static JsonNode ok(HttpResponse<String> r, int status) {

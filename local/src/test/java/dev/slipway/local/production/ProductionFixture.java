@@ -2,6 +2,7 @@ package dev.slipway.local.production;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.local.AdminApi;
 import dev.slipway.local.LocalRuntime;
 import dev.slipway.local.edge.EdgeClient;
 import dev.slipway.local.template.LocalNames;
@@ -111,13 +112,7 @@ final class ProductionFixture implements AutoCloseable {
     }
 
     HttpResponse<String> api(String method, String path, String json) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(runtime.apiUrl() + path))
-                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
-                .header("authorization", "Bearer " + runtime.adminToken());
-        if (json != null) {
-            b.header("content-type", "application/json");
-        }
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return AdminApi.json(runtime, method, path, json);
     }
 
     String edge(String hostLabel) throws Exception {
