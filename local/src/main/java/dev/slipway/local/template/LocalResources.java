@@ -43,7 +43,9 @@ public final class LocalResources {
                             .enabled(true).attributeName(String.valueOf(ttl.get("AttributeName")))));
                 }
             } catch (ResourceInUseException alreadyThere) {
-                // kept from an earlier start: the data folder is persistent
+                // kept from an earlier start: the data folder is persistent; an index the template
+                // gained since is added (as CloudFormation would on update).
+                addMissingIndexes(dynamo, tableRequest(name, SamTemplate.map(r.get("Properties"))));
             }
             created.add(name);
         });
@@ -104,6 +106,21 @@ public final class LocalResources {
             }).toList());
         }
         return b.build();
+    }
+
+    private static void addMissingIndexes(DynamoDbClient dynamo, CreateTableRequest wanted) {
+        var existing = dynamo.describeTable(d -> d.tableName(wanted.tableName())).table().globalSecondaryIndexes()
+                .stream().map(software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndexDescription::indexName)
+                .collect(java.util.stream.Collectors.toSet());
+        for (GlobalSecondaryIndex gsi : wanted.globalSecondaryIndexes()) {
+            if (existing.contains(gsi.indexName())) {
+                continue;
+            }
+            dynamo.updateTable(u -> u.tableName(wanted.tableName())
+                    .attributeDefinitions(wanted.attributeDefinitions())
+                    .globalSecondaryIndexUpdates(x -> x.create(c -> c.indexName(gsi.indexName())
+                            .keySchema(gsi.keySchema()).projection(gsi.projection()))));
+        }
     }
 
     private static List<KeySchemaElement> keySchema(Object o) {

@@ -2,6 +2,8 @@ package dev.slipway.shared.deploy;
 
 import software.amazon.awssdk.enhanced.dynamodb.mapper.annotations.DynamoDbBean;
 import software.amazon.awssdk.enhanced.dynamodb.mapper.annotations.DynamoDbPartitionKey;
+import software.amazon.awssdk.enhanced.dynamodb.mapper.annotations.DynamoDbSecondaryPartitionKey;
+import software.amazon.awssdk.enhanced.dynamodb.mapper.annotations.DynamoDbSecondarySortKey;
 import software.amazon.awssdk.enhanced.dynamodb.mapper.annotations.DynamoDbSortKey;
 
 /**
@@ -19,6 +21,16 @@ public class DeployItem {
     static final String ALIAS_HISTORY = "aliasv#";
     static final String BUILD = "build#";
     static final String CONTENT = "content#";
+    /** {@code preview#<name>}: a preview (its alias is {@code alias#preview:<name>}). */
+    static final String PREVIEW = "preview#";
+    /** {@code sweep#<releaseId>}: a release that may have lost its last reference; the cleanup checks it. */
+    static final String SWEEP = "sweep#";
+    /** {@code ref#<releaseId>#<aliasName>}: this alias points at this release (one query tells whether any does). */
+    static final String REF = "ref#";
+    static final String DUE_PREVIEW = "preview";
+    static final String DUE_SWEEP = "sweep";
+    /** The sparse index of what the cleanup must look at, by when (template.yaml: ReleasesTable DueIndex). */
+    public static final String DUE_INDEX = "DueIndex";
 
     private String appId;
     private String key;
@@ -26,6 +38,8 @@ public class DeployItem {
     private Long version;
     private String releaseId;
     private String doc;
+    private String dueKind;
+    private Long dueAt;
 
     @DynamoDbPartitionKey
     public String getAppId() { return appId; }
@@ -41,6 +55,14 @@ public class DeployItem {
     public void setReleaseId(String v) { releaseId = v; }
     public String getDoc() { return doc; }
     public void setDoc(String v) { doc = v; }
+    /** {@code preview} or {@code sweep}; absent on every other item (the index is sparse). */
+    @DynamoDbSecondaryPartitionKey(indexNames = DUE_INDEX)
+    public String getDueKind() { return dueKind; }
+    public void setDueKind(String v) { dueKind = v; }
+    /** Epoch milliseconds from which the cleanup acts on the item. */
+    @DynamoDbSecondarySortKey(indexNames = DUE_INDEX)
+    public Long getDueAt() { return dueAt; }
+    public void setDueAt(Long v) { dueAt = v; }
 
     static DeployItem of(String appId, String key, String status, Long version, String releaseId, String doc) {
         DeployItem i = new DeployItem();

@@ -225,6 +225,13 @@ public final class ReleaseStore {
                 .conditionExpression(notExists()).build());
         List<WriteConflict.Part> parts = new ArrayList<>(List.of(WriteConflict.Part.ALIAS, WriteConflict.Part.RELEASE,
                 WriteConflict.Part.ALIAS));
+        if (next.previousReleaseId() != null && !next.previousReleaseId().equals(next.releaseId()) && expectedVersion > 0) {
+            // The release left behind may have lost its last reference: the cleanup looks at it.
+            parts.addAll(leaves(next.appId(), next.name(), next.previousReleaseId(), next.updatedAt(), "left by " + next.name()).addTo(tx));
+        }
+        tx.addPutItem(table, TransactPutItemEnhancedRequest.builder(DeployItem.class)
+                .item(DeployItem.of(next.appId(), refKey(next.releaseId(), next.name()), null, null, next.releaseId(), null)).build());
+        parts.add(WriteConflict.Part.ITEM);
         parts.addAll(ledger.appendTo(tx, events));
         parts.addAll(extra.addTo(tx));
         Transactions.write(client, tx.build(), parts);
@@ -253,6 +260,55 @@ public final class ReleaseStore {
             }
         }
         return out;
+    }
+
+    /**
+     * Alias {@code aliasName} no longer points at {@code releaseId}: its reference goes and the release
+     * becomes a cleanup candidate ({@link #sweepCandidate}), in the caller's transaction.
+     */
+    public TransactionPart leaves(String appId, String aliasName, String releaseId, java.time.Instant at, String reason) {
+        return tx -> {
+            tx.addDeleteItem(table, software.amazon.awssdk.enhanced.dynamodb.model.TransactDeleteItemEnhancedRequest.builder()
+                    .key(key(appId, refKey(releaseId, aliasName))).build());
+            List<WriteConflict.Part> parts = new ArrayList<>(List.of(WriteConflict.Part.ITEM));
+            parts.addAll(sweepCandidate(appId, releaseId, at, reason).addTo(tx));
+            return parts;
+        };
+    }
+
+    /**
+     * Asks the cleanup to look at a release from {@code dueAt} on: {@code sweep#<releaseId>} in the
+     * due index. Idempotent (a later ask replaces an earlier one); the cleanup decides, never this.
+     */
+    public TransactionPart sweepCandidate(String appId, String releaseId, java.time.Instant dueAt, String reason) {
+        return tx -> {
+            tx.addPutItem(table, TransactPutItemEnhancedRequest.builder(DeployItem.class).item(sweepItem(appId, releaseId, dueAt, reason)).build());
+            return List.of(WriteConflict.Part.ITEM);
+        };
+    }
+
+    /** {@link #sweepCandidate} on its own (not part of another change). */
+    public void putSweepCandidate(String appId, String releaseId, java.time.Instant dueAt, String reason) {
+        table.putItem(sweepItem(appId, releaseId, dueAt, reason));
+    }
+
+    static DeployItem sweepItem(String appId, String releaseId, java.time.Instant dueAt, String reason) {
+        DeployItem i = DeployItem.of(appId, DeployItem.SWEEP + releaseId, null, null, releaseId,
+                Json.write(Json.object().put("reason", reason).put("since", dueAt.toString())));
+        i.setDueKind(DeployItem.DUE_SWEEP);
+        i.setDueAt(dueAt.toEpochMilli());
+        return i;
+    }
+
+    /** Whether any alias (production or a preview) points at the release now: one query of its ref items. */
+    public boolean referencedByAlias(String appId, String releaseId) {
+        return table.query(QueryEnhancedRequest.builder()
+                .queryConditional(QueryConditional.sortBeginsWith(key(appId, DeployItem.REF + releaseId + "#")))
+                .consistentRead(true).limit(1).build()).iterator().next().items().size() > 0;
+    }
+
+    static String refKey(String releaseId, String aliasName) {
+        return DeployItem.REF + releaseId + "#" + aliasName;
     }
 
     private static String historyKey(String name, long version) {
