@@ -13,6 +13,14 @@ public interface Router {
     /** Points a host label at a release (creates or replaces the entry). */
     void point(String hostLabel, String releaseId);
 
+    /** Placeholder until protected entries land (h-edge): a protected entry is refused. */
+    default void point(String hostLabel, String releaseId, String tokenSha256) {
+        if (tokenSha256 != null) {
+            throw new UnsupportedOperationException("protected router entries are not supported yet");
+        }
+        point(hostLabel, releaseId);
+    }
+
     /** Removes the entry; removing a missing one is not an error. */
     void remove(String hostLabel);
 
