@@ -171,6 +171,32 @@ class HandlerEventsTest {
     }
 
     @Test
+    void thePreviewEventsAnswerWithoutStartingAnything() throws Throwable {
+        int created = replay(load("apps-create.json")).getStatusCode();
+        assertTrue(created == 201 || created == 409);
+        assertEquals(200, replay(load("previews-list.json")).getStatusCode());
+        // The sample preview does not exist in this fresh table: each names it as missing.
+        for (String name : List.of("previews-get.json", "previews-update.json", "previews-delete.json", "previews-token.json")) {
+            APIGatewayV2HTTPResponse r = replay(load(name));
+            assertEquals(404, r.getStatusCode(), name + ": " + r.getBody());
+            assertEquals("urn:slipway:problem:preview-not-found", Json.parse(r.getBody()).get("type").asText(), name);
+        }
+        // An app without commits has no ref to preview: refused before anything is written.
+        APIGatewayV2HTTPEvent start = load("previews-create.json");
+        APIGatewayV2HTTPEvent fresh = load("apps-create.json");
+        fresh.setBody("{\"id\":\"event-empty\",\"name\":\"Empty\"}");
+        int c = replay(fresh).getStatusCode();
+        assertTrue(c == 201 || c == 409);
+        start.setPathParameters(Map.of("appId", "event-empty"));
+        start.setRawPath("/apps/event-empty/previews");
+        APIGatewayV2HTTPResponse nothing = replay(start);
+        assertEquals(409, nothing.getStatusCode(), nothing.getBody());
+        assertEquals("urn:slipway:problem:nothing-to-deploy", Json.parse(nothing.getBody()).get("type").asText());
+        start.setPathParameters(Map.of("appId", "event-empty"));
+        assertEquals(404, replay(load("previews-get.json")).getStatusCode());
+    }
+
+    @Test
     void theDeployStepEventsReachTheirHandler() throws Throwable {
         // The state machine's task input, as Step Functions delivers it: a JSON object.
         Map<?, ?> resolve = Json.MAPPER.readValue(EmbeddedEngines.repoRoot().resolve("events/deploy-steps/resolve-ref.json").toFile(), Map.class);

@@ -242,7 +242,10 @@ public final class DeployService {
         out.put("appId", d.appId());
         out.setAll(n);
         if (d.status() == Deployment.Status.SUCCEEDED) {
-            urls.appUrl(d.appId()).ifPresent(u -> out.put("url", u));
+            // Where it went live: the preview's host for a preview deployment, else the app's.
+            boolean preview = d.target() != null && d.target().startsWith(dev.slipway.shared.deploy.preview.Previews.TARGET_PREFIX);
+            (preview ? urls.previewUrl(d.appId(), d.target().substring(dev.slipway.shared.deploy.preview.Previews.TARGET_PREFIX.length()))
+                    : urls.appUrl(d.appId())).ifPresent(u -> out.put("url", u));
         }
         if (d.releaseId() != null) {
             urls.releaseUrl(d.appId(), d.releaseId()).ifPresent(u -> out.put("releaseUrl", u));
