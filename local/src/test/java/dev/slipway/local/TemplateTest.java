@@ -142,12 +142,12 @@ class TemplateTest {
         });
     }
 
-    /** The router answers Idempotency-Key on every POST route: each function with one may use the table. */
+    /** The router answers Idempotency-Key on every POST, PATCH and DELETE route: each function with one may use the table. */
     @Test
     @SuppressWarnings("unchecked")
     void everyFunctionWithAPostRouteMayUseTheIdempotencyTable() {
         Set<String> withPost = new HashSet<>();
-        template.routes().stream().filter(r -> r.method().equalsIgnoreCase("POST")).forEach(r -> withPost.add(r.functionId()));
+        template.routes().stream().filter(r -> java.util.Set.of("POST", "PATCH", "DELETE").contains(r.method().toUpperCase(java.util.Locale.ROOT))).forEach(r -> withPost.add(r.functionId()));
         assertFalse(withPost.isEmpty());
         for (String fn : withPost) {
             Set<String> actions = new HashSet<>();

@@ -13,11 +13,11 @@ import java.util.Map;
  * A small real Vite + React app, as an AI builder would export it: written by the test, with the
  * committed lockfile of the build runner's fixture (so {@code npm ci} installs exact versions).
  */
-final class ViteApp {
+public final class ViteApp {
     private ViteApp() {
     }
 
-    static Map<String, String> files(String headline) {
+    public static Map<String, String> files(String headline) {
         Path fixture = EmbeddedEngines.repoRoot().resolve("shared/src/test/resources/fixtures/vite-react");
         Map<String, String> files = new LinkedHashMap<>();
         try {

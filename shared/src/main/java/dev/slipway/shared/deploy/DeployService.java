@@ -76,8 +76,24 @@ public final class DeployService {
             in.error("target", "must be \"production\"");
         }
         in.throwIfInvalid();
-        App app = apps.get(appId);
-        String id = Ulid.next(clock.instant()).toLowerCase(Locale.ROOT);
+        return launch(apps.get(appId), ref, releaseId, target, actor, newId());
+    }
+
+    /** A new deployment id (a lowercase ULID, also the execution name). */
+    public String newId() {
+        return Ulid.next(clock.instant()).toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Builds {@code ref} of the app and points {@code target} at the result: {@code production}, or
+     * {@code preview:<name>} (only {@link dev.slipway.shared.deploy.preview.Previews} starts those:
+     * a preview needs its record first). {@code id} from {@link #newId()}.
+     */
+    public Deployment startBuild(String appId, String ref, String target, Actor actor, String id) {
+        return launch(apps.get(appId), ref, null, target, actor, id);
+    }
+
+    private Deployment launch(App app, String ref, String releaseId, String target, Actor actor, String id) {
         Deployment d;
         if (releaseId != null) {
             // A release built or uploaded earlier: no build, the workflow verifies and promotes it.

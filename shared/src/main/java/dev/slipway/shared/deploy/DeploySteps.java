@@ -5,6 +5,8 @@ import dev.slipway.shared.apps.App;
 import dev.slipway.shared.apps.AppService;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
+import dev.slipway.shared.deploy.preview.PreviewAlias;
+import dev.slipway.shared.deploy.preview.Previews;
 import dev.slipway.shared.deploy.routing.Router;
 import dev.slipway.shared.env.AppEnvironment;
 import dev.slipway.shared.http.ProblemException;
@@ -40,6 +42,7 @@ public final class DeploySteps {
     private final CommitSource sources;
     private final AppEnvironment environment;
     private final ProductionAlias production;
+    private final PreviewAlias previewAlias;
     private final SmokeCheck smoke;
     private final FailedDeployments failures;
     private final Clock clock;
@@ -55,6 +58,7 @@ public final class DeploySteps {
         this.sources = sources;
         this.environment = environment;
         this.production = new ProductionAlias(apps, releases, files, router, clock);
+        this.previewAlias = new PreviewAlias(releases, router, clock);
         this.smoke = new SmokeCheck(urls);
         this.failures = new FailedDeployments(releases, files, clock);
         this.clock = clock;
@@ -74,7 +78,12 @@ public final class DeploySteps {
             // A redelivered task after the end changes nothing, except that a promotion whose router
             // update was lost (the transaction committed, the call after it did not) points it again.
             if (step.equals("PromoteRelease") && found.status() == Deployment.Status.SUCCEEDED) {
-                production.pointRouter(appId); // where the alias is now, never blindly this deployment's release
+                // where the alias is now, never blindly this deployment's release
+                if (found.target() != null && found.target().startsWith(Previews.TARGET_PREFIX)) {
+                    previewAlias.pointRouter(appId, found.target().substring(Previews.TARGET_PREFIX.length()));
+                } else {
+                    production.pointRouter(appId);
+                }
             }
             return result(found);
         }
@@ -257,6 +266,9 @@ public final class DeploySteps {
             throw new TransientStepException("interrupted during the smoke check");
         }
         Actor actor = actor(d);
+        if (d.target() != null && d.target().startsWith(Previews.TARGET_PREFIX)) {
+            return promotePreview(d, releaseId, d.target().substring(Previews.TARGET_PREFIX.length()), actor);
+        }
         for (int attempt = 0; ; attempt++) {
             // Fresh state each time: the deployment (its version joins the transaction) and the alias.
             Deployment cur = releases.deployment(d.appId(), d.id()).orElse(d);
@@ -293,6 +305,35 @@ public final class DeploySteps {
                 // decide again on fresh state; after a few tries Step Functions retries with backoff.
                 if (attempt >= 8) {
                     throw new TransientStepException("production moved while promoting (" + e.part() + "); retrying");
+                }
+                ProductionAlias.pause(attempt);
+            }
+        }
+    }
+
+    /** A preview deployment: the preview's alias moves (never production); a preview removed meanwhile fails it. */
+    private ObjectNode promotePreview(Deployment d, String releaseId, String name, Actor actor) {
+        for (int attempt = 0; ; attempt++) {
+            Deployment cur = releases.deployment(d.appId(), d.id()).orElse(d);
+            if (cur.finished()) {
+                return result(cur);
+            }
+            if (releases.preview(d.appId(), name).isEmpty()) {
+                throw new StepFailedException("preview " + name + " was removed while it was being deployed");
+            }
+            Deployment done = cur.withStepEnded("PromoteRelease", "succeeded", clock.instant()).succeeded(clock.instant());
+            try {
+                Alias next = previewAlias.move(d.appId(), name, releaseId, actor, done, releases.deploymentFinish(done, cur.version()));
+                previewAlias.pointRouter(d.appId(), name);
+                deleteBuildIntermediates(d);
+                ObjectNode out = Json.object();
+                out.put("releaseId", releaseId);
+                out.put("aliasVersion", next.version());
+                out.put("promoted", true);
+                return out;
+            } catch (WriteConflict e) {
+                if (attempt >= 8) {
+                    throw new TransientStepException("preview " + name + " moved while promoting (" + e.part() + "); retrying");
                 }
                 ProductionAlias.pause(attempt);
             }

@@ -307,6 +307,104 @@ public final class ReleaseStore {
                 .consistentRead(true).limit(1).build()).iterator().next().items().size() > 0;
     }
 
+    // ---- previews (see deploy.preview.Previews)
+
+    public Optional<dev.slipway.shared.deploy.preview.Preview> preview(String appId, String name) {
+        return get(appId, DeployItem.PREVIEW + name).map(i -> Json.MAPPER.convertValue(Json.parse(i.getDoc()),
+                dev.slipway.shared.deploy.preview.Preview.class));
+    }
+
+    /**
+     * Writes the preview if it is still at {@code expectedVersion} (0: new), with its audit event, in
+     * one transaction; its expiry goes into the due index so the cleanup finds it without a scan.
+     */
+    public void putPreview(dev.slipway.shared.deploy.preview.Preview next, long expectedVersion, AuditEvent event) {
+        DeployItem item = DeployItem.of(next.appId(), DeployItem.PREVIEW + next.name(), null, next.version(), null, Json.write(next));
+        item.setDueKind(DeployItem.DUE_PREVIEW);
+        item.setDueAt(next.expiresAt().toEpochMilli());
+        var tx = TransactWriteItemsEnhancedRequest.builder();
+        tx.addPutItem(table, TransactPutItemEnhancedRequest.builder(DeployItem.class).item(item)
+                .conditionExpression(expectedVersion == 0 ? notExists() : version(expectedVersion)).build());
+        List<WriteConflict.Part> parts = new ArrayList<>(List.of(WriteConflict.Part.ITEM));
+        parts.addAll(ledger.appendTo(tx, List.of(event)));
+        Transactions.write(client, tx.build(), parts);
+    }
+
+    /**
+     * Removes the preview (still at its version) and its alias (still at its version, when it has one)
+     * with the audit event; the release it served loses its reference and becomes a cleanup candidate.
+     */
+    public void removePreview(dev.slipway.shared.deploy.preview.Preview p, Optional<Alias> alias, AuditEvent event) {
+        var tx = TransactWriteItemsEnhancedRequest.builder();
+        tx.addDeleteItem(table, software.amazon.awssdk.enhanced.dynamodb.model.TransactDeleteItemEnhancedRequest.builder()
+                .key(key(p.appId(), DeployItem.PREVIEW + p.name())).conditionExpression(version(p.version())).build());
+        List<WriteConflict.Part> parts = new ArrayList<>(List.of(WriteConflict.Part.ITEM));
+        if (alias.isPresent()) {
+            tx.addDeleteItem(table, software.amazon.awssdk.enhanced.dynamodb.model.TransactDeleteItemEnhancedRequest.builder()
+                    .key(key(p.appId(), DeployItem.ALIAS + alias.get().name())).conditionExpression(version(alias.get().version())).build());
+            parts.add(WriteConflict.Part.ALIAS);
+            parts.addAll(leaves(p.appId(), alias.get().name(), alias.get().releaseId(), event.time(), "preview " + p.name() + " removed").addTo(tx));
+        }
+        parts.addAll(ledger.appendTo(tx, List.of(event)));
+        Transactions.write(client, tx.build(), parts);
+    }
+
+    /** A condition for another transaction: the preview still exists (a late deployment must not revive a removed one). */
+    public TransactionPart previewExists(String appId, String name) {
+        return tx -> {
+            tx.addConditionCheck(table, ConditionCheck.builder().key(key(appId, DeployItem.PREVIEW + name))
+                    .conditionExpression(Expression.builder().expression("attribute_exists(#k)")
+                            .putExpressionName("#k", "key").build()).build());
+            return List.of(WriteConflict.Part.ITEM);
+        };
+    }
+
+    public record PreviewPage(List<dev.slipway.shared.deploy.preview.Preview> items, String next) {
+    }
+
+    /** The app's previews by name, {@code limit} per page; the cursor is the last name seen. */
+    public PreviewPage previews(String appId, int limit, String afterName) {
+        QueryEnhancedRequest.Builder q = QueryEnhancedRequest.builder()
+                .queryConditional(QueryConditional.sortBeginsWith(key(appId, DeployItem.PREVIEW)))
+                .limit(limit).consistentRead(true);
+        if (afterName != null) {
+            q.exclusiveStartKey(Map.of("appId", AttributeValue.fromS(appId), "key", AttributeValue.fromS(DeployItem.PREVIEW + afterName)));
+        }
+        Page<DeployItem> page = table.query(q.build()).iterator().next();
+        Map<String, AttributeValue> last = page.lastEvaluatedKey();
+        return new PreviewPage(page.items().stream().map(i -> Json.MAPPER.convertValue(Json.parse(i.getDoc()),
+                dev.slipway.shared.deploy.preview.Preview.class)).toList(),
+                last == null || last.isEmpty() ? null : last.get("key").s().substring(DeployItem.PREVIEW.length()));
+    }
+
+    /** A preview the due index says is due: app and name. */
+    public record DuePreview(String appId, String name) {
+    }
+
+    /** Previews whose expiry is at or before {@code now}, oldest first, up to {@code limit}: one index query, never a scan. */
+    public List<DuePreview> duePreviews(java.time.Instant now, int limit) {
+        List<DuePreview> out = new ArrayList<>();
+        var index = table.index(DeployItem.DUE_INDEX);
+        for (Page<DeployItem> page : index.query(QueryEnhancedRequest.builder()
+                .queryConditional(QueryConditional.sortLessThanOrEqualTo(Key.builder()
+                        .partitionValue(DeployItem.DUE_PREVIEW).sortValue(now.toEpochMilli()).build()))
+                .limit(Math.min(limit, 1000)).build())) {
+            for (DeployItem i : page.items()) {
+                out.add(new DuePreview(i.getAppId(), i.getKey().substring(DeployItem.PREVIEW.length())));
+                if (out.size() >= limit) {
+                    return out;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The alias's latest version ever written (its history survives the alias), or 0. */
+    public long lastAliasVersion(String appId, String name) {
+        List<AliasMove> last = aliasHistory(appId, name, 1);
+        return last.isEmpty() ? 0 : last.get(0).version();
+    }
+
     static String refKey(String releaseId, String aliasName) {
         return DeployItem.REF + releaseId + "#" + aliasName;
     }

@@ -20,6 +20,11 @@ public final class SiteUrls {
         return url(releaseId + "--" + appId);
     }
 
+    /** A preview's URL: {@code {name}--{appId}}. */
+    public Optional<String> previewUrl(String appId, String name) {
+        return url(name + "--" + appId);
+    }
+
     private Optional<String> url(String hostLabel) {
         return pattern == null ? Optional.empty() : Optional.of(pattern.replace("{host}", hostLabel));
     }

@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * Dispatches an HTTP API event by its route key ("POST /apps/{appId}") to a route, after the
  * admin check, and turns every failure into an RFC 9457 problem. Handlers only declare routes.
- * Every POST route honours {@code Idempotency-Key} ({@link Idempotency}): a router with a POST
+ * Every POST, PATCH and DELETE route honours {@code Idempotency-Key} ({@link Idempotency}): a router with such a
  * route cannot be built without an idempotency store.
  */
 public final class ApiRouter {
@@ -125,7 +125,7 @@ public final class ApiRouter {
 
         public ApiRouter build() {
             if (idempotency == null && routes.keySet().stream().anyMatch(Idempotency::applies)) {
-                throw new IllegalStateException("POST routes need an idempotency store: call idempotency(...) on the builder");
+                throw new IllegalStateException("mutating (POST/PATCH/DELETE) routes need an idempotency store: call idempotency(...) on the builder");
             }
             return new ApiRouter(routes, auth, idempotency);
         }

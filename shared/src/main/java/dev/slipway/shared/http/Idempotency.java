@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * {@code Idempotency-Key} for every POST route, applied by {@link ApiRouter} so no handler can
+ * {@code Idempotency-Key} for every mutating (POST, PATCH, DELETE) route, applied by {@link ApiRouter} so no handler can
  * forget it. A key (1–255 printable ASCII characters) is scoped to the caller (what
  * {@link dev.slipway.shared.auth.AdminAuth} verified), the route and the path, and kept for
  * {@link IdempotencyStore#KEEP_FOR}:
@@ -56,9 +56,9 @@ public final class Idempotency {
         this.clock = clock;
     }
 
-    /** Whether a route takes part: every POST. */
+    /** Whether a route takes part: every mutating one (POST, PATCH, DELETE). */
     static boolean applies(String routeKey) {
-        return routeKey != null && routeKey.startsWith("POST ");
+        return routeKey != null && (routeKey.startsWith("POST ") || routeKey.startsWith("PATCH ") || routeKey.startsWith("DELETE "));
     }
 
     /**

@@ -65,6 +65,10 @@ public enum ProblemType {
     RELEASE_FILES_MISSING(409, "release-files-missing", "Some files of the release have not been uploaded"),
     RELEASE_FILES_MISMATCH(422, "release-files-mismatch", "Uploaded content does not match the manifest"),
     DEPLOY_UNAVAILABLE(503, "deploy-unavailable", "The deploy workflow could not be started; retry later"),
+    // Previews.
+    PREVIEW_NOT_FOUND(404, "preview-not-found", "No such preview"),
+    PREVIEW_NOT_DEPLOYED(409, "preview-not-deployed", "The preview has no READY release yet"),
+    PREVIEW_ENVIRONMENT_DIFFERS(409, "preview-environment-differs", "The preview was built with another environment than production's; promote with rebuild"),
     // Idempotency-Key (every POST route).
     INVALID_IDEMPOTENCY_KEY(400, "invalid-idempotency-key", "The Idempotency-Key header is not 1 to 255 printable ASCII characters"),
     IDEMPOTENCY_KEY_REUSED(422, "idempotency-key-reused", "The Idempotency-Key was already used for a different request"),

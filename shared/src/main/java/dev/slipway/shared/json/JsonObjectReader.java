@@ -84,6 +84,19 @@ public final class JsonObjectReader {
         return Optional.of(v.longValue());
     }
 
+    /** The field as true/false; absent or null gives empty, anything else is an error. */
+    public Optional<Boolean> bool(String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return Optional.empty();
+        }
+        if (!v.isBoolean()) {
+            error(field, "must be true or false");
+            return Optional.empty();
+        }
+        return Optional.of(v.booleanValue());
+    }
+
     public Optional<JsonObjectReader> object(String field, Set<String> allowed) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {

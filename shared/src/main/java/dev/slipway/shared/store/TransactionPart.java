@@ -11,4 +11,13 @@ public interface TransactionPart {
 
     /** Adds its writes; returns what each added write is, in order, for conflict reporting. */
     List<WriteConflict.Part> addTo(TransactWriteItemsEnhancedRequest.Builder tx);
+
+    /** This part, then {@code other}, in the same transaction. */
+    default TransactionPart and(TransactionPart other) {
+        return tx -> {
+            List<WriteConflict.Part> parts = new java.util.ArrayList<>(addTo(tx));
+            parts.addAll(other.addTo(tx));
+            return parts;
+        };
+    }
 }

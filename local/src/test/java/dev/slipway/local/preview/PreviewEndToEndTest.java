@@ -1,0 +1,246 @@
+package dev.slipway.local.preview;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.local.AdminApi;
+import dev.slipway.local.EmbeddedEngines;
+import dev.slipway.local.LocalRuntime;
+import dev.slipway.local.edge.EdgeClient;
+import dev.slipway.local.deploy.ViteApp;
+import dev.slipway.local.imports.Exports;
+import dev.slipway.local.template.LocalNames;
+import dev.slipway.local.template.SamTemplate;
+import dev.slipway.shared.audit.AuditLedger;
+import dev.slipway.shared.deploy.ReleaseStore;
+import dev.slipway.shared.json.Json;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Previews through `slipway up`: a real Vite app imported into git, deployed to a named preview by the
+ * deploy state machine (real npm build), served by the edge at {@code {name}--{app}.localhost}; a
+ * second deploy moves the preview's alias and keeps its history; production is never touched; bad
+ * input is refused with nothing written; a removed preview is gone from the edge.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PreviewEndToEndTest {
+    @TempDir
+    static Path data;
+    static LocalRuntime runtime;
+    static DynamoDbClient ddb;
+    static ReleaseStore store;
+    static AuditLedger ledger;
+    static final String APP = "shop";
+    static String firstRelease;
+
+    @BeforeAll
+    static void up() throws Exception {
+        Assumptions.assumeTrue(EmbeddedEngines.repoRoot().resolve("node_modules/aws-local-stepfunctions").toFile().isDirectory(),
+                "node_modules not installed (mvn verify installs it)");
+        runtime = LocalRuntime.start(new LocalRuntime.Options(data, EmbeddedEngines.repoRoot().resolve("template.yaml"),
+                "127.0.0.1", 0));
+        ddb = DynamoDbClient.builder().region(Region.of(LocalRuntime.REGION)).credentialsProvider(LocalRuntime.credentials())
+                .endpointOverride(runtime.dynamoDbEndpoint()).httpClient(ApacheHttpClient.builder().build()).build();
+        LocalNames names = new LocalNames();
+        var enhanced = DynamoDbEnhancedClient.builder().dynamoDbClient(ddb).build();
+        ledger = new AuditLedger(enhanced, names.physicalName("AuditTable", SamTemplate.TABLE));
+        store = new ReleaseStore(enhanced, names.physicalName("ReleasesTable", SamTemplate.TABLE), ledger);
+        assertEquals(201, api("POST", "/apps", "{\"id\":\"" + APP + "\",\"name\":\"Shop\"}").statusCode());
+        importApp(ViteApp.files("Preview one"));
+    }
+
+    @AfterAll
+    static void down() {
+        if (ddb != null) {
+            ddb.close();
+        }
+        if (runtime != null) {
+            runtime.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aPreviewIsBuiltAndServedAtItsOwnHost() throws Exception {
+        HttpResponse<String> r = api("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"name\":\"feature-x\",\"ttlHours\":5}");
+        assertEquals(202, r.statusCode(), r.body());
+        JsonNode created = Json.parse(r.body());
+        assertEquals("/apps/shop/previews/feature-x", r.headers().firstValue("location").orElse(""));
+        assertEquals("feature-x", created.path("preview").path("name").asText());
+        assertFalse(created.has("token"), "a public preview has no token");
+        Instant expires = Instant.parse(created.path("preview").path("expiresAt").asText());
+        assertTrue(Duration.between(Instant.now(), expires).toMinutes() > 290 && Duration.between(Instant.now(), expires).toMinutes() <= 300, expires.toString());
+        assertEquals("preview:feature-x", created.path("deployment").path("target").asText(), created.toString());
+
+        JsonNode d = awaitDeployment(created.path("deployment").path("deploymentId").asText());
+        assertEquals("SUCCEEDED", d.path("status").asText(), d.toString());
+        firstRelease = d.path("releaseId").asText();
+        String body = awaitPreview("feature-x", firstRelease);
+        assertTrue(body.contains("<div id=\"root\">"), body);
+
+        JsonNode p = Json.parse(api("GET", "/apps/" + APP + "/previews/feature-x", null).body());
+        assertEquals("live", p.path("status").asText(), p.toString());
+        assertEquals(firstRelease, p.path("releaseId").asText());
+        assertEquals(runtime.siteUrl("feature-x--" + APP), p.path("url").asText());
+        // Production was never touched: the app host has nothing to serve.
+        assertEquals(404, EdgeClient.get(runtime.edge().port(), host(APP), "/").status());
+        assertTrue(store.alias(APP, "production").isEmpty());
+    }
+
+    @Test
+    @Order(2)
+    void deployingAgainMovesThePreviewAndKeepsItsHistory() throws Exception {
+        importApp(ViteApp.files("Preview two"));
+        HttpResponse<String> r = api("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"name\":\"feature-x\"}");
+        assertEquals(202, r.statusCode(), r.body());
+        JsonNode d = awaitDeployment(Json.parse(r.body()).path("deployment").path("deploymentId").asText());
+        assertEquals("SUCCEEDED", d.path("status").asText(), d.toString());
+        String second = d.path("releaseId").asText();
+        assertNotEquals(firstRelease, second);
+        awaitPreview("feature-x", second);
+        var history = store.aliasHistory(APP, "preview:feature-x", 10);
+        assertEquals(2, history.size(), history.toString());
+        assertEquals(second, history.get(0).releaseId());
+        assertEquals(firstRelease, history.get(0).previousReleaseId());
+        // The release it left is a cleanup candidate; the one it serves is referenced.
+        assertTrue(store.referencedByAlias(APP, second));
+        assertFalse(store.referencedByAlias(APP, firstRelease));
+        // The first release is still reachable by its own URL until the cleanup decides.
+        assertEquals(200, EdgeClient.get(runtime.edge().port(), host(firstRelease + "--" + APP), "/").status());
+    }
+
+    @Test
+    @Order(3)
+    void badInputIsRefusedAndWritesNothing() throws Exception {
+        long seq = ledger.head(APP).seq();
+        assertProblem(api("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"name\":\"Bad_Name\"}"), 400, "validation-failed");
+        assertProblem(api("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"name\":\"01hzx3k9q8w7e6r5t4y3v2a1b0\"}"), 400, "validation-failed");
+        assertProblem(api("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"name\":\"a--b\"}"), 400, "validation-failed");
+        assertProblem(api("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"name\":\"" + "x".repeat(59) + "\"}"), 400, "validation-failed");
+        assertProblem(api("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"ttlHours\":0}"), 400, "validation-failed");
+        assertProblem(api("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"ttlHours\":721}"), 400, "validation-failed");
+        assertProblem(api("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"protected\":\"yes\"}"), 400, "validation-failed");
+        assertProblem(api("POST", "/apps/" + APP + "/previews", "{\"name\":\"x\"}"), 400, "validation-failed");
+        assertProblem(api("POST", "/apps/" + APP + "/previews", "{\"ref\":\"no-such-branch\",\"name\":\"nobranch\"}"), 422, "ref-not-found");
+        assertProblem(api("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"colour\":\"red\"}"), 400, "unknown-field");
+        assertProblem(api("POST", "/apps/nope/previews", "{\"ref\":\"main\"}"), 404, "app-not-found");
+        assertProblem(api("GET", "/apps/" + APP + "/previews/nobranch", null), 404, "preview-not-found");
+        assertProblem(api("PATCH", "/apps/" + APP + "/previews/feature-x", "{\"expiresAt\":\"tomorrow\"}"), 400, "validation-failed");
+        assertProblem(api("PATCH", "/apps/" + APP + "/previews/feature-x", "{\"expiresAt\":\"2099-01-01T00:00:00Z\"}"), 400, "validation-failed");
+        assertProblem(api("PATCH", "/apps/" + APP + "/previews/feature-x", "{}"), 400, "validation-failed");
+        assertProblem(api("PATCH", "/apps/" + APP + "/previews/ghost", "{\"expiresAt\":\"2020-01-01T00:00:00Z\"}"), 404, "preview-not-found");
+        assertProblem(api("DELETE", "/apps/" + APP + "/previews/ghost", null), 404, "preview-not-found");
+        assertEquals(seq, ledger.head(APP).seq(), "a refused request wrote an audit event");
+        JsonNode list = Json.parse(api("GET", "/apps/" + APP + "/previews", null).body());
+        assertEquals(1, list.path("previews").size(), list.toString());
+    }
+
+    @Test
+    @Order(4)
+    void aNameIsDerivedFromTheRefAndPagesList() throws Exception {
+        HttpResponse<String> r = api("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\"}");
+        assertEquals(202, r.statusCode(), r.body());
+        assertEquals("main", Json.parse(r.body()).path("preview").path("name").asText());
+        JsonNode d = awaitDeployment(Json.parse(r.body()).path("deployment").path("deploymentId").asText());
+        assertEquals("SUCCEEDED", d.path("status").asText(), d.toString());
+        // Same tree, same environment: the release is reused, no build.
+        assertTrue(d.path("reusedRelease").asBoolean(), d.toString());
+        JsonNode page1 = Json.parse(api("GET", "/apps/" + APP + "/previews?limit=1", null).body());
+        assertEquals(1, page1.path("previews").size());
+        JsonNode page2 = Json.parse(api("GET", "/apps/" + APP + "/previews?limit=1&cursor=" + page1.path("nextCursor").asText(), null).body());
+        assertEquals(1, page2.path("previews").size(), page2.toString());
+        assertNotEquals(page1.path("previews").get(0).path("name"), page2.path("previews").get(0).path("name"));
+        assertProblem(api("GET", "/apps/" + APP + "/previews?cursor=%%%", null), 400, "invalid-query");
+    }
+
+    @Test
+    @Order(5)
+    void patchMovesTheExpiryAndDeleteRemovesThePreview() throws Exception {
+        HttpResponse<String> r = api("PATCH", "/apps/" + APP + "/previews/main", "{\"expiresAt\":\"2020-01-01T00:00:00Z\"}");
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode p = Json.parse(r.body()).path("preview");
+        assertEquals("2020-01-01T00:00:00Z", p.path("expiresAt").asText());
+        assertTrue(p.path("expired").asBoolean());
+        // Expired but not yet cleaned up: still served until the cleanup runs.
+        assertEquals(200, EdgeClient.get(runtime.edge().port(), host("main--" + APP), "/").status());
+
+        long seq = ledger.head(APP).seq();
+        HttpResponse<String> del = api("DELETE", "/apps/" + APP + "/previews/main", null);
+        assertEquals(200, del.statusCode(), del.body());
+        assertEquals(seq + 1, ledger.head(APP).seq(), "one audit event for the removal");
+        assertEquals(404, EdgeClient.get(runtime.edge().port(), host("main--" + APP), "/").status());
+        assertTrue(store.alias(APP, "preview:main").isEmpty());
+        assertTrue(store.preview(APP, "main").isEmpty());
+        assertProblem(api("GET", "/apps/" + APP + "/previews/main", null), 404, "preview-not-found");
+        // feature-x still serves: removing one preview touches no other.
+        assertEquals(200, EdgeClient.get(runtime.edge().port(), host("feature-x--" + APP), "/").status());
+    }
+
+    // ---- helpers
+
+    static void importApp(Map<String, String> files) throws Exception {
+        HttpResponse<String> r = AdminApi.send(runtime, "POST", "/apps/" + APP + "/imports", Exports.zip("shop-main/", files), "application/zip");
+        assertTrue(r.statusCode() == 201 || r.statusCode() == 200, r.body());
+    }
+
+    static JsonNode awaitDeployment(String id) throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(4));
+        while (Instant.now().isBefore(deadline)) {
+            JsonNode d = Json.parse(api("GET", "/apps/" + APP + "/deployments/" + id, null).body());
+            if (!d.path("status").asText().equals("RUNNING")) {
+                return d;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("deployment " + id + " still running after 4 minutes");
+    }
+
+    /** The edge follows the alias by milliseconds: waits until the preview host serves the release's bytes. */
+    static String awaitPreview(String name, String releaseId) throws Exception {
+        String want = EdgeClient.get(runtime.edge().port(), host(releaseId + "--" + APP), "/").text();
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
+        EdgeClient.Reply got = null;
+        while (Instant.now().isBefore(deadline)) {
+            got = EdgeClient.get(runtime.edge().port(), host(name + "--" + APP), "/");
+            if (got.status() == 200 && got.text().equals(want)) {
+                return got.text();
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("preview " + name + " does not serve " + releaseId + ": " + (got == null ? "" : got.status() + " " + got.text()));
+    }
+
+    static String host(String label) {
+        return label + ".localhost:" + runtime.edge().port();
+    }
+
+    static HttpResponse<String> api(String method, String path, String json) throws Exception {
+        return AdminApi.json(runtime, method, path, json);
+    }
+
+    static void assertProblem(HttpResponse<String> r, int status, String slug) {
+        assertEquals(status, r.statusCode(), r.body());
+        assertEquals("application/problem+json", r.headers().firstValue("content-type").orElse(""));
+        assertEquals("urn:slipway:problem:" + slug, Json.parse(r.body()).path("type").asText(), r.body());
+    }
+}

@@ -1,0 +1,358 @@
+package dev.slipway.shared.deploy.preview;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.shared.apps.App;
+import dev.slipway.shared.apps.AppService;
+import dev.slipway.shared.audit.Actor;
+import dev.slipway.shared.audit.AuditEvent;
+import dev.slipway.shared.deploy.Alias;
+import dev.slipway.shared.deploy.CommitSource;
+import dev.slipway.shared.deploy.DeployService;
+import dev.slipway.shared.deploy.Deployment;
+import dev.slipway.shared.deploy.ReleaseFiles;
+import dev.slipway.shared.deploy.ReleaseStore;
+import dev.slipway.shared.deploy.SiteUrls;
+import dev.slipway.shared.deploy.routing.Router;
+import dev.slipway.shared.deploy.routing.SiteAddress;
+import dev.slipway.shared.http.Paging;
+import dev.slipway.shared.http.ProblemException;
+import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.json.Json;
+import dev.slipway.shared.json.JsonObjectReader;
+import dev.slipway.shared.store.WriteConflict;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Previews: {@code POST/GET /apps/{app}/previews}, {@code GET/PATCH/DELETE …/previews/{name}},
+ * {@code POST …/{name}/token}, and the cleanup's expiry phase. A preview is a record (expiry,
+ * protection) plus an alias ({@code preview:<name>}) that its deployments move ({@link PreviewAlias}).
+ */
+public final class Previews implements PreviewExpiry {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Previews.class);
+    public static final String ALIAS_PREFIX = "preview:";
+    public static final String TARGET_PREFIX = "preview:";
+    public static final int DEFAULT_TTL_HOURS = 72;
+    public static final int MAX_TTL_HOURS = 720;
+    /** The cleanup acts for nobody in particular: audit events name it. */
+    public static final String CLEANUP_ACTOR = "cleanup";
+    private static final Pattern NAME = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final AppService apps;
+    private final ReleaseStore releases;
+    private final CommitSource sources;
+    private final DeployService deploys;
+    private final PreviewAlias alias;
+    private final Router router;
+    private final SiteUrls urls;
+    private final Clock clock;
+
+    public Previews(AppService apps, ReleaseStore releases, CommitSource sources, DeployService deploys, Router router,
+                    SiteUrls urls, Clock clock) {
+        this.apps = apps;
+        this.releases = releases;
+        this.sources = sources;
+        this.deploys = deploys;
+        this.router = router;
+        this.urls = urls;
+        this.clock = clock;
+        this.alias = new PreviewAlias(releases, router, clock);
+    }
+
+    /** What a create answered: the preview, its deployment, and the token when one was issued (shown once). */
+    public record Created(Preview preview, Deployment deployment, String token) {
+    }
+
+    // ---- the API
+
+    /** POST /apps/{app}/previews {ref, name?, ttlHours?, protected?}: deploys {@code ref} to the preview, creating it if new. */
+    public Created create(String appId, ObjectNode body, Actor actor) {
+        JsonObjectReader in = JsonObjectReader.of(body, Set.of("ref", "name", "ttlHours", "protected"));
+        String ref = in.string("ref").orElse(null);
+        Optional<String> givenName = in.string("name");
+        Optional<Long> ttl = in.longValue("ttlHours");
+        Optional<Boolean> protect = in.bool("protected");
+        if (ref == null || ref.isBlank() || ref.length() > 200) {
+            in.error("ref", "must be a branch name or a commit SHA");
+        }
+        ttl.filter(h -> h < 1 || h > MAX_TTL_HOURS).ifPresent(h -> in.error("ttlHours", "must be 1 to " + MAX_TTL_HOURS));
+        in.throwIfInvalid();
+        App app = apps.get(appId);
+        String name = givenName.orElseGet(() -> nameFromRef(ref));
+        nameProblem(app.id(), name).ifPresent(why -> in.error("name", why + (givenName.isEmpty() ? " (derived from ref \"" + ref + "\"; give a name)" : "")));
+        in.throwIfInvalid();
+        sources.resolve(app.id(), ref); // an unknown ref is the caller's mistake: refused before anything is written
+
+        String deploymentId = deploys.newId();
+        Instant expires = clock.instant().plus(Duration.ofHours(ttl.orElse((long) DEFAULT_TTL_HOURS)));
+        String[] token = {null};
+        Preview written = change(app.id(), name, actor, current -> {
+            Instant now = clock.instant();
+            Preview base = current.map(p -> p.next(now)).orElseGet(() ->
+                    new Preview(app.id(), name, now, actor.id(), expires, false, null, null, ref, deploymentId, now, 1));
+            Preview next = base.withExpiry(expires).withDeployment(ref, deploymentId);
+            boolean wasProtected = current.map(Preview::isProtected).orElse(false);
+            if (protect.orElse(false) && !wasProtected) {
+                token[0] = newToken();
+                next = next.withProtection(sha256(token[0]), now);
+            } else if (protect.isPresent() && !protect.get()) {
+                next = next.withProtection(null, null);
+            }
+            return next;
+        }, current -> current.isEmpty() ? "preview.created" : "preview.deployed", false);
+        alias.syncRouter(app.id(), name); // protection may have changed on a live preview
+        Deployment d = deploys.startBuild(app.id(), ref, TARGET_PREFIX + name, actor, deploymentId);
+        return new Created(written, d, token[0]);
+    }
+
+    public Preview get(String appId, String name) {
+        String app = apps.get(appId).id();
+        return find(app, name);
+    }
+
+    public ReleaseStore.PreviewPage list(String appId, int limit, String cursor) {
+        String app = apps.get(appId).id();
+        String after = null;
+        if (cursor != null) {
+            after = Paging.decodeCursor(cursor);
+            if (!NAME.matcher(after).matches()) {
+                throw Paging.invalidCursor();
+            }
+        }
+        ReleaseStore.PreviewPage page = releases.previews(app, limit, after);
+        return new ReleaseStore.PreviewPage(page.items(), page.next() == null ? null : Paging.encodeCursor(page.next()));
+    }
+
+    /** PATCH {expiresAt?, protected?}: an expiry in the past removes the preview at the next cleanup. */
+    public Created update(String appId, String name, ObjectNode body, Actor actor) {
+        JsonObjectReader in = JsonObjectReader.of(body, Set.of("expiresAt", "protected"));
+        Optional<String> at = in.string("expiresAt");
+        Optional<Boolean> protect = in.bool("protected");
+        Instant expiresAt = null;
+        if (at.isPresent()) {
+            try {
+                expiresAt = Instant.parse(at.get());
+                if (expiresAt.isAfter(clock.instant().plus(Duration.ofHours(MAX_TTL_HOURS)))) {
+                    in.error("expiresAt", "must be at most " + MAX_TTL_HOURS + " hours from now");
+                }
+            } catch (DateTimeParseException e) {
+                in.error("expiresAt", "must be an ISO-8601 instant such as 2026-12-01T12:00:00Z");
+            }
+        }
+        if (at.isEmpty() && protect.isEmpty()) {
+            in.error("expiresAt", "give expiresAt and/or protected");
+        }
+        in.throwIfInvalid();
+        String app = apps.get(appId).id();
+        Instant expiry = expiresAt;
+        String[] token = {null};
+        Preview written = change(app, name, actor, current -> {
+            Preview p = current.orElseThrow(() -> notFound(app, name)).next(clock.instant());
+            if (expiry != null) {
+                p = p.withExpiry(expiry);
+            }
+            if (protect.isPresent() && protect.get() != p.isProtected()) {
+                token[0] = protect.get() ? newToken() : null;
+                p = p.withProtection(token[0] == null ? null : sha256(token[0]), clock.instant());
+            }
+            return p;
+        }, current -> "preview.updated", true);
+        alias.syncRouter(app, name);
+        return new Created(written, null, token[0]);
+    }
+
+    /** POST …/token: a new token; the old one stops working at the edge now. Protects the preview if it was public. */
+    public Created rotateToken(String appId, String name, Actor actor) {
+        String app = apps.get(appId).id();
+        String token = newToken();
+        Preview written = change(app, name, actor, current -> current.orElseThrow(() -> notFound(app, name))
+                .next(clock.instant()).withProtection(sha256(token), clock.instant()), current -> "preview.token-issued", true);
+        alias.syncRouter(app, name);
+        return new Created(written, null, token);
+    }
+
+    /** DELETE: the preview and its alias go now; its files when the cleanup finds nothing else uses them. */
+    public boolean delete(String appId, String name, Actor actor) {
+        String app = apps.get(appId).id();
+        try {
+            remove(find(app, name), actor, "preview.deleted");
+        } catch (WriteConflict e) {
+            throw new ProblemException(ProblemType.CONCURRENT_MODIFICATION, "Preview " + name + " changed while this request ran; retry");
+        }
+        return alias.syncRouter(app, name);
+    }
+
+    @Override
+    public int expireDue(Instant now, int max) {
+        int removed = 0;
+        for (ReleaseStore.DuePreview due : releases.duePreviews(now, max)) {
+            // The index is eventually consistent: the record decides (it may be gone or extended).
+            Optional<Preview> p = releases.preview(due.appId(), due.name());
+            if (p.isEmpty() || p.get().expiresAt().isAfter(now)) {
+                continue;
+            }
+            try {
+                remove(p.get(), new Actor(CLEANUP_ACTOR, null, null), "preview.expired");
+                removed++;
+            } catch (WriteConflict e) {
+                LOG.info("preview {} of {} changed while expiring; left for the next run", due.name(), due.appId());
+                continue;
+            }
+            alias.syncRouter(due.appId(), due.name());
+        }
+        return removed;
+    }
+
+    // ---- views
+
+    public ObjectNode view(Preview p) {
+        ObjectNode n = Json.object();
+        n.put("name", p.name());
+        n.put("appId", p.appId());
+        urls.previewUrl(p.appId(), p.name()).ifPresent(u -> n.put("url", u));
+        Optional<Alias> a = releases.alias(p.appId(), p.aliasName());
+        n.put("status", a.isPresent() ? "live" : "deploying");
+        a.ifPresent(x -> {
+            n.put("releaseId", x.releaseId());
+            n.put("aliasVersion", x.version());
+            n.put("deploymentId", x.deploymentId());
+            n.put("since", x.updatedAt().toString());
+        });
+        n.put("expiresAt", p.expiresAt().toString());
+        n.put("expired", !p.expiresAt().isAfter(clock.instant()));
+        n.put("protected", p.isProtected());
+        if (p.tokenIssuedAt() != null) {
+            n.put("tokenIssuedAt", p.tokenIssuedAt().toString());
+        }
+        n.put("ref", p.ref());
+        n.put("lastDeploymentId", p.lastDeploymentId());
+        n.put("createdAt", p.createdAt().toString());
+        n.put("createdBy", p.createdBy());
+        n.put("updatedAt", p.updatedAt().toString());
+        return n;
+    }
+
+    // ---- names
+
+    /** Why {@code name} cannot name a preview of {@code appId}, or empty when it can. */
+    public static Optional<String> nameProblem(String appId, String name) {
+        if (name == null || !NAME.matcher(name).matches() || name.contains("--")) {
+            return Optional.of("must be a slug: 1 to 40 of a-z, 0-9 and single dashes, not starting or ending with a dash");
+        }
+        if (SiteAddress.isReleaseId(name)) {
+            return Optional.of("looks like a release id; release hosts use those");
+        }
+        if (name.length() + 2 + appId.length() > 63) {
+            return Optional.of("makes the host label \"" + name + "--" + appId + "\" longer than 63 characters; use at most "
+                    + (61 - appId.length()) + " characters");
+        }
+        return Optional.empty();
+    }
+
+    /** {@code feature/Login-Form} → {@code feature-login-form}; a commit SHA → its first 12 characters. */
+    static String nameFromRef(String ref) {
+        String s = ref.toLowerCase(Locale.ROOT);
+        if (s.matches("[0-9a-f]{40}")) {
+            return s.substring(0, 12);
+        }
+        s = s.replaceFirst("^refs/heads/", "").replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
+        if (s.length() > 40) {
+            s = s.substring(0, 40).replaceAll("-+$", "");
+        }
+        return s;
+    }
+
+    // ---- plumbing
+
+    private interface Change {
+        Preview next(Optional<Preview> current);
+    }
+
+    private interface Action {
+        String of(Optional<Preview> current);
+    }
+
+    /** One compare-and-set of the preview record with its audit event; a lost race on the audit head alone is retried. */
+    private Preview change(String appId, String name, Actor actor, Change change, Action action, boolean mustExist) {
+        for (int attempt = 0; ; attempt++) {
+            Optional<Preview> current = releases.preview(appId, name);
+            if (mustExist && current.isEmpty()) {
+                throw notFound(appId, name);
+            }
+            Preview next = change.next(current);
+            AuditEvent event = AuditEvent.next(releases.ledger().head(appId), appId, clock.instant(), actor, action.of(current),
+                    "preview/" + name, current.<com.fasterxml.jackson.databind.JsonNode>map(Preview::audited).orElse(null), next.audited());
+            try {
+                releases.putPreview(next, current.map(Preview::version).orElse(0L), event);
+                return next;
+            } catch (WriteConflict e) {
+                if (attempt >= 10) {
+                    throw new ProblemException(ProblemType.CONCURRENT_MODIFICATION, "Preview " + name + " changed while this request ran; retry");
+                }
+                pause(attempt);
+            }
+        }
+    }
+
+    /** Removes the preview as read; a changed preview is a {@link WriteConflict} (only a lost audit-head race is retried). */
+    private void remove(Preview p, Actor actor, String action) {
+        for (int attempt = 0; ; attempt++) {
+            Optional<Alias> a = releases.alias(p.appId(), p.aliasName());
+            ObjectNode before = p.audited();
+            a.ifPresent(x -> before.put("releaseId", x.releaseId()));
+            AuditEvent event = AuditEvent.next(releases.ledger().head(p.appId()), p.appId(), clock.instant(), actor, action,
+                    "preview/" + p.name(), before, null);
+            try {
+                releases.removePreview(p, a, event);
+                return;
+            } catch (WriteConflict e) {
+                if (e.part() != WriteConflict.Part.AUDIT_HEAD && e.part() != WriteConflict.Part.ALIAS || attempt >= 10) {
+                    throw e;
+                }
+                pause(attempt); // a deployment moved its alias, or another change took the audit head: read again
+            }
+        }
+    }
+
+    private Preview find(String appId, String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw notFound(appId, name == null ? "" : name.length() > 40 ? name.substring(0, 40) + "…" : name);
+        }
+        return releases.preview(appId, name).orElseThrow(() -> notFound(appId, name));
+    }
+
+    private static ProblemException notFound(String appId, String name) {
+        return new ProblemException(ProblemType.PREVIEW_NOT_FOUND, "App " + appId + " has no preview \"" + name + "\"");
+    }
+
+    /** 32 random bytes, base64url: what a visitor shows at the edge. */
+    static String newToken() {
+        byte[] b = new byte[32];
+        RANDOM.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    public static String sha256(String token) {
+        return ReleaseFiles.hex("SHA-256", token.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static void pause(int attempt) {
+        try {
+            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(5, 20L + 10L * Math.min(attempt, 10)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}
