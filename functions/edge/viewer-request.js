@@ -1,26 +1,125 @@
 import cf from 'cloudfront';
+import crypto from 'crypto';
 
 // Slipway edge router: CloudFront Function, runtime cloudfront-js-2.0, viewer-request.
 // Host {appId}.{domain} and {label}--{appId}.{domain} -> /sites/{appId}/{releaseId}{path}.
 // Only the first label of Host matters: the distribution's aliases (*.{domain}) decide which
 // domains reach this function. The same rules are served locally by dev.slipway.local.edge.LocalEdge.
 // This file is inlined in the template (FunctionCode); a test keeps the two identical.
+// A router value is '{releaseId}' (public) or '{releaseId}:{sha256hex}' (a protected preview; the
+// format is dev.slipway.shared.deploy.routing.RouteEntry). A protected host answers 401 unless the
+// request shows the token whose SHA-256 that is: header, cookie, or query parameter (a 302 that sets
+// the cookie and drops the parameter, so the token leaves the address bar). Tokens never reach S3.
 
 const kvs = cf.kvs();
 const APP = /^[a-z][a-z0-9-]{1,39}$/;
 const RELEASE = /^[0-9a-hjkmnp-tv-z]{26}$/;
 const PREVIEW = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+const HASH = /^[0-9a-f]{64}$/;
+const TOKEN_HEADER = 'x-slipway-preview-token';
+const TOKEN_COOKIE = 'slipway_preview';
+const TOKEN_QUERY = 'slipway_token';
+// Rotating the token (a new hash in the store) is what revokes a cookie, not its age.
+const COOKIE_ATTRIBUTES = 'Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=604800';
+const STATUS = { 302: 'Found', 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found' };
 
 function reply(status, text) {
     return {
         statusCode: status,
-        statusDescription: status === 404 ? 'Not Found' : 'Bad Request',
+        statusDescription: STATUS[status],
         headers: {
             'content-type': { value: 'text/plain; charset=utf-8' },
             'cache-control': { value: 'no-store' }
         },
         body: { encoding: 'text', data: text + '\n' }
     };
+}
+
+function unauthorized() {
+    let r = reply(401, 'This preview is protected: open it with its preview link');
+    r.headers['www-authenticate'] = { value: 'SlipwayPreview realm="preview"' };
+    return r;
+}
+
+// {releaseId, hash}, hash null for a public host; null when the value is malformed.
+function parseEntry(value) {
+    let parts = (value || '').split(':');
+    if (parts.length > 2 || !RELEASE.test(parts[0]) || (parts.length === 2 && !HASH.test(parts[1]))) {
+        return null;
+    }
+    return { releaseId: parts[0], hash: parts.length === 2 ? parts[1] : null };
+}
+
+// Every value of a query parameter, header or cookie of the event.
+function values(field) {
+    if (!field) {
+        return [];
+    }
+    return field.multiValue ? field.multiValue.map((v) => v.value) : [field.value];
+}
+
+// Compares SHA-256 hex digests without an early exit.
+function admits(hash, token) {
+    if (typeof token !== 'string' || token.length === 0 || token.length > 256) {
+        return false;
+    }
+    let digest = crypto.createHash('sha256').update(token).digest('hex');
+    let diff = digest.length ^ hash.length;
+    for (let i = 0; i < hash.length; i++) {
+        diff |= digest.charCodeAt(i) ^ hash.charCodeAt(i);
+    }
+    return diff === 0;
+}
+
+// null when the request may pass, else the answer. A query token is checked first: right -> 302
+// setting the cookie; wrong -> 401 (a revoked link stays revoked even next to a valid cookie).
+function guard(request, hash) {
+    let qs = request.querystring || {};
+    if (qs[TOKEN_QUERY]) {
+        let token;
+        try {
+            token = decodeURIComponent(values(qs[TOKEN_QUERY])[0] || '');
+        } catch (e) {
+            return unauthorized();
+        }
+        if (!admits(hash, token)) {
+            return unauthorized();
+        }
+        let rest = [];
+        for (let name in qs) {
+            if (name !== TOKEN_QUERY) {
+                values(qs[name]).forEach((v) => rest.push(v === '' ? name : name + '=' + v));
+            }
+        }
+        let cookies = {};
+        cookies[TOKEN_COOKIE] = { value: token, attributes: COOKIE_ATTRIBUTES };
+        return {
+            statusCode: 302,
+            statusDescription: STATUS[302],
+            headers: {
+                'location': { value: request.uri + (rest.length ? '?' + rest.join('&') : '') },
+                'cache-control': { value: 'no-store' }
+            },
+            cookies: cookies
+        };
+    }
+    let presented = values(request.headers[TOKEN_HEADER]).concat(values((request.cookies || {})[TOKEN_COOKIE]));
+    for (let i = 0; i < presented.length; i++) {
+        if (admits(hash, presented[i])) {
+            return null;
+        }
+    }
+    return unauthorized();
+}
+
+function strip(request) {
+    delete request.headers[TOKEN_HEADER];
+    if (request.cookies) {
+        delete request.cookies[TOKEN_COOKIE];
+    }
+    if (request.querystring) {
+        delete request.querystring[TOKEN_QUERY];
+    }
 }
 
 function isApp(s) {
@@ -82,15 +181,24 @@ async function handler(event) {
     }
     let releaseId = target.releaseId;
     if (releaseId === null) {
+        let entry;
         try {
-            releaseId = await kvs.get(target.key);
+            entry = parseEntry(await kvs.get(target.key));
         } catch (e) {
             return reply(404, 'No such site');
         }
-        if (!RELEASE.test(releaseId || '')) {
+        if (entry === null) {
             return reply(404, 'No such site');
         }
+        if (entry.hash !== null) {
+            let denied = guard(request, entry.hash);
+            if (denied !== null) {
+                return denied;
+            }
+        }
+        releaseId = entry.releaseId;
     }
+    strip(request);
     request.uri = '/sites/' + target.appId + '/' + releaseId + path;
     return request;
 }

@@ -1,15 +1,19 @@
 // node --test functions/edge/
 // Loads viewer-request.js as CloudFront would run it, with a stub for the 'cloudfront' module:
 // the import line is swapped for a stub whose kvs() reads the map below, and `handler` is exported.
+// Its 'crypto' import is left alone: from a data: URL it resolves to node's own crypto module,
+// whose createHash(...).update(s).digest('hex') is the API cloudfront-js-2.0 offers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const source = readFileSync(join(here, 'viewer-request.js'), 'utf8');
 const IMPORT = "import cf from 'cloudfront';";
+const CRYPTO = "import crypto from 'crypto';";
 
 const store = new Map();
 globalThis.__slipwayKvs = {
@@ -34,24 +38,23 @@ store.set('shop', REL);
 store.set('feature-x--shop', OTHER);
 store.set('broken', 'not-a-release');
 
-function event(host, uri) {
-    return {
-        version: '1.0',
-        context: { eventType: 'viewer-request' },
-        viewer: { ip: '192.0.2.1' },
-        request: { method: 'GET', uri: uri, querystring: {}, headers: host === null ? {} : { host: { value: host } }, cookies: {} }
-    };
+function event(host, uri, extra) {
+    const request = { method: 'GET', uri: uri, querystring: {}, headers: host === null ? {} : { host: { value: host } }, cookies: {} };
+    Object.assign(request.querystring, (extra || {}).querystring);
+    Object.assign(request.headers, (extra || {}).headers);
+    Object.assign(request.cookies, (extra || {}).cookies);
+    return { version: '1.0', context: { eventType: 'viewer-request' }, viewer: { ip: '192.0.2.1' }, request: request };
 }
 
-async function run(host, uri) {
-    return handler(event(host, uri));
+async function run(host, uri, extra) {
+    return handler(event(host, uri, extra));
 }
 
 test('source follows cloudfront-js-2.0 limits', () => {
     assert.ok(Buffer.byteLength(source) < 10 * 1024, 'function code must be under 10 KB');
     assert.ok(source.startsWith(IMPORT), 'the cloudfront import is the first line');
     const imports = source.match(/^\s*import\s.*$/gm);
-    assert.deepEqual(imports, [IMPORT], 'no module other than cloudfront');
+    assert.deepEqual(imports, [IMPORT, CRYPTO], 'no module other than cloudfront and crypto');
     assert.ok(!/\brequire\s*\(/.test(source), 'no require');
     assert.ok(!/^\s*export\b/m.test(source), 'no export');
     assert.ok(/async function handler\(event\)/.test(source));
@@ -185,3 +188,104 @@ function inlineFunctionCode(yaml) {
     }
     return body.join('\n') + '\n';
 }
+
+// ---- protected previews: the router value is '{releaseId}:{sha256 hex of the token}' ----
+
+const TOKEN_A = 'pA3x0Zb7m2Kp9sT4wYc1nLr8dF6gHj5aQe2uBo0iXk_';
+const TOKEN_B = 'pB9q-Lr2Ws7nVc4xTz1mKd8fGh6jYa3eQu5oBi0pRs_';
+const sha256 = (s) => createHash('sha256').update(s).digest('hex');
+const SECRET = 'secret--shop.apps.example.com';
+store.set('secret--shop', `${OTHER}:${sha256(TOKEN_A)}`);
+
+function assertUnauthorized(r, why) {
+    assert.equal(r.statusCode, 401, why);
+    assert.equal(r.statusDescription, 'Unauthorized');
+    assert.equal(r.headers['cache-control'].value, 'no-store');
+    assert.ok(r.headers['www-authenticate'].value.length > 0);
+    assert.equal(r.body.encoding, 'text');
+    assert.equal(r.uri, undefined, 'nothing is forwarded');
+}
+
+test('a protected preview without its token is a 401', async () => {
+    assertUnauthorized(await run(SECRET, '/'), 'no token');
+    assertUnauthorized(await run(SECRET, '/', { headers: { 'x-slipway-preview-token': { value: TOKEN_B } } }), 'wrong header');
+    assertUnauthorized(await run(SECRET, '/', { cookies: { slipway_preview: { value: TOKEN_B } } }), 'wrong cookie');
+    assertUnauthorized(await run(SECRET, '/', { headers: { 'x-slipway-preview-token': { value: sha256(TOKEN_A) } } }), 'the hash is not the token');
+    assertUnauthorized(await run(SECRET, '/', { querystring: { slipway_token: { value: TOKEN_B } } }), 'wrong link');
+    assertUnauthorized(await run(SECRET, '/', { querystring: { slipway_token: { value: '%zz' } } }), 'malformed link');
+});
+
+test('the token in a header passes, and is not forwarded', async () => {
+    const r = await run(SECRET, '/cart', {
+        headers: { 'x-slipway-preview-token': { value: TOKEN_A }, accept: { value: 'text/html' } },
+        cookies: { theme: { value: 'dark' } }
+    });
+    assert.equal(r.uri, `/sites/shop/${OTHER}/index.html`);
+    assert.equal(r.headers['x-slipway-preview-token'], undefined);
+    assert.equal(r.headers.accept.value, 'text/html');
+    assert.equal(r.cookies.theme.value, 'dark');
+});
+
+test('the token in the cookie passes (any of several), and is not forwarded', async () => {
+    const r = await run(SECRET, '/assets/app.js', { cookies: { slipway_preview: { value: TOKEN_B, multiValue: [{ value: TOKEN_B }, { value: TOKEN_A }] } } });
+    assert.equal(r.uri, `/sites/shop/${OTHER}/assets/app.js`);
+    assert.equal(r.cookies.slipway_preview, undefined);
+});
+
+test('the token in the query answers 302 that sets the cookie and drops the parameter', async () => {
+    const r = await run(SECRET, '/cart', { querystring: {
+        utm_source: { value: 'mail' }, slipway_token: { value: TOKEN_A }, tag: { value: 'a', multiValue: [{ value: 'a' }, { value: 'b%20c' }] }, flag: { value: '' }
+    } });
+    assert.equal(r.statusCode, 302);
+    assert.equal(r.statusDescription, 'Found');
+    assert.equal(r.headers.location.value, '/cart?utm_source=mail&tag=a&tag=b%20c&flag');
+    assert.equal(r.headers['cache-control'].value, 'no-store');
+    const cookie = r.cookies.slipway_preview;
+    assert.equal(cookie.value, TOKEN_A);
+    for (const a of ['Path=/', 'Secure', 'HttpOnly', 'SameSite=Lax']) {
+        assert.ok(cookie.attributes.split('; ').includes(a), a + ' in ' + cookie.attributes);
+    }
+    assert.match(cookie.attributes, /(^|; )Max-Age=\d+(;|$)/);
+    assert.doesNotMatch(cookie.attributes, /domain=/i, 'per preview host');
+    const only = await run(SECRET, '/', { querystring: { slipway_token: { value: TOKEN_A } } });
+    assert.equal(only.headers.location.value, '/');
+    // The browser comes back with the cookie.
+    const back = await run(SECRET, '/cart', { cookies: { slipway_preview: { value: cookie.value } } });
+    assert.equal(back.uri, `/sites/shop/${OTHER}/index.html`);
+});
+
+test('rotating the token revokes the old cookie and link', async () => {
+    store.set('rotate--shop', `${OTHER}:${sha256(TOKEN_A)}`);
+    const host = 'rotate--shop.apps.example.com';
+    assert.equal((await run(host, '/', { cookies: { slipway_preview: { value: TOKEN_A } } })).uri, `/sites/shop/${OTHER}/index.html`);
+    store.set('rotate--shop', `${OTHER}:${sha256(TOKEN_B)}`);
+    assertUnauthorized(await run(host, '/', { cookies: { slipway_preview: { value: TOKEN_A } } }), 'old cookie');
+    assertUnauthorized(await run(host, '/', { querystring: { slipway_token: { value: TOKEN_A } } }), 'old link');
+    assert.equal((await run(host, '/', { cookies: { slipway_preview: { value: TOKEN_B } } })).uri, `/sites/shop/${OTHER}/index.html`);
+    store.set('rotate--shop', OTHER);
+    assert.equal((await run(host, '/')).uri, `/sites/shop/${OTHER}/index.html`, 'made public');
+});
+
+test('public hosts and release hosts ask for no token, and never forward one', async () => {
+    const r = await run('shop.apps.example.com', '/', {
+        headers: { 'x-slipway-preview-token': { value: TOKEN_A } },
+        cookies: { slipway_preview: { value: TOKEN_A } },
+        querystring: { slipway_token: { value: TOKEN_A }, q: { value: '1' } }
+    });
+    assert.equal(r.uri, `/sites/shop/${REL}/index.html`);
+    assert.equal(r.headers['x-slipway-preview-token'], undefined);
+    assert.equal(r.cookies.slipway_preview, undefined);
+    assert.equal(r.querystring.slipway_token, undefined);
+    assert.equal(r.querystring.q.value, '1');
+    const rel = await run(`${OTHER}--shop.apps.example.com`, '/');
+    assert.equal(rel.uri, `/sites/shop/${OTHER}/index.html`);
+});
+
+test('malformed router values are a 404, never a route', async () => {
+    for (const v of [`${OTHER}:`, `${OTHER}:${sha256(TOKEN_A).toUpperCase()}`, `${OTHER}:${sha256(TOKEN_A)}:x`,
+        `${OTHER}:abc`, `:${sha256(TOKEN_A)}`, `${OTHER.toUpperCase()}:${sha256(TOKEN_A)}`]) {
+        store.set('odd--shop', v);
+        const r = await run('odd--shop.apps.example.com', '/');
+        assert.equal(r.statusCode, 404, v);
+    }
+});

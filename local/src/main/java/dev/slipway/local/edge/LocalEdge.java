@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.slipway.shared.deploy.routing.RouteEntry;
 import dev.slipway.shared.deploy.routing.SiteAddress;
 import dev.slipway.shared.json.Json;
 import org.slf4j.Logger;
@@ -47,14 +48,24 @@ import java.util.zip.GZIPOutputStream;
  * (in memory, persisted as JSON so a restart keeps it). Like CloudFront in front of S3: the
  * object's Content-Type and Cache-Control, S3's ETag and If-None-Match, HEAD, gzip for text.
  *
+ * <p>A protected preview (an entry with a token hash) answers 401 unless the request shows its
+ * token: header {@value #TOKEN_HEADER}, cookie {@value #TOKEN_COOKIE}, or query parameter
+ * {@value #TOKEN_QUERY} (answered with a 302 that sets the cookie and drops the parameter, so the
+ * token leaves the address bar). The cookie has no {@code Secure} here: the local edge is plain http.
+ *
  * <p>Admin API on the same port, loopback Host only, bearer router secret:
  * {@code GET /_slipway/routes}, {@code GET|PUT|DELETE /_slipway/routes/{hostLabel}}
- * (PUT body {@code {"releaseId":"..."}}).
+ * (PUT body {@code {"releaseId":"...","tokenSha256":"..."?}}).
  */
 public final class LocalEdge implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalEdge.class);
     static final String ADMIN_PREFIX = "/_slipway/";
     private static final String ROUTES = "/_slipway/routes";
+    static final String TOKEN_HEADER = "x-slipway-preview-token";
+    static final String TOKEN_COOKIE = "slipway_preview";
+    static final String TOKEN_QUERY = "slipway_token";
+    /** The cookie outlives a session; rotating the token (a new hash) is what revokes it. */
+    static final long TOKEN_COOKIE_MAX_AGE_SECONDS = 7L * 24 * 3600;
     /** Text larger than this streams as is instead of being gzipped in memory. */
     static final long GZIP_MAX_BYTES = 4L * 1024 * 1024;
     private static final int MAX_ADMIN_BODY = 16 * 1024;
@@ -64,7 +75,7 @@ public final class LocalEdge implements AutoCloseable {
     private final String bucket;
     private final Path routesFile;
     private final byte[] routerToken;
-    private final Map<String, String> routes = new ConcurrentHashMap<>();
+    private final Map<String, RouteEntry> routes = new ConcurrentHashMap<>();
     private final Object persistLock = new Object();
     private final HttpServer server;
     private final ExecutorService executor;
@@ -107,7 +118,7 @@ public final class LocalEdge implements AutoCloseable {
     }
 
     /** The current routes, sorted (a copy). */
-    public Map<String, String> routes() {
+    public Map<String, RouteEntry> routes() {
         return new TreeMap<>(routes);
     }
 
@@ -133,7 +144,8 @@ public final class LocalEdge implements AutoCloseable {
         } catch (IOException e) {
             LOG.debug("client went away: {}", e.toString());
         } catch (RuntimeException e) {
-            LOG.error("local edge failed on {} {}", ex.getRequestMethod(), ex.getRequestURI(), e);
+            // The path only: the query may carry a preview token.
+            LOG.error("local edge failed on {} {}", ex.getRequestMethod(), ex.getRequestURI().getRawPath(), e);
             try {
                 text(ex, 502, "The edge could not reach the artifacts bucket");
             } catch (IOException | RuntimeException ignored) {
@@ -163,10 +175,19 @@ public final class LocalEdge implements AutoCloseable {
             return;
         }
         SiteAddress.Target t = target.get();
-        String releaseId = t.needsLookup() ? routes.get(t.routerKey()) : t.releaseId();
-        if (releaseId == null) {
-            text(ex, 404, "No such site");
-            return;
+        String releaseId;
+        if (t.needsLookup()) {
+            RouteEntry entry = routes.get(t.routerKey());
+            if (entry == null) {
+                text(ex, 404, "No such site");
+                return;
+            }
+            if (entry.isProtected() && !admitted(ex, entry, rawPath)) {
+                return;
+            }
+            releaseId = entry.releaseId();
+        } else {
+            releaseId = t.releaseId();
         }
         String key = SiteAddress.objectKey(t.appId(), releaseId, path.get());
         String ifNoneMatch = ex.getRequestHeaders().getFirst("if-none-match");
@@ -232,6 +253,81 @@ public final class LocalEdge implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Whether a protected entry's token was shown; when not, the answer (302 or 401) is sent. A query
+     * token is checked first: right → 302 to the same address without it, setting the cookie;
+     * wrong → 401 (a revoked link stays revoked even next to a valid cookie).
+     */
+    private boolean admitted(HttpExchange ex, RouteEntry entry, String rawPath) throws IOException {
+        String rawQuery = ex.getRequestURI().getRawQuery();
+        Query q = Query.split(rawQuery);
+        if (q.token != null) {
+            if (!entry.admits(q.token)) {
+                unauthorized(ex);
+                return false;
+            }
+            var h = ex.getResponseHeaders();
+            h.set("location", rawPath + (q.rest.isEmpty() ? "" : "?" + q.rest));
+            h.set("set-cookie", TOKEN_COOKIE + "=" + q.token + "; Path=/; HttpOnly; SameSite=Lax; Max-Age="
+                    + TOKEN_COOKIE_MAX_AGE_SECONDS);
+            text(ex, 302, "Found");
+            return false;
+        }
+        String header = ex.getRequestHeaders().getFirst(TOKEN_HEADER);
+        if (header != null && entry.admits(header.trim())) {
+            return true;
+        }
+        for (String cookie : cookies(ex, TOKEN_COOKIE)) {
+            if (entry.admits(cookie)) {
+                return true;
+            }
+        }
+        unauthorized(ex);
+        return false;
+    }
+
+    private static void unauthorized(HttpExchange ex) throws IOException {
+        ex.getResponseHeaders().set("www-authenticate", "SlipwayPreview realm=\"preview\"");
+        text(ex, 401, "This preview is protected: open it with its preview link");
+    }
+
+    /** The raw query split into the token parameter (decoded) and everything else, as sent. */
+    record Query(String token, String rest) {
+        static Query split(String rawQuery) {
+            if (rawQuery == null || rawQuery.isEmpty()) {
+                return new Query(null, "");
+            }
+            String token = null;
+            StringBuilder rest = new StringBuilder();
+            for (String part : rawQuery.split("&")) {
+                int eq = part.indexOf('=');
+                String name = eq < 0 ? part : part.substring(0, eq);
+                if (name.equals(TOKEN_QUERY)) {
+                    if (token == null) {
+                        token = eq < 0 ? "" : java.net.URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
+                    }
+                } else if (!part.isEmpty()) {
+                    rest.append(rest.length() == 0 ? "" : "&").append(part);
+                }
+            }
+            return new Query(token, rest.toString());
+        }
+    }
+
+    /** Every value of the named cookie across the request's Cookie headers. */
+    static java.util.List<String> cookies(HttpExchange ex, String name) {
+        java.util.List<String> values = new java.util.ArrayList<>();
+        for (String header : ex.getRequestHeaders().getOrDefault("cookie", java.util.List.of())) {
+            for (String pair : header.split(";")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0 && pair.substring(0, eq).trim().equals(name)) {
+                    values.add(pair.substring(eq + 1).trim());
+                }
+            }
+        }
+        return values;
     }
 
     private record ObjectInfo(String etag, String contentType, String cacheControl, Instant lastModified, Long length) {
@@ -339,7 +435,7 @@ public final class LocalEdge implements AutoCloseable {
                 return;
             }
             ObjectNode all = Json.object();
-            routes().forEach(all::put);
+            routes().forEach((k, v) -> all.put(k, v.encode()));
             json(ex, 200, Json.object().set("routes", all));
             return;
         }
@@ -354,30 +450,23 @@ public final class LocalEdge implements AutoCloseable {
         }
         switch (method) {
             case "GET" -> {
-                String id = routes.get(label);
-                if (id == null) {
+                RouteEntry entry = routes.get(label);
+                if (entry == null) {
                     json(ex, 404, Json.object().put("error", "no route").put("hostLabel", label));
                 } else {
-                    json(ex, 200, Json.object().put("hostLabel", label).put("releaseId", id));
+                    json(ex, 200, describe(label, entry));
                 }
             }
             case "PUT" -> {
                 byte[] body = ex.getRequestBody().readNBytes(MAX_ADMIN_BODY + 1);
-                String releaseId = null;
-                if (body.length <= MAX_ADMIN_BODY) {
-                    try {
-                        JsonNode id = Json.parse(new String(body, StandardCharsets.UTF_8)).get("releaseId");
-                        releaseId = id != null && id.isTextual() ? id.asText() : null;
-                    } catch (RuntimeException e) {
-                        releaseId = null;
-                    }
-                }
-                if (!SiteAddress.isReleaseId(releaseId)) {
-                    json(ex, 400, Json.object().put("error", "body must be {\"releaseId\":\"<lowercase ULID>\"}"));
+                RouteEntry entry = body.length <= MAX_ADMIN_BODY ? parseEntry(body) : null;
+                if (entry == null) {
+                    json(ex, 400, Json.object().put("error",
+                            "body must be {\"releaseId\":\"<lowercase ULID>\",\"tokenSha256\":\"<lowercase hex SHA-256>\"?}"));
                     return;
                 }
-                update(label, releaseId);
-                json(ex, 200, Json.object().put("hostLabel", label).put("releaseId", releaseId));
+                update(label, entry);
+                json(ex, 200, describe(label, entry));
             }
             case "DELETE" -> {
                 if (update(label, null) == null) {
@@ -390,6 +479,31 @@ public final class LocalEdge implements AutoCloseable {
                 ex.getResponseHeaders().set("allow", "GET, PUT, DELETE");
                 json(ex, 405, Json.object().put("error", "method not allowed"));
             }
+        }
+    }
+
+    private static ObjectNode describe(String label, RouteEntry entry) {
+        ObjectNode o = Json.object().put("hostLabel", label).put("releaseId", entry.releaseId());
+        if (entry.isProtected()) {
+            o.put("tokenSha256", entry.tokenSha256());
+        }
+        return o;
+    }
+
+    /** A PUT body, or null when it is not {"releaseId", "tokenSha256"?} with valid values. */
+    private static RouteEntry parseEntry(byte[] body) {
+        try {
+            JsonNode doc = Json.parse(new String(body, StandardCharsets.UTF_8));
+            JsonNode id = doc.get("releaseId");
+            JsonNode hash = doc.get("tokenSha256");
+            if (id == null || !id.isTextual() || (hash != null && !hash.isNull() && !hash.isTextual())) {
+                return null;
+            }
+            String h = hash == null || hash.isNull() ? null : hash.asText();
+            return SiteAddress.isReleaseId(id.asText()) && (h == null || RouteEntry.isSha256Hex(h))
+                    ? new RouteEntry(id.asText(), h) : null;
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 
@@ -420,10 +534,10 @@ public final class LocalEdge implements AutoCloseable {
         return h.equals("localhost") || h.equals("127.0.0.1") || h.equals("[::1]");
     }
 
-    /** Sets or (releaseId null) removes a route and persists; returns the previous value. */
-    private String update(String label, String releaseId) {
+    /** Sets or (entry null) removes a route and persists; returns the previous value. */
+    private RouteEntry update(String label, RouteEntry entry) {
         synchronized (persistLock) {
-            String previous = releaseId == null ? routes.remove(label) : routes.put(label, releaseId);
+            RouteEntry previous = entry == null ? routes.remove(label) : routes.put(label, entry);
             persist();
             return previous;
         }
@@ -440,8 +554,10 @@ public final class LocalEdge implements AutoCloseable {
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = all.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            if (SiteAddress.isRouterKey(e.getKey()) && SiteAddress.isReleaseId(e.getValue().asText(null))) {
-                routes.put(e.getKey(), e.getValue().asText());
+            // Values are RouteEntry.encode(): a bare release id (all files before tokens) still decodes.
+            Optional<RouteEntry> entry = RouteEntry.decode(e.getValue().asText(null));
+            if (SiteAddress.isRouterKey(e.getKey()) && entry.isPresent()) {
+                routes.put(e.getKey(), entry.get());
             } else {
                 LOG.warn("{}: ignoring route {} -> {}", routesFile, e.getKey(), e.getValue());
             }
@@ -453,7 +569,7 @@ public final class LocalEdge implements AutoCloseable {
             return;
         }
         ObjectNode all = Json.object();
-        routes().forEach(all::put);
+        routes().forEach((k, v) -> all.put(k, v.encode()));
         try {
             Files.createDirectories(routesFile.toAbsolutePath().getParent());
             Path tmp = routesFile.resolveSibling(routesFile.getFileName() + ".tmp");

@@ -2,6 +2,7 @@ package dev.slipway.local.edge;
 
 import dev.slipway.local.EmbeddedEngines;
 import dev.slipway.shared.deploy.routing.HttpEdgeRouter;
+import dev.slipway.shared.deploy.routing.RouteEntry;
 import dev.slipway.shared.deploy.routing.Router;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,6 +22,7 @@ import java.util.zip.GZIPInputStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -195,7 +197,7 @@ class LocalEdgeTest {
     void httpEdgeRouterAgainstLocalEdge() throws IOException {
         Router router = new HttpEdgeRouter(URI.create(edge.adminUrl()), TOKEN);
         router.point("routed", REL);
-        assertEquals(Optional.of(REL), router.lookup("routed"));
+        assertEquals(Optional.of(RouteEntry.of(REL)), router.lookup("routed"));
         assertEquals(Optional.empty(), router.lookup("unrouted"));
         router.remove("routed");
         router.remove("routed");
@@ -211,10 +213,136 @@ class LocalEdgeTest {
         assertTrue(Files.readString(routesFile).contains("persisted--edgeshop"));
         try (LocalEdge again = new LocalEdge(s3, bucket, routesFile, "127.0.0.1", 0, TOKEN)) {
             again.start();
-            assertEquals(REL2, again.routes().get("persisted--edgeshop"));
-            assertEquals(REL, again.routes().get("edgeshop"));
+            assertEquals(RouteEntry.of(REL2), again.routes().get("persisted--edgeshop"));
+            assertEquals(RouteEntry.of(REL), again.routes().get("edgeshop"));
             EdgeClient.Reply r = EdgeClient.raw("GET", "persisted--edgeshop.localhost", "/", Map.of(), null, again.port());
             assertEquals("<p>release two</p>", r.text());
+        }
+    }
+
+    // ---- protected previews ----
+
+    private static final String TOKEN_A = "pA3x0Zb7m2Kp9sT4wYc1nLr8dF6gHj5aQe2uBo0iXk_";
+    private static final String TOKEN_B = "pB9q-Lr2Ws7nVc4xTz1mKd8fGh6jYa3eQu5oBi0pRs_";
+
+    @Test
+    void protectedPreviewAsksForItsToken() throws IOException {
+        Router router = new HttpEdgeRouter(URI.create(edge.adminUrl()), TOKEN);
+        router.point("secret--edgeshop", REL2, RouteEntry.sha256Hex(TOKEN_A));
+        assertEquals(Optional.of(new RouteEntry(REL2, RouteEntry.sha256Hex(TOKEN_A))), router.lookup("secret--edgeshop"));
+        String host = "secret--edgeshop.localhost:" + edge.port();
+
+        EdgeClient.Reply none = get(host, "/");
+        assertEquals(401, none.status());
+        assertEquals("no-store", none.header("cache-control"));
+        assertNotNull(none.header("www-authenticate"));
+        assertFalse(none.text().contains("release two"));
+        assertEquals(401, request("HEAD", host, "/").status());
+        assertEquals(401, get(host, "/", "x-slipway-preview-token", TOKEN_B).status(), "wrong header");
+        assertEquals(401, get(host, "/", "cookie", "slipway_preview=" + TOKEN_B).status(), "wrong cookie");
+        assertEquals(401, get(host, "/", "x-slipway-preview-token", RouteEntry.sha256Hex(TOKEN_A)).status(), "the hash is not the token");
+
+        EdgeClient.Reply header = get(host, "/", "x-slipway-preview-token", TOKEN_A);
+        assertEquals(200, header.status());
+        assertEquals("<p>release two</p>", header.text());
+    }
+
+    @Test
+    void queryTokenSetsTheCookieAndLeavesTheAddressBar() throws IOException {
+        new HttpEdgeRouter(URI.create(edge.adminUrl()), TOKEN).point("link--edgeshop", REL2, RouteEntry.sha256Hex(TOKEN_A));
+        String host = "link--edgeshop.localhost:" + edge.port();
+
+        EdgeClient.Reply redirect = get(host, "/cart?utm_source=mail&slipway_token=" + TOKEN_A + "&x=1%202");
+        assertEquals(302, redirect.status());
+        assertEquals("/cart?utm_source=mail&x=1%202", redirect.header("location"));
+        String cookie = redirect.header("set-cookie");
+        assertTrue(cookie.startsWith("slipway_preview=" + TOKEN_A + "; "), cookie);
+        assertTrue(cookie.contains("Path=/") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax")
+                && cookie.contains("Max-Age="), cookie);
+        assertFalse(cookie.contains("Secure"), "the local edge is plain http: " + cookie);
+        assertFalse(cookie.toLowerCase().contains("domain="), "per preview host: " + cookie);
+        assertEquals("no-store", redirect.header("cache-control"));
+        assertEquals("/", get(host, "/?slipway_token=" + TOKEN_A).header("location"));
+
+        String value = cookie.substring(0, cookie.indexOf(';'));
+        EdgeClient.Reply withCookie = get(host, "/cart", "cookie", "theme=dark; " + value);
+        assertEquals(200, withCookie.status());
+        assertEquals("<p>release two</p>", withCookie.text());
+
+        assertEquals(401, get(host, "/?slipway_token=" + TOKEN_B).status(), "a wrong link");
+        assertEquals(401, get(host, "/?slipway_token=").status());
+    }
+
+    @Test
+    void rotatingTheTokenRevokesTheOldCookieAndPublicStaysOpen() throws IOException {
+        Router router = new HttpEdgeRouter(URI.create(edge.adminUrl()), TOKEN);
+        router.point("rotate--edgeshop", REL2, RouteEntry.sha256Hex(TOKEN_A));
+        String host = "rotate--edgeshop.localhost:" + edge.port();
+        assertEquals(200, get(host, "/", "cookie", "slipway_preview=" + TOKEN_A).status());
+
+        router.point("rotate--edgeshop", REL2, RouteEntry.sha256Hex(TOKEN_B));
+        assertEquals(401, get(host, "/", "cookie", "slipway_preview=" + TOKEN_A).status(), "old cookie after rotation");
+        assertEquals(401, get(host, "/?slipway_token=" + TOKEN_A).status(), "old link after rotation");
+        assertEquals(200, get(host, "/", "cookie", "slipway_preview=" + TOKEN_B).status());
+
+        router.point("rotate--edgeshop", REL2);
+        assertEquals(200, get(host, "/").status(), "made public");
+        assertEquals(Optional.of(RouteEntry.of(REL2)), router.lookup("rotate--edgeshop"));
+        // Public entries and release hosts never ask for a token.
+        assertEquals(200, get("edgeshop.localhost", "/").status());
+        assertEquals(200, get(REL2 + "--edgeshop.localhost", "/").status());
+    }
+
+    @Test
+    void adminApiRefusesABadTokenHash() throws IOException {
+        String hash = RouteEntry.sha256Hex(TOKEN_A);
+        assertEquals(400, admin("PUT", "/_slipway/routes/bad--edgeshop", TOKEN,
+                "{\"releaseId\":\"" + REL + "\",\"tokenSha256\":\"" + hash.toUpperCase() + "\"}").status());
+        assertEquals(400, admin("PUT", "/_slipway/routes/bad--edgeshop", TOKEN,
+                "{\"releaseId\":\"" + REL + "\",\"tokenSha256\":42}").status());
+        EdgeClient.Reply ok = admin("PUT", "/_slipway/routes/bad--edgeshop", TOKEN,
+                "{\"releaseId\":\"" + REL + "\",\"tokenSha256\":\"" + hash + "\"}");
+        assertEquals(200, ok.status());
+        assertTrue(ok.text().contains(hash), ok.text());
+    }
+
+    @Test
+    void tokensNeverReachTheLog() throws IOException {
+        new HttpEdgeRouter(URI.create(edge.adminUrl()), TOKEN).point("quiet--edgeshop", REL2, RouteEntry.sha256Hex(TOKEN_A));
+        String host = "quiet--edgeshop.localhost:" + edge.port();
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            get(host, "/?slipway_token=" + TOKEN_A);
+            get(host, "/?slipway_token=" + TOKEN_B);
+            get(host, "/", "x-slipway-preview-token", TOKEN_A);
+            get(host, "/", "cookie", "slipway_preview=" + TOKEN_B);
+            get(host, "/%zz?slipway_token=" + TOKEN_A);
+        } finally {
+            System.setErr(err);
+        }
+        String log = captured.toString(StandardCharsets.UTF_8);
+        assertFalse(log.contains(TOKEN_A) || log.contains(TOKEN_B), log);
+    }
+
+    @Test
+    void protectedRoutesSurviveARestartAndOldFilesStillLoad() throws Exception {
+        String hash = RouteEntry.sha256Hex(TOKEN_A);
+        new HttpEdgeRouter(URI.create(edge.adminUrl()), TOKEN).point("kept--edgeshop", REL2, hash);
+        assertTrue(Files.readString(routesFile).contains("\"kept--edgeshop\":\"" + REL2 + ":" + hash + "\""));
+        try (LocalEdge again = new LocalEdge(s3, bucket, routesFile, "127.0.0.1", 0, TOKEN)) {
+            again.start();
+            assertEquals(new RouteEntry(REL2, hash), again.routes().get("kept--edgeshop"));
+            assertEquals(401, EdgeClient.get(again.port(), "kept--edgeshop.localhost", "/").status());
+        }
+        // A routes file from before tokens holds bare release ids.
+        Path old = Files.createTempDirectory("slipway-edge-old-").resolve("edge-routes.json");
+        Files.writeString(old, "{\"routes\":{\"edgeshop\":\"" + REL + "\",\"beta--edgeshop\":\"" + REL2 + "\"}}\n");
+        try (LocalEdge legacy = new LocalEdge(s3, bucket, old, "127.0.0.1", 0, TOKEN)) {
+            legacy.start();
+            assertEquals(RouteEntry.of(REL), legacy.routes().get("edgeshop"));
+            assertEquals("<p>release two</p>", EdgeClient.get(legacy.port(), "beta--edgeshop.localhost", "/").text());
         }
     }
 

@@ -14,7 +14,8 @@ import java.util.Optional;
 
 /**
  * The router of the local runtime: the local edge's admin API
- * ({@code PUT|GET|DELETE /_slipway/routes/{hostLabel}}) with its bearer secret.
+ * ({@code PUT|GET|DELETE /_slipway/routes/{hostLabel}}, body {@code {"releaseId","tokenSha256"?}})
+ * with its bearer secret.
  */
 public final class HttpEdgeRouter implements Router {
     private final URI base;
@@ -28,9 +29,13 @@ public final class HttpEdgeRouter implements Router {
     }
 
     @Override
-    public void point(String hostLabel, String releaseId) {
-        Router.check(hostLabel, releaseId);
-        String body = Json.write(Json.object().put("releaseId", releaseId));
+    public void point(String hostLabel, String releaseId, String tokenSha256) {
+        Router.check(hostLabel, releaseId, tokenSha256);
+        var json = Json.object().put("releaseId", releaseId);
+        if (tokenSha256 != null) {
+            json.put("tokenSha256", tokenSha256);
+        }
+        String body = Json.write(json);
         HttpResponse<String> r = send(request(hostLabel).PUT(HttpRequest.BodyPublishers.ofString(body))
                 .header("content-type", "application/json"));
         expect(r, "point " + hostLabel, 200, 204);
@@ -44,7 +49,7 @@ public final class HttpEdgeRouter implements Router {
     }
 
     @Override
-    public Optional<String> lookup(String hostLabel) {
+    public Optional<RouteEntry> lookup(String hostLabel) {
         if (!SiteAddress.isRouterKey(hostLabel)) {
             return Optional.empty();
         }
@@ -53,8 +58,15 @@ public final class HttpEdgeRouter implements Router {
             return Optional.empty();
         }
         expect(r, "lookup " + hostLabel, 200);
-        JsonNode id = Json.parse(r.body()).get("releaseId");
-        return id == null || !id.isTextual() ? Optional.empty() : Optional.of(id.asText());
+        JsonNode doc = Json.parse(r.body());
+        JsonNode id = doc.get("releaseId");
+        JsonNode hash = doc.get("tokenSha256");
+        if (id == null || !id.isTextual() || (hash != null && !hash.isTextual() && !hash.isNull())) {
+            return Optional.empty();
+        }
+        String h = hash == null || hash.isNull() ? null : hash.asText();
+        return SiteAddress.isReleaseId(id.asText()) && (h == null || RouteEntry.isSha256Hex(h))
+                ? Optional.of(new RouteEntry(id.asText(), h)) : Optional.empty();
     }
 
     private HttpRequest.Builder request(String hostLabel) {

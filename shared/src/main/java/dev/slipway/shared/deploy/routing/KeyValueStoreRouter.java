@@ -75,9 +75,10 @@ public final class KeyValueStoreRouter implements Router {
     }
 
     @Override
-    public void point(String hostLabel, String releaseId) {
-        Router.check(hostLabel, releaseId);
-        byte[] body = Json.write(Json.object().put("Value", releaseId)).getBytes(StandardCharsets.UTF_8);
+    public void point(String hostLabel, String releaseId, String tokenSha256) {
+        Router.check(hostLabel, releaseId, tokenSha256);
+        String value = new RouteEntry(releaseId, tokenSha256).encode();
+        byte[] body = Json.write(Json.object().put("Value", value)).getBytes(StandardCharsets.UTF_8);
         write(SdkHttpMethod.PUT, hostLabel, body);
     }
 
@@ -88,7 +89,7 @@ public final class KeyValueStoreRouter implements Router {
     }
 
     @Override
-    public Optional<String> lookup(String hostLabel) {
+    public Optional<RouteEntry> lookup(String hostLabel) {
         if (!SiteAddress.isRouterKey(hostLabel)) {
             return Optional.empty();
         }
@@ -98,7 +99,7 @@ public final class KeyValueStoreRouter implements Router {
         }
         r.require("GetKey");
         JsonNode value = Json.parse(r.body).get("Value");
-        return value == null || !value.isTextual() ? Optional.empty() : Optional.of(value.asText());
+        return value == null || !value.isTextual() ? Optional.empty() : RouteEntry.decode(value.asText());
     }
 
     /** The store's current ETag (DescribeKeyValueStore). */

@@ -6,25 +6,26 @@ import java.util.Optional;
 
 /**
  * Which release a host serves: a key-value map from host label ({@code shop}, {@code feature-x--shop})
- * to release id. In AWS the CloudFront KeyValueStore the viewer-request function reads; on the
- * laptop the local edge. Release hosts ({@code {releaseId}--{appId}}) need no entry.
+ * to a {@link RouteEntry} (release id, and the token hash of a protected preview). In AWS the
+ * CloudFront KeyValueStore the viewer-request function reads; on the laptop the local edge. Release
+ * hosts ({@code {releaseId}--{appId}}) need no entry.
  */
 public interface Router {
-    /** Points a host label at a release (creates or replaces the entry). */
-    void point(String hostLabel, String releaseId);
-
-    /** Placeholder until protected entries land (h-edge): a protected entry is refused. */
-    default void point(String hostLabel, String releaseId, String tokenSha256) {
-        if (tokenSha256 != null) {
-            throw new UnsupportedOperationException("protected router entries are not supported yet");
-        }
-        point(hostLabel, releaseId);
+    /** Points a host label at a public release (creates or replaces the entry). */
+    default void point(String hostLabel, String releaseId) {
+        point(hostLabel, releaseId, null);
     }
+
+    /**
+     * Points a host label at a release (creates or replaces the entry). {@code tokenSha256} is the
+     * lowercase hex SHA-256 of the preview token the edge must be shown, or null for a public host.
+     */
+    void point(String hostLabel, String releaseId, String tokenSha256);
 
     /** Removes the entry; removing a missing one is not an error. */
     void remove(String hostLabel);
 
-    Optional<String> lookup(String hostLabel);
+    Optional<RouteEntry> lookup(String hostLabel);
 
     /**
      * The router this environment names: {@link RoutingEnv#EDGE_KVS_ARN} (AWS) or
@@ -47,11 +48,19 @@ public interface Router {
 
     /** Rejects what no host could ask for, before any store is written. */
     static void check(String hostLabel, String releaseId) {
+        check(hostLabel, releaseId, null);
+    }
+
+    /** {@link #check(String, String)}, and the token hash is null or lowercase 64-hex. */
+    static void check(String hostLabel, String releaseId, String tokenSha256) {
         if (!SiteAddress.isRouterKey(hostLabel)) {
             throw new IllegalArgumentException("not a routable host label: " + hostLabel);
         }
         if (releaseId != null && !SiteAddress.isReleaseId(releaseId)) {
             throw new IllegalArgumentException("not a release id (lowercase ULID): " + releaseId);
+        }
+        if (tokenSha256 != null && !RouteEntry.isSha256Hex(tokenSha256)) {
+            throw new IllegalArgumentException("not a token hash (lowercase hex SHA-256)");
         }
     }
 }

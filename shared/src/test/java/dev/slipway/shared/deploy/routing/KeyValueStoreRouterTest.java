@@ -126,12 +126,28 @@ class KeyValueStoreRouterTest {
     void pointLookupRemove() {
         router.point("shop", REL);
         router.point("feature-x--shop", REL);
-        assertEquals(Optional.of(REL), router.lookup("shop"));
+        assertEquals(Optional.of(RouteEntry.of(REL)), router.lookup("shop"));
         assertEquals(REL, keys.get("feature-x--shop"));
         router.remove("shop");
         assertEquals(Optional.empty(), router.lookup("shop"));
         router.remove("shop"); // already gone: not an error
         assertEquals(Optional.empty(), router.lookup("nobody"));
+    }
+
+    @Test
+    void protectedEntryCarriesTheTokenHash() {
+        String hash = RouteEntry.sha256Hex("tok-" + "a".repeat(39));
+        router.point("beta--shop", REL, hash);
+        assertEquals(REL + ":" + hash, keys.get("beta--shop"), "the value viewer-request.js reads");
+        assertEquals(Optional.of(new RouteEntry(REL, hash)), router.lookup("beta--shop"));
+        router.point("beta--shop", REL); // made public again
+        assertEquals(REL, keys.get("beta--shop"));
+        assertEquals(Optional.of(RouteEntry.of(REL)), router.lookup("beta--shop"));
+        keys.put("legacy", "not-a-route");
+        assertEquals(Optional.empty(), router.lookup("legacy"));
+        assertThrows(IllegalArgumentException.class, () -> router.point("shop", REL, hash.toUpperCase()));
+        assertThrows(IllegalArgumentException.class, () -> router.point("shop", REL, hash.substring(1)));
+        assertThrows(IllegalArgumentException.class, () -> router.point("shop", REL, ""));
     }
 
     @Test

@@ -1,0 +1,130 @@
+package dev.slipway.local.preview;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.local.AdminApi;
+import dev.slipway.local.EmbeddedEngines;
+import dev.slipway.local.LocalRuntime;
+import dev.slipway.local.deploy.ViteApp;
+import dev.slipway.local.edge.EdgeClient;
+import dev.slipway.local.imports.Exports;
+import dev.slipway.shared.json.Json;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A protected preview through `slipway up`, API to edge: the token the API shows once opens the
+ * preview (query parameter → cookie, or header), nothing else does; a new token revokes the old
+ * cookie at once; made public, it opens for anyone. The edge's routes file never holds the token.
+ */
+class ProtectedPreviewEdgeTest {
+    @TempDir
+    static Path data;
+    static LocalRuntime runtime;
+    static final String APP = "vault";
+
+    @BeforeAll
+    static void up() throws Exception {
+        Assumptions.assumeTrue(EmbeddedEngines.repoRoot().resolve("node_modules/aws-local-stepfunctions").toFile().isDirectory(),
+                "node_modules not installed (mvn verify installs it)");
+        runtime = LocalRuntime.start(new LocalRuntime.Options(data, EmbeddedEngines.repoRoot().resolve("template.yaml"),
+                "127.0.0.1", 0));
+        assertEquals(201, api("POST", "/apps", "{\"id\":\"" + APP + "\",\"name\":\"Vault\"}").statusCode());
+        HttpResponse<String> imported = AdminApi.send(runtime, "POST", "/apps/" + APP + "/imports",
+                Exports.zip("vault-main/", ViteApp.files("Only with the token")), "application/zip");
+        assertTrue(imported.statusCode() == 201 || imported.statusCode() == 200, imported.body());
+    }
+
+    @AfterAll
+    static void down() {
+        if (runtime != null) {
+            runtime.close();
+        }
+    }
+
+    @Test
+    void theTokenOpensTheProtectedPreviewAndANewOneRevokesIt() throws Exception {
+        HttpResponse<String> r = api("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"name\":\"secret\",\"protected\":true}");
+        assertEquals(202, r.statusCode(), r.body());
+        String token = Json.parse(r.body()).path("token").asText();
+        assertEquals(43, token.length(), r.body());
+        JsonNode d = awaitDeployment(Json.parse(r.body()).path("deployment").path("deploymentId").asText());
+        assertEquals("SUCCEEDED", d.path("status").asText(), d.toString());
+        String release = d.path("releaseId").asText();
+        String want = get(release + "--" + APP, "/").text();
+
+        EdgeClient.Reply denied = awaitStatus("secret--" + APP, 401);
+        assertFalse(denied.text().contains("Only with the token"));
+        assertEquals(want, get("secret--" + APP, "/", "x-slipway-preview-token", token).text());
+
+        EdgeClient.Reply redirect = get("secret--" + APP, "/pricing?slipway_token=" + token + "&ref=mail");
+        assertEquals(302, redirect.status());
+        assertEquals("/pricing?ref=mail", redirect.header("location"));
+        String cookie = redirect.header("set-cookie").split(";")[0];
+        assertEquals("slipway_preview=" + token, cookie);
+        EdgeClient.Reply withCookie = get("secret--" + APP, "/pricing", "cookie", cookie);
+        assertEquals(200, withCookie.status());
+        assertEquals(want, withCookie.text());
+
+        String routes = Files.readString(data.resolve("edge-routes.json"));
+        assertFalse(routes.contains(token), "the edge keeps the hash, never the token");
+        assertTrue(routes.contains("\"secret--" + APP + "\":\"" + release + ":"), routes);
+
+        // A new token: the old cookie stops working at once, the new token works.
+        HttpResponse<String> rotated = api("POST", "/apps/" + APP + "/previews/secret/token", null);
+        assertEquals(200, rotated.statusCode(), rotated.body());
+        String next = Json.parse(rotated.body()).path("token").asText();
+        assertNotEquals(token, next);
+        assertEquals(401, get("secret--" + APP, "/", "cookie", cookie).status(), "old cookie after a new token");
+        assertEquals(200, get("secret--" + APP, "/", "cookie", "slipway_preview=" + next).status());
+
+        // Made public: anyone gets in.
+        HttpResponse<String> open = api("PATCH", "/apps/" + APP + "/previews/secret", "{\"protected\":false}");
+        assertEquals(200, open.statusCode(), open.body());
+        assertEquals(want, get("secret--" + APP, "/").text());
+    }
+
+    static EdgeClient.Reply awaitStatus(String label, int status) throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
+        EdgeClient.Reply got = get(label, "/");
+        while (got.status() != status && Instant.now().isBefore(deadline)) {
+            Thread.sleep(50);
+            got = get(label, "/");
+        }
+        assertEquals(status, got.status(), got.text());
+        return got;
+    }
+
+    static JsonNode awaitDeployment(String id) throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(4));
+        while (Instant.now().isBefore(deadline)) {
+            JsonNode d = Json.parse(api("GET", "/apps/" + APP + "/deployments/" + id, null).body());
+            if (!d.path("status").asText().equals("RUNNING")) {
+                return d;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("deployment " + id + " still running after 4 minutes");
+    }
+
+    static EdgeClient.Reply get(String label, String path, String... headers) throws Exception {
+        return EdgeClient.get(runtime.edge().port(), label + ".localhost:" + runtime.edge().port(), path, headers);
+    }
+
+    static HttpResponse<String> api(String method, String path, String json) throws Exception {
+        return AdminApi.json(runtime, method, path, json);
+    }
+}
