@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -258,5 +259,21 @@ class HandlerEventsTest {
         APIGatewayV2HTTPResponse exports = replay(load("audit-exports-verify.json"));
         assertEquals(200, exports.getStatusCode(), exports.getBody());
         assertTrue(Json.parse(exports.getBody()).get("valid").asBoolean(), exports.getBody());
+    }
+
+    @Test
+    void theEnvironmentEventsTellOneStory() throws Throwable {
+        int created = replay(load("apps-create.json")).getStatusCode();
+        assertTrue(created == 201 || created == 409, "event-shop exists after apps-create: " + created);
+
+        APIGatewayV2HTTPResponse changed = replay(load("environment-change.json"));
+        assertEquals(200, changed.getStatusCode(), changed.getBody());
+        assertFalse(changed.getBody().contains("sk_test_sample"), "an answer never holds a value");
+        APIGatewayV2HTTPResponse listed = replay(load("environment-list.json"));
+        assertEquals(200, listed.getStatusCode(), listed.getBody());
+        JsonNode vars = Json.parse(listed.getBody()).get("variables");
+        assertEquals("STRIPE_SECRET_KEY", vars.get(0).get("name").asText());
+        assertEquals("[\"production\"]", vars.get(0).get("scopes").toString());
+        assertEquals("[\"production\",\"preview\"]", vars.get(1).get("scopes").toString());
     }
 }

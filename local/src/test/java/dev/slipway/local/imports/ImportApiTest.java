@@ -171,7 +171,7 @@ class ImportApiTest {
 
         // The .env values are kept encrypted under the data folder, not in plain text.
         var env = new LocalEncryptedAppEnvironment(data.resolve("secrets"));
-        assertEquals(Exports.SERVICE_ROLE, env.values(app).get("SUPABASE_SERVICE_ROLE_KEY"));
+        assertEquals(Exports.SERVICE_ROLE, env.values(app, dev.slipway.shared.env.EnvScope.PRODUCTION).get("SUPABASE_SERVICE_ROLE_KEY"));
         try (Stream<Path> stored = Files.list(data.resolve("secrets"))) {
             for (Path p : stored.toList()) {
                 assertFalse(new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1).contains(Exports.SERVICE_ROLE));
@@ -212,7 +212,7 @@ class ImportApiTest {
         files.put(".env", "SUPABASE_SERVICE_ROLE_KEY=rotated-value\n");
         JsonNode again = importZip(app, Exports.zip("my-shop-main/", files), 200);
         assertEquals(first.path("commit").asText(), again.path("commit").asText());
-        assertEquals("rotated-value", env.values(app).get("SUPABASE_SERVICE_ROLE_KEY"));
+        assertEquals("rotated-value", env.values(app, dev.slipway.shared.env.EnvScope.PRODUCTION).get("SUPABASE_SERVICE_ROLE_KEY"));
         assertTrue(auditActions(app).contains("environment.updated"), auditActions(app).toString());
         assertEquals(1, ok(json("GET", "/apps/" + app + "/commits", null), 200).path("commits").size());
 

@@ -9,6 +9,8 @@ import dev.slipway.shared.deploy.preview.PreviewAlias;
 import dev.slipway.shared.deploy.preview.Previews;
 import dev.slipway.shared.deploy.routing.Router;
 import dev.slipway.shared.env.AppEnvironment;
+import dev.slipway.shared.env.EnvScope;
+import dev.slipway.shared.env.SsmAppEnvironment;
 import dev.slipway.shared.http.ProblemException;
 import dev.slipway.shared.ids.Ulid;
 import dev.slipway.shared.json.Json;
@@ -198,7 +200,7 @@ public final class DeploySteps {
         out.put("logKey", SiteKeys.log(d.appId(), d.id()));
         out.put("bucket", files.bucket());
         out.put("buildSettings", Json.write(apps.get(d.appId()).effectiveBuild()));
-        out.put("envParameterPath", envParameterPrefix.isEmpty() ? "" : envParameterPrefix + "/" + d.appId());
+        out.put("envParameterPath", envParameterPrefix.isEmpty() ? "" : SsmAppEnvironment.scopePath(envParameterPrefix, d.appId(), EnvScope.ofTarget(d.target())));
         return out;
     }
 
@@ -359,14 +361,14 @@ public final class DeploySteps {
 
     // ---- helpers
 
-    /** Everything that decides the built files: tree, effective build settings, target and env values. */
+    /** Everything that decides the built files: tree, effective build settings and the env values of the target's scope. */
     String buildKey(App app, String tree, String target) {
         ObjectNode n = Json.object();
         n.put("tree", tree);
         n.set("build", Json.MAPPER.valueToTree(app.effectiveBuild()));
-        n.put("target", target);
         // Values are hashed together with the tree, never stored: a changed secret means a new build.
-        Map<String, String> env = new TreeMap<>(environment.values(app.id()));
+        // The target is not hashed, only its scope's values: a preview built with production's values is promotable.
+        Map<String, String> env = new TreeMap<>(environment.values(app.id(), EnvScope.ofTarget(target)));
         n.put("env", ReleaseFiles.hex("SHA-256", Json.write(env).getBytes(StandardCharsets.UTF_8)));
         return ReleaseFiles.hex("SHA-256", Json.canonical(n).getBytes(StandardCharsets.UTF_8));
     }

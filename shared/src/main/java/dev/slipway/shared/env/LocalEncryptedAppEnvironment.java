@@ -1,6 +1,8 @@
 package dev.slipway.shared.env;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.shared.json.Json;
 
 import javax.crypto.Cipher;
@@ -17,10 +19,14 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
-import java.util.SortedSet;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * The laptop's stand-in for SSM SecureStrings: one AES-256-GCM file per app under the data
@@ -30,6 +36,7 @@ import java.util.TreeSet;
 public final class LocalEncryptedAppEnvironment implements AppEnvironment {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Object LOCK = new Object();
+    private static final int FORMAT = 2;
     private final Path dir;
 
     public LocalEncryptedAppEnvironment(Path dir) {
@@ -37,34 +44,60 @@ public final class LocalEncryptedAppEnvironment implements AppEnvironment {
     }
 
     @Override
-    public void putAll(String appId, Map<String, String> variables) {
-        if (variables.isEmpty()) {
+    public void change(String appId, Map<String, Entry> set, Collection<String> remove) {
+        if (set.isEmpty() && remove.isEmpty()) {
             return;
         }
         synchronized (LOCK) {
-            Map<String, String> all = new TreeMap<>(read(appId));
-            all.putAll(variables);
+            Map<String, Stored> all = read(appId);
+            String now = Instant.now().toString();
+            remove.forEach(all::remove);
+            set.forEach((name, e) -> all.put(name, new Stored(e.value(), scopeIds(e.scopes()), now)));
             write(appId, all);
         }
     }
 
     @Override
-    public SortedSet<String> names(String appId) {
-        return new TreeSet<>(values(appId).keySet());
+    public List<EnvVariable> list(String appId) {
+        synchronized (LOCK) {
+            List<EnvVariable> out = new ArrayList<>();
+            read(appId).forEach((name, s) -> out.add(new EnvVariable(name, s.scopeSet(),
+                    s.updatedAt() == null ? null : Instant.parse(s.updatedAt()))));
+            return out;
+        }
     }
 
     @Override
-    public Map<String, String> values(String appId) {
+    public Map<String, String> values(String appId, EnvScope scope) {
         synchronized (LOCK) {
-            return read(appId);
+            Map<String, String> out = new TreeMap<>();
+            read(appId).forEach((name, s) -> {
+                if (s.scopeSet().contains(scope)) {
+                    out.put(name, s.value());
+                }
+            });
+            return out;
         }
+    }
+
+    /** One variable in the file. {@code scopes} as ids; updatedAt null for variables of the old format. */
+    private record Stored(String value, List<String> scopes, String updatedAt) {
+        Set<EnvScope> scopeSet() {
+            Set<EnvScope> out = EnumSet.noneOf(EnvScope.class);
+            scopes.forEach(id -> out.add(EnvScope.of(id)));
+            return out;
+        }
+    }
+
+    private static List<String> scopeIds(Set<EnvScope> scopes) {
+        return scopes.stream().sorted().map(EnvScope::id).toList();
     }
 
     private Path file(String appId) {
         return dir.resolve(appId + ".env.enc");
     }
 
-    private Map<String, String> read(String appId) {
+    private Map<String, Stored> read(String appId) {
         Path f = file(appId);
         if (!Files.exists(f)) {
             return new TreeMap<>();
@@ -75,7 +108,7 @@ public final class LocalEncryptedAppEnvironment implements AppEnvironment {
             c.init(Cipher.DECRYPT_MODE, key(), new GCMParameterSpec(128, all, 0, 12));
             c.updateAAD(appId.getBytes(StandardCharsets.UTF_8));
             byte[] plain = c.doFinal(all, 12, all.length - 12);
-            return Json.MAPPER.readValue(plain, new TypeReference<TreeMap<String, String>>() { });
+            return parse(Json.MAPPER.readTree(plain));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (GeneralSecurityException e) {
@@ -83,7 +116,30 @@ public final class LocalEncryptedAppEnvironment implements AppEnvironment {
         }
     }
 
-    private void write(String appId, Map<String, String> values) {
+    /**
+     * Format 2: {@code {"format":2,"variables":{NAME:{value,scopes,updatedAt}}}}. Files written
+     * before scopes are a flat {@code {NAME: value}} object (values are all strings, so no
+     * {@code format} number): each of those variables applies to both scopes.
+     */
+    private static Map<String, Stored> parse(JsonNode root) throws IOException {
+        Map<String, Stored> out = new TreeMap<>();
+        if (root.path("format").isInt()) {
+            if (root.get("format").intValue() != FORMAT) {
+                throw new IllegalStateException("environment file format " + root.get("format") + " is newer than this Slipway");
+            }
+            root.path("variables").fields().forEachRemaining(e ->
+                    out.put(e.getKey(), Json.MAPPER.convertValue(e.getValue(), Stored.class)));
+        } else {
+            Map<String, String> old = Json.MAPPER.convertValue(root, new TypeReference<TreeMap<String, String>>() { });
+            old.forEach((name, value) -> out.put(name, new Stored(value, scopeIds(EnvScope.ALL), null)));
+        }
+        return out;
+    }
+
+    private void write(String appId, Map<String, Stored> variables) {
+        ObjectNode values = Json.object();
+        values.put("format", FORMAT);
+        values.set("variables", Json.MAPPER.valueToTree(variables));
         try {
             byte[] iv = new byte[12];
             RANDOM.nextBytes(iv);

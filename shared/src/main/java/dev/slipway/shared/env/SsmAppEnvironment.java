@@ -4,46 +4,110 @@ import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.Parameter;
 import software.amazon.awssdk.services.ssm.model.ParameterType;
 
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
-import java.util.SortedSet;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
-/** App environment variables as SSM SecureStrings: {@code <prefix>/<appId>/<NAME>}. */
+/**
+ * App environment variables as SSM SecureStrings, one per scope: {@code <prefix>/<appId>/<scope>/<NAME>}
+ * (a variable of both scopes is stored twice), so a build fetches exactly its scope with one
+ * {@code get-parameters-by-path} of {@link #scopePath}. Variables stored before scopes sit at
+ * {@code <prefix>/<appId>/<NAME>} and count for both scopes (the buildspec reads that level too);
+ * a scoped copy of the same name wins, and any change of a name removes its old copy.
+ */
 public final class SsmAppEnvironment implements AppEnvironment {
     private final SsmClient ssm;
     private final String prefix;
 
     public SsmAppEnvironment(SsmClient ssm, String prefix) {
         this.ssm = ssm;
-        this.prefix = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+        this.prefix = trim(prefix);
     }
 
-    private String path(String appId) {
-        return prefix + "/" + appId + "/";
+    /** The SSM path holding exactly one scope's variables of an app (what the build fetches). */
+    public static String scopePath(String prefix, String appId, EnvScope scope) {
+        return trim(prefix) + "/" + appId + "/" + scope.id();
+    }
+
+    private static String trim(String prefix) {
+        return prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+    }
+
+    private String legacyPath(String appId) {
+        return prefix + "/" + appId;
     }
 
     @Override
-    public void putAll(String appId, Map<String, String> variables) {
-        variables.forEach((name, value) -> ssm.putParameter(r -> r.name(path(appId) + name).value(value)
-                .type(ParameterType.SECURE_STRING).overwrite(true)));
+    public void change(String appId, Map<String, Entry> set, Collection<String> remove) {
+        // Removals first, then writes: a failure part way leaves a variable in fewer scopes, never
+        // in a scope it was taken out of (a production-only value must not linger in preview).
+        List<String> gone = new ArrayList<>();
+        for (String name : remove) {
+            gone.add(legacyPath(appId) + "/" + name);
+            for (EnvScope s : EnvScope.values()) {
+                gone.add(scopePath(prefix, appId, s) + "/" + name);
+            }
+        }
+        set.forEach((name, e) -> {
+            gone.add(legacyPath(appId) + "/" + name);
+            for (EnvScope s : EnvScope.values()) {
+                if (!e.scopes().contains(s)) {
+                    gone.add(scopePath(prefix, appId, s) + "/" + name);
+                }
+            }
+        });
+        for (int i = 0; i < gone.size(); i += 10) { // DeleteParameters takes at most 10 names; absent ones are fine
+            List<String> batch = gone.subList(i, Math.min(gone.size(), i + 10));
+            ssm.deleteParameters(r -> r.names(batch));
+        }
+        set.forEach((name, e) -> e.scopes().stream().sorted().forEach(s ->
+                ssm.putParameter(r -> r.name(scopePath(prefix, appId, s) + "/" + name).value(e.value())
+                        .type(ParameterType.SECURE_STRING).overwrite(true))));
     }
 
     @Override
-    public SortedSet<String> names(String appId) {
-        return new TreeSet<>(fetch(appId, false).keySet());
-    }
-
-    @Override
-    public Map<String, String> values(String appId) {
-        return fetch(appId, true);
-    }
-
-    private Map<String, String> fetch(String appId, boolean decrypt) {
-        Map<String, String> out = new TreeMap<>();
-        ssm.getParametersByPathPaginator(r -> r.path(path(appId)).recursive(false).withDecryption(decrypt))
-                .stream().flatMap(page -> page.parameters().stream())
-                .forEach((Parameter p) -> out.put(p.name().substring(path(appId).length()), decrypt ? p.value() : ""));
+    public List<EnvVariable> list(String appId) {
+        Map<String, Set<EnvScope>> scopes = new TreeMap<>();
+        Map<String, Instant> updated = new TreeMap<>();
+        for (EnvScope s : EnvScope.values()) {
+            fetch(scopePath(prefix, appId, s), false).forEach(p -> {
+                String name = name(p);
+                scopes.computeIfAbsent(name, n -> EnumSet.noneOf(EnvScope.class)).add(s);
+                updated.merge(name, p.lastModifiedDate(), (a, b) -> a == null || b != null && b.isAfter(a) ? b : a);
+            });
+        }
+        for (Parameter p : fetch(legacyPath(appId), false)) {
+            String name = name(p);
+            if (!scopes.containsKey(name)) {
+                scopes.put(name, EnumSet.allOf(EnvScope.class));
+                updated.put(name, p.lastModifiedDate());
+            }
+        }
+        List<EnvVariable> out = new ArrayList<>();
+        scopes.forEach((name, s) -> out.add(new EnvVariable(name, s, updated.get(name))));
         return out;
+    }
+
+    @Override
+    public Map<String, String> values(String appId, EnvScope scope) {
+        Map<String, String> out = new TreeMap<>();
+        fetch(legacyPath(appId), true).forEach(p -> out.put(name(p), p.value()));
+        fetch(scopePath(prefix, appId, scope), true).forEach(p -> out.put(name(p), p.value()));
+        return out;
+    }
+
+    private static String name(Parameter p) {
+        return p.name().substring(p.name().lastIndexOf('/') + 1);
+    }
+
+    /** One level only: the legacy level must not pick up the scopes' parameters below it. */
+    private List<Parameter> fetch(String path, boolean decrypt) {
+        return ssm.getParametersByPathPaginator(r -> r.path(path).recursive(false).withDecryption(decrypt))
+                .stream().flatMap(page -> page.parameters().stream()).toList();
     }
 }

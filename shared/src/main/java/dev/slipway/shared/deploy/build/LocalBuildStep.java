@@ -6,6 +6,7 @@ import dev.slipway.shared.apps.BuildSettings;
 import dev.slipway.shared.deploy.SitePath;
 import dev.slipway.shared.deploy.StepFailedException;
 import dev.slipway.shared.env.AppEnvironment;
+import dev.slipway.shared.env.EnvScope;
 import dev.slipway.shared.imports.tree.ImportTree;
 import dev.slipway.shared.json.Json;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -57,6 +58,12 @@ public final class LocalBuildStep {
         String bucket = location.substring(0, slash);
         String deploymentId = require(vars, "SLIPWAY_DEPLOYMENT_ID");
         String appId = require(vars, "SLIPWAY_APP_ID");
+        EnvScope scope;
+        try {
+            scope = EnvScope.ofTarget(require(vars, "SLIPWAY_TARGET")); // a preview never sees production-only values
+        } catch (IllegalArgumentException e) {
+            throw new StepFailedException(e.getMessage());
+        }
         BuildSettings settings = Json.MAPPER.readValue(vars.getOrDefault("SLIPWAY_BUILD_SETTINGS", "{}"), BuildSettings.class);
 
         Path work = workRoot.resolve(deploymentId);
@@ -68,7 +75,7 @@ public final class LocalBuildStep {
             try (InputStream zip = s3.getObject(r -> r.bucket(bucket).key(location.substring(slash + 1)))) {
                 unzip(zip, source);
             }
-            BuildOutcome outcome = runner.build(new BuildJob(source, settings, environment.values(appId), log));
+            BuildOutcome outcome = runner.build(new BuildJob(source, settings, environment.values(appId, scope), log));
             if (Files.exists(log)) {
                 s3.putObject(r -> r.bucket(vars.get("SLIPWAY_BUCKET")).key(require(vars, "SLIPWAY_LOG_KEY"))
                         .contentType("text/plain; charset=utf-8"), RequestBody.fromFile(log));
