@@ -177,7 +177,7 @@ class HandlerEventsTest {
         assertTrue(created == 201 || created == 409);
         assertEquals(200, replay(load("previews-list.json")).getStatusCode());
         // The sample preview does not exist in this fresh table: each names it as missing.
-        for (String name : List.of("previews-get.json", "previews-update.json", "previews-delete.json", "previews-token.json")) {
+        for (String name : List.of("previews-get.json", "previews-update.json", "previews-delete.json", "previews-token.json", "previews-promote.json")) {
             APIGatewayV2HTTPResponse r = replay(load(name));
             assertEquals(404, r.getStatusCode(), name + ": " + r.getBody());
             assertEquals("urn:slipway:problem:preview-not-found", Json.parse(r.getBody()).get("type").asText(), name);

@@ -170,7 +170,8 @@ class PreviewEndToEndTest {
         JsonNode page2 = Json.parse(api("GET", "/apps/" + APP + "/previews?limit=1&cursor=" + page1.path("nextCursor").asText(), null).body());
         assertEquals(1, page2.path("previews").size(), page2.toString());
         assertNotEquals(page1.path("previews").get(0).path("name"), page2.path("previews").get(0).path("name"));
-        assertProblem(api("GET", "/apps/" + APP + "/previews?cursor=%%%", null), 400, "invalid-query");
+        assertProblem(api("GET", "/apps/" + APP + "/previews?cursor=QkFEIE5BTUU", null), 400, "invalid-query");
+        assertProblem(api("GET", "/apps/" + APP + "/previews?cursor=not*base64", null), 400, "invalid-query");
     }
 
     @Test
@@ -194,6 +195,49 @@ class PreviewEndToEndTest {
         assertProblem(api("GET", "/apps/" + APP + "/previews/main", null), 404, "preview-not-found");
         // feature-x still serves: removing one preview touches no other.
         assertEquals(200, EdgeClient.get(runtime.edge().port(), host("feature-x--" + APP), "/").status());
+    }
+
+    @Test
+    @Order(6)
+    void aPreviewBuiltWithProductionsValuesIsPromotedWithoutABuild() throws Exception {
+        String serving = Json.parse(api("GET", "/apps/" + APP + "/previews/feature-x", null).body()).path("releaseId").asText();
+        long deployments = Json.parse(api("GET", "/apps/" + APP + "/deployments?limit=100", null).body()).path("deployments").size();
+        HttpResponse<String> r = api("POST", "/apps/" + APP + "/previews/feature-x/promote", "{}");
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode body = Json.parse(r.body());
+        assertFalse(body.path("rebuilt").asBoolean());
+        assertEquals(serving, body.path("production").path("current").asText(), body.toString());
+        EdgeClient.awaitProduction(runtime.edge().port(), APP, serving);
+        assertEquals(deployments, Json.parse(api("GET", "/apps/" + APP + "/deployments?limit=100", null).body()).path("deployments").size(),
+                "no build, no deployment");
+    }
+
+    @Test
+    @Order(7)
+    void aPreviewBuiltWithOtherValuesIsRefusedNamingThemOrRebuilt() throws Exception {
+        String serving = Json.parse(api("GET", "/apps/" + APP + "/previews/feature-x", null).body()).path("releaseId").asText();
+        HttpResponse<String> env = api("PATCH", "/apps/" + APP + "/environment",
+                "{\"set\":{\"VITE_BACKEND\":{\"value\":\"https://api.shop.example\",\"scopes\":[\"production\"]}}}");
+        assertEquals(200, env.statusCode(), env.body());
+        long seq = ledger.head(APP).seq();
+        HttpResponse<String> refused = api("POST", "/apps/" + APP + "/previews/feature-x/promote", "{}");
+        assertProblem(refused, 409, "preview-environment-differs");
+        JsonNode problem = Json.parse(refused.body());
+        assertEquals("/environment/VITE_BACKEND", problem.path("errors").get(0).path("pointer").asText(), problem.toString());
+        assertEquals("production only", problem.path("errors").get(0).path("detail").asText());
+        assertFalse(refused.body().contains("api.shop.example"), "a value leaked into the answer");
+        assertEquals(seq, ledger.head(APP).seq(), "a refused promotion changed something");
+
+        HttpResponse<String> rebuilt = api("POST", "/apps/" + APP + "/previews/feature-x/promote", "{\"rebuild\":true}");
+        assertEquals(202, rebuilt.statusCode(), rebuilt.body());
+        JsonNode d = awaitDeployment(Json.parse(rebuilt.body()).path("deployment").path("deploymentId").asText());
+        assertEquals("SUCCEEDED", d.path("status").asText(), d.toString());
+        assertEquals("production", d.path("target").asText());
+        assertFalse(d.path("reusedRelease").asBoolean(), "production's values differ: a new build");
+        assertNotEquals(serving, d.path("releaseId").asText());
+        EdgeClient.awaitPromoted(runtime.edge().port(), d);
+        // The preview still serves what it served.
+        assertEquals(serving, Json.parse(api("GET", "/apps/" + APP + "/previews/feature-x", null).body()).path("releaseId").asText());
     }
 
     // ---- helpers

@@ -361,16 +361,9 @@ public final class DeploySteps {
 
     // ---- helpers
 
-    /** Everything that decides the built files: tree, effective build settings and the env values of the target's scope. */
+    /** The build key of {@code tree} for {@code target}: its scope's environment values ({@link BuildKey}). */
     String buildKey(App app, String tree, String target) {
-        ObjectNode n = Json.object();
-        n.put("tree", tree);
-        n.set("build", Json.MAPPER.valueToTree(app.effectiveBuild()));
-        // Values are hashed together with the tree, never stored: a changed secret means a new build.
-        // The target is not hashed, only its scope's values: a preview built with production's values is promotable.
-        Map<String, String> env = new TreeMap<>(environment.values(app.id(), EnvScope.ofTarget(target)));
-        n.put("env", ReleaseFiles.hex("SHA-256", Json.write(env).getBytes(StandardCharsets.UTF_8)));
-        return ReleaseFiles.hex("SHA-256", Json.canonical(n).getBytes(StandardCharsets.UTF_8));
+        return BuildKey.of(app, tree, environment.values(app.id(), EnvScope.ofTarget(target)));
     }
 
     /** The commit's message, for the release history (null when it cannot be read: it is only shown). */

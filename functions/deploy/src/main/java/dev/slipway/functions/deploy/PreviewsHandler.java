@@ -11,6 +11,7 @@ import dev.slipway.shared.auth.AdminTokenHashSource;
 import dev.slipway.shared.config.Config;
 import dev.slipway.shared.config.EnvNames;
 import dev.slipway.shared.deploy.DeployService;
+import dev.slipway.shared.env.AppEnvironment;
 import dev.slipway.shared.deploy.ReleaseStore;
 import dev.slipway.shared.deploy.preview.Previews;
 import dev.slipway.shared.deploy.routing.Router;
@@ -25,7 +26,8 @@ import software.amazon.awssdk.services.sfn.SfnClient;
 import java.util.Map;
 
 /**
- * Previews: POST/GET /apps/{appId}/previews, GET/PATCH/DELETE …/previews/{name}, POST …/{name}/token.
+ * Previews: POST/GET /apps/{appId}/previews, GET/PATCH/DELETE …/previews/{name}, POST …/{name}/token,
+ * POST …/{name}/promote.
  * The work is {@link Previews}.
  */
 public final class PreviewsHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
@@ -46,7 +48,8 @@ public final class PreviewsHandler implements RequestHandler<APIGatewayV2HTTPEve
         SfnClient sfn = c.aws.configure(SfnClient.builder(), "SFN").build();
         this.deploys = new DeployService(c.apps, c.releases, c.files, c.sources, sfn,
                 config.require(EnvNames.DEPLOY_STATE_MACHINE_ARN), c.urls, c.clock);
-        this.previews = new Previews(c.apps, c.releases, c.sources, deploys, Router.from(config), c.urls, c.clock);
+        this.previews = new Previews(c.apps, c.releases, c.files, c.sources, deploys, AppEnvironment.from(c.aws), Router.from(config),
+                c.urls, c.clock);
         this.router = ApiRouter.authenticated(new AdminAuth(AdminTokenHashSource.from(config, c.aws::ssm)))
                 .idempotency(DynamoDbIdempotencyStore.from(config, c.aws))
                 .route("POST /apps/{appId}/previews", this::create)
@@ -55,6 +58,7 @@ public final class PreviewsHandler implements RequestHandler<APIGatewayV2HTTPEve
                 .route("PATCH /apps/{appId}/previews/{name}", this::update)
                 .route("DELETE /apps/{appId}/previews/{name}", this::delete)
                 .route("POST /apps/{appId}/previews/{name}/token", this::token)
+                .route("POST /apps/{appId}/previews/{name}/promote", this::promote)
                 .build();
     }
 
@@ -110,6 +114,21 @@ public final class PreviewsHandler implements RequestHandler<APIGatewayV2HTTPEve
         }
         return ApiResponse.json(200, answer(previews.rotateToken(request.pathParameter("appId").orElse(""),
                 request.pathParameter("name").orElse(""), actor(request))));
+    }
+
+    private APIGatewayV2HTTPResponse promote(ApiRequest request) {
+        ObjectNode in = request.bodyBytes().length == 0 ? Json.object() : request.jsonObject();
+        Previews.Promotion p = previews.promote(request.pathParameter("appId").orElse(""), request.pathParameter("name").orElse(""), in, actor(request));
+        ObjectNode body = Json.object();
+        body.put("releaseId", p.release().id());
+        if (p.moved() != null) {
+            body.put("rebuilt", false);
+            body.set("production", p.moved().view());
+            return ApiResponse.json(200, body);
+        }
+        body.put("rebuilt", true);
+        body.set("deployment", deploys.view(p.rebuild()));
+        return ApiResponse.json(202, body, Map.of("location", "/apps/" + p.rebuild().appId() + "/deployments/" + p.rebuild().id()));
     }
 
     /** The preview, and its token when this call issued one: shown this once, never again. */

@@ -6,6 +6,11 @@ import dev.slipway.shared.apps.AppService;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.deploy.Alias;
+import dev.slipway.shared.deploy.BuildKey;
+import dev.slipway.shared.deploy.ProductionAlias;
+import dev.slipway.shared.deploy.Release;
+import dev.slipway.shared.env.AppEnvironment;
+import dev.slipway.shared.env.EnvScope;
 import dev.slipway.shared.deploy.CommitSource;
 import dev.slipway.shared.deploy.DeployService;
 import dev.slipway.shared.deploy.Deployment;
@@ -28,7 +33,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -51,6 +58,8 @@ public final class Previews implements PreviewExpiry {
 
     private final AppService apps;
     private final ReleaseStore releases;
+    private final AppEnvironment environment;
+    private final ProductionAlias production;
     private final CommitSource sources;
     private final DeployService deploys;
     private final PreviewAlias alias;
@@ -58,10 +67,12 @@ public final class Previews implements PreviewExpiry {
     private final SiteUrls urls;
     private final Clock clock;
 
-    public Previews(AppService apps, ReleaseStore releases, CommitSource sources, DeployService deploys, Router router,
-                    SiteUrls urls, Clock clock) {
+    public Previews(AppService apps, ReleaseStore releases, ReleaseFiles files, CommitSource sources, DeployService deploys,
+                    AppEnvironment environment, Router router, SiteUrls urls, Clock clock) {
         this.apps = apps;
         this.releases = releases;
+        this.environment = environment;
+        this.production = new ProductionAlias(apps, releases, files, router, clock);
         this.sources = sources;
         this.deploys = deploys;
         this.router = router;
@@ -114,6 +125,47 @@ public final class Previews implements PreviewExpiry {
         alias.syncRouter(app.id(), name); // protection may have changed on a live preview
         Deployment d = deploys.startBuild(app.id(), ref, TARGET_PREFIX + name, actor, deploymentId);
         return new Created(written, d, token[0]);
+    }
+
+    /** What a promotion did: production moved to the preview's release, or a production build of its commit started. */
+    public record Promotion(ProductionAlias.Change moved, Deployment rebuild, Release release) {
+    }
+
+    /**
+     * POST …/previews/{name}/promote {rebuild?}: production moves to the release the preview serves,
+     * without a build, when that release is what a production build of its commit would make (same
+     * build key: production's scope has the values the preview was built with). Otherwise refused,
+     * naming the variables whose values differ between the scopes, or rebuilt for production when asked.
+     */
+    public Promotion promote(String appId, String name, ObjectNode body, Actor actor) {
+        JsonObjectReader in = JsonObjectReader.of(body, Set.of("rebuild"));
+        boolean rebuild = in.bool("rebuild").orElse(false);
+        in.throwIfInvalid();
+        App app = apps.get(appId);
+        find(app.id(), name);
+        Alias a = releases.alias(app.id(), Preview.aliasName(name)).orElseThrow(() -> new ProblemException(
+                ProblemType.PREVIEW_NOT_DEPLOYED, "Preview " + name + " has no READY release yet; wait for its deployment"));
+        Release r = releases.release(app.id(), a.releaseId()).orElseThrow(() -> new ProblemException(
+                ProblemType.PREVIEW_NOT_DEPLOYED, "Preview " + name + " names release " + a.releaseId() + ", which is gone"));
+        Map<String, String> prod = environment.values(app.id(), EnvScope.PRODUCTION);
+        if (r.tree() == null || BuildKey.of(app, r.tree(), prod).equals(r.buildKey())) {
+            return new Promotion(production.promote(app.id(), r.id(), actor), null, r);
+        }
+        if (rebuild) {
+            return new Promotion(null, deploys.startBuild(app.id(), r.commit(), "production", actor, deploys.newId()), r);
+        }
+        Map<String, String> preview = environment.values(app.id(), EnvScope.PREVIEW);
+        java.util.SortedSet<String> differ = new java.util.TreeSet<>();
+        differ.addAll(prod.keySet());
+        differ.addAll(preview.keySet());
+        differ.removeIf(n -> java.util.Objects.equals(prod.get(n), preview.get(n)));
+        List<ProblemException.FieldError> errors = differ.stream().map(n -> new ProblemException.FieldError("/environment/" + n,
+                !prod.containsKey(n) ? "preview only" : !preview.containsKey(n) ? "production only" : "values differ")).toList();
+        String detail = differ.isEmpty()
+                ? "Release " + r.id() + " was built with an environment or build settings that have changed since; promote with {\"rebuild\":true}"
+                : "Release " + r.id() + " was built with the preview environment; these variables differ from production: "
+                + String.join(", ", differ) + ". Promote with {\"rebuild\":true} to build commit " + r.commit() + " for production";
+        throw new ProblemException(ProblemType.PREVIEW_ENVIRONMENT_DIFFERS, detail, errors);
     }
 
     public Preview get(String appId, String name) {
