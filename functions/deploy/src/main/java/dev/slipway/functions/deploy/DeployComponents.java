@@ -40,4 +40,12 @@ final class DeployComponents {
         this.sources = new CommitSource(new GitStore(s3, bucket, new GitTable(aws.dynamoDbEnhanced(), config.require(EnvNames.GIT_TABLE))));
         this.urls = new SiteUrls(config.get(EnvNames.SITE_URL_PATTERN).orElse(null));
     }
+
+    /**
+     * The cleanup's first phase. Seam for the preview work: until it builds the real expiry here
+     * (with the router, so expired previews leave the edge), the cleanup expires nothing.
+     */
+    dev.slipway.shared.deploy.preview.PreviewExpiry previewExpiry() {
+        return (now, max) -> 0;
+    }
 }
