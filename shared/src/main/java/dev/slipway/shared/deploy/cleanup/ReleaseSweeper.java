@@ -196,7 +196,7 @@ public final class ReleaseSweeper {
     }
 
     /** What refers to an app's releases, read once per app and run (and fresh after each lock). */
-    record Facts(Optional<Alias> production, List<Deployment> running, Set<String> retained) {
+    public record Facts(Optional<Alias> production, List<Deployment> running, Set<String> retained) {
     }
 
     Facts facts(String appId, Instant now) {
@@ -231,7 +231,7 @@ public final class ReleaseSweeper {
     }
 
     /** Why the release must stay, or null. */
-    static Kept references(Release r, boolean upload, Facts f, ReleaseStore releases) {
+    public static Kept references(Release r, boolean upload, Facts f, ReleaseStore releases) {
         if (releases.referencedByAlias(r.appId(), r.id()) || f.production().map(a -> a.releaseId().equals(r.id())).orElse(false)) {
             return Kept.ALIAS;
         }
