@@ -233,4 +233,15 @@ class HandlerEventsTest {
         assertEquals(200, exports.getStatusCode(), exports.getBody());
         assertTrue(Json.parse(exports.getBody()).get("valid").asBoolean(), exports.getBody());
     }
+
+    @Test
+    void theCleanupEventsRunTheCleanup() throws Throwable {
+        APIGatewayV2HTTPResponse now = replay(load("cleanup-run.json"));
+        assertEquals(200, now.getStatusCode(), now.getBody());
+        assertTrue(Json.parse(now.getBody()).has("releasesRemoved"), now.getBody());
+        // The schedule's input, as EventBridge Scheduler delivers it, through the scheduled entry point.
+        Map<?, ?> scheduled = Json.MAPPER.readValue(EmbeddedEngines.repoRoot().resolve("events/cleanup/scheduled.json").toFile(), Map.class);
+        Object out = functions.invoke("ScheduledCleanupFunction", scheduled);
+        assertEquals(Boolean.TRUE, ((Map<?, ?>) out).get("complete"), String.valueOf(out));
+    }
 }
