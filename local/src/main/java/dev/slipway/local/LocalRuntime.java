@@ -6,6 +6,7 @@ import dev.slipway.local.engines.S3LocalEngine;
 import dev.slipway.local.gateway.LocalApiGateway;
 import dev.slipway.local.gateway.LocalFunctions;
 import dev.slipway.local.edge.LocalEdge;
+import dev.slipway.local.schedule.LocalSchedules;
 import dev.slipway.local.stepfunctions.LambdaInvokeEndpoint;
 import dev.slipway.local.stepfunctions.LocalStepFunctions;
 import dev.slipway.shared.deploy.build.LocalBuildStep;
@@ -80,6 +81,7 @@ public final class LocalRuntime implements AutoCloseable {
     private final LambdaInvokeEndpoint lambda;
     private final LocalStepFunctions stepFunctions;
     private final LocalEdge edge;
+    private final LocalSchedules schedules;
     private final S3Client runtimeS3;
     private final SdkHttpClient runtimeHttp;
 
@@ -88,7 +90,16 @@ public final class LocalRuntime implements AutoCloseable {
      * @param retryIntervalScale multiplies the state machines' Retry intervals (1 = as written; tests
      *                           that exhaust retries use a small factor to stay fast)
      */
-    public record Options(Path dataDir, Path template, String host, int apiPort, int edgePort, double retryIntervalScale) {
+    /**
+     * @param scheduleInterval how often the template's schedules run locally: null = each its own
+     *                         {@code rate(...)}; zero = never (run the cleanup with POST /cleanup)
+     */
+    public record Options(Path dataDir, Path template, String host, int apiPort, int edgePort, double retryIntervalScale,
+                          java.time.Duration scheduleInterval) {
+        public Options(Path dataDir, Path template, String host, int apiPort, int edgePort, double retryIntervalScale) {
+            this(dataDir, template, host, apiPort, edgePort, retryIntervalScale, null);
+        }
+
         public Options(Path dataDir, Path template, String host, int apiPort) {
             this(dataDir, template, host, apiPort, 0, 1.0);
         }
@@ -114,6 +125,7 @@ public final class LocalRuntime implements AutoCloseable {
         LocalStepFunctions startedSfn = null;
         LambdaInvokeEndpoint startedLambda = null;
         LocalEdge startedEdge = null;
+        LocalSchedules startedSchedules = null;
         try {
             this.adminToken = adminToken(data);
             // Imports unpack under data/tmp and builds work under data/builds; both always clean up,
@@ -193,9 +205,13 @@ public final class LocalRuntime implements AutoCloseable {
             }
             this.gateway = new LocalApiGateway(template.routes(), functions, options.host(), options.apiPort());
             gateway.start();
+            // EventBridge Scheduler's part: the hourly cleanup and audit export, through the Lambda Invoke endpoint.
+            startedSchedules = LocalSchedules.start(template, lambda.endpoint(), options.scheduleInterval());
+            this.schedules = startedSchedules;
             this.runtimeJson = data.resolve("runtime.json");
             writePrivate(runtimeJson, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(describe()) + "\n");
         } catch (Exception | Error e) {
+            closeQuietly(startedSchedules);
             closeQuietly(startedEdge);
             closeQuietly(startedSfn);
             closeQuietly(startedLambda);
@@ -305,6 +321,8 @@ public final class LocalRuntime implements AutoCloseable {
         n.put("region", REGION);
         n.putPOJO("tables", tables);
         n.putPOJO("buckets", buckets);
+        var sched = n.putObject("schedules");
+        schedules.schedules().forEach(x -> sched.put(x.id(), x.functionId() + " every " + x.rate()));
         return n;
     }
 
@@ -341,6 +359,11 @@ public final class LocalRuntime implements AutoCloseable {
         return edge;
     }
 
+    /** The template's schedules as they run here (tests run one now, or count runs). */
+    public LocalSchedules schedules() {
+        return schedules;
+    }
+
     public LocalStepFunctions stepFunctions() {
         return stepFunctions;
     }
@@ -358,6 +381,7 @@ public final class LocalRuntime implements AutoCloseable {
             return;
         }
         closed = true;
+        closeQuietly(schedules);
         closeQuietly(gateway);
         closeQuietly(edge);
         // Step Functions before the Lambda endpoint its tasks call; both before the engines they use.

@@ -37,6 +37,10 @@ public final class SlipwayCli {
         @Option(names = "--template", description = "template.yaml to run (default: the one in the Slipway folder)")
         Path template;
 
+        @Option(names = "--schedule-interval", description = "Run the template's schedules (cleanup, audit export) this often: 30s, 5m, 1h; "
+                + "'off' for never (POST /cleanup runs the cleanup); default: each schedule's own rate")
+        String scheduleInterval;
+
         @Override
         public Integer call() throws Exception {
             Path home = Path.of(System.getProperty("slipway.home", ".")).toAbsolutePath().normalize();
@@ -44,13 +48,20 @@ public final class SlipwayCli {
                     : System.getenv("SLIPWAY_DATA") != null ? Path.of(System.getenv("SLIPWAY_DATA"))
                     : home.resolve(".slipway");
             Path templateFile = template != null ? template : home.resolve("template.yaml");
+            try {
+                interval(scheduleInterval);
+            } catch (IllegalArgumentException e) {
+                System.err.println(e.getMessage());
+                return 2;
+            }
             if (!Files.isRegularFile(templateFile)) {
                 System.err.println("No template.yaml at " + templateFile + "; run from the Slipway folder or pass --template");
                 return 2;
             }
             LocalRuntime runtime;
             try {
-                runtime = LocalRuntime.start(new LocalRuntime.Options(dataDir, templateFile, host, apiPort, edgePort));
+                runtime = LocalRuntime.start(new LocalRuntime.Options(dataDir, templateFile, host, apiPort, edgePort, 1.0,
+                        interval(scheduleInterval)));
             } catch (IllegalStateException e) {
                 System.err.println(e.getMessage());
                 return 1;
@@ -87,5 +98,25 @@ public final class SlipwayCli {
             stopped.await();
             return 0;
         }
+    }
+
+    /** {@code --schedule-interval}: null (the template's rates), {@code off} (zero), or N s|m|h. */
+    static java.time.Duration interval(String value) {
+        if (value == null) {
+            return null;
+        }
+        if (value.equalsIgnoreCase("off")) {
+            return java.time.Duration.ZERO;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,6})(s|m|h)").matcher(value.trim());
+        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+            throw new IllegalArgumentException("--schedule-interval " + value + ": give 30s, 5m, 1h … or off");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "s" -> java.time.Duration.ofSeconds(n);
+            case "m" -> java.time.Duration.ofMinutes(n);
+            default -> java.time.Duration.ofHours(n);
+        };
     }
 }

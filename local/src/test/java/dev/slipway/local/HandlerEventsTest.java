@@ -276,4 +276,15 @@ class HandlerEventsTest {
         assertEquals("[\"production\"]", vars.get(0).get("scopes").toString());
         assertEquals("[\"production\",\"preview\"]", vars.get(1).get("scopes").toString());
     }
+
+    @Test
+    void theCleanupEventsRunTheCleanup() throws Throwable {
+        APIGatewayV2HTTPResponse now = replay(load("cleanup-run.json"));
+        assertEquals(200, now.getStatusCode(), now.getBody());
+        assertTrue(Json.parse(now.getBody()).has("releasesRemoved"), now.getBody());
+        // The schedule's input, as EventBridge Scheduler delivers it, through the scheduled entry point.
+        Map<?, ?> scheduled = Json.MAPPER.readValue(EmbeddedEngines.repoRoot().resolve("events/cleanup/scheduled.json").toFile(), Map.class);
+        Object out = functions.invoke("ScheduledCleanupFunction", scheduled);
+        assertEquals(Boolean.TRUE, ((Map<?, ?>) out).get("complete"), String.valueOf(out));
+    }
 }

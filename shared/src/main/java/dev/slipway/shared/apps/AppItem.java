@@ -20,6 +20,7 @@ public class AppItem {
     private Long version;
     private String framework;
     private String detectedJson;
+    private Integer retainReleases;
 
     @DynamoDbPartitionKey
     public String getAppId() { return appId; }
@@ -44,6 +45,8 @@ public class AppItem {
     public void setFramework(String v) { framework = v; }
     public String getDetectedJson() { return detectedJson; }
     public void setDetectedJson(String v) { detectedJson = v; }
+    public Integer getRetainReleases() { return retainReleases; }
+    public void setRetainReleases(Integer v) { retainReleases = v; }
     public Long getVersion() { return version; }
     public void setVersion(Long v) { version = v; }
 
@@ -60,6 +63,7 @@ public class AppItem {
         i.setCreatedAt(app.createdAt().toString());
         i.setUpdatedAt(app.updatedAt().toString());
         i.setVersion(app.version());
+        i.setRetainReleases(app.retainReleases());
         i.setFramework(app.framework());
         i.setDetectedJson(app.detected().isEmpty() ? null : dev.slipway.shared.json.Json.write(app.detected()));
         return i;
@@ -69,7 +73,7 @@ public class AppItem {
         return new App(appId, name,
                 new BuildSettings(packageManager, installCommand, buildCommand, outputDir, nodeVersion),
                 framework, detected(),
-                Instant.parse(createdAt), Instant.parse(updatedAt), version);
+                Instant.parse(createdAt), Instant.parse(updatedAt), version, retainReleases);
     }
 
     private BuildSettings detected() {

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 /** Creating, reading, listing and changing apps: the rules, whatever the store or the caller. */
 public final class AppService {
     static final Set<String> CREATE_FIELDS = Set.of("name", "id", "build");
-    static final Set<String> PATCH_FIELDS = Set.of("name", "build");
+    static final Set<String> PATCH_FIELDS = Set.of("name", "build", "retainReleases");
     public static final int DEFAULT_PAGE = 50;
     public static final int MAX_PAGE = 100;
     /** Concurrent PATCHes of one app are retried on a fresh read this many times before a 409. */
@@ -96,11 +96,23 @@ public final class AppService {
                         .map(b -> BuildSettingsInput.merge(current.build(), b))
                         .orElse(current.build());
             }
+            Integer retain = current.retainReleases();
+            if (in.isNull("retainReleases")) {
+                retain = null;
+            } else if (in.has("retainReleases")) {
+                retain = in.longValue("retainReleases").map(n -> {
+                    if (n < 1 || n > App.MAX_RETAIN_RELEASES) {
+                        in.error("retainReleases", "must be 1-" + App.MAX_RETAIN_RELEASES + " (production releases the cleanup keeps)");
+                        return null;
+                    }
+                    return n.intValue();
+                }).orElse(null);
+            }
             in.throwIfInvalid();
-            if (name.equals(current.name()) && build.equals(current.build())) {
+            if (name.equals(current.name()) && build.equals(current.build()) && java.util.Objects.equals(retain, current.retainReleases())) {
                 return current;
             }
-            App updated = current.withChanges(name, build, now());
+            App updated = current.withChanges(name, build, retain, now());
             AuditEvent event = AuditEvent.next(store.auditHead(id), id, updated.updatedAt(), actor, "app.updated",
                     "app/" + id, AppView.audited(current), AppView.audited(updated));
             try {

@@ -17,6 +17,8 @@ public final class AppView {
         n.set("buildOverrides", Json.MAPPER.valueToTree(app.build()));
         n.put("framework", app.framework());
         n.set("detected", Json.MAPPER.valueToTree(app.detected()));
+        // What the cleanup keeps of production's history (PATCH {"retainReleases": n}; null = the default).
+        n.put("retainReleases", app.effectiveRetainReleases());
         n.put("createdAt", app.createdAt().toString());
         n.put("updatedAt", app.updatedAt().toString());
         n.put("version", app.version());
@@ -32,6 +34,9 @@ public final class AppView {
         if (app.framework() != null) {
             n.put("framework", app.framework());
             n.set("detected", Json.MAPPER.valueToTree(app.detected()));
+        }
+        if (app.retainReleases() != null) {
+            n.put("retainReleases", app.retainReleases());
         }
         n.put("version", app.version());
         return n;

@@ -29,7 +29,7 @@ public final class FailedDeployments {
     public void cleanUp(Deployment d) {
         if (d.releaseId() != null && !Boolean.TRUE.equals(d.reusedRelease())) {
             Optional<Release> r = releases.release(d.appId(), d.releaseId());
-            if (r.isPresent() && r.get().status() != ReleaseStatus.READY) {
+            if (r.isPresent() && r.get().status() != ReleaseStatus.READY && !r.get().status().removal()) {
                 files.delete(d.appId(), r.get().id());
                 releases.markFailed(r.get());
             } else if (r.isEmpty()) {

@@ -44,6 +44,11 @@ public record Release(
         return new Release(appId, id, commit, tree, buildKey, source, ReleaseStatus.READY, files, bytes, createdAt, now, deploymentId, message, deployedBy);
     }
 
+    /** The same release in another status (the cleanup's RETIRING → DELETING → DELETED, or back). */
+    public Release withStatus(ReleaseStatus next) {
+        return new Release(appId, id, commit, tree, buildKey, source, next, fileCount, totalBytes, createdAt, readyAt, deploymentId, message, deployedBy);
+    }
+
     public Release failed() {
         return new Release(appId, id, commit, tree, buildKey, source, ReleaseStatus.FAILED, fileCount, totalBytes, createdAt, readyAt, deploymentId, message, deployedBy);
     }

@@ -175,14 +175,17 @@ public final class ReleaseStore {
         }
     }
 
-    /** A release that never became READY is marked FAILED (a READY one is never touched). */
+    /** A release that never became READY is marked FAILED (a READY one, or one the cleanup is removing, is never touched). */
     public void markFailed(Release r) {
         try {
             table.putItem(x -> x.item(item(r.failed())).conditionExpression(Expression.builder()
-                    .expression("#s <> :ready").putExpressionName("#s", "status")
-                    .putExpressionValue(":ready", AttributeValue.fromS(ReleaseStatus.READY.name())).build()));
+                    .expression("NOT (#s IN (:ready, :retiring, :deleting, :deleted))").putExpressionName("#s", "status")
+                    .putExpressionValue(":ready", AttributeValue.fromS(ReleaseStatus.READY.name()))
+                    .putExpressionValue(":retiring", AttributeValue.fromS(ReleaseStatus.RETIRING.name()))
+                    .putExpressionValue(":deleting", AttributeValue.fromS(ReleaseStatus.DELETING.name()))
+                    .putExpressionValue(":deleted", AttributeValue.fromS(ReleaseStatus.DELETED.name())).build()));
         } catch (ConditionalCheckFailedException e) {
-            // READY already: leave it.
+            // READY already, or being removed: leave it.
         }
     }
 
@@ -455,6 +458,130 @@ public final class ReleaseStore {
         }
     }
 
+    // ---- cleanup (dev.slipway.shared.deploy.cleanup.ReleaseSweeper): sweep candidates and the removal of a release
+
+    /** A {@code sweep#<releaseId>} item as the due index names it (KEYS_ONLY: read the item for the rest). */
+    public record DueSweep(String appId, String releaseId, long dueAt) {
+    }
+
+    public record DuePage(List<DueSweep> items, Map<String, AttributeValue> next) {
+    }
+
+    /** One page of sweep candidates due by {@code now}, oldest first; {@code start} is the previous page's {@code next}. */
+    public DuePage dueSweeps(java.time.Instant now, int limit, Map<String, AttributeValue> start) {
+        QueryEnhancedRequest.Builder q = QueryEnhancedRequest.builder()
+                .queryConditional(QueryConditional.sortLessThanOrEqualTo(Key.builder()
+                        .partitionValue(DeployItem.DUE_SWEEP).sortValue(now.toEpochMilli()).build()))
+                .limit(limit);
+        if (start != null) {
+            q.exclusiveStartKey(start);
+        }
+        Page<DeployItem> page = table.index(DeployItem.DUE_INDEX).query(q.build()).iterator().next();
+        List<DueSweep> out = new ArrayList<>();
+        for (DeployItem i : page.items()) {
+            if (i.getKey() != null && i.getKey().startsWith(DeployItem.SWEEP)) {
+                out.add(new DueSweep(i.getAppId(), i.getKey().substring(DeployItem.SWEEP.length()), i.getDueAt()));
+            }
+        }
+        Map<String, AttributeValue> next = page.lastEvaluatedKey();
+        return new DuePage(out, next == null || next.isEmpty() ? null : next);
+    }
+
+    /** The candidate as stored now (the index is eventually consistent): its due time and why it was asked for. */
+    public record SweepItem(String appId, String releaseId, long dueAt, String reason) {
+    }
+
+    public Optional<SweepItem> findSweep(String appId, String releaseId) {
+        return get(appId, DeployItem.SWEEP + releaseId).map(i -> new SweepItem(appId, releaseId,
+                i.getDueAt() == null ? 0 : i.getDueAt(), i.getDoc() == null ? null : Json.parse(i.getDoc()).path("reason").asText(null)));
+    }
+
+    /** Moves the candidate to {@code dueAt} unless someone re-asked since it was read ({@code seenDueAt}). */
+    public boolean rescheduleSweep(SweepItem seen, java.time.Instant dueAt, String reason) {
+        try {
+            table.putItem(x -> x.item(sweepItem(seen.appId(), seen.releaseId(), dueAt, reason)).conditionExpression(dueAtIs(seen.dueAt())));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /** Drops the candidate unless someone re-asked since it was read. */
+    public boolean dropSweep(SweepItem seen) {
+        try {
+            table.deleteItem(x -> x.key(key(seen.appId(), DeployItem.SWEEP + seen.releaseId())).conditionExpression(dueAtIs(seen.dueAt())));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /** {@code from → r.status()} by compare-and-set on the status; false if the release is no longer {@code from}. */
+    public boolean changeStatus(Release r, ReleaseStatus from) {
+        try {
+            table.putItem(x -> x.item(item(r)).conditionExpression(status(from)));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /** RETIRING → DELETING with the one {@code release.removed} audit event, in one transaction. */
+    public void startRemoval(Release deleting, AuditEvent event) {
+        var tx = TransactWriteItemsEnhancedRequest.builder();
+        tx.addPutItem(table, TransactPutItemEnhancedRequest.builder(DeployItem.class).item(item(deleting))
+                .conditionExpression(status(ReleaseStatus.RETIRING)).build());
+        List<WriteConflict.Part> parts = new ArrayList<>(List.of(WriteConflict.Part.RELEASE));
+        parts.addAll(ledger.appendTo(tx, event));
+        Transactions.write(client, tx.build(), parts);
+    }
+
+    /** DELETING → DELETED (the item stays as a tombstone) and the candidate goes, in one transaction. */
+    public void finishRemoval(Release deleted) {
+        var tx = TransactWriteItemsEnhancedRequest.builder();
+        tx.addPutItem(table, TransactPutItemEnhancedRequest.builder(DeployItem.class).item(item(deleted))
+                .conditionExpression(status(ReleaseStatus.DELETING)).build());
+        tx.addDeleteItem(table, software.amazon.awssdk.enhanced.dynamodb.model.TransactDeleteItemEnhancedRequest.builder()
+                .key(key(deleted.appId(), DeployItem.SWEEP + deleted.id())).build());
+        Transactions.write(client, tx.build(), List.of(WriteConflict.Part.RELEASE, WriteConflict.Part.ITEM));
+    }
+
+    /** Forgets where content is stored if the entry is still {@code doc} (a re-pointed entry stays). */
+    public boolean forgetContent(String appId, String sha256, String doc) {
+        try {
+            table.deleteItem(x -> x.key(key(appId, DeployItem.CONTENT + sha256)).conditionExpression(Expression.builder()
+                    .expression("#d = :d").putExpressionName("#d", "doc").putExpressionValue(":d", AttributeValue.fromS(doc)).build()));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /** Removes the build-key pointer if it still names {@code releaseId}. */
+    public void forgetBuild(String appId, String buildKey, String releaseId) {
+        try {
+            table.deleteItem(x -> x.key(key(appId, DeployItem.BUILD + buildKey)).conditionExpression(Expression.builder()
+                    .expression("releaseId = :r").putExpressionValue(":r", AttributeValue.fromS(releaseId)).build()));
+        } catch (ConditionalCheckFailedException e) {
+            // Gone already, or another release of the same inputs: leave it.
+        }
+    }
+
+    /**
+     * The app's deployments created since {@code since} (ids are ULIDs: a key range, never all of them),
+     * newest first.
+     */
+    public List<Deployment> deploymentsSince(String appId, java.time.Instant since) {
+        String from = DeployItem.DEPLOYMENT + Ulid.next(since).substring(0, 10).toLowerCase(java.util.Locale.ROOT);
+        List<Deployment> out = new ArrayList<>();
+        for (Page<DeployItem> page : table.query(QueryEnhancedRequest.builder()
+                .queryConditional(QueryConditional.sortBetween(key(appId, from), key(appId, DeployItem.DEPLOYMENT + "~")))
+                .scanIndexForward(false).consistentRead(true).build())) {
+            page.items().forEach(i -> out.add(Json.MAPPER.convertValue(Json.parse(i.getDoc()), Deployment.class)));
+        }
+        return out;
+    }
+
     // ---- plumbing
 
     private Optional<DeployItem> get(String appId, String sortKey) {
@@ -505,6 +632,11 @@ public final class ReleaseStore {
     private static Expression version(long expected) {
         return Expression.builder().expression("version = :v")
                 .putExpressionValue(":v", AttributeValue.fromN(Long.toString(expected))).build();
+    }
+
+    private static Expression dueAtIs(long dueAt) {
+        return Expression.builder().expression("dueAt = :due")
+                .putExpressionValue(":due", AttributeValue.fromN(Long.toString(dueAt))).build();
     }
 
     private static Expression status(ReleaseStatus s) {

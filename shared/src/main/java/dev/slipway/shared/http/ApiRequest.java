@@ -21,9 +21,11 @@ public final class ApiRequest {
 
     private final APIGatewayV2HTTPEvent event;
     private final String requestId;
+    private final Context context;
 
     public ApiRequest(APIGatewayV2HTTPEvent event, Context context) {
         this.event = event;
+        this.context = context;
         String id = null;
         if (event.getRequestContext() != null) {
             id = event.getRequestContext().getRequestId();
@@ -32,6 +34,11 @@ public final class ApiRequest {
             id = context.getAwsRequestId();
         }
         this.requestId = id;
+    }
+
+    /** The Lambda context (null in some tests): its remaining time bounds long work such as the cleanup. */
+    public Context context() {
+        return context;
     }
 
     public String routeKey() {

@@ -40,4 +40,9 @@ final class DeployComponents {
         this.sources = new CommitSource(new GitStore(s3, bucket, new GitTable(aws.dynamoDbEnhanced(), config.require(EnvNames.GIT_TABLE))));
         this.urls = new SiteUrls(config.get(EnvNames.SITE_URL_PATTERN).orElse(null));
     }
+
+    /** The cleanup's first phase: expired previews leave the table and the edge. */
+    dev.slipway.shared.deploy.preview.PreviewExpiry previewExpiry() {
+        return new dev.slipway.shared.deploy.preview.ExpiredPreviews(releases, dev.slipway.shared.deploy.routing.Router.from(config), clock);
+    }
 }

@@ -42,17 +42,16 @@ import java.util.regex.Pattern;
 
 /**
  * Previews: {@code POST/GET /apps/{app}/previews}, {@code GET/PATCH/DELETE …/previews/{name}},
- * {@code POST …/{name}/token}, and the cleanup's expiry phase. A preview is a record (expiry,
- * protection) plus an alias ({@code preview:<name>}) that its deployments move ({@link PreviewAlias}).
+ * {@code POST …/{name}/token}, {@code POST …/{name}/promote}. A preview is a record (expiry,
+ * protection) plus an alias ({@code preview:<name>}) that its deployments move ({@link PreviewAlias});
+ * removal (delete, expiry) is {@link ExpiredPreviews}.
  */
-public final class Previews implements PreviewExpiry {
+public final class Previews {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Previews.class);
     public static final String ALIAS_PREFIX = "preview:";
     public static final String TARGET_PREFIX = "preview:";
     public static final int DEFAULT_TTL_HOURS = 72;
     public static final int MAX_TTL_HOURS = 720;
-    /** The cleanup acts for nobody in particular: audit events name it. */
-    public static final String CLEANUP_ACTOR = "cleanup";
     private static final Pattern NAME = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?");
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -63,6 +62,7 @@ public final class Previews implements PreviewExpiry {
     private final CommitSource sources;
     private final DeployService deploys;
     private final PreviewAlias alias;
+    private final ExpiredPreviews removal;
     private final Router router;
     private final SiteUrls urls;
     private final Clock clock;
@@ -79,6 +79,7 @@ public final class Previews implements PreviewExpiry {
         this.urls = urls;
         this.clock = clock;
         this.alias = new PreviewAlias(releases, router, clock);
+        this.removal = new ExpiredPreviews(releases, router, clock);
     }
 
     /** What a create answered: the preview, its deployment, and the token when one was issued (shown once). */
@@ -238,32 +239,11 @@ public final class Previews implements PreviewExpiry {
     public boolean delete(String appId, String name, Actor actor) {
         String app = apps.get(appId).id();
         try {
-            remove(find(app, name), actor, "preview.deleted");
+            removal.remove(find(app, name), actor, "preview.deleted");
         } catch (WriteConflict e) {
             throw new ProblemException(ProblemType.CONCURRENT_MODIFICATION, "Preview " + name + " changed while this request ran; retry");
         }
         return alias.syncRouter(app, name);
-    }
-
-    @Override
-    public int expireDue(Instant now, int max) {
-        int removed = 0;
-        for (ReleaseStore.DuePreview due : releases.duePreviews(now, max)) {
-            // The index is eventually consistent: the record decides (it may be gone or extended).
-            Optional<Preview> p = releases.preview(due.appId(), due.name());
-            if (p.isEmpty() || p.get().expiresAt().isAfter(now)) {
-                continue;
-            }
-            try {
-                remove(p.get(), new Actor(CLEANUP_ACTOR, null, null), "preview.expired");
-                removed++;
-            } catch (WriteConflict e) {
-                LOG.info("preview {} of {} changed while expiring; left for the next run", due.name(), due.appId());
-                continue;
-            }
-            alias.syncRouter(due.appId(), due.name());
-        }
-        return removed;
     }
 
     // ---- views
@@ -357,26 +337,6 @@ public final class Previews implements PreviewExpiry {
         }
     }
 
-    /** Removes the preview as read; a changed preview is a {@link WriteConflict} (only a lost audit-head race is retried). */
-    private void remove(Preview p, Actor actor, String action) {
-        for (int attempt = 0; ; attempt++) {
-            Optional<Alias> a = releases.alias(p.appId(), p.aliasName());
-            ObjectNode before = p.audited();
-            a.ifPresent(x -> before.put("releaseId", x.releaseId()));
-            AuditEvent event = AuditEvent.next(releases.ledger().head(p.appId()), p.appId(), clock.instant(), actor, action,
-                    "preview/" + p.name(), before, null);
-            try {
-                releases.removePreview(p, a, event);
-                return;
-            } catch (WriteConflict e) {
-                if (e.part() != WriteConflict.Part.AUDIT_HEAD && e.part() != WriteConflict.Part.ALIAS || attempt >= 10) {
-                    throw e;
-                }
-                pause(attempt); // a deployment moved its alias, or another change took the audit head: read again
-            }
-        }
-    }
-
     private Preview find(String appId, String name) {
         if (name == null || !NAME.matcher(name).matches()) {
             throw notFound(appId, name == null ? "" : name.length() > 40 ? name.substring(0, 40) + "…" : name);
@@ -399,7 +359,7 @@ public final class Previews implements PreviewExpiry {
         return ReleaseFiles.hex("SHA-256", token.getBytes(StandardCharsets.US_ASCII));
     }
 
-    private static void pause(int attempt) {
+    static void pause(int attempt) {
         try {
             Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(5, 20L + 10L * Math.min(attempt, 10)));
         } catch (InterruptedException e) {

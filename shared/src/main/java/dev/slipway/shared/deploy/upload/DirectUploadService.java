@@ -155,6 +155,9 @@ public final class DirectUploadService {
                 RequestBody.fromString(Json.write(pending)));
         Release staged = new Release(app.id(), id, null, null, null, SOURCE, ReleaseStatus.STAGED, list.size(), 0, now, null, null,
                 null, actor.id());
+        // Never finalized → the cleanup removes it a day later (it drops the candidate once READY).
+        releases.putSweepCandidate(app.id(), id, now.plus(dev.slipway.shared.deploy.cleanup.ReleaseSweeper.UPLOAD_GRACE),
+                dev.slipway.shared.deploy.cleanup.ReleaseSweeper.UPLOAD_NOT_FINALIZED);
         releases.putStaged(staged);
 
         ObjectNode out = Json.object();
@@ -288,7 +291,7 @@ public final class DirectUploadService {
         if (r.status() == ReleaseStatus.READY) {
             return new Finalized(view(r), false);
         }
-        if (r.status() == ReleaseStatus.FAILED || !SOURCE.equals(r.source())) {
+        if (r.status() == ReleaseStatus.FAILED || r.status().removal() || !SOURCE.equals(r.source())) {
             throw new ProblemException(ProblemType.RELEASE_ALREADY_FINAL, "Release " + r.id() + " is "
                     + (SOURCE.equals(r.source()) ? r.status() : "a built release, not an upload") + "; it cannot be finalized");
         }

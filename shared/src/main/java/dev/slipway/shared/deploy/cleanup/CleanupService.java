@@ -1,0 +1,90 @@
+package dev.slipway.shared.deploy.cleanup;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.shared.audit.Actor;
+import dev.slipway.shared.deploy.preview.PreviewExpiry;
+import dev.slipway.shared.json.Json;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * The scheduled cleanup (hourly, and {@code POST /cleanup}): phase 1 expires the previews due by now
+ * ({@link PreviewExpiry}: their releases become sweep candidates due now), phase 2 sweeps release
+ * candidates ({@link ReleaseSweeper}). Both work in batches within {@code budget} and are safe to run
+ * again: what one run leaves, the next one does. The result is logged as one JSON line.
+ */
+public final class CleanupService {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CleanupService.class);
+    /** Previews expired per batch of phase 1 (between batches the time budget is checked). */
+    static final int PREVIEW_BATCH = 100;
+    /** The actor of scheduled runs in audit events. */
+    public static final String ACTOR = "cleanup";
+
+    private final PreviewExpiry previews;
+    private final ReleaseSweeper sweeper;
+
+    public CleanupService(PreviewExpiry previews, ReleaseSweeper sweeper) {
+        this.previews = previews;
+        this.sweeper = sweeper;
+    }
+
+    /**
+     * @param complete false when the budget ran out first ({@code candidatesLeft}: the run stopped with
+     *                 candidates still due; the next run continues)
+     */
+    public record Result(int previewsExpired, int releasesExamined, int releasesRemoved, Map<ReleaseSweeper.Kept, Integer> releasesKept,
+                         long filesRemoved, long bytesRemoved, int errors, boolean complete, long tookMs) {
+        public boolean candidatesLeft() {
+            return !complete;
+        }
+
+        public ObjectNode toJson() {
+            ObjectNode n = Json.object();
+            n.put("previewsExpired", previewsExpired);
+            n.put("releasesExamined", releasesExamined);
+            n.put("releasesRemoved", releasesRemoved);
+            ObjectNode kept = n.putObject("releasesKept");
+            releasesKept.forEach((k, v) -> kept.put(k.name().toLowerCase(java.util.Locale.ROOT), v));
+            n.put("filesRemoved", filesRemoved);
+            n.put("bytesRemoved", bytesRemoved);
+            n.put("errors", errors);
+            n.put("complete", complete);
+            n.put("candidatesLeft", candidatesLeft());
+            n.put("tookMs", tookMs);
+            return n;
+        }
+    }
+
+    /** A scheduled run with the default budget (the local timer and tests). */
+    public Result run(Instant now) {
+        return run(now, Duration.ofMinutes(10), new Actor(ACTOR, null, null));
+    }
+
+    /** Runs both phases for what is due by {@code now}, stopping before {@code budget} is spent. */
+    public Result run(Instant now, Duration budget, Actor actor) {
+        long started = System.nanoTime();
+        long deadline = started + budget.toNanos();
+        java.util.function.BooleanSupplier outOfTime = () -> System.nanoTime() >= deadline;
+        int expired = 0;
+        boolean previewsDone = false;
+        while (!outOfTime.getAsBoolean()) {
+            int n = previews.expireDue(now, PREVIEW_BATCH);
+            expired += n;
+            if (n < PREVIEW_BATCH) {
+                previewsDone = true;
+                break;
+            }
+        }
+        ReleaseSweeper.Result swept = previewsDone ? sweeper.sweep(now, outOfTime, actor)
+                : new ReleaseSweeper.Result(0, 0, Map.of(), 0, 0, 0, false);
+        Result r = new Result(expired, swept.examined(), swept.removed(), swept.kept(), swept.files(), swept.bytes(), swept.errors(),
+                previewsDone && swept.complete(), (System.nanoTime() - started) / 1_000_000);
+        ObjectNode line = r.toJson();
+        line.put("event", "cleanup");
+        line.put("now", now.toString());
+        LOG.info("{}", Json.write(line));
+        return r;
+    }
+}

@@ -1,0 +1,340 @@
+package dev.slipway.shared.deploy.cleanup;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.shared.apps.App;
+import dev.slipway.shared.apps.AppService;
+import dev.slipway.shared.audit.Actor;
+import dev.slipway.shared.audit.AuditEvent;
+import dev.slipway.shared.deploy.Alias;
+import dev.slipway.shared.deploy.Deployment;
+import dev.slipway.shared.deploy.Manifest;
+import dev.slipway.shared.deploy.Release;
+import dev.slipway.shared.deploy.ReleaseFiles;
+import dev.slipway.shared.deploy.ReleaseStatus;
+import dev.slipway.shared.deploy.ReleaseStore;
+import dev.slipway.shared.deploy.SiteKeys;
+import dev.slipway.shared.http.ProblemException;
+import dev.slipway.shared.json.Json;
+import dev.slipway.shared.store.WriteConflict;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The cleanup's second phase: looks at every sweep candidate due now ({@code sweep#<releaseId>} in the
+ * DueIndex) and removes the release if nothing refers to it: no alias (ref items, and
+ * {@code alias#production} itself, which legacy aliases need), no RUNNING deployment, not one of the
+ * app's last N production releases.
+ * <p>
+ * Removal is lock-then-verify, so it cannot race an alias move onto the release: (a) one conditional
+ * write READY/STAGED/FAILED → RETIRING (alias moves ConditionCheck READY, so none can start pointing here
+ * after it), (b) the references are read again, fresh; if one appeared the status is put back, (c)
+ * RETIRING → DELETING with the one {@code release.removed} audit event, (d) the content index entries
+ * pointing into the release, its build-key pointer, its files, its manifest last, (e) DELETING → DELETED
+ * (a tombstone) with the candidate removed. A run that dies anywhere is finished by the next one (the
+ * candidate stays due until (e)); every step is safe to repeat.
+ */
+public final class ReleaseSweeper {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReleaseSweeper.class);
+    /**
+     * How long a deployment may be RUNNING: the deploy state machine's worst case (every Lambda task
+     * 6 × 900 s with back-off, the build 4 × (480 min queued + 20 min), MarkFailed 7 × 900 s ≈ 44 h;
+     * {@code DeployWindowTest} recomputes it from the template). Older RUNNING items are dead executions.
+     */
+    public static final Duration DEPLOY_WINDOW = Duration.ofHours(48);
+    public static final Duration RETAINED_RECHECK = Duration.ofHours(24);
+    public static final Duration RUNNING_RECHECK = Duration.ofHours(1);
+    /** A direct upload not finalized by then is removed. */
+    public static final Duration UPLOAD_GRACE = Duration.ofHours(24);
+    /** The candidate reason a direct upload's create writes. */
+    public static final String UPLOAD_NOT_FINALIZED = "upload not finalized";
+    public static final String REMOVED = "release.removed";
+    static final int PAGE = 100;
+
+    /** Why a candidate was not removed. */
+    public enum Kept { ALIAS, RUNNING, RETAINED, FINALIZED, BUSY }
+
+    private final AppService apps;
+    private final ReleaseStore releases;
+    private final ReleaseFiles files;
+    private final java.time.Clock clock;
+
+    public ReleaseSweeper(AppService apps, ReleaseStore releases, ReleaseFiles files, java.time.Clock clock) {
+        this.apps = apps;
+        this.releases = releases;
+        this.files = files;
+        this.clock = clock;
+    }
+
+    /** What one run did. {@code complete}: every candidate due by {@code now} was looked at. */
+    public record Result(int examined, int removed, Map<Kept, Integer> kept, long files, long bytes, int errors, boolean complete) {
+    }
+
+    /** A release the sweep removed (or finished removing): files and bytes as its audit event says. */
+    record Removal(long files, long bytes, boolean audited) {
+    }
+
+    /** Everything due by {@code now}, until {@code outOfTime}; what is left is done by the next run. */
+    public Result sweep(Instant now, BooleanSupplier outOfTime, Actor actor) {
+        int examined = 0, removed = 0, errors = 0;
+        long fileCount = 0, byteCount = 0;
+        Map<Kept, Integer> kept = new TreeMap<>();
+        Map<String, Facts> cached = new HashMap<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            ReleaseStore.DuePage page = releases.dueSweeps(now, PAGE, start);
+            for (ReleaseStore.DueSweep due : page.items()) {
+                if (outOfTime.getAsBoolean()) {
+                    return new Result(examined, removed, kept, fileCount, byteCount, errors, false);
+                }
+                examined++;
+                try {
+                    Outcome o = examine(due, now, actor, cached);
+                    if (o.kept() != null) {
+                        kept.merge(o.kept(), 1, Integer::sum);
+                    } else if (o.removal() != null) {
+                        if (o.removal().audited()) {
+                            removed++;
+                            fileCount += o.removal().files();
+                            byteCount += o.removal().bytes();
+                        }
+                    }
+                } catch (RuntimeException e) {
+                    errors++;
+                    LOG.warn("cleanup of release {} of {} failed (the next run retries): {}", due.releaseId(), due.appId(), e.toString());
+                }
+            }
+            start = page.next();
+        } while (start != null);
+        return new Result(examined, removed, kept, fileCount, byteCount, errors, true);
+    }
+
+    private record Outcome(Kept kept, Removal removal) {
+        static final Outcome NOTHING = new Outcome(null, null);
+    }
+
+    private Outcome examine(ReleaseStore.DueSweep due, Instant now, Actor actor, Map<String, Facts> cached) {
+        // The index is eventually consistent: the item decides (it may be gone, or due later now).
+        Optional<ReleaseStore.SweepItem> item = releases.findSweep(due.appId(), due.releaseId());
+        if (item.isEmpty() || item.get().dueAt() > now.toEpochMilli()) {
+            return Outcome.NOTHING;
+        }
+        ReleaseStore.SweepItem sweep = item.get();
+        Optional<Release> found = releases.release(sweep.appId(), sweep.releaseId());
+        if (found.isEmpty()) {
+            // A direct upload that died between its file list and its record: only the list is left.
+            files.s3().deleteObject(d -> d.bucket(files.bucket()).key(SiteKeys.pending(sweep.appId(), sweep.releaseId())));
+            releases.dropSweep(sweep);
+            return Outcome.NOTHING;
+        }
+        Release r = found.get();
+        boolean upload = UPLOAD_NOT_FINALIZED.equals(sweep.reason());
+        switch (r.status()) {
+            case DELETED -> {
+                releases.dropSweep(sweep);
+                return Outcome.NOTHING;
+            }
+            case DELETING -> {
+                return new Outcome(null, finish(r, null, null, actor));
+            }
+            case RETIRING -> {
+                // A run died after the lock: decide again, on fresh facts.
+                Kept k = references(r, upload, facts(r.appId(), now));
+                if (k != null) {
+                    releases.changeStatus(r.withStatus(r.readyAt() != null ? ReleaseStatus.READY : ReleaseStatus.STAGED), ReleaseStatus.RETIRING);
+                    return new Outcome(keep(sweep, k, now), null);
+                }
+                return new Outcome(null, finish(r, ReleaseStatus.RETIRING, sweep, actor));
+            }
+            default -> {
+                if (upload && r.status() == ReleaseStatus.READY) {
+                    // Finalized in time: an upload's candidate has nothing more to say (alias moves add their own).
+                    releases.dropSweep(sweep);
+                    return new Outcome(Kept.FINALIZED, null);
+                }
+                Kept k = references(r, upload, cached.computeIfAbsent(r.appId(), a -> facts(a, now)));
+                if (k != null) {
+                    return new Outcome(keep(sweep, k, now), null);
+                }
+                ReleaseStatus before = r.status();
+                // (a) the lock: from here no alias can move onto it, no deploy can reuse it.
+                if (!releases.changeStatus(r.withStatus(ReleaseStatus.RETIRING), before)) {
+                    return new Outcome(Kept.BUSY, null); // it changed under us; the next run looks again
+                }
+                // (b) verify on fresh facts: a move or a deployment may have got in before the lock.
+                Facts fresh = facts(r.appId(), now);
+                cached.put(r.appId(), fresh);
+                k = references(r, upload, fresh);
+                if (k != null) {
+                    releases.changeStatus(r, ReleaseStatus.RETIRING);
+                    return new Outcome(keep(sweep, k, now), null);
+                }
+                return new Outcome(null, finish(r.withStatus(ReleaseStatus.RETIRING), before, sweep, actor));
+            }
+        }
+    }
+
+    /** Drops the candidate (an alias refers: its next move re-adds it) or looks again later. */
+    private Kept keep(ReleaseStore.SweepItem sweep, Kept why, Instant now) {
+        switch (why) {
+            case ALIAS -> releases.dropSweep(sweep);
+            case RUNNING -> releases.rescheduleSweep(sweep, now.plus(RUNNING_RECHECK), sweep.reason());
+            default -> releases.rescheduleSweep(sweep, now.plus(RETAINED_RECHECK), sweep.reason());
+        }
+        return why;
+    }
+
+    /** What refers to an app's releases, read once per app and run (and fresh after each lock). */
+    public record Facts(Optional<Alias> production, List<Deployment> running, Set<String> retained) {
+    }
+
+    Facts facts(String appId, Instant now) {
+        int n;
+        try {
+            n = apps.get(appId).effectiveRetainReleases();
+        } catch (ProblemException e) {
+            n = App.DEFAULT_RETAIN_RELEASES;
+        }
+        Optional<Alias> production = releases.alias(appId, Alias.PRODUCTION);
+        List<Deployment> running = releases.deploymentsSince(appId, now.minus(DEPLOY_WINDOW)).stream()
+                .filter(d -> d.status() == Deployment.Status.RUNNING).toList();
+        return new Facts(production, running, retained(appId, n));
+    }
+
+    /** The app's last {@code n} distinct production releases, newest first, from the alias's history. */
+    Set<String> retained(String appId, int n) {
+        Set<String> out = new LinkedHashSet<>();
+        for (int limit = Math.max(10, 2 * n); ; limit *= 4) {
+            List<ReleaseStore.AliasMove> history = releases.aliasHistory(appId, Alias.PRODUCTION, limit);
+            out.clear();
+            for (ReleaseStore.AliasMove m : history) {
+                out.add(m.releaseId());
+                if (out.size() >= n) {
+                    return out;
+                }
+            }
+            if (history.size() < limit || limit > 100_000) {
+                return out;
+            }
+        }
+    }
+
+    /** Why the release must stay, or null. */
+    public static Kept references(Release r, boolean upload, Facts f, ReleaseStore releases) {
+        if (releases.referencedByAlias(r.appId(), r.id()) || f.production().map(a -> a.releaseId().equals(r.id())).orElse(false)) {
+            return Kept.ALIAS;
+        }
+        for (Deployment d : f.running()) {
+            // No release yet (resolving, looking for one to reuse): a built release may be about to be reused.
+            if (r.id().equals(d.releaseId()) || (d.releaseId() == null && r.buildKey() != null)) {
+                return Kept.RUNNING;
+            }
+        }
+        if (!upload || r.status() == ReleaseStatus.READY) {
+            if (f.retained().contains(r.id())) {
+                return Kept.RETAINED;
+            }
+        }
+        return null;
+    }
+
+    private Kept references(Release r, boolean upload, Facts f) {
+        return references(r, upload, f, releases);
+    }
+
+    /**
+     * (c)–(e) for a RETIRING release ({@code before}: its status before the lock; null when resuming a
+     * DELETING one, whose audit event exists already).
+     */
+    private Removal finish(Release r, ReleaseStatus before, ReleaseStore.SweepItem sweep, Actor actor) {
+        String prefix = SiteKeys.releasePrefix(r.appId(), r.id());
+        Removal removal = new Removal(0, 0, false);
+        Release deleting = r.withStatus(ReleaseStatus.DELETING);
+        if (r.status() == ReleaseStatus.RETIRING) {
+            long n = 0, bytes = 0;
+            for (S3Object o : files.s3().listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(files.bucket()).prefix(prefix).build()).contents()) {
+                n++;
+                bytes += o.size();
+            }
+            String reason = sweep != null && UPLOAD_NOT_FINALIZED.equals(sweep.reason()) ? "upload-not-finalized" : "unreferenced";
+            ObjectNode after = Json.object();
+            after.put("reason", reason);
+            after.put("files", n);
+            after.put("bytes", bytes);
+            if (sweep != null && sweep.reason() != null) {
+                after.put("candidate", sweep.reason());
+            }
+            ObjectNode was = Json.object();
+            was.put("status", before == null ? ReleaseStatus.RETIRING.name() : before.name());
+            if (!audited(deleting, was, after, actor)) {
+                return removal; // another run took it from here
+            }
+            removal = new Removal(n, bytes, true);
+        }
+        // (d) the content index first (a direct upload copies from there), the manifest last (it tells a
+        // resumed run whether the index was done: the index lists shas only the manifest knows).
+        Optional<Manifest> manifest = files.manifest(r.appId(), r.id());
+        manifest.ifPresent(m -> forgetContent(r.appId(), prefix, m));
+        if (r.buildKey() != null) {
+            releases.forgetBuild(r.appId(), r.buildKey(), r.id());
+        }
+        files.deletePrefix(prefix);
+        files.s3().deleteObject(d -> d.bucket(files.bucket()).key(SiteKeys.pending(r.appId(), r.id())));
+        files.s3().deleteObject(d -> d.bucket(files.bucket()).key(SiteKeys.manifest(r.appId(), r.id())));
+        // (e)
+        try {
+            releases.finishRemoval(deleting.withStatus(ReleaseStatus.DELETED));
+        } catch (WriteConflict e) {
+            // Another run finished it.
+        }
+        return removal;
+    }
+
+    /** RETIRING → DELETING with its audit event; false if another run got there first. */
+    private boolean audited(Release deleting, ObjectNode before, ObjectNode after, Actor actor) {
+        for (int attempt = 0; ; attempt++) {
+            AuditEvent event = AuditEvent.next(releases.ledger().head(deleting.appId()), deleting.appId(), clock.instant(), actor,
+                    REMOVED, "release/" + deleting.id(), before, after);
+            try {
+                releases.startRemoval(deleting, event);
+                return true;
+            } catch (WriteConflict e) {
+                if (e.part() == WriteConflict.Part.RELEASE) {
+                    return false;
+                }
+                if (attempt >= 20) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(5L + attempt * 5L);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Content index entries that point into this release go (conditionally: a re-pointed entry stays). */
+    private void forgetContent(String appId, String prefix, Manifest m) {
+        Set<String> shas = new LinkedHashSet<>();
+        m.files().forEach(f -> shas.add(f.sha256()));
+        releases.knownContent(appId, shas).forEach((sha, doc) -> {
+            String key = doc != null && doc.startsWith("{") ? Json.parse(doc).path("key").asText("") : doc;
+            if (key != null && key.startsWith(prefix)) {
+                releases.forgetContent(appId, sha, doc);
+            }
+        });
+    }
+}

@@ -1,0 +1,76 @@
+package dev.slipway.shared.deploy.preview;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.shared.audit.Actor;
+import dev.slipway.shared.audit.AuditEvent;
+import dev.slipway.shared.deploy.Alias;
+import dev.slipway.shared.deploy.ReleaseStore;
+import dev.slipway.shared.deploy.routing.Router;
+import dev.slipway.shared.store.WriteConflict;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Removing previews: {@code DELETE …/previews/{name}} and the cleanup's first phase (those whose
+ * expiry has passed, found through the due index). Each removal is one audited transaction (the
+ * preview, its alias, its release's reference; the release becomes a sweep candidate), then the
+ * edge entry goes.
+ */
+public final class ExpiredPreviews implements PreviewExpiry {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ExpiredPreviews.class);
+    /** The cleanup acts for nobody in particular: audit events name it. */
+    public static final String CLEANUP_ACTOR = "cleanup";
+
+    private final ReleaseStore releases;
+    private final PreviewAlias alias;
+    private final Clock clock;
+
+    public ExpiredPreviews(ReleaseStore releases, Router router, Clock clock) {
+        this.releases = releases;
+        this.alias = new PreviewAlias(releases, router, clock);
+        this.clock = clock;
+    }
+
+    @Override
+    public int expireDue(Instant now, int max) {
+        int removed = 0;
+        for (ReleaseStore.DuePreview due : releases.duePreviews(now, max)) {
+            // The index is eventually consistent: the record decides (it may be gone or extended).
+            Optional<Preview> p = releases.preview(due.appId(), due.name());
+            if (p.isEmpty() || p.get().expiresAt().isAfter(now)) {
+                continue;
+            }
+            try {
+                remove(p.get(), new Actor(CLEANUP_ACTOR, null, null), "preview.expired");
+                removed++;
+            } catch (WriteConflict e) {
+                LOG.info("preview {} of {} changed while expiring; left for the next run", due.name(), due.appId());
+                continue;
+            }
+            alias.syncRouter(due.appId(), due.name());
+        }
+        return removed;
+    }
+
+    /** Removes the preview as read; a changed preview is a {@link WriteConflict} (only a lost audit-head race is retried). */
+    void remove(Preview p, Actor actor, String action) {
+        for (int attempt = 0; ; attempt++) {
+            Optional<Alias> a = releases.alias(p.appId(), p.aliasName());
+            ObjectNode before = p.audited();
+            a.ifPresent(x -> before.put("releaseId", x.releaseId()));
+            AuditEvent event = AuditEvent.next(releases.ledger().head(p.appId()), p.appId(), clock.instant(), actor, action,
+                    "preview/" + p.name(), before, null);
+            try {
+                releases.removePreview(p, a, event);
+                return;
+            } catch (WriteConflict e) {
+                if (e.part() != WriteConflict.Part.AUDIT_HEAD && e.part() != WriteConflict.Part.ALIAS || attempt >= 10) {
+                    throw e;
+                }
+                Previews.pause(attempt); // a deployment moved its alias, or another change took the audit head: read again
+            }
+        }
+    }
+}
