@@ -240,6 +240,43 @@ class PreviewEndToEndTest {
         assertEquals(serving, Json.parse(api("GET", "/apps/" + APP + "/previews/feature-x", null).body()).path("releaseId").asText());
     }
 
+    @Test
+    @Order(8)
+    void anExpiredPreviewIsCleanedUpWithWhatOnlyItUsed() throws Exception {
+        String serving = Json.parse(api("GET", "/apps/" + APP + "/previews/feature-x", null).body()).path("releaseId").asText();
+        assertEquals(200, api("PATCH", "/apps/" + APP + "/previews/feature-x", "{\"expiresAt\":\"2020-01-01T00:00:00Z\"}").statusCode());
+        assertEquals(200, EdgeClient.get(runtime.edge().port(), host(firstRelease + "--" + APP), "/").status());
+
+        HttpResponse<String> r = api("POST", "/cleanup", null);
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode run = Json.parse(r.body());
+        assertEquals(1, run.path("previewsExpired").asInt(), run.toString());
+        assertTrue(run.path("releasesRemoved").asInt() >= 1, run.toString());
+        assertTrue(run.path("bytesRemoved").asLong() > 0, run.toString());
+        assertTrue(run.path("complete").asBoolean(), run.toString());
+
+        // The preview, its alias and its edge entry are gone.
+        assertProblem(api("GET", "/apps/" + APP + "/previews/feature-x", null), 404, "preview-not-found");
+        assertTrue(store.alias(APP, "preview:feature-x").isEmpty());
+        assertEquals(404, EdgeClient.get(runtime.edge().port(), host("feature-x--" + APP), "/").status());
+        // The release only it had used is removed, files and all, with its audit event.
+        assertEquals("DELETED", store.release(APP, firstRelease).orElseThrow().status().name());
+        assertEquals(404, EdgeClient.get(runtime.edge().port(), host(firstRelease + "--" + APP), "/").status());
+        // The release it served was production once: the retention rule keeps it, files and all.
+        assertEquals("READY", store.release(APP, serving).orElseThrow().status().name());
+        assertEquals(200, EdgeClient.get(runtime.edge().port(), host(serving + "--" + APP), "/").status());
+        // Production is untouched.
+        String production = store.alias(APP, "production").orElseThrow().releaseId();
+        assertEquals("READY", store.release(APP, production).orElseThrow().status().name());
+        assertEquals(200, EdgeClient.get(runtime.edge().port(), host(APP), "/").status());
+        assertTrue(Json.parse(api("GET", "/apps/" + APP + "/audit/verify", null).body()).path("valid").asBoolean());
+
+        // Again: nothing left to do.
+        JsonNode again = Json.parse(api("POST", "/cleanup", null).body());
+        assertEquals(0, again.path("previewsExpired").asInt(), again.toString());
+        assertEquals(0, again.path("releasesRemoved").asInt(), again.toString());
+    }
+
     // ---- helpers
 
     static void importApp(Map<String, String> files) throws Exception {
