@@ -120,6 +120,20 @@ public final class LocalResources {
                     .attributeDefinitions(wanted.attributeDefinitions())
                     .globalSecondaryIndexUpdates(x -> x.create(c -> c.indexName(gsi.indexName())
                             .keySchema(gsi.keySchema()).projection(gsi.projection()))));
+            // The backfill runs while the index is CREATING: wait (bounded), so the first cleanup sees every item.
+            for (int i = 0; i < 600; i++) {
+                boolean active = dynamo.describeTable(d -> d.tableName(wanted.tableName())).table().globalSecondaryIndexes().stream()
+                        .anyMatch(g -> g.indexName().equals(gsi.indexName()) && g.indexStatus() == software.amazon.awssdk.services.dynamodb.model.IndexStatus.ACTIVE);
+                if (active) {
+                    break;
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 

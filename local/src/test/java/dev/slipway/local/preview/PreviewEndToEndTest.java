@@ -150,6 +150,12 @@ class PreviewEndToEndTest {
         assertProblem(api("PATCH", "/apps/" + APP + "/previews/feature-x", "{}"), 400, "validation-failed");
         assertProblem(api("PATCH", "/apps/" + APP + "/previews/ghost", "{\"expiresAt\":\"2020-01-01T00:00:00Z\"}"), 404, "preview-not-found");
         assertProblem(api("DELETE", "/apps/" + APP + "/previews/ghost", null), 404, "preview-not-found");
+        String huge = "x".repeat(2000);
+        assertProblem(api("PATCH", "/apps/" + APP + "/previews/" + huge, "{\"expiresAt\":\"2020-01-01T00:00:00Z\"}"), 404, "preview-not-found");
+        assertProblem(api("POST", "/apps/" + APP + "/previews/" + huge + "/token", null), 404, "preview-not-found");
+        assertProblem(api("POST", "/apps/" + APP + "/previews/" + huge + "/promote", null), 404, "preview-not-found");
+        assertProblem(api("DELETE", "/apps/" + APP + "/previews/" + huge, null), 404, "preview-not-found");
+        assertProblem(api("GET", "/apps/" + APP + "/previews/" + huge, null), 404, "preview-not-found");
         assertEquals(seq, ledger.head(APP).seq(), "a refused request wrote an audit event");
         JsonNode list = Json.parse(api("GET", "/apps/" + APP + "/previews", null).body());
         assertEquals(1, list.path("previews").size(), list.toString());

@@ -317,6 +317,9 @@ public final class Previews {
 
     /** One compare-and-set of the preview record with its audit event; a lost race on the audit head alone is retried. */
     private Preview change(String appId, String name, Actor actor, Change change, Action action, boolean mustExist) {
+        if (mustExist) {
+            find(appId, name); // a name no preview can have is a 404 before any key is built from it
+        }
         for (int attempt = 0; ; attempt++) {
             Optional<Preview> current = releases.preview(appId, name);
             if (mustExist && current.isEmpty()) {
