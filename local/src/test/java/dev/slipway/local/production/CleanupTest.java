@@ -13,6 +13,7 @@ import dev.slipway.shared.deploy.Alias;
 import dev.slipway.shared.deploy.Deployment;
 import dev.slipway.shared.deploy.Release;
 import dev.slipway.shared.deploy.ReleaseFiles;
+import dev.slipway.shared.deploy.ReleaseStore;
 import dev.slipway.shared.deploy.ReleaseStatus;
 import dev.slipway.shared.deploy.cleanup.CleanupService;
 import dev.slipway.shared.deploy.cleanup.ReleaseSweeper;
@@ -261,7 +262,8 @@ class CleanupTest {
         assertEquals(ReleaseStatus.DELETED, status(app, stagedId));
         assertEquals(0, objects("releases/" + app + "/" + stagedId + "/"), "its pending file list is gone");
         assertEquals(ReleaseStatus.READY, status(app, finalized));
-        assertTrue(f.store.findSweep(app, finalized).isEmpty(), "a finalized upload's candidate is dropped");
+        // A finalized upload's candidate is replaced by the one every READY release gets: due after the grace.
+        assertTrue(f.store.findSweep(app, finalized).isPresent(), "a READY release is looked at again after the grace");
         List<AuditEvent> removed = removals(app);
         assertEquals(1, removed.size());
         assertEquals("upload-not-finalized", removed.get(0).after().path("reason").asText());
@@ -337,6 +339,24 @@ class CleanupTest {
         }
         System.out.println("race: move won " + moveWon + ", removal won " + removalWon);
         assertNotNull(f.store.alias(app, Alias.PRODUCTION));
+        assertChainValid(app);
+    }
+
+    @Test
+    @Order(8)
+    void aReadyReleaseNoAliasEverServedIsRemovedAfterTheGrace() throws Exception {
+        String app = "sweep-unserved";
+        app(app, 1);
+        String unserved = f.ready(app, "Built, never served");
+        String served = f.ready(app, "Served");
+        f.deploy(app, served);
+        service().run(Instant.now().plus(ReleaseStore.UNSERVED_GRACE).minus(Duration.ofHours(1)));
+        assertEquals(ReleaseStatus.READY, status(app, unserved), "kept within the grace");
+        CleanupService.Result after = service().run(Instant.now().plus(ReleaseStore.UNSERVED_GRACE).plus(Duration.ofHours(1)));
+        assertEquals(ReleaseStatus.DELETED, status(app, unserved), after.toString());
+        assertEquals(0, objects("sites/" + app + "/" + unserved + "/"));
+        assertEquals(ReleaseStatus.READY, status(app, served), "production's release stays");
+        assertEquals(1, removals(app).size());
         assertChainValid(app);
     }
 }

@@ -41,6 +41,8 @@ import java.util.function.UnaryOperator;
  */
 public final class ReleaseStore {
     private static final TableSchema<DeployItem> SCHEMA = TableSchema.fromBean(DeployItem.class);
+    /** How long a READY release no alias has served is kept before the cleanup may remove it. */
+    public static final java.time.Duration UNSERVED_GRACE = java.time.Duration.ofDays(7);
 
     private final DynamoDbEnhancedClient client;
     private final DynamoDbTable<DeployItem> table;
@@ -162,6 +164,10 @@ public final class ReleaseStore {
             tx.addPutItem(table, DeployItem.of(ready.appId(), DeployItem.BUILD + ready.buildKey(), null, null, ready.id(), null));
             parts.add(WriteConflict.Part.ITEM);
         }
+        // A READY release no alias ever serves (a failed promotion, a pinned production, an upload never
+        // deployed) would otherwise stay forever: the cleanup looks at it after a grace period; an
+        // alias on it by then keeps it (and that alias's next move asks again).
+        parts.addAll(sweepCandidate(ready.appId(), ready.id(), ready.readyAt().plus(UNSERVED_GRACE), "ready, never served").addTo(tx));
         parts.addAll(ledger.appendTo(tx, event));
         try {
             Transactions.write(client, tx.build(), parts);
