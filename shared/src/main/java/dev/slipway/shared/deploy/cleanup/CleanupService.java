@@ -77,7 +77,10 @@ public final class CleanupService {
                 break;
             }
         }
-        ReleaseSweeper.Result swept = previewsDone ? sweeper.sweep(now, outOfTime, actor)
+        // Phase 1 made its releases candidates due at its own clock's time (after now): the sweep looks
+        // at what is due by then, so an expired preview's files go in the same run, not the next one.
+        Instant sweepAt = later(now, sweeper.now());
+        ReleaseSweeper.Result swept = previewsDone ? sweeper.sweep(sweepAt, outOfTime, actor)
                 : new ReleaseSweeper.Result(0, 0, Map.of(), 0, 0, 0, false);
         Result r = new Result(expired, swept.examined(), swept.removed(), swept.kept(), swept.files(), swept.bytes(), swept.errors(),
                 previewsDone && swept.complete(), (System.nanoTime() - started) / 1_000_000);
@@ -86,5 +89,9 @@ public final class CleanupService {
         line.put("now", now.toString());
         LOG.info("{}", Json.write(line));
         return r;
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return b.isAfter(a) ? b : a;
     }
 }

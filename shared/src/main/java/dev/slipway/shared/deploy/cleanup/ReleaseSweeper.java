@@ -77,6 +77,11 @@ public final class ReleaseSweeper {
         this.clock = clock;
     }
 
+    /** The sweeper's clock now (the cleanup sweeps what phase 1 made due by then). */
+    Instant now() {
+        return clock.instant();
+    }
+
     /** What one run did. {@code complete}: every candidate due by {@code now} was looked at. */
     public record Result(int examined, int removed, Map<Kept, Integer> kept, long files, long bytes, int errors, boolean complete) {
     }
