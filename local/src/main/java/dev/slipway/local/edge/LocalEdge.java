@@ -77,6 +77,9 @@ public final class LocalEdge implements AutoCloseable {
     private final byte[] routerToken;
     private final Map<String, RouteEntry> routes = new ConcurrentHashMap<>();
     private final Object persistLock = new Object();
+    /** Journal lines before the routes file is rewritten (at least as many as there are routes). */
+    private static final int COMPACT_AFTER = 1000;
+    private int journalLines;
     private final HttpServer server;
     private final ExecutorService executor;
 
@@ -534,17 +537,71 @@ public final class LocalEdge implements AutoCloseable {
         return h.equals("localhost") || h.equals("127.0.0.1") || h.equals("[::1]");
     }
 
-    /** Sets or (entry null) removes a route and persists; returns the previous value. */
+    /**
+     * Sets or (entry null) removes a route and persists it; returns the previous value. A change is
+     * one line appended to a journal beside the routes file (rewriting 10,000 routes per change made a
+     * cleanup of 1,000 previews write 600 MB); the routes file is rewritten once the journal is long.
+     */
     private RouteEntry update(String label, RouteEntry entry) {
         synchronized (persistLock) {
             RouteEntry previous = entry == null ? routes.remove(label) : routes.put(label, entry);
-            persist();
+            if (routesFile != null) {
+                ObjectNode line = Json.object();
+                if (entry == null) {
+                    line.putNull(label);
+                } else {
+                    line.put(label, entry.encode());
+                }
+                try {
+                    Files.createDirectories(routesFile.toAbsolutePath().getParent());
+                    Files.writeString(journal(), Json.write(line) + "\n", StandardCharsets.UTF_8,
+                            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("could not save routes to " + journal(), e);
+                }
+                if (++journalLines > Math.max(COMPACT_AFTER, routes.size())) {
+                    persist();
+                }
+            }
             return previous;
         }
     }
 
+    private Path journal() {
+        return routesFile.resolveSibling(routesFile.getFileName() + ".log");
+    }
+
+    /** Replays the journal over the routes file's routes (a change is one line; a torn last line is skipped). */
+    private void replayJournal() throws IOException {
+        if (!Files.isRegularFile(journal())) {
+            return;
+        }
+        for (String line : Files.readAllLines(journal(), StandardCharsets.UTF_8)) {
+            JsonNode change;
+            try {
+                change = Json.parse(line);
+            } catch (RuntimeException torn) {
+                LOG.warn("{}: skipping an unreadable line", journal());
+                continue;
+            }
+            journalLines++;
+            change.fields().forEachRemaining(e -> {
+                if (e.getValue().isNull()) {
+                    routes.remove(e.getKey());
+                } else {
+                    RouteEntry.decode(e.getValue().asText(null)).filter(x -> SiteAddress.isRouterKey(e.getKey()))
+                            .ifPresent(x -> routes.put(e.getKey(), x));
+                }
+            });
+        }
+    }
+
     private void load() throws IOException {
-        if (routesFile == null || !Files.isRegularFile(routesFile)) {
+        if (routesFile == null) {
+            return;
+        }
+        if (!Files.isRegularFile(routesFile)) {
+            replayJournal();
             return;
         }
         JsonNode doc = Json.parse(Files.readString(routesFile));
@@ -562,6 +619,7 @@ public final class LocalEdge implements AutoCloseable {
                 LOG.warn("{}: ignoring route {} -> {}", routesFile, e.getKey(), e.getValue());
             }
         }
+        replayJournal();
     }
 
     private void persist() {
@@ -575,6 +633,9 @@ public final class LocalEdge implements AutoCloseable {
             Path tmp = routesFile.resolveSibling(routesFile.getFileName() + ".tmp");
             Files.writeString(tmp, Json.write(Json.object().set("routes", all)) + "\n");
             Files.move(tmp, routesFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            // Every journal line is in the file now; a crash before this delete replays them again, to the same routes.
+            Files.deleteIfExists(journal());
+            journalLines = 0;
         } catch (IOException e) {
             throw new UncheckedIOException("could not save routes to " + routesFile, e);
         }

@@ -210,7 +210,8 @@ class LocalEdgeTest {
     @Test
     void routesSurviveARestart() throws Exception {
         new HttpEdgeRouter(URI.create(edge.adminUrl()), TOKEN).point("persisted--edgeshop", REL2);
-        assertTrue(Files.readString(routesFile).contains("persisted--edgeshop"));
+        assertTrue(Files.readString(routesFile.resolveSibling(routesFile.getFileName() + ".log")).contains("persisted--edgeshop"),
+                "the change is journalled beside the routes file");
         try (LocalEdge again = new LocalEdge(s3, bucket, routesFile, "127.0.0.1", 0, TOKEN)) {
             again.start();
             assertEquals(RouteEntry.of(REL2), again.routes().get("persisted--edgeshop"));
@@ -330,7 +331,9 @@ class LocalEdgeTest {
     void protectedRoutesSurviveARestartAndOldFilesStillLoad() throws Exception {
         String hash = RouteEntry.sha256Hex(TOKEN_A);
         new HttpEdgeRouter(URI.create(edge.adminUrl()), TOKEN).point("kept--edgeshop", REL2, hash);
-        assertTrue(Files.readString(routesFile).contains("\"kept--edgeshop\":\"" + REL2 + ":" + hash + "\""));
+        // The change is a journal line beside the routes file (replayed on start).
+        Path journal = routesFile.resolveSibling(routesFile.getFileName() + ".log");
+        assertTrue(Files.readString(journal).contains("\"kept--edgeshop\":\"" + REL2 + ":" + hash + "\""));
         try (LocalEdge again = new LocalEdge(s3, bucket, routesFile, "127.0.0.1", 0, TOKEN)) {
             again.start();
             assertEquals(new RouteEntry(REL2, hash), again.routes().get("kept--edgeshop"));
@@ -343,6 +346,33 @@ class LocalEdgeTest {
             legacy.start();
             assertEquals(RouteEntry.of(REL), legacy.routes().get("edgeshop"));
             assertEquals("<p>release two</p>", EdgeClient.get(legacy.port(), "beta--edgeshop.localhost", "/").text());
+        }
+    }
+
+    @Test
+    void manyChangesAreJournalledAndCompactedAndAllSurviveARestart() throws Exception {
+        Path file = Files.createTempDirectory("slipway-edge-journal-").resolve("edge-routes.json");
+        Path journal = file.resolveSibling("edge-routes.json.log");
+        try (LocalEdge e = new LocalEdge(s3, bucket, file, "127.0.0.1", 0, TOKEN)) {
+            e.start();
+            HttpEdgeRouter router = new HttpEdgeRouter(URI.create(e.adminUrl()), TOKEN);
+            for (int i = 0; i < 1200; i++) {
+                router.point("p" + i + "--edgeshop", i % 2 == 0 ? REL : REL2);
+            }
+            for (int i = 0; i < 1200; i += 3) {
+                router.remove("p" + i + "--edgeshop");
+            }
+            assertTrue(Files.isRegularFile(file), "compacted once the journal passed 1,000 lines");
+            assertTrue(Files.readAllLines(journal).size() < 1000, "the journal restarted after compaction");
+            Files.writeString(journal, "{\"torn", java.nio.file.StandardOpenOption.APPEND); // a line cut by a kill
+        }
+        try (LocalEdge again = new LocalEdge(s3, bucket, file, "127.0.0.1", 0, TOKEN)) {
+            Map<String, RouteEntry> routes = again.routes();
+            assertEquals(800, routes.size());
+            assertEquals(RouteEntry.of(REL2), routes.get("p1--edgeshop"));
+            assertEquals(null, routes.get("p0--edgeshop"));
+            assertEquals(null, routes.get("p1197--edgeshop"));
+            assertEquals(RouteEntry.of(REL), routes.get("p1198--edgeshop"));
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.shared.apps.App;
 import dev.slipway.shared.apps.AppService;
 import dev.slipway.shared.audit.Actor;
+import dev.slipway.shared.audit.AppLanes;
 import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.deploy.Alias;
 import dev.slipway.shared.deploy.Deployment;
@@ -61,6 +62,8 @@ public final class ReleaseSweeper {
     public static final String UPLOAD_NOT_FINALIZED = "upload not finalized";
     public static final String REMOVED = "release.removed";
     static final int PAGE = 100;
+    /** Apps looked at in parallel: each lane waits on round trips most of its time. */
+    static final int LANES = 8;
 
     /** Why a candidate was not removed. */
     public enum Kept { ALIAS, RUNNING, RETAINED, FINALIZED, BUSY }
@@ -90,39 +93,47 @@ public final class ReleaseSweeper {
     record Removal(long files, long bytes, boolean audited) {
     }
 
-    /** Everything due by {@code now}, until {@code outOfTime}; what is left is done by the next run. */
+    /**
+     * Everything due by {@code now}, until {@code outOfTime}; what is left is done by the next run.
+     * Candidates of different apps are looked at in parallel ({@link AppLanes}), one app's in order.
+     */
     public Result sweep(Instant now, BooleanSupplier outOfTime, Actor actor) {
-        int examined = 0, removed = 0, errors = 0;
-        long fileCount = 0, byteCount = 0;
-        Map<Kept, Integer> kept = new TreeMap<>();
-        Map<String, Facts> cached = new HashMap<>();
+        java.util.concurrent.atomic.AtomicInteger examined = new java.util.concurrent.atomic.AtomicInteger(),
+                removed = new java.util.concurrent.atomic.AtomicInteger(), errors = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong fileCount = new java.util.concurrent.atomic.AtomicLong(),
+                byteCount = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+        Map<Kept, Integer> kept = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, Facts> cached = new java.util.concurrent.ConcurrentHashMap<>();
         Map<String, AttributeValue> start = null;
-        do {
-            ReleaseStore.DuePage page = releases.dueSweeps(now, PAGE, start);
-            for (ReleaseStore.DueSweep due : page.items()) {
-                if (outOfTime.getAsBoolean()) {
-                    return new Result(examined, removed, kept, fileCount, byteCount, errors, false);
-                }
-                examined++;
-                try {
-                    Outcome o = examine(due, now, actor, cached);
-                    if (o.kept() != null) {
-                        kept.merge(o.kept(), 1, Integer::sum);
-                    } else if (o.removal() != null) {
-                        if (o.removal().audited()) {
-                            removed++;
-                            fileCount += o.removal().files();
-                            byteCount += o.removal().bytes();
-                        }
+        try (AppLanes lanes = new AppLanes(LANES)) {
+            do {
+                ReleaseStore.DuePage page = releases.dueSweeps(now, PAGE, start);
+                lanes.run(page.items(), ReleaseStore.DueSweep::appId, () -> {
+                    if (outOfTime.getAsBoolean()) {
+                        stopped.set(true);
                     }
-                } catch (RuntimeException e) {
-                    errors++;
-                    LOG.warn("cleanup of release {} of {} failed (the next run retries): {}", due.releaseId(), due.appId(), e.toString());
-                }
-            }
-            start = page.next();
-        } while (start != null);
-        return new Result(examined, removed, kept, fileCount, byteCount, errors, true);
+                    return stopped.get();
+                }, due -> {
+                    examined.incrementAndGet();
+                    try {
+                        Outcome o = examine(due, now, actor, cached);
+                        if (o.kept() != null) {
+                            kept.merge(o.kept(), 1, Integer::sum);
+                        } else if (o.removal() != null && o.removal().audited()) {
+                            removed.incrementAndGet();
+                            fileCount.addAndGet(o.removal().files());
+                            byteCount.addAndGet(o.removal().bytes());
+                        }
+                    } catch (RuntimeException e) {
+                        errors.incrementAndGet();
+                        LOG.warn("cleanup of release {} of {} failed (the next run retries): {}", due.releaseId(), due.appId(), e.toString());
+                    }
+                });
+                start = page.next();
+            } while (start != null && !stopped.get());
+        }
+        return new Result(examined.get(), removed.get(), new TreeMap<>(kept), fileCount.get(), byteCount.get(), errors.get(), !stopped.get());
     }
 
     private record Outcome(Kept kept, Removal removal) {
