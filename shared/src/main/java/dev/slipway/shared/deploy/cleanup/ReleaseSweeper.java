@@ -188,8 +188,12 @@ public final class ReleaseSweeper {
                 if (!releases.changeStatus(r.withStatus(ReleaseStatus.RETIRING), before)) {
                     return new Outcome(Kept.BUSY, null); // it changed under us; the next run looks again
                 }
-                // (b) verify on fresh facts: a move or a deployment may have got in before the lock.
-                Facts fresh = facts(r.appId(), now);
+                // (b) verify on fresh facts: a move or a deployment may have got in before the lock. The
+                // retained set is not read again: a release only joins it by production moving onto it,
+                // which the fresh production alias and ref items show.
+                Facts known = cached.get(r.appId());
+                Facts fresh = new Facts(releases.alias(r.appId(), Alias.PRODUCTION), running(r.appId(), now),
+                        known != null ? known.retained() : facts(r.appId(), now).retained());
                 cached.put(r.appId(), fresh);
                 k = references(r, upload, fresh);
                 if (k != null) {
@@ -222,10 +226,13 @@ public final class ReleaseSweeper {
         } catch (ProblemException e) {
             n = App.DEFAULT_RETAIN_RELEASES;
         }
-        Optional<Alias> production = releases.alias(appId, Alias.PRODUCTION);
-        List<Deployment> running = releases.deploymentsSince(appId, now.minus(DEPLOY_WINDOW)).stream()
+        return new Facts(releases.alias(appId, Alias.PRODUCTION), running(appId, now), retained(appId, n));
+    }
+
+    /** The app's RUNNING deployments (only those of the last {@link #DEPLOY_WINDOW} can still run). */
+    private List<Deployment> running(String appId, Instant now) {
+        return releases.deploymentsSince(appId, now.minus(DEPLOY_WINDOW)).stream()
                 .filter(d -> d.status() == Deployment.Status.RUNNING).toList();
-        return new Facts(production, running, retained(appId, n));
     }
 
     /** The app's last {@code n} distinct production releases, newest first, from the alias's history. */
