@@ -146,7 +146,8 @@ class PreviewEndToEndTest {
         assertProblem(api("POST", "/apps/nope/previews", "{\"ref\":\"main\"}"), 404, "app-not-found");
         assertProblem(api("GET", "/apps/" + APP + "/previews/nobranch", null), 404, "preview-not-found");
         assertProblem(api("PATCH", "/apps/" + APP + "/previews/feature-x", "{\"expiresAt\":\"tomorrow\"}"), 400, "validation-failed");
-        assertProblem(api("PATCH", "/apps/" + APP + "/previews/feature-x", "{\"expiresAt\":\"2099-01-01T00:00:00Z\"}"), 400, "validation-failed");
+        assertProblem(api("PATCH", "/apps/" + APP + "/previews/feature-x", "{\"expiresAt\":\"+1000000-01-01T00:00:00Z\"}"), 400, "validation-failed");
+        assertProblem(api("PATCH", "/apps/" + APP + "/previews/feature-x", "{\"expiresAt\":\"1970-01-01T00:00:00Z\"}"), 400, "validation-failed");
         assertProblem(api("PATCH", "/apps/" + APP + "/previews/feature-x", "{}"), 400, "validation-failed");
         assertProblem(api("PATCH", "/apps/" + APP + "/previews/ghost", "{\"expiresAt\":\"2020-01-01T00:00:00Z\"}"), 404, "preview-not-found");
         assertProblem(api("DELETE", "/apps/" + APP + "/previews/ghost", null), 404, "preview-not-found");

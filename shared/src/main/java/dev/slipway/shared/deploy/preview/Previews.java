@@ -52,6 +52,8 @@ public final class Previews {
     public static final String TARGET_PREFIX = "preview:";
     public static final int DEFAULT_TTL_HOURS = 72;
     public static final int MAX_TTL_HOURS = 720;
+    /** How far ahead PATCH may set an expiry: any time, within reason. */
+    static final long MAX_PATCH_DAYS = 3650;
     private static final Pattern NAME = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?");
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -187,7 +189,7 @@ public final class Previews {
         return new ReleaseStore.PreviewPage(page.items(), page.next() == null ? null : Paging.encodeCursor(page.next()));
     }
 
-    /** PATCH {expiresAt?, protected?}: an expiry in the past removes the preview at the next cleanup. */
+    /** PATCH {expiresAt?, protected?}: any expiry (up to 10 years ahead); one in the past removes the preview at the next cleanup. */
     public Created update(String appId, String name, ObjectNode body, Actor actor) {
         JsonObjectReader in = JsonObjectReader.of(body, Set.of("expiresAt", "protected"));
         Optional<String> at = in.string("expiresAt");
@@ -196,8 +198,10 @@ public final class Previews {
         if (at.isPresent()) {
             try {
                 expiresAt = Instant.parse(at.get());
-                if (expiresAt.isAfter(clock.instant().plus(Duration.ofHours(MAX_TTL_HOURS)))) {
-                    in.error("expiresAt", "must be at most " + MAX_TTL_HOURS + " hours from now");
+                // Any time, past or future (the owner's explicit choice, unlike ttlHours); bounded only so it stays a date.
+                if (expiresAt.isAfter(clock.instant().plus(Duration.ofDays(MAX_PATCH_DAYS)))
+                        || expiresAt.isBefore(Instant.parse("2000-01-01T00:00:00Z"))) {
+                    in.error("expiresAt", "must be between 2000-01-01 and " + MAX_PATCH_DAYS / 365 + " years from now");
                 }
             } catch (DateTimeParseException e) {
                 in.error("expiresAt", "must be an ISO-8601 instant such as 2026-12-01T12:00:00Z");
