@@ -1,6 +1,7 @@
 package dev.slipway.local.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.local.ChildSlipway;
 import dev.slipway.local.EmbeddedEngines;
 import dev.slipway.local.LocalRuntime;
 import dev.slipway.local.edge.EdgeClient;
@@ -15,17 +16,12 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,13 +36,34 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class KillDuringDeployTest {
     @TempDir
     Path data;
-    private Process slipway;
+    private ChildSlipway slipway;
     private JsonNode runtime;
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @AfterEach
     void stop() {
-        kill();
+        if (slipway != null) {
+            slipway.kill();
+        }
+    }
+
+    private void start() throws Exception {
+        if (slipway == null) {
+            slipway = new ChildSlipway(data);
+        }
+        slipway.start();
+        runtime = slipway.runtime();
+    }
+
+    private void kill() {
+        slipway.kill();
+    }
+
+    private HttpResponse<String> send(String method, String path, byte[] body, String contentType) throws Exception {
+        return slipway.send(method, path, body, contentType);
+    }
+
+    private HttpResponse<String> api(String method, String path, String json) throws Exception {
+        return slipway.api(method, path, json);
     }
 
     @Test
@@ -100,40 +117,6 @@ class KillDuringDeployTest {
         return false;
     }
 
-    private void start() throws Exception {
-        Path runtimeJson = data.resolve("runtime.json");
-        Files.deleteIfExists(runtimeJson);
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        slipway = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                "-Djdk.httpclient.allowRestrictedHeaders=host", "-Dsun.net.httpserver.nodelay=true",
-                "-Dslipway.home=" + EmbeddedEngines.repoRoot(),
-                "dev.slipway.local.SlipwayCli", "up", "--data", data.toString(), "--api-port", "0", "--edge-port", "0")
-                .redirectErrorStream(true).redirectOutput(data.resolve("slipway-" + System.nanoTime() + ".log").toFile()).start();
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
-        while (!Files.exists(runtimeJson)) {
-            assertTrue(slipway.isAlive(), "slipway up exited; see " + data);
-            assertTrue(Instant.now().isBefore(deadline), "slipway up did not become ready");
-            Thread.sleep(100);
-        }
-        runtime = Json.parse(Files.readString(runtimeJson));
-    }
-
-    /** SIGKILL to the JVM and everything it started (npm, node), as when a terminal's process group dies. */
-    private void kill() {
-        if (slipway == null) {
-            return;
-        }
-        List<ProcessHandle> children = slipway.descendants().toList();
-        slipway.destroyForcibly();
-        children.forEach(ProcessHandle::destroyForcibly);
-        try {
-            slipway.waitFor(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        slipway = null;
-    }
-
     private void importApp(String headline) throws Exception {
         HttpResponse<String> r = send("POST", "/apps/kill/imports", Exports.zip("", ViteApp.files(headline)), "application/zip");
         assertTrue(r.statusCode() == 201 || r.statusCode() == 200, r.body());
@@ -156,20 +139,6 @@ class KillDuringDeployTest {
     private EdgeClient.Reply edge(String path) throws Exception {
         int port = runtime.path("edgePort").asInt();
         return EdgeClient.get(port, "kill.localhost:" + port, path);
-    }
-
-    private HttpResponse<String> api(String method, String path, String json) throws Exception {
-        return send(method, path, json == null ? null : json.getBytes(StandardCharsets.UTF_8), json == null ? null : "application/json");
-    }
-
-    private HttpResponse<String> send(String method, String path, byte[] body, String contentType) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(runtime.path("apiUrl").asText() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
-                .header("authorization", "Bearer " + runtime.path("adminToken").asText());
-        if (contentType != null) {
-            b.header("content-type", contentType);
-        }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private S3Client s3() {

@@ -2,6 +2,7 @@ package dev.slipway.local.production;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.local.ChildSlipway;
 import dev.slipway.local.EmbeddedEngines;
 import dev.slipway.local.LocalRuntime;
 import dev.slipway.local.template.LocalNames;
@@ -37,9 +38,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -57,13 +56,31 @@ class KillDuringCleanupTest {
     private static final int FILES = 5;
     @TempDir
     Path data;
-    private Process slipway;
+    private ChildSlipway slipway;
     private JsonNode runtime;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @AfterEach
     void stop() {
-        kill();
+        if (slipway != null) {
+            slipway.kill();
+        }
+    }
+
+    private void start() throws Exception {
+        if (slipway == null) {
+            slipway = new ChildSlipway(data, "--schedule-interval", "off");
+        }
+        slipway.start();
+        runtime = slipway.runtime();
+    }
+
+    private void kill() {
+        slipway.kill();
+    }
+
+    private HttpResponse<String> api(String method, String path, String json) throws Exception {
+        return slipway.api(method, path, json);
     }
 
     @Test
@@ -193,50 +210,5 @@ class KillDuringCleanupTest {
             s3.close();
             ddb.close();
         }
-    }
-
-    private void start() throws Exception {
-        Path runtimeJson = data.resolve("runtime.json");
-        Files.deleteIfExists(runtimeJson);
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        slipway = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                "-Djdk.httpclient.allowRestrictedHeaders=host", "-Dsun.net.httpserver.nodelay=true",
-                "-Dslipway.home=" + EmbeddedEngines.repoRoot(),
-                "dev.slipway.local.SlipwayCli", "up", "--data", data.toString(), "--api-port", "0", "--edge-port", "0",
-                "--schedule-interval", "off")
-                .redirectErrorStream(true).redirectOutput(data.resolve("slipway-" + System.nanoTime() + ".log").toFile()).start();
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
-        while (!Files.exists(runtimeJson)) {
-            assertTrue(slipway.isAlive(), "slipway up exited; see " + data);
-            assertTrue(Instant.now().isBefore(deadline), "slipway up did not become ready");
-            Thread.sleep(100);
-        }
-        runtime = Json.parse(Files.readString(runtimeJson));
-    }
-
-    /** SIGKILL to the JVM and everything it started. */
-    private void kill() {
-        if (slipway == null) {
-            return;
-        }
-        List<ProcessHandle> children = slipway.descendants().toList();
-        slipway.destroyForcibly();
-        children.forEach(ProcessHandle::destroyForcibly);
-        try {
-            slipway.waitFor(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        slipway = null;
-    }
-
-    private HttpResponse<String> api(String method, String path, String json) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(runtime.path("apiUrl").asText() + path))
-                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
-                .header("authorization", "Bearer " + runtime.path("adminToken").asText());
-        if (json != null) {
-            b.header("content-type", "application/json");
-        }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 }
