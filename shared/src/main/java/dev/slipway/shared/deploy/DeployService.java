@@ -11,6 +11,7 @@ import dev.slipway.shared.ids.Ulid;
 import dev.slipway.shared.json.Json;
 import dev.slipway.shared.json.JsonObjectReader;
 import dev.slipway.shared.store.TransactionPart;
+import dev.slipway.shared.store.Transactions;
 import dev.slipway.shared.store.WriteConflict;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.sfn.SfnClient;
@@ -118,7 +119,7 @@ public final class DeployService {
                 if (e.part() != WriteConflict.Part.AUDIT_HEAD || attempt >= 10) {
                     throw new ProblemException(ProblemType.CONCURRENT_MODIFICATION, "The app changed while the deployment was being created; retry");
                 }
-                ProductionAlias.pause(attempt); // other writers of the app's audit chain: spread the retries
+                Transactions.pauseAfterConflict(attempt); // other writers of the app's audit chain: spread the retries
             }
         }
         ObjectNode input = Json.object();

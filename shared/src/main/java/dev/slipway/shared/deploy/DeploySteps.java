@@ -14,6 +14,7 @@ import dev.slipway.shared.env.SsmAppEnvironment;
 import dev.slipway.shared.http.ProblemException;
 import dev.slipway.shared.ids.Ulid;
 import dev.slipway.shared.json.Json;
+import dev.slipway.shared.store.Transactions;
 import dev.slipway.shared.store.WriteConflict;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -308,7 +309,7 @@ public final class DeploySteps {
                 if (attempt >= 8) {
                     throw new TransientStepException("production moved while promoting (" + e.part() + "); retrying");
                 }
-                ProductionAlias.pause(attempt);
+                Transactions.pauseAfterConflict(attempt);
             }
         }
     }
@@ -337,7 +338,7 @@ public final class DeploySteps {
                 if (attempt >= 8) {
                     throw new TransientStepException("preview " + name + " moved while promoting (" + e.part() + "); retrying");
                 }
-                ProductionAlias.pause(attempt);
+                Transactions.pauseAfterConflict(attempt);
             }
         }
     }

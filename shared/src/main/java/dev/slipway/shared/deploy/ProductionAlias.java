@@ -10,6 +10,7 @@ import dev.slipway.shared.http.ProblemType;
 import dev.slipway.shared.ids.Ulid;
 import dev.slipway.shared.json.Json;
 import dev.slipway.shared.store.TransactionPart;
+import dev.slipway.shared.store.Transactions;
 import dev.slipway.shared.store.WriteConflict;
 
 import java.time.Clock;
@@ -136,7 +137,7 @@ public final class ProductionAlias {
                 if (!retryable || attempt >= 20) {
                     throw moved(appId);
                 }
-                pause(attempt);
+                Transactions.pauseAfterConflict(attempt);
             }
         }
     }
@@ -221,15 +222,6 @@ public final class ProductionAlias {
             }
             router.point(appId, a.get().releaseId());
             pointed = a.get().releaseId();
-        }
-    }
-
-    static void pause(int attempt) {
-        try {
-            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(5, 20L + 10L * Math.min(attempt, 10)));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
         }
     }
 }

@@ -35,4 +35,17 @@ public final class Transactions {
             throw e;
         }
     }
+
+    /**
+     * Waits before a writer that lost a race ({@link WriteConflict}) reads again and retries: a few
+     * milliseconds, jittered and growing with {@code attempt}, so racing writers of one item spread out.
+     */
+    public static void pauseAfterConflict(int attempt) {
+        try {
+            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(5, 20L + 10L * Math.min(attempt, 10)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
 }

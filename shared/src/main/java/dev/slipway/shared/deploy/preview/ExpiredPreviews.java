@@ -7,6 +7,7 @@ import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.deploy.Alias;
 import dev.slipway.shared.deploy.ReleaseStore;
 import dev.slipway.shared.deploy.routing.Router;
+import dev.slipway.shared.store.Transactions;
 import dev.slipway.shared.store.WriteConflict;
 
 import java.time.Clock;
@@ -75,7 +76,7 @@ public final class ExpiredPreviews implements PreviewExpiry {
                 if (e.part() != WriteConflict.Part.AUDIT_HEAD && e.part() != WriteConflict.Part.ALIAS || attempt >= 10) {
                     throw e;
                 }
-                Previews.pause(attempt); // a deployment moved its alias, or another change took the audit head: read again
+                Transactions.pauseAfterConflict(attempt); // a deployment moved its alias, or another change took the audit head: read again
             }
         }
     }

@@ -24,6 +24,7 @@ import dev.slipway.shared.http.ProblemException;
 import dev.slipway.shared.http.ProblemType;
 import dev.slipway.shared.json.Json;
 import dev.slipway.shared.json.JsonObjectReader;
+import dev.slipway.shared.store.Transactions;
 import dev.slipway.shared.store.WriteConflict;
 
 import java.nio.charset.StandardCharsets;
@@ -339,7 +340,7 @@ public final class Previews {
                 if (attempt >= 10) {
                     throw new ProblemException(ProblemType.CONCURRENT_MODIFICATION, "Preview " + name + " changed while this request ran; retry");
                 }
-                pause(attempt);
+                Transactions.pauseAfterConflict(attempt);
             }
         }
     }
@@ -364,14 +365,5 @@ public final class Previews {
 
     public static String sha256(String token) {
         return ReleaseFiles.hex("SHA-256", token.getBytes(StandardCharsets.US_ASCII));
-    }
-
-    static void pause(int attempt) {
-        try {
-            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(5, 20L + 10L * Math.min(attempt, 10)));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
     }
 }
