@@ -297,12 +297,7 @@ public final class DeploySteps {
                 Alias next = production.write(d.appId(), current, releaseId, false, ProductionAlias.DEPLOY_MOVE, actor, d.id(), null,
                         releases.deploymentFinish(done, cur.version()), done);
                 production.pointRouter(d.appId());
-                deleteBuildIntermediates(d);
-                ObjectNode out = Json.object();
-                out.put("releaseId", releaseId);
-                out.put("aliasVersion", next.version());
-                out.put("promoted", true);
-                return out;
+                return promoted(d, releaseId, next);
             } catch (WriteConflict e) {
                 // Another move (promote, rollback, another deployment) or an audit event won the race:
                 // decide again on fresh state; after a few tries Step Functions retries with backoff.
@@ -328,12 +323,7 @@ public final class DeploySteps {
             try {
                 Alias next = previewAlias.move(d.appId(), name, releaseId, actor, done, releases.deploymentFinish(done, cur.version()));
                 previewAlias.pointRouter(d.appId(), name);
-                deleteBuildIntermediates(d);
-                ObjectNode out = Json.object();
-                out.put("releaseId", releaseId);
-                out.put("aliasVersion", next.version());
-                out.put("promoted", true);
-                return out;
+                return promoted(d, releaseId, next);
             } catch (WriteConflict e) {
                 if (attempt >= 8) {
                     throw new TransientStepException("preview " + name + " moved while promoting (" + e.part() + "); retrying");
@@ -341,6 +331,16 @@ public final class DeploySteps {
                 Transactions.pauseAfterConflict(attempt);
             }
         }
+    }
+
+    /** After an alias moved to the deployment's release: its intermediates go, the task answers. */
+    private ObjectNode promoted(Deployment d, String releaseId, Alias moved) {
+        deleteBuildIntermediates(d);
+        ObjectNode out = Json.object();
+        out.put("releaseId", releaseId);
+        out.put("aliasVersion", moved.version());
+        out.put("promoted", true);
+        return out;
     }
 
     /** The Catch target: the deployment ends FAILED, a release it staged is removed, production is untouched. */
