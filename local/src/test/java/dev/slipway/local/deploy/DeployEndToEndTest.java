@@ -22,8 +22,6 @@ import java.io.ByteArrayInputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -209,17 +207,9 @@ class DeployEndToEndTest {
     private static JsonNode deployAndWait() throws Exception {
         HttpResponse<String> started = api("POST", "/apps/" + APP + "/deployments", "{}");
         assertEquals(202, started.statusCode(), started.body());
-        String id = Json.parse(started.body()).path("deploymentId").asText();
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(4));
-        while (Instant.now().isBefore(deadline)) {
-            JsonNode d = Json.parse(api("GET", "/apps/" + APP + "/deployments/" + id, null).body());
-            if (!d.path("status").asText().equals("RUNNING")) {
-                EdgeClient.awaitPromoted(runtime.edge().port(), d);
-                return d;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("deployment " + id + " still running after 4 minutes");
+        JsonNode d = AdminApi.awaitDeployment(runtime, APP, Json.parse(started.body()).path("deploymentId").asText());
+        EdgeClient.awaitPromoted(runtime.edge().port(), d);
+        return d;
     }
 
     private static JsonNode step(JsonNode deployment, String name) {

@@ -292,15 +292,7 @@ class PreviewEndToEndTest {
     }
 
     static JsonNode awaitDeployment(String id) throws Exception {
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(4));
-        while (Instant.now().isBefore(deadline)) {
-            JsonNode d = Json.parse(api("GET", "/apps/" + APP + "/deployments/" + id, null).body());
-            if (!d.path("status").asText().equals("RUNNING")) {
-                return d;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("deployment " + id + " still running after 4 minutes");
+        return AdminApi.awaitDeployment(runtime, APP, id);
     }
 
     /** The edge follows the alias by milliseconds: waits until the preview host serves the release's bytes. */

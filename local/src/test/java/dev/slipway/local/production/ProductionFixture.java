@@ -23,7 +23,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -100,15 +99,7 @@ final class ProductionFixture implements AutoCloseable {
     }
 
     JsonNode await(String app, String deploymentId) throws Exception {
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(4));
-        while (Instant.now().isBefore(deadline)) {
-            JsonNode d = Json.parse(api("GET", "/apps/" + app + "/deployments/" + deploymentId, null).body());
-            if (!d.path("status").asText().equals("RUNNING")) {
-                return d;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("deployment " + deploymentId + " still running after 4 minutes");
+        return AdminApi.awaitDeployment(runtime, app, deploymentId);
     }
 
     HttpResponse<String> api(String method, String path, String json) throws Exception {
