@@ -77,7 +77,8 @@ public final class DeployService {
             in.error("target", "must be \"production\"");
         }
         in.throwIfInvalid();
-        return launch(apps.get(appId), ref, releaseId, target, actor, newId());
+        App app = apps.get(appId);
+        return launch(app, ref, releaseId, releaseId == null ? sources.resolve(app.id(), ref) : null, target, actor, newId());
     }
 
     /** A new deployment id (a lowercase ULID, also the execution name). */
@@ -86,15 +87,16 @@ public final class DeployService {
     }
 
     /**
-     * Builds {@code ref} of the app and points {@code target} at the result: {@code production}, or
-     * {@code preview:<name>} (only {@link dev.slipway.shared.deploy.preview.Previews} starts those:
-     * a preview needs its record first). {@code id} from {@link #newId()}.
+     * Builds {@code source} ({@code ref} as the caller resolved it) and points {@code target} at the
+     * result: {@code production}, or {@code preview:<name>} (only {@link dev.slipway.shared.deploy.preview.Previews}
+     * starts those: a preview needs its record first). {@code id} from {@link #newId()}.
      */
-    public Deployment startBuild(String appId, String ref, String target, Actor actor, String id) {
-        return launch(apps.get(appId), ref, null, target, actor, id);
+    public Deployment startBuild(App app, String ref, CommitSource.Resolved source, String target, Actor actor, String id) {
+        return launch(app, ref, null, source, target, actor, id);
     }
 
-    private Deployment launch(App app, String ref, String releaseId, String target, Actor actor, String id) {
+    /** {@code source}: the resolved ref of a build (null for a release deployment). */
+    private Deployment launch(App app, String ref, String releaseId, CommitSource.Resolved source, String target, Actor actor, String id) {
         Deployment d;
         if (releaseId != null) {
             // A release built or uploaded earlier: no build, the workflow verifies and promotes it.
@@ -106,7 +108,6 @@ public final class DeployService {
             d = new Deployment(app.id(), id, "release:" + r.id(), target, Deployment.Status.RUNNING, r.commit(), r.tree(), r.id(), true,
                     null, null, actor.id(), clock.instant(), null, 1);
         } else {
-            CommitSource.Resolved source = sources.resolve(app.id(), ref);
             d = new Deployment(app.id(), id, ref == null ? "main" : ref, target, Deployment.Status.RUNNING,
                     source.commit(), source.tree(), null, null, null, null, actor.id(), clock.instant(), null, 1);
         }

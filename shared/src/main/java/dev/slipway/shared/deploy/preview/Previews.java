@@ -107,7 +107,8 @@ public final class Previews {
         String name = givenName.orElseGet(() -> nameFromRef(ref));
         nameProblem(app.id(), name).ifPresent(why -> in.error("name", why + (givenName.isEmpty() ? " (derived from ref \"" + ref + "\"; give a name)" : "")));
         in.throwIfInvalid();
-        sources.resolve(app.id(), ref); // an unknown ref is the caller's mistake: refused before anything is written
+        // An unknown ref is the caller's mistake: refused before anything is written (the deployment builds this).
+        CommitSource.Resolved source = sources.resolve(app.id(), ref);
 
         String deploymentId = deploys.newId();
         Instant expires = clock.instant().plus(Duration.ofHours(ttl.orElse((long) DEFAULT_TTL_HOURS)));
@@ -127,7 +128,7 @@ public final class Previews {
             return next;
         }, current -> current.isEmpty() ? "preview.created" : "preview.deployed", false);
         alias.syncRouter(app.id(), name); // protection may have changed on a live preview
-        Deployment d = deploys.startBuild(app.id(), ref, TARGET_PREFIX + name, actor, deploymentId);
+        Deployment d = deploys.startBuild(app, ref, source, TARGET_PREFIX + name, actor, deploymentId);
         return new Created(written, d, token[0]);
     }
 
@@ -156,7 +157,8 @@ public final class Previews {
             return new Promotion(production.promote(app.id(), r.id(), actor), null, r);
         }
         if (rebuild) {
-            return new Promotion(null, deploys.startBuild(app.id(), r.commit(), "production", actor, deploys.newId()), r);
+            return new Promotion(null, deploys.startBuild(app, r.commit(), sources.resolve(app.id(), r.commit()), "production", actor,
+                    deploys.newId()), r);
         }
         Map<String, String> preview = environment.values(app.id(), EnvScope.PREVIEW);
         java.util.SortedSet<String> differ = new java.util.TreeSet<>();
