@@ -62,6 +62,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static dev.slipway.local.bench.BenchApi.expect;
+
 /**
  * The scheduled cleanup at scale (issue 6): {@code previews} previews over {@value #APPS} apps, each
  * with its own READY release (3 small files and a manifest in S3), preview record, alias (ref item)
@@ -592,18 +594,6 @@ public final class CleanupBenchmark {
     }
 
     private static HttpResponse<String> api(LocalRuntime runtime, String method, String path, String json) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(runtime.apiUrl() + path))
-                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
-                .header("authorization", "Bearer " + runtime.adminToken()).timeout(Duration.ofMinutes(2));
-        if (json != null) {
-            b.header("content-type", "application/json");
-        }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static void expect(HttpResponse<String> r, int status) {
-        if (r.statusCode() != status) {
-            throw new IllegalStateException("expected HTTP " + status + ", got " + r.statusCode() + ": " + r.body());
-        }
+        return BenchApi.call(http, runtime, method, path, json, Duration.ofMinutes(2));
     }
 }

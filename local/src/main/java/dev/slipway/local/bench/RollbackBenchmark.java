@@ -3,7 +3,6 @@ package dev.slipway.local.bench;
 import dev.slipway.local.LocalRuntime;
 import dev.slipway.local.template.LocalNames;
 import dev.slipway.local.template.SamTemplate;
-import dev.slipway.shared.audit.AuditLedger;
 import dev.slipway.shared.deploy.DeployItem;
 import dev.slipway.shared.deploy.Manifest;
 import dev.slipway.shared.deploy.Release;
@@ -34,6 +33,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+
+import static dev.slipway.local.bench.BenchApi.expect;
 
 /**
  * Rollback latency through the local runtime: from the {@code POST /apps/{app}/rollback} call to
@@ -166,18 +167,6 @@ public final class RollbackBenchmark {
     }
 
     private static HttpResponse<String> api(LocalRuntime runtime, String method, String path, String json) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(runtime.apiUrl() + path))
-                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
-                .header("authorization", "Bearer " + runtime.adminToken());
-        if (json != null) {
-            b.header("content-type", "application/json");
-        }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static void expect(HttpResponse<String> r, int status) {
-        if (r.statusCode() != status) {
-            throw new IllegalStateException("expected HTTP " + status + ", got " + r.statusCode() + ": " + r.body());
-        }
+        return BenchApi.call(http, runtime, method, path, json, null);
     }
 }
