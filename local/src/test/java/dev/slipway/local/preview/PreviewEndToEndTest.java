@@ -177,6 +177,13 @@ class PreviewEndToEndTest {
         JsonNode page2 = Json.parse(api("GET", "/apps/" + APP + "/previews?limit=1&cursor=" + page1.path("nextCursor").asText(), null).body());
         assertEquals(1, page2.path("previews").size(), page2.toString());
         assertNotEquals(page1.path("previews").get(0).path("name"), page2.path("previews").get(0).path("name"));
+        // A listed preview reads as it does alone (the page's aliases come in one batch read).
+        for (JsonNode listed : new JsonNode[]{page1.path("previews").get(0), page2.path("previews").get(0)}) {
+            JsonNode alone = Json.parse(api("GET", "/apps/" + APP + "/previews/" + listed.path("name").asText(), null).body());
+            assertEquals("live", listed.path("status").asText(), listed.toString());
+            assertEquals(alone.path("releaseId").asText(), listed.path("releaseId").asText());
+            assertEquals(alone.path("aliasVersion").asLong(), listed.path("aliasVersion").asLong());
+        }
         assertProblem(api("GET", "/apps/" + APP + "/previews?cursor=QkFEIE5BTUU", null), 400, "invalid-query");
         assertProblem(api("GET", "/apps/" + APP + "/previews?cursor=not*base64", null), 400, "invalid-query");
     }

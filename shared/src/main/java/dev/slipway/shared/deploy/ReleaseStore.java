@@ -450,6 +450,25 @@ public final class ReleaseStore {
         return found;
     }
 
+    /** The app's aliases of these names that exist, by name: one batch read per 100 (a page of previews, not one read each). */
+    public Map<String, Alias> aliases(String appId, Collection<String> names) {
+        Map<String, Alias> found = new HashMap<>();
+        List<String> all = new ArrayList<>(new java.util.LinkedHashSet<>(names));
+        for (int from = 0; from < all.size(); from += 100) {
+            var batch = ReadBatch.builder(DeployItem.class).mappedTableResource(table);
+            for (String name : all.subList(from, Math.min(all.size(), from + 100))) {
+                batch.addGetItem(r -> r.key(key(appId, DeployItem.ALIAS + name)).consistentRead(true));
+            }
+            client.batchGetItem(BatchGetItemEnhancedRequest.builder().readBatches(batch.build()).build())
+                    .resultsForTable(table)
+                    .forEach(i -> {
+                        Alias a = Json.MAPPER.convertValue(Json.parse(i.getDoc()), Alias.class);
+                        found.put(a.name(), a);
+                    });
+        }
+        return found;
+    }
+
     /** Remembers where content is stored (idempotent). */
     public void recordContent(String appId, Map<String, String> shaToKey) {
         List<Map.Entry<String, String>> all = new ArrayList<>(shaToKey.entrySet());

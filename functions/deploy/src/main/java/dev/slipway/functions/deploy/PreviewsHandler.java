@@ -77,11 +77,10 @@ public final class PreviewsHandler implements RequestHandler<APIGatewayV2HTTPEve
 
     private APIGatewayV2HTTPResponse list(ApiRequest request) {
         int limit = Paging.limit(request.queryParameter("limit").orElse(null), 20, 100);
-        ReleaseStore.PreviewPage page = previews.list(request.pathParameter("appId").orElse(""), limit,
-                request.queryParameter("cursor").orElse(null));
+        String appId = request.pathParameter("appId").orElse("");
+        ReleaseStore.PreviewPage page = previews.list(appId, limit, request.queryParameter("cursor").orElse(null));
         ObjectNode body = Json.object();
-        var items = body.putArray("previews");
-        page.items().forEach(p -> items.add(previews.view(p)));
+        body.putArray("previews").addAll(previews.views(appId, page.items()));
         if (page.next() != null) {
             body.put("nextCursor", page.next());
         }
