@@ -19,8 +19,8 @@ public final class CleanupService {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CleanupService.class);
     /** Previews expired per batch of phase 1 (between batches the time budget is checked). */
     static final int PREVIEW_BATCH = 100;
-    /** The actor of scheduled runs in audit events. */
-    public static final String ACTOR = "cleanup";
+    /** The actor of scheduled runs in audit events: the one expired previews name too. */
+    public static final String ACTOR = dev.slipway.shared.deploy.preview.ExpiredPreviews.CLEANUP_ACTOR;
 
     private final PreviewExpiry previews;
     private final ReleaseSweeper sweeper;
