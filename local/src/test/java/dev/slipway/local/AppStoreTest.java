@@ -8,8 +8,8 @@ import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.audit.AuditLedger;
 import dev.slipway.shared.audit.ChainVerification;
-import dev.slipway.shared.http.ProblemException;
-import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.errors.DomainError;
 import dev.slipway.shared.json.Json;
 import dev.slipway.shared.store.WriteConflict;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,9 +75,9 @@ class AppStoreTest {
     @Test
     void aTakenIdIsAConflictAndWritesNoSecondEvent() {
         App app = service.create(body("{\"name\":\"" + uniqueName() + "\"}"), ACTOR);
-        ProblemException p = assertThrows(ProblemException.class,
+        DomainException p = assertThrows(DomainException.class,
                 () -> service.create(body("{\"name\":\"other\",\"id\":\"" + app.id() + "\"}"), ACTOR));
-        assertEquals(ProblemType.APP_EXISTS, p.type());
+        assertEquals(DomainError.APP_EXISTS, p.error());
         assertFalse("other".equals(service.get(app.id()).name()));
         assertEquals(1, ledger.events(app.id(), 1, 10).size());
         assertTrue(ledger.verify(app.id()).valid());

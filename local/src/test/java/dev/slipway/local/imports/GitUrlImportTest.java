@@ -1,7 +1,7 @@
 package dev.slipway.local.imports;
 
-import dev.slipway.shared.http.ProblemException;
-import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.errors.DomainError;
 import dev.slipway.shared.imports.GitUrlImport;
 import dev.slipway.shared.imports.tree.ImportFile;
 import dev.slipway.shared.imports.tree.ImportLimits;
@@ -98,9 +98,9 @@ class GitUrlImportTest {
 
     @Test
     void credentialsInTheUrlAreUsedButNeverRepeated() throws Exception {
-        ProblemException refused = assertThrows(ProblemException.class,
+        DomainException refused = assertThrows(DomainException.class,
                 () -> LOOPBACK_ALLOWED.fetch(server.url("private-shop"), "main", temp, LIMITS));
-        assertEquals(ProblemType.GIT_FETCH_FAILED, refused.type(), "the server wants credentials");
+        assertEquals(DomainError.GIT_FETCH_FAILED, refused.error(), "the server wants credentials");
         String url = server.url("private-shop").replace("https://",
                 "https://" + GitHttpsServer.USER + ":" + GitHttpsServer.PASSWORD + "@");
         GitUrlImport.Fetched f = LOOPBACK_ALLOWED.fetch(url, "main", temp, LIMITS);
@@ -108,25 +108,25 @@ class GitUrlImportTest {
             assertEquals(List.of("index.html"), tree.files().stream().map(ImportFile::path).toList());
             assertFalse(f.label().contains("ghp_secretvalue123"), f.label());
         }
-        ProblemException missing = assertThrows(ProblemException.class,
+        DomainException missing = assertThrows(DomainException.class,
                 () -> LOOPBACK_ALLOWED.fetch(url.replace("shop.git", "nothing.git"), "main", temp, LIMITS));
         assertFalse(missing.detail().contains("ghp_secretvalue123"), missing.detail());
     }
 
     @Test
     void failuresAreProblems() {
-        ProblemException ref = assertThrows(ProblemException.class,
+        DomainException ref = assertThrows(DomainException.class,
                 () -> LOOPBACK_ALLOWED.fetch(server.url("shop"), "no-such-branch", temp, LIMITS));
-        assertEquals(ProblemType.GIT_REF_NOT_FOUND, ref.type());
-        ProblemException link = assertThrows(ProblemException.class,
+        assertEquals(DomainError.GIT_REF_NOT_FOUND, ref.error());
+        DomainException link = assertThrows(DomainException.class,
                 () -> LOOPBACK_ALLOWED.fetch(server.url("linked"), "main", temp, LIMITS));
-        assertEquals(ProblemType.ARCHIVE_SYMLINK, link.type());
+        assertEquals(DomainError.ARCHIVE_SYMLINK, link.error());
         GitUrlImport small = new GitUrlImport(a -> true, 200_000, Duration.ofSeconds(20), false);
-        ProblemException big = assertThrows(ProblemException.class, () -> small.fetch(server.url("big"), "main", temp, LIMITS));
-        assertEquals(ProblemType.GIT_FETCH_TOO_LARGE, big.type(), big.detail());
+        DomainException big = assertThrows(DomainException.class, () -> small.fetch(server.url("big"), "main", temp, LIMITS));
+        assertEquals(DomainError.GIT_FETCH_TOO_LARGE, big.error(), big.detail());
         GitUrlImport strictTls = new GitUrlImport(a -> true, 50L << 20, Duration.ofSeconds(20), true);
-        assertEquals(ProblemType.GIT_FETCH_FAILED, assertThrows(ProblemException.class,
-                () -> strictTls.fetch(server.url("shop"), "main", temp, LIMITS)).type(), "an untrusted certificate is refused");
+        assertEquals(DomainError.GIT_FETCH_FAILED, assertThrows(DomainException.class,
+                () -> strictTls.fetch(server.url("shop"), "main", temp, LIMITS)).error(), "an untrusted certificate is refused");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.slipway.local.imports;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.slipway.shared.http.ProblemTable;
 import dev.slipway.functions.apps.AppsHandler;
 import dev.slipway.functions.imports.ImportsHandler;
 import dev.slipway.local.EmbeddedEngines;
@@ -97,10 +98,10 @@ class HostileImportsTest {
                 "/apps/" + app + "/imports", Map.of("appId", app), c.zip(), "application/zip"),
                 new LocalLambdaContext("hostile", "ImportsFunction", 2048, 29));
 
-        assertEquals(c.expected().status(), r.getStatusCode(), c.name() + ": " + r.getBody());
+        assertEquals(ProblemTable.typeOf(c.expected()).status(), r.getStatusCode(), c.name() + ": " + r.getBody());
         assertTrue(r.getStatusCode() >= 400 && r.getStatusCode() < 500);
         assertEquals("application/problem+json", r.getHeaders().get("content-type"));
-        assertEquals(c.expected().uri(), Json.parse(r.getBody()).path("type").asText(), c.name() + ": " + r.getBody());
+        assertEquals(ProblemTable.typeOf(c.expected()).uri(), Json.parse(r.getBody()).path("type").asText(), c.name() + ": " + r.getBody());
 
         // Nothing written: no ref or pack item, no object under git/ or uploads/, no secret, one audit event (app.created).
         int gitItems = engines.dynamoClient.query(q -> q.tableName(engines.tableName("GitTable"))

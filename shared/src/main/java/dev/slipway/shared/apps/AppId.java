@@ -1,7 +1,7 @@
 package dev.slipway.shared.apps;
 
-import dev.slipway.shared.http.ProblemException;
-import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.errors.DomainError;
 
 import java.text.Normalizer;
 import java.util.Locale;
@@ -24,7 +24,7 @@ public final class AppId {
      */
     public static String require(String id) {
         if (!isValid(id)) {
-            throw new ProblemException(ProblemType.INVALID_APP_ID,
+            throw new DomainException(DomainError.INVALID_APP_ID,
                     "App ids are 2-40 characters: a lower-case letter, then lower-case letters, digits and single hyphens, not ending in a hyphen");
         }
         return id;

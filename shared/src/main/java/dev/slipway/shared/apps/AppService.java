@@ -1,11 +1,12 @@
 package dev.slipway.shared.apps;
 
+import dev.slipway.shared.errors.FieldError;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.http.Paging;
-import dev.slipway.shared.http.ProblemException;
-import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.errors.DomainError;
 import dev.slipway.shared.json.JsonObjectReader;
 import dev.slipway.shared.store.WriteConflict;
 
@@ -59,7 +60,7 @@ public final class AppService {
             store.create(app, event);
         } catch (WriteConflict e) {
             // Either the app exists, or its id was used before (the trail outlives a deleted app).
-            throw new ProblemException(ProblemType.APP_EXISTS, "An app with id " + id + " already exists; choose another \"id\"");
+            throw new DomainException(DomainError.APP_EXISTS, "An app with id " + id + " already exists; choose another \"id\"");
         }
         return app;
     }
@@ -81,8 +82,8 @@ public final class AppService {
     public App update(String id, ObjectNode patch, Actor actor) {
         AppId.require(id);
         if (patch.has("id")) {
-            throw new ProblemException(ProblemType.VALIDATION_FAILED, "An app's id cannot change",
-                    java.util.List.of(new ProblemException.FieldError("/id", "is fixed at creation")));
+            throw new DomainException(DomainError.VALIDATION_FAILED, "An app's id cannot change",
+                    java.util.List.of(new FieldError("/id", "is fixed at creation")));
         }
         for (int attempt = 1; ; attempt++) {
             App current = store.get(id).orElseThrow(() -> notFound(id));
@@ -120,7 +121,7 @@ public final class AppService {
                 return updated;
             } catch (WriteConflict e) {
                 if (attempt >= MAX_ATTEMPTS) {
-                    throw new ProblemException(ProblemType.CONCURRENT_MODIFICATION,
+                    throw new DomainException(DomainError.CONCURRENT_MODIFICATION,
                             "App " + id + " kept changing while this update ran; retry it");
                 }
             }
@@ -151,7 +152,7 @@ public final class AppService {
         return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 
-    private static ProblemException notFound(String id) {
-        return new ProblemException(ProblemType.APP_NOT_FOUND, "There is no app " + id);
+    private static DomainException notFound(String id) {
+        return new DomainException(DomainError.APP_NOT_FOUND, "There is no app " + id);
     }
 }

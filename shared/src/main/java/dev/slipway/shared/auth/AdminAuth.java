@@ -1,8 +1,8 @@
 package dev.slipway.shared.auth;
 
 import dev.slipway.shared.http.ApiRequest;
-import dev.slipway.shared.http.ProblemException;
-import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.errors.DomainError;
 
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -29,14 +29,14 @@ public final class AdminAuth {
     public String require(ApiRequest request) {
         String header = request.header("authorization").orElse(null);
         if (header == null) {
-            throw new ProblemException(ProblemType.UNAUTHORIZED, "Send Authorization: Bearer <admin token>");
+            throw new DomainException(DomainError.UNAUTHORIZED, "Send Authorization: Bearer <admin token>");
         }
         String token = bearerToken(header);
         if (token == null || token.length() > MAX_TOKEN_LENGTH) {
-            throw new ProblemException(ProblemType.UNAUTHORIZED, "The Authorization header must be: Bearer <admin token>");
+            throw new DomainException(DomainError.UNAUTHORIZED, "The Authorization header must be: Bearer <admin token>");
         }
         if (!matches(token)) {
-            throw new ProblemException(ProblemType.UNAUTHORIZED, "The admin token is not valid");
+            throw new DomainException(DomainError.UNAUTHORIZED, "The admin token is not valid");
         }
         return "admin:" + HexFormat.of().formatHex(AdminTokens.sha256("slipway-caller:" + AdminTokens.sha256Hex(token)));
     }

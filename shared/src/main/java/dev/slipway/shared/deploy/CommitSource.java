@@ -2,8 +2,8 @@ package dev.slipway.shared.deploy;
 
 import dev.slipway.shared.git.GitStore;
 import dev.slipway.shared.git.S3DfsRepository;
-import dev.slipway.shared.http.ProblemException;
-import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.errors.DomainError;
 import org.eclipse.jgit.lib.AbbreviatedObjectId;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
@@ -47,14 +47,14 @@ public final class CommitSource {
             }
             if (id.isEmpty()) {
                 if (r.equals(S3DfsRepository.DEFAULT_BRANCH)) {
-                    throw new ProblemException(ProblemType.NOTHING_TO_DEPLOY, "App " + appId + " has no commits on main yet; import its code first");
+                    throw new DomainException(DomainError.NOTHING_TO_DEPLOY, "App " + appId + " has no commits on main yet; import its code first");
                 }
-                throw new ProblemException(ProblemType.REF_NOT_FOUND, "App " + appId + " has no branch or commit \"" + shorten(r) + "\"");
+                throw new DomainException(DomainError.REF_NOT_FOUND, "App " + appId + " has no branch or commit \"" + shorten(r) + "\"");
             }
             RevCommit c = walk.parseCommit(id.get());
             return new Resolved(c.name(), c.getTree().name(), c.getShortMessage());
         } catch (org.eclipse.jgit.errors.IncorrectObjectTypeException | org.eclipse.jgit.errors.MissingObjectException e) {
-            throw new ProblemException(ProblemType.REF_NOT_FOUND, "\"" + shorten(r) + "\" is not a commit of app " + appId);
+            throw new DomainException(DomainError.REF_NOT_FOUND, "\"" + shorten(r) + "\" is not a commit of app " + appId);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

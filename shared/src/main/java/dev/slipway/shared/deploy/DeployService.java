@@ -5,8 +5,8 @@ import dev.slipway.shared.apps.App;
 import dev.slipway.shared.apps.AppService;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
-import dev.slipway.shared.http.ProblemException;
-import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.errors.DomainError;
 import dev.slipway.shared.ids.Ulid;
 import dev.slipway.shared.json.Json;
 import dev.slipway.shared.json.JsonObjectReader;
@@ -101,9 +101,9 @@ public final class DeployService {
         if (releaseId != null) {
             // A release built or uploaded earlier: no build, the workflow verifies and promotes it.
             Release r = releases.release(app.id(), releaseId.toLowerCase(Locale.ROOT)).orElseThrow(() ->
-                    new ProblemException(ProblemType.RELEASE_NOT_FOUND, "App " + app.id() + " has no release " + releaseId));
+                    new DomainException(DomainError.RELEASE_NOT_FOUND, "App " + app.id() + " has no release " + releaseId));
             if (r.status() != ReleaseStatus.READY) {
-                throw new ProblemException(ProblemType.RELEASE_NOT_READY, "Release " + r.id() + " is " + r.status() + "; only READY releases can be deployed");
+                throw new DomainException(DomainError.RELEASE_NOT_READY, "Release " + r.id() + " is " + r.status() + "; only READY releases can be deployed");
             }
             d = new Deployment(app.id(), id, "release:" + r.id(), target, Deployment.Status.RUNNING, r.commit(), r.tree(), r.id(), true,
                     null, null, actor.id(), clock.instant(), null, 1);
@@ -118,7 +118,7 @@ public final class DeployService {
                 break;
             } catch (WriteConflict e) {
                 if (e.part() != WriteConflict.Part.AUDIT_HEAD || attempt >= 10) {
-                    throw new ProblemException(ProblemType.CONCURRENT_MODIFICATION, "The app changed while the deployment was being created; retry");
+                    throw new DomainException(DomainError.CONCURRENT_MODIFICATION, "The app changed while the deployment was being created; retry");
                 }
                 Transactions.pauseAfterConflict(attempt); // other writers of the app's audit chain: spread the retries
             }
@@ -133,7 +133,7 @@ public final class DeployService {
             // Same name, same input: a retried start; the execution is running already.
         } catch (RuntimeException e) {
             markNotStarted(d, actor, e);
-            throw new ProblemException(ProblemType.DEPLOY_UNAVAILABLE, "The deploy workflow could not be started: " + e.getMessage());
+            throw new DomainException(DomainError.DEPLOY_UNAVAILABLE, "The deploy workflow could not be started: " + e.getMessage());
         }
         return d;
     }
@@ -145,7 +145,7 @@ public final class DeployService {
     public Deployment get(String appId, String deploymentId) {
         apps.get(appId);
         Deployment d = releases.deployment(appId, requireId(deploymentId))
-                .orElseThrow(() -> new ProblemException(ProblemType.DEPLOYMENT_NOT_FOUND, "App " + appId + " has no deployment " + deploymentId));
+                .orElseThrow(() -> new DomainException(DomainError.DEPLOYMENT_NOT_FOUND, "App " + appId + " has no deployment " + deploymentId));
         return d.finished() ? d : reconcile(d, LOST_AFTER);
     }
 
@@ -227,7 +227,7 @@ public final class DeployService {
             }
             return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
         } catch (NoSuchKeyException e) {
-            throw new ProblemException(ProblemType.BUILD_LOG_NOT_FOUND, Boolean.TRUE.equals(d.reusedRelease())
+            throw new DomainException(DomainError.BUILD_LOG_NOT_FOUND, Boolean.TRUE.equals(d.reusedRelease())
                     ? "Deployment " + d.id() + " reused release " + d.releaseId() + " and built nothing"
                     : "Deployment " + d.id() + " has no build log yet");
         }
@@ -262,7 +262,7 @@ public final class DeployService {
 
     private static String requireId(String id) {
         if (id == null || !Ulid.isValid(id.toUpperCase(Locale.ROOT))) {
-            throw new ProblemException(ProblemType.DEPLOYMENT_NOT_FOUND, "No deployment has the id \"" +
+            throw new DomainException(DomainError.DEPLOYMENT_NOT_FOUND, "No deployment has the id \"" +
                     (id == null ? "" : id.length() > 40 ? id.substring(0, 40) + "…" : id) + "\"");
         }
         return id.toLowerCase(Locale.ROOT);

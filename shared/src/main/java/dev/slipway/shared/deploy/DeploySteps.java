@@ -11,7 +11,7 @@ import dev.slipway.shared.deploy.routing.Router;
 import dev.slipway.shared.env.AppEnvironment;
 import dev.slipway.shared.env.EnvScope;
 import dev.slipway.shared.env.SsmAppEnvironment;
-import dev.slipway.shared.http.ProblemException;
+import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.ids.Ulid;
 import dev.slipway.shared.json.Json;
 import dev.slipway.shared.store.Transactions;
@@ -137,7 +137,7 @@ public final class DeploySteps {
         CommitSource.Resolved r;
         try {
             r = sources.resolve(d.appId(), d.commit() != null ? d.commit() : d.ref());
-        } catch (ProblemException e) {
+        } catch (DomainException e) {
             throw new StepFailedException(e.detail());
         }
         String buildKey = buildKey(app, r.tree(), d.target());
@@ -434,7 +434,7 @@ public final class DeploySteps {
                 || (e instanceof software.amazon.awssdk.awscore.exception.AwsServiceException s && (s.statusCode() >= 500 || s.isThrottlingException()))) {
             return new TransientStepException(e.getClass().getSimpleName() + ": " + e.getMessage());
         }
-        if (e instanceof ProblemException p) {
+        if (e instanceof DomainException p) {
             return new StepFailedException(p.detail());
         }
         return new StepFailedException(e.getClass().getSimpleName() + ": " + e.getMessage());

@@ -5,8 +5,8 @@ import dev.slipway.shared.apps.AppService;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.deploy.routing.Router;
-import dev.slipway.shared.http.ProblemException;
-import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.errors.DomainError;
 import dev.slipway.shared.ids.Ulid;
 import dev.slipway.shared.json.Json;
 import dev.slipway.shared.store.TransactionPart;
@@ -78,10 +78,10 @@ public final class ProductionAlias {
             if (releaseId != null) {
                 return readyRelease(app, releaseId);
             }
-            Alias a = current.orElseThrow(() -> new ProblemException(ProblemType.NOTHING_TO_ROLL_BACK,
+            Alias a = current.orElseThrow(() -> new DomainException(DomainError.NOTHING_TO_ROLL_BACK,
                     "App " + app + " has never been deployed"));
             if (a.previousReleaseId() == null) {
-                throw new ProblemException(ProblemType.NOTHING_TO_ROLL_BACK,
+                throw new DomainException(DomainError.NOTHING_TO_ROLL_BACK,
                         "Production of " + app + " has no earlier release than " + a.releaseId());
             }
             return readyRelease(app, a.previousReleaseId());
@@ -99,7 +99,7 @@ public final class ProductionAlias {
     public Change pin(String appId, boolean pinned, Actor actor) {
         String app = apps.get(appId).id();
         return change(app, pinned ? PIN : UNPIN, actor, null, current -> current.map(Alias::releaseId).orElseThrow(() ->
-                new ProblemException(ProblemType.NOTHING_TO_ROLL_BACK, "App " + app + " has no production release to " + (pinned ? "pin" : "unpin"))),
+                new DomainException(DomainError.NOTHING_TO_ROLL_BACK, "App " + app + " has no production release to " + (pinned ? "pin" : "unpin"))),
                 current -> pinned);
     }
 
@@ -131,7 +131,7 @@ public final class ProductionAlias {
                 return new Change(current.orElse(null), next, routed, (System.nanoTime() - started) / 1_000_000);
             } catch (WriteConflict e) {
                 if (e.part() == WriteConflict.Part.RELEASE) {
-                    throw new ProblemException(ProblemType.RELEASE_NOT_READY, "Release " + releaseId + " is not READY");
+                    throw new DomainException(DomainError.RELEASE_NOT_READY, "Release " + releaseId + " is not READY");
                 }
                 boolean retryable = e.part() == WriteConflict.Part.AUDIT_HEAD || e.part() == WriteConflict.Part.UNKNOWN;
                 if (!retryable || attempt >= 20) {
@@ -142,25 +142,25 @@ public final class ProductionAlias {
         }
     }
 
-    private static ProblemException moved(String appId) {
-        return new ProblemException(ProblemType.CONCURRENT_MODIFICATION,
+    private static DomainException moved(String appId) {
+        return new DomainException(DomainError.CONCURRENT_MODIFICATION,
                 "Production of " + appId + " changed while this request ran; read it again and retry");
     }
 
     /** A READY release of the app whose files still exist, or the problem saying why not. */
     String readyRelease(String appId, String releaseId) {
         if (releaseId == null || !Ulid.isValid(releaseId.toUpperCase(Locale.ROOT))) {
-            throw new ProblemException(ProblemType.RELEASE_NOT_FOUND, "No release has the id \""
+            throw new DomainException(DomainError.RELEASE_NOT_FOUND, "No release has the id \""
                     + (releaseId == null ? "" : releaseId.length() > 40 ? releaseId.substring(0, 40) + "…" : releaseId) + "\"");
         }
         String id = releaseId.toLowerCase(Locale.ROOT);
         Release r = releases.release(appId, id).orElseThrow(() ->
-                new ProblemException(ProblemType.RELEASE_NOT_FOUND, "App " + appId + " has no release " + id));
+                new DomainException(DomainError.RELEASE_NOT_FOUND, "App " + appId + " has no release " + id));
         if (r.status() != ReleaseStatus.READY) {
-            throw new ProblemException(ProblemType.RELEASE_NOT_READY, "Release " + id + " is " + r.status() + "; only READY releases can serve production");
+            throw new DomainException(DomainError.RELEASE_NOT_READY, "Release " + id + " is " + r.status() + "; only READY releases can serve production");
         }
         if (!files.manifestExists(appId, id)) {
-            throw new ProblemException(ProblemType.RELEASE_FILES_GONE, "The files of release " + id + " no longer exist");
+            throw new DomainException(DomainError.RELEASE_FILES_GONE, "The files of release " + id + " no longer exist");
         }
         return id;
     }

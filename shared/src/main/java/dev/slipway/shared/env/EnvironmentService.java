@@ -8,9 +8,9 @@ import dev.slipway.shared.apps.AppService;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.audit.AuditLedger;
-import dev.slipway.shared.http.ProblemException;
-import dev.slipway.shared.http.ProblemException.FieldError;
-import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.errors.FieldError;
+import dev.slipway.shared.errors.DomainError;
 import dev.slipway.shared.json.Json;
 import dev.slipway.shared.json.JsonObjectReader;
 import dev.slipway.shared.store.Transactions;
@@ -131,7 +131,7 @@ public final class EnvironmentService {
                 return;
             } catch (WriteConflict e) {
                 if (attempt >= MAX_ATTEMPTS) {
-                    throw new ProblemException(ProblemType.CONCURRENT_MODIFICATION,
+                    throw new DomainException(DomainError.CONCURRENT_MODIFICATION,
                             "App " + appId + " kept changing while this request ran; retry it");
                 }
             }
@@ -194,7 +194,7 @@ public final class EnvironmentService {
         }
         in.throwIfInvalid();
         if (!errors.isEmpty()) {
-            throw new ProblemException(ProblemType.VALIDATION_FAILED,
+            throw new DomainException(DomainError.VALIDATION_FAILED,
                     errors.size() == 1 ? (errors.get(0).pointer() + " " + errors.get(0).detail()).trim()
                             : errors.size() + " fields are invalid", errors);
         }

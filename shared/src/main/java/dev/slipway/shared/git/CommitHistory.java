@@ -3,8 +3,8 @@ package dev.slipway.shared.git;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.shared.http.Paging;
-import dev.slipway.shared.http.ProblemException;
-import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.errors.DomainError;
 import dev.slipway.shared.json.Json;
 import org.eclipse.jgit.diff.DiffEntry;
 import org.eclipse.jgit.diff.DiffFormatter;
@@ -53,7 +53,7 @@ public final class CommitHistory {
                     empty.putNull("nextCursor");
                     return empty;
                 }
-                throw new ProblemException(ProblemType.BRANCH_NOT_FOUND, "App " + appId + " has no branch " + b);
+                throw new DomainException(DomainError.BRANCH_NOT_FOUND, "App " + appId + " has no branch " + b);
             }
             RevCommit start;
             if (cursor == null) {
@@ -144,7 +144,7 @@ public final class CommitHistory {
     /** The files of a commit's tree, in path order; the cursor is the last path of the page. */
     public ObjectNode files(String appId, String sha, int limit, String cursor) {
         if (!isSha(sha)) {
-            throw new ProblemException(ProblemType.INVALID_QUERY, "a commit is named by its full 40-character lower-case sha");
+            throw new DomainException(DomainError.INVALID_QUERY, "a commit is named by its full 40-character lower-case sha");
         }
         ObjectId id = ObjectId.fromString(sha);
         String after = cursor == null ? null : Paging.decodeCursor(cursor);
@@ -154,7 +154,7 @@ public final class CommitHistory {
             try {
                 commit = walk.parseCommit(id);
             } catch (MissingObjectException | org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
-                throw new ProblemException(ProblemType.COMMIT_NOT_FOUND, "There is no commit " + sha + " in " + appId);
+                throw new DomainException(DomainError.COMMIT_NOT_FOUND, "There is no commit " + sha + " in " + appId);
             }
             ObjectNode page = Json.object();
             page.put("commit", commit.name());

@@ -1,7 +1,7 @@
 package dev.slipway.shared.git;
 
-import dev.slipway.shared.http.ProblemException;
-import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.errors.DomainError;
 import org.eclipse.jgit.dircache.DirCache;
 import org.eclipse.jgit.dircache.DirCacheBuilder;
 import org.eclipse.jgit.dircache.DirCacheEntry;
@@ -125,7 +125,7 @@ public final class GitStore {
         String b = branch == null || branch.isEmpty() ? S3DfsRepository.DEFAULT_BRANCH : branch;
         if (b.length() > 100 || !b.matches("[A-Za-z0-9][A-Za-z0-9._/-]*")
                 || !Repository.isValidRefName(Constants.R_HEADS + b)) {
-            throw new ProblemException(ProblemType.INVALID_QUERY,
+            throw new DomainException(DomainError.INVALID_QUERY,
                     "branch must be a valid git branch name of letters, digits, '.', '_', '-' and '/'");
         }
         return b;

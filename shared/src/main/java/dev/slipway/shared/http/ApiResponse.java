@@ -3,6 +3,7 @@ package dev.slipway.shared.http;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.shared.errors.FieldError;
 import dev.slipway.shared.json.Json;
 
 import java.util.LinkedHashMap;
@@ -57,7 +58,7 @@ public final class ApiResponse {
         }
         if (!p.errors().isEmpty()) {
             ArrayNode errors = body.putArray("errors");
-            for (ProblemException.FieldError e : p.errors()) {
+            for (FieldError e : p.errors()) {
                 errors.addObject().put("pointer", e.pointer()).put("detail", e.detail());
             }
         }

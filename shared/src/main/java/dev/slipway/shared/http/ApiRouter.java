@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.slipway.shared.auth.AdminAuth;
+import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.idempotency.IdempotencyStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,6 +72,8 @@ public final class ApiRouter {
             response.getHeaders().putAll(p.headers);
         } catch (ProblemException p) {
             response = ApiResponse.problem(p, request.path(), request.requestId());
+        } catch (DomainException d) {
+            response = ApiResponse.problem(ProblemTable.problem(d), request.path(), request.requestId());
         } catch (RuntimeException e) {
             // The cause goes to the log with the request id; the caller gets the id, not the details.
             LOG.error("request {} {} failed", request.requestId(), event.getRouteKey(), e);
@@ -90,6 +93,8 @@ public final class ApiRouter {
             return route.handle(request);
         } catch (ProblemException p) {
             return ApiResponse.problem(p, request.path(), request.requestId());
+        } catch (DomainException d) {
+            return ApiResponse.problem(ProblemTable.problem(d), request.path(), request.requestId());
         } catch (RuntimeException e) {
             LOG.error("request {} {} failed", request.requestId(), request.routeKey(), e);
             return ApiResponse.problem(new ProblemException(ProblemType.INTERNAL_ERROR,

@@ -1,8 +1,13 @@
 package dev.slipway.shared.http;
 
+import dev.slipway.shared.errors.FieldError;
+
 import java.util.List;
 
-/** Thrown by the core for any request that must end in a 4xx problem answer. */
+/**
+ * A problem answer of the HTTP layer itself (bad JSON, unknown route, Idempotency-Key rules …), or a
+ * refusal of the core translated by {@link ProblemTable}. The core throws {@code DomainException}.
+ */
 public class ProblemException extends RuntimeException {
     private final ProblemType type;
     private final List<FieldError> errors;
@@ -29,7 +34,4 @@ public class ProblemException extends RuntimeException {
         return errors;
     }
 
-    /** One invalid value, located by a JSON Pointer (RFC 6901) into the request body. */
-    public record FieldError(String pointer, String detail) {
-    }
 }

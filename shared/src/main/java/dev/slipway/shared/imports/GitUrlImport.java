@@ -1,7 +1,8 @@
 package dev.slipway.shared.imports;
 
-import dev.slipway.shared.http.ProblemException;
-import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.errors.FieldError;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.errors.DomainError;
 import dev.slipway.shared.imports.tree.ImportLimits;
 import dev.slipway.shared.imports.tree.ImportTree;
 import dev.slipway.shared.imports.tree.TreeCollector;
@@ -77,27 +78,27 @@ public final class GitUrlImport {
         try {
             uri = new URI(gitUrl);
         } catch (URISyntaxException e) {
-            throw new ProblemException(ProblemType.GIT_URL_INVALID, "gitUrl is not a valid URL");
+            throw new DomainException(DomainError.GIT_URL_INVALID, "gitUrl is not a valid URL");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
         if (!scheme.equals("https")) {
-            throw new ProblemException(ProblemType.GIT_URL_SCHEME_NOT_ALLOWED,
+            throw new DomainException(DomainError.GIT_URL_SCHEME_NOT_ALLOWED,
                     "Only https:// git URLs are accepted" + (scheme.isEmpty() ? "" : ", not " + abbreviate(scheme) + ":"));
         }
         if (uri.getHost() == null || uri.getRawPath() == null || uri.getRawPath().length() < 2
                 || uri.getRawQuery() != null || uri.getRawFragment() != null || gitUrl.length() > 2048) {
-            throw new ProblemException(ProblemType.GIT_URL_INVALID,
+            throw new DomainException(DomainError.GIT_URL_INVALID,
                     "gitUrl must look like https://host/owner/repo(.git), without query or fragment");
         }
         InetAddress[] resolved;
         try {
             resolved = InetAddress.getAllByName(uri.getHost());
         } catch (UnknownHostException e) {
-            throw new ProblemException(ProblemType.GIT_FETCH_FAILED, "The host " + uri.getHost() + " does not resolve");
+            throw new DomainException(DomainError.GIT_FETCH_FAILED, "The host " + uri.getHost() + " does not resolve");
         }
         for (InetAddress a : resolved) {
             if (!addresses.allowed(a)) {
-                throw new ProblemException(ProblemType.GIT_URL_HOST_NOT_PUBLIC,
+                throw new DomainException(DomainError.GIT_URL_HOST_NOT_PUBLIC,
                         "The host " + uri.getHost() + " resolves to " + a.getHostAddress()
                                 + ", which is not a public address");
             }
@@ -110,8 +111,8 @@ public final class GitUrlImport {
         URI uri = check(gitUrl);
         String branchOrTag = ref == null || ref.isBlank() ? "main" : ref;
         if (!Repository.isValidRefName(Constants.R_HEADS + branchOrTag) || branchOrTag.length() > 200) {
-            throw new ProblemException(ProblemType.VALIDATION_FAILED, "ref must be a branch or tag name",
-                    List.of(new ProblemException.FieldError("/ref", "is not a valid branch or tag name")));
+            throw new DomainException(DomainError.VALIDATION_FAILED, "ref must be a branch or tag name",
+                    List.of(new FieldError("/ref", "is not a valid branch or tag name")));
         }
         String label = redact(uri);
         Path work = null;
@@ -140,7 +141,7 @@ public final class GitUrlImport {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (GitAPIException e) {
-            throw new ProblemException(ProblemType.GIT_FETCH_FAILED, "Could not read " + label);
+            throw new DomainException(DomainError.GIT_FETCH_FAILED, "Could not read " + label);
         } finally {
             ImportTree.deleteTree(work);
         }
@@ -174,7 +175,7 @@ public final class GitUrlImport {
                         .call();
                 // The watchdog samples every 100 ms; a fetch faster than that is measured once at the end.
                 if (watchdog.measureNow()) {
-                    throw new ProblemException(ProblemType.GIT_FETCH_TOO_LARGE,
+                    throw new DomainException(DomainError.GIT_FETCH_TOO_LARGE,
                             label + " is larger than " + maxFetchBytes + " bytes");
                 }
                 Ref fetched = git.getRepository().exactRef("refs/slipway/fetched");
@@ -183,24 +184,24 @@ public final class GitUrlImport {
                 }
             } catch (TransportException e) {
                 if (watchdog.tooLarge) {
-                    throw new ProblemException(ProblemType.GIT_FETCH_TOO_LARGE,
+                    throw new DomainException(DomainError.GIT_FETCH_TOO_LARGE,
                             label + " is larger than " + maxFetchBytes + " bytes");
                 }
                 if (watchdog.tooSlow) {
-                    throw new ProblemException(ProblemType.GIT_FETCH_TIMEOUT,
+                    throw new DomainException(DomainError.GIT_FETCH_TIMEOUT,
                             "Fetching " + label + " took longer than " + timeLimit.toSeconds() + " s");
                 }
                 String m = String.valueOf(e.getMessage());
                 if (m.contains("Remote does not have") || m.contains("not found in remote") || m.contains("want")) {
                     continue; // not a branch of that name: try a tag
                 }
-                throw new ProblemException(ProblemType.GIT_FETCH_FAILED, "Could not fetch " + label
+                throw new DomainException(DomainError.GIT_FETCH_FAILED, "Could not fetch " + label
                         + ": the repository does not exist, is private, or does not speak git over https");
             } catch (org.eclipse.jgit.api.errors.InvalidRemoteException e) {
-                throw new ProblemException(ProblemType.GIT_FETCH_FAILED, "Could not fetch " + label);
+                throw new DomainException(DomainError.GIT_FETCH_FAILED, "Could not fetch " + label);
             }
         }
-        throw new ProblemException(ProblemType.GIT_REF_NOT_FOUND, label + " has no branch or tag named " + ref);
+        throw new DomainException(DomainError.GIT_REF_NOT_FOUND, label + " has no branch or tag named " + ref);
     }
 
     private static void feed(Repository repo, ObjectId commitId, TreeCollector collector, List<Finding> findings)

@@ -4,8 +4,8 @@ import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.config.Config;
 import dev.slipway.shared.config.EnvNames;
 import dev.slipway.shared.http.ApiRequest;
-import dev.slipway.shared.http.ProblemException;
-import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.errors.DomainError;
 import dev.slipway.shared.imports.tree.ImportLimits;
 import dev.slipway.shared.json.JsonObjectReader;
 
@@ -36,7 +36,7 @@ public final class ImportRequest {
             imports.requireApp(appId);
             byte[] zip = request.bodyBytes();
             if (zip.length > MAX_INLINE_BYTES) {
-                throw new ProblemException(ProblemType.INLINE_IMPORT_TOO_LARGE, "Inline zips are limited to "
+                throw new DomainException(DomainError.INLINE_IMPORT_TOO_LARGE, "Inline zips are limited to "
                         + MAX_INLINE_BYTES + " bytes; create an upload with POST /apps/" + appId + "/uploads");
             }
             Path file = null;

@@ -10,8 +10,8 @@ import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.env.AppEnvironment;
 import dev.slipway.shared.git.GitStore;
 import dev.slipway.shared.git.S3DfsRepository;
-import dev.slipway.shared.http.ProblemException;
-import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.errors.DomainError;
 import dev.slipway.shared.ids.Ulid;
 import dev.slipway.shared.imports.detect.Detection;
 import dev.slipway.shared.imports.detect.FrameworkDetector;
@@ -225,7 +225,7 @@ public final class ImportService {
                 return a.result();
             } catch (WriteConflict e) {
                 if (attempt >= MAX_ATTEMPTS) {
-                    throw new ProblemException(ProblemType.CONCURRENT_MODIFICATION, a.conflictDetail());
+                    throw new DomainException(DomainError.CONCURRENT_MODIFICATION, a.conflictDetail());
                 }
                 // Another import (or an app change) won; try again on the new head.
                 sleepJitter(attempt);

@@ -1,8 +1,8 @@
 package dev.slipway.shared.imports;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.slipway.shared.http.ProblemException;
-import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.errors.DomainError;
 import dev.slipway.shared.ids.Ulid;
 import dev.slipway.shared.json.Json;
 import dev.slipway.shared.json.JsonObjectReader;
@@ -61,7 +61,7 @@ public final class UploadService {
         }
         in.throwIfInvalid();
         if (size > maxBytes) {
-            throw new ProblemException(ProblemType.UPLOAD_TOO_LARGE,
+            throw new DomainException(DomainError.UPLOAD_TOO_LARGE,
                     "Uploads are limited to " + maxBytes + " bytes; this one would be " + size);
         }
         Instant now = clock.instant();
@@ -116,17 +116,17 @@ public final class UploadService {
 
     public Received receive(String appId, String uploadId, Path tempParent) {
         if (!Ulid.isValid(uploadId)) {
-            throw new ProblemException(ProblemType.UPLOAD_NOT_FOUND, "There is no upload " + abbreviate(uploadId));
+            throw new DomainException(DomainError.UPLOAD_NOT_FOUND, "There is no upload " + abbreviate(uploadId));
         }
         List<S3Object> objects = s3.listObjectsV2(r -> r.bucket(bucket).prefix(prefix(appId, uploadId)).maxKeys(2)).contents();
         if (objects.isEmpty()) {
-            throw new ProblemException(ProblemType.UPLOAD_NOT_RECEIVED,
+            throw new DomainException(DomainError.UPLOAD_NOT_RECEIVED,
                     "Upload " + uploadId + " has no file: PUT the export to the URL first (it may also have expired)");
         }
         S3Object o = objects.get(0);
         if (o.size() > maxBytes) {
             discard(o.key());
-            throw new ProblemException(ProblemType.UPLOAD_TOO_LARGE, "The upload is larger than " + maxBytes + " bytes");
+            throw new DomainException(DomainError.UPLOAD_TOO_LARGE, "The upload is larger than " + maxBytes + " bytes");
         }
         Path file;
         try {

@@ -2,9 +2,9 @@ package dev.slipway.shared.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.slipway.shared.http.ProblemException;
-import dev.slipway.shared.http.ProblemException.FieldError;
-import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.errors.FieldError;
+import dev.slipway.shared.errors.DomainError;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -44,7 +44,7 @@ public final class JsonObjectReader {
             }
         }
         if (!unknown.isEmpty()) {
-            throw new ProblemException(ProblemType.UNKNOWN_FIELD,
+            throw new DomainException(DomainError.UNKNOWN_FIELD,
                     "Unknown field" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown.stream().map(FieldError::pointer).toList()),
                     unknown);
         }
@@ -120,7 +120,7 @@ public final class JsonObjectReader {
             String summary = errors.size() == 1
                     ? errors.get(0).pointer() + " " + errors.get(0).detail()
                     : errors.size() + " fields are invalid";
-            throw new ProblemException(ProblemType.VALIDATION_FAILED, summary, errors);
+            throw new DomainException(DomainError.VALIDATION_FAILED, summary, errors);
         }
     }
 

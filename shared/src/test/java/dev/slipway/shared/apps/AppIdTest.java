@@ -1,7 +1,7 @@
 package dev.slipway.shared.apps;
 
-import dev.slipway.shared.http.ProblemException;
-import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.errors.DomainError;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,7 +31,7 @@ class AppIdTest {
                 "a".repeat(41), "../etc", "my shop", "shop\u0000"}) {
             assertFalse(AppId.isValid(bad), String.valueOf(bad));
         }
-        ProblemException p = assertThrows(ProblemException.class, () -> AppId.require("Bad"));
-        assertEquals(ProblemType.INVALID_APP_ID, p.type());
+        DomainException p = assertThrows(DomainException.class, () -> AppId.require("Bad"));
+        assertEquals(DomainError.INVALID_APP_ID, p.error());
     }
 }

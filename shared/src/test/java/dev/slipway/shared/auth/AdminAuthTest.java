@@ -2,8 +2,8 @@ package dev.slipway.shared.auth;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import dev.slipway.shared.http.ApiRequest;
-import dev.slipway.shared.http.ProblemException;
-import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.errors.DomainError;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -55,8 +55,8 @@ class AdminAuthTest {
     void anythingElseIs401() {
         for (String h : new String[]{null, "", "Bearer", "Bearer ", "Basic " + TOKEN, TOKEN, "Bearer " + TOKEN + "x",
                 "Bearer " + TOKEN.substring(1), "Bearer a b", "Bearer " + "x".repeat(10_000)}) {
-            ProblemException p = assertThrows(ProblemException.class, () -> auth.require(withAuthorization(h)), String.valueOf(h));
-            assertEquals(ProblemType.UNAUTHORIZED, p.type());
+            DomainException p = assertThrows(DomainException.class, () -> auth.require(withAuthorization(h)), String.valueOf(h));
+            assertEquals(DomainError.UNAUTHORIZED, p.error());
             assertTrue(!p.detail().contains(TOKEN.substring(4, 20)), "never echo the token");
         }
     }

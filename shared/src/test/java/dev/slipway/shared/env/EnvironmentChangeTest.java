@@ -1,8 +1,9 @@
 package dev.slipway.shared.env;
 
+import dev.slipway.shared.errors.FieldError;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.slipway.shared.http.ProblemException;
-import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.errors.DomainError;
 import dev.slipway.shared.json.Json;
 import org.junit.jupiter.api.Test;
 
@@ -20,8 +21,8 @@ class EnvironmentChangeTest {
         return EnvironmentService.parse((ObjectNode) Json.parse(json));
     }
 
-    private static ProblemException refused(String json) {
-        return assertThrows(ProblemException.class, () -> parse(json), json);
+    private static DomainException refused(String json) {
+        return assertThrows(DomainException.class, () -> parse(json), json);
     }
 
     @Test
@@ -39,21 +40,21 @@ class EnvironmentChangeTest {
                 + "\"PATH\":{\"value\":\"x\"},\"S\":{\"value\":\"x\",\"scopes\":[\"staging\"]},"
                 + "\"T\":{\"value\":\"x\",\"scopes\":[]},\"U\":{\"value\":5},\"V\":{\"value\":\"x\",\"extra\":1}},"
                 + "\"remove\":[\"OK2\",7,\"a/b\"]}");
-        assertEquals(ProblemType.VALIDATION_FAILED, p.type());
-        List<String> pointers = p.errors().stream().map(ProblemException.FieldError::pointer).toList();
+        assertEquals(DomainError.VALIDATION_FAILED, p.error());
+        List<String> pointers = p.errors().stream().map(FieldError::pointer).toList();
         assertEquals(List.of("/set/1BAD", "/set/OK/value", "/set/PATH", "/set/S/scopes/0", "/set/T/scopes", "/set/U/value",
                 "/set/V/extra", "/remove/1", "/remove/2"), pointers);
         assertFalse(p.errors().toString().contains(secret));
-        assertEquals(ProblemType.UNKNOWN_FIELD, refused("{\"put\":{}}").type());
-        assertEquals(ProblemType.VALIDATION_FAILED, refused("{}").type());
-        assertEquals(ProblemType.VALIDATION_FAILED, refused("{\"set\":{\"A\":{\"value\":\"1\"}},\"remove\":[\"A\"]}").type());
-        assertEquals(ProblemType.VALIDATION_FAILED, refused("{\"set\":{\"A\":{\"value\":\"" + "x".repeat(4097) + "\"}}}").type());
-        assertEquals(ProblemType.VALIDATION_FAILED, refused("{\"set\":{\"" + "A".repeat(129) + "\":{\"value\":\"1\"}}}").type());
+        assertEquals(DomainError.UNKNOWN_FIELD, refused("{\"put\":{}}").error());
+        assertEquals(DomainError.VALIDATION_FAILED, refused("{}").error());
+        assertEquals(DomainError.VALIDATION_FAILED, refused("{\"set\":{\"A\":{\"value\":\"1\"}},\"remove\":[\"A\"]}").error());
+        assertEquals(DomainError.VALIDATION_FAILED, refused("{\"set\":{\"A\":{\"value\":\"" + "x".repeat(4097) + "\"}}}").error());
+        assertEquals(DomainError.VALIDATION_FAILED, refused("{\"set\":{\"" + "A".repeat(129) + "\":{\"value\":\"1\"}}}").error());
         StringBuilder many = new StringBuilder("{\"remove\":[");
         for (int i = 0; i <= EnvironmentService.MAX_NAMES_PER_CHANGE; i++) {
             many.append(i == 0 ? "" : ",").append("\"N").append(i).append('"');
         }
-        assertEquals(ProblemType.VALIDATION_FAILED, refused(many + "]}").type());
+        assertEquals(DomainError.VALIDATION_FAILED, refused(many + "]}").error());
         assertTrue(parse("{\"set\":{\"A\":{\"value\":\"" + "é".repeat(2048) + "\"}}}").set().containsKey("A"), "4096 bytes fit");
     }
 }

@@ -14,7 +14,7 @@ import dev.slipway.shared.deploy.ReleaseFiles;
 import dev.slipway.shared.deploy.ReleaseStatus;
 import dev.slipway.shared.deploy.ReleaseStore;
 import dev.slipway.shared.deploy.SiteKeys;
-import dev.slipway.shared.http.ProblemException;
+import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.json.Json;
 import dev.slipway.shared.store.WriteConflict;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -223,7 +223,7 @@ public final class ReleaseSweeper {
         int n;
         try {
             n = apps.get(appId).effectiveRetainReleases();
-        } catch (ProblemException e) {
+        } catch (DomainException e) {
             n = App.DEFAULT_RETAIN_RELEASES;
         }
         return new Facts(releases.alias(appId, Alias.PRODUCTION), running(appId, now), retained(appId, n));

@@ -1,5 +1,6 @@
 package dev.slipway.shared.deploy.preview;
 
+import dev.slipway.shared.errors.FieldError;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.shared.apps.App;
 import dev.slipway.shared.apps.AppService;
@@ -20,8 +21,8 @@ import dev.slipway.shared.deploy.SiteUrls;
 import dev.slipway.shared.deploy.routing.Router;
 import dev.slipway.shared.deploy.routing.SiteAddress;
 import dev.slipway.shared.http.Paging;
-import dev.slipway.shared.http.ProblemException;
-import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.errors.DomainError;
 import dev.slipway.shared.json.Json;
 import dev.slipway.shared.json.JsonObjectReader;
 import dev.slipway.shared.store.Transactions;
@@ -148,10 +149,10 @@ public final class Previews {
         in.throwIfInvalid();
         App app = apps.get(appId);
         find(app.id(), name);
-        Alias a = releases.alias(app.id(), Preview.aliasName(name)).orElseThrow(() -> new ProblemException(
-                ProblemType.PREVIEW_NOT_DEPLOYED, "Preview " + name + " has no READY release yet; wait for its deployment"));
-        Release r = releases.release(app.id(), a.releaseId()).orElseThrow(() -> new ProblemException(
-                ProblemType.PREVIEW_NOT_DEPLOYED, "Preview " + name + " names release " + a.releaseId() + ", which is gone"));
+        Alias a = releases.alias(app.id(), Preview.aliasName(name)).orElseThrow(() -> new DomainException(
+                DomainError.PREVIEW_NOT_DEPLOYED, "Preview " + name + " has no READY release yet; wait for its deployment"));
+        Release r = releases.release(app.id(), a.releaseId()).orElseThrow(() -> new DomainException(
+                DomainError.PREVIEW_NOT_DEPLOYED, "Preview " + name + " names release " + a.releaseId() + ", which is gone"));
         Map<String, String> prod = environment.values(app.id(), EnvScope.PRODUCTION);
         if (r.tree() == null || BuildKey.of(app, r.tree(), prod).equals(r.buildKey())) {
             return new Promotion(production.promote(app.id(), r.id(), actor), null, r);
@@ -165,13 +166,13 @@ public final class Previews {
         differ.addAll(prod.keySet());
         differ.addAll(preview.keySet());
         differ.removeIf(n -> java.util.Objects.equals(prod.get(n), preview.get(n)));
-        List<ProblemException.FieldError> errors = differ.stream().map(n -> new ProblemException.FieldError("/environment/" + n,
+        List<FieldError> errors = differ.stream().map(n -> new FieldError("/environment/" + n,
                 !prod.containsKey(n) ? "preview only" : !preview.containsKey(n) ? "production only" : "values differ")).toList();
         String detail = differ.isEmpty()
                 ? "Release " + r.id() + " was built with an environment or build settings that have changed since; promote with {\"rebuild\":true}"
                 : "Release " + r.id() + " was built with the preview environment; these variables differ from production: "
                 + String.join(", ", differ) + ". Promote with {\"rebuild\":true} to build commit " + r.commit() + " for production";
-        throw new ProblemException(ProblemType.PREVIEW_ENVIRONMENT_DIFFERS, detail, errors);
+        throw new DomainException(DomainError.PREVIEW_ENVIRONMENT_DIFFERS, detail, errors);
     }
 
     public Preview get(String appId, String name) {
@@ -248,7 +249,7 @@ public final class Previews {
         try {
             removal.remove(find(app, name), actor, "preview.deleted");
         } catch (WriteConflict e) {
-            throw new ProblemException(ProblemType.CONCURRENT_MODIFICATION, "Preview " + name + " changed while this request ran; retry");
+            throw new DomainException(DomainError.CONCURRENT_MODIFICATION, "Preview " + name + " changed while this request ran; retry");
         }
         return alias.syncRouter(app, name);
     }
@@ -349,7 +350,7 @@ public final class Previews {
                 return next;
             } catch (WriteConflict e) {
                 if (attempt >= 10) {
-                    throw new ProblemException(ProblemType.CONCURRENT_MODIFICATION, "Preview " + name + " changed while this request ran; retry");
+                    throw new DomainException(DomainError.CONCURRENT_MODIFICATION, "Preview " + name + " changed while this request ran; retry");
                 }
                 Transactions.pauseAfterConflict(attempt);
             }
@@ -363,8 +364,8 @@ public final class Previews {
         return releases.preview(appId, name).orElseThrow(() -> notFound(appId, name));
     }
 
-    private static ProblemException notFound(String appId, String name) {
-        return new ProblemException(ProblemType.PREVIEW_NOT_FOUND, "App " + appId + " has no preview \"" + name + "\"");
+    private static DomainException notFound(String appId, String name) {
+        return new DomainException(DomainError.PREVIEW_NOT_FOUND, "App " + appId + " has no preview \"" + name + "\"");
     }
 
     /** 32 random bytes, base64url: what a visitor shows at the edge. */

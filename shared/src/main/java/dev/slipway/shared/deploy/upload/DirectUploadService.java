@@ -1,5 +1,6 @@
 package dev.slipway.shared.deploy.upload;
 
+import dev.slipway.shared.errors.FieldError;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,8 +19,8 @@ import dev.slipway.shared.deploy.SiteKeys;
 import dev.slipway.shared.deploy.SitePath;
 import dev.slipway.shared.deploy.SiteUrls;
 import dev.slipway.shared.http.Paging;
-import dev.slipway.shared.http.ProblemException;
-import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.errors.DomainError;
 import dev.slipway.shared.ids.Ulid;
 import dev.slipway.shared.json.Json;
 import dev.slipway.shared.store.WriteConflict;
@@ -178,7 +179,7 @@ public final class DirectUploadService {
     public ObjectNode uploads(String appId, String releaseId, String cursor, int limit) {
         Release r = release(appId, releaseId);
         if (r.status() != ReleaseStatus.STAGED || !SOURCE.equals(r.source())) {
-            throw new ProblemException(ProblemType.RELEASE_ALREADY_FINAL, "Release " + r.id() + " is "
+            throw new DomainException(DomainError.RELEASE_ALREADY_FINAL, "Release " + r.id() + " is "
                     + (SOURCE.equals(r.source()) ? r.status() : "a built release") + "; it takes no uploads");
         }
         int from = 0;
@@ -231,15 +232,15 @@ public final class DirectUploadService {
     /** Checks the body: {"files": {path: sha256}}, 1 to {@value #MAX_FILES} files. */
     static TreeMap<String, String> readFiles(ObjectNode body) {
         Iterator<String> names = body.fieldNames();
-        List<ProblemException.FieldError> unknown = new ArrayList<>();
+        List<FieldError> unknown = new ArrayList<>();
         while (names.hasNext()) {
             String f = names.next();
             if (!f.equals("files")) {
-                unknown.add(new ProblemException.FieldError("/" + pointerEscape(f), "unknown field; accepted: files"));
+                unknown.add(new FieldError("/" + pointerEscape(f), "unknown field; accepted: files"));
             }
         }
         if (!unknown.isEmpty()) {
-            throw new ProblemException(ProblemType.UNKNOWN_FIELD, "Unknown field " + unknown.get(0).pointer(), unknown);
+            throw new DomainException(DomainError.UNKNOWN_FIELD, "Unknown field " + unknown.get(0).pointer(), unknown);
         }
         JsonNode fs = body.get("files");
         if (fs == null || !fs.isObject()) {
@@ -249,11 +250,11 @@ public final class DirectUploadService {
             throw invalid("/files", "must list at least one file");
         }
         if (fs.size() > MAX_FILES) {
-            throw new ProblemException(ProblemType.PAYLOAD_TOO_LARGE,
+            throw new DomainException(DomainError.PAYLOAD_TOO_LARGE,
                     "A release holds at most " + MAX_FILES + " files; this one lists " + fs.size());
         }
         TreeMap<String, String> out = new TreeMap<>();
-        List<ProblemException.FieldError> errors = new ArrayList<>();
+        List<FieldError> errors = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = fs.fields(); it.hasNext() && errors.size() < 50; ) {
             Map.Entry<String, JsonNode> e = it.next();
             String pointer = "/files/" + pointerEscape(e.getKey());
@@ -261,20 +262,20 @@ public final class DirectUploadService {
             try {
                 path = SitePath.check(e.getKey());
             } catch (IllegalArgumentException x) {
-                errors.add(new ProblemException.FieldError(pointer, x.getMessage()));
+                errors.add(new FieldError(pointer, x.getMessage()));
                 continue;
             }
             JsonNode v = e.getValue();
             if (!v.isTextual() || !SHA256.matcher(v.asText()).matches()) {
-                errors.add(new ProblemException.FieldError(pointer, "must be the file's SHA-256 as 64 lowercase hex digits"));
+                errors.add(new FieldError(pointer, "must be the file's SHA-256 as 64 lowercase hex digits"));
                 continue;
             }
             if (out.put(path, v.asText()) != null) {
-                errors.add(new ProblemException.FieldError(pointer, "names the same file as another entry"));
+                errors.add(new FieldError(pointer, "names the same file as another entry"));
             }
         }
         if (!errors.isEmpty()) {
-            throw new ProblemException(ProblemType.VALIDATION_FAILED,
+            throw new DomainException(DomainError.VALIDATION_FAILED,
                     errors.size() == 1 ? errors.get(0).pointer() + ": " + errors.get(0).detail() : errors.size() + " files are invalid", errors);
         }
         return out;
@@ -292,7 +293,7 @@ public final class DirectUploadService {
             return new Finalized(view(r), false);
         }
         if (r.status() == ReleaseStatus.FAILED || r.status().removal() || !SOURCE.equals(r.source())) {
-            throw new ProblemException(ProblemType.RELEASE_ALREADY_FINAL, "Release " + r.id() + " is "
+            throw new DomainException(DomainError.RELEASE_ALREADY_FINAL, "Release " + r.id() + " is "
                     + (SOURCE.equals(r.source()) ? r.status() : "a built release, not an upload") + "; it cannot be finalized");
         }
         TreeMap<String, String> list = pending(r.appId(), r.id());
@@ -308,12 +309,12 @@ public final class DirectUploadService {
             Map<String, Checked> checked = parallel(pool, fresh, sha -> check(r.appId(), sha));
             List<String> missing = fresh.stream().filter(sha -> checked.get(sha) == null).toList();
             if (!missing.isEmpty()) {
-                throw hashes(ProblemType.RELEASE_FILES_MISSING, missing, " not uploaded yet",
+                throw hashes(DomainError.RELEASE_FILES_MISSING, missing, " not uploaded yet",
                         "PUT them to their upload URLs (POST /apps/" + r.appId() + "/releases again for fresh URLs), then finalize again");
             }
             List<String> wrong = fresh.stream().filter(sha -> !checked.get(sha).sha256().equals(sha)).toList();
             if (!wrong.isEmpty()) {
-                throw hashes(ProblemType.RELEASE_FILES_MISMATCH, wrong, " uploaded with other content (its SHA-256 differs)",
+                throw hashes(DomainError.RELEASE_FILES_MISMATCH, wrong, " uploaded with other content (its SHA-256 differs)",
                         "PUT the right bytes to their upload URLs, then finalize again");
             }
 
@@ -407,7 +408,7 @@ public final class DirectUploadService {
                 return;
             } catch (WriteConflict e) {
                 if (e.part() != WriteConflict.Part.AUDIT_HEAD || attempt >= 10) {
-                    throw new ProblemException(ProblemType.CONCURRENT_MODIFICATION, "The app changed while the release was finalized; retry");
+                    throw new DomainException(DomainError.CONCURRENT_MODIFICATION, "The app changed while the release was finalized; retry");
                 }
             }
         }
@@ -428,11 +429,11 @@ public final class DirectUploadService {
     private Release release(String appId, String releaseId) {
         App app = apps.get(appId);
         if (releaseId == null || !Ulid.isValid(releaseId.toUpperCase(Locale.ROOT))) {
-            throw new ProblemException(ProblemType.RELEASE_NOT_FOUND, "No release has the id \""
+            throw new DomainException(DomainError.RELEASE_NOT_FOUND, "No release has the id \""
                     + (releaseId == null ? "" : releaseId.length() > 40 ? releaseId.substring(0, 40) + "…" : releaseId) + "\"");
         }
         return releases.release(app.id(), releaseId.toLowerCase(Locale.ROOT)).orElseThrow(() ->
-                new ProblemException(ProblemType.RELEASE_NOT_FOUND, "App " + app.id() + " has no release " + releaseId));
+                new DomainException(DomainError.RELEASE_NOT_FOUND, "App " + app.id() + " has no release " + releaseId));
     }
 
     private TreeMap<String, String> pending(String appId, String releaseId) {
@@ -442,7 +443,7 @@ public final class DirectUploadService {
             Json.MAPPER.readTree(bytes).path("files").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
             return out;
         } catch (NoSuchKeyException e) {
-            throw new ProblemException(ProblemType.RELEASE_NOT_FOUND, "Release " + releaseId + " has no pending file list");
+            throw new DomainException(DomainError.RELEASE_NOT_FOUND, "Release " + releaseId + " has no pending file list");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -463,7 +464,7 @@ public final class DirectUploadService {
             Map<String, String> known = releases.knownContent(appId, distinct);
             return distinct.stream().filter(sha -> !known.containsKey(sha)).sorted().toList();
         } catch (NoSuchKeyException e) {
-            throw new ProblemException(ProblemType.RELEASE_NOT_FOUND, "Release " + releaseId + " has no pending file list");
+            throw new DomainException(DomainError.RELEASE_NOT_FOUND, "Release " + releaseId + " has no pending file list");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -483,12 +484,12 @@ public final class DirectUploadService {
         return links;
     }
 
-    private static ProblemException hashes(ProblemType type, List<String> shas, String what, String next) {
-        List<ProblemException.FieldError> errors = shas.stream()
-                .map(sha -> new ProblemException.FieldError("/files", sha + what)).toList();
+    private static DomainException hashes(DomainError type, List<String> shas, String what, String next) {
+        List<FieldError> errors = shas.stream()
+                .map(sha -> new FieldError("/files", sha + what)).toList();
         String shown = String.join(", ", shas.subList(0, Math.min(LISTED, shas.size())))
                 + (shas.size() > LISTED ? " and " + (shas.size() - LISTED) + " more" : "");
-        return new ProblemException(type, shas.size() + (shas.size() == 1 ? " file was" : " files were")
+        return new DomainException(type, shas.size() + (shas.size() == 1 ? " file was" : " files were")
                 + what.replace(" its ", " their ") + ": " + shown + ". " + next, errors);
     }
 
@@ -527,9 +528,9 @@ public final class DirectUploadService {
         }
     }
 
-    private static ProblemException invalid(String pointer, String detail) {
-        return new ProblemException(ProblemType.VALIDATION_FAILED, pointer + ": " + detail,
-                List.of(new ProblemException.FieldError(pointer, detail)));
+    private static DomainException invalid(String pointer, String detail) {
+        return new DomainException(DomainError.VALIDATION_FAILED, pointer + ": " + detail,
+                List.of(new FieldError(pointer, detail)));
     }
 
     private static String pointerEscape(String s) {

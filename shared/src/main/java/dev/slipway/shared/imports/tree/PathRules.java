@@ -1,7 +1,7 @@
 package dev.slipway.shared.imports.tree;
 
-import dev.slipway.shared.http.ProblemException;
-import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.errors.DomainError;
 
 import java.text.Normalizer;
 import java.util.Locale;
@@ -35,23 +35,23 @@ final class PathRules {
      */
     static void checkHostile(String raw) {
         if (raw.isEmpty()) {
-            throw problem(ProblemType.ARCHIVE_INVALID_PATH, "An entry has an empty path", null);
+            throw problem(DomainError.ARCHIVE_INVALID_PATH, "An entry has an empty path", null);
         }
         if (raw.indexOf('\\') >= 0) {
-            throw problem(ProblemType.ARCHIVE_BACKSLASH_PATH, "Entry path uses a backslash", raw);
+            throw problem(DomainError.ARCHIVE_BACKSLASH_PATH, "Entry path uses a backslash", raw);
         }
         if (raw.charAt(0) == '/') {
-            throw problem(ProblemType.ARCHIVE_ABSOLUTE_PATH, "Entry path is absolute", raw);
+            throw problem(DomainError.ARCHIVE_ABSOLUTE_PATH, "Entry path is absolute", raw);
         }
         if (raw.length() >= 2 && raw.charAt(1) == ':' && isAsciiLetter(raw.charAt(0))) {
-            throw problem(ProblemType.ARCHIVE_ABSOLUTE_PATH, "Entry path names a drive", raw);
+            throw problem(DomainError.ARCHIVE_ABSOLUTE_PATH, "Entry path names a drive", raw);
         }
         int start = 0;
         while (start <= raw.length()) {
             int slash = raw.indexOf('/', start);
             int end = slash < 0 ? raw.length() : slash;
             if (end - start == 2 && raw.charAt(start) == '.' && raw.charAt(start + 1) == '.') {
-                throw problem(ProblemType.ARCHIVE_PATH_TRAVERSAL, "Entry path climbs out with '..'", raw);
+                throw problem(DomainError.ARCHIVE_PATH_TRAVERSAL, "Entry path climbs out with '..'", raw);
             }
             if (slash < 0) {
                 break;
@@ -105,35 +105,35 @@ final class PathRules {
         for (int i = 0; i < raw.length(); i++) {
             char c = raw.charAt(i);
             if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
-                throw problem(ProblemType.ARCHIVE_INVALID_PATH, "Entry path has a control character", raw);
+                throw problem(DomainError.ARCHIVE_INVALID_PATH, "Entry path has a control character", raw);
             }
             if (Character.isHighSurrogate(c) && i + 1 < raw.length() && Character.isLowSurrogate(raw.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {
-                throw problem(ProblemType.ARCHIVE_INVALID_PATH, "Entry path has an unpaired surrogate", raw);
+                throw problem(DomainError.ARCHIVE_INVALID_PATH, "Entry path has an unpaired surrogate", raw);
             }
         }
         if (raw.length() > maxPathChars) {
-            throw problem(ProblemType.ARCHIVE_PATH_TOO_LONG,
+            throw problem(DomainError.ARCHIVE_PATH_TOO_LONG,
                     "Entry path has " + raw.length() + " characters, more than " + maxPathChars, raw);
         }
         if (utf8Length(raw) > MAX_PATH_BYTES) {
-            throw problem(ProblemType.ARCHIVE_PATH_TOO_LONG,
+            throw problem(DomainError.ARCHIVE_PATH_TOO_LONG,
                     "Entry path is longer than " + MAX_PATH_BYTES + " bytes in UTF-8", raw);
         }
         for (String s : segments) {
             if (s.isEmpty()) {
-                throw problem(ProblemType.ARCHIVE_INVALID_PATH, "Entry path has an empty segment", raw);
+                throw problem(DomainError.ARCHIVE_INVALID_PATH, "Entry path has an empty segment", raw);
             }
             if (s.equals(".")) {
-                throw problem(ProblemType.ARCHIVE_INVALID_PATH, "Entry path has a '.' segment", raw);
+                throw problem(DomainError.ARCHIVE_INVALID_PATH, "Entry path has a '.' segment", raw);
             }
             if (utf8Length(s) > MAX_SEGMENT_BYTES) {
-                throw problem(ProblemType.ARCHIVE_PATH_TOO_LONG,
+                throw problem(DomainError.ARCHIVE_PATH_TOO_LONG,
                         "A segment of the entry path is longer than " + MAX_SEGMENT_BYTES + " bytes", raw);
             }
             if (isGitReserved(s)) {
-                throw problem(ProblemType.ARCHIVE_INVALID_PATH, "Entry path has a name git reserves (.git)", raw);
+                throw problem(DomainError.ARCHIVE_INVALID_PATH, "Entry path has a name git reserves (.git)", raw);
             }
         }
     }
@@ -196,8 +196,8 @@ final class PathRules {
         return n;
     }
 
-    static ProblemException problem(ProblemType type, String message, String path) {
-        return new ProblemException(type, path == null ? message : message + ": " + show(path));
+    static DomainException problem(DomainError type, String message, String path) {
+        return new DomainException(type, path == null ? message : message + ": " + show(path));
     }
 
     /**

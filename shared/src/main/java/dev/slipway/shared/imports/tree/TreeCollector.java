@@ -1,7 +1,7 @@
 package dev.slipway.shared.imports.tree;
 
-import dev.slipway.shared.http.ProblemException;
-import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.errors.DomainError;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -252,14 +252,14 @@ public final class TreeCollector implements AutoCloseable {
     private Entry accept(String raw, Kind kind) {
         Objects.requireNonNull(raw, "rawPath");
         if (++entryCount > limits.maxEntries()) {
-            throw new ProblemException(ProblemType.ARCHIVE_TOO_MANY_ENTRIES,
+            throw new DomainException(DomainError.ARCHIVE_TOO_MANY_ENTRIES,
                     "The archive has more than " + limits.maxEntries() + " entries");
         }
         PathRules.checkHostile(raw);
         String body = raw;
         if (raw.endsWith("/")) {
             if (kind == Kind.FILE) {
-                throw PathRules.problem(ProblemType.ARCHIVE_INVALID_PATH, "A file path ends with '/'", raw);
+                throw PathRules.problem(DomainError.ARCHIVE_INVALID_PATH, "A file path ends with '/'", raw);
             }
             body = raw.substring(0, raw.length() - 1);
         }
@@ -284,10 +284,10 @@ public final class TreeCollector implements AutoCloseable {
                     || (segments.length > 1 && PathRules.rootFilter(segments, 1, folder) != null);
         }
         if (kind == Kind.SYMLINK && !mayBeLeftOut) {
-            throw PathRules.problem(ProblemType.ARCHIVE_SYMLINK, "The archive has a symbolic link", raw);
+            throw PathRules.problem(DomainError.ARCHIVE_SYMLINK, "The archive has a symbolic link", raw);
         }
         if (kind == Kind.SPECIAL && !mayBeLeftOut) {
-            throw PathRules.problem(ProblemType.ARCHIVE_SPECIAL_FILE, "The archive has a special file", raw);
+            throw PathRules.problem(DomainError.ARCHIVE_SPECIAL_FILE, "The archive has a special file", raw);
         }
         return new Entry(raw, segments, kind);
     }
@@ -322,7 +322,7 @@ public final class TreeCollector implements AutoCloseable {
         }
         envBytes += size;
         if (envBytes > MAX_ENV_TOTAL_BYTES) {
-            throw new ProblemException(ProblemType.ARCHIVE_TOO_LARGE,
+            throw new DomainException(DomainError.ARCHIVE_TOO_LARGE,
                     "The .env files together are larger than " + MAX_ENV_TOTAL_BYTES + " bytes");
         }
         return out.toByteArray();
@@ -340,25 +340,25 @@ public final class TreeCollector implements AutoCloseable {
             try {
                 n = in.read(buffer);
             } catch (IOException ex) {
-                throw PathRules.problem(ProblemType.ARCHIVE_CORRUPT, "Could not read entry", raw);
+                throw PathRules.problem(DomainError.ARCHIVE_CORRUPT, "Could not read entry", raw);
             }
             if (n < 0) {
                 return size;
             }
             if (n == 0) {
                 if (++emptyReads > MAX_EMPTY_READS) {
-                    throw PathRules.problem(ProblemType.ARCHIVE_CORRUPT, "Entry data does not progress", raw);
+                    throw PathRules.problem(DomainError.ARCHIVE_CORRUPT, "Entry data does not progress", raw);
                 }
                 continue;
             }
             size += n;
             inflated += n;
             if (size > fileLimit) {
-                throw PathRules.problem(ProblemType.ARCHIVE_FILE_TOO_LARGE,
+                throw PathRules.problem(DomainError.ARCHIVE_FILE_TOO_LARGE,
                         "A file inflates to more than " + fileLimit + " bytes", raw);
             }
             if (inflated > limits.maxTotalBytes()) {
-                throw new ProblemException(ProblemType.ARCHIVE_TOO_LARGE,
+                throw new DomainException(DomainError.ARCHIVE_TOO_LARGE,
                         "The archive inflates to more than " + limits.maxTotalBytes() + " bytes");
             }
             out.write(buffer, 0, n);
@@ -405,10 +405,10 @@ public final class TreeCollector implements AutoCloseable {
                 continue;
             }
             if (e.kind == Kind.SYMLINK) {
-                throw PathRules.problem(ProblemType.ARCHIVE_SYMLINK, "The archive has a symbolic link", e.raw);
+                throw PathRules.problem(DomainError.ARCHIVE_SYMLINK, "The archive has a symbolic link", e.raw);
             }
             if (e.kind == Kind.SPECIAL) {
-                throw PathRules.problem(ProblemType.ARCHIVE_SPECIAL_FILE, "The archive has a special file", e.raw);
+                throw PathRules.problem(DomainError.ARCHIVE_SPECIAL_FILE, "The archive has a special file", e.raw);
             }
             e.path = String.join("/", List.of(e.segments).subList(from, e.segments.length));
             kept.add(e);
@@ -420,7 +420,7 @@ public final class TreeCollector implements AutoCloseable {
         boolean anyFile = kept.stream().anyMatch(e -> e.kind == Kind.FILE
                 && !PathRules.isEnvFile(e.segments[e.segments.length - 1]));
         if (!anyFile) {
-            throw new ProblemException(ProblemType.ARCHIVE_EMPTY,
+            throw new DomainException(DomainError.ARCHIVE_EMPTY,
                     "The archive holds no files to import once left-out folders and .env files are set aside");
         }
         return kept;
@@ -456,7 +456,7 @@ public final class TreeCollector implements AutoCloseable {
                     String theirs = joined(e.segments, from, i, other);
                     boolean sameNfc = Normalizer.normalize(other, Normalizer.Form.NFC)
                             .equals(Normalizer.normalize(s, Normalizer.Form.NFC));
-                    throw new ProblemException(sameNfc ? ProblemType.ARCHIVE_UNICODE_COLLISION : ProblemType.ARCHIVE_CASE_COLLISION,
+                    throw new DomainException(sameNfc ? DomainError.ARCHIVE_UNICODE_COLLISION : DomainError.ARCHIVE_CASE_COLLISION,
                             (sameNfc ? "Two entries are the same path after Unicode normalisation (NFC): "
                                     : "Two entries differ only in letter case: ")
                                     + PathRules.show(theirs) + " and " + PathRules.show(mine)
@@ -466,10 +466,10 @@ public final class TreeCollector implements AutoCloseable {
                 child.file = last && isFile;
                 node.children.put(s, child);
             } else if (last && isFile && child.file) {
-                throw PathRules.problem(ProblemType.ARCHIVE_DUPLICATE_PATH, "Two entries have the same path",
+                throw PathRules.problem(DomainError.ARCHIVE_DUPLICATE_PATH, "Two entries have the same path",
                         joined(e.segments, from, i, s));
             } else if (child.file || (last && isFile)) {
-                throw PathRules.problem(ProblemType.ARCHIVE_FILE_DIRECTORY_CONFLICT, "A path is both a file and a folder",
+                throw PathRules.problem(DomainError.ARCHIVE_FILE_DIRECTORY_CONFLICT, "A path is both a file and a folder",
                         joined(e.segments, from, i, s));
             }
             node = child;
@@ -523,7 +523,7 @@ public final class TreeCollector implements AutoCloseable {
         try {
             target = root.resolve(e.path);
         } catch (InvalidPathException ex) {
-            throw PathRules.problem(ProblemType.ARCHIVE_INVALID_PATH,
+            throw PathRules.problem(DomainError.ARCHIVE_INVALID_PATH,
                     "Entry path cannot be stored on this server's file system", e.raw);
         }
         if (!target.normalize().startsWith(root) || target.equals(root)) {

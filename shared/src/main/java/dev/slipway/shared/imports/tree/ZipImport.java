@@ -1,7 +1,7 @@
 package dev.slipway.shared.imports.tree;
 
-import dev.slipway.shared.http.ProblemException;
-import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.errors.DomainError;
 import org.apache.commons.compress.archivers.zip.GeneralPurposeBit;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
@@ -91,7 +91,7 @@ public final class ZipImport {
     private ZipImport() {
     }
 
-    /** Extracts a zip file safely. On any failure throws ProblemException and leaves nothing in tempParent. */
+    /** Extracts a zip file safely. On any failure throws DomainException and leaves nothing in tempParent. */
     public static ImportTree extract(Path zipFile, Path tempParent, ImportLimits limits) {
         Objects.requireNonNull(zipFile, "zipFile");
         Objects.requireNonNull(tempParent, "tempParent");
@@ -143,10 +143,10 @@ public final class ZipImport {
         if (found < 0) {
             int head = size >= 4 ? read(ch, 0, 4).getInt(0) : 0;
             if (head == LFH_SIG || head == CFH_SIG || head == DD_SIG || head == SPANNED_SIG) {
-                throw new ProblemException(ProblemType.ARCHIVE_CORRUPT,
+                throw new DomainException(DomainError.ARCHIVE_CORRUPT,
                         "The zip archive is truncated: it has no end of central directory record");
             }
-            throw new ProblemException(ProblemType.ARCHIVE_NOT_ZIP, "The body is not a zip archive");
+            throw new DomainException(DomainError.ARCHIVE_NOT_ZIP, "The body is not a zip archive");
         }
         int total = tail.getShort(found + 10) & 0xFFFF;
         if (total != 0xFFFF && total > limits.maxEntries()) {
@@ -163,7 +163,7 @@ public final class ZipImport {
                     .setIgnoreLocalFileHeader(true)
                     .get();
         } catch (IOException | RuntimeException e) {
-            throw new ProblemException(ProblemType.ARCHIVE_CORRUPT, "The zip archive's central directory cannot be read");
+            throw new DomainException(DomainError.ARCHIVE_CORRUPT, "The zip archive's central directory cannot be read");
         }
     }
 
@@ -172,7 +172,7 @@ public final class ZipImport {
         try {
             entries = Collections.list(zip.getEntries());
         } catch (RuntimeException e) {
-            throw new ProblemException(ProblemType.ARCHIVE_CORRUPT, "The zip archive's central directory cannot be read");
+            throw new DomainException(DomainError.ARCHIVE_CORRUPT, "The zip archive's central directory cannot be read");
         }
         if (entries.size() > limits.maxEntries()) {
             throw tooMany(limits);
@@ -187,7 +187,7 @@ public final class ZipImport {
         physical.sort(Comparator.comparingLong((Item it) -> it.headerOffset).thenComparingLong(it -> it.dataEnd));
         for (int i = 0; i + 1 < physical.size(); i++) {
             if (physical.get(i).dataEnd > physical.get(i + 1).headerOffset) {
-                throw new ProblemException(ProblemType.ARCHIVE_OVERLAPPING_ENTRIES,
+                throw new DomainException(DomainError.ARCHIVE_OVERLAPPING_ENTRIES,
                         "Entries " + PathRules.show(lossy(physical.get(i).entry.getRawName())) + " and "
                                 + PathRules.show(lossy(physical.get(i + 1).entry.getRawName()))
                                 + " share compressed data");
@@ -195,7 +195,7 @@ public final class ZipImport {
         }
         for (Item it : items) {
             if (!Arrays.equals(it.localName, it.entry.getRawName())) {
-                throw new ProblemException(ProblemType.ARCHIVE_CORRUPT,
+                throw new DomainException(DomainError.ARCHIVE_CORRUPT,
                         "The local header of entry " + PathRules.show(lossy(it.entry.getRawName()))
                                 + " names a different path than the central directory");
             }
@@ -239,7 +239,7 @@ public final class ZipImport {
                     .decode(ByteBuffer.wrap(raw)).toString();
         } catch (CharacterCodingException notUtf8) {
             if (e.getGeneralPurposeBit().usesUTF8ForNames()) {
-                throw new ProblemException(ProblemType.ARCHIVE_INVALID_PATH,
+                throw new DomainException(DomainError.ARCHIVE_INVALID_PATH,
                         "Entry name is not valid UTF-8 although the archive says it is: " + PathRules.show(lossy(raw)));
             }
         }
@@ -250,7 +250,7 @@ public final class ZipImport {
                     .decode(ByteBuffer.wrap(raw));
             return chars.toString();
         } catch (CharacterCodingException | RuntimeException e2) {
-            throw new ProblemException(ProblemType.ARCHIVE_INVALID_PATH,
+            throw new DomainException(DomainError.ARCHIVE_INVALID_PATH,
                     "Entry name is neither UTF-8 nor CP437: " + PathRules.show(lossy(raw)));
         }
     }
@@ -350,7 +350,7 @@ public final class ZipImport {
                     count += n;
                 }
                 return n;
-            } catch (ProblemException | IOException e) {
+            } catch (DomainException | IOException e) {
                 throw e;
             } catch (RuntimeException e) {
                 throw new IOException("inflating failed", e);
@@ -361,25 +361,25 @@ public final class ZipImport {
             ZipArchiveEntry e = item.entry;
             GeneralPurposeBit gpb = e.getGeneralPurposeBit();
             if (gpb.usesEncryption() || gpb.usesStrongEncryption() || (item.localFlags & 1) != 0) {
-                throw PathRules.problem(ProblemType.ARCHIVE_ENCRYPTED, "The archive has an encrypted entry", item.name);
+                throw PathRules.problem(DomainError.ARCHIVE_ENCRYPTED, "The archive has an encrypted entry", item.name);
             }
             int method = e.getMethod();
             if (method != ZipArchiveEntry.STORED && method != ZipArchiveEntry.DEFLATED && method != 9) {
-                throw PathRules.problem(ProblemType.ARCHIVE_UNSUPPORTED_COMPRESSION,
+                throw PathRules.problem(DomainError.ARCHIVE_UNSUPPORTED_COMPRESSION,
                         "Entry uses compression method " + method + " (only stored, deflate and deflate64 are read)", item.name);
             }
             if (item.localMethod != method) {
-                throw PathRules.problem(ProblemType.ARCHIVE_CORRUPT,
+                throw PathRules.problem(DomainError.ARCHIVE_CORRUPT,
                         "The local header of entry gives another compression method than the central directory", item.name);
             }
             try {
                 if (!zip.canReadEntryData(e)) {
-                    throw PathRules.problem(ProblemType.ARCHIVE_UNSUPPORTED_COMPRESSION,
+                    throw PathRules.problem(DomainError.ARCHIVE_UNSUPPORTED_COMPRESSION,
                             "Entry uses a zip feature Slipway does not read", item.name);
                 }
                 in = zip.getInputStream(e);
             } catch (RuntimeException ex) {
-                if (ex instanceof ProblemException p) {
+                if (ex instanceof DomainException p) {
                     throw p;
                 }
                 throw new IOException("cannot open entry", ex);
@@ -396,11 +396,11 @@ public final class ZipImport {
             verified = true;
             ZipArchiveEntry e = item.entry;
             if (e.getSize() >= 0 && count != e.getSize()) {
-                throw PathRules.problem(ProblemType.ARCHIVE_CORRUPT,
+                throw PathRules.problem(DomainError.ARCHIVE_CORRUPT,
                         "Entry inflates to " + count + " bytes but declares " + e.getSize(), item.name);
             }
             if (e.getCrc() >= 0 && crc.getValue() != e.getCrc()) {
-                throw PathRules.problem(ProblemType.ARCHIVE_CORRUPT, "Entry fails its CRC-32 check", item.name);
+                throw PathRules.problem(DomainError.ARCHIVE_CORRUPT, "Entry fails its CRC-32 check", item.name);
             }
         }
 
@@ -421,19 +421,19 @@ public final class ZipImport {
         while (b.hasRemaining()) {
             int n = ch.read(b, position + b.position());
             if (n < 0) {
-                throw new ProblemException(ProblemType.ARCHIVE_CORRUPT, "The zip archive ends unexpectedly");
+                throw new DomainException(DomainError.ARCHIVE_CORRUPT, "The zip archive ends unexpectedly");
             }
         }
         return b;
     }
 
-    private static ProblemException corruptEntry(ZipArchiveEntry e, String what) {
-        return new ProblemException(ProblemType.ARCHIVE_CORRUPT,
+    private static DomainException corruptEntry(ZipArchiveEntry e, String what) {
+        return new DomainException(DomainError.ARCHIVE_CORRUPT,
                 "Entry " + PathRules.show(lossy(e.getRawName())) + " " + what);
     }
 
-    private static ProblemException tooMany(ImportLimits limits) {
-        return new ProblemException(ProblemType.ARCHIVE_TOO_MANY_ENTRIES,
+    private static DomainException tooMany(ImportLimits limits) {
+        return new DomainException(DomainError.ARCHIVE_TOO_MANY_ENTRIES,
                 "The archive has more than " + limits.maxEntries() + " entries");
     }
 

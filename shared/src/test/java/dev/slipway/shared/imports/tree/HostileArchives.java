@@ -1,6 +1,6 @@
 package dev.slipway.shared.imports.tree;
 
-import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.errors.DomainError;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -24,7 +24,7 @@ import java.util.zip.Deflater;
  */
 public final class HostileArchives {
     /** One hostile archive: its bytes, the problem it must cause, and the limits to import it with. */
-    public record Case(String name, byte[] zip, ProblemType expected, ImportLimits limits) {
+    public record Case(String name, byte[] zip, DomainError expected, ImportLimits limits) {
         @Override
         public String toString() {
             return name;
@@ -51,93 +51,93 @@ public final class HostileArchives {
         List<Case> cases = new ArrayList<>();
 
         // Paths: hostile anywhere
-        cases.add(new Case("traversal-dotdot", single("../x", "evil"), ProblemType.ARCHIVE_PATH_TRAVERSAL, d));
-        cases.add(new Case("traversal-nested", single("a/../../x", "evil"), ProblemType.ARCHIVE_PATH_TRAVERSAL, d));
+        cases.add(new Case("traversal-dotdot", single("../x", "evil"), DomainError.ARCHIVE_PATH_TRAVERSAL, d));
+        cases.add(new Case("traversal-nested", single("a/../../x", "evil"), DomainError.ARCHIVE_PATH_TRAVERSAL, d));
         cases.add(new Case("traversal-inside-node_modules", zip(file("app/index.js", "ok"),
-                file("node_modules/../../../etc/cron.d/x", "evil")), ProblemType.ARCHIVE_PATH_TRAVERSAL, d));
-        cases.add(new Case("absolute-root", single("/etc/passwd", "root:x:0:0"), ProblemType.ARCHIVE_ABSOLUTE_PATH, d));
-        cases.add(new Case("absolute-drive-slash", single("C:/x", "evil"), ProblemType.ARCHIVE_ABSOLUTE_PATH, d));
-        cases.add(new Case("absolute-drive-relative", single("C:x", "evil"), ProblemType.ARCHIVE_ABSOLUTE_PATH, d));
-        cases.add(new Case("absolute-unc", single("//server/share/x", "evil"), ProblemType.ARCHIVE_ABSOLUTE_PATH, d));
-        cases.add(new Case("backslash-traversal", single("a\\..\\x", "evil"), ProblemType.ARCHIVE_BACKSLASH_PATH, d));
+                file("node_modules/../../../etc/cron.d/x", "evil")), DomainError.ARCHIVE_PATH_TRAVERSAL, d));
+        cases.add(new Case("absolute-root", single("/etc/passwd", "root:x:0:0"), DomainError.ARCHIVE_ABSOLUTE_PATH, d));
+        cases.add(new Case("absolute-drive-slash", single("C:/x", "evil"), DomainError.ARCHIVE_ABSOLUTE_PATH, d));
+        cases.add(new Case("absolute-drive-relative", single("C:x", "evil"), DomainError.ARCHIVE_ABSOLUTE_PATH, d));
+        cases.add(new Case("absolute-unc", single("//server/share/x", "evil"), DomainError.ARCHIVE_ABSOLUTE_PATH, d));
+        cases.add(new Case("backslash-traversal", single("a\\..\\x", "evil"), DomainError.ARCHIVE_BACKSLASH_PATH, d));
 
         // Paths: rules for kept entries
-        cases.add(new Case("nul-in-name", single("a\u0000b.txt", "x"), ProblemType.ARCHIVE_INVALID_PATH, d));
-        cases.add(new Case("control-char-in-name", single("a\nb.txt", "x"), ProblemType.ARCHIVE_INVALID_PATH, d));
-        cases.add(new Case("dot-segment", single("a/./b.txt", "x"), ProblemType.ARCHIVE_INVALID_PATH, d));
-        cases.add(new Case("empty-segment", single("a//b.txt", "x"), ProblemType.ARCHIVE_INVALID_PATH, d));
+        cases.add(new Case("nul-in-name", single("a\u0000b.txt", "x"), DomainError.ARCHIVE_INVALID_PATH, d));
+        cases.add(new Case("control-char-in-name", single("a\nb.txt", "x"), DomainError.ARCHIVE_INVALID_PATH, d));
+        cases.add(new Case("dot-segment", single("a/./b.txt", "x"), DomainError.ARCHIVE_INVALID_PATH, d));
+        cases.add(new Case("empty-segment", single("a//b.txt", "x"), DomainError.ARCHIVE_INVALID_PATH, d));
         cases.add(new Case("git-file", zip(file("app/index.js", "ok"), file("app/.git", "gitdir: /etc")),
-                ProblemType.ARCHIVE_INVALID_PATH, d));
+                DomainError.ARCHIVE_INVALID_PATH, d));
         cases.add(new Case("git-uppercase-folder", zip(file("index.js", "ok"), file(".GIT/hooks/post-checkout", "#!/bin/sh")),
-                ProblemType.ARCHIVE_INVALID_PATH, d));
+                DomainError.ARCHIVE_INVALID_PATH, d));
         cases.add(new Case("git-hfs-ignorable", zip(file("index.js", "ok"), file(".g\u200cit/config", "[core]")),
-                ProblemType.ARCHIVE_INVALID_PATH, d));
+                DomainError.ARCHIVE_INVALID_PATH, d));
         cases.add(new Case("git-ntfs-short-name", zip(file("index.js", "ok"), file("GIT~1/config", "[core]")),
-                ProblemType.ARCHIVE_INVALID_PATH, d));
+                DomainError.ARCHIVE_INVALID_PATH, d));
         cases.add(new Case("invalid-utf8-flagged", zip(new Entry(new byte[] {'a', (byte) 0xff, (byte) 0xfe, 'b'},
-                0x800, 0, bytes("x"), MODE_FILE)), ProblemType.ARCHIVE_INVALID_PATH, d));
-        cases.add(new Case("path-4096-chars", single(longPath(4096), "x"), ProblemType.ARCHIVE_PATH_TOO_LONG, d));
+                0x800, 0, bytes("x"), MODE_FILE)), DomainError.ARCHIVE_INVALID_PATH, d));
+        cases.add(new Case("path-4096-chars", single(longPath(4096), "x"), DomainError.ARCHIVE_PATH_TOO_LONG, d));
         cases.add(new Case("segment-300-bytes", single("src/" + "\u00e9".repeat(150) + ".js", "x"),
-                ProblemType.ARCHIVE_PATH_TOO_LONG, d));
+                DomainError.ARCHIVE_PATH_TOO_LONG, d));
 
         // Entry types
         cases.add(new Case("symlink", zip(file("index.js", "ok"), entry("passwd", "/etc/passwd", MODE_SYMLINK)),
-                ProblemType.ARCHIVE_SYMLINK, d));
+                DomainError.ARCHIVE_SYMLINK, d));
         cases.add(new Case("symlink-dir-escape", zip(file("index.js", "ok"), entry("src/up", "../../..", MODE_SYMLINK)),
-                ProblemType.ARCHIVE_SYMLINK, d));
-        cases.add(new Case("fifo", zip(file("index.js", "ok"), entry("pipe", "", MODE_FIFO)), ProblemType.ARCHIVE_SPECIAL_FILE, d));
+                DomainError.ARCHIVE_SYMLINK, d));
+        cases.add(new Case("fifo", zip(file("index.js", "ok"), entry("pipe", "", MODE_FIFO)), DomainError.ARCHIVE_SPECIAL_FILE, d));
         cases.add(new Case("char-device", zip(file("index.js", "ok"), entry("dev/zero", "", MODE_CHAR_DEVICE)),
-                ProblemType.ARCHIVE_SPECIAL_FILE, d));
-        cases.add(new Case("socket", zip(file("index.js", "ok"), entry("sock", "", MODE_SOCKET)), ProblemType.ARCHIVE_SPECIAL_FILE, d));
+                DomainError.ARCHIVE_SPECIAL_FILE, d));
+        cases.add(new Case("socket", zip(file("index.js", "ok"), entry("sock", "", MODE_SOCKET)), DomainError.ARCHIVE_SPECIAL_FILE, d));
 
         // Collisions
-        cases.add(new Case("duplicate-path", zip(file("a.txt", "one"), file("a.txt", "two")), ProblemType.ARCHIVE_DUPLICATE_PATH, d));
+        cases.add(new Case("duplicate-path", zip(file("a.txt", "one"), file("a.txt", "two")), DomainError.ARCHIVE_DUPLICATE_PATH, d));
         cases.add(new Case("case-collision", zip(file("README.md", "one"), file("readme.md", "two")),
-                ProblemType.ARCHIVE_CASE_COLLISION, d));
+                DomainError.ARCHIVE_CASE_COLLISION, d));
         cases.add(new Case("case-collision-folders", zip(file("Src/a.js", "one"), file("src/b.js", "two")),
-                ProblemType.ARCHIVE_CASE_COLLISION, d));
+                DomainError.ARCHIVE_CASE_COLLISION, d));
         cases.add(new Case("nfc-nfd-collision", zip(file("caf\u00e9.txt", "nfc"), file("cafe\u0301.txt", "nfd")),
-                ProblemType.ARCHIVE_UNICODE_COLLISION, d));
+                DomainError.ARCHIVE_UNICODE_COLLISION, d));
         cases.add(new Case("file-then-folder", zip(file("a", "file"), file("a/b", "nested")),
-                ProblemType.ARCHIVE_FILE_DIRECTORY_CONFLICT, d));
+                DomainError.ARCHIVE_FILE_DIRECTORY_CONFLICT, d));
         cases.add(new Case("folder-entry-then-file", zip(dir("a/"), file("b.txt", "x"), entry("a", "file", MODE_FILE)),
-                ProblemType.ARCHIVE_FILE_DIRECTORY_CONFLICT, d));
+                DomainError.ARCHIVE_FILE_DIRECTORY_CONFLICT, d));
 
         // Counts and sizes (small limits)
-        cases.add(new Case("too-many-entries", manyEntries(SMALL.maxEntries() + 1, false), ProblemType.ARCHIVE_TOO_MANY_ENTRIES, SMALL));
-        cases.add(new Case("entry-count-lie", manyEntries(SMALL.maxEntries() + 1, true), ProblemType.ARCHIVE_TOO_MANY_ENTRIES, SMALL));
-        cases.add(new Case("total-size-bomb", totalBomb(), ProblemType.ARCHIVE_TOO_LARGE, SMALL));
-        cases.add(new Case("file-too-large", zip(zeros("big.bin", 4 << 20)), ProblemType.ARCHIVE_FILE_TOO_LARGE, SMALL));
+        cases.add(new Case("too-many-entries", manyEntries(SMALL.maxEntries() + 1, false), DomainError.ARCHIVE_TOO_MANY_ENTRIES, SMALL));
+        cases.add(new Case("entry-count-lie", manyEntries(SMALL.maxEntries() + 1, true), DomainError.ARCHIVE_TOO_MANY_ENTRIES, SMALL));
+        cases.add(new Case("total-size-bomb", totalBomb(), DomainError.ARCHIVE_TOO_LARGE, SMALL));
+        cases.add(new Case("file-too-large", zip(zeros("big.bin", 4 << 20)), DomainError.ARCHIVE_FILE_TOO_LARGE, SMALL));
         cases.add(new Case("env-file-too-large", zip(file("index.js", "ok"), zeros(".env", (1 << 20) + 1)),
-                ProblemType.ARCHIVE_FILE_TOO_LARGE, new ImportLimits(100, 64L << 20, 16L << 20, 1024)));
-        cases.add(new Case("declared-size-lie-bomb", sizeLie(4 << 20), ProblemType.ARCHIVE_FILE_TOO_LARGE, SMALL));
-        cases.add(new Case("declared-size-lie", sizeLie(1000), ProblemType.ARCHIVE_CORRUPT, SMALL));
-        cases.add(new Case("overlap-shared-local-header", overlapSharedHeader(), ProblemType.ARCHIVE_OVERLAPPING_ENTRIES, SMALL));
-        cases.add(new Case("overlap-quoted-header", overlapQuoted(), ProblemType.ARCHIVE_OVERLAPPING_ENTRIES, SMALL));
+                DomainError.ARCHIVE_FILE_TOO_LARGE, new ImportLimits(100, 64L << 20, 16L << 20, 1024)));
+        cases.add(new Case("declared-size-lie-bomb", sizeLie(4 << 20), DomainError.ARCHIVE_FILE_TOO_LARGE, SMALL));
+        cases.add(new Case("declared-size-lie", sizeLie(1000), DomainError.ARCHIVE_CORRUPT, SMALL));
+        cases.add(new Case("overlap-shared-local-header", overlapSharedHeader(), DomainError.ARCHIVE_OVERLAPPING_ENTRIES, SMALL));
+        cases.add(new Case("overlap-quoted-header", overlapQuoted(), DomainError.ARCHIVE_OVERLAPPING_ENTRIES, SMALL));
 
         // Structure
-        cases.add(new Case("truncated", Arrays.copyOf(validApp(), validApp().length / 2), ProblemType.ARCHIVE_CORRUPT, d));
-        cases.add(new Case("crc-mismatch", crcFlip(), ProblemType.ARCHIVE_CORRUPT, d));
-        cases.add(new Case("deflate-garbage", deflateGarbage(), ProblemType.ARCHIVE_CORRUPT, d));
-        cases.add(new Case("local-name-mismatch", localNameMismatch(), ProblemType.ARCHIVE_CORRUPT, d));
-        cases.add(new Case("central-offset-outside", offsetOutside(), ProblemType.ARCHIVE_CORRUPT, d));
-        cases.add(new Case("not-zip-png", png(), ProblemType.ARCHIVE_NOT_ZIP, d));
-        cases.add(new Case("not-zip-text", bytes("This is not a zip file, just some text.\n".repeat(20)), ProblemType.ARCHIVE_NOT_ZIP, d));
-        cases.add(new Case("not-zip-zero-bytes", new byte[0], ProblemType.ARCHIVE_NOT_ZIP, d));
-        cases.add(new Case("empty-zip", zip(), ProblemType.ARCHIVE_EMPTY, d));
+        cases.add(new Case("truncated", Arrays.copyOf(validApp(), validApp().length / 2), DomainError.ARCHIVE_CORRUPT, d));
+        cases.add(new Case("crc-mismatch", crcFlip(), DomainError.ARCHIVE_CORRUPT, d));
+        cases.add(new Case("deflate-garbage", deflateGarbage(), DomainError.ARCHIVE_CORRUPT, d));
+        cases.add(new Case("local-name-mismatch", localNameMismatch(), DomainError.ARCHIVE_CORRUPT, d));
+        cases.add(new Case("central-offset-outside", offsetOutside(), DomainError.ARCHIVE_CORRUPT, d));
+        cases.add(new Case("not-zip-png", png(), DomainError.ARCHIVE_NOT_ZIP, d));
+        cases.add(new Case("not-zip-text", bytes("This is not a zip file, just some text.\n".repeat(20)), DomainError.ARCHIVE_NOT_ZIP, d));
+        cases.add(new Case("not-zip-zero-bytes", new byte[0], DomainError.ARCHIVE_NOT_ZIP, d));
+        cases.add(new Case("empty-zip", zip(), DomainError.ARCHIVE_EMPTY, d));
         cases.add(new Case("only-junk", zip(dir("__MACOSX/"), file("__MACOSX/._index.js", "apple"), dir("node_modules/"),
                 file("node_modules/react/index.js", "x"), file(".DS_Store", "junk"), file("Thumbs.db", "junk")),
-                ProblemType.ARCHIVE_EMPTY, d));
+                DomainError.ARCHIVE_EMPTY, d));
         cases.add(new Case("only-build-output-and-env", zip(file("app/dist/index.html", "<html>"), file("app/.env", "K=v"),
-                file("app/node_modules/x.js", "x")), ProblemType.ARCHIVE_EMPTY, d));
+                file("app/node_modules/x.js", "x")), DomainError.ARCHIVE_EMPTY, d));
         cases.add(new Case("encrypted", zip(new Entry(bytes("secret.txt"), 0x1, ZIP_DEFLATED, bytes("\u0001\u0002garbage-ciphertext"),
-                MODE_FILE)), ProblemType.ARCHIVE_ENCRYPTED, d));
+                MODE_FILE)), DomainError.ARCHIVE_ENCRYPTED, d));
         cases.add(new Case("aes-encrypted-method-99", zip(new Entry(bytes("secret.txt"), 0x1, 99, bytes("ciphertext"),
-                MODE_FILE)), ProblemType.ARCHIVE_ENCRYPTED, d));
+                MODE_FILE)), DomainError.ARCHIVE_ENCRYPTED, d));
         cases.add(new Case("unsupported-bzip2", zip(file("index.js", "ok"), new Entry(bytes("a.txt"), 0, 12, bytes("BZh91AY&SY"),
-                MODE_FILE)), ProblemType.ARCHIVE_UNSUPPORTED_COMPRESSION, d));
+                MODE_FILE)), DomainError.ARCHIVE_UNSUPPORTED_COMPRESSION, d));
         cases.add(new Case("unsupported-method-99", zip(new Entry(bytes("a.txt"), 0, 99, bytes("data"), MODE_FILE)),
-                ProblemType.ARCHIVE_UNSUPPORTED_COMPRESSION, d));
+                DomainError.ARCHIVE_UNSUPPORTED_COMPRESSION, d));
         return cases;
     }
 

@@ -1,6 +1,7 @@
 package dev.slipway.shared.imports.tree;
 
-import dev.slipway.shared.http.ProblemException;
+import dev.slipway.shared.http.ProblemTable;
+import dev.slipway.shared.errors.DomainException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,7 +15,7 @@ import java.util.stream.Stream;
 
 /**
  * What must hold for any bytes given to {@link ZipImport#extract}: either a tree whose files all
- * lie inside its root within the limits, or a 4xx {@link ProblemException}; nothing else (other
+ * lie inside its root within the limits, or a 4xx {@link DomainException}; nothing else (other
  * exceptions and errors propagate and fail the caller), nothing written outside the temp parent,
  * and the temp parent empty once the tree is closed.
  */
@@ -33,13 +34,13 @@ final class ImportOracle {
             try (ImportTree tree = ZipImport.extract(zip, parent, limits)) {
                 checkTree(tree, parent, limits);
                 accepted = true;
-            } catch (ProblemException e) {
-                int status = e.type().status();
+            } catch (DomainException e) {
+                int status = ProblemTable.typeOf(e.error()).status();
                 if (status < 400 || status >= 500) {
-                    throw new AssertionError("not a 4xx problem: " + e.type() + " " + e.detail());
+                    throw new AssertionError("not a 4xx problem: " + e.error() + " " + e.detail());
                 }
-                if (!e.type().name().startsWith("ARCHIVE_")) {
-                    throw new AssertionError("not an archive problem: " + e.type());
+                if (!e.error().name().startsWith("ARCHIVE_")) {
+                    throw new AssertionError("not an archive problem: " + e.error());
                 }
                 accepted = false;
             }

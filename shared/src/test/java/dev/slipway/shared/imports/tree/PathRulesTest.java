@@ -1,7 +1,7 @@
 package dev.slipway.shared.imports.tree;
 
-import dev.slipway.shared.http.ProblemException;
-import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.errors.DomainError;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
@@ -12,25 +12,25 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PathRulesTest {
-    private static ProblemType hostile(String raw) {
-        return assertThrows(ProblemException.class, () -> PathRules.checkHostile(raw)).type();
+    private static DomainError hostile(String raw) {
+        return assertThrows(DomainException.class, () -> PathRules.checkHostile(raw)).error();
     }
 
-    private static ProblemType kept(String raw) {
+    private static DomainError kept(String raw) {
         String body = raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw;
-        return assertThrows(ProblemException.class, () -> PathRules.checkKept(raw, body.split("/", -1), 1024)).type();
+        return assertThrows(DomainException.class, () -> PathRules.checkKept(raw, body.split("/", -1), 1024)).error();
     }
 
     @Test
     void hostileNames() {
-        assertEquals(ProblemType.ARCHIVE_PATH_TRAVERSAL, hostile(".."));
-        assertEquals(ProblemType.ARCHIVE_PATH_TRAVERSAL, hostile("../"));
-        assertEquals(ProblemType.ARCHIVE_PATH_TRAVERSAL, hostile("a/b/.."));
-        assertEquals(ProblemType.ARCHIVE_ABSOLUTE_PATH, hostile("/"));
-        assertEquals(ProblemType.ARCHIVE_ABSOLUTE_PATH, hostile("z:"));
-        assertEquals(ProblemType.ARCHIVE_ABSOLUTE_PATH, hostile("//?/C:/x"));
-        assertEquals(ProblemType.ARCHIVE_BACKSLASH_PATH, hostile("\\\\server\\share"));
-        assertEquals(ProblemType.ARCHIVE_INVALID_PATH, hostile(""));
+        assertEquals(DomainError.ARCHIVE_PATH_TRAVERSAL, hostile(".."));
+        assertEquals(DomainError.ARCHIVE_PATH_TRAVERSAL, hostile("../"));
+        assertEquals(DomainError.ARCHIVE_PATH_TRAVERSAL, hostile("a/b/.."));
+        assertEquals(DomainError.ARCHIVE_ABSOLUTE_PATH, hostile("/"));
+        assertEquals(DomainError.ARCHIVE_ABSOLUTE_PATH, hostile("z:"));
+        assertEquals(DomainError.ARCHIVE_ABSOLUTE_PATH, hostile("//?/C:/x"));
+        assertEquals(DomainError.ARCHIVE_BACKSLASH_PATH, hostile("\\\\server\\share"));
+        assertEquals(DomainError.ARCHIVE_INVALID_PATH, hostile(""));
         for (String ok : new String[] {"a..b", "...", "..a/b", "a/b..", "src/1:2.txt", "\u00e9/x"}) {
             assertDoesNotThrow(() -> PathRules.checkHostile(ok), ok);
         }
@@ -38,16 +38,16 @@ class PathRulesTest {
 
     @Test
     void keptNames() {
-        assertEquals(ProblemType.ARCHIVE_INVALID_PATH, kept("a\u007fb"));
-        assertEquals(ProblemType.ARCHIVE_INVALID_PATH, kept("a\u0085b"));
-        assertEquals(ProblemType.ARCHIVE_INVALID_PATH, kept("a\ud800b"));
-        assertEquals(ProblemType.ARCHIVE_INVALID_PATH, kept("./a"));
-        assertEquals(ProblemType.ARCHIVE_INVALID_PATH, kept("a//"));
-        assertEquals(ProblemType.ARCHIVE_PATH_TOO_LONG, kept("x".repeat(1025)));
-        assertEquals(ProblemType.ARCHIVE_PATH_TOO_LONG, kept("\u4e00".repeat(86) + "/" + "b")); // 258 UTF-8 bytes
+        assertEquals(DomainError.ARCHIVE_INVALID_PATH, kept("a\u007fb"));
+        assertEquals(DomainError.ARCHIVE_INVALID_PATH, kept("a\u0085b"));
+        assertEquals(DomainError.ARCHIVE_INVALID_PATH, kept("a\ud800b"));
+        assertEquals(DomainError.ARCHIVE_INVALID_PATH, kept("./a"));
+        assertEquals(DomainError.ARCHIVE_INVALID_PATH, kept("a//"));
+        assertEquals(DomainError.ARCHIVE_PATH_TOO_LONG, kept("x".repeat(1025)));
+        assertEquals(DomainError.ARCHIVE_PATH_TOO_LONG, kept("\u4e00".repeat(86) + "/" + "b")); // 258 UTF-8 bytes
         String wide = ("\u4e00".repeat(80) + "/").repeat(13) + "b"; // 1054 characters, 3133 UTF-8 bytes
-        assertEquals(ProblemType.ARCHIVE_PATH_TOO_LONG, assertThrows(ProblemException.class,
-                () -> PathRules.checkKept(wide, wide.split("/"), 4000)).type());
+        assertEquals(DomainError.ARCHIVE_PATH_TOO_LONG, assertThrows(DomainException.class,
+                () -> PathRules.checkKept(wide, wide.split("/"), 4000)).error());
         assertDoesNotThrow(() -> PathRules.checkKept("\ud83d\ude00/a.txt", new String[] {"\ud83d\ude00", "a.txt"}, 1024));
         assertDoesNotThrow(() -> PathRules.checkKept(".gitignore", new String[] {".gitignore"}, 1024));
         assertDoesNotThrow(() -> PathRules.checkKept(".github/workflows/ci.yml", new String[] {".github", "workflows", "ci.yml"}, 1024));

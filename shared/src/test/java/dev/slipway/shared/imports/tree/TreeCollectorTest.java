@@ -1,7 +1,7 @@
 package dev.slipway.shared.imports.tree;
 
-import dev.slipway.shared.http.ProblemException;
-import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.errors.DomainError;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,8 +63,8 @@ class TreeCollectorTest {
     void symlinkOutsideLeftOutFoldersIsRejectedAtOnce() throws IOException {
         try (TreeCollector c = new TreeCollector(parent, ImportLimits.DEFAULT)) {
             c.addFile("a.txt", false, text("a"));
-            ProblemException e = assertThrows(ProblemException.class, () -> c.addSymlink("src/link"));
-            assertEquals(ProblemType.ARCHIVE_SYMLINK, e.type());
+            DomainException e = assertThrows(DomainException.class, () -> c.addSymlink("src/link"));
+            assertEquals(DomainError.ARCHIVE_SYMLINK, e.error());
             assertThrows(IllegalStateException.class, () -> c.addFile("b.txt", false, text("b")));
         }
         ZipImportTest.assertEmpty(parent);
@@ -76,8 +76,8 @@ class TreeCollectorTest {
             c.addFile("a/x.txt", false, text("a"));
             c.addSymlink("a/dist/link"); // a/ might be stripped, making dist/ a root folder
             c.addFile("b/y.txt", false, text("b")); // ... it is not
-            ProblemException e = assertThrows(ProblemException.class, c::finish);
-            assertEquals(ProblemType.ARCHIVE_SYMLINK, e.type());
+            DomainException e = assertThrows(DomainException.class, c::finish);
+            assertEquals(DomainError.ARCHIVE_SYMLINK, e.error());
         }
         ZipImportTest.assertEmpty(parent);
     }
@@ -88,8 +88,8 @@ class TreeCollectorTest {
             c.addSymlink("node_modules/.bin/vite");
             c.addSpecial(".git/fsmonitor--daemon.ipc");
             c.addFile("index.html", false, text("<html>"));
-            ProblemException e = assertThrows(ProblemException.class, () -> c.addSpecial("run/socket"));
-            assertEquals(ProblemType.ARCHIVE_SPECIAL_FILE, e.type());
+            DomainException e = assertThrows(DomainException.class, () -> c.addSpecial("run/socket"));
+            assertEquals(DomainError.ARCHIVE_SPECIAL_FILE, e.error());
         }
         ZipImportTest.assertEmpty(parent);
     }
@@ -99,8 +99,8 @@ class TreeCollectorTest {
         ImportLimits limits = new ImportLimits(10, 10L << 20, 1L << 20, 100);
         InfiniteZeros endless = new InfiniteZeros();
         try (TreeCollector c = new TreeCollector(parent, limits)) {
-            ProblemException e = assertThrows(ProblemException.class, () -> c.addFile("bomb.bin", false, endless));
-            assertEquals(ProblemType.ARCHIVE_FILE_TOO_LARGE, e.type());
+            DomainException e = assertThrows(DomainException.class, () -> c.addFile("bomb.bin", false, endless));
+            assertEquals(DomainError.ARCHIVE_FILE_TOO_LARGE, e.error());
         }
         assertTrue(endless.served <= (1L << 20) + 64 * 1024, "bounded work: " + endless.served);
         ZipImportTest.assertEmpty(parent);
@@ -109,27 +109,27 @@ class TreeCollectorTest {
     @Test
     void readErrorsAreCorruptArchives() throws IOException {
         try (TreeCollector c = new TreeCollector(parent, ImportLimits.DEFAULT)) {
-            ProblemException e = assertThrows(ProblemException.class, () -> c.addFile("x", false, new ThrowingStream()));
-            assertEquals(ProblemType.ARCHIVE_CORRUPT, e.type());
+            DomainException e = assertThrows(DomainException.class, () -> c.addFile("x", false, new ThrowingStream()));
+            assertEquals(DomainError.ARCHIVE_CORRUPT, e.error());
         }
         ZipImportTest.assertEmpty(parent);
     }
 
     @Test
     void collisionsAreFoundAcrossEnvFilesAndFolders() throws IOException {
-        assertFinishFails(ProblemType.ARCHIVE_CASE_COLLISION, c -> {
+        assertFinishFails(DomainError.ARCHIVE_CASE_COLLISION, c -> {
             c.addFile(".env", false, text("A=1"));
             c.addFile(".ENV", false, text("A=2"));
         });
-        assertFinishFails(ProblemType.ARCHIVE_FILE_DIRECTORY_CONFLICT, c -> {
+        assertFinishFails(DomainError.ARCHIVE_FILE_DIRECTORY_CONFLICT, c -> {
             c.addFile("a/b", false, text("1"));
             c.addFile("a", false, text("2"));
         });
-        assertFinishFails(ProblemType.ARCHIVE_UNICODE_COLLISION, c -> {
+        assertFinishFails(DomainError.ARCHIVE_UNICODE_COLLISION, c -> {
             c.addFile("\u00c5/x", false, text("1")); // Å precomposed
             c.addFile("A\u030a/y", false, text("2")); // A + combining ring
         });
-        assertFinishFails(ProblemType.ARCHIVE_EMPTY, c -> c.addFile(".env", false, text("A=1")));
+        assertFinishFails(DomainError.ARCHIVE_EMPTY, c -> c.addFile(".env", false, text("A=1")));
         // folders may repeat; a file may not
         try (TreeCollector c = new TreeCollector(parent, ImportLimits.DEFAULT)) {
             c.addDirectory("src/");
@@ -149,8 +149,8 @@ class TreeCollectorTest {
             c.addDirectory("node_modules/");
             c.addFile(".DS_Store", false, text("x"));
             c.addFile("a", false, text("x"));
-            ProblemException e = assertThrows(ProblemException.class, () -> c.addDirectory("b/"));
-            assertEquals(ProblemType.ARCHIVE_TOO_MANY_ENTRIES, e.type());
+            DomainException e = assertThrows(DomainException.class, () -> c.addDirectory("b/"));
+            assertEquals(DomainError.ARCHIVE_TOO_MANY_ENTRIES, e.error());
         }
         ZipImportTest.assertEmpty(parent);
     }
@@ -181,7 +181,7 @@ class TreeCollectorTest {
             try (Stream<Path> s = Files.walk(parent)) {
                 assertTrue(s.noneMatch(p -> p.getFileName().toString().equalsIgnoreCase("readme.md")));
             }
-            assertEquals(ProblemType.ARCHIVE_CASE_COLLISION, assertThrows(ProblemException.class, c::finish).type());
+            assertEquals(DomainError.ARCHIVE_CASE_COLLISION, assertThrows(DomainException.class, c::finish).error());
         }
         ZipImportTest.assertEmpty(parent);
     }
@@ -190,11 +190,11 @@ class TreeCollectorTest {
         void into(TreeCollector c);
     }
 
-    private void assertFinishFails(ProblemType expected, Feed feed) throws IOException {
+    private void assertFinishFails(DomainError expected, Feed feed) throws IOException {
         try (TreeCollector c = new TreeCollector(parent, ImportLimits.DEFAULT)) {
             feed.into(c);
-            ProblemException e = assertThrows(ProblemException.class, c::finish);
-            assertEquals(expected, e.type(), e.detail());
+            DomainException e = assertThrows(DomainException.class, c::finish);
+            assertEquals(expected, e.error(), e.detail());
         }
         ZipImportTest.assertEmpty(parent);
     }

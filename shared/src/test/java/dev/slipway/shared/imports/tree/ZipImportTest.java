@@ -1,7 +1,8 @@
 package dev.slipway.shared.imports.tree;
 
-import dev.slipway.shared.http.ProblemException;
-import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.http.ProblemTable;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.errors.DomainError;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -49,10 +50,10 @@ class ZipImportTest {
         Path zip = write("in.zip", c.zip());
         Path parent = Files.createDirectory(tmp.resolve("parent"));
 
-        ProblemException e = assertThrows(ProblemException.class, () -> ZipImport.extract(zip, parent, c.limits()));
+        DomainException e = assertThrows(DomainException.class, () -> ZipImport.extract(zip, parent, c.limits()));
 
-        assertEquals(c.expected(), e.type(), () -> c.name() + ": " + e.detail());
-        assertTrue(e.type().status() >= 400 && e.type().status() < 500);
+        assertEquals(c.expected(), e.error(), () -> c.name() + ": " + e.detail());
+        assertTrue(ProblemTable.typeOf(e.error()).status() >= 400 && ProblemTable.typeOf(e.error()).status() < 500);
         assertEmpty(parent);
         assertTrue(e.detail().length() < 600, e.detail());
         assertTrue(e.detail().chars().noneMatch(ch -> ch < 0x20), "detail must escape control characters: " + e.detail());
@@ -63,9 +64,9 @@ class ZipImportTest {
         List<HostileArchives.Case> all = HostileArchives.all();
         assertTrue(all.size() >= 22, "cases: " + all.size());
         assertEquals(all.size(), all.stream().map(HostileArchives.Case::name).distinct().count());
-        Set<ProblemType> covered = all.stream().map(HostileArchives.Case::expected).collect(Collectors.toSet());
-        Set<ProblemType> archiveTypes = EnumSet.noneOf(ProblemType.class);
-        for (ProblemType t : ProblemType.values()) {
+        Set<DomainError> covered = all.stream().map(HostileArchives.Case::expected).collect(Collectors.toSet());
+        Set<DomainError> archiveTypes = EnumSet.noneOf(DomainError.class);
+        for (DomainError t : DomainError.values()) {
             if (t.name().startsWith("ARCHIVE_")) {
                 archiveTypes.add(t);
             }
@@ -213,12 +214,12 @@ class ZipImportTest {
         try (ImportTree tree = ZipImport.extract(ok, parent, limits)) {
             assertEquals(200, tree.inflatedBytes());
         }
-        assertProblem(ProblemType.ARCHIVE_FILE_TOO_LARGE, zip(file("a.txt", hundred + "x")), limits, parent);
-        assertProblem(ProblemType.ARCHIVE_TOO_LARGE, zip(file("a.txt", hundred), file("b.txt", hundred), file("c.txt", "x")),
+        assertProblem(DomainError.ARCHIVE_FILE_TOO_LARGE, zip(file("a.txt", hundred + "x")), limits, parent);
+        assertProblem(DomainError.ARCHIVE_TOO_LARGE, zip(file("a.txt", hundred), file("b.txt", hundred), file("c.txt", "x")),
                 limits, parent);
-        assertProblem(ProblemType.ARCHIVE_TOO_MANY_ENTRIES, zip(file("a", "1"), file("b", "2"), file("c", "3"), dir("d/")),
+        assertProblem(DomainError.ARCHIVE_TOO_MANY_ENTRIES, zip(file("a", "1"), file("b", "2"), file("c", "3"), dir("d/")),
                 limits, parent);
-        assertProblem(ProblemType.ARCHIVE_PATH_TOO_LONG, zip(file("a/b/c/d/e/f/g/hij.txt", "x")), limits, parent);
+        assertProblem(DomainError.ARCHIVE_PATH_TOO_LONG, zip(file("a/b/c/d/e/f/g/hij.txt", "x")), limits, parent);
     }
 
     @Test
@@ -234,11 +235,11 @@ class ZipImportTest {
     @Test
     void problemDetailsEscapeAndTruncatePaths() throws IOException {
         Path parent = Files.createDirectory(tmp.resolve("parent"));
-        ProblemException e = assertProblem(ProblemType.ARCHIVE_INVALID_PATH, zip(file("evil\u001b[31m\u202e.txt", "x")),
+        DomainException e = assertProblem(DomainError.ARCHIVE_INVALID_PATH, zip(file("evil\u001b[31m\u202e.txt", "x")),
                 ImportLimits.DEFAULT, parent);
         assertTrue(e.detail().contains("evil\\u001b[31m\\u202e.txt"), e.detail());
         String longName = "a".repeat(150) + "/" + "b".repeat(150) + "/../x";
-        e = assertProblem(ProblemType.ARCHIVE_PATH_TRAVERSAL, zip(file(longName, "x")), ImportLimits.DEFAULT, parent);
+        e = assertProblem(DomainError.ARCHIVE_PATH_TRAVERSAL, zip(file(longName, "x")), ImportLimits.DEFAULT, parent);
         assertFalse(e.detail().contains("b".repeat(60)), e.detail());
         assertTrue(e.detail().length() < 300, e.detail());
     }
@@ -248,7 +249,7 @@ class ZipImportTest {
         Path parent = Files.createDirectory(tmp.resolve("parent"));
         for (HostileArchives.Case c : HostileArchives.all()) {
             Path zip = write("c.zip", c.zip());
-            ProblemException e = assertThrows(ProblemException.class, () -> ZipImport.extract(zip, parent, c.limits()));
+            DomainException e = assertThrows(DomainException.class, () -> ZipImport.extract(zip, parent, c.limits()));
             for (String secret : List.of("root:x:0:0", "rm -rf", "gitdir", "[core]", "garbage-ciphertext", "quick brown")) {
                 assertFalse(e.detail().contains(secret), c.name() + ": " + e.detail());
             }
@@ -260,7 +261,7 @@ class ZipImportTest {
         Path parent = Files.createDirectory(tmp.resolve("parent"));
         Path other = Files.writeString(parent.resolve("other.txt"), "someone else's");
         Path zip = write("a.zip", HostileArchives.all().get(0).zip());
-        assertThrows(ProblemException.class, () -> ZipImport.extract(zip, parent, ImportLimits.DEFAULT));
+        assertThrows(DomainException.class, () -> ZipImport.extract(zip, parent, ImportLimits.DEFAULT));
         try (Stream<Path> s = Files.list(parent)) {
             assertEquals(List.of(other), s.toList());
         }
@@ -287,7 +288,7 @@ class ZipImportTest {
             for (int i = 0; i < zips.size(); i++) {
                 Path zip = zips.get(i);
                 ImportLimits limits = cases.get(i).limits();
-                assertThrows(ProblemException.class, () -> ZipImport.extract(zip, parent, limits));
+                assertThrows(DomainException.class, () -> ZipImport.extract(zip, parent, limits));
             }
         }
         long after = openFiles(fdDir);
@@ -300,11 +301,11 @@ class ZipImportTest {
         }
     }
 
-    static ProblemException assertProblem(ProblemType expected, byte[] zipBytes, ImportLimits limits, Path parent) throws IOException {
+    static DomainException assertProblem(DomainError expected, byte[] zipBytes, ImportLimits limits, Path parent) throws IOException {
         Path zip = Files.createTempFile(parent.getParent(), "case", ".zip");
         Files.write(zip, zipBytes);
-        ProblemException e = assertThrows(ProblemException.class, () -> ZipImport.extract(zip, parent, limits));
-        assertEquals(expected, e.type(), e.detail());
+        DomainException e = assertThrows(DomainException.class, () -> ZipImport.extract(zip, parent, limits));
+        assertEquals(expected, e.error(), e.detail());
         assertEmpty(parent);
         return e;
     }
