@@ -46,8 +46,12 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The whole of Slipway in one process: DynamoDB Local and an S3 server persisted under the data
- * folder, the tables and buckets template.yaml declares, and an API Gateway that invokes the
- * template's handler classes in-process. {@link #close()} stops it all and keeps the data.
+ * folder, with the tables and buckets template.yaml declares; an API Gateway that invokes the
+ * template's handler classes in-process; a Lambda Invoke endpoint and the local Step Functions
+ * (a Node process running the template's state machines, whose Build task is a local npm build);
+ * the edge serving sites from the bucket; and a timer running the template's schedules. Only one
+ * runtime holds a data folder at a time (a file lock), and {@code runtime.json} tells scripts
+ * where it is. {@link #close()} stops it all and keeps the data.
  */
 public final class LocalRuntime implements AutoCloseable {
     static {
@@ -85,14 +89,13 @@ public final class LocalRuntime implements AutoCloseable {
     private final S3Client runtimeS3;
     private final SdkHttpClient runtimeHttp;
 
-    /** Where and how to run. Port 0 means "any free port". */
     /**
+     * Where and how to run. Port 0 (API or edge) means "any free port".
+     *
      * @param retryIntervalScale multiplies the state machines' Retry intervals (1 = as written; tests
      *                           that exhaust retries use a small factor to stay fast)
-     */
-    /**
-     * @param scheduleInterval how often the template's schedules run locally: null = each its own
-     *                         {@code rate(...)}; zero = never (run the cleanup with POST /cleanup)
+     * @param scheduleInterval   how often the template's schedules run locally: null = each its own
+     *                           {@code rate(...)}; zero = never (run the cleanup with POST /cleanup)
      */
     public record Options(Path dataDir, Path template, String host, int apiPort, int edgePort, double retryIntervalScale,
                           java.time.Duration scheduleInterval) {
