@@ -1,5 +1,6 @@
 package dev.slipway.shared.imports;
 
+import dev.slipway.shared.imports.findings.Finding;
 import dev.slipway.shared.errors.FieldError;
 import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.errors.DomainError;

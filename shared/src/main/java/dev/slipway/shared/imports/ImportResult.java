@@ -1,5 +1,6 @@
 package dev.slipway.shared.imports;
 
+import dev.slipway.shared.imports.findings.Finding;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.slipway.shared.apps.BuildSettings;
 

@@ -1,5 +1,6 @@
 package dev.slipway.shared.imports;
 
+import dev.slipway.shared.imports.findings.Finding;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.shared.apps.App;
@@ -37,6 +38,7 @@ import org.eclipse.jgit.treewalk.TreeWalk;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -60,6 +62,8 @@ public final class ImportService {
     // Each losing attempt means another import landed; 20 covers 10+ concurrent imports plus
     // transaction conflicts in which nobody wins.
     private static final int MAX_ATTEMPTS = 20;
+    /** Inline zips: what fits in a Lambda invocation (6 MB) once API Gateway base64-encodes it. */
+    public static final int MAX_INLINE_BYTES = 4 * 1024 * 1024;
 
     private final AppStore apps;
     private final GitStore git;
@@ -86,13 +90,36 @@ public final class ImportService {
     public record Source(String kind, String label) {
     }
 
-    public Path tempParent() {
-        return tempParent;
-    }
-
     /** The app, or the same 404 (and 400 for a bad id) as {@code GET /apps/{appId}}. */
     public App requireApp(String appId) {
         return new AppService(apps, clock).get(appId);
+    }
+
+    /**
+     * A zip sent as the request body: refused beyond {@link #MAX_INLINE_BYTES}, otherwise written
+     * to a temp file (removed afterwards) and imported as {@link #importZip} does.
+     */
+    public ImportResult importInlineZip(String appId, String branch, byte[] zip, String name, Actor actor) {
+        if (zip.length > MAX_INLINE_BYTES) {
+            throw new DomainException(DomainError.INLINE_IMPORT_TOO_LARGE, "Inline zips are limited to "
+                    + MAX_INLINE_BYTES + " bytes; create an upload with POST /apps/" + appId + "/uploads");
+        }
+        Path file = null;
+        try {
+            file = Files.createTempFile(tempParent, "slipway-inline-", ".zip");
+            Files.write(file, zip);
+            return importZip(appId, branch, file, new Source("zip", name), actor);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (file != null) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException ignored) {
+                    // under the import temp folder
+                }
+            }
+        }
     }
 
     public ImportResult importZip(String appId, String branch, Path zipFile, Source source, Actor actor) {
