@@ -34,6 +34,10 @@ import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.treewalk.TreeWalk;
+import org.eclipse.jgit.treewalk.EmptyTreeIterator;
+import org.eclipse.jgit.treewalk.filter.TreeFilter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,7 +53,9 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 /**
  * A builder export becomes the next commit of the app's branch: extracted safely, secrets taken
@@ -58,7 +64,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * An identical tree makes no commit. Concurrent imports retry on the new head, so none is lost.
  */
 public final class ImportService {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ImportService.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ImportService.class);
     // Each losing attempt means another import landed; 20 covers 10+ concurrent imports plus
     // transaction conflicts in which nobody wins.
     private static final int MAX_ATTEMPTS = 20;
@@ -241,7 +247,7 @@ public final class ImportService {
                 a = new Attempt(app.withDetection(app.framework(), app.detected(), now), event, TransactionPart.NONE,
                         unchanged, "App " + appId + " kept changing while this import ran; retry it");
             } else {
-                if (!java.util.Objects.equals(diff.head(), head)) {
+                if (!Objects.equals(diff.head(), head)) {
                     diff = TreeDiff.of(repo, reader, head, treeId); // another import moved the branch
                 }
                 a = newCommit(inserter, app, head, diff, appId, branch, treeId, importId, now, source, actor,
@@ -341,12 +347,12 @@ public final class ImportService {
             try (TreeWalk walk = new TreeWalk(repo, reader); RevWalk revs = new RevWalk(reader)) {
                 walk.setRecursive(true);
                 if (head == null) {
-                    walk.addTree(new org.eclipse.jgit.treewalk.EmptyTreeIterator());
+                    walk.addTree(new EmptyTreeIterator());
                 } else {
                     walk.addTree(revs.parseCommit(head).getTree());
                 }
                 walk.addTree(tree);
-                walk.setFilter(org.eclipse.jgit.treewalk.filter.TreeFilter.ANY_DIFF);
+                walk.setFilter(TreeFilter.ANY_DIFF);
                 for (DiffEntry d : DiffEntry.scan(walk)) {
                     switch (d.getChangeType()) {
                         case ADD -> added++;
@@ -402,7 +408,7 @@ public final class ImportService {
             last = now;
         }
 
-        <T> T mark(String phase, java.util.function.Supplier<T> step) {
+        <T> T mark(String phase, Supplier<T> step) {
             mark(phase);
             return step.get();
         }
