@@ -29,6 +29,8 @@ final class AppsFunctionServices {
     private final Config config;
     private final AwsClients aws;
     private final Clock clock = Clock.systemUTC();
+    private AdminAuth adminAuth;
+    private IdempotencyStore idempotency;
     private AuditLedger ledger;
     private AppStore appStore;
     private AppService apps;
@@ -85,11 +87,17 @@ final class AppsFunctionServices {
     }
 
     /** The admin token check every route of this jar but GET /health applies. */
-    AdminAuth adminAuth() {
-        return new AdminAuth(AdminTokenHashSource.from(config, aws::ssm));
+    synchronized AdminAuth adminAuth() {
+        if (adminAuth == null) {
+            adminAuth = new AdminAuth(AdminTokenHashSource.from(config, aws::ssm));
+        }
+        return adminAuth;
     }
 
-    IdempotencyStore idempotency() {
-        return DynamoDbIdempotencyStore.from(config, aws);
+    synchronized IdempotencyStore idempotency() {
+        if (idempotency == null) {
+            idempotency = DynamoDbIdempotencyStore.from(config, aws);
+        }
+        return idempotency;
     }
 }

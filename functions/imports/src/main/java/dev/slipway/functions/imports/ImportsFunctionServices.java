@@ -39,6 +39,8 @@ final class ImportsFunctionServices {
     private final Config config;
     private final AwsClients aws;
     private final Clock clock = Clock.systemUTC();
+    private AdminAuth adminAuth;
+    private IdempotencyStore idempotency;
     private AppStore appStore;
     private AppService apps;
     private S3Client s3;
@@ -108,12 +110,18 @@ final class ImportsFunctionServices {
     }
 
     /** The admin token check every route of this jar applies. */
-    AdminAuth adminAuth() {
-        return new AdminAuth(AdminTokenHashSource.from(config, aws::ssm));
+    synchronized AdminAuth adminAuth() {
+        if (adminAuth == null) {
+            adminAuth = new AdminAuth(AdminTokenHashSource.from(config, aws::ssm));
+        }
+        return adminAuth;
     }
 
-    IdempotencyStore idempotency() {
-        return DynamoDbIdempotencyStore.from(config, aws);
+    synchronized IdempotencyStore idempotency() {
+        if (idempotency == null) {
+            idempotency = DynamoDbIdempotencyStore.from(config, aws);
+        }
+        return idempotency;
     }
 
     /** The defaults, unless the function's variables lower (or raise) them. */
