@@ -2,8 +2,10 @@ package dev.slipway.local;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.shared.apps.App;
+import dev.slipway.shared.apps.AppPatch;
 import dev.slipway.shared.apps.AppService;
 import dev.slipway.shared.apps.DynamoDbAppStore;
+import dev.slipway.shared.apps.NewApp;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.audit.AuditLedger;
@@ -57,13 +59,17 @@ class AppStoreTest {
         return b.toString();
     }
 
-    private static ObjectNode body(String json) {
-        return (ObjectNode) Json.parse(json);
+    private static NewApp newApp(String json) {
+        return NewApp.fromJson((ObjectNode) Json.parse(json));
+    }
+
+    private static AppPatch patch(String json) {
+        return AppPatch.fromJson((ObjectNode) Json.parse(json));
     }
 
     @Test
     void createThenReadBackWithItsAuditEvent() {
-        App app = service.create(body("{\"name\":\"" + uniqueName() + "\",\"build\":{\"outputDir\":\"dist\"}}"), ACTOR);
+        App app = service.create(newApp("{\"name\":\"" + uniqueName() + "\",\"build\":{\"outputDir\":\"dist\"}}"), ACTOR);
         assertEquals(app, service.get(app.id()));
         List<AuditEvent> events = ledger.events(app.id(), 1, 10);
         assertEquals(1, events.size());
@@ -74,9 +80,9 @@ class AppStoreTest {
 
     @Test
     void aTakenIdIsAConflictAndWritesNoSecondEvent() {
-        App app = service.create(body("{\"name\":\"" + uniqueName() + "\"}"), ACTOR);
+        App app = service.create(newApp("{\"name\":\"" + uniqueName() + "\"}"), ACTOR);
         DomainException p = assertThrows(DomainException.class,
-                () -> service.create(body("{\"name\":\"other\",\"id\":\"" + app.id() + "\"}"), ACTOR));
+                () -> service.create(newApp("{\"name\":\"other\",\"id\":\"" + app.id() + "\"}"), ACTOR));
         assertEquals(DomainError.APP_EXISTS, p.error());
         assertFalse("other".equals(service.get(app.id()).name()));
         assertEquals(1, ledger.events(app.id(), 1, 10).size());
@@ -85,7 +91,7 @@ class AppStoreTest {
 
     @Test
     void aStaleVersionWritesNeitherTheChangeNorItsEvent() {
-        App app = service.create(body("{\"name\":\"" + uniqueName() + "\"}"), ACTOR);
+        App app = service.create(newApp("{\"name\":\"" + uniqueName() + "\"}"), ACTOR);
         App changed = app.withChanges("Renamed", app.build(), Instant.now());
         AuditEvent event = AuditEvent.next(ledger.head(app.id()), app.id(), changed.updatedAt(), ACTOR, "app.updated",
                 "app/" + app.id(), null, Json.object());
@@ -98,13 +104,13 @@ class AppStoreTest {
 
     @Test
     void concurrentPatchesAreAllAppliedInOneLinearChain() throws Exception {
-        App app = service.create(body("{\"name\":\"" + uniqueName() + "\"}"), ACTOR);
+        App app = service.create(newApp("{\"name\":\"" + uniqueName() + "\"}"), ACTOR);
         int writers = 8;
         ExecutorService pool = Executors.newFixedThreadPool(writers);
         List<Future<App>> results = new ArrayList<>();
         for (int i = 0; i < writers; i++) {
             String cmd = "npm run build:" + i;
-            results.add(pool.submit(() -> service.update(app.id(), body("{\"build\":{\"buildCommand\":\"" + cmd + "\"}}"), ACTOR)));
+            results.add(pool.submit(() -> service.update(app.id(), patch("{\"build\":{\"buildCommand\":\"" + cmd + "\"}}"), ACTOR)));
         }
         List<Long> versions = new ArrayList<>();
         for (Future<App> f : results) {
@@ -121,17 +127,17 @@ class AppStoreTest {
 
     @Test
     void aPatchThatChangesNothingWritesNothing() {
-        App app = service.create(body("{\"name\":\"" + uniqueName() + "\",\"build\":{\"nodeVersion\":\"20\"}}"), ACTOR);
-        App same = service.update(app.id(), body("{\"name\":\"" + app.name() + "\",\"build\":{\"nodeVersion\":\"20\"}}"), ACTOR);
+        App app = service.create(newApp("{\"name\":\"" + uniqueName() + "\",\"build\":{\"nodeVersion\":\"20\"}}"), ACTOR);
+        App same = service.update(app.id(), patch("{\"name\":\"" + app.name() + "\",\"build\":{\"nodeVersion\":\"20\"}}"), ACTOR);
         assertEquals(app.version(), same.version());
         assertEquals(1, ledger.events(app.id(), 1, 10).size());
     }
 
     @Test
     void tamperingWithAStoredEventIsFoundAtItsSeq() {
-        App app = service.create(body("{\"name\":\"" + uniqueName() + "\"}"), ACTOR);
-        service.update(app.id(), body("{\"name\":\"Second\"}"), ACTOR);
-        service.update(app.id(), body("{\"name\":\"Third\"}"), ACTOR);
+        App app = service.create(newApp("{\"name\":\"" + uniqueName() + "\"}"), ACTOR);
+        service.update(app.id(), patch("{\"name\":\"Second\"}"), ACTOR);
+        service.update(app.id(), patch("{\"name\":\"Third\"}"), ACTOR);
         assertTrue(ledger.verify(app.id()).valid());
 
         engines.dynamoClient.updateItem(r -> r.tableName(engines.tableName("AuditTable"))
@@ -146,8 +152,8 @@ class AppStoreTest {
 
     @Test
     void deletingTheLastEventIsFound() {
-        App app = service.create(body("{\"name\":\"" + uniqueName() + "\"}"), ACTOR);
-        service.update(app.id(), body("{\"name\":\"Second\"}"), ACTOR);
+        App app = service.create(newApp("{\"name\":\"" + uniqueName() + "\"}"), ACTOR);
+        service.update(app.id(), patch("{\"name\":\"Second\"}"), ACTOR);
         engines.dynamoClient.deleteItem(r -> r.tableName(engines.tableName("AuditTable"))
                 .key(Map.of("appId", AttributeValue.fromS(app.id()), "seq", AttributeValue.fromN("2"))));
         ChainVerification v = ledger.verify(app.id());
@@ -159,7 +165,7 @@ class AppStoreTest {
     void listingPagesThroughEveryApp() {
         List<String> created = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            created.add(service.create(body("{\"name\":\"" + uniqueName() + "\"}"), ACTOR).id());
+            created.add(service.create(newApp("{\"name\":\"" + uniqueName() + "\"}"), ACTOR).id());
         }
         List<String> seen = new ArrayList<>();
         String cursor = null;

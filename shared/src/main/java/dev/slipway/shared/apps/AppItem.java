@@ -1,8 +1,10 @@
 package dev.slipway.shared.apps;
 
+import dev.slipway.shared.json.Json;
 import software.amazon.awssdk.enhanced.dynamodb.mapper.annotations.DynamoDbBean;
 import software.amazon.awssdk.enhanced.dynamodb.mapper.annotations.DynamoDbPartitionKey;
 
+import java.io.IOException;
 import java.time.Instant;
 
 /** The stored form of an {@link App} in the apps table (key: appId). */
@@ -65,7 +67,7 @@ public class AppItem {
         i.setVersion(app.version());
         i.setRetainReleases(app.retainReleases());
         i.setFramework(app.framework());
-        i.setDetectedJson(app.detected().isEmpty() ? null : dev.slipway.shared.json.Json.write(app.detected()));
+        i.setDetectedJson(app.detected().isEmpty() ? null : Json.write(app.detected()));
         return i;
     }
 
@@ -81,8 +83,8 @@ public class AppItem {
             return BuildSettings.NONE;
         }
         try {
-            return dev.slipway.shared.json.Json.MAPPER.readValue(detectedJson, BuildSettings.class);
-        } catch (java.io.IOException e) {
+            return Json.MAPPER.readValue(detectedJson, BuildSettings.class);
+        } catch (IOException e) {
             throw new IllegalStateException("stored build settings of " + appId + " are not readable", e);
         }
     }

@@ -4,16 +4,17 @@ import dev.slipway.shared.store.TransactionPart;
 
 import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.audit.AuditHead;
+import dev.slipway.shared.store.WriteConflict;
 
 import java.util.List;
 import java.util.Optional;
 
 /** Where apps are kept. Every write carries its audit event and commits with it. */
 public interface AppStore {
-    /** @throws dev.slipway.shared.store.WriteConflict ITEM when the id is taken */
+    /** @throws WriteConflict ITEM when the id is taken */
     void create(App app, AuditEvent event);
 
-    /** @throws dev.slipway.shared.store.WriteConflict when the app's version or audit head moved */
+    /** @throws WriteConflict when the app's version or audit head moved */
     void replace(App updated, long expectedVersion, AuditEvent event);
 
     /**

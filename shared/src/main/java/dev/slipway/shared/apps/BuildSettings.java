@@ -1,5 +1,6 @@
 package dev.slipway.shared.apps;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
@@ -26,7 +27,7 @@ public record BuildSettings(
                 nodeVersion != null ? nodeVersion : fallback.nodeVersion);
     }
 
-    @com.fasterxml.jackson.annotation.JsonIgnore
+    @JsonIgnore
     public boolean isEmpty() {
         return equals(NONE);
     }

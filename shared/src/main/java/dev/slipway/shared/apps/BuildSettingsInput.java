@@ -19,38 +19,39 @@ final class BuildSettingsInput {
 
     /**
      * Merge-patch semantics (RFC 7396): an absent field keeps its value, null removes it, a value
-     * replaces it. For create, {@code base} is {@link BuildSettings#NONE}.
+     * replaces it. For create, the patch applies to {@link BuildSettings#NONE}. A field with a
+     * problem is recorded on {@code in} and kept.
      */
-    static BuildSettings merge(BuildSettings base, JsonObjectReader in) {
-        return new BuildSettings(
-                field(in, "packageManager", base.packageManager(), BuildSettingsInput::checkPackageManager),
-                field(in, "installCommand", base.installCommand(), BuildSettingsInput::checkCommand),
-                field(in, "buildCommand", base.buildCommand(), BuildSettingsInput::checkCommand),
-                field(in, "outputDir", base.outputDir(), BuildSettingsInput::checkOutputDir),
-                field(in, "nodeVersion", base.nodeVersion(), BuildSettingsInput::checkNodeVersion));
+    static BuildSettingsPatch read(JsonObjectReader in) {
+        return new BuildSettingsPatch(
+                field(in, "packageManager", BuildSettingsInput::checkPackageManager),
+                field(in, "installCommand", BuildSettingsInput::checkCommand),
+                field(in, "buildCommand", BuildSettingsInput::checkCommand),
+                field(in, "outputDir", BuildSettingsInput::checkOutputDir),
+                field(in, "nodeVersion", BuildSettingsInput::checkNodeVersion));
     }
 
     private interface Check {
         String problem(String value);
     }
 
-    private static String field(JsonObjectReader in, String name, String current, Check check) {
+    private static FieldChange<String> field(JsonObjectReader in, String name, Check check) {
         if (!in.has(name)) {
-            return current;
+            return FieldChange.keep();
         }
         if (in.isNull(name)) {
-            return null;
+            return FieldChange.to(null);
         }
         Optional<String> v = in.string(name);
         if (v.isEmpty()) {
-            return current;
+            return FieldChange.keep();
         }
         String problem = check.problem(v.get());
         if (problem != null) {
             in.error(name, problem);
-            return current;
+            return FieldChange.keep();
         }
-        return v.get();
+        return FieldChange.to(v.get());
     }
 
     static String checkPackageManager(String v) {

@@ -2,6 +2,8 @@ package dev.slipway.shared.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.shared.errors.DomainError;
+import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.json.Json;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
@@ -288,11 +290,11 @@ public final class AuditExport {
         for (int i = 0; i < read.size(); i++) {
             AuditEvent e = read.get(i);
             if (e.seq() != start + i) {
-                throw new dev.slipway.shared.errors.DomainException(dev.slipway.shared.errors.DomainError.AUDIT_CHAIN_BROKEN,
+                throw new DomainException(DomainError.AUDIT_CHAIN_BROKEN,
                         "audit event " + (start + i) + " of " + appId + " is missing; GET /apps/" + appId + "/audit/verify names where the chain breaks");
             }
             if (!e.computeHash().equals(e.hash()) || (e.seq() >= from && !prev.equals(e.prevHash()))) {
-                throw new dev.slipway.shared.errors.DomainException(dev.slipway.shared.errors.DomainError.AUDIT_CHAIN_BROKEN,
+                throw new DomainException(DomainError.AUDIT_CHAIN_BROKEN,
                         "audit event " + e.seq() + " of " + appId + " does not verify; not exporting it");
             }
             prev = e.hash();

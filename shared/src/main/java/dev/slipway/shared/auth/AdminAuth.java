@@ -1,6 +1,5 @@
 package dev.slipway.shared.auth;
 
-import dev.slipway.shared.http.ApiRequest;
 import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.errors.DomainError;
 
@@ -23,11 +22,12 @@ public final class AdminAuth {
     }
 
     /**
+     * @param header the request's {@code Authorization} header, or null when it has none; the
+     *     HTTP edge reads it, so this check stays free of HTTP types
      * @return the caller's identity for scoping (idempotency keys): derived from the verified
      *     token's hash, so another token is another caller; it never reveals the token or its hash
      */
-    public String require(ApiRequest request) {
-        String header = request.header("authorization").orElse(null);
+    public String require(String header) {
         if (header == null) {
             throw new DomainException(DomainError.UNAUTHORIZED, "Send Authorization: Bearer <admin token>");
         }

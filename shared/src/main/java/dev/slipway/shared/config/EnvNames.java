@@ -4,7 +4,7 @@ package dev.slipway.shared.config;
 public final class EnvNames {
     public static final String APPS_TABLE = "APPS_TABLE";
     public static final String AUDIT_TABLE = "AUDIT_TABLE";
-    /** The table of Idempotency-Key records every POST route writes (see dev.slipway.shared.http.Idempotency). */
+    /** The table of Idempotency-Key records every POST route writes (the HTTP edge's Idempotency-Key handling). */
     public static final String IDEMPOTENCY_TABLE = "IDEMPOTENCY_TABLE";
     public static final String ARTIFACTS_BUCKET = "ARTIFACTS_BUCKET";
     /** SSM parameter holding the SHA-256 (hex) of the admin token. */

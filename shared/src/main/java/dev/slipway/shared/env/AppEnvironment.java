@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -34,7 +35,7 @@ public interface AppEnvironment {
 
     /** Sets (or replaces) these variables in both scopes: what an import's .env files give. */
     default void putAll(String appId, Map<String, String> variables) {
-        Map<String, Entry> entries = new java.util.TreeMap<>();
+        Map<String, Entry> entries = new TreeMap<>();
         variables.forEach((n, v) -> entries.put(n, new Entry(v, EnvScope.ALL)));
         change(appId, entries, List.of());
     }

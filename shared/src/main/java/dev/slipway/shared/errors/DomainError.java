@@ -2,7 +2,7 @@ package dev.slipway.shared.errors;
 
 /**
  * What the core can refuse, in its own terms. The HTTP edge gives each one its problem type
- * ({@code dev.slipway.shared.http.ProblemTable}: one exhaustive table); the core never names a status code.
+ * (one exhaustive table there); the core never names a status code, nor the edge's types.
  */
 public enum DomainError {
     UNAUTHORIZED,

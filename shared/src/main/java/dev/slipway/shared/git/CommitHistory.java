@@ -1,15 +1,13 @@
 package dev.slipway.shared.git;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.shared.http.Paging;
 import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.errors.DomainError;
-import dev.slipway.shared.json.Json;
 import org.eclipse.jgit.diff.DiffEntry;
 import org.eclipse.jgit.diff.DiffFormatter;
 import org.eclipse.jgit.diff.Edit;
 import org.eclipse.jgit.diff.RawTextComparator;
+import org.eclipse.jgit.errors.IncorrectObjectTypeException;
 import org.eclipse.jgit.errors.MissingObjectException;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
@@ -22,6 +20,8 @@ import org.eclipse.jgit.util.io.DisabledOutputStream;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Reading an app's history: commits of a branch with their diffstat, and the files of a commit. */
@@ -35,23 +35,39 @@ public final class CommitHistory {
 
     private final GitStore git;
 
+    /** A page of a branch's commits, newest first; {@code nextCursor} is null on the last page. */
+    public record CommitPage(String branch, List<CommitSummary> commits, String nextCursor) {
+    }
+
+    public record CommitSummary(String sha, List<String> parents, String message, String authorName,
+                                String authorEmail, Instant time, Diffstat diffstat) {
+    }
+
+    /** Against the first parent; the line counts are null when the commit touches too many files to count them. */
+    public record Diffstat(int filesAdded, int filesChanged, int filesRemoved, Long insertions, Long deletions) {
+    }
+
+    /** A page of a commit's files in path order; {@code nextCursor} is null on the last page. */
+    public record FilePage(String commit, List<TreeFile> files, String nextCursor) {
+    }
+
+    /** {@code mode}: git's octal file mode, e.g. 100644. */
+    public record TreeFile(String path, String mode, long size, String sha) {
+    }
+
     public CommitHistory(GitStore git) {
         this.git = git;
     }
 
     /** Newest first; the cursor is the sha of the first commit of the next page. */
-    public ObjectNode commits(String appId, String branch, int limit, String cursor) {
+    public CommitPage commits(String appId, String branch, int limit, String cursor) {
         String b = GitStore.requireBranch(branch);
         try (S3DfsRepository repo = git.open(appId); RevWalk walk = new RevWalk(repo)) {
             ObjectId head = GitStore.branchHead(repo, b).orElse(null);
             if (head == null) {
                 if (b.equals(S3DfsRepository.DEFAULT_BRANCH)) {
                     // Every app has a main branch; before its first import it is simply empty.
-                    ObjectNode empty = Json.object();
-                    empty.putArray("commits");
-                    empty.put("branch", b);
-                    empty.putNull("nextCursor");
-                    return empty;
+                    return new CommitPage(b, List.of(), null);
                 }
                 throw new DomainException(DomainError.BRANCH_NOT_FOUND, "App " + appId + " has no branch " + b);
             }
@@ -64,13 +80,12 @@ public final class CommitHistory {
                 }
                 try {
                     start = walk.parseCommit(ObjectId.fromString(cursor));
-                } catch (MissingObjectException | org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
+                } catch (MissingObjectException | IncorrectObjectTypeException e) {
                     throw Paging.invalidCursor(); // unknown, or a blob or tree rather than a commit
                 }
             }
             walk.markStart(start);
-            ObjectNode page = Json.object();
-            ArrayNode items = page.putArray("commits");
+            List<CommitSummary> items = new ArrayList<>();
             RevCommit c;
             String next = null;
             while ((c = walk.next()) != null) {
@@ -80,30 +95,23 @@ public final class CommitHistory {
                 }
                 items.add(view(repo, walk, c));
             }
-            page.put("branch", b);
-            page.put("nextCursor", next);
-            return page;
+            return new CommitPage(b, items, next);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static ObjectNode view(S3DfsRepository repo, RevWalk walk, RevCommit c) throws IOException {
-        ObjectNode n = Json.object();
-        n.put("sha", c.name());
-        ArrayNode parents = n.putArray("parents");
+    private static CommitSummary view(S3DfsRepository repo, RevWalk walk, RevCommit c) throws IOException {
+        List<String> parents = new ArrayList<>();
         for (RevCommit p : c.getParents()) {
             parents.add(p.name());
         }
-        n.put("message", c.getFullMessage());
         PersonIdent a = c.getAuthorIdent();
-        n.putObject("author").put("name", a.getName()).put("email", a.getEmailAddress());
-        n.put("time", a.getWhenAsInstant().toString());
-        n.set("diffstat", diffstat(repo, walk, c));
-        return n;
+        return new CommitSummary(c.name(), parents, c.getFullMessage(), a.getName(), a.getEmailAddress(),
+                a.getWhenAsInstant(), diffstat(repo, walk, c));
     }
 
-    private static ObjectNode diffstat(S3DfsRepository repo, RevWalk walk, RevCommit c) throws IOException {
+    private static Diffstat diffstat(S3DfsRepository repo, RevWalk walk, RevCommit c) throws IOException {
         int added = 0, changed = 0, removed = 0;
         long insertions = 0, deletions = 0;
         try (DiffFormatter df = new DiffFormatter(DisabledOutputStream.INSTANCE)) {
@@ -129,20 +137,14 @@ public final class CommitHistory {
                     }
                 }
             }
-            ObjectNode s = Json.object();
-            s.put("filesAdded", added);
-            s.put("filesChanged", changed);
-            s.put("filesRemoved", removed);
-            if (lines) {
-                s.put("insertions", insertions);
-                s.put("deletions", deletions);
-            }
-            return s;
+            return lines
+                    ? new Diffstat(added, changed, removed, insertions, deletions)
+                    : new Diffstat(added, changed, removed, null, null);
         }
     }
 
     /** The files of a commit's tree, in path order; the cursor is the last path of the page. */
-    public ObjectNode files(String appId, String sha, int limit, String cursor) {
+    public FilePage files(String appId, String sha, int limit, String cursor) {
         if (!isSha(sha)) {
             throw new DomainException(DomainError.INVALID_QUERY, "a commit is named by its full 40-character lower-case sha");
         }
@@ -153,12 +155,10 @@ public final class CommitHistory {
             RevCommit commit;
             try {
                 commit = walk.parseCommit(id);
-            } catch (MissingObjectException | org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
+            } catch (MissingObjectException | IncorrectObjectTypeException e) {
                 throw new DomainException(DomainError.COMMIT_NOT_FOUND, "There is no commit " + sha + " in " + appId);
             }
-            ObjectNode page = Json.object();
-            page.put("commit", commit.name());
-            ArrayNode files = page.putArray("files");
+            List<TreeFile> files = new ArrayList<>();
             String next = null;
             try (TreeWalk tw = new TreeWalk(reader)) {
                 tw.addTree(commit.getTree());
@@ -169,19 +169,15 @@ public final class CommitHistory {
                         continue;
                     }
                     if (files.size() == limit) {
-                        next = Paging.encodeCursor(files.get(files.size() - 1).path("path").asText());
+                        next = Paging.encodeCursor(files.get(files.size() - 1).path());
                         break;
                     }
                     ObjectId blob = tw.getObjectId(0);
-                    ObjectNode f = files.addObject();
-                    f.put("path", path);
-                    f.put("mode", Integer.toOctalString(tw.getRawMode(0)));
-                    f.put("size", reader.getObjectSize(blob, Constants.OBJ_BLOB));
-                    f.put("sha", blob.name());
+                    files.add(new TreeFile(path, Integer.toOctalString(tw.getRawMode(0)),
+                            reader.getObjectSize(blob, Constants.OBJ_BLOB), blob.name()));
                 }
             }
-            page.put("nextCursor", next);
-            return page;
+            return new FilePage(commit.name(), files, next);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

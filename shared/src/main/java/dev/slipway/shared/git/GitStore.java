@@ -12,6 +12,10 @@ import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
 import software.amazon.awssdk.services.s3.S3Client;
+import org.eclipse.jgit.internal.storage.dfs.DfsPackCompactor;
+import org.eclipse.jgit.lib.NullProgressMonitor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +30,7 @@ import java.util.Optional;
  * ({@link S3DfsRepository}). Clients are shared; repositories are opened per call.
  */
 public final class GitStore {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GitStore.class);
+    private static final Logger LOG = LoggerFactory.getLogger(GitStore.class);
     /** Every import adds a pack; past this many, they are merged so reads stay a few requests. */
     public static final int COMPACT_AT_PACKS = 16;
     /** At most this many packs per compaction: their list changes in one DynamoDB transaction. */
@@ -67,7 +71,7 @@ public final class GitStore {
             if (packs.length < COMPACT_AT_PACKS) {
                 return 0;
             }
-            var compactor = new org.eclipse.jgit.internal.storage.dfs.DfsPackCompactor(repo);
+            var compactor = new DfsPackCompactor(repo);
             int n = 0;
             for (var pack : packs) {
                 if (n == COMPACT_MAX_PACKS) {
@@ -76,7 +80,7 @@ public final class GitStore {
                 compactor.add(pack);
                 n++;
             }
-            compactor.compact(org.eclipse.jgit.lib.NullProgressMonitor.INSTANCE);
+            compactor.compact(NullProgressMonitor.INSTANCE);
             LOG.info("compacted {} packs of {} into {}", n, repo.appId(), compactor.getNewPacks().size());
             return n;
         } catch (IOException | RuntimeException e) {

@@ -15,6 +15,7 @@ import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectIdRef;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.RefDatabase;
+import org.eclipse.jgit.lib.ReflogReader;
 import org.eclipse.jgit.lib.SymbolicRef;
 import org.eclipse.jgit.util.RefList;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -243,7 +244,7 @@ public final class S3DfsRepository extends DfsRepository {
         }
 
         @Override
-        public org.eclipse.jgit.lib.ReflogReader getReflogReader(Ref ref) {
+        public ReflogReader getReflogReader(Ref ref) {
             return null; // no reflog: the audit trail records every ref move instead
         }
 

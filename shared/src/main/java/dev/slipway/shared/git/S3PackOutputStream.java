@@ -7,6 +7,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +35,7 @@ final class S3PackOutputStream extends DfsOutputStream {
         this.key = key;
         this.spool = Files.createTempFile("slipway-pack-", ".tmp");
         this.channel = FileChannel.open(spool, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        this.out = java.nio.channels.Channels.newOutputStream(channel);
+        this.out = Channels.newOutputStream(channel);
     }
 
     @Override

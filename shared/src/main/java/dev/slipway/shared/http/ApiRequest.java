@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.shared.json.Json;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Locale;
@@ -143,7 +144,7 @@ public final class ApiRequest {
             var loc = e.getLocation();
             String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
             throw new ProblemException(ProblemType.INVALID_JSON, "The body is not valid JSON" + where + ": " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new ProblemException(ProblemType.INVALID_JSON, "The body could not be read as JSON");
         }
         if (node == null || !node.isObject()) {

@@ -61,7 +61,7 @@ public final class ApiRouter {
             if (route == null) {
                 throw new ProblemException(ProblemType.ROUTE_NOT_FOUND, "No route " + ApiRequest.sanitize(String.valueOf(event.getRouteKey())));
             }
-            String caller = auth != null ? auth.require(request) : "anonymous";
+            String caller = auth != null ? auth.require(request.header("authorization").orElse(null)) : "anonymous";
             if (Idempotency.applies(event.getRouteKey())) {
                 response = idempotency.run(request, caller, () -> invoke(route, request));
             } else {

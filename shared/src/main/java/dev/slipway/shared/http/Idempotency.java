@@ -1,6 +1,7 @@
 package dev.slipway.shared.http;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.slipway.shared.auth.AdminAuth;
 import dev.slipway.shared.idempotency.IdempotencyStore;
 import dev.slipway.shared.idempotency.StoredResponse;
 import org.slf4j.Logger;
@@ -16,12 +17,13 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
  * {@code Idempotency-Key} for every mutating (POST, PATCH, DELETE) route, applied by {@link ApiRouter} so no handler can
  * forget it. A key (1–255 printable ASCII characters) is scoped to the caller (what
- * {@link dev.slipway.shared.auth.AdminAuth} verified), the route and the path, and kept for
+ * {@link AdminAuth} verified), the route and the path, and kept for
  * {@link IdempotencyStore#KEEP_FOR}:
  * <ul>
  * <li>same key, same request (method, path, SHA-256 of content type and body): the first answer,
@@ -73,7 +75,7 @@ public final class Idempotency {
         validate(key);
         String pk = sha256Hex(scope + "\n" + request.routeKey() + "\n" + request.path() + "\n" + key);
         String fingerprint = fingerprint(request);
-        String owner = request.requestId() == null ? java.util.UUID.randomUUID().toString() : request.requestId();
+        String owner = request.requestId() == null ? UUID.randomUUID().toString() : request.requestId();
         Instant now = clock.instant();
         IdempotencyStore.Outcome outcome = store.acquire(pk, fingerprint, owner, now);
         if (outcome instanceof IdempotencyStore.Completed c) {

@@ -1,5 +1,6 @@
 package dev.slipway.shared.imports;
 
+import dev.slipway.shared.imports.findings.Finding;
 import dev.slipway.shared.errors.FieldError;
 import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.errors.DomainError;
@@ -21,6 +22,11 @@ import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.treewalk.TreeWalk;
+import org.eclipse.jgit.api.errors.InvalidRemoteException;
+import org.eclipse.jgit.lib.SubmoduleConfig;
+import org.eclipse.jgit.transport.CredentialsProvider;
+import org.eclipse.jgit.transport.TagOpt;
+import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,6 +42,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
@@ -80,7 +87,7 @@ public final class GitUrlImport {
         } catch (URISyntaxException e) {
             throw new DomainException(DomainError.GIT_URL_INVALID, "gitUrl is not a valid URL");
         }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("https")) {
             throw new DomainException(DomainError.GIT_URL_SCHEME_NOT_ALLOWED,
                     "Only https:// git URLs are accepted" + (scheme.isEmpty() ? "" : ", not " + abbreviate(scheme) + ":"));
@@ -147,7 +154,7 @@ public final class GitUrlImport {
         }
     }
 
-    private static org.eclipse.jgit.transport.CredentialsProvider credentials(URI uri) {
+    private static CredentialsProvider credentials(URI uri) {
         String info = uri.getUserInfo();
         if (info == null || info.isEmpty()) {
             return null;
@@ -155,10 +162,10 @@ public final class GitUrlImport {
         int colon = info.indexOf(':');
         String user = colon < 0 ? info : info.substring(0, colon);
         String pass = colon < 0 ? "" : info.substring(colon + 1);
-        return new org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider(user, pass);
+        return new UsernamePasswordCredentialsProvider(user, pass);
     }
 
-    private ObjectId fetchRef(Git git, String label, org.eclipse.jgit.transport.CredentialsProvider credentials,
+    private ObjectId fetchRef(Git git, String label, CredentialsProvider credentials,
                               String ref, Path gitDir) throws GitAPIException, IOException {
         String url = label;
         Watchdog watchdog = new Watchdog(gitDir, maxFetchBytes, timeLimit);
@@ -168,8 +175,8 @@ public final class GitUrlImport {
                 var result = git.fetch().setRemote(url).setCredentialsProvider(credentials)
                         .setRefSpecs(new RefSpec("+" + remote + ":refs/slipway/fetched"))
                         .setDepth(1)
-                        .setTagOpt(org.eclipse.jgit.transport.TagOpt.NO_TAGS)
-                        .setRecurseSubmodules(org.eclipse.jgit.lib.SubmoduleConfig.FetchRecurseSubmodulesMode.NO)
+                        .setTagOpt(TagOpt.NO_TAGS)
+                        .setRecurseSubmodules(SubmoduleConfig.FetchRecurseSubmodulesMode.NO)
                         .setTimeout((int) Math.max(1, timeLimit.toSeconds()))
                         .setProgressMonitor(watchdog)
                         .call();
@@ -197,7 +204,7 @@ public final class GitUrlImport {
                 }
                 throw new DomainException(DomainError.GIT_FETCH_FAILED, "Could not fetch " + label
                         + ": the repository does not exist, is private, or does not speak git over https");
-            } catch (org.eclipse.jgit.api.errors.InvalidRemoteException e) {
+            } catch (InvalidRemoteException e) {
                 throw new DomainException(DomainError.GIT_FETCH_FAILED, "Could not fetch " + label);
             }
         }

@@ -1,7 +1,9 @@
 package dev.slipway.shared.imports;
 
+import dev.slipway.shared.imports.findings.Finding;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.slipway.shared.apps.BuildSettings;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 
 import java.util.List;
 
@@ -23,5 +25,5 @@ public record ImportResult(
         List<Finding> findings,
         List<String> environmentVariables,
         List<String> skipped,
-        @com.fasterxml.jackson.annotation.JsonIgnore boolean created) {
+        @JsonIgnore boolean created) {
 }

@@ -1,5 +1,6 @@
 package dev.slipway.shared.imports;
 
+import dev.slipway.shared.imports.findings.Finding;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.shared.apps.App;
@@ -33,10 +34,15 @@ import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.treewalk.TreeWalk;
+import org.eclipse.jgit.treewalk.EmptyTreeIterator;
+import org.eclipse.jgit.treewalk.filter.TreeFilter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -47,7 +53,9 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 /**
  * A builder export becomes the next commit of the app's branch: extracted safely, secrets taken
@@ -56,10 +64,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * An identical tree makes no commit. Concurrent imports retry on the new head, so none is lost.
  */
 public final class ImportService {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ImportService.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ImportService.class);
     // Each losing attempt means another import landed; 20 covers 10+ concurrent imports plus
     // transaction conflicts in which nobody wins.
     private static final int MAX_ATTEMPTS = 20;
+    /** Inline zips: what fits in a Lambda invocation (6 MB) once API Gateway base64-encodes it. */
+    public static final int MAX_INLINE_BYTES = 4 * 1024 * 1024;
 
     private final AppStore apps;
     private final GitStore git;
@@ -86,13 +96,36 @@ public final class ImportService {
     public record Source(String kind, String label) {
     }
 
-    public Path tempParent() {
-        return tempParent;
-    }
-
     /** The app, or the same 404 (and 400 for a bad id) as {@code GET /apps/{appId}}. */
     public App requireApp(String appId) {
         return new AppService(apps, clock).get(appId);
+    }
+
+    /**
+     * A zip sent as the request body: refused beyond {@link #MAX_INLINE_BYTES}, otherwise written
+     * to a temp file (removed afterwards) and imported as {@link #importZip} does.
+     */
+    public ImportResult importInlineZip(String appId, String branch, byte[] zip, String name, Actor actor) {
+        if (zip.length > MAX_INLINE_BYTES) {
+            throw new DomainException(DomainError.INLINE_IMPORT_TOO_LARGE, "Inline zips are limited to "
+                    + MAX_INLINE_BYTES + " bytes; create an upload with POST /apps/" + appId + "/uploads");
+        }
+        Path file = null;
+        try {
+            file = Files.createTempFile(tempParent, "slipway-inline-", ".zip");
+            Files.write(file, zip);
+            return importZip(appId, branch, file, new Source("zip", name), actor);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (file != null) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException ignored) {
+                    // under the import temp folder
+                }
+            }
+        }
     }
 
     public ImportResult importZip(String appId, String branch, Path zipFile, Source source, Actor actor) {
@@ -214,7 +247,7 @@ public final class ImportService {
                 a = new Attempt(app.withDetection(app.framework(), app.detected(), now), event, TransactionPart.NONE,
                         unchanged, "App " + appId + " kept changing while this import ran; retry it");
             } else {
-                if (!java.util.Objects.equals(diff.head(), head)) {
+                if (!Objects.equals(diff.head(), head)) {
                     diff = TreeDiff.of(repo, reader, head, treeId); // another import moved the branch
                 }
                 a = newCommit(inserter, app, head, diff, appId, branch, treeId, importId, now, source, actor,
@@ -314,12 +347,12 @@ public final class ImportService {
             try (TreeWalk walk = new TreeWalk(repo, reader); RevWalk revs = new RevWalk(reader)) {
                 walk.setRecursive(true);
                 if (head == null) {
-                    walk.addTree(new org.eclipse.jgit.treewalk.EmptyTreeIterator());
+                    walk.addTree(new EmptyTreeIterator());
                 } else {
                     walk.addTree(revs.parseCommit(head).getTree());
                 }
                 walk.addTree(tree);
-                walk.setFilter(org.eclipse.jgit.treewalk.filter.TreeFilter.ANY_DIFF);
+                walk.setFilter(TreeFilter.ANY_DIFF);
                 for (DiffEntry d : DiffEntry.scan(walk)) {
                     switch (d.getChangeType()) {
                         case ADD -> added++;
@@ -375,7 +408,7 @@ public final class ImportService {
             last = now;
         }
 
-        <T> T mark(String phase, java.util.function.Supplier<T> step) {
+        <T> T mark(String phase, Supplier<T> step) {
             mark(phase);
             return step.get();
         }

@@ -1,11 +1,8 @@
 package dev.slipway.shared.imports;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.errors.DomainError;
 import dev.slipway.shared.ids.Ulid;
-import dev.slipway.shared.json.Json;
-import dev.slipway.shared.json.JsonObjectReader;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -19,8 +16,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * Large exports go straight to S3: {@code POST /apps/{app}/uploads {size, name}} answers a
@@ -31,7 +29,6 @@ import java.util.Set;
 public final class UploadService {
     public static final long DEFAULT_MAX_BYTES = 200L << 20;
     static final Duration URL_LIFETIME = Duration.ofMinutes(15);
-    private static final Set<String> FIELDS = Set.of("size", "name");
 
     private final S3Client s3;
     private final S3Presigner presigner;
@@ -47,19 +44,10 @@ public final class UploadService {
         this.clock = clock;
     }
 
-    public ObjectNode create(String appId, ObjectNode body) {
-        JsonObjectReader in = JsonObjectReader.of(body, FIELDS);
-        long size = in.has("size") ? in.longValue("size").orElse(-1L) : -1L;
-        if (!in.has("size")) {
-            in.error("size", "is required: the export's size in bytes");
-        } else if (size < 1) {
-            in.error("size", "must be a whole number of bytes, at least 1");
-        }
-        String name = in.string("name").orElse("export.zip");
-        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._ -]{0,99}")) {
-            in.error("name", "must be 1-100 letters, digits, spaces, '.', '_' or '-'");
-        }
-        in.throwIfInvalid();
+    /** Presigns the PUT of an export of exactly {@code request.size()} bytes; 413 beyond the limit. */
+    public PresignedUpload create(String appId, UploadRequest request) {
+        long size = request.size();
+        String name = request.name();
         if (size > maxBytes) {
             throw new DomainException(DomainError.UPLOAD_TOO_LARGE,
                     "Uploads are limited to " + maxBytes + " bytes; this one would be " + size);
@@ -69,20 +57,13 @@ public final class UploadService {
         String key = prefix(appId, uploadId) + name.replace(' ', '_');
         PresignedPutObjectRequest put = presigner.presignPutObject(p -> p.signatureDuration(URL_LIFETIME)
                 .putObjectRequest(r -> r.bucket(bucket).key(key).contentLength(size).contentType("application/zip")));
-        ObjectNode out = Json.object();
-        out.put("uploadId", uploadId);
-        out.put("method", "PUT");
-        out.put("url", put.url().toString());
-        ObjectNode headers = out.putObject("headers");
+        Map<String, String> headers = new LinkedHashMap<>();
         put.signedHeaders().forEach((h, values) -> {
             if (!h.equalsIgnoreCase("host")) {
                 headers.put(h, String.join(",", values));
             }
         });
-        out.put("maxBytes", maxBytes);
-        out.put("expiresAt", put.expiration().toString());
-        out.putObject("next").put("import", "POST /apps/" + appId + "/imports {\"uploadId\": \"" + uploadId + "\"}");
-        return out;
+        return new PresignedUpload(uploadId, "PUT", put.url().toString(), headers, maxBytes, put.expiration());
     }
 
     /** A received upload, downloaded to a temp file. Close removes the file and the upload. */

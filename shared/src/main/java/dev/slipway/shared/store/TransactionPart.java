@@ -2,6 +2,7 @@ package dev.slipway.shared.store;
 
 import software.amazon.awssdk.enhanced.dynamodb.model.TransactWriteItemsEnhancedRequest;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** Writes one concern adds to another's transaction, so both commit or neither does. */
@@ -15,7 +16,7 @@ public interface TransactionPart {
     /** This part, then {@code other}, in the same transaction. */
     default TransactionPart and(TransactionPart other) {
         return tx -> {
-            List<WriteConflict.Part> parts = new java.util.ArrayList<>(addTo(tx));
+            List<WriteConflict.Part> parts = new ArrayList<>(addTo(tx));
             parts.addAll(other.addTo(tx));
             return parts;
         };

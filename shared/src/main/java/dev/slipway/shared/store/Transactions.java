@@ -6,6 +6,7 @@ import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** Runs a DynamoDB transaction and turns a failed condition into a {@link WriteConflict}. */
 public final class Transactions {
@@ -42,7 +43,7 @@ public final class Transactions {
      */
     public static void pauseAfterConflict(int attempt) {
         try {
-            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(5, 20L + 10L * Math.min(attempt, 10)));
+            Thread.sleep(ThreadLocalRandom.current().nextLong(5, 20L + 10L * Math.min(attempt, 10)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);

@@ -17,8 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The PATCH body is checked whole; each bad part is named by its JSON Pointer, never with its value. */
 class EnvironmentChangeTest {
-    private static EnvironmentService.Change parse(String json) {
-        return EnvironmentService.parse((ObjectNode) Json.parse(json));
+    private static EnvironmentChange parse(String json) {
+        return EnvironmentChange.fromJson((ObjectNode) Json.parse(json));
     }
 
     private static DomainException refused(String json) {

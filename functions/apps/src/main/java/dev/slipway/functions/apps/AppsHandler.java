@@ -6,27 +6,25 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.shared.apps.App;
+import dev.slipway.shared.apps.AppId;
+import dev.slipway.shared.apps.AppPatch;
 import dev.slipway.shared.apps.AppService;
 import dev.slipway.shared.apps.AppStore;
 import dev.slipway.shared.apps.AppView;
+import dev.slipway.shared.apps.NewApp;
 import dev.slipway.shared.deploy.Alias;
 import dev.slipway.shared.deploy.ReleaseStore;
 import dev.slipway.shared.deploy.SiteUrls;
-import dev.slipway.shared.apps.DynamoDbAppStore;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditLedger;
-import dev.slipway.shared.auth.AdminAuth;
-import dev.slipway.shared.auth.AdminTokenHashSource;
 import dev.slipway.shared.aws.AwsClients;
 import dev.slipway.shared.config.Config;
 import dev.slipway.shared.config.EnvNames;
 import dev.slipway.shared.http.ApiRequest;
-import dev.slipway.shared.idempotency.DynamoDbIdempotencyStore;
 import dev.slipway.shared.http.ApiResponse;
 import dev.slipway.shared.http.ApiRouter;
 import dev.slipway.shared.json.Json;
 
-import java.time.Clock;
 import java.util.Map;
 
 /** POST /apps, GET /apps, GET /apps/{appId}, PATCH /apps/{appId}. */
@@ -38,24 +36,24 @@ public final class AppsHandler implements RequestHandler<APIGatewayV2HTTPEvent, 
 
     /** Lambda's entry: configuration from the environment template.yaml sets. */
     public AppsHandler() {
-        this(Config.fromEnvironment());
+        this(new AppsFunctionServices(Config.fromEnvironment()));
     }
 
     /** The local runtime's entry: the same variables, resolved for the laptop. */
     public AppsHandler(Map<String, String> environment) {
-        this(Config.of(environment));
+        this(new AppsFunctionServices(Config.of(environment)));
     }
 
-    private AppsHandler(Config config) {
-        AwsClients aws = new AwsClients(config);
-        AuditLedger ledger = new AuditLedger(aws.dynamoDbEnhanced(), config.require(EnvNames.AUDIT_TABLE));
-        this.apps = new AppService(
-                new DynamoDbAppStore(aws.dynamoDbEnhanced(), config.require(EnvNames.APPS_TABLE), ledger),
-                Clock.systemUTC());
+    private AppsHandler(AppsFunctionServices services) {
+        this.apps = services.apps();
+        // Releases and aliases come from the deploy package's store (its owner reworks these lines).
+        Config config = services.config();
+        AwsClients aws = services.aws();
+        AuditLedger ledger = services.ledger();
         this.releases = new ReleaseStore(aws.dynamoDbEnhanced(), config.require(EnvNames.RELEASES_TABLE), ledger);
         this.urls = new SiteUrls(config.get(EnvNames.SITE_URL_PATTERN).orElse(null));
-        this.router = ApiRouter.authenticated(new AdminAuth(AdminTokenHashSource.from(config, aws::ssm)))
-                .idempotency(DynamoDbIdempotencyStore.from(config, aws))
+        this.router = ApiRouter.authenticated(services.adminAuth())
+                .idempotency(services.idempotency())
                 .route("POST /apps", this::create)
                 .route("GET /apps", this::list)
                 .route("GET /apps/{appId}", this::get)
@@ -69,7 +67,7 @@ public final class AppsHandler implements RequestHandler<APIGatewayV2HTTPEvent, 
     }
 
     private APIGatewayV2HTTPResponse create(ApiRequest request) {
-        App app = apps.create(request.jsonObject(), actor(request));
+        App app = apps.create(NewApp.fromJson(request.jsonObject()), actor(request));
         return ApiResponse.json(201, AppView.of(app), Map.of("location", "/apps/" + app.id()));
     }
 
@@ -104,8 +102,11 @@ public final class AppsHandler implements RequestHandler<APIGatewayV2HTTPEvent, 
 
     private APIGatewayV2HTTPResponse update(ApiRequest request) {
         String id = request.pathParameter("appId").orElse("");
-        dev.slipway.shared.apps.AppId.require(id);
-        return ApiResponse.json(200, AppView.of(apps.update(id, request.jsonObject(), actor(request))));
+        AppId.require(id);
+        ObjectNode body = request.jsonObject();
+        AppPatch.refuseIdChange(body);
+        apps.get(id); // an unknown app is a 404 before the patch's fields are judged
+        return ApiResponse.json(200, AppView.of(apps.update(id, AppPatch.fromJson(body), actor(request))));
     }
 
     private static Actor actor(ApiRequest request) {

@@ -5,16 +5,10 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.shared.apps.App;
 import dev.slipway.shared.apps.AppStore;
-import dev.slipway.shared.apps.DynamoDbAppStore;
 import dev.slipway.shared.audit.AuditExport;
-import dev.slipway.shared.audit.AuditLedger;
-import dev.slipway.shared.aws.AwsClients;
-import dev.slipway.shared.aws.S3Clients;
 import dev.slipway.shared.config.Config;
-import dev.slipway.shared.config.EnvNames;
 import dev.slipway.shared.json.Json;
 
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,20 +25,16 @@ public final class AuditExportHandler implements RequestHandler<Map<String, Obje
     private final AuditExport export;
 
     public AuditExportHandler() {
-        this(Config.fromEnvironment());
+        this(new AppsFunctionServices(Config.fromEnvironment()));
     }
 
     public AuditExportHandler(Map<String, String> environment) {
-        this(Config.of(environment));
+        this(new AppsFunctionServices(Config.of(environment)));
     }
 
-    private AuditExportHandler(Config config) {
-        AwsClients aws = new AwsClients(config);
-        String auditTable = config.require(EnvNames.AUDIT_TABLE);
-        AuditLedger ledger = new AuditLedger(aws.dynamoDbEnhanced(), auditTable);
-        this.apps = new DynamoDbAppStore(aws.dynamoDbEnhanced(), config.require(EnvNames.APPS_TABLE), ledger);
-        this.export = new AuditExport(ledger, aws.dynamoDbEnhanced(), auditTable, S3Clients.client(aws),
-                config.require(EnvNames.ARTIFACTS_BUCKET), Clock.systemUTC());
+    private AuditExportHandler(AppsFunctionServices services) {
+        this.apps = services.appStore();
+        this.export = services.auditExport();
     }
 
     @Override

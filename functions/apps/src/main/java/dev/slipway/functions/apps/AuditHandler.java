@@ -6,25 +6,17 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.shared.apps.AppService;
-import dev.slipway.shared.apps.DynamoDbAppStore;
 import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.audit.AuditExport;
 import dev.slipway.shared.audit.AuditLedger;
 import dev.slipway.shared.audit.ChainVerification;
-import dev.slipway.shared.auth.AdminAuth;
-import dev.slipway.shared.auth.AdminTokenHashSource;
-import dev.slipway.shared.aws.AwsClients;
-import dev.slipway.shared.aws.S3Clients;
 import dev.slipway.shared.config.Config;
-import dev.slipway.shared.config.EnvNames;
 import dev.slipway.shared.http.ApiRequest;
 import dev.slipway.shared.http.ApiResponse;
 import dev.slipway.shared.http.ApiRouter;
-import dev.slipway.shared.idempotency.DynamoDbIdempotencyStore;
 import dev.slipway.shared.http.Paging;
 import dev.slipway.shared.json.Json;
 
-import java.time.Clock;
 import java.util.Map;
 
 /**
@@ -42,23 +34,19 @@ public final class AuditHandler implements RequestHandler<APIGatewayV2HTTPEvent,
     private final ApiRouter router;
 
     public AuditHandler() {
-        this(Config.fromEnvironment());
+        this(new AppsFunctionServices(Config.fromEnvironment()));
     }
 
     public AuditHandler(Map<String, String> environment) {
-        this(Config.of(environment));
+        this(new AppsFunctionServices(Config.of(environment)));
     }
 
-    private AuditHandler(Config config) {
-        AwsClients aws = new AwsClients(config);
-        String auditTable = config.require(EnvNames.AUDIT_TABLE);
-        this.ledger = new AuditLedger(aws.dynamoDbEnhanced(), auditTable);
-        this.apps = new AppService(new DynamoDbAppStore(aws.dynamoDbEnhanced(), config.require(EnvNames.APPS_TABLE), ledger),
-                Clock.systemUTC());
-        this.export = new AuditExport(ledger, aws.dynamoDbEnhanced(), auditTable, S3Clients.client(aws),
-                config.require(EnvNames.ARTIFACTS_BUCKET), Clock.systemUTC());
-        this.router = ApiRouter.authenticated(new AdminAuth(AdminTokenHashSource.from(config, aws::ssm)))
-                .idempotency(DynamoDbIdempotencyStore.from(config, aws))
+    private AuditHandler(AppsFunctionServices services) {
+        this.ledger = services.ledger();
+        this.apps = services.apps();
+        this.export = services.auditExport();
+        this.router = ApiRouter.authenticated(services.adminAuth())
+                .idempotency(services.idempotency())
                 .route("GET /apps/{appId}/audit", this::list)
                 .route("GET /apps/{appId}/audit/verify", this::verify)
                 .route("POST /apps/{appId}/audit/export", this::export)

@@ -4,23 +4,17 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.shared.apps.AppId;
 import dev.slipway.shared.apps.AppService;
-import dev.slipway.shared.apps.DynamoDbAppStore;
 import dev.slipway.shared.audit.Actor;
-import dev.slipway.shared.audit.AuditLedger;
-import dev.slipway.shared.auth.AdminAuth;
-import dev.slipway.shared.auth.AdminTokenHashSource;
-import dev.slipway.shared.aws.AwsClients;
 import dev.slipway.shared.config.Config;
-import dev.slipway.shared.config.EnvNames;
-import dev.slipway.shared.env.AppEnvironment;
+import dev.slipway.shared.env.EnvironmentChange;
 import dev.slipway.shared.env.EnvironmentService;
 import dev.slipway.shared.http.ApiRequest;
 import dev.slipway.shared.http.ApiResponse;
 import dev.slipway.shared.http.ApiRouter;
-import dev.slipway.shared.idempotency.DynamoDbIdempotencyStore;
 
-import java.time.Clock;
 import java.util.Map;
 
 /**
@@ -28,25 +22,23 @@ import java.util.Map;
  * ({@code set} / {@code remove}). Its own function: only it may write the apps' SSM parameters.
  */
 public final class EnvironmentHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+    private final AppService apps;
     private final EnvironmentService environment;
     private final ApiRouter router;
 
     public EnvironmentHandler() {
-        this(Config.fromEnvironment());
+        this(new AppsFunctionServices(Config.fromEnvironment()));
     }
 
     public EnvironmentHandler(Map<String, String> environment) {
-        this(Config.of(environment));
+        this(new AppsFunctionServices(Config.of(environment)));
     }
 
-    private EnvironmentHandler(Config config) {
-        AwsClients aws = new AwsClients(config);
-        AuditLedger ledger = new AuditLedger(aws.dynamoDbEnhanced(), config.require(EnvNames.AUDIT_TABLE));
-        AppService apps = new AppService(new DynamoDbAppStore(aws.dynamoDbEnhanced(), config.require(EnvNames.APPS_TABLE), ledger),
-                Clock.systemUTC());
-        this.environment = new EnvironmentService(apps, AppEnvironment.from(aws), aws.dynamoDbEnhanced(), ledger, Clock.systemUTC());
-        this.router = ApiRouter.authenticated(new AdminAuth(AdminTokenHashSource.from(config, aws::ssm)))
-                .idempotency(DynamoDbIdempotencyStore.from(config, aws))
+    private EnvironmentHandler(AppsFunctionServices services) {
+        this.apps = services.apps();
+        this.environment = services.environment();
+        this.router = ApiRouter.authenticated(services.adminAuth())
+                .idempotency(services.idempotency())
                 .route("GET /apps/{appId}/environment", this::list)
                 .route("PATCH /apps/{appId}/environment", this::change)
                 .build();
@@ -58,13 +50,16 @@ public final class EnvironmentHandler implements RequestHandler<APIGatewayV2HTTP
     }
 
     private APIGatewayV2HTTPResponse list(ApiRequest request) {
-        return ApiResponse.json(200, environment.list(request.pathParameter("appId").orElse("")));
+        return ApiResponse.json(200, EnvironmentView.of(environment.list(request.pathParameter("appId").orElse(""))));
     }
 
     private APIGatewayV2HTTPResponse change(ApiRequest request) {
         String appId = request.pathParameter("appId").orElse("");
-        dev.slipway.shared.apps.AppId.require(appId); // 400 for a bad id before the body is read
+        AppId.require(appId); // 400 for a bad id before the body is read
+        ObjectNode body = request.jsonObject();
+        apps.get(appId); // an unknown app is a 404 before the body's fields are judged
+        EnvironmentChange change = EnvironmentChange.fromJson(body);
         Actor actor = new Actor(Actor.ADMIN, request.requestId(), request.sourceIp());
-        return ApiResponse.json(200, environment.change(appId, request.jsonObject(), actor));
+        return ApiResponse.json(200, EnvironmentView.of(environment.change(appId, change, actor)));
     }
 }

@@ -5,23 +5,13 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.slipway.shared.apps.AppService;
-import dev.slipway.shared.apps.DynamoDbAppStore;
-import dev.slipway.shared.audit.AuditLedger;
-import dev.slipway.shared.auth.AdminAuth;
-import dev.slipway.shared.auth.AdminTokenHashSource;
-import dev.slipway.shared.aws.AwsClients;
-import dev.slipway.shared.aws.S3Clients;
 import dev.slipway.shared.config.Config;
-import dev.slipway.shared.config.EnvNames;
 import dev.slipway.shared.git.CommitHistory;
-import dev.slipway.shared.git.GitStore;
-import dev.slipway.shared.git.GitTable;
 import dev.slipway.shared.http.ApiRequest;
 import dev.slipway.shared.http.ApiResponse;
 import dev.slipway.shared.http.ApiRouter;
 import dev.slipway.shared.http.Paging;
 
-import java.time.Clock;
 import java.util.Map;
 
 /** GET /apps/{appId}/commits and GET /apps/{appId}/commits/{sha}/files. Read-only. */
@@ -31,20 +21,17 @@ public final class CommitsHandler implements RequestHandler<APIGatewayV2HTTPEven
     private final ApiRouter router;
 
     public CommitsHandler() {
-        this(Config.fromEnvironment());
+        this(new ImportsFunctionServices(Config.fromEnvironment()));
     }
 
     public CommitsHandler(Map<String, String> environment) {
-        this(Config.of(environment));
+        this(new ImportsFunctionServices(Config.of(environment)));
     }
 
-    private CommitsHandler(Config config) {
-        AwsClients aws = new AwsClients(config);
-        this.apps = new AppService(new DynamoDbAppStore(aws.dynamoDbEnhanced(), config.require(EnvNames.APPS_TABLE),
-                new AuditLedger(aws.dynamoDbEnhanced(), config.require(EnvNames.AUDIT_TABLE))), Clock.systemUTC());
-        this.history = new CommitHistory(new GitStore(S3Clients.client(aws), config.require(EnvNames.ARTIFACTS_BUCKET),
-                new GitTable(aws.dynamoDbEnhanced(), config.require(EnvNames.GIT_TABLE))));
-        this.router = ApiRouter.authenticated(new AdminAuth(AdminTokenHashSource.from(config, aws::ssm)))
+    private CommitsHandler(ImportsFunctionServices services) {
+        this.apps = services.apps();
+        this.history = services.history();
+        this.router = ApiRouter.authenticated(services.adminAuth())
                 .route("GET /apps/{appId}/commits", this::commits)
                 .route("GET /apps/{appId}/commits/{sha}/files", this::files)
                 .build();
@@ -59,16 +46,16 @@ public final class CommitsHandler implements RequestHandler<APIGatewayV2HTTPEven
         String appId = requireApp(request);
         int limit = Paging.limit(request.queryParameter("limit").orElse(null),
                 CommitHistory.DEFAULT_COMMITS, CommitHistory.MAX_COMMITS);
-        return ApiResponse.json(200, history.commits(appId, request.queryParameter("branch").orElse(null), limit,
-                request.queryParameter("cursor").orElse(null)));
+        return ApiResponse.json(200, CommitsView.of(history.commits(appId, request.queryParameter("branch").orElse(null), limit,
+                request.queryParameter("cursor").orElse(null))));
     }
 
     private APIGatewayV2HTTPResponse files(ApiRequest request) {
         String appId = requireApp(request);
         int limit = Paging.limit(request.queryParameter("limit").orElse(null),
                 CommitHistory.DEFAULT_FILES, CommitHistory.MAX_FILES);
-        return ApiResponse.json(200, history.files(appId, request.pathParameter("sha").orElse(""), limit,
-                request.queryParameter("cursor").orElse(null)));
+        return ApiResponse.json(200, CommitsView.of(history.files(appId, request.pathParameter("sha").orElse(""), limit,
+                request.queryParameter("cursor").orElse(null))));
     }
 
     private String requireApp(ApiRequest request) {

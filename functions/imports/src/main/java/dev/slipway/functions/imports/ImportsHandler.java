@@ -5,32 +5,20 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.slipway.shared.apps.DynamoDbAppStore;
 import dev.slipway.shared.audit.Actor;
-import dev.slipway.shared.audit.AuditLedger;
-import dev.slipway.shared.auth.AdminAuth;
-import dev.slipway.shared.auth.AdminTokenHashSource;
-import dev.slipway.shared.aws.AwsClients;
-import dev.slipway.shared.aws.S3Clients;
 import dev.slipway.shared.config.Config;
-import dev.slipway.shared.config.EnvNames;
-import dev.slipway.shared.env.AppEnvironment;
-import dev.slipway.shared.git.GitStore;
-import dev.slipway.shared.git.GitTable;
 import dev.slipway.shared.http.ApiRequest;
-import dev.slipway.shared.idempotency.DynamoDbIdempotencyStore;
 import dev.slipway.shared.http.ApiResponse;
 import dev.slipway.shared.http.ApiRouter;
-import dev.slipway.shared.imports.GitUrlImport;
-import dev.slipway.shared.imports.ImportRequest;
 import dev.slipway.shared.imports.ImportResult;
 import dev.slipway.shared.imports.ImportService;
+import dev.slipway.shared.imports.PresignedUpload;
+import dev.slipway.shared.imports.RemoteImportRequest;
+import dev.slipway.shared.imports.UploadRequest;
 import dev.slipway.shared.imports.UploadService;
-import dev.slipway.shared.imports.tree.ImportLimits;
 import dev.slipway.shared.json.Json;
-import software.amazon.awssdk.services.s3.S3Client;
 
-import java.time.Clock;
+import java.util.Locale;
 import java.util.Map;
 
 /** POST /apps/{appId}/imports (zip body, {uploadId} or {gitUrl, ref}) and POST /apps/{appId}/uploads. */
@@ -40,29 +28,18 @@ public final class ImportsHandler implements RequestHandler<APIGatewayV2HTTPEven
     private final ApiRouter router;
 
     public ImportsHandler() {
-        this(Config.fromEnvironment());
+        this(new ImportsFunctionServices(Config.fromEnvironment()));
     }
 
     public ImportsHandler(Map<String, String> environment) {
-        this(Config.of(environment));
+        this(new ImportsFunctionServices(Config.of(environment)));
     }
 
-    private ImportsHandler(Config config) {
-        AwsClients aws = new AwsClients(config);
-        S3Client s3 = S3Clients.client(aws);
-        String bucket = config.require(EnvNames.ARTIFACTS_BUCKET);
-        AuditLedger ledger = new AuditLedger(aws.dynamoDbEnhanced(), config.require(EnvNames.AUDIT_TABLE));
-        ImportLimits limits = ImportRequest.limits(config);
-        this.uploads = new UploadService(s3, S3Clients.presigner(aws), bucket,
-                config.get(EnvNames.UPLOAD_MAX_BYTES).map(Long::parseLong).orElse(UploadService.DEFAULT_MAX_BYTES),
-                Clock.systemUTC());
-        this.imports = new ImportService(
-                new DynamoDbAppStore(aws.dynamoDbEnhanced(), config.require(EnvNames.APPS_TABLE), ledger),
-                new GitStore(s3, bucket, new GitTable(aws.dynamoDbEnhanced(), config.require(EnvNames.GIT_TABLE))),
-                AppEnvironment.from(aws), uploads, GitUrlImport.standard(limits), Clock.systemUTC(),
-                ImportRequest.tempParent(config), limits);
-        this.router = ApiRouter.authenticated(new AdminAuth(AdminTokenHashSource.from(config, aws::ssm)))
-                .idempotency(DynamoDbIdempotencyStore.from(config, aws))
+    private ImportsHandler(ImportsFunctionServices services) {
+        this.uploads = services.uploads();
+        this.imports = services.imports();
+        this.router = ApiRouter.authenticated(services.adminAuth())
+                .idempotency(services.idempotency())
                 .route("POST /apps/{appId}/imports", this::importExport)
                 .route("POST /apps/{appId}/uploads", this::createUpload)
                 .build();
@@ -73,23 +50,65 @@ public final class ImportsHandler implements RequestHandler<APIGatewayV2HTTPEven
         return router.handle(event, context);
     }
 
+    /** A zip body, or JSON naming an upload or a git URL: the three ways in share one answer. */
     private APIGatewayV2HTTPResponse importExport(ApiRequest request) {
         String appId = request.pathParameter("appId").orElse("");
-        ImportResult result = ImportRequest.run(imports, appId, request, actor(request));
+        ImportResult result = isZip(request) ? importInlineZip(appId, request) : importRemote(appId, request);
         ObjectNode body = Json.MAPPER.valueToTree(result);
         body.putObject("links").put("commits", "/apps/" + appId + "/commits?branch=" + result.branch())
                 .put("files", "/apps/" + appId + "/commits/" + result.commit() + "/files");
         return ApiResponse.json(result.created() ? 201 : 200, body);
     }
 
+    private static boolean isZip(ApiRequest request) {
+        String type = request.header("content-type").orElse("").toLowerCase(Locale.ROOT);
+        return type.startsWith("application/zip") || type.startsWith("application/x-zip-compressed")
+                || type.startsWith("application/octet-stream");
+    }
+
+    private ImportResult importInlineZip(String appId, ApiRequest request) {
+        imports.requireApp(appId); // an unknown app is a 404 before the body is read
+        byte[] zip = request.bodyBytes();
+        String name = request.header("x-slipway-filename").filter(n -> n.matches("[A-Za-z0-9._ -]{1,100}"))
+                .orElse("request body");
+        return imports.importInlineZip(appId, branchParameter(request), zip, name, actor(request));
+    }
+
+    private ImportResult importRemote(String appId, ApiRequest request) {
+        RemoteImportRequest r = RemoteImportRequest.fromJson(request.jsonObject());
+        // The body's branch wins over the query's.
+        String branch = r.branch() != null ? r.branch() : branchParameter(request);
+        return r.fromUpload()
+                ? imports.importUpload(appId, branch, r.uploadId(), actor(request))
+                : imports.importGit(appId, branch, r.gitUrl(), r.ref(), actor(request));
+    }
+
+    private static String branchParameter(ApiRequest request) {
+        return request.queryParameter("branch").orElse(null);
+    }
+
     private APIGatewayV2HTTPResponse createUpload(ApiRequest request) {
         String appId = request.pathParameter("appId").orElse("");
         imports.requireApp(appId);
-        return ApiResponse.json(201, uploads.create(appId, request.jsonObject()));
+        PresignedUpload upload = uploads.create(appId, UploadRequest.fromJson(request.jsonObject()));
+        return ApiResponse.json(201, view(appId, upload));
+    }
+
+    /** The upload's JSON: where to PUT, with which headers, until when, and the import to send next. */
+    private static ObjectNode view(String appId, PresignedUpload upload) {
+        ObjectNode out = Json.object();
+        out.put("uploadId", upload.uploadId());
+        out.put("method", upload.method());
+        out.put("url", upload.url());
+        ObjectNode headers = out.putObject("headers");
+        upload.headers().forEach(headers::put);
+        out.put("maxBytes", upload.maxBytes());
+        out.put("expiresAt", upload.expiresAt().toString());
+        out.putObject("next").put("import", "POST /apps/" + appId + "/imports {\"uploadId\": \"" + upload.uploadId() + "\"}");
+        return out;
     }
 
     private static Actor actor(ApiRequest request) {
         return new Actor(Actor.ADMIN, request.requestId(), request.sourceIp());
     }
-
 }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.slipway.shared.imports.Finding;
+import dev.slipway.shared.imports.findings.Finding;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -3,22 +3,17 @@ package dev.slipway.shared.imports.tree;
 import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.errors.DomainError;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,25 +28,16 @@ import java.util.TreeMap;
  * <p>Order of the rules for each entry: entry count; hostile names (empty, backslash, absolute,
  * {@code ..}) for every entry; then entries in left-out folders ({@code node_modules/}, {@code .git/},
  * {@code __MACOSX/}) and OS junk are skipped without reading; then the rules for kept entries
- * (control characters, empty and {@code .} segments, git-reserved names, lengths); symlinks and
+ * (control characters, empty and {@code .} segments, git-reserved names, lengths: {@link PathRules}); symlinks and
  * special files are rejected unless they lie in a left-out folder. Collisions (duplicate, Unicode,
- * case, file/folder), the root-only filters ({@code dist/}, {@code build/} …) and stripping a single
+ * case, file/folder: {@link PathClaims}), the root-only filters ({@code dist/}, {@code build/} …) and stripping a single
  * top-level folder are decided in {@link #finish()}, when every entry is known.
  *
  * <p>File contents go to numbered blobs under {@code work/blobs/} while they are read (so no entry
  * name touches the disk before all names are checked) and are moved into {@code work/tree/} by
- * {@link #finish()}. Not thread-safe.
+ * {@link #finish()}; {@link EntryContentReader} reads them under the size limits. Not thread-safe.
  */
 public final class TreeCollector implements AutoCloseable {
-    /** Cap for one {@code .env*} file taken out of the tree (they are held in memory). */
-    static final long MAX_ENV_FILE_BYTES = 1L << 20;
-    /** Cap for all {@code .env*} files together. */
-    static final long MAX_ENV_TOTAL_BYTES = 8L << 20;
-    private static final int BUFFER_BYTES = 64 * 1024;
-    /** One copy buffer per collector (a collector serves one import on one thread): 2,000 files
-     *  would otherwise allocate 128 MB of buffers. */
-    private final byte[] buffer = new byte[BUFFER_BYTES];
-    private static final int MAX_EMPTY_READS = 1000;
     private static final Set<PosixFilePermission> EXECUTABLE = PosixFilePermissions.fromString("rwxr-xr-x");
     private static final Set<PosixFilePermission> REGULAR = PosixFilePermissions.fromString("rw-r--r--");
 
@@ -83,8 +69,8 @@ public final class TreeCollector implements AutoCloseable {
     private final Map<String, Integer> skipped = new LinkedHashMap<>();
     private int entryCount;
     private int blobCount;
-    private long inflated;
-    private long envBytes;
+    /** Null in a dry run, which reads no content. */
+    private final EntryContentReader content;
     private boolean finished;
     private boolean failed;
     private boolean closed;
@@ -103,6 +89,7 @@ public final class TreeCollector implements AutoCloseable {
         this.limits = Objects.requireNonNull(limits, "limits");
         this.dry = false;
         this.knownPrefix = knownPrefix;
+        this.content = new EntryContentReader(limits);
         Path work = null;
         try {
             work = Files.createTempDirectory(Objects.requireNonNull(tempParent, "tempParent"), "slipway-import-");
@@ -118,6 +105,7 @@ public final class TreeCollector implements AutoCloseable {
         this.limits = Objects.requireNonNull(limits, "limits");
         this.dry = true;
         this.knownPrefix = null;
+        this.content = null;
         this.workDir = null;
         this.blobDir = null;
     }
@@ -131,7 +119,7 @@ public final class TreeCollector implements AutoCloseable {
     }
 
     /** Adds a regular file, reading {@code content} to its end (counting the bytes really read) unless the file is left out. */
-    public void addFile(String rawPath, boolean executable, InputStream content) {
+    public void addFile(String rawPath, boolean executable, InputStream in) {
         guarded(() -> {
             Entry e = accept(rawPath, Kind.FILE);
             if (e == null) {
@@ -139,12 +127,13 @@ public final class TreeCollector implements AutoCloseable {
             }
             e.executable = executable;
             if (!dry) {
-                Objects.requireNonNull(content, "content");
+                Objects.requireNonNull(in, "content");
                 if (PathRules.isEnvFile(e.segments[e.segments.length - 1])) {
-                    e.env = readEnv(content, rawPath);
+                    e.env = content.envFile(in, rawPath);
                     e.size = e.env.length;
                 } else {
-                    e.blob = writeBlob(content, rawPath, e);
+                    e.blob = blobDir.resolve(Integer.toString(blobCount++));
+                    e.size = content.toBlob(in, e.blob, rawPath);
                 }
             }
             entries.add(e);
@@ -300,71 +289,6 @@ public final class TreeCollector implements AutoCloseable {
         skipped.merge(label, 1, Integer::sum);
     }
 
-    private Path writeBlob(InputStream in, String raw, Entry e) {
-        Path blob = blobDir.resolve(Integer.toString(blobCount++));
-        e.blob = blob;
-        try (OutputStream out = Files.newOutputStream(blob, StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-            e.size = copy(in, out, limits.maxFileBytes(), raw);
-        } catch (IOException ex) {
-            throw new UncheckedIOException("could not write to the import work folder", ex);
-        }
-        return blob;
-    }
-
-    private byte[] readEnv(InputStream in, String raw) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        long size;
-        try {
-            size = copy(in, out, Math.min(MAX_ENV_FILE_BYTES, limits.maxFileBytes()), raw);
-        } catch (IOException ex) {
-            throw new UncheckedIOException(ex); // a ByteArrayOutputStream does not throw
-        }
-        envBytes += size;
-        if (envBytes > MAX_ENV_TOTAL_BYTES) {
-            throw new DomainException(DomainError.ARCHIVE_TOO_LARGE,
-                    "The .env files together are larger than " + MAX_ENV_TOTAL_BYTES + " bytes");
-        }
-        return out.toByteArray();
-    }
-
-    /**
-     * Copies counting the bytes really read and stops as soon as a limit is crossed. Read errors are
-     * the source's fault (ARCHIVE_CORRUPT); write errors are ours (IOException).
-     */
-    private long copy(InputStream in, OutputStream out, long fileLimit, String raw) throws IOException {
-        long size = 0;
-        int emptyReads = 0;
-        while (true) {
-            int n;
-            try {
-                n = in.read(buffer);
-            } catch (IOException ex) {
-                throw PathRules.problem(DomainError.ARCHIVE_CORRUPT, "Could not read entry", raw);
-            }
-            if (n < 0) {
-                return size;
-            }
-            if (n == 0) {
-                if (++emptyReads > MAX_EMPTY_READS) {
-                    throw PathRules.problem(DomainError.ARCHIVE_CORRUPT, "Entry data does not progress", raw);
-                }
-                continue;
-            }
-            size += n;
-            inflated += n;
-            if (size > fileLimit) {
-                throw PathRules.problem(DomainError.ARCHIVE_FILE_TOO_LARGE,
-                        "A file inflates to more than " + fileLimit + " bytes", raw);
-            }
-            if (inflated > limits.maxTotalBytes()) {
-                throw new DomainException(DomainError.ARCHIVE_TOO_LARGE,
-                        "The archive inflates to more than " + limits.maxTotalBytes() + " bytes");
-            }
-            out.write(buffer, 0, n);
-        }
-    }
-
     /** A single top-level folder holding every non-folder entry, with its slash, or "". */
     private String computePrefix() {
         String first = null;
@@ -413,9 +337,9 @@ public final class TreeCollector implements AutoCloseable {
             e.path = String.join("/", List.of(e.segments).subList(from, e.segments.length));
             kept.add(e);
         }
-        Node root = new Node();
+        PathClaims claims = new PathClaims();
         for (Entry e : kept) {
-            claim(root, e, strippedFrom(e.segments, prefix));
+            claims.claim(e.segments, strippedFrom(e.segments, prefix), e.kind == Kind.FILE);
         }
         boolean anyFile = kept.stream().anyMatch(e -> e.kind == Kind.FILE
                 && !PathRules.isEnvFile(e.segments[e.segments.length - 1]));
@@ -424,64 +348,6 @@ public final class TreeCollector implements AutoCloseable {
                     "The archive holds no files to import once left-out folders and .env files are set aside");
         }
         return kept;
-    }
-
-    private static final class Node {
-        Map<String, Node> children;
-        Map<String, String> folded;
-        boolean file;
-    }
-
-    /**
-     * Walks the entry's segments through a trie of names. Sibling names are compared exactly, then
-     * after NFC (Unicode collision), then after NFC + lower case (case collision); the first level
-     * where two paths differ decides which problem is reported. Linear in the path length.
-     */
-    private static void claim(Node root, Entry e, int from) {
-        Node node = root;
-        boolean isFile = e.kind == Kind.FILE;
-        for (int i = from; i < e.segments.length; i++) {
-            String s = e.segments[i];
-            boolean last = i == e.segments.length - 1;
-            if (node.children == null) {
-                node.children = new HashMap<>();
-                node.folded = new HashMap<>();
-            }
-            Node child = node.children.get(s);
-            if (child == null) {
-                String key = PathRules.foldKey(s);
-                String other = node.folded.putIfAbsent(key, s);
-                if (other != null) {
-                    String mine = joined(e.segments, from, i, s);
-                    String theirs = joined(e.segments, from, i, other);
-                    boolean sameNfc = Normalizer.normalize(other, Normalizer.Form.NFC)
-                            .equals(Normalizer.normalize(s, Normalizer.Form.NFC));
-                    throw new DomainException(sameNfc ? DomainError.ARCHIVE_UNICODE_COLLISION : DomainError.ARCHIVE_CASE_COLLISION,
-                            (sameNfc ? "Two entries are the same path after Unicode normalisation (NFC): "
-                                    : "Two entries differ only in letter case: ")
-                                    + PathRules.show(theirs) + " and " + PathRules.show(mine)
-                                    + (sameNfc ? ", which differ only in how their characters are composed" : ""));
-                }
-                child = new Node();
-                child.file = last && isFile;
-                node.children.put(s, child);
-            } else if (last && isFile && child.file) {
-                throw PathRules.problem(DomainError.ARCHIVE_DUPLICATE_PATH, "Two entries have the same path",
-                        joined(e.segments, from, i, s));
-            } else if (child.file || (last && isFile)) {
-                throw PathRules.problem(DomainError.ARCHIVE_FILE_DIRECTORY_CONFLICT, "A path is both a file and a folder",
-                        joined(e.segments, from, i, s));
-            }
-            node = child;
-        }
-    }
-
-    private static String joined(String[] segments, int from, int upTo, String lastName) {
-        StringBuilder b = new StringBuilder();
-        for (int i = from; i < upTo; i++) {
-            b.append(segments[i]).append('/');
-        }
-        return b.append(lastName).toString();
     }
 
     private ImportTree build(List<Entry> kept, String prefix) {
@@ -515,7 +381,7 @@ public final class TreeCollector implements AutoCloseable {
         } catch (IOException ex) {
             throw new UncheckedIOException("could not build the import tree", ex);
         }
-        return new ImportTree(workDir, root, tree, env, skippedSummary(), prefix, inflated);
+        return new ImportTree(workDir, root, tree, env, skippedSummary(), prefix, content.inflated());
     }
 
     private static Path inside(Path root, Entry e) {

@@ -1,7 +1,7 @@
 package dev.slipway.shared.imports.detect;
 
 import dev.slipway.shared.apps.BuildSettings;
-import dev.slipway.shared.imports.Finding;
+import dev.slipway.shared.imports.findings.Finding;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

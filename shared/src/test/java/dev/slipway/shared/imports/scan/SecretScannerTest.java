@@ -1,6 +1,6 @@
 package dev.slipway.shared.imports.scan;
 
-import dev.slipway.shared.imports.Finding;
+import dev.slipway.shared.imports.findings.Finding;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,4 +1,4 @@
-package dev.slipway.shared.imports;
+package dev.slipway.shared.imports.findings;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
