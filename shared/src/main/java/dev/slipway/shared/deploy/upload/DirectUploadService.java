@@ -10,10 +10,16 @@ import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.deploy.ContentPolicy;
 import dev.slipway.shared.deploy.Manifest;
-import dev.slipway.shared.deploy.Release;
+import dev.slipway.shared.audit.AuditHeads;
 import dev.slipway.shared.deploy.ReleaseFiles;
-import dev.slipway.shared.deploy.ReleaseStatus;
-import dev.slipway.shared.deploy.ReleaseStore;
+import dev.slipway.shared.deploy.model.Alias;
+import dev.slipway.shared.deploy.model.Release;
+import dev.slipway.shared.deploy.model.ReleaseStatus;
+import dev.slipway.shared.deploy.store.AliasStore;
+import dev.slipway.shared.deploy.store.ContentIndex;
+import dev.slipway.shared.deploy.store.DeployStores;
+import dev.slipway.shared.deploy.store.ReleaseStore;
+import dev.slipway.shared.deploy.store.SweepQueue;
 import dev.slipway.shared.deploy.ReleaseView;
 import dev.slipway.shared.deploy.SiteKeys;
 import dev.slipway.shared.deploy.SitePath;
@@ -68,7 +74,7 @@ import java.util.regex.Pattern;
  *       release, keeps the file list beside it ({@code releases/{app}/{id}/pending.json}) and answers
  *       the hashes the app does not store yet, each with a presigned PUT to
  *       {@code uploads/{app}/content/{sha256}}. Content any earlier release of the app holds (the
- *       content index of {@link ReleaseStore}) is never uploaded again.</li>
+ *       content index, {@link ContentIndex}) is never uploaded again.</li>
  *   <li>{@code POST …/releases/{id}/finalize} checks every new upload (present: else 409, its SHA-256:
  *       else 422, and in both cases nothing has changed, so the client uploads and finalizes again),
  *       then copies every file server-side into {@code sites/{app}/{id}/} with its content type and
@@ -97,15 +103,23 @@ public final class DirectUploadService {
 
     private final AppService apps;
     private final ReleaseStore releases;
+    private final AliasStore aliases;
+    private final ContentIndex content;
+    private final SweepQueue sweeps;
+    private final AuditHeads audit;
     private final ReleaseFiles files;
     private final S3Presigner presigner;
     private final SiteUrls urls;
     private final Clock clock;
 
-    public DirectUploadService(AppService apps, ReleaseStore releases, ReleaseFiles files, S3Presigner presigner,
+    public DirectUploadService(AppService apps, DeployStores stores, ReleaseFiles files, S3Presigner presigner,
                                SiteUrls urls, Clock clock) {
         this.apps = apps;
-        this.releases = releases;
+        this.releases = stores.releases();
+        this.aliases = stores.aliases();
+        this.content = stores.content();
+        this.sweeps = stores.sweeps();
+        this.audit = stores.audit();
         this.files = files;
         this.presigner = presigner;
         this.urls = urls;
@@ -141,7 +155,7 @@ public final class DirectUploadService {
         TreeMap<String, String> list = readFiles(body);
         App app = apps.get(appId);
         Set<String> distinct = new LinkedHashSet<>(list.values());
-        Map<String, String> known = releases.knownContent(app.id(), distinct);
+        Map<String, String> known = content.known(app.id(), distinct);
         List<String> required = distinct.stream().filter(sha -> !known.containsKey(sha)).sorted().toList();
 
         Instant now = clock.instant();
@@ -157,8 +171,8 @@ public final class DirectUploadService {
         Release staged = new Release(app.id(), id, null, null, null, SOURCE, ReleaseStatus.STAGED, list.size(), 0, now, null, null,
                 null, actor.id());
         // Never finalized → the cleanup removes it a day later (it drops the candidate once READY).
-        releases.putSweepCandidate(app.id(), id, now.plus(dev.slipway.shared.deploy.cleanup.ReleaseSweeper.UPLOAD_GRACE),
-                dev.slipway.shared.deploy.cleanup.ReleaseSweeper.UPLOAD_NOT_FINALIZED);
+        sweeps.put(app.id(), id, now.plus(SweepQueue.UPLOAD_GRACE),
+                SweepQueue.UPLOAD_NOT_FINALIZED);
         releases.putStaged(staged);
 
         ObjectNode out = Json.object();
@@ -299,7 +313,7 @@ public final class DirectUploadService {
         TreeMap<String, String> list = pending(r.appId(), r.id());
         Set<String> distinct = new LinkedHashSet<>(list.values());
         Map<String, Stored> known = new LinkedHashMap<>();
-        releases.knownContent(r.appId(), distinct).forEach((sha, doc) -> known.put(sha, Stored.parse(doc)));
+        content.known(r.appId(), distinct).forEach((sha, doc) -> known.put(sha, Stored.parse(doc)));
         List<String> fresh = distinct.stream().filter(sha -> !known.containsKey(sha)).sorted().toList();
 
         ExecutorService pool = Executors.newFixedThreadPool(PARALLELISM);
@@ -363,7 +377,7 @@ public final class DirectUploadService {
                     index.put(f.sha256(), new Stored(prefix + f.path(), f.size(), f.md5()).write());
                 }
             }
-            releases.recordContent(r.appId(), index);
+            content.record(r.appId(), index);
             deleteQuietly(fresh.stream().map(sha -> SiteKeys.upload(r.appId(), sha)).toList());
             deleteQuietly(List.of(pendingKey(r.appId(), r.id())));
             long t4 = System.nanoTime();
@@ -403,7 +417,7 @@ public final class DirectUploadService {
     private void markReady(Release ready, Actor actor) {
         for (int attempt = 0; ; attempt++) {
             try {
-                releases.markReady(ready, AuditEvent.next(releases.ledger().head(ready.appId()), ready.appId(), clock.instant(), actor,
+                releases.markReady(ready, AuditEvent.next(audit.head(ready.appId()), ready.appId(), clock.instant(), actor,
                         "release.ready", "release/" + ready.id(), null, Json.MAPPER.valueToTree(ready)));
                 return;
             } catch (WriteConflict e) {
@@ -421,7 +435,7 @@ public final class DirectUploadService {
     }
 
     public ObjectNode view(Release r) {
-        return ReleaseView.of(r, releases.alias(r.appId(), dev.slipway.shared.deploy.Alias.PRODUCTION), urls);
+        return ReleaseView.of(r, aliases.get(r.appId(), Alias.PRODUCTION), urls);
     }
 
     // ---- plumbing
@@ -432,7 +446,7 @@ public final class DirectUploadService {
             throw new DomainException(DomainError.RELEASE_NOT_FOUND, "No release has the id \""
                     + (releaseId == null ? "" : releaseId.length() > 40 ? releaseId.substring(0, 40) + "…" : releaseId) + "\"");
         }
-        return releases.release(app.id(), releaseId.toLowerCase(Locale.ROOT)).orElseThrow(() ->
+        return releases.get(app.id(), releaseId.toLowerCase(Locale.ROOT)).orElseThrow(() ->
                 new DomainException(DomainError.RELEASE_NOT_FOUND, "App " + app.id() + " has no release " + releaseId));
     }
 
@@ -461,7 +475,7 @@ public final class DirectUploadService {
             }
             Set<String> distinct = new LinkedHashSet<>();
             n.path("files").forEach(x -> distinct.add(x.asText()));
-            Map<String, String> known = releases.knownContent(appId, distinct);
+            Map<String, String> known = content.known(appId, distinct);
             return distinct.stream().filter(sha -> !known.containsKey(sha)).sorted().toList();
         } catch (NoSuchKeyException e) {
             throw new DomainException(DomainError.RELEASE_NOT_FOUND, "Release " + releaseId + " has no pending file list");
