@@ -4,7 +4,7 @@ import dev.slipway.local.EmbeddedEngines;
 import dev.slipway.local.LocalRuntime;
 import dev.slipway.local.schedule.LocalSchedules;
 import dev.slipway.local.template.SamTemplate;
-import dev.slipway.shared.deploy.ReleaseStatus;
+import dev.slipway.shared.deploy.model.ReleaseStatus;
 import dev.slipway.shared.json.Json;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.local.EmbeddedEngines;
 import dev.slipway.local.LocalRuntime;
 import dev.slipway.shared.audit.AuditEvent;
-import dev.slipway.shared.deploy.Alias;
+import dev.slipway.shared.deploy.model.Alias;
 import dev.slipway.shared.deploy.ReleaseStore;
 import dev.slipway.shared.json.Json;
 import org.junit.jupiter.api.AfterAll;

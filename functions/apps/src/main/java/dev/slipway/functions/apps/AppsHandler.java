@@ -9,9 +9,10 @@ import dev.slipway.shared.apps.App;
 import dev.slipway.shared.apps.AppService;
 import dev.slipway.shared.apps.AppStore;
 import dev.slipway.shared.apps.AppView;
-import dev.slipway.shared.deploy.Alias;
-import dev.slipway.shared.deploy.ReleaseStore;
 import dev.slipway.shared.deploy.SiteUrls;
+import dev.slipway.shared.deploy.model.Alias;
+import dev.slipway.shared.deploy.store.AliasStore;
+import dev.slipway.shared.deploy.store.dynamodb.DynamoDbDeployStores;
 import dev.slipway.shared.apps.DynamoDbAppStore;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditLedger;
@@ -33,7 +34,7 @@ import java.util.Map;
 public final class AppsHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private final AppService apps;
     private final ApiRouter router;
-    private final ReleaseStore releases;
+    private final AliasStore aliases;
     private final SiteUrls urls;
 
     /** Lambda's entry: configuration from the environment template.yaml sets. */
@@ -52,7 +53,7 @@ public final class AppsHandler implements RequestHandler<APIGatewayV2HTTPEvent, 
         this.apps = new AppService(
                 new DynamoDbAppStore(aws.dynamoDbEnhanced(), config.require(EnvNames.APPS_TABLE), ledger),
                 Clock.systemUTC());
-        this.releases = new ReleaseStore(aws.dynamoDbEnhanced(), config.require(EnvNames.RELEASES_TABLE), ledger);
+        this.aliases = DynamoDbDeployStores.of(aws.dynamoDbEnhanced(), config.require(EnvNames.RELEASES_TABLE), ledger).aliases();
         this.urls = new SiteUrls(config.get(EnvNames.SITE_URL_PATTERN).orElse(null));
         this.router = ApiRouter.authenticated(new AdminAuth(AdminTokenHashSource.from(config, aws::ssm)))
                 .idempotency(DynamoDbIdempotencyStore.from(config, aws))
@@ -89,7 +90,7 @@ public final class AppsHandler implements RequestHandler<APIGatewayV2HTTPEvent, 
         App app = apps.get(request.pathParameter("appId").orElse(""));
         ObjectNode view = AppView.of(app);
         // What visitors get now: the release production points at (null before the first deploy).
-        releases.alias(app.id(), Alias.PRODUCTION).ifPresentOrElse(a -> {
+        aliases.get(app.id(), Alias.PRODUCTION).ifPresentOrElse(a -> {
             ObjectNode p = view.putObject("production");
             p.put("releaseId", a.releaseId());
             p.put("since", a.updatedAt().toString());
