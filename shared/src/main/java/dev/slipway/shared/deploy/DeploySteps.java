@@ -8,16 +8,12 @@ import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.audit.AuditHeads;
 import dev.slipway.shared.deploy.alias.PreviewAlias;
 import dev.slipway.shared.deploy.alias.ProductionAlias;
-import dev.slipway.shared.deploy.model.Alias;
-import dev.slipway.shared.deploy.model.DeployTarget;
 import dev.slipway.shared.deploy.model.Deployment;
 import dev.slipway.shared.deploy.model.Release;
 import dev.slipway.shared.deploy.model.ReleaseStatus;
 import dev.slipway.shared.deploy.routing.Router;
-import dev.slipway.shared.deploy.store.AliasStore;
 import dev.slipway.shared.deploy.store.DeployStores;
 import dev.slipway.shared.deploy.store.DeploymentStore;
-import dev.slipway.shared.deploy.store.PreviewStore;
 import dev.slipway.shared.deploy.store.ReleaseStore;
 import dev.slipway.shared.env.AppEnvironment;
 import dev.slipway.shared.env.EnvScope;
@@ -25,7 +21,6 @@ import dev.slipway.shared.env.SsmAppEnvironment;
 import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.ids.Ulid;
 import dev.slipway.shared.json.Json;
-import dev.slipway.shared.store.Transactions;
 import dev.slipway.shared.store.WriteConflict;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -53,15 +48,11 @@ public final class DeploySteps {
     private final AppService apps;
     private final DeploymentStore deployments;
     private final ReleaseStore releases;
-    private final AliasStore aliases;
-    private final PreviewStore previews;
     private final AuditHeads audit;
     private final ReleaseFiles files;
     private final CommitSource sources;
     private final AppEnvironment environment;
-    private final ProductionAlias production;
-    private final PreviewAlias previewAlias;
-    private final SmokeCheck smoke;
+    private final PromoteStep promotion;
     private final FailedDeployments failures;
     private final Clock clock;
     private final String envParameterPrefix;
@@ -73,15 +64,12 @@ public final class DeploySteps {
         this.apps = apps;
         this.deployments = stores.deployments();
         this.releases = stores.releases();
-        this.aliases = stores.aliases();
-        this.previews = stores.previews();
         this.audit = stores.audit();
         this.files = files;
         this.sources = sources;
         this.environment = environment;
-        this.production = new ProductionAlias(apps, stores, files, router, clock);
-        this.previewAlias = new PreviewAlias(stores, router, clock);
-        this.smoke = new SmokeCheck(urls);
+        this.promotion = new PromoteStep(new ProductionAlias(apps, stores, files, router, clock), new PreviewAlias(stores, router, clock),
+                new SmokeCheck(urls), stores, files, clock);
         this.failures = new FailedDeployments(stores, files, clock);
         this.clock = clock;
     }
@@ -101,11 +89,7 @@ public final class DeploySteps {
             // update was lost (the transaction committed, the call after it did not) points it again.
             if (step.equals("PromoteRelease") && found.status() == Deployment.Status.SUCCEEDED) {
                 // where the alias is now, never blindly this deployment's release
-                if (found.deployTarget() instanceof DeployTarget.Preview p) {
-                    previewAlias.pointRouter(appId, p.name());
-                } else {
-                    production.pointRouter(appId);
-                }
+                promotion.pointRouterAgain(found);
             }
             return result(found);
         }
@@ -276,89 +260,7 @@ public final class DeploySteps {
     }
 
     ObjectNode promote(Deployment d) {
-        String releaseId = requireRelease(d);
-        Manifest m = files.manifest(d.appId(), releaseId).orElseThrow(() -> new StepFailedException("release " + releaseId + " has no manifest"));
-        try {
-            Optional<String> problem = smoke.check(m);
-            if (problem.isPresent()) {
-                throw new StepFailedException("smoke check failed: " + problem.get());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TransientStepException("interrupted during the smoke check");
-        }
-        Actor actor = actor(d);
-        if (d.deployTarget() instanceof DeployTarget.Preview p) {
-            return promotePreview(d, releaseId, p.name(), actor);
-        }
-        for (int attempt = 0; ; attempt++) {
-            // Fresh state each time: the deployment (its version joins the transaction) and the alias.
-            Deployment cur = deployments.get(d.appId(), d.id()).orElse(d);
-            if (cur.finished()) {
-                return result(cur);
-            }
-            Optional<Alias> current = aliases.get(d.appId(), Alias.PRODUCTION);
-            try {
-                if (current.map(Alias::pinned).orElse(false)) {
-                    // Pinned (after a rollback): the release is staged and verified, production stays.
-                    String note = "staged, production pinned (production stays at " + current.get().releaseId() + ")";
-                    Deployment done = cur.withStepEnded("PromoteRelease", "staged, production pinned", clock.instant())
-                            .stagedNotPromoted(note, clock.instant());
-                    deployments.finish(done, cur.version(), event(d.appId(), "deployment.staged", "deployment/" + d.id(),
-                            null, done.audited(), d));
-                    deleteBuildIntermediates(d);
-                    ObjectNode out = Json.object();
-                    out.put("releaseId", releaseId);
-                    out.put("promoted", false);
-                    return out;
-                }
-                Deployment done = cur.withStepEnded("PromoteRelease", "succeeded", clock.instant()).succeeded(clock.instant());
-                Alias next = production.promoteDeployment(current, releaseId, actor, done, cur.version());
-                production.pointRouter(d.appId());
-                return promoted(d, releaseId, next);
-            } catch (WriteConflict e) {
-                // Another move (promote, rollback, another deployment) or an audit event won the race:
-                // decide again on fresh state; after a few tries Step Functions retries with backoff.
-                if (attempt >= 8) {
-                    throw new TransientStepException("production moved while promoting (" + e.part() + "); retrying");
-                }
-                Transactions.pauseAfterConflict(attempt);
-            }
-        }
-    }
-
-    /** A preview deployment: the preview's alias moves (never production); a preview removed meanwhile fails it. */
-    private ObjectNode promotePreview(Deployment d, String releaseId, String name, Actor actor) {
-        for (int attempt = 0; ; attempt++) {
-            Deployment cur = deployments.get(d.appId(), d.id()).orElse(d);
-            if (cur.finished()) {
-                return result(cur);
-            }
-            if (previews.get(d.appId(), name).isEmpty()) {
-                throw new StepFailedException("preview " + name + " was removed while it was being deployed");
-            }
-            Deployment done = cur.withStepEnded("PromoteRelease", "succeeded", clock.instant()).succeeded(clock.instant());
-            try {
-                Alias next = previewAlias.move(d.appId(), name, releaseId, actor, done, cur.version());
-                previewAlias.pointRouter(d.appId(), name);
-                return promoted(d, releaseId, next);
-            } catch (WriteConflict e) {
-                if (attempt >= 8) {
-                    throw new TransientStepException("preview " + name + " moved while promoting (" + e.part() + "); retrying");
-                }
-                Transactions.pauseAfterConflict(attempt);
-            }
-        }
-    }
-
-    /** After an alias moved to the deployment's release: its intermediates go, the task answers. */
-    private ObjectNode promoted(Deployment d, String releaseId, Alias moved) {
-        deleteBuildIntermediates(d);
-        ObjectNode out = Json.object();
-        out.put("releaseId", releaseId);
-        out.put("aliasVersion", moved.version());
-        out.put("promoted", true);
-        return out;
+        return promotion.promote(d, requireRelease(d), actor(d));
     }
 
     /** The Catch target: the deployment ends FAILED, a release it staged is removed, production is untouched. */
@@ -393,14 +295,6 @@ public final class DeploySteps {
         } catch (RuntimeException e) {
             LOG.warn("could not read the message of commit {}: {}", d.commit(), e.toString());
             return null;
-        }
-    }
-
-    private void deleteBuildIntermediates(Deployment d) {
-        try {
-            files.deleteBuildFiles(d.appId(), d.id());
-        } catch (RuntimeException e) {
-            LOG.warn("could not remove build intermediates of {}: {}", d.id(), e.toString()); // a lifecycle rule expires builds/ too
         }
     }
 
@@ -458,7 +352,7 @@ public final class DeploySteps {
         return new StepFailedException(e.getClass().getSimpleName() + ": " + e.getMessage());
     }
 
-    private static ObjectNode result(Deployment d) {
+    static ObjectNode result(Deployment d) {
         ObjectNode out = Json.object();
         out.put("status", d.status().name());
         if (d.releaseId() != null) {

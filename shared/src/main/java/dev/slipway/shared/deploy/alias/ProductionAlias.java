@@ -14,6 +14,7 @@ import dev.slipway.shared.deploy.routing.Router;
 import dev.slipway.shared.deploy.store.AliasMove;
 import dev.slipway.shared.deploy.store.AliasStore;
 import dev.slipway.shared.deploy.store.DeployStores;
+import dev.slipway.shared.deploy.store.DeploymentStore;
 import dev.slipway.shared.deploy.store.ReleaseStore;
 import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.errors.DomainError;
@@ -53,6 +54,7 @@ public final class ProductionAlias {
     private final AppService apps;
     private final AliasStore aliases;
     private final ReleaseStore releases;
+    private final DeploymentStore deployments;
     private final AuditHeads audit;
     private final ReleaseManifests files;
     private final Router router;
@@ -62,6 +64,7 @@ public final class ProductionAlias {
         this.apps = apps;
         this.aliases = stores.aliases();
         this.releases = stores.releases();
+        this.deployments = stores.deployments();
         this.audit = stores.audit();
         this.files = files;
         this.router = router;
@@ -183,13 +186,25 @@ public final class ProductionAlias {
     // ---- the one write
 
     /**
-     * A deployment's promotion: production from {@code current} to {@code releaseId}, and the
-     * deployment ({@code done}, still at {@code deploymentVersion}) ends SUCCEEDED, all or nothing, with
-     * both audit events ({@code alias.moved}, {@code deployment.succeeded}). A lost race is a
-     * {@link WriteConflict}; the caller decides again on fresh state.
+     * A deployment's promotion ({@code running}, as read, still RUNNING): production moves to
+     * {@code releaseId} and the deployment ends SUCCEEDED, all or nothing, with both audit events
+     * ({@code alias.moved}, {@code deployment.succeeded}). A pinned production stays: the deployment
+     * ends SUCCEEDED as staged, not promoted ({@code deployment.staged}), and the answer is empty.
+     * A lost race is a {@link WriteConflict}; the caller decides again on fresh state.
      */
-    public Alias promoteDeployment(Optional<Alias> current, String releaseId, Actor actor, Deployment done, long deploymentVersion) {
-        return write(done.appId(), current, releaseId, false, DEPLOY_MOVE, actor, null, new Finish(done, deploymentVersion));
+    public Optional<Alias> promoteDeployment(Deployment running, String releaseId, Actor actor) {
+        String appId = running.appId();
+        Optional<Alias> current = aliases.get(appId, Alias.PRODUCTION);
+        if (current.map(Alias::pinned).orElse(false)) {
+            String note = "staged, production pinned (production stays at " + current.get().releaseId() + ")";
+            Deployment done = running.withStepEnded("PromoteRelease", "staged, production pinned", clock.instant())
+                    .stagedNotPromoted(note, clock.instant());
+            deployments.finish(done, running.version(), AuditEvent.next(audit.head(appId), appId, clock.instant(), actor,
+                    "deployment.staged", "deployment/" + running.id(), null, done.audited()));
+            return Optional.empty();
+        }
+        Deployment done = running.withStepEnded("PromoteRelease", "succeeded", clock.instant()).succeeded(clock.instant());
+        return Optional.of(write(appId, current, releaseId, false, DEPLOY_MOVE, actor, null, new Finish(done, running.version())));
     }
 
     private record Finish(Deployment done, long version) {

@@ -1,6 +1,8 @@
 package dev.slipway.shared.deploy.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.shared.json.Json;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -136,8 +138,8 @@ public record Deployment(
     }
 
     /** What audit events record of a deployment (no step timings). */
-    public com.fasterxml.jackson.databind.node.ObjectNode audited() {
-        var n = dev.slipway.shared.json.Json.object();
+    public ObjectNode audited() {
+        ObjectNode n = Json.object();
         n.put("deploymentId", id);
         n.put("ref", ref);
         n.put("target", target);
