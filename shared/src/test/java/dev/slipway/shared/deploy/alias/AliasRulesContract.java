@@ -300,6 +300,13 @@ public abstract class AliasRulesContract {
         WriteConflict stale = assertThrows(WriteConflict.class, () -> stores.aliases().move(AliasMove.of(
                 new Alias(app, Alias.PRODUCTION, r2.id(), 2, Instant.now(), null), 1, List.of(event("alias.moved")))));
         assertEquals(WriteConflict.Part.ALIAS, stale.part());
+        // A version no history item has yet: only the alias's own compare-and-set refuses it.
+        WriteConflict skipped = assertThrows(WriteConflict.class, () -> stores.aliases().move(AliasMove.of(
+                new Alias(app, Alias.PRODUCTION, r2.id(), 7, Instant.now(), null), 1, List.of(event("alias.moved")))));
+        assertEquals(WriteConflict.Part.ALIAS, skipped.part());
+        WriteConflict created = assertThrows(WriteConflict.class, () -> stores.aliases().move(AliasMove.of(
+                new Alias(app, Alias.PRODUCTION, r2.id(), 8, Instant.now(), null), 0, List.of(event("alias.moved")))));
+        assertEquals(WriteConflict.Part.ALIAS, created.part(), "version 0 means: does not exist yet");
         assertEquals(a, alias().orElseThrow());
     }
 
