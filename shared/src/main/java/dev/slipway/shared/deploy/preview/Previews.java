@@ -57,9 +57,6 @@ import java.util.regex.Pattern;
  */
 public final class Previews {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Previews.class);
-    /** The prefix of a preview's alias name and deploy target ({@link DeployTarget.Preview}). */
-    public static final String ALIAS_PREFIX = DeployTarget.PREVIEW_PREFIX;
-    public static final String TARGET_PREFIX = DeployTarget.PREVIEW_PREFIX;
     public static final int DEFAULT_TTL_HOURS = 72;
     public static final int MAX_TTL_HOURS = 720;
     /** How far ahead PATCH may set an expiry: any time, within reason. */
