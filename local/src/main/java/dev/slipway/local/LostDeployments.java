@@ -11,7 +11,8 @@ import dev.slipway.shared.config.EnvNames;
 import dev.slipway.shared.deploy.CommitSource;
 import dev.slipway.shared.deploy.DeployService;
 import dev.slipway.shared.deploy.ReleaseFiles;
-import dev.slipway.shared.deploy.ReleaseStore;
+import dev.slipway.shared.deploy.store.DeployStores;
+import dev.slipway.shared.deploy.store.dynamodb.DynamoDbDeployStores;
 import dev.slipway.shared.deploy.SiteUrls;
 import dev.slipway.shared.git.GitStore;
 import dev.slipway.shared.git.GitTable;
@@ -38,10 +39,10 @@ final class LostDeployments {
             AuditLedger ledger = new AuditLedger(aws.dynamoDbEnhanced(), config.require(EnvNames.AUDIT_TABLE));
             AppService apps = new AppService(new DynamoDbAppStore(aws.dynamoDbEnhanced(), config.require(EnvNames.APPS_TABLE), ledger),
                     Clock.systemUTC());
-            ReleaseStore releases = new ReleaseStore(aws.dynamoDbEnhanced(), config.require(EnvNames.RELEASES_TABLE), ledger);
+            DeployStores stores = DynamoDbDeployStores.of(aws.dynamoDbEnhanced(), config.require(EnvNames.RELEASES_TABLE), ledger);
             String bucket = config.require(EnvNames.ARTIFACTS_BUCKET);
             try (S3Client s3 = S3Clients.client(aws); SfnClient sfn = aws.configure(SfnClient.builder(), "SFN").build()) {
-                DeployService deploys = new DeployService(apps, releases, new ReleaseFiles(s3, bucket),
+                DeployService deploys = new DeployService(apps, stores, new ReleaseFiles(s3, bucket),
                         new CommitSource(new GitStore(s3, bucket, new GitTable(aws.dynamoDbEnhanced(), config.require(EnvNames.GIT_TABLE)))),
                         sfn, config.require(EnvNames.DEPLOY_STATE_MACHINE_ARN), new SiteUrls(null), Clock.systemUTC());
                 int fixed = 0;

@@ -8,25 +8,26 @@ import dev.slipway.shared.apps.DynamoDbAppStore;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.audit.AuditLedger;
-import dev.slipway.shared.deploy.Alias;
 import dev.slipway.shared.deploy.ContentPolicy;
-import dev.slipway.shared.deploy.DeployItem;
 import dev.slipway.shared.deploy.Manifest;
-import dev.slipway.shared.deploy.Release;
 import dev.slipway.shared.deploy.ReleaseFiles;
-import dev.slipway.shared.deploy.ReleaseStatus;
-import dev.slipway.shared.deploy.ReleaseStore;
 import dev.slipway.shared.deploy.SiteKeys;
 import dev.slipway.shared.deploy.cleanup.CleanupService;
 import dev.slipway.shared.deploy.cleanup.ReleaseSweeper;
 import dev.slipway.shared.deploy.preview.ExpiredPreviews;
-import dev.slipway.shared.deploy.preview.Preview;
 import dev.slipway.shared.deploy.preview.PreviewExpiry;
 import dev.slipway.shared.deploy.routing.HttpEdgeRouter;
 import dev.slipway.shared.deploy.routing.RouteEntry;
+import dev.slipway.shared.deploy.model.Alias;
+import dev.slipway.shared.deploy.model.Preview;
+import dev.slipway.shared.deploy.model.Release;
+import dev.slipway.shared.deploy.model.ReleaseStatus;
+import dev.slipway.shared.deploy.store.AliasMove;
+import dev.slipway.shared.deploy.store.DeployStores;
+import dev.slipway.shared.deploy.store.dynamodb.DeployItem;
+import dev.slipway.shared.deploy.store.dynamodb.DynamoDbDeployStores;
 import dev.slipway.shared.ids.Ulid;
 import dev.slipway.shared.json.Json;
-import dev.slipway.shared.store.TransactionPart;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbTable;
@@ -151,7 +152,7 @@ public final class CleanupBenchmark {
             String releasesTable = names.physicalName("ReleasesTable", SamTemplate.TABLE);
             DynamoDbTable<DeployItem> table = enhanced.table(releasesTable, TableSchema.fromBean(DeployItem.class));
             AuditLedger ledger = new AuditLedger(enhanced, names.physicalName("AuditTable", SamTemplate.TABLE));
-            ReleaseStore store = new ReleaseStore(enhanced, releasesTable, ledger);
+            DeployStores store = DynamoDbDeployStores.of(enhanced, releasesTable, ledger);
             ReleaseFiles files = new ReleaseFiles(s3, names.physicalName("ArtifactsBucket", SamTemplate.BUCKET));
             AppService appService = new AppService(new DynamoDbAppStore(enhanced, names.physicalName("AppsTable", SamTemplate.TABLE), ledger),
                     Clock.systemUTC());
@@ -364,21 +365,21 @@ public final class CleanupBenchmark {
     }
 
     /** The preview record (preview.created) and its alias moved onto its release (alias.moved, ref item), as a deployment leaves them. */
-    private static void seedPreview(ReleaseStore store, Seeded s, Instant expiresAt) {
+    private static void seedPreview(DeployStores store, Seeded s, Instant expiresAt) {
         Instant now = Instant.now();
         String deploymentId = Ulid.next(now).toLowerCase(Locale.ROOT);
         Preview p = new Preview(s.app, s.name, now, "bench", expiresAt, false, null, null, "feature/" + s.name, deploymentId, now, 1);
-        AuditEvent created = AuditEvent.next(store.ledger().head(s.app), s.app, now, BENCH, "preview.created", "preview/" + s.name, null,
+        AuditEvent created = AuditEvent.next(store.audit().head(s.app), s.app, now, BENCH, "preview.created", "preview/" + s.name, null,
                 Json.MAPPER.valueToTree(p));
-        store.putPreview(p, 0, created);
+        store.previews().put(p, 0, created);
         s.record = p;
         Alias a = new Alias(s.app, Preview.aliasName(s.name), s.releaseId, 1, now, deploymentId, false, null);
         AuditEvent moved = AuditEvent.next(created.asHead(), s.app, now, BENCH, "alias.moved", "alias/" + a.name(), null, Json.MAPPER.valueToTree(a));
-        store.moveAlias(a, 0, moved, TransactionPart.NONE);
+        store.aliases().move(AliasMove.of(a, 0, List.of(moved)));
     }
 
     /** Moves each preview's expiry a minute into the past, as PATCH does (a new version with its audit event); apps in parallel. */
-    private static double expire(ReleaseStore store, List<Seeded> group, ExecutorService pool) throws Exception {
+    private static double expire(DeployStores store, List<Seeded> group, ExecutorService pool) throws Exception {
         long start = System.nanoTime();
         Map<String, List<Seeded>> byApp = new TreeMap<>();
         group.forEach(s -> byApp.computeIfAbsent(s.app, k -> new ArrayList<>()).add(s));
@@ -391,9 +392,9 @@ public final class CleanupBenchmark {
                     Instant now = Instant.now();
                     Preview next = new Preview(p.appId(), p.name(), p.createdAt(), p.createdBy(), past, p.isProtected(), p.tokenSha256(),
                             p.tokenIssuedAt(), p.ref(), p.lastDeploymentId(), now, p.version() + 1);
-                    AuditEvent e = AuditEvent.next(store.ledger().head(s.app), s.app, now, BENCH, "preview.updated", "preview/" + s.name,
+                    AuditEvent e = AuditEvent.next(store.audit().head(s.app), s.app, now, BENCH, "preview.updated", "preview/" + s.name,
                             Json.MAPPER.valueToTree(p), Json.MAPPER.valueToTree(next));
-                    store.putPreview(next, p.version(), e);
+                    store.previews().put(next, p.version(), e);
                     s.record = next;
                 }
                 return null;
@@ -515,14 +516,14 @@ public final class CleanupBenchmark {
 
     // ---- checking
 
-    private static void check(LocalRuntime runtime, ReleaseStore store, ReleaseFiles files, AuditLedger ledger, List<Seeded> expired,
+    private static void check(LocalRuntime runtime, DeployStores store, ReleaseFiles files, AuditLedger ledger, List<Seeded> expired,
                               List<Seeded> rest, Map<String, List<String>> production, Measured m) throws Exception {
         long t = System.nanoTime();
         for (Seeded s : expired) {
-            require(store.preview(s.app, s.name).isEmpty(), "preview record left: " + s.label());
-            require(store.alias(s.app, Preview.aliasName(s.name)).isEmpty(), "alias left: " + s.label());
-            require(!store.referencedByAlias(s.app, s.releaseId), "ref item left: " + s.label());
-            require(store.release(s.app, s.releaseId).map(Release::status).orElse(null) == ReleaseStatus.DELETED, "release not DELETED: " + s.releaseId);
+            require(store.previews().get(s.app, s.name).isEmpty(), "preview record left: " + s.label());
+            require(store.aliases().get(s.app, Preview.aliasName(s.name)).isEmpty(), "alias left: " + s.label());
+            require(!store.aliases().referenced(s.app, s.releaseId), "ref item left: " + s.label());
+            require(store.releases().get(s.app, s.releaseId).map(Release::status).orElse(null) == ReleaseStatus.DELETED, "release not DELETED: " + s.releaseId);
             require(files.s3().listObjectsV2(r -> r.bucket(files.bucket()).prefix(SiteKeys.releasePrefix(s.app, s.releaseId))).keyCount() == 0,
                     "files left: " + s.releaseId);
             require(!files.manifestExists(s.app, s.releaseId), "manifest left: " + s.releaseId);
@@ -534,16 +535,16 @@ public final class CleanupBenchmark {
         int sampled = 0;
         for (int i = 0; i < rest.size(); i += step, sampled++) {
             Seeded s = rest.get(i);
-            require(store.preview(s.app, s.name).isPresent(), "live preview gone: " + s.label());
-            require(store.alias(s.app, Preview.aliasName(s.name)).map(a -> a.releaseId().equals(s.releaseId)).orElse(false), "alias moved: " + s.label());
-            require(store.release(s.app, s.releaseId).orElseThrow().status() == ReleaseStatus.READY, "live release not READY: " + s.releaseId);
+            require(store.previews().get(s.app, s.name).isPresent(), "live preview gone: " + s.label());
+            require(store.aliases().get(s.app, Preview.aliasName(s.name)).map(a -> a.releaseId().equals(s.releaseId)).orElse(false), "alias moved: " + s.label());
+            require(store.releases().get(s.app, s.releaseId).orElseThrow().status() == ReleaseStatus.READY, "live release not READY: " + s.releaseId);
             HttpResponse<String> page = edge(runtime, s.label());
             require(page.statusCode() == 200 && page.body().contains("Preview " + s.name + " of " + s.app), "edge does not serve " + s.label());
             require(edge(runtime, s.label(), "/assets/index-9c1e.js").statusCode() == 200, "asset gone: " + s.label());
         }
         for (var e : production.entrySet()) {
             for (String id : e.getValue()) {
-                require(store.release(e.getKey(), id).orElseThrow().status() == ReleaseStatus.READY, "production/retained release removed: " + id);
+                require(store.releases().get(e.getKey(), id).orElseThrow().status() == ReleaseStatus.READY, "production/retained release removed: " + id);
             }
             String current = e.getValue().get(e.getValue().size() - 1);
             HttpResponse<String> page = edge(runtime, e.getKey());

@@ -12,13 +12,14 @@ import dev.slipway.local.template.LocalNames;
 import dev.slipway.local.template.SamTemplate;
 import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.audit.AuditLedger;
-import dev.slipway.shared.deploy.Alias;
-import dev.slipway.shared.deploy.Deployment;
+import dev.slipway.shared.deploy.model.Alias;
+import dev.slipway.shared.deploy.model.Deployment;
 import dev.slipway.shared.deploy.Manifest;
-import dev.slipway.shared.deploy.Release;
+import dev.slipway.shared.deploy.model.Release;
 import dev.slipway.shared.deploy.ReleaseFiles;
-import dev.slipway.shared.deploy.ReleaseStatus;
-import dev.slipway.shared.deploy.ReleaseStore;
+import dev.slipway.shared.deploy.model.ReleaseStatus;
+import dev.slipway.shared.deploy.store.DeployStores;
+import dev.slipway.shared.deploy.store.dynamodb.DynamoDbDeployStores;
 import dev.slipway.shared.deploy.SiteKeys;
 import dev.slipway.shared.deploy.StepFailedException;
 import dev.slipway.shared.deploy.TransientStepException;
@@ -89,7 +90,7 @@ class DeployFaultInjectionTest {
     private static SfnClient sfn;
     private static S3Client s3;
     private static DynamoDbClient ddb;
-    private static ReleaseStore store;
+    private static DeployStores store;
     private static AuditLedger ledger;
     private static ReleaseFiles files;
     private static String bucket;
@@ -254,7 +255,7 @@ class DeployFaultInjectionTest {
         LocalNames names = new LocalNames();
         var enhanced = DynamoDbEnhancedClient.builder().dynamoDbClient(ddb).build();
         ledger = new AuditLedger(enhanced, names.physicalName("AuditTable", SamTemplate.TABLE));
-        store = new ReleaseStore(enhanced, names.physicalName("ReleasesTable", SamTemplate.TABLE), ledger);
+        store = DynamoDbDeployStores.of(enhanced, names.physicalName("ReleasesTable", SamTemplate.TABLE), ledger);
         bucket = names.physicalName("ArtifactsBucket", SamTemplate.BUCKET);
         files = new ReleaseFiles(s3, bucket);
         String machine = runtime.functions().environment("DeploymentsFunction").get("DEPLOY_STATE_MACHINE_ARN");
@@ -384,9 +385,9 @@ class DeployFaultInjectionTest {
         assertEquals(1, events("alias.moved", r.id()));
         Manifest m = files.manifest(APP, release).orElseThrow();
         assertEquals(List.of(), files.verify(m));
-        Release rec = store.release(APP, release).orElseThrow();
+        Release rec = store.releases().get(APP, release).orElseThrow();
         assertEquals(m.files().size(), rec.fileCount());
-        assertEquals(store.alias(APP, Alias.PRODUCTION).orElseThrow().version(), succeeded, "one alias version per deployment");
+        assertEquals(store.aliases().get(APP, Alias.PRODUCTION).orElseThrow().version(), succeeded, "one alias version per deployment");
     }
 
     // ---- failures: production keeps serving, nothing of the failed release is left
@@ -478,7 +479,7 @@ class DeployFaultInjectionTest {
         Run r = deploy(Map.of("StageRelease", Kind.TRANSIENT_AFTER, "Build", Kind.REPLAY));
         assertFailedCleanly(r, before, "injected transient failure in StageRelease", false);
         assertEquals(LAMBDA_CALLS_WHEN_EXHAUSTED, FAULTS.calls("StageRelease"));
-        assertEquals(ReleaseStatus.FAILED, store.release(APP, r.deployment().releaseId()).orElseThrow().status());
+        assertEquals(ReleaseStatus.FAILED, store.releases().get(APP, r.deployment().releaseId()).orElseThrow().status());
     }
 
     @Test
@@ -497,7 +498,7 @@ class DeployFaultInjectionTest {
         Run r = deploy(Map.of("VerifyRelease", Kind.PERMANENT, "Build", Kind.REPLAY));
         assertFailedCleanly(r, before, "injected permanent failure in VerifyRelease", false);
         assertEquals(1, FAULTS.calls("VerifyRelease"));
-        assertEquals(ReleaseStatus.FAILED, store.release(APP, r.deployment().releaseId()).orElseThrow().status());
+        assertEquals(ReleaseStatus.FAILED, store.releases().get(APP, r.deployment().releaseId()).orElseThrow().status());
     }
 
     @Test
@@ -541,7 +542,7 @@ class DeployFaultInjectionTest {
         // MarkFailed retries every error 6 times; after that the execution fails (no Catch is left).
         assertEquals(ExecutionStatus.FAILED, r.execution(), r.toString());
         assertEquals(1 + 6, FAULTS.calls("MarkFailed"));
-        Alias alias = store.alias(APP, Alias.PRODUCTION).orElseThrow();
+        Alias alias = store.aliases().get(APP, Alias.PRODUCTION).orElseThrow();
         assertEquals(before.releaseId(), alias.releaseId());
         assertEquals(before.aliasVersion(), alias.version());
         assertArrayEquals(before.index(), edge("/").body());
@@ -552,7 +553,7 @@ class DeployFaultInjectionTest {
         JsonNode read = Json.parse(api("GET", "/apps/" + APP + "/deployments/" + r.id(), null).body());
         assertEquals("FAILED", read.path("status").asText(), read.toString());
         assertTrue(read.path("failure").asText().contains("ended FAILED"), read.toString());
-        assertEquals(Deployment.Status.FAILED, store.deployment(APP, r.id()).orElseThrow().status());
+        assertEquals(Deployment.Status.FAILED, store.deployments().get(APP, r.id()).orElseThrow().status());
         failed++;
     }
 
@@ -571,7 +572,7 @@ class DeployFaultInjectionTest {
         long version = 0;
         for (AuditEvent e : moves) {
             String release = e.after().path("releaseId").asText();
-            Release rec = store.release(APP, release).orElseThrow(() -> new AssertionError("alias moved to unknown release " + release));
+            Release rec = store.releases().get(APP, release).orElseThrow(() -> new AssertionError("alias moved to unknown release " + release));
             assertEquals(ReleaseStatus.READY, rec.status(), "alias moved onto " + rec);
             assertEquals(++version, e.after().path("version").asLong(), "alias versions move by one: " + e);
         }
@@ -598,7 +599,7 @@ class DeployFaultInjectionTest {
         JsonNode app = Json.parse(api("GET", "/apps/" + APP, null).body());
         assertEquals(release, app.path("production").path("releaseId").asText(), app.toString());
         assertAliasOnReady();
-        assertEquals(release, store.alias(APP, Alias.PRODUCTION).orElseThrow().releaseId());
+        assertEquals(release, store.aliases().get(APP, Alias.PRODUCTION).orElseThrow().releaseId());
         EdgeClient.Reply index = edge("/");
         assertEquals(200, index.status());
         String js = asset(index.text());
@@ -628,7 +629,7 @@ class DeployFaultInjectionTest {
         // Production: the same release, alias version and bytes at the edge.
         JsonNode app = Json.parse(api("GET", "/apps/" + APP, null).body());
         assertEquals(before.releaseId(), app.path("production").path("releaseId").asText(), app.toString());
-        Alias alias = store.alias(APP, Alias.PRODUCTION).orElseThrow();
+        Alias alias = store.aliases().get(APP, Alias.PRODUCTION).orElseThrow();
         assertEquals(before.releaseId(), alias.releaseId());
         assertEquals(before.aliasVersion(), alias.version(), "production did not move");
         assertAliasOnReady();
@@ -639,7 +640,7 @@ class DeployFaultInjectionTest {
         String release = d.releaseId();
         if (release != null) {
             assertNotEquals(before.releaseId(), release);
-            Optional<Release> rec = store.release(APP, release);
+            Optional<Release> rec = store.releases().get(APP, release);
             if (releaseStaysReady) {
                 assertEquals(ReleaseStatus.READY, rec.orElseThrow().status(), r.toString());
                 assertEquals(List.of(), files.verify(files.manifest(APP, release).orElseThrow()));
@@ -663,8 +664,8 @@ class DeployFaultInjectionTest {
     }
 
     private static void assertAliasOnReady() {
-        Alias alias = store.alias(APP, Alias.PRODUCTION).orElseThrow();
-        assertEquals(ReleaseStatus.READY, store.release(APP, alias.releaseId()).orElseThrow().status(), alias.toString());
+        Alias alias = store.aliases().get(APP, Alias.PRODUCTION).orElseThrow();
+        assertEquals(ReleaseStatus.READY, store.releases().get(APP, alias.releaseId()).orElseThrow().status(), alias.toString());
     }
 
     private static void assertNoIntermediates(String deploymentId) {
@@ -688,7 +689,7 @@ class DeployFaultInjectionTest {
     }
 
     private static Production production() throws Exception {
-        Alias alias = store.alias(APP, Alias.PRODUCTION).orElseThrow();
+        Alias alias = store.aliases().get(APP, Alias.PRODUCTION).orElseThrow();
         EdgeClient.Reply index = edge("/");
         return new Production(alias.releaseId(), alias.version(), index.body(), edge(asset(index.text())).body());
     }
@@ -717,7 +718,7 @@ class DeployFaultInjectionTest {
             while (true) {
                 DescribeExecutionResponse e = sfn.describeExecution(b -> b.executionArn(executionPrefix + id));
                 if (e.status() != ExecutionStatus.RUNNING) {
-                    return new Run(id, store.deployment(APP, id).orElseThrow(), e.status());
+                    return new Run(id, store.deployments().get(APP, id).orElseThrow(), e.status());
                 }
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError("deployment " + id + " still running; see " + runtime.stepFunctions().logFile());

@@ -4,16 +4,17 @@ import dev.slipway.local.EmbeddedEngines;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.audit.AuditLedger;
-import dev.slipway.shared.deploy.Alias;
+import dev.slipway.shared.deploy.model.Alias;
 import dev.slipway.shared.deploy.Manifest;
-import dev.slipway.shared.deploy.Release;
+import dev.slipway.shared.deploy.model.Release;
 import dev.slipway.shared.deploy.ReleaseFiles;
-import dev.slipway.shared.deploy.ReleaseStatus;
-import dev.slipway.shared.deploy.ReleaseStore;
+import dev.slipway.shared.deploy.model.ReleaseStatus;
+import dev.slipway.shared.deploy.store.DeployStores;
+import dev.slipway.shared.deploy.store.dynamodb.DynamoDbDeployStores;
 import dev.slipway.shared.deploy.SiteKeys;
 import dev.slipway.shared.ids.Ulid;
 import dev.slipway.shared.json.Json;
-import dev.slipway.shared.store.TransactionPart;
+import dev.slipway.shared.deploy.store.AliasMove;
 import dev.slipway.shared.store.WriteConflict;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Releases, aliases and release files against DynamoDB Local and the S3 server, tables from template.yaml. */
 class ReleaseStoreTest {
     private static EmbeddedEngines engines;
-    private static ReleaseStore store;
+    private static DeployStores store;
     private static AuditLedger ledger;
     private static ReleaseFiles files;
     private static final Actor ACTOR = new Actor(Actor.ADMIN, "req-1", "127.0.0.1");
@@ -52,7 +53,7 @@ class ReleaseStoreTest {
         engines = EmbeddedEngines.get();
         DynamoDbEnhancedClient enhanced = DynamoDbEnhancedClient.builder().dynamoDbClient(engines.dynamoClient).build();
         ledger = new AuditLedger(enhanced, engines.tableName("AuditTable"));
-        store = new ReleaseStore(enhanced, engines.tableName("ReleasesTable"), ledger);
+        store = DynamoDbDeployStores.of(enhanced, engines.tableName("ReleasesTable"), ledger);
         files = new ReleaseFiles(engines.s3Client, engines.bucketName("ArtifactsBucket"));
     }
 
@@ -75,8 +76,8 @@ class ReleaseStoreTest {
 
     private static Release ready(String app) {
         Release r = staged(app);
-        store.putStaged(r);
-        assertTrue(store.markReady(r.ready(1, 10, Instant.now()), event(app, "release.ready")));
+        store.releases().putStaged(r);
+        assertTrue(store.releases().markReady(r.ready(1, 10, Instant.now()), event(app, "release.ready")));
         return r.ready(1, 10, Instant.now());
     }
 
@@ -84,15 +85,15 @@ class ReleaseStoreTest {
     void aReleaseBecomesReadyOnceAndIsThenFoundByItsBuildKey() {
         String app = app();
         Release r = staged(app);
-        store.putStaged(r);
-        store.putStaged(r); // a retried stage
-        assertTrue(store.markReady(r.ready(3, 42, Instant.now()), event(app, "release.ready")));
-        assertFalse(store.markReady(r.ready(3, 42, Instant.now()), event(app, "release.ready")), "a repeat changes nothing");
-        assertEquals(ReleaseStatus.READY, store.release(app, r.id()).orElseThrow().status());
-        assertEquals(r.id(), store.readyReleaseFor(app, r.buildKey()).orElseThrow().id());
-        assertThrows(WriteConflict.class, () -> store.putStaged(r), "a READY release is never staged again");
-        store.markFailed(r);
-        assertEquals(ReleaseStatus.READY, store.release(app, r.id()).orElseThrow().status(), "a READY release is never failed");
+        store.releases().putStaged(r);
+        store.releases().putStaged(r); // a retried stage
+        assertTrue(store.releases().markReady(r.ready(3, 42, Instant.now()), event(app, "release.ready")));
+        assertFalse(store.releases().markReady(r.ready(3, 42, Instant.now()), event(app, "release.ready")), "a repeat changes nothing");
+        assertEquals(ReleaseStatus.READY, store.releases().get(app, r.id()).orElseThrow().status());
+        assertEquals(r.id(), store.releases().readyReleaseFor(app, r.buildKey()).orElseThrow().id());
+        assertThrows(WriteConflict.class, () -> store.releases().putStaged(r), "a READY release is never staged again");
+        store.releases().markFailed(r);
+        assertEquals(ReleaseStatus.READY, store.releases().get(app, r.id()).orElseThrow().status(), "a READY release is never failed");
         assertEquals(1, ledger.events(app, 1, 10).stream().filter(e -> e.action().equals("release.ready")).count());
     }
 
@@ -100,11 +101,11 @@ class ReleaseStoreTest {
     void anAliasMovesOnlyOntoAReadyRelease() {
         String app = app();
         Release notReady = staged(app);
-        store.putStaged(notReady);
-        WriteConflict e = assertThrows(WriteConflict.class, () -> store.moveAlias(
-                new Alias(app, Alias.PRODUCTION, notReady.id(), 1, Instant.now(), null), 0, event(app, "alias.moved"), TransactionPart.NONE));
+        store.releases().putStaged(notReady);
+        WriteConflict e = assertThrows(WriteConflict.class, () -> store.aliases().move(AliasMove.of(
+                new Alias(app, Alias.PRODUCTION, notReady.id(), 1, Instant.now(), null), 0, List.of(event(app, "alias.moved")))));
         assertEquals(WriteConflict.Part.RELEASE, e.part());
-        assertTrue(store.alias(app, Alias.PRODUCTION).isEmpty());
+        assertTrue(store.aliases().get(app, Alias.PRODUCTION).isEmpty());
         assertTrue(ledger.events(app, 1, 10).stream().noneMatch(x -> x.action().equals("alias.moved")), "no event without its change");
     }
 
@@ -112,7 +113,7 @@ class ReleaseStoreTest {
     void concurrentMovesOfOneAliasAreSerialisedByItsVersion() throws Exception {
         String app = app();
         Release first = ready(app);
-        store.moveAlias(new Alias(app, Alias.PRODUCTION, first.id(), 1, Instant.now(), null), 0, event(app, "alias.moved"), TransactionPart.NONE);
+        store.aliases().move(AliasMove.of(new Alias(app, Alias.PRODUCTION, first.id(), 1, Instant.now(), null), 0, List.of(event(app, "alias.moved"))));
         List<Release> candidates = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             candidates.add(ready(app));
@@ -126,9 +127,8 @@ class ReleaseStoreTest {
                 all.add(pool.submit(() -> {
                     try {
                         // Everyone read version 1; exactly one may move it.
-                        store.moveAlias(new Alias(app, Alias.PRODUCTION, c.id(), 2, Instant.now(), null), 1,
-                                AuditEvent.next(ledger.head(app), app, Instant.now(), ACTOR, "alias.moved", "alias/production", null, Json.object()),
-                                TransactionPart.NONE);
+                        store.aliases().move(AliasMove.of(new Alias(app, Alias.PRODUCTION, c.id(), 2, Instant.now(), null), 1,
+                                List.of(AuditEvent.next(ledger.head(app), app, Instant.now(), ACTOR, "alias.moved", "alias/production", null, Json.object()))));
                         won.incrementAndGet();
                     } catch (WriteConflict lostRace) {
                         lost.incrementAndGet();
@@ -143,7 +143,7 @@ class ReleaseStoreTest {
         }
         assertEquals(1, won.get());
         assertEquals(7, lost.get());
-        Alias now = store.alias(app, Alias.PRODUCTION).orElseThrow();
+        Alias now = store.aliases().get(app, Alias.PRODUCTION).orElseThrow();
         assertEquals(2, now.version());
         assertTrue(candidates.stream().anyMatch(c -> c.id().equals(now.releaseId())));
         assertEquals(2, ledger.events(app, 1, 100).stream().filter(x -> x.action().equals("alias.moved")).count());

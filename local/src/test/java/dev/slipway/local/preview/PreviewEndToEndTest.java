@@ -10,7 +10,8 @@ import dev.slipway.local.imports.Exports;
 import dev.slipway.local.template.LocalNames;
 import dev.slipway.local.template.SamTemplate;
 import dev.slipway.shared.audit.AuditLedger;
-import dev.slipway.shared.deploy.ReleaseStore;
+import dev.slipway.shared.deploy.store.DeployStores;
+import dev.slipway.shared.deploy.store.dynamodb.DynamoDbDeployStores;
 import dev.slipway.shared.json.Json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -48,7 +49,7 @@ class PreviewEndToEndTest {
     static Path data;
     static LocalRuntime runtime;
     static DynamoDbClient ddb;
-    static ReleaseStore store;
+    static DeployStores store;
     static AuditLedger ledger;
     static final String APP = "shop";
     static String firstRelease;
@@ -64,7 +65,7 @@ class PreviewEndToEndTest {
         LocalNames names = new LocalNames();
         var enhanced = DynamoDbEnhancedClient.builder().dynamoDbClient(ddb).build();
         ledger = new AuditLedger(enhanced, names.physicalName("AuditTable", SamTemplate.TABLE));
-        store = new ReleaseStore(enhanced, names.physicalName("ReleasesTable", SamTemplate.TABLE), ledger);
+        store = DynamoDbDeployStores.of(enhanced, names.physicalName("ReleasesTable", SamTemplate.TABLE), ledger);
         assertEquals(201, api("POST", "/apps", "{\"id\":\"" + APP + "\",\"name\":\"Shop\"}").statusCode());
         importApp(ViteApp.files("Preview one"));
     }
@@ -104,7 +105,7 @@ class PreviewEndToEndTest {
         assertEquals(runtime.siteUrl("feature-x--" + APP), p.path("url").asText());
         // Production was never touched: the app host has nothing to serve.
         assertEquals(404, EdgeClient.get(runtime.edge().port(), host(APP), "/").status());
-        assertTrue(store.alias(APP, "production").isEmpty());
+        assertTrue(store.aliases().get(APP, "production").isEmpty());
     }
 
     @Test
@@ -118,13 +119,13 @@ class PreviewEndToEndTest {
         String second = d.path("releaseId").asText();
         assertNotEquals(firstRelease, second);
         awaitPreview("feature-x", second);
-        var history = store.aliasHistory(APP, "preview:feature-x", 10);
+        var history = store.aliases().history(APP, "preview:feature-x", 10);
         assertEquals(2, history.size(), history.toString());
         assertEquals(second, history.get(0).releaseId());
         assertEquals(firstRelease, history.get(0).previousReleaseId());
         // The release it left is a cleanup candidate; the one it serves is referenced.
-        assertTrue(store.referencedByAlias(APP, second));
-        assertFalse(store.referencedByAlias(APP, firstRelease));
+        assertTrue(store.aliases().referenced(APP, second));
+        assertFalse(store.aliases().referenced(APP, firstRelease));
         // The first release is still reachable by its own URL until the cleanup decides.
         assertEquals(200, EdgeClient.get(runtime.edge().port(), host(firstRelease + "--" + APP), "/").status());
     }
@@ -204,8 +205,8 @@ class PreviewEndToEndTest {
         assertEquals(200, del.statusCode(), del.body());
         assertEquals(seq + 1, ledger.head(APP).seq(), "one audit event for the removal");
         assertEquals(404, EdgeClient.get(runtime.edge().port(), host("main--" + APP), "/").status());
-        assertTrue(store.alias(APP, "preview:main").isEmpty());
-        assertTrue(store.preview(APP, "main").isEmpty());
+        assertTrue(store.aliases().get(APP, "preview:main").isEmpty());
+        assertTrue(store.previews().get(APP, "main").isEmpty());
         assertProblem(api("GET", "/apps/" + APP + "/previews/main", null), 404, "preview-not-found");
         // feature-x still serves: removing one preview touches no other.
         assertEquals(200, EdgeClient.get(runtime.edge().port(), host("feature-x--" + APP), "/").status());
@@ -271,17 +272,17 @@ class PreviewEndToEndTest {
 
         // The preview, its alias and its edge entry are gone.
         assertProblem(api("GET", "/apps/" + APP + "/previews/feature-x", null), 404, "preview-not-found");
-        assertTrue(store.alias(APP, "preview:feature-x").isEmpty());
+        assertTrue(store.aliases().get(APP, "preview:feature-x").isEmpty());
         assertEquals(404, EdgeClient.get(runtime.edge().port(), host("feature-x--" + APP), "/").status());
         // The release only it had used is removed, files and all, with its audit event.
-        assertEquals("DELETED", store.release(APP, firstRelease).orElseThrow().status().name());
+        assertEquals("DELETED", store.releases().get(APP, firstRelease).orElseThrow().status().name());
         assertEquals(404, EdgeClient.get(runtime.edge().port(), host(firstRelease + "--" + APP), "/").status());
         // The release it served was production once: the retention rule keeps it, files and all.
-        assertEquals("READY", store.release(APP, serving).orElseThrow().status().name());
+        assertEquals("READY", store.releases().get(APP, serving).orElseThrow().status().name());
         assertEquals(200, EdgeClient.get(runtime.edge().port(), host(serving + "--" + APP), "/").status());
         // Production is untouched.
-        String production = store.alias(APP, "production").orElseThrow().releaseId();
-        assertEquals("READY", store.release(APP, production).orElseThrow().status().name());
+        String production = store.aliases().get(APP, "production").orElseThrow().releaseId();
+        assertEquals("READY", store.releases().get(APP, production).orElseThrow().status().name());
         assertEquals(200, EdgeClient.get(runtime.edge().port(), host(APP), "/").status());
         assertTrue(Json.parse(api("GET", "/apps/" + APP + "/audit/verify", null).body()).path("valid").asBoolean());
 

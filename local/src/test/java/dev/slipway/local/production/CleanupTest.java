@@ -9,12 +9,12 @@ import dev.slipway.shared.apps.AppService;
 import dev.slipway.shared.apps.DynamoDbAppStore;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
-import dev.slipway.shared.deploy.Alias;
-import dev.slipway.shared.deploy.Deployment;
-import dev.slipway.shared.deploy.Release;
+import dev.slipway.shared.deploy.model.Alias;
+import dev.slipway.shared.deploy.model.Deployment;
+import dev.slipway.shared.deploy.model.Release;
 import dev.slipway.shared.deploy.ReleaseFiles;
-import dev.slipway.shared.deploy.ReleaseStore;
-import dev.slipway.shared.deploy.ReleaseStatus;
+import dev.slipway.shared.deploy.store.ReleaseStore;
+import dev.slipway.shared.deploy.model.ReleaseStatus;
 import dev.slipway.shared.deploy.cleanup.CleanupService;
 import dev.slipway.shared.deploy.cleanup.ReleaseSweeper;
 import dev.slipway.shared.json.Json;
@@ -111,7 +111,7 @@ class CleanupTest {
     }
 
     private static ReleaseStatus status(String app, String id) {
-        return f.store.release(app, id).orElseThrow().status();
+        return f.store.releases().get(app, id).orElseThrow().status();
     }
 
     private static int objects(String prefix) {
@@ -137,14 +137,14 @@ class CleanupTest {
         promote(app, r2); // r1 leaves production: a candidate, and outside the last 1
         long bytes = files.manifest(app, r1).orElseThrow().totalBytes();
         String js = ReleaseFiles.hex("SHA-256", ProductionFixture.site("x").get("/assets/app-1a2b3c4d.js"));
-        assertTrue(f.store.knownContent(app, Set.of(js)).get(js).contains("sites/" + app + "/" + r1 + "/"), "the index points into r1");
+        assertTrue(f.store.content().known(app, Set.of(js)).get(js).contains("sites/" + app + "/" + r1 + "/"), "the index points into r1");
 
         JsonNode out = cleanupNow();
         assertTrue(out.path("releasesRemoved").asInt() >= 1, out.toString());
         assertEquals(ReleaseStatus.DELETED, status(app, r1));
         assertEquals(0, objects("sites/" + app + "/" + r1 + "/"));
         assertFalse(files.manifestExists(app, r1));
-        assertFalse(f.store.knownContent(app, Set.of(js)).containsKey(js), "the index no longer points at removed files");
+        assertFalse(f.store.content().known(app, Set.of(js)).containsKey(js), "the index no longer points at removed files");
         List<AuditEvent> removed = removals(app);
         assertEquals(1, removed.size(), removed.toString());
         assertEquals("release/" + r1, removed.get(0).target());
@@ -182,7 +182,7 @@ class CleanupTest {
         assertEquals(ReleaseStatus.READY, status(app, ids.get(3)), "production stays");
         assertTrue(files.manifestExists(app, ids.get(2)));
         // The retained one is looked at again in a day, not every hour.
-        long due = f.store.findSweep(app, ids.get(2)).orElseThrow().dueAt();
+        long due = f.store.sweeps().find(app, ids.get(2)).orElseThrow().dueAt();
         assertTrue(due > Instant.now().plus(Duration.ofHours(23)).toEpochMilli(), "rescheduled: " + Instant.ofEpochMilli(due));
         // A rollback makes the newest a candidate: still among the last 2, kept; production back on the older one.
         assertEquals(200, f.api("POST", "/apps/" + app + "/rollback", "{\"releaseId\":\"" + ids.get(2) + "\"}").statusCode());
@@ -207,16 +207,16 @@ class CleanupTest {
         app(app, 1);
         String r = f.ready(app, "Legacy");
         promote(app, r);
-        Release release = f.store.release(app, r).orElseThrow();
-        Alias production = f.store.alias(app, Alias.PRODUCTION).orElseThrow();
+        Release release = f.store.releases().get(app, r).orElseThrow();
+        Alias production = f.store.aliases().get(app, Alias.PRODUCTION).orElseThrow();
         f.ddb.deleteItem(d -> d.tableName(new LocalNames().physicalName("ReleasesTable", SamTemplate.TABLE)).key(Map.of(
                 "appId", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(app),
                 "key", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("ref#" + r + "#production"))));
-        assertFalse(f.store.referencedByAlias(app, r));
-        assertEquals(null, ReleaseSweeper.references(release, false, new ReleaseSweeper.Facts(Optional.empty(), List.of(), Set.of()), f.store),
+        assertFalse(f.store.aliases().referenced(app, r));
+        assertEquals(null, ReleaseSweeper.references(release, false, new ReleaseSweeper.Facts(Optional.empty(), List.of(), Set.of()), f.store.aliases()),
                 "nothing else refers to it");
         assertEquals(ReleaseSweeper.Kept.ALIAS, ReleaseSweeper.references(release, false,
-                new ReleaseSweeper.Facts(Optional.of(production), List.of(), Set.of()), f.store));
+                new ReleaseSweeper.Facts(Optional.of(production), List.of(), Set.of()), f.store.aliases()));
     }
 
     @Test
@@ -232,15 +232,15 @@ class CleanupTest {
         String deploymentId = dev.slipway.shared.ids.Ulid.next(now).toLowerCase();
         Deployment running = new Deployment(app, deploymentId, null, "production", Deployment.Status.RUNNING, null, null, r1, true,
                 List.of(), null, "admin", now, null, 1);
-        f.store.createDeployment(running, AuditEvent.next(f.ledger.head(app), app, now, new Actor("admin", null, null),
+        f.store.deployments().create(running, AuditEvent.next(f.ledger.head(app), app, now, new Actor("admin", null, null),
                 "deployment.started", "deployment/" + deploymentId, null, running.audited()));
         JsonNode out = cleanupNow();
         assertTrue(out.path("releasesKept").path("running").asInt() >= 1, out.toString());
         assertEquals(ReleaseStatus.READY, status(app, r1));
-        long due = f.store.findSweep(app, r1).orElseThrow().dueAt();
+        long due = f.store.sweeps().find(app, r1).orElseThrow().dueAt();
         assertTrue(due > now.plus(Duration.ofMinutes(55)).toEpochMilli() && due < now.plus(Duration.ofHours(2)).toEpochMilli());
         // It ends: an hour later the release goes.
-        f.store.updateDeployment(app, deploymentId, d -> new Deployment(d.appId(), d.id(), d.ref(), d.target(), Deployment.Status.FAILED,
+        f.store.deployments().update(app, deploymentId, d -> new Deployment(d.appId(), d.id(), d.ref(), d.target(), Deployment.Status.FAILED,
                 d.commit(), d.tree(), d.releaseId(), d.reusedRelease(), d.steps(), "test", d.startedBy(), d.createdAt(), Instant.now(),
                 d.version() + 1));
         service().run(now.plus(Duration.ofMinutes(61)));
@@ -263,7 +263,7 @@ class CleanupTest {
         assertEquals(0, objects("releases/" + app + "/" + stagedId + "/"), "its pending file list is gone");
         assertEquals(ReleaseStatus.READY, status(app, finalized));
         // A finalized upload's candidate is replaced by the one every READY release gets: due after the grace.
-        assertTrue(f.store.findSweep(app, finalized).isPresent(), "a READY release is looked at again after the grace");
+        assertTrue(f.store.sweeps().find(app, finalized).isPresent(), "a READY release is looked at again after the grace");
         List<AuditEvent> removed = removals(app);
         assertEquals(1, removed.size());
         assertEquals("upload-not-finalized", removed.get(0).after().path("reason").asText());
@@ -321,7 +321,7 @@ class CleanupTest {
             HttpResponse<String> moved = move.join();
             CleanupService.Result swept = sweep.join();
             assertEquals(0, swept.errors(), swept.toString());
-            Alias production = f.store.alias(app, Alias.PRODUCTION).orElseThrow();
+            Alias production = f.store.aliases().get(app, Alias.PRODUCTION).orElseThrow();
             ReleaseStatus oldStatus = status(app, old);
             if (moved.statusCode() == 200) {
                 moveWon++;
@@ -338,7 +338,7 @@ class CleanupTest {
             assertTrue(files.manifestExists(app, production.releaseId()));
         }
         System.out.println("race: move won " + moveWon + ", removal won " + removalWon);
-        assertNotNull(f.store.alias(app, Alias.PRODUCTION));
+        assertNotNull(f.store.aliases().get(app, Alias.PRODUCTION));
         assertChainValid(app);
     }
 

@@ -9,10 +9,11 @@ import dev.slipway.local.template.LocalNames;
 import dev.slipway.local.template.SamTemplate;
 import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.audit.AuditLedger;
-import dev.slipway.shared.deploy.Alias;
+import dev.slipway.shared.deploy.model.Alias;
 import dev.slipway.shared.deploy.ReleaseFiles;
-import dev.slipway.shared.deploy.ReleaseStatus;
-import dev.slipway.shared.deploy.ReleaseStore;
+import dev.slipway.shared.deploy.model.ReleaseStatus;
+import dev.slipway.shared.deploy.store.DeployStores;
+import dev.slipway.shared.deploy.store.dynamodb.DynamoDbDeployStores;
 import dev.slipway.shared.deploy.cleanup.ReleaseSweeper;
 import dev.slipway.shared.json.Json;
 import org.junit.jupiter.api.AfterEach;
@@ -121,8 +122,8 @@ class KillDuringCleanupTest {
         start();
         try (Stores s = new Stores(runtime)) {
             removedAtKill = removals(s.ledger, 0).size();
-            long interrupted = doomed.stream().filter(id -> s.store.release(APP, id).orElseThrow().status().removal()
-                    && s.store.release(APP, id).orElseThrow().status() != ReleaseStatus.DELETED).count();
+            long interrupted = doomed.stream().filter(id -> s.store.releases().get(APP, id).orElseThrow().status().removal()
+                    && s.store.releases().get(APP, id).orElseThrow().status() != ReleaseStatus.DELETED).count();
             System.out.println("killed after " + removedAtKill + " of " + doomed.size() + " removals; " + interrupted
                     + " release(s) left RETIRING/DELETING");
         }
@@ -139,15 +140,15 @@ class KillDuringCleanupTest {
             Map<String, Long> perRelease = removed.stream().collect(Collectors.groupingBy(AuditEvent::target, Collectors.counting()));
             for (String id : doomed) {
                 assertEquals(1L, perRelease.getOrDefault("release/" + id, 0L), "one release.removed event for " + id);
-                assertEquals(ReleaseStatus.DELETED, s.store.release(APP, id).orElseThrow().status(), id);
+                assertEquals(ReleaseStatus.DELETED, s.store.releases().get(APP, id).orElseThrow().status(), id);
                 assertEquals(0, s.s3.listObjectsV2(r -> r.bucket(s.bucket).prefix("sites/" + APP + "/" + id + "/")).keyCount(), id);
                 assertEquals(0, s.s3.listObjectsV2(r -> r.bucket(s.bucket).prefix("releases/" + APP + "/" + id + "/")).keyCount(), id);
                 assertEquals(FILES, removed.stream().filter(e -> e.target().equals("release/" + id)).findFirst().orElseThrow()
                         .after().path("files").asInt(), "files counted before any was deleted");
             }
             assertEquals(doomed.size(), removed.size(), "nothing else removed");
-            assertEquals(production, s.store.alias(APP, Alias.PRODUCTION).orElseThrow().releaseId());
-            assertEquals(ReleaseStatus.READY, s.store.release(APP, production).orElseThrow().status());
+            assertEquals(production, s.store.aliases().get(APP, Alias.PRODUCTION).orElseThrow().releaseId());
+            assertEquals(ReleaseStatus.READY, s.store.releases().get(APP, production).orElseThrow().status());
             assertEquals(FILES, s.s3.listObjectsV2(r -> r.bucket(s.bucket).prefix("sites/" + APP + "/" + production + "/")).keyCount());
             assertTrue(s.ledger.verify(APP).valid(), s.ledger.verify(APP).toString());
         }
@@ -190,7 +191,7 @@ class KillDuringCleanupTest {
         final S3Client s3;
         final DynamoDbClient ddb;
         final AuditLedger ledger;
-        final ReleaseStore store;
+        final DeployStores store;
         final String bucket;
 
         Stores(JsonNode runtime) {
@@ -201,7 +202,7 @@ class KillDuringCleanupTest {
             LocalNames names = new LocalNames();
             var enhanced = DynamoDbEnhancedClient.builder().dynamoDbClient(ddb).build();
             ledger = new AuditLedger(enhanced, names.physicalName("AuditTable", SamTemplate.TABLE));
-            store = new ReleaseStore(enhanced, names.physicalName("ReleasesTable", SamTemplate.TABLE), ledger);
+            store = DynamoDbDeployStores.of(enhanced, names.physicalName("ReleasesTable", SamTemplate.TABLE), ledger);
             bucket = names.physicalName("ArtifactsBucket", SamTemplate.BUCKET);
         }
 

@@ -4,7 +4,7 @@ import dev.slipway.local.EmbeddedEngines;
 import dev.slipway.local.LocalRuntime;
 import dev.slipway.local.schedule.LocalSchedules;
 import dev.slipway.local.template.SamTemplate;
-import dev.slipway.shared.deploy.ReleaseStatus;
+import dev.slipway.shared.deploy.model.ReleaseStatus;
 import dev.slipway.shared.json.Json;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -59,12 +59,12 @@ class LocalSchedulesTest {
             int runsBefore = runtime.schedules().runs("CleanupSchedule");
 
             Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-            while (f.store.release(app, first).orElseThrow().status() != ReleaseStatus.DELETED) {
+            while (f.store.releases().get(app, first).orElseThrow().status() != ReleaseStatus.DELETED) {
                 assertTrue(Instant.now().isBefore(deadline), "the timer's cleanup never removed " + first);
                 Thread.sleep(100);
             }
             assertTrue(runtime.schedules().runs("CleanupSchedule") > runsBefore);
-            assertEquals(ReleaseStatus.READY, f.store.release(app, second).orElseThrow().status());
+            assertEquals(ReleaseStatus.READY, f.store.releases().get(app, second).orElseThrow().status());
             while (runtime.schedules().runs("AuditExportSchedule") < 1) {
                 assertTrue(Instant.now().isBefore(deadline), "the audit export never ran");
                 Thread.sleep(100);

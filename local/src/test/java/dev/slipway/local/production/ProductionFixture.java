@@ -9,7 +9,8 @@ import dev.slipway.local.template.LocalNames;
 import dev.slipway.local.template.SamTemplate;
 import dev.slipway.shared.audit.AuditLedger;
 import dev.slipway.shared.deploy.ReleaseFiles;
-import dev.slipway.shared.deploy.ReleaseStore;
+import dev.slipway.shared.deploy.store.DeployStores;
+import dev.slipway.shared.deploy.store.dynamodb.DynamoDbDeployStores;
 import dev.slipway.shared.json.Json;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
@@ -35,7 +36,7 @@ final class ProductionFixture implements AutoCloseable {
     final S3Client s3;
     final DynamoDbClient ddb;
     final AuditLedger ledger;
-    final ReleaseStore store;
+    final DeployStores store;
     final String bucket;
 
     ProductionFixture(LocalRuntime runtime) {
@@ -48,7 +49,7 @@ final class ProductionFixture implements AutoCloseable {
         LocalNames names = new LocalNames();
         var enhanced = DynamoDbEnhancedClient.builder().dynamoDbClient(ddb).build();
         ledger = new AuditLedger(enhanced, names.physicalName("AuditTable", SamTemplate.TABLE));
-        store = new ReleaseStore(enhanced, names.physicalName("ReleasesTable", SamTemplate.TABLE), ledger);
+        store = DynamoDbDeployStores.of(enhanced, names.physicalName("ReleasesTable", SamTemplate.TABLE), ledger);
         bucket = names.physicalName("ArtifactsBucket", SamTemplate.BUCKET);
     }
 

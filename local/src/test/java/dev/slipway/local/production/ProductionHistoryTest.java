@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.local.EmbeddedEngines;
 import dev.slipway.local.LocalRuntime;
 import dev.slipway.shared.audit.AuditEvent;
-import dev.slipway.shared.deploy.Alias;
-import dev.slipway.shared.deploy.ReleaseStore;
+import dev.slipway.shared.deploy.model.Alias;
+import dev.slipway.shared.deploy.model.AliasVersion;
 import dev.slipway.shared.json.Json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -142,7 +142,7 @@ class ProductionHistoryTest {
         System.out.println("production history: " + outcomes);
 
         // The alias's history: versions 1..N, each claimed by exactly one successful call.
-        List<ReleaseStore.AliasMove> moves = new ArrayList<>(f.store.aliasHistory(APP, Alias.PRODUCTION, 1000));
+        List<AliasVersion> moves = new ArrayList<>(f.store.aliases().history(APP, Alias.PRODUCTION, 1000));
         Collections.reverse(moves);
         for (int i = 0; i < moves.size(); i++) {
             assertEquals(i + 1, moves.get(i).version(), "versions are contiguous");
@@ -153,7 +153,7 @@ class ProductionHistoryTest {
             if (c.kind().equals("deploy")) {
                 if (c.status() == 202 && c.answer().path("promoted").asBoolean(false)) {
                     String id = c.answer().path("deploymentId").asText();
-                    List<ReleaseStore.AliasMove> mine = moves.stream().filter(m -> id.equals(m.deploymentId())
+                    List<AliasVersion> mine = moves.stream().filter(m -> id.equals(m.deploymentId())
                             && m.action().equals("alias.moved")).toList();
                     assertEquals(1, mine.size(), "deployment " + id + " moved production once");
                     version = mine.get(0).version();
@@ -161,7 +161,7 @@ class ProductionHistoryTest {
                 }
             } else if (c.status() == 200) {
                 version = c.answer().path("aliasVersion").asLong();
-                ReleaseStore.AliasMove m = moves.get((int) (long) version - 1);
+                AliasVersion m = moves.get((int) (long) version - 1);
                 assertEquals(c.kind(), m.action(), c.toString());
                 assertEquals(c.answer().path("current").asText(), m.releaseId());
                 if (c.releaseId() != null) {
@@ -181,7 +181,7 @@ class ProductionHistoryTest {
         List<AuditEvent> aliasEvents = events.stream().filter(e -> e.target().equals("alias/production")).toList();
         assertEquals(moves.size(), aliasEvents.size());
         Map<Long, AuditEvent> bySeq = events.stream().collect(Collectors.toMap(AuditEvent::seq, e -> e));
-        for (ReleaseStore.AliasMove m : moves) {
+        for (AliasVersion m : moves) {
             AuditEvent e = bySeq.get(m.auditSeq());
             assertNotNull(e, "move " + m.version() + " has its audit event");
             assertEquals(m.action(), e.action());
@@ -190,8 +190,8 @@ class ProductionHistoryTest {
         }
 
         // The alias is the last move, and the edge serves it.
-        Alias alias = f.store.alias(APP, Alias.PRODUCTION).orElseThrow();
-        ReleaseStore.AliasMove last = moves.get(moves.size() - 1);
+        Alias alias = f.store.aliases().get(APP, Alias.PRODUCTION).orElseThrow();
+        AliasVersion last = moves.get(moves.size() - 1);
         assertEquals(last.version(), alias.version());
         assertEquals(last.releaseId(), alias.releaseId());
         // (a deployment's router call may still be finishing when its SUCCEEDED was read)

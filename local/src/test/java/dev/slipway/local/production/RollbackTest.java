@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.local.EmbeddedEngines;
 import dev.slipway.local.LocalRuntime;
 import dev.slipway.shared.audit.AuditEvent;
-import dev.slipway.shared.deploy.Alias;
-import dev.slipway.shared.deploy.ReleaseStore;
+import dev.slipway.shared.deploy.model.Alias;
+import dev.slipway.shared.deploy.model.AliasVersion;
 import dev.slipway.shared.deploy.SiteKeys;
 import dev.slipway.shared.json.Json;
 import org.junit.jupiter.api.AfterAll;
@@ -107,7 +107,7 @@ class RollbackTest {
         assertTrue(dc.toString().contains("staged, production pinned"));
         assertTrue(f.edge(APP).contains("Edition A"));
         assertTrue(f.edge(c + "--" + APP).contains("Edition C"), "C answers at its own URL");
-        assertEquals(a, f.store.alias(APP, Alias.PRODUCTION).orElseThrow().releaseId());
+        assertEquals(a, f.store.aliases().get(APP, Alias.PRODUCTION).orElseThrow().releaseId());
 
         // Promote C (no rebuild): production moves, the pin stays; then unpin.
         HttpResponse<String> pr = f.api("POST", "/apps/" + APP + "/promote", "{\"releaseId\":\"" + c + "\"}");
@@ -120,7 +120,7 @@ class RollbackTest {
         assertFalse(Json.parse(f.api("GET", "/apps/" + APP, null).body()).path("production").path("pinned").asBoolean(true));
 
         // Refusals: nothing changes.
-        Alias before = f.store.alias(APP, Alias.PRODUCTION).orElseThrow();
+        Alias before = f.store.aliases().get(APP, Alias.PRODUCTION).orElseThrow();
         int eventsBefore = events().size();
         String staged = f.stage(APP, ProductionFixture.site("never finalized")).path("releaseId").asText();
         assertProblem(f.api("POST", "/apps/" + APP + "/rollback", "{\"releaseId\":\"" + staged + "\"}"), 409, "release-not-ready");
@@ -132,7 +132,7 @@ class RollbackTest {
         assertProblem(f.api("POST", "/apps/" + APP + "/promote", "{}"), 400, "validation-failed");
         assertProblem(f.api("POST", "/apps/" + APP + "/rollback", "{\"to\":\"x\"}"), 400, "unknown-field");
         assertProblem(f.api("POST", "/apps/nope/rollback", null), 404, "app-not-found");
-        assertEquals(before, f.store.alias(APP, Alias.PRODUCTION).orElseThrow());
+        assertEquals(before, f.store.aliases().get(APP, Alias.PRODUCTION).orElseThrow());
         assertEquals(eventsBefore, events().size(), "a refusal writes no audit event");
         assertTrue(f.edge(APP).contains("Edition C"));
         assertEquals(201, f.api("POST", "/apps", "{\"id\":\"fresh\",\"name\":\"Fresh\"}").statusCode());
@@ -144,10 +144,10 @@ class RollbackTest {
         assertTrue(f.edge(APP).contains("Edition B"));
 
         // Every alias version has its history item and exactly one audit event.
-        List<ReleaseStore.AliasMove> moves = f.store.aliasHistory(APP, Alias.PRODUCTION, 100);
+        List<AliasVersion> moves = f.store.aliases().history(APP, Alias.PRODUCTION, 100);
         assertEquals(List.of("alias.moved", "unpin", "promote", "rollback", "alias.moved", "alias.moved"),
-                moves.stream().map(ReleaseStore.AliasMove::action).toList());
-        for (ReleaseStore.AliasMove m : moves) {
+                moves.stream().map(AliasVersion::action).toList());
+        for (AliasVersion m : moves) {
             AuditEvent e = events().stream().filter(x -> x.seq() == m.auditSeq()).findFirst().orElseThrow();
             assertEquals(m.action(), e.action());
             assertEquals(m.version(), e.after().path("version").asLong());

@@ -23,7 +23,7 @@ import java.util.List;
  * {@link #appendTo} to their own transaction, so a change and its event commit together or not at
  * all, and the head's compare-and-set keeps the chain linear under concurrent writers.
  */
-public final class AuditLedger {
+public final class AuditLedger implements AuditHeads {
     static final long HEAD_SEQ = 0;
     private static final TableSchema<AuditItem> SCHEMA = TableSchema.fromBean(AuditItem.class);
 
@@ -33,6 +33,7 @@ public final class AuditLedger {
         this.table = client.table(tableName, SCHEMA);
     }
 
+    @Override
     public AuditHead head(String appId) {
         AuditItem item = table.getItem(r -> r.key(key(appId, HEAD_SEQ)).consistentRead(true));
         return item == null ? AuditHead.EMPTY : new AuditHead(item.getHeadSeq(), item.getHeadHash());

@@ -5,12 +5,20 @@ import dev.slipway.shared.apps.App;
 import dev.slipway.shared.apps.AppService;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
+import dev.slipway.shared.audit.AuditHeads;
+import dev.slipway.shared.deploy.model.Alias;
+import dev.slipway.shared.deploy.model.DeployTarget;
+import dev.slipway.shared.deploy.model.Deployment;
+import dev.slipway.shared.deploy.model.Release;
+import dev.slipway.shared.deploy.model.ReleaseStatus;
+import dev.slipway.shared.deploy.store.DeployStores;
+import dev.slipway.shared.deploy.store.DeploymentStore;
+import dev.slipway.shared.deploy.store.ReleaseStore;
 import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.errors.DomainError;
 import dev.slipway.shared.ids.Ulid;
 import dev.slipway.shared.json.Json;
 import dev.slipway.shared.json.JsonObjectReader;
-import dev.slipway.shared.store.TransactionPart;
 import dev.slipway.shared.store.Transactions;
 import dev.slipway.shared.store.WriteConflict;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -36,7 +44,9 @@ public final class DeployService {
     static final java.time.Duration LOST_AFTER = java.time.Duration.ofMinutes(2);
 
     private final AppService apps;
+    private final DeploymentStore deployments;
     private final ReleaseStore releases;
+    private final AuditHeads audit;
     private final ReleaseFiles files;
     private final CommitSource sources;
     private final SfnClient sfn;
@@ -45,17 +55,19 @@ public final class DeployService {
     private final Clock clock;
     private final FailedDeployments failures;
 
-    public DeployService(AppService apps, ReleaseStore releases, ReleaseFiles files, CommitSource sources, SfnClient sfn,
+    public DeployService(AppService apps, DeployStores stores, ReleaseFiles files, CommitSource sources, SfnClient sfn,
                          String stateMachineArn, SiteUrls urls, Clock clock) {
         this.apps = apps;
-        this.releases = releases;
+        this.deployments = stores.deployments();
+        this.releases = stores.releases();
+        this.audit = stores.audit();
         this.files = files;
         this.sources = sources;
         this.sfn = sfn;
         this.stateMachineArn = stateMachineArn;
         this.urls = urls;
         this.clock = clock;
-        this.failures = new FailedDeployments(releases, files, clock);
+        this.failures = new FailedDeployments(stores, files, clock);
     }
 
     /** POST /apps/{appId}/deployments {ref?, target?}: resolves the ref now, so the deploy builds exactly that commit. */
@@ -78,7 +90,7 @@ public final class DeployService {
         }
         in.throwIfInvalid();
         App app = apps.get(appId);
-        return launch(app, ref, releaseId, releaseId == null ? sources.resolve(app.id(), ref) : null, target, actor, newId());
+        return launch(app, ref, releaseId, releaseId == null ? sources.resolve(app.id(), ref) : null, DeployTarget.parse(target), actor, newId());
     }
 
     /** A new deployment id (a lowercase ULID, also the execution name). */
@@ -88,32 +100,32 @@ public final class DeployService {
 
     /**
      * Builds {@code source} ({@code ref} as the caller resolved it) and points {@code target} at the
-     * result: {@code production}, or {@code preview:<name>} (only {@link dev.slipway.shared.deploy.preview.Previews}
-     * starts those: a preview needs its record first). {@code id} from {@link #newId()}.
+     * result: production, or a preview (only the previews service starts those: a preview needs its
+     * record first). {@code id} from {@link #newId()}.
      */
-    public Deployment startBuild(App app, String ref, CommitSource.Resolved source, String target, Actor actor, String id) {
+    public Deployment startBuild(App app, String ref, CommitSource.Resolved source, DeployTarget target, Actor actor, String id) {
         return launch(app, ref, null, source, target, actor, id);
     }
 
     /** {@code source}: the resolved ref of a build (null for a release deployment). */
-    private Deployment launch(App app, String ref, String releaseId, CommitSource.Resolved source, String target, Actor actor, String id) {
+    private Deployment launch(App app, String ref, String releaseId, CommitSource.Resolved source, DeployTarget target, Actor actor, String id) {
         Deployment d;
         if (releaseId != null) {
             // A release built or uploaded earlier: no build, the workflow verifies and promotes it.
-            Release r = releases.release(app.id(), releaseId.toLowerCase(Locale.ROOT)).orElseThrow(() ->
+            Release r = releases.get(app.id(), releaseId.toLowerCase(Locale.ROOT)).orElseThrow(() ->
                     new DomainException(DomainError.RELEASE_NOT_FOUND, "App " + app.id() + " has no release " + releaseId));
             if (r.status() != ReleaseStatus.READY) {
                 throw new DomainException(DomainError.RELEASE_NOT_READY, "Release " + r.id() + " is " + r.status() + "; only READY releases can be deployed");
             }
-            d = new Deployment(app.id(), id, "release:" + r.id(), target, Deployment.Status.RUNNING, r.commit(), r.tree(), r.id(), true,
+            d = new Deployment(app.id(), id, "release:" + r.id(), target.wire(), Deployment.Status.RUNNING, r.commit(), r.tree(), r.id(), true,
                     null, null, actor.id(), clock.instant(), null, 1);
         } else {
-            d = new Deployment(app.id(), id, ref == null ? "main" : ref, target, Deployment.Status.RUNNING,
+            d = new Deployment(app.id(), id, ref == null ? "main" : ref, target.wire(), Deployment.Status.RUNNING,
                     source.commit(), source.tree(), null, null, null, null, actor.id(), clock.instant(), null, 1);
         }
         for (int attempt = 0; ; attempt++) {
             try {
-                releases.createDeployment(d, AuditEvent.next(releases.ledger().head(app.id()), app.id(), clock.instant(), actor,
+                deployments.create(d, AuditEvent.next(audit.head(app.id()), app.id(), clock.instant(), actor,
                         "deployment.started", "deployment/" + id, null, d.audited()));
                 break;
             } catch (WriteConflict e) {
@@ -126,7 +138,7 @@ public final class DeployService {
         ObjectNode input = Json.object();
         input.put("appId", app.id());
         input.put("deploymentId", id);
-        input.put("target", target);
+        input.put("target", target.wire());
         try {
             sfn.startExecution(r -> r.stateMachineArn(stateMachineArn).name(id).input(Json.write(input)));
         } catch (ExecutionAlreadyExistsException e) {
@@ -144,7 +156,7 @@ public final class DeployService {
 
     public Deployment get(String appId, String deploymentId) {
         apps.get(appId);
-        Deployment d = releases.deployment(appId, requireId(deploymentId))
+        Deployment d = deployments.get(appId, requireId(deploymentId))
                 .orElseThrow(() -> new DomainException(DomainError.DEPLOYMENT_NOT_FOUND, "App " + appId + " has no deployment " + deploymentId));
         return d.finished() ? d : reconcile(d, LOST_AFTER);
     }
@@ -162,7 +174,7 @@ public final class DeployService {
                 return d;
             }
             if (execution.status() == ExecutionStatus.SUCCEEDED) {
-                return releases.deployment(d.appId(), d.id()).orElse(d); // recorded by now (the promotion's transaction)
+                return deployments.get(d.appId(), d.id()).orElse(d); // recorded by now (the promotion's transaction)
             }
             ended = "the deploy workflow ended " + execution.statusAsString()
                     + (execution.error() == null ? "" : " (" + execution.error() + ")") + " without recording its outcome";
@@ -176,7 +188,7 @@ public final class DeployService {
         } catch (RuntimeException e) {
             return d; // the record stays as it is; the next read tries again
         }
-        Deployment current = releases.deployment(d.appId(), d.id()).orElse(d);
+        Deployment current = deployments.get(d.appId(), d.id()).orElse(d);
         if (current.finished()) {
             return current;
         }
@@ -193,7 +205,7 @@ public final class DeployService {
         int fixed = 0;
         String cursor = null;
         do {
-            ReleaseStore.DeploymentPage page = releases.deployments(appId, 100, cursor);
+            DeploymentStore.DeploymentPage page = deployments.page(appId, 100, cursor);
             for (Deployment d : page.items()) {
                 if (!d.finished() && reconcile(d, lostAfter).finished()) {
                     fixed++;
@@ -209,10 +221,10 @@ public final class DeployService {
         return stateMachineArn.replace(":stateMachine:", ":execution:") + ":" + deploymentId;
     }
 
-    public ReleaseStore.DeploymentPage list(String appId, int limit, String cursor) {
+    public DeploymentStore.DeploymentPage list(String appId, int limit, String cursor) {
         apps.get(appId);
-        ReleaseStore.DeploymentPage page = releases.deployments(appId, limit, cursor);
-        return new ReleaseStore.DeploymentPage(page.items().stream()
+        DeploymentStore.DeploymentPage page = deployments.page(appId, limit, cursor);
+        return new DeploymentStore.DeploymentPage(page.items().stream()
                 .map(d -> d.finished() ? d : reconcile(d, LOST_AFTER)).toList(), page.next());
     }
 
@@ -245,8 +257,7 @@ public final class DeployService {
         out.setAll(n);
         if (d.status() == Deployment.Status.SUCCEEDED) {
             // Where it went live: the preview's host for a preview deployment, else the app's.
-            boolean preview = d.target() != null && d.target().startsWith(dev.slipway.shared.deploy.preview.Previews.TARGET_PREFIX);
-            (preview ? urls.previewUrl(d.appId(), d.target().substring(dev.slipway.shared.deploy.preview.Previews.TARGET_PREFIX.length()))
+            (d.deployTarget() instanceof DeployTarget.Preview p ? urls.previewUrl(d.appId(), p.name())
                     : urls.appUrl(d.appId())).ifPresent(u -> out.put("url", u));
         }
         if (d.releaseId() != null) {

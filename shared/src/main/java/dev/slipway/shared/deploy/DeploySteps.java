@@ -5,16 +5,22 @@ import dev.slipway.shared.apps.App;
 import dev.slipway.shared.apps.AppService;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
-import dev.slipway.shared.deploy.preview.PreviewAlias;
-import dev.slipway.shared.deploy.preview.Previews;
+import dev.slipway.shared.audit.AuditHeads;
+import dev.slipway.shared.deploy.alias.PreviewAlias;
+import dev.slipway.shared.deploy.alias.ProductionAlias;
+import dev.slipway.shared.deploy.model.Deployment;
+import dev.slipway.shared.deploy.model.Release;
+import dev.slipway.shared.deploy.model.ReleaseStatus;
 import dev.slipway.shared.deploy.routing.Router;
+import dev.slipway.shared.deploy.store.DeployStores;
+import dev.slipway.shared.deploy.store.DeploymentStore;
+import dev.slipway.shared.deploy.store.ReleaseStore;
 import dev.slipway.shared.env.AppEnvironment;
 import dev.slipway.shared.env.EnvScope;
 import dev.slipway.shared.env.SsmAppEnvironment;
 import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.ids.Ulid;
 import dev.slipway.shared.json.Json;
-import dev.slipway.shared.store.Transactions;
 import dev.slipway.shared.store.WriteConflict;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -40,30 +46,31 @@ public final class DeploySteps {
     static final String WORKFLOW_ACTOR = "deploy-workflow";
 
     private final AppService apps;
+    private final DeploymentStore deployments;
     private final ReleaseStore releases;
+    private final AuditHeads audit;
     private final ReleaseFiles files;
     private final CommitSource sources;
     private final AppEnvironment environment;
-    private final ProductionAlias production;
-    private final PreviewAlias previewAlias;
-    private final SmokeCheck smoke;
+    private final PromoteStep promotion;
     private final FailedDeployments failures;
     private final Clock clock;
     private final String envParameterPrefix;
 
     /** @param envParameterPrefix SSM path of app environments (AWS; the build reads it), or null locally */
-    public DeploySteps(AppService apps, ReleaseStore releases, ReleaseFiles files, CommitSource sources,
+    public DeploySteps(AppService apps, DeployStores stores, ReleaseFiles files, CommitSource sources,
                        AppEnvironment environment, Router router, SiteUrls urls, Clock clock, String envParameterPrefix) {
         this.envParameterPrefix = envParameterPrefix == null ? "" : envParameterPrefix;
         this.apps = apps;
-        this.releases = releases;
+        this.deployments = stores.deployments();
+        this.releases = stores.releases();
+        this.audit = stores.audit();
         this.files = files;
         this.sources = sources;
         this.environment = environment;
-        this.production = new ProductionAlias(apps, releases, files, router, clock);
-        this.previewAlias = new PreviewAlias(releases, router, clock);
-        this.smoke = new SmokeCheck(urls);
-        this.failures = new FailedDeployments(releases, files, clock);
+        this.promotion = new PromoteStep(new ProductionAlias(apps, stores, files, router, clock), new PreviewAlias(stores, router, clock),
+                new SmokeCheck(urls), stores, files, clock);
+        this.failures = new FailedDeployments(stores, files, clock);
         this.clock = clock;
     }
 
@@ -75,26 +82,22 @@ public final class DeploySteps {
         if (step.equals("MarkFailed")) {
             return markFailed(appId, deploymentId, input);
         }
-        Deployment found = releases.deployment(appId, deploymentId)
+        Deployment found = deployments.get(appId, deploymentId)
                 .orElseThrow(() -> new StepFailedException("deployment " + deploymentId + " of " + appId + " does not exist"));
         if (found.finished()) {
             // A redelivered task after the end changes nothing, except that a promotion whose router
             // update was lost (the transaction committed, the call after it did not) points it again.
             if (step.equals("PromoteRelease") && found.status() == Deployment.Status.SUCCEEDED) {
                 // where the alias is now, never blindly this deployment's release
-                if (found.target() != null && found.target().startsWith(Previews.TARGET_PREFIX)) {
-                    previewAlias.pointRouter(appId, found.target().substring(Previews.TARGET_PREFIX.length()));
-                } else {
-                    production.pointRouter(appId);
-                }
+                promotion.pointRouterAgain(found);
             }
             return result(found);
         }
         String stepName = step;
         if (step.equals("StageRelease")) {
-            releases.updateDeployment(appId, deploymentId, x -> x.withStepEnded("Build", "succeeded", clock.instant()));
+            deployments.update(appId, deploymentId, x -> x.withStepEnded("Build", "succeeded", clock.instant()));
         }
-        Deployment d = releases.updateDeployment(appId, deploymentId, x -> x.withStepStarted(stepName, clock.instant()));
+        Deployment d = deployments.update(appId, deploymentId, x -> x.withStepStarted(stepName, clock.instant()));
         try {
             ObjectNode out = switch (step) {
                 case "ResolveRef" -> resolveRef(d);
@@ -109,12 +112,12 @@ public final class DeploySteps {
             String outcome = out.path("outcome").asText("succeeded");
             out.remove("outcome");
             if (!step.equals("PromoteRelease")) { // promotion ends its step in its own transaction
-                releases.updateDeployment(appId, deploymentId, x -> x.withStepEnded(stepName, outcome, clock.instant()));
+                deployments.update(appId, deploymentId, x -> x.withStepEnded(stepName, outcome, clock.instant()));
             }
             if (step.equals("ExportSource")) {
                 // The build runs outside our code (CodeBuild, or the local runner): its step opens here,
                 // once: a redelivered ExportSource finds it open and does not count a build attempt.
-                releases.updateDeployment(appId, deploymentId, x -> x.steps().stream()
+                deployments.update(appId, deploymentId, x -> x.steps().stream()
                         .anyMatch(s -> s.name().equals("Build") && s.endedAt() == null) ? x : x.withStepStarted("Build", clock.instant()));
             }
             return out;
@@ -141,7 +144,7 @@ public final class DeploySteps {
             throw new StepFailedException(e.detail());
         }
         String buildKey = buildKey(app, r.tree(), d.target());
-        releases.updateDeployment(d.appId(), d.id(), x -> x.commit() != null && x.tree() != null ? x : x.withSource(r.commit(), r.tree()));
+        deployments.update(d.appId(), d.id(), x -> x.commit() != null && x.tree() != null ? x : x.withSource(r.commit(), r.tree()));
         ObjectNode out = Json.object();
         out.put("commit", r.commit());
         out.put("tree", r.tree());
@@ -151,7 +154,7 @@ public final class DeploySteps {
 
     ObjectNode findReusable(Deployment d, String buildKey) {
         Optional<Release> ready = isReleaseDeployment(d)
-                ? releases.release(d.appId(), d.releaseId()).filter(r -> r.status() == ReleaseStatus.READY)
+                ? releases.get(d.appId(), d.releaseId()).filter(r -> r.status() == ReleaseStatus.READY)
                 : releases.readyReleaseFor(d.appId(), buildKey);
         if (isReleaseDeployment(d) && ready.isEmpty()) {
             throw new StepFailedException("release " + d.releaseId() + " is no longer READY");
@@ -159,7 +162,7 @@ public final class DeploySteps {
         ObjectNode out = Json.object();
         out.put("found", ready.isPresent());
         if (ready.isPresent()) {
-            releases.updateDeployment(d.appId(), d.id(), x -> x.withRelease(ready.get().id(), true));
+            deployments.update(d.appId(), d.id(), x -> x.withRelease(ready.get().id(), true));
             out.put("releaseId", ready.get().id());
             out.put("outcome", "reused release " + ready.get().id());
         } else {
@@ -170,7 +173,7 @@ public final class DeploySteps {
 
     ObjectNode exportSource(Deployment d) {
         // The release id is fixed here, once, so retries of later steps write the same keys.
-        Deployment withRelease = releases.updateDeployment(d.appId(), d.id(),
+        Deployment withRelease = deployments.update(d.appId(), d.id(),
                 x -> x.releaseId() != null ? x : x.withRelease(Ulid.next(clock.instant()).toLowerCase(java.util.Locale.ROOT), false));
         String key = SiteKeys.source(d.appId(), d.id());
         // Through a temp file, not memory: a repository may hold hundreds of MB (Lambda's /tmp is sized for it).
@@ -238,7 +241,7 @@ public final class DeploySteps {
 
     ObjectNode verify(Deployment d) {
         String releaseId = requireRelease(d);
-        Release r = releases.release(d.appId(), releaseId).orElseThrow(() -> new StepFailedException("release " + releaseId + " was never staged"));
+        Release r = releases.get(d.appId(), releaseId).orElseThrow(() -> new StepFailedException("release " + releaseId + " was never staged"));
         ObjectNode out = Json.object();
         out.put("releaseId", releaseId);
         if (r.status() == ReleaseStatus.READY) {
@@ -257,90 +260,7 @@ public final class DeploySteps {
     }
 
     ObjectNode promote(Deployment d) {
-        String releaseId = requireRelease(d);
-        Manifest m = files.manifest(d.appId(), releaseId).orElseThrow(() -> new StepFailedException("release " + releaseId + " has no manifest"));
-        try {
-            Optional<String> problem = smoke.check(m);
-            if (problem.isPresent()) {
-                throw new StepFailedException("smoke check failed: " + problem.get());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TransientStepException("interrupted during the smoke check");
-        }
-        Actor actor = actor(d);
-        if (d.target() != null && d.target().startsWith(Previews.TARGET_PREFIX)) {
-            return promotePreview(d, releaseId, d.target().substring(Previews.TARGET_PREFIX.length()), actor);
-        }
-        for (int attempt = 0; ; attempt++) {
-            // Fresh state each time: the deployment (its version joins the transaction) and the alias.
-            Deployment cur = releases.deployment(d.appId(), d.id()).orElse(d);
-            if (cur.finished()) {
-                return result(cur);
-            }
-            Optional<Alias> current = releases.alias(d.appId(), Alias.PRODUCTION);
-            try {
-                if (current.map(Alias::pinned).orElse(false)) {
-                    // Pinned (after a rollback): the release is staged and verified, production stays.
-                    String note = "staged, production pinned (production stays at " + current.get().releaseId() + ")";
-                    Deployment done = cur.withStepEnded("PromoteRelease", "staged, production pinned", clock.instant())
-                            .stagedNotPromoted(note, clock.instant());
-                    releases.finishDeployment(done, cur.version(), event(d.appId(), "deployment.staged", "deployment/" + d.id(),
-                            null, done.audited(), d), dev.slipway.shared.store.TransactionPart.NONE);
-                    deleteBuildIntermediates(d);
-                    ObjectNode out = Json.object();
-                    out.put("releaseId", releaseId);
-                    out.put("promoted", false);
-                    return out;
-                }
-                Deployment done = cur.withStepEnded("PromoteRelease", "succeeded", clock.instant()).succeeded(clock.instant());
-                Alias next = production.write(d.appId(), current, releaseId, false, ProductionAlias.DEPLOY_MOVE, actor, d.id(), null,
-                        releases.deploymentFinish(done, cur.version()), done);
-                production.pointRouter(d.appId());
-                return promoted(d, releaseId, next);
-            } catch (WriteConflict e) {
-                // Another move (promote, rollback, another deployment) or an audit event won the race:
-                // decide again on fresh state; after a few tries Step Functions retries with backoff.
-                if (attempt >= 8) {
-                    throw new TransientStepException("production moved while promoting (" + e.part() + "); retrying");
-                }
-                Transactions.pauseAfterConflict(attempt);
-            }
-        }
-    }
-
-    /** A preview deployment: the preview's alias moves (never production); a preview removed meanwhile fails it. */
-    private ObjectNode promotePreview(Deployment d, String releaseId, String name, Actor actor) {
-        for (int attempt = 0; ; attempt++) {
-            Deployment cur = releases.deployment(d.appId(), d.id()).orElse(d);
-            if (cur.finished()) {
-                return result(cur);
-            }
-            if (releases.preview(d.appId(), name).isEmpty()) {
-                throw new StepFailedException("preview " + name + " was removed while it was being deployed");
-            }
-            Deployment done = cur.withStepEnded("PromoteRelease", "succeeded", clock.instant()).succeeded(clock.instant());
-            try {
-                Alias next = previewAlias.move(d.appId(), name, releaseId, actor, done, releases.deploymentFinish(done, cur.version()));
-                previewAlias.pointRouter(d.appId(), name);
-                return promoted(d, releaseId, next);
-            } catch (WriteConflict e) {
-                if (attempt >= 8) {
-                    throw new TransientStepException("preview " + name + " moved while promoting (" + e.part() + "); retrying");
-                }
-                Transactions.pauseAfterConflict(attempt);
-            }
-        }
-    }
-
-    /** After an alias moved to the deployment's release: its intermediates go, the task answers. */
-    private ObjectNode promoted(Deployment d, String releaseId, Alias moved) {
-        deleteBuildIntermediates(d);
-        ObjectNode out = Json.object();
-        out.put("releaseId", releaseId);
-        out.put("aliasVersion", moved.version());
-        out.put("promoted", true);
-        return out;
+        return promotion.promote(d, requireRelease(d), actor(d));
     }
 
     /** The Catch target: the deployment ends FAILED, a release it staged is removed, production is untouched. */
@@ -348,7 +268,7 @@ public final class DeploySteps {
         String reason = failureReason(input.path("error"));
         ObjectNode out = Json.object();
         out.put("status", "FAILED");
-        Optional<Deployment> found = releases.deployment(appId, deploymentId);
+        Optional<Deployment> found = deployments.get(appId, deploymentId);
         if (found.isEmpty()) {
             return out;
         }
@@ -378,14 +298,6 @@ public final class DeploySteps {
         }
     }
 
-    private void deleteBuildIntermediates(Deployment d) {
-        try {
-            files.deleteBuildFiles(d.appId(), d.id());
-        } catch (RuntimeException e) {
-            LOG.warn("could not remove build intermediates of {}: {}", d.id(), e.toString()); // a lifecycle rule expires builds/ too
-        }
-    }
-
     /** Started with {@code releaseId}: deploy an existing READY release (built or uploaded earlier). */
     private static boolean isReleaseDeployment(Deployment d) {
         return d.releaseId() != null && Boolean.TRUE.equals(d.reusedRelease()) && d.ref() != null && d.ref().startsWith("release:");
@@ -404,7 +316,7 @@ public final class DeploySteps {
 
     private AuditEvent event(String appId, String action, String target, com.fasterxml.jackson.databind.JsonNode before,
                              com.fasterxml.jackson.databind.JsonNode after, Deployment d) {
-        return AuditEvent.next(releases.ledger().head(appId), appId, clock.instant(), actor(d), action, target, before, after);
+        return AuditEvent.next(audit.head(appId), appId, clock.instant(), actor(d), action, target, before, after);
     }
 
     /** Step Functions hands the Catch {Error, Cause}; a Lambda error's Cause is its JSON error. */
@@ -440,7 +352,7 @@ public final class DeploySteps {
         return new StepFailedException(e.getClass().getSimpleName() + ": " + e.getMessage());
     }
 
-    private static ObjectNode result(Deployment d) {
+    static ObjectNode result(Deployment d) {
         ObjectNode out = Json.object();
         out.put("status", d.status().name());
         if (d.releaseId() != null) {

@@ -2,8 +2,13 @@ package dev.slipway.shared.deploy;
 
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
-import dev.slipway.shared.json.Json;
-import dev.slipway.shared.store.TransactionPart;
+import dev.slipway.shared.audit.AuditHeads;
+import dev.slipway.shared.deploy.model.Deployment;
+import dev.slipway.shared.deploy.model.Release;
+import dev.slipway.shared.deploy.model.ReleaseStatus;
+import dev.slipway.shared.deploy.store.DeployStores;
+import dev.slipway.shared.deploy.store.DeploymentStore;
+import dev.slipway.shared.deploy.store.ReleaseStore;
 import dev.slipway.shared.store.WriteConflict;
 
 import java.time.Clock;
@@ -15,12 +20,16 @@ import java.util.Optional;
  * (a killed local runtime, an exhausted MarkFailed). Production is never touched here.
  */
 public final class FailedDeployments {
+    private final DeploymentStore deployments;
     private final ReleaseStore releases;
+    private final AuditHeads audit;
     private final ReleaseFiles files;
     private final Clock clock;
 
-    public FailedDeployments(ReleaseStore releases, ReleaseFiles files, Clock clock) {
-        this.releases = releases;
+    public FailedDeployments(DeployStores stores, ReleaseFiles files, Clock clock) {
+        this.deployments = stores.deployments();
+        this.releases = stores.releases();
+        this.audit = stores.audit();
         this.files = files;
         this.clock = clock;
     }
@@ -28,7 +37,7 @@ public final class FailedDeployments {
     /** Removes what the deployment staged (a READY release is never removed) and its build inputs/outputs. */
     public void cleanUp(Deployment d) {
         if (d.releaseId() != null && !Boolean.TRUE.equals(d.reusedRelease())) {
-            Optional<Release> r = releases.release(d.appId(), d.releaseId());
+            Optional<Release> r = releases.get(d.appId(), d.releaseId());
             if (r.isPresent() && r.get().status() != ReleaseStatus.READY && !r.get().status().removal()) {
                 files.delete(d.appId(), r.get().id());
                 releases.markFailed(r.get());
@@ -45,21 +54,20 @@ public final class FailedDeployments {
      */
     public Optional<Deployment> fail(String appId, String deploymentId, String reason, Actor actor) {
         for (int attempt = 0; attempt < 10; attempt++) {
-            Optional<Deployment> cur = releases.deployment(appId, deploymentId);
+            Optional<Deployment> cur = deployments.get(appId, deploymentId);
             if (cur.isEmpty() || cur.get().finished()) {
                 return cur;
             }
             Deployment failed = cur.get().failed(reason, clock.instant());
             try {
-                releases.finishDeployment(failed, cur.get().version(), AuditEvent.next(releases.ledger().head(appId), appId,
-                        clock.instant(), actor, "deployment.failed", "deployment/" + deploymentId, null, failed.audited()),
-                        TransactionPart.NONE);
+                deployments.finish(failed, cur.get().version(), AuditEvent.next(audit.head(appId), appId,
+                        clock.instant(), actor, "deployment.failed", "deployment/" + deploymentId, null, failed.audited()));
                 return Optional.of(failed);
             } catch (WriteConflict e) {
                 // a step update or another audit event raced us: read again
             }
         }
-        return releases.deployment(appId, deploymentId);
+        return deployments.get(appId, deploymentId);
     }
 
 }

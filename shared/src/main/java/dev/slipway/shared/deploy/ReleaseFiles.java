@@ -1,5 +1,6 @@
 package dev.slipway.shared.deploy;
 
+import dev.slipway.shared.deploy.alias.ReleaseManifests;
 import dev.slipway.shared.json.Json;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -37,7 +38,7 @@ import java.util.zip.ZipInputStream;
  * manifest, and removing a release that never became READY. Writes are idempotent (same key, same
  * bytes), so a retried step simply writes again.
  */
-public final class ReleaseFiles {
+public final class ReleaseFiles implements ReleaseManifests {
     /** Requests in flight at once: S3 latency, not bandwidth, bounds small-file staging. */
     static final int PARALLELISM = 32;
     /** A single site file larger than this is refused (nothing a browser should download as one asset). */
@@ -157,6 +158,7 @@ public final class ReleaseFiles {
     }
 
     /** Whether the release's manifest (and so the release) still exists: one HEAD, whatever its size. */
+    @Override
     public boolean manifestExists(String appId, String releaseId) {
         try {
             s3.headObject(r -> r.bucket(bucket).key(SiteKeys.manifest(appId, releaseId)));

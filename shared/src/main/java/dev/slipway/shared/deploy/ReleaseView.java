@@ -2,6 +2,9 @@ package dev.slipway.shared.deploy;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.shared.deploy.model.Alias;
+import dev.slipway.shared.deploy.model.Release;
+import dev.slipway.shared.deploy.model.ReleaseStatus;
 import dev.slipway.shared.json.Json;
 
 import java.util.Optional;

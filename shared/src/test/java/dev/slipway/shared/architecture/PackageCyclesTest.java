@@ -1,11 +1,8 @@
 package dev.slipway.shared.architecture;
 
-import com.tngtech.archunit.base.DescribedPredicate;
-import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import com.tngtech.archunit.library.dependencies.Slice;
 import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
@@ -27,16 +24,7 @@ class PackageCyclesTest {
     @Test
     void theCorePackagesFormNoCycle() {
         slices().matching(CORE + ".(**)")
-                // TODO(merge): remove once the deploy split lands
-                .that(notUnder(CORE + ".deploy"))
                 .should().beFreeOfCycles()
                 .check(MAIN_CLASSES);
-    }
-
-    /** Slices whose package is not {@code pkg} nor below it. */
-    private static DescribedPredicate<Slice> notUnder(String pkg) {
-        return DescribedPredicate.describe("are not under " + pkg, slice -> slice.stream()
-                .map(JavaClass::getPackageName)
-                .noneMatch(p -> p.equals(pkg) || p.startsWith(pkg + ".")));
     }
 }

@@ -1,6 +1,7 @@
 package dev.slipway.shared.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.shared.deploy.model.Deployment;
 import dev.slipway.shared.json.Json;
 import org.junit.jupiter.api.Test;
 

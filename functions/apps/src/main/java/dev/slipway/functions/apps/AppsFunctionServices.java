@@ -11,6 +11,8 @@ import dev.slipway.shared.aws.AwsClients;
 import dev.slipway.shared.aws.S3Clients;
 import dev.slipway.shared.config.Config;
 import dev.slipway.shared.config.EnvNames;
+import dev.slipway.shared.deploy.store.AliasStore;
+import dev.slipway.shared.deploy.store.dynamodb.DynamoDbDeployStores;
 import dev.slipway.shared.env.AppEnvironment;
 import dev.slipway.shared.env.EnvironmentService;
 import dev.slipway.shared.idempotency.DynamoDbIdempotencyStore;
@@ -34,6 +36,7 @@ final class AppsFunctionServices {
     private AuditLedger ledger;
     private AppStore appStore;
     private AppService apps;
+    private AliasStore aliases;
     private EnvironmentService environment;
     private AuditExport auditExport;
 
@@ -62,6 +65,14 @@ final class AppsFunctionServices {
             appStore = new DynamoDbAppStore(aws.dynamoDbEnhanced(), config.require(EnvNames.APPS_TABLE), ledger());
         }
         return appStore;
+    }
+
+    /** Production's alias, which an app's view shows (the deploy stores' table, read only here). */
+    synchronized AliasStore aliases() {
+        if (aliases == null) {
+            aliases = DynamoDbDeployStores.of(aws.dynamoDbEnhanced(), config.require(EnvNames.RELEASES_TABLE), ledger()).aliases();
+        }
+        return aliases;
     }
 
     synchronized AppService apps() {

@@ -12,12 +12,10 @@ import dev.slipway.shared.apps.AppService;
 import dev.slipway.shared.apps.AppStore;
 import dev.slipway.shared.apps.AppView;
 import dev.slipway.shared.apps.NewApp;
-import dev.slipway.shared.deploy.Alias;
-import dev.slipway.shared.deploy.ReleaseStore;
 import dev.slipway.shared.deploy.SiteUrls;
+import dev.slipway.shared.deploy.model.Alias;
+import dev.slipway.shared.deploy.store.AliasStore;
 import dev.slipway.shared.audit.Actor;
-import dev.slipway.shared.audit.AuditLedger;
-import dev.slipway.shared.aws.AwsClients;
 import dev.slipway.shared.config.Config;
 import dev.slipway.shared.config.EnvNames;
 import dev.slipway.shared.http.ApiRequest;
@@ -31,7 +29,7 @@ import java.util.Map;
 public final class AppsHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private final AppService apps;
     private final ApiRouter router;
-    private final ReleaseStore releases;
+    private final AliasStore aliases;
     private final SiteUrls urls;
 
     /** Lambda's entry: configuration from the environment template.yaml sets. */
@@ -46,12 +44,8 @@ public final class AppsHandler implements RequestHandler<APIGatewayV2HTTPEvent, 
 
     private AppsHandler(AppsFunctionServices services) {
         this.apps = services.apps();
-        // Releases and aliases come from the deploy package's store (its owner reworks these lines).
-        Config config = services.config();
-        AwsClients aws = services.aws();
-        AuditLedger ledger = services.ledger();
-        this.releases = new ReleaseStore(aws.dynamoDbEnhanced(), config.require(EnvNames.RELEASES_TABLE), ledger);
-        this.urls = new SiteUrls(config.get(EnvNames.SITE_URL_PATTERN).orElse(null));
+        this.aliases = services.aliases();
+        this.urls = new SiteUrls(services.config().get(EnvNames.SITE_URL_PATTERN).orElse(null));
         this.router = ApiRouter.authenticated(services.adminAuth())
                 .idempotency(services.idempotency())
                 .route("POST /apps", this::create)
@@ -87,7 +81,7 @@ public final class AppsHandler implements RequestHandler<APIGatewayV2HTTPEvent, 
         App app = apps.get(request.pathParameter("appId").orElse(""));
         ObjectNode view = AppView.of(app);
         // What visitors get now: the release production points at (null before the first deploy).
-        releases.alias(app.id(), Alias.PRODUCTION).ifPresentOrElse(a -> {
+        aliases.get(app.id(), Alias.PRODUCTION).ifPresentOrElse(a -> {
             ObjectNode p = view.putObject("production");
             p.put("releaseId", a.releaseId());
             p.put("since", a.updatedAt().toString());

@@ -45,7 +45,7 @@ public final class CleanupHandler implements RequestHandler<APIGatewayV2HTTPEven
 
     private CleanupHandler(Config config) {
         this.c = new DeployComponents(config);
-        this.cleanup = new CleanupService(c.previewExpiry(), new ReleaseSweeper(c.apps, c.releases, c.files, c.clock));
+        this.cleanup = new CleanupService(c.previewExpiry(), new ReleaseSweeper(c.apps, c.stores, c.files, c.clock));
         this.router = ApiRouter.authenticated(new AdminAuth(AdminTokenHashSource.from(config, c.aws::ssm)))
                 .idempotency(DynamoDbIdempotencyStore.from(config, c.aws))
                 .route("POST /cleanup", this::runNow)

@@ -9,8 +9,12 @@ import dev.slipway.shared.config.Config;
 import dev.slipway.shared.config.EnvNames;
 import dev.slipway.shared.deploy.CommitSource;
 import dev.slipway.shared.deploy.ReleaseFiles;
-import dev.slipway.shared.deploy.ReleaseStore;
 import dev.slipway.shared.deploy.SiteUrls;
+import dev.slipway.shared.deploy.preview.ExpiredPreviews;
+import dev.slipway.shared.deploy.preview.PreviewExpiry;
+import dev.slipway.shared.deploy.routing.Router;
+import dev.slipway.shared.deploy.store.DeployStores;
+import dev.slipway.shared.deploy.store.dynamodb.DynamoDbDeployStores;
 import dev.slipway.shared.git.GitStore;
 import dev.slipway.shared.git.GitTable;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -22,7 +26,7 @@ final class DeployComponents {
     final Config config;
     final AwsClients aws;
     final AppService apps;
-    final ReleaseStore releases;
+    final DeployStores stores;
     final ReleaseFiles files;
     final CommitSource sources;
     final SiteUrls urls;
@@ -33,7 +37,7 @@ final class DeployComponents {
         this.aws = new AwsClients(config);
         AuditLedger ledger = new AuditLedger(aws.dynamoDbEnhanced(), config.require(EnvNames.AUDIT_TABLE));
         this.apps = new AppService(new DynamoDbAppStore(aws.dynamoDbEnhanced(), config.require(EnvNames.APPS_TABLE), ledger), clock);
-        this.releases = new ReleaseStore(aws.dynamoDbEnhanced(), config.require(EnvNames.RELEASES_TABLE), ledger);
+        this.stores = DynamoDbDeployStores.of(aws.dynamoDbEnhanced(), config.require(EnvNames.RELEASES_TABLE), ledger);
         S3Client s3 = S3Clients.client(aws);
         String bucket = config.require(EnvNames.ARTIFACTS_BUCKET);
         this.files = new ReleaseFiles(s3, bucket);
@@ -42,7 +46,7 @@ final class DeployComponents {
     }
 
     /** The cleanup's first phase: expired previews leave the table and the edge. */
-    dev.slipway.shared.deploy.preview.PreviewExpiry previewExpiry() {
-        return new dev.slipway.shared.deploy.preview.ExpiredPreviews(releases, dev.slipway.shared.deploy.routing.Router.from(config), clock);
+    PreviewExpiry previewExpiry() {
+        return new ExpiredPreviews(stores, Router.from(config), clock);
     }
 }

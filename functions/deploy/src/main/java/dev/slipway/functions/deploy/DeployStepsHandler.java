@@ -30,7 +30,7 @@ public final class DeployStepsHandler implements RequestHandler<Map<String, Obje
 
     private DeployStepsHandler(Config config) {
         DeployComponents c = new DeployComponents(config);
-        this.steps = new DeploySteps(c.apps, c.releases, c.files, c.sources, AppEnvironment.from(c.aws),
+        this.steps = new DeploySteps(c.apps, c.stores, c.files, c.sources, AppEnvironment.from(c.aws),
                 Router.from(config), c.urls, c.clock,
                 config.get(EnvNames.APP_ENV_PARAMETER_PREFIX).orElse(null));
     }

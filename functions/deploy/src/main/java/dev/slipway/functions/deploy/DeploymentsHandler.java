@@ -10,8 +10,8 @@ import dev.slipway.shared.auth.AdminTokenHashSource;
 import dev.slipway.shared.config.Config;
 import dev.slipway.shared.config.EnvNames;
 import dev.slipway.shared.deploy.DeployService;
-import dev.slipway.shared.deploy.Deployment;
-import dev.slipway.shared.deploy.ReleaseStore;
+import dev.slipway.shared.deploy.model.Deployment;
+import dev.slipway.shared.deploy.store.DeploymentStore;
 import dev.slipway.shared.http.ApiRequest;
 import dev.slipway.shared.idempotency.DynamoDbIdempotencyStore;
 import dev.slipway.shared.http.ApiResponse;
@@ -38,7 +38,7 @@ public final class DeploymentsHandler implements RequestHandler<APIGatewayV2HTTP
     private DeploymentsHandler(Config config) {
         DeployComponents c = new DeployComponents(config);
         SfnClient sfn = c.aws.configure(SfnClient.builder(), "SFN").build();
-        this.deploys = new DeployService(c.apps, c.releases, c.files, c.sources, sfn,
+        this.deploys = new DeployService(c.apps, c.stores, c.files, c.sources, sfn,
                 config.require(EnvNames.DEPLOY_STATE_MACHINE_ARN), c.urls, c.clock);
         this.router = ApiRouter.authenticated(new AdminAuth(AdminTokenHashSource.from(config, c.aws::ssm)))
                 .idempotency(DynamoDbIdempotencyStore.from(config, c.aws))
@@ -62,7 +62,7 @@ public final class DeploymentsHandler implements RequestHandler<APIGatewayV2HTTP
 
     private APIGatewayV2HTTPResponse list(ApiRequest request) {
         int limit = Paging.limit(request.queryParameter("limit").orElse(null), 20, 100);
-        ReleaseStore.DeploymentPage page = deploys.list(request.pathParameter("appId").orElse(""), limit,
+        DeploymentStore.DeploymentPage page = deploys.list(request.pathParameter("appId").orElse(""), limit,
                 request.queryParameter("cursor").orElse(null));
         var body = Json.object();
         var items = body.putArray("deployments");

@@ -12,7 +12,7 @@ import dev.slipway.shared.config.Config;
 import dev.slipway.shared.config.EnvNames;
 import dev.slipway.shared.deploy.DeployService;
 import dev.slipway.shared.env.AppEnvironment;
-import dev.slipway.shared.deploy.ReleaseStore;
+import dev.slipway.shared.deploy.store.PreviewStore;
 import dev.slipway.shared.deploy.preview.Previews;
 import dev.slipway.shared.deploy.routing.Router;
 import dev.slipway.shared.http.ApiRequest;
@@ -46,9 +46,9 @@ public final class PreviewsHandler implements RequestHandler<APIGatewayV2HTTPEve
     private PreviewsHandler(Config config) {
         DeployComponents c = new DeployComponents(config);
         SfnClient sfn = c.aws.configure(SfnClient.builder(), "SFN").build();
-        this.deploys = new DeployService(c.apps, c.releases, c.files, c.sources, sfn,
+        this.deploys = new DeployService(c.apps, c.stores, c.files, c.sources, sfn,
                 config.require(EnvNames.DEPLOY_STATE_MACHINE_ARN), c.urls, c.clock);
-        this.previews = new Previews(c.apps, c.releases, c.files, c.sources, deploys, AppEnvironment.from(c.aws), Router.from(config),
+        this.previews = new Previews(c.apps, c.stores, c.files, c.sources, deploys, AppEnvironment.from(c.aws), Router.from(config),
                 c.urls, c.clock);
         this.router = ApiRouter.authenticated(new AdminAuth(AdminTokenHashSource.from(config, c.aws::ssm)))
                 .idempotency(DynamoDbIdempotencyStore.from(config, c.aws))
@@ -78,7 +78,7 @@ public final class PreviewsHandler implements RequestHandler<APIGatewayV2HTTPEve
     private APIGatewayV2HTTPResponse list(ApiRequest request) {
         int limit = Paging.limit(request.queryParameter("limit").orElse(null), 20, 100);
         String appId = request.pathParameter("appId").orElse("");
-        ReleaseStore.PreviewPage page = previews.list(appId, limit, request.queryParameter("cursor").orElse(null));
+        PreviewStore.PreviewPage page = previews.list(appId, limit, request.queryParameter("cursor").orElse(null));
         ObjectNode body = Json.object();
         body.putArray("previews").addAll(previews.views(appId, page.items()));
         if (page.next() != null) {

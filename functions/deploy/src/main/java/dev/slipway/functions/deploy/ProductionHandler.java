@@ -9,9 +9,9 @@ import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.auth.AdminAuth;
 import dev.slipway.shared.auth.AdminTokenHashSource;
 import dev.slipway.shared.config.Config;
-import dev.slipway.shared.deploy.Alias;
-import dev.slipway.shared.deploy.ProductionAlias;
-import dev.slipway.shared.deploy.ReleaseStore;
+import dev.slipway.shared.deploy.model.Alias;
+import dev.slipway.shared.deploy.alias.ProductionAlias;
+import dev.slipway.shared.deploy.store.ReleaseStore;
 import dev.slipway.shared.deploy.ReleaseView;
 import dev.slipway.shared.deploy.routing.Router;
 import dev.slipway.shared.http.ApiRequest;
@@ -45,7 +45,7 @@ public final class ProductionHandler implements RequestHandler<APIGatewayV2HTTPE
 
     private ProductionHandler(Config config) {
         this.c = new DeployComponents(config);
-        this.production = new ProductionAlias(c.apps, c.releases, c.files, Router.from(config), c.clock);
+        this.production = new ProductionAlias(c.apps, c.stores, c.files, Router.from(config), c.clock);
         this.router = ApiRouter.authenticated(new AdminAuth(AdminTokenHashSource.from(config, c.aws::ssm)))
                 .idempotency(DynamoDbIdempotencyStore.from(config, c.aws))
                 .route("GET /apps/{appId}/releases", this::list)
@@ -64,8 +64,8 @@ public final class ProductionHandler implements RequestHandler<APIGatewayV2HTTPE
     private APIGatewayV2HTTPResponse list(ApiRequest request) {
         int limit = Paging.limit(request.queryParameter("limit").orElse(null), 20, 100);
         String appId = c.apps.get(request.pathParameter("appId").orElse("")).id();
-        ReleaseStore.ReleasePage page = c.releases.releases(appId, limit, request.queryParameter("cursor").orElse(null));
-        Optional<Alias> alias = c.releases.alias(appId, Alias.PRODUCTION);
+        ReleaseStore.ReleasePage page = c.stores.releases().page(appId, limit, request.queryParameter("cursor").orElse(null));
+        Optional<Alias> alias = c.stores.aliases().get(appId, Alias.PRODUCTION);
         ObjectNode body = Json.object();
         var items = body.putArray("releases");
         page.items().forEach(r -> items.add(ReleaseView.of(r, alias, c.urls)));

@@ -37,7 +37,7 @@ public final class ReleasesHandler implements RequestHandler<APIGatewayV2HTTPEve
 
     private ReleasesHandler(Config config) {
         DeployComponents c = new DeployComponents(config);
-        this.uploads = new DirectUploadService(c.apps, c.releases, c.files, S3Clients.presigner(c.aws), c.urls, c.clock);
+        this.uploads = new DirectUploadService(c.apps, c.stores, c.files, S3Clients.presigner(c.aws), c.urls, c.clock);
         this.router = ApiRouter.authenticated(new AdminAuth(AdminTokenHashSource.from(config, c.aws::ssm)))
                 .idempotency(DynamoDbIdempotencyStore.from(config, c.aws))
                 .route("POST /apps/{appId}/releases", this::create)

@@ -2,6 +2,7 @@ package dev.slipway.shared.deploy.cleanup;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.shared.audit.Actor;
+import dev.slipway.shared.deploy.preview.ExpiredPreviews;
 import dev.slipway.shared.deploy.preview.PreviewExpiry;
 import dev.slipway.shared.json.Json;
 
@@ -20,7 +21,7 @@ public final class CleanupService {
     /** Previews expired per batch of phase 1 (between batches the time budget is checked). */
     static final int PREVIEW_BATCH = 100;
     /** The actor of scheduled runs in audit events: the one expired previews name too. */
-    public static final String ACTOR = dev.slipway.shared.deploy.preview.ExpiredPreviews.CLEANUP_ACTOR;
+    public static final String ACTOR = ExpiredPreviews.CLEANUP_ACTOR;
 
     private final PreviewExpiry previews;
     private final ReleaseSweeper sweeper;

@@ -6,18 +6,24 @@ import dev.slipway.shared.apps.AppService;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AppLanes;
 import dev.slipway.shared.audit.AuditEvent;
-import dev.slipway.shared.deploy.Alias;
-import dev.slipway.shared.deploy.Deployment;
+import dev.slipway.shared.audit.AuditHeads;
 import dev.slipway.shared.deploy.Manifest;
-import dev.slipway.shared.deploy.Release;
 import dev.slipway.shared.deploy.ReleaseFiles;
-import dev.slipway.shared.deploy.ReleaseStatus;
-import dev.slipway.shared.deploy.ReleaseStore;
 import dev.slipway.shared.deploy.SiteKeys;
+import dev.slipway.shared.deploy.model.Alias;
+import dev.slipway.shared.deploy.model.AliasVersion;
+import dev.slipway.shared.deploy.model.Deployment;
+import dev.slipway.shared.deploy.model.Release;
+import dev.slipway.shared.deploy.model.ReleaseStatus;
+import dev.slipway.shared.deploy.store.AliasStore;
+import dev.slipway.shared.deploy.store.ContentIndex;
+import dev.slipway.shared.deploy.store.DeployStores;
+import dev.slipway.shared.deploy.store.DeploymentStore;
+import dev.slipway.shared.deploy.store.ReleaseStore;
+import dev.slipway.shared.deploy.store.SweepQueue;
 import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.json.Json;
 import dev.slipway.shared.store.WriteConflict;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -57,9 +63,9 @@ public final class ReleaseSweeper {
     public static final Duration RETAINED_RECHECK = Duration.ofHours(24);
     public static final Duration RUNNING_RECHECK = Duration.ofHours(1);
     /** A direct upload not finalized by then is removed. */
-    public static final Duration UPLOAD_GRACE = Duration.ofHours(24);
+    public static final Duration UPLOAD_GRACE = SweepQueue.UPLOAD_GRACE;
     /** The candidate reason a direct upload's create writes. */
-    public static final String UPLOAD_NOT_FINALIZED = "upload not finalized";
+    public static final String UPLOAD_NOT_FINALIZED = SweepQueue.UPLOAD_NOT_FINALIZED;
     public static final String REMOVED = "release.removed";
     static final int PAGE = 100;
     /** Apps looked at in parallel: each lane waits on round trips most of its time. */
@@ -69,13 +75,23 @@ public final class ReleaseSweeper {
     public enum Kept { ALIAS, RUNNING, RETAINED, FINALIZED, BUSY }
 
     private final AppService apps;
+    private final DeploymentStore deployments;
     private final ReleaseStore releases;
+    private final AliasStore aliases;
+    private final ContentIndex content;
+    private final SweepQueue sweeps;
+    private final AuditHeads audit;
     private final ReleaseFiles files;
     private final java.time.Clock clock;
 
-    public ReleaseSweeper(AppService apps, ReleaseStore releases, ReleaseFiles files, java.time.Clock clock) {
+    public ReleaseSweeper(AppService apps, DeployStores stores, ReleaseFiles files, java.time.Clock clock) {
         this.apps = apps;
-        this.releases = releases;
+        this.deployments = stores.deployments();
+        this.releases = stores.releases();
+        this.aliases = stores.aliases();
+        this.content = stores.content();
+        this.sweeps = stores.sweeps();
+        this.audit = stores.audit();
         this.files = files;
         this.clock = clock;
     }
@@ -105,11 +121,11 @@ public final class ReleaseSweeper {
         java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
         Map<Kept, Integer> kept = new java.util.concurrent.ConcurrentHashMap<>();
         Map<String, Facts> cached = new java.util.concurrent.ConcurrentHashMap<>();
-        Map<String, AttributeValue> start = null;
+        String start = null;
         try (AppLanes lanes = new AppLanes(LANES)) {
             do {
-                ReleaseStore.DuePage page = releases.dueSweeps(now, PAGE, start);
-                lanes.run(page.items(), ReleaseStore.DueSweep::appId, () -> {
+                SweepQueue.DuePage page = sweeps.due(now, PAGE, start);
+                lanes.run(page.items(), SweepQueue.DueSweep::appId, () -> {
                     if (outOfTime.getAsBoolean()) {
                         stopped.set(true);
                     }
@@ -140,25 +156,25 @@ public final class ReleaseSweeper {
         static final Outcome NOTHING = new Outcome(null, null);
     }
 
-    private Outcome examine(ReleaseStore.DueSweep due, Instant now, Actor actor, Map<String, Facts> cached) {
+    private Outcome examine(SweepQueue.DueSweep due, Instant now, Actor actor, Map<String, Facts> cached) {
         // The index is eventually consistent: the item decides (it may be gone, or due later now).
-        Optional<ReleaseStore.SweepItem> item = releases.findSweep(due.appId(), due.releaseId());
+        Optional<SweepQueue.SweepItem> item = sweeps.find(due.appId(), due.releaseId());
         if (item.isEmpty() || item.get().dueAt() > now.toEpochMilli()) {
             return Outcome.NOTHING;
         }
-        ReleaseStore.SweepItem sweep = item.get();
-        Optional<Release> found = releases.release(sweep.appId(), sweep.releaseId());
+        SweepQueue.SweepItem sweep = item.get();
+        Optional<Release> found = releases.get(sweep.appId(), sweep.releaseId());
         if (found.isEmpty()) {
             // A direct upload that died between its file list and its record: only the list is left.
             files.s3().deleteObject(d -> d.bucket(files.bucket()).key(SiteKeys.pending(sweep.appId(), sweep.releaseId())));
-            releases.dropSweep(sweep);
+            sweeps.drop(sweep);
             return Outcome.NOTHING;
         }
         Release r = found.get();
         boolean upload = UPLOAD_NOT_FINALIZED.equals(sweep.reason());
         switch (r.status()) {
             case DELETED -> {
-                releases.dropSweep(sweep);
+                sweeps.drop(sweep);
                 return Outcome.NOTHING;
             }
             case DELETING -> {
@@ -176,7 +192,7 @@ public final class ReleaseSweeper {
             default -> {
                 if (upload && r.status() == ReleaseStatus.READY) {
                     // Finalized in time: an upload's candidate has nothing more to say (alias moves add their own).
-                    releases.dropSweep(sweep);
+                    sweeps.drop(sweep);
                     return new Outcome(Kept.FINALIZED, null);
                 }
                 Kept k = references(r, upload, cached.computeIfAbsent(r.appId(), a -> facts(a, now)));
@@ -192,7 +208,7 @@ public final class ReleaseSweeper {
                 // retained set is not read again: a release only joins it by production moving onto it,
                 // which the fresh production alias and ref items show.
                 Facts known = cached.get(r.appId());
-                Facts fresh = new Facts(releases.alias(r.appId(), Alias.PRODUCTION), running(r.appId(), now),
+                Facts fresh = new Facts(aliases.get(r.appId(), Alias.PRODUCTION), running(r.appId(), now),
                         known != null ? known.retained() : facts(r.appId(), now).retained());
                 cached.put(r.appId(), fresh);
                 k = references(r, upload, fresh);
@@ -206,11 +222,11 @@ public final class ReleaseSweeper {
     }
 
     /** Drops the candidate (an alias refers: its next move re-adds it) or looks again later. */
-    private Kept keep(ReleaseStore.SweepItem sweep, Kept why, Instant now) {
+    private Kept keep(SweepQueue.SweepItem sweep, Kept why, Instant now) {
         switch (why) {
-            case ALIAS -> releases.dropSweep(sweep);
-            case RUNNING -> releases.rescheduleSweep(sweep, now.plus(RUNNING_RECHECK), sweep.reason());
-            default -> releases.rescheduleSweep(sweep, now.plus(RETAINED_RECHECK), sweep.reason());
+            case ALIAS -> sweeps.drop(sweep);
+            case RUNNING -> sweeps.reschedule(sweep, now.plus(RUNNING_RECHECK), sweep.reason());
+            default -> sweeps.reschedule(sweep, now.plus(RETAINED_RECHECK), sweep.reason());
         }
         return why;
     }
@@ -226,12 +242,12 @@ public final class ReleaseSweeper {
         } catch (DomainException e) {
             n = App.DEFAULT_RETAIN_RELEASES;
         }
-        return new Facts(releases.alias(appId, Alias.PRODUCTION), running(appId, now), retained(appId, n));
+        return new Facts(aliases.get(appId, Alias.PRODUCTION), running(appId, now), retained(appId, n));
     }
 
     /** The app's RUNNING deployments (only those of the last {@link #DEPLOY_WINDOW} can still run). */
     private List<Deployment> running(String appId, Instant now) {
-        return releases.deploymentsSince(appId, now.minus(DEPLOY_WINDOW)).stream()
+        return deployments.since(appId, now.minus(DEPLOY_WINDOW)).stream()
                 .filter(d -> d.status() == Deployment.Status.RUNNING).toList();
     }
 
@@ -239,9 +255,9 @@ public final class ReleaseSweeper {
     Set<String> retained(String appId, int n) {
         Set<String> out = new LinkedHashSet<>();
         for (int limit = Math.max(10, 2 * n); ; limit *= 4) {
-            List<ReleaseStore.AliasMove> history = releases.aliasHistory(appId, Alias.PRODUCTION, limit);
+            List<AliasVersion> history = aliases.history(appId, Alias.PRODUCTION, limit);
             out.clear();
-            for (ReleaseStore.AliasMove m : history) {
+            for (AliasVersion m : history) {
                 out.add(m.releaseId());
                 if (out.size() >= n) {
                     return out;
@@ -254,8 +270,8 @@ public final class ReleaseSweeper {
     }
 
     /** Why the release must stay, or null. */
-    public static Kept references(Release r, boolean upload, Facts f, ReleaseStore releases) {
-        if (releases.referencedByAlias(r.appId(), r.id()) || f.production().map(a -> a.releaseId().equals(r.id())).orElse(false)) {
+    public static Kept references(Release r, boolean upload, Facts f, AliasStore aliases) {
+        if (aliases.referenced(r.appId(), r.id()) || f.production().map(a -> a.releaseId().equals(r.id())).orElse(false)) {
             return Kept.ALIAS;
         }
         for (Deployment d : f.running()) {
@@ -273,14 +289,14 @@ public final class ReleaseSweeper {
     }
 
     private Kept references(Release r, boolean upload, Facts f) {
-        return references(r, upload, f, releases);
+        return references(r, upload, f, aliases);
     }
 
     /**
      * (c)–(e) for a RETIRING release ({@code before}: its status before the lock; null when resuming a
      * DELETING one, whose audit event exists already).
      */
-    private Removal finish(Release r, ReleaseStatus before, ReleaseStore.SweepItem sweep, Actor actor) {
+    private Removal finish(Release r, ReleaseStatus before, SweepQueue.SweepItem sweep, Actor actor) {
         String prefix = SiteKeys.releasePrefix(r.appId(), r.id());
         Removal removal = new Removal(0, 0, false);
         Release deleting = r.withStatus(ReleaseStatus.DELETING);
@@ -327,7 +343,7 @@ public final class ReleaseSweeper {
     /** RETIRING → DELETING with its audit event; false if another run got there first. */
     private boolean audited(Release deleting, ObjectNode before, ObjectNode after, Actor actor) {
         for (int attempt = 0; ; attempt++) {
-            AuditEvent event = AuditEvent.next(releases.ledger().head(deleting.appId()), deleting.appId(), clock.instant(), actor,
+            AuditEvent event = AuditEvent.next(audit.head(deleting.appId()), deleting.appId(), clock.instant(), actor,
                     REMOVED, "release/" + deleting.id(), before, after);
             try {
                 releases.startRemoval(deleting, event);
@@ -353,10 +369,10 @@ public final class ReleaseSweeper {
     private void forgetContent(String appId, String prefix, Manifest m) {
         Set<String> shas = new LinkedHashSet<>();
         m.files().forEach(f -> shas.add(f.sha256()));
-        releases.knownContent(appId, shas).forEach((sha, doc) -> {
+        content.known(appId, shas).forEach((sha, doc) -> {
             String key = doc != null && doc.startsWith("{") ? Json.parse(doc).path("key").asText("") : doc;
             if (key != null && key.startsWith(prefix)) {
-                releases.forgetContent(appId, sha, doc);
+                content.forget(appId, sha, doc);
             }
         });
     }

@@ -4,9 +4,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AppLanes;
 import dev.slipway.shared.audit.AuditEvent;
-import dev.slipway.shared.deploy.Alias;
-import dev.slipway.shared.deploy.ReleaseStore;
+import dev.slipway.shared.audit.AuditHeads;
+import dev.slipway.shared.deploy.alias.PreviewAlias;
+import dev.slipway.shared.deploy.model.Alias;
+import dev.slipway.shared.deploy.model.Preview;
 import dev.slipway.shared.deploy.routing.Router;
+import dev.slipway.shared.deploy.store.AliasStore;
+import dev.slipway.shared.deploy.store.DeployStores;
+import dev.slipway.shared.deploy.store.PreviewStore;
 import dev.slipway.shared.store.Transactions;
 import dev.slipway.shared.store.WriteConflict;
 
@@ -27,13 +32,17 @@ public final class ExpiredPreviews implements PreviewExpiry {
     /** Apps expired in parallel. */
     static final int LANES = 8;
 
-    private final ReleaseStore releases;
+    private final PreviewStore previews;
+    private final AliasStore aliases;
+    private final AuditHeads audit;
     private final PreviewAlias alias;
     private final Clock clock;
 
-    public ExpiredPreviews(ReleaseStore releases, Router router, Clock clock) {
-        this.releases = releases;
-        this.alias = new PreviewAlias(releases, router, clock);
+    public ExpiredPreviews(DeployStores stores, Router router, Clock clock) {
+        this.previews = stores.previews();
+        this.aliases = stores.aliases();
+        this.audit = stores.audit();
+        this.alias = new PreviewAlias(stores, router, clock);
         this.clock = clock;
     }
 
@@ -42,9 +51,9 @@ public final class ExpiredPreviews implements PreviewExpiry {
         java.util.concurrent.atomic.AtomicInteger removed = new java.util.concurrent.atomic.AtomicInteger();
         // Different apps' previews in parallel (their audit chains never meet), one app's in order.
         try (AppLanes lanes = new AppLanes(LANES)) {
-            lanes.run(releases.duePreviews(now, max), ReleaseStore.DuePreview::appId, () -> false, due -> {
+            lanes.run(previews.due(now, max), PreviewStore.DuePreview::appId, () -> false, due -> {
                 // The index is eventually consistent: the record decides (it may be gone or extended).
-                Optional<Preview> p = releases.preview(due.appId(), due.name());
+                Optional<Preview> p = previews.get(due.appId(), due.name());
                 if (p.isEmpty() || p.get().expiresAt().isAfter(now)) {
                     return;
                 }
@@ -64,13 +73,13 @@ public final class ExpiredPreviews implements PreviewExpiry {
     /** Removes the preview as read; a changed preview is a {@link WriteConflict} (only a lost audit-head race is retried). */
     void remove(Preview p, Actor actor, String action) {
         for (int attempt = 0; ; attempt++) {
-            Optional<Alias> a = releases.alias(p.appId(), p.aliasName());
+            Optional<Alias> a = aliases.get(p.appId(), p.aliasName());
             ObjectNode before = p.audited();
             a.ifPresent(x -> before.put("releaseId", x.releaseId()));
-            AuditEvent event = AuditEvent.next(releases.ledger().head(p.appId()), p.appId(), clock.instant(), actor, action,
+            AuditEvent event = AuditEvent.next(audit.head(p.appId()), p.appId(), clock.instant(), actor, action,
                     "preview/" + p.name(), before, null);
             try {
-                releases.removePreview(p, a, event);
+                previews.remove(p, a, event);
                 return;
             } catch (WriteConflict e) {
                 if (e.part() != WriteConflict.Part.AUDIT_HEAD && e.part() != WriteConflict.Part.ALIAS || attempt >= 10) {

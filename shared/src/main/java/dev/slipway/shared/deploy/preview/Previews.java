@@ -6,17 +6,24 @@ import dev.slipway.shared.apps.App;
 import dev.slipway.shared.apps.AppService;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
-import dev.slipway.shared.deploy.Alias;
+import dev.slipway.shared.audit.AuditHeads;
 import dev.slipway.shared.deploy.BuildKey;
-import dev.slipway.shared.deploy.ProductionAlias;
-import dev.slipway.shared.deploy.Release;
+import dev.slipway.shared.deploy.alias.PreviewAlias;
+import dev.slipway.shared.deploy.alias.ProductionAlias;
+import dev.slipway.shared.deploy.model.Alias;
+import dev.slipway.shared.deploy.model.DeployTarget;
+import dev.slipway.shared.deploy.model.Deployment;
+import dev.slipway.shared.deploy.model.Preview;
+import dev.slipway.shared.deploy.model.Release;
+import dev.slipway.shared.deploy.store.AliasStore;
+import dev.slipway.shared.deploy.store.DeployStores;
+import dev.slipway.shared.deploy.store.PreviewStore;
+import dev.slipway.shared.deploy.store.ReleaseStore;
 import dev.slipway.shared.env.AppEnvironment;
 import dev.slipway.shared.env.EnvScope;
 import dev.slipway.shared.deploy.CommitSource;
 import dev.slipway.shared.deploy.DeployService;
-import dev.slipway.shared.deploy.Deployment;
 import dev.slipway.shared.deploy.ReleaseFiles;
-import dev.slipway.shared.deploy.ReleaseStore;
 import dev.slipway.shared.deploy.SiteUrls;
 import dev.slipway.shared.deploy.routing.Router;
 import dev.slipway.shared.deploy.routing.SiteAddress;
@@ -50,8 +57,6 @@ import java.util.regex.Pattern;
  */
 public final class Previews {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Previews.class);
-    public static final String ALIAS_PREFIX = "preview:";
-    public static final String TARGET_PREFIX = "preview:";
     public static final int DEFAULT_TTL_HOURS = 72;
     public static final int MAX_TTL_HOURS = 720;
     /** How far ahead PATCH may set an expiry: any time, within reason. */
@@ -61,6 +66,9 @@ public final class Previews {
 
     private final AppService apps;
     private final ReleaseStore releases;
+    private final AliasStore aliases;
+    private final PreviewStore previews;
+    private final AuditHeads audit;
     private final AppEnvironment environment;
     private final ProductionAlias production;
     private final CommitSource sources;
@@ -71,19 +79,22 @@ public final class Previews {
     private final SiteUrls urls;
     private final Clock clock;
 
-    public Previews(AppService apps, ReleaseStore releases, ReleaseFiles files, CommitSource sources, DeployService deploys,
+    public Previews(AppService apps, DeployStores stores, ReleaseFiles files, CommitSource sources, DeployService deploys,
                     AppEnvironment environment, Router router, SiteUrls urls, Clock clock) {
         this.apps = apps;
-        this.releases = releases;
+        this.releases = stores.releases();
+        this.aliases = stores.aliases();
+        this.previews = stores.previews();
+        this.audit = stores.audit();
         this.environment = environment;
-        this.production = new ProductionAlias(apps, releases, files, router, clock);
+        this.production = new ProductionAlias(apps, stores, files, router, clock);
         this.sources = sources;
         this.deploys = deploys;
         this.router = router;
         this.urls = urls;
         this.clock = clock;
-        this.alias = new PreviewAlias(releases, router, clock);
-        this.removal = new ExpiredPreviews(releases, router, clock);
+        this.alias = new PreviewAlias(stores, router, clock);
+        this.removal = new ExpiredPreviews(stores, router, clock);
     }
 
     /** What a create answered: the preview, its deployment, and the token when one was issued (shown once). */
@@ -129,7 +140,7 @@ public final class Previews {
             return next;
         }, current -> current.isEmpty() ? "preview.created" : "preview.deployed", false);
         alias.syncRouter(app.id(), name); // protection may have changed on a live preview
-        Deployment d = deploys.startBuild(app, ref, source, TARGET_PREFIX + name, actor, deploymentId);
+        Deployment d = deploys.startBuild(app, ref, source, DeployTarget.preview(name), actor, deploymentId);
         return new Created(written, d, token[0]);
     }
 
@@ -149,16 +160,16 @@ public final class Previews {
         in.throwIfInvalid();
         App app = apps.get(appId);
         find(app.id(), name);
-        Alias a = releases.alias(app.id(), Preview.aliasName(name)).orElseThrow(() -> new DomainException(
+        Alias a = aliases.get(app.id(), Preview.aliasName(name)).orElseThrow(() -> new DomainException(
                 DomainError.PREVIEW_NOT_DEPLOYED, "Preview " + name + " has no READY release yet; wait for its deployment"));
-        Release r = releases.release(app.id(), a.releaseId()).orElseThrow(() -> new DomainException(
+        Release r = releases.get(app.id(), a.releaseId()).orElseThrow(() -> new DomainException(
                 DomainError.PREVIEW_NOT_DEPLOYED, "Preview " + name + " names release " + a.releaseId() + ", which is gone"));
         Map<String, String> prod = environment.values(app.id(), EnvScope.PRODUCTION);
         if (r.tree() == null || BuildKey.of(app, r.tree(), prod).equals(r.buildKey())) {
             return new Promotion(production.promote(app.id(), r.id(), actor), null, r);
         }
         if (rebuild) {
-            return new Promotion(null, deploys.startBuild(app, r.commit(), sources.resolve(app.id(), r.commit()), "production", actor,
+            return new Promotion(null, deploys.startBuild(app, r.commit(), sources.resolve(app.id(), r.commit()), DeployTarget.PRODUCTION, actor,
                     deploys.newId()), r);
         }
         Map<String, String> preview = environment.values(app.id(), EnvScope.PREVIEW);
@@ -180,7 +191,7 @@ public final class Previews {
         return find(app, name);
     }
 
-    public ReleaseStore.PreviewPage list(String appId, int limit, String cursor) {
+    public PreviewStore.PreviewPage list(String appId, int limit, String cursor) {
         String app = apps.get(appId).id();
         String after = null;
         if (cursor != null) {
@@ -189,8 +200,8 @@ public final class Previews {
                 throw Paging.invalidCursor();
             }
         }
-        ReleaseStore.PreviewPage page = releases.previews(app, limit, after);
-        return new ReleaseStore.PreviewPage(page.items(), page.next() == null ? null : Paging.encodeCursor(page.next()));
+        PreviewStore.PreviewPage page = previews.page(app, limit, after);
+        return new PreviewStore.PreviewPage(page.items(), page.next() == null ? null : Paging.encodeCursor(page.next()));
     }
 
     /** PATCH {expiresAt?, protected?}: any expiry (up to 10 years ahead); one in the past removes the preview at the next cleanup. */
@@ -257,13 +268,13 @@ public final class Previews {
     // ---- views
 
     public ObjectNode view(Preview p) {
-        return view(p, releases.alias(p.appId(), p.aliasName()));
+        return view(p, aliases.get(p.appId(), p.aliasName()));
     }
 
     /** The views of a page of one app's previews, their aliases read in one batch. */
     public List<ObjectNode> views(String appId, List<Preview> page) {
-        Map<String, Alias> aliases = releases.aliases(appId, page.stream().map(Preview::aliasName).toList());
-        return page.stream().map(p -> view(p, Optional.ofNullable(aliases.get(p.aliasName())))).toList();
+        Map<String, Alias> found = aliases.getAll(appId, page.stream().map(Preview::aliasName).toList());
+        return page.stream().map(p -> view(p, Optional.ofNullable(found.get(p.aliasName())))).toList();
     }
 
     private ObjectNode view(Preview p, Optional<Alias> a) {
@@ -338,15 +349,15 @@ public final class Previews {
             find(appId, name); // a name no preview can have is a 404 before any key is built from it
         }
         for (int attempt = 0; ; attempt++) {
-            Optional<Preview> current = releases.preview(appId, name);
+            Optional<Preview> current = previews.get(appId, name);
             if (mustExist && current.isEmpty()) {
                 throw notFound(appId, name);
             }
             Preview next = change.next(current);
-            AuditEvent event = AuditEvent.next(releases.ledger().head(appId), appId, clock.instant(), actor, action.of(current),
+            AuditEvent event = AuditEvent.next(audit.head(appId), appId, clock.instant(), actor, action.of(current),
                     "preview/" + name, current.<com.fasterxml.jackson.databind.JsonNode>map(Preview::audited).orElse(null), next.audited());
             try {
-                releases.putPreview(next, current.map(Preview::version).orElse(0L), event);
+                previews.put(next, current.map(Preview::version).orElse(0L), event);
                 return next;
             } catch (WriteConflict e) {
                 if (attempt >= 10) {
@@ -361,7 +372,7 @@ public final class Previews {
         if (name == null || !NAME.matcher(name).matches()) {
             throw notFound(appId, name == null ? "" : name.length() > 40 ? name.substring(0, 40) + "…" : name);
         }
-        return releases.preview(appId, name).orElseThrow(() -> notFound(appId, name));
+        return previews.get(appId, name).orElseThrow(() -> notFound(appId, name));
     }
 
     private static DomainException notFound(String appId, String name) {

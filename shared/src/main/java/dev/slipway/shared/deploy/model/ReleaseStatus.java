@@ -1,4 +1,4 @@
-package dev.slipway.shared.deploy;
+package dev.slipway.shared.deploy.model;
 
 /**
  * STAGED: files being written or checked. READY: complete, checked, immutable. FAILED: never served.

@@ -1,4 +1,4 @@
-package dev.slipway.shared.deploy;
+package dev.slipway.shared.deploy.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 

@@ -1,7 +1,9 @@
-package dev.slipway.shared.deploy.preview;
+package dev.slipway.shared.deploy.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.shared.json.Json;
 
 import java.time.Instant;
 
@@ -29,7 +31,7 @@ public record Preview(String appId, String name, Instant createdAt, String creat
     }
 
     public static String aliasName(String name) {
-        return Previews.ALIAS_PREFIX + name;
+        return new DeployTarget.Preview(name).aliasName();
     }
 
     /** The router key and host label: {@code {name}--{appId}}. */
@@ -37,29 +39,29 @@ public record Preview(String appId, String name, Instant createdAt, String creat
         return name + "--" + appId;
     }
 
-    Preview next(Instant now) {
+    public Preview next(Instant now) {
         return new Preview(appId, name, createdAt, createdBy, expiresAt, isProtected, tokenSha256, tokenIssuedAt, ref,
                 lastDeploymentId, now, version + 1);
     }
 
-    Preview withExpiry(Instant at) {
+    public Preview withExpiry(Instant at) {
         return new Preview(appId, name, createdAt, createdBy, at, isProtected, tokenSha256, tokenIssuedAt, ref,
                 lastDeploymentId, updatedAt, version);
     }
 
-    Preview withProtection(String sha256, Instant issuedAt) {
+    public Preview withProtection(String sha256, Instant issuedAt) {
         return new Preview(appId, name, createdAt, createdBy, expiresAt, sha256 != null, sha256, sha256 == null ? null : issuedAt,
                 ref, lastDeploymentId, updatedAt, version);
     }
 
-    Preview withDeployment(String ref, String deploymentId) {
+    public Preview withDeployment(String ref, String deploymentId) {
         return new Preview(appId, name, createdAt, createdBy, expiresAt, isProtected, tokenSha256, tokenIssuedAt, ref,
                 deploymentId, updatedAt, version);
     }
 
     /** What audit events record: never the token hash. */
-    com.fasterxml.jackson.databind.node.ObjectNode audited() {
-        var n = dev.slipway.shared.json.Json.MAPPER.<com.fasterxml.jackson.databind.node.ObjectNode>valueToTree(this);
+    public ObjectNode audited() {
+        ObjectNode n = Json.MAPPER.valueToTree(this);
         n.remove("tokenSha256");
         return n;
     }

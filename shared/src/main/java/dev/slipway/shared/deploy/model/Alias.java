@@ -1,4 +1,4 @@
-package dev.slipway.shared.deploy;
+package dev.slipway.shared.deploy.model;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -7,8 +7,8 @@ import java.time.Instant;
 
 /**
  * A name visitors reach ({@code production}) and the READY release it points at. Moves only by
- * compare-and-set on {@code version}, together with its audit event and its history item (see
- * {@link ReleaseStore#moveAlias}); {@link ProductionAlias} is the one place that moves it.
+ * compare-and-set on {@code version}, together with its audit event and its history item (an
+ * {@link AliasVersion}); the alias rules ({@code deploy.alias}) are the one place that moves it.
  *
  * @param pinned            set by a rollback: deployments stage and verify but do not move it
  * @param previousReleaseId the release it pointed at before {@code releaseId} (what a rollback returns to)
@@ -16,7 +16,8 @@ import java.time.Instant;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Alias(String appId, String name, String releaseId, long version, Instant updatedAt, String deploymentId,
                     boolean pinned, String previousReleaseId) {
-    public static final String PRODUCTION = "production";
+    /** The production alias's name (the wire form of {@link DeployTarget.Production}). */
+    public static final String PRODUCTION = DeployTarget.PRODUCTION_NAME;
 
     @JsonCreator
     public Alias {

@@ -1,17 +1,29 @@
-package dev.slipway.shared.deploy;
+package dev.slipway.shared.deploy.alias;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.shared.apps.AppService;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
+import dev.slipway.shared.audit.AuditHeads;
+import dev.slipway.shared.deploy.model.Alias;
+import dev.slipway.shared.deploy.model.Deployment;
+import dev.slipway.shared.deploy.model.Release;
+import dev.slipway.shared.deploy.model.ReleaseStatus;
 import dev.slipway.shared.deploy.routing.Router;
+import dev.slipway.shared.deploy.store.AliasMove;
+import dev.slipway.shared.deploy.store.AliasStore;
+import dev.slipway.shared.deploy.store.DeployStores;
+import dev.slipway.shared.deploy.store.DeploymentStore;
+import dev.slipway.shared.deploy.store.ReleaseStore;
 import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.errors.DomainError;
 import dev.slipway.shared.ids.Ulid;
 import dev.slipway.shared.json.Json;
-import dev.slipway.shared.store.TransactionPart;
 import dev.slipway.shared.store.Transactions;
 import dev.slipway.shared.store.WriteConflict;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.Locale;
@@ -19,9 +31,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The one place that moves {@code production}: a deployment's promotion ({@link DeploySteps}),
- * rollback, promote, pin and unpin. Every change is one compare-and-set on the alias version with
- * its audit event and its history item, in one transaction ({@link ReleaseStore#moveAlias}); then
+ * The one place that moves {@code production}: a deployment's promotion (the deploy workflow's
+ * PromoteRelease), rollback, promote, pin and unpin. Every change is one compare-and-set on the alias
+ * version with its audit event and its history item, all or nothing ({@link AliasStore#move}); then
  * the router is pointed at the release the alias names <em>now</em> (re-read, and read again after
  * pointing), so a slow router call of an earlier move cannot leave the edge behind a later one.
  * <p>
@@ -30,7 +42,7 @@ import java.util.Optional;
  * is retried here.
  */
 public final class ProductionAlias {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ProductionAlias.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ProductionAlias.class);
     public static final String ROLLBACK = "rollback";
     public static final String PROMOTE = "promote";
     public static final String PIN = "pin";
@@ -40,14 +52,20 @@ public final class ProductionAlias {
     static final int MAX_REASON = 500;
 
     private final AppService apps;
+    private final AliasStore aliases;
     private final ReleaseStore releases;
-    private final ReleaseFiles files;
+    private final DeploymentStore deployments;
+    private final AuditHeads audit;
+    private final ReleaseManifests files;
     private final Router router;
     private final Clock clock;
 
-    public ProductionAlias(AppService apps, ReleaseStore releases, ReleaseFiles files, Router router, Clock clock) {
+    public ProductionAlias(AppService apps, DeployStores stores, ReleaseManifests files, Router router, Clock clock) {
         this.apps = apps;
-        this.releases = releases;
+        this.aliases = stores.aliases();
+        this.releases = stores.releases();
+        this.deployments = stores.deployments();
+        this.audit = stores.audit();
         this.files = files;
         this.router = router;
         this.clock = clock;
@@ -118,7 +136,7 @@ public final class ProductionAlias {
         }
         Long seen = null;
         for (int attempt = 0; ; attempt++) {
-            Optional<Alias> current = releases.alias(appId, Alias.PRODUCTION);
+            Optional<Alias> current = aliases.get(appId, Alias.PRODUCTION);
             long version = current.map(Alias::version).orElse(0L);
             if (seen != null && seen != version) {
                 throw moved(appId);
@@ -126,7 +144,7 @@ public final class ProductionAlias {
             seen = version;
             String releaseId = target.releaseId(current);
             try {
-                Alias next = write(appId, current, releaseId, pin.pinned(current), action, actor, null, reason, TransactionPart.NONE);
+                Alias next = write(appId, current, releaseId, pin.pinned(current), action, actor, reason, null);
                 boolean routed = syncRouter(appId);
                 return new Change(current.orElse(null), next, routed, (System.nanoTime() - started) / 1_000_000);
             } catch (WriteConflict e) {
@@ -154,7 +172,7 @@ public final class ProductionAlias {
                     + (releaseId == null ? "" : releaseId.length() > 40 ? releaseId.substring(0, 40) + "…" : releaseId) + "\"");
         }
         String id = releaseId.toLowerCase(Locale.ROOT);
-        Release r = releases.release(appId, id).orElseThrow(() ->
+        Release r = releases.get(appId, id).orElseThrow(() ->
                 new DomainException(DomainError.RELEASE_NOT_FOUND, "App " + appId + " has no release " + id));
         if (r.status() != ReleaseStatus.READY) {
             throw new DomainException(DomainError.RELEASE_NOT_READY, "Release " + id + " is " + r.status() + "; only READY releases can serve production");
@@ -168,32 +186,55 @@ public final class ProductionAlias {
     // ---- the one write
 
     /**
-     * One compare-and-set from {@code current} to {@code releaseId} with its audit event
-     * ({@code action}, the alias before and after, the reason) and {@code extra}. A lost race is a
-     * {@link WriteConflict}; nothing is retried here.
+     * A deployment's promotion ({@code running}, as read, still RUNNING): production moves to
+     * {@code releaseId} and the deployment ends SUCCEEDED, all or nothing, with both audit events
+     * ({@code alias.moved}, {@code deployment.succeeded}). A pinned production stays: the deployment
+     * ends SUCCEEDED as staged, not promoted ({@code deployment.staged}), and the answer is empty.
+     * A lost race is a {@link WriteConflict}; the caller decides again on fresh state.
      */
-    Alias write(String appId, Optional<Alias> current, String releaseId, boolean pinned, String action, Actor actor,
-                String deploymentId, String reason, TransactionPart extra) {
-        return write(appId, current, releaseId, pinned, action, actor, deploymentId, reason, extra, null);
+    public Optional<Alias> promoteDeployment(Deployment running, String releaseId, Actor actor) {
+        String appId = running.appId();
+        Optional<Alias> current = aliases.get(appId, Alias.PRODUCTION);
+        if (current.map(Alias::pinned).orElse(false)) {
+            String note = "staged, production pinned (production stays at " + current.get().releaseId() + ")";
+            Deployment done = running.withStepEnded("PromoteRelease", "staged, production pinned", clock.instant())
+                    .stagedNotPromoted(note, clock.instant());
+            deployments.finish(done, running.version(), AuditEvent.next(audit.head(appId), appId, clock.instant(), actor,
+                    "deployment.staged", "deployment/" + running.id(), null, done.audited()));
+            return Optional.empty();
+        }
+        Deployment done = running.withStepEnded("PromoteRelease", "succeeded", clock.instant()).succeeded(clock.instant());
+        return Optional.of(write(appId, current, releaseId, false, DEPLOY_MOVE, actor, null, new Finish(done, running.version())));
     }
 
-    /** As above; {@code succeeded}, when given, also records {@code deployment.succeeded} in the same transaction. */
-    Alias write(String appId, Optional<Alias> current, String releaseId, boolean pinned, String action, Actor actor,
-                String deploymentId, String reason, TransactionPart extra, Deployment succeeded) {
+    private record Finish(Deployment done, long version) {
+    }
+
+    /**
+     * One compare-and-set from {@code current} to {@code releaseId} with its audit event
+     * ({@code action}, the alias before and after, the reason); {@code finish}, when given, also ends
+     * the deployment ({@code deployment.succeeded}) in the same write. Nothing is retried here.
+     */
+    private Alias write(String appId, Optional<Alias> current, String releaseId, boolean pinned, String action, Actor actor,
+                        String reason, Finish finish) {
         long expected = current.map(Alias::version).orElse(0L);
         boolean sameRelease = current.map(a -> a.releaseId().equals(releaseId)).orElse(false);
         String previous = sameRelease ? current.get().previousReleaseId() : current.map(Alias::releaseId).orElse(null);
-        Alias next = new Alias(appId, Alias.PRODUCTION, releaseId, expected + 1, clock.instant(),
-                deploymentId != null ? deploymentId : sameRelease ? current.get().deploymentId() : null, pinned, previous);
+        String deploymentId = finish != null ? finish.done().id() : sameRelease ? current.get().deploymentId() : null;
+        Alias next = new Alias(appId, Alias.PRODUCTION, releaseId, expected + 1, clock.instant(), deploymentId, pinned, previous);
         ObjectNode after = Json.MAPPER.valueToTree(next);
         if (reason != null) {
             after.put("reason", reason);
         }
-        AuditEvent event = AuditEvent.next(releases.ledger().head(appId), appId, clock.instant(), actor, action,
-                "alias/" + Alias.PRODUCTION, current.<com.fasterxml.jackson.databind.JsonNode>map(Json.MAPPER::valueToTree).orElse(null), after);
-        List<AuditEvent> events = succeeded == null ? List.of(event) : List.of(event, AuditEvent.next(event.asHead(), appId,
-                clock.instant(), actor, "deployment.succeeded", "deployment/" + succeeded.id(), null, succeeded.audited()));
-        releases.moveAlias(next, expected, events, extra);
+        AuditEvent event = AuditEvent.next(audit.head(appId), appId, clock.instant(), actor, action,
+                "alias/" + Alias.PRODUCTION, current.<JsonNode>map(Json.MAPPER::valueToTree).orElse(null), after);
+        if (finish == null) {
+            aliases.move(AliasMove.of(next, expected, List.of(event)));
+        } else {
+            AuditEvent succeeded = AuditEvent.next(event.asHead(), appId, clock.instant(), actor, "deployment.succeeded",
+                    "deployment/" + finish.done().id(), null, finish.done().audited());
+            aliases.move(AliasMove.of(next, expected, List.of(event, succeeded)).finishing(finish.done(), finish.version()));
+        }
         return next;
     }
 
@@ -216,7 +257,7 @@ public final class ProductionAlias {
     public void pointRouter(String appId) {
         String pointed = null;
         for (int i = 0; i < 20; i++) {
-            Optional<Alias> a = releases.alias(appId, Alias.PRODUCTION);
+            Optional<Alias> a = aliases.get(appId, Alias.PRODUCTION);
             if (a.isEmpty() || a.get().releaseId().equals(pointed)) {
                 return;
             }

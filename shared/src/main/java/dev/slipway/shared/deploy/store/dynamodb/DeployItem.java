@@ -1,4 +1,4 @@
-package dev.slipway.shared.deploy;
+package dev.slipway.shared.deploy.store.dynamodb;
 
 import software.amazon.awssdk.enhanced.dynamodb.mapper.annotations.DynamoDbBean;
 import software.amazon.awssdk.enhanced.dynamodb.mapper.annotations.DynamoDbPartitionKey;
@@ -14,21 +14,21 @@ import software.amazon.awssdk.enhanced.dynamodb.mapper.annotations.DynamoDbSortK
  */
 @DynamoDbBean
 public class DeployItem {
-    static final String RELEASE = "release#";
-    static final String DEPLOYMENT = "deployment#";
-    static final String ALIAS = "alias#";
+    public static final String RELEASE = "release#";
+    public static final String DEPLOYMENT = "deployment#";
+    public static final String ALIAS = "alias#";
     /** {@code aliasv#<name>#<version, 19 digits>}: one item per alias version (its history). */
-    static final String ALIAS_HISTORY = "aliasv#";
-    static final String BUILD = "build#";
-    static final String CONTENT = "content#";
+    public static final String ALIAS_HISTORY = "aliasv#";
+    public static final String BUILD = "build#";
+    public static final String CONTENT = "content#";
     /** {@code preview#<name>}: a preview (its alias is {@code alias#preview:<name>}). */
-    static final String PREVIEW = "preview#";
+    public static final String PREVIEW = "preview#";
     /** {@code sweep#<releaseId>}: a release that may have lost its last reference; the cleanup checks it. */
-    static final String SWEEP = "sweep#";
+    public static final String SWEEP = "sweep#";
     /** {@code ref#<releaseId>#<aliasName>}: this alias points at this release (one query tells whether any does). */
-    static final String REF = "ref#";
-    static final String DUE_PREVIEW = "preview";
-    static final String DUE_SWEEP = "sweep";
+    public static final String REF = "ref#";
+    public static final String DUE_PREVIEW = "preview";
+    public static final String DUE_SWEEP = "sweep";
     /** The sparse index of what the cleanup must look at, by when (template.yaml: ReleasesTable DueIndex). */
     public static final String DUE_INDEX = "DueIndex";
 
@@ -64,7 +64,7 @@ public class DeployItem {
     public Long getDueAt() { return dueAt; }
     public void setDueAt(Long v) { dueAt = v; }
 
-    static DeployItem of(String appId, String key, String status, Long version, String releaseId, String doc) {
+    public static DeployItem of(String appId, String key, String status, Long version, String releaseId, String doc) {
         DeployItem i = new DeployItem();
         i.appId = appId;
         i.key = key;

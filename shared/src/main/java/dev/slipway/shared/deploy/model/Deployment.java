@@ -1,6 +1,8 @@
-package dev.slipway.shared.deploy;
+package dev.slipway.shared.deploy.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.shared.json.Json;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,11 +51,17 @@ public record Deployment(
                 finishedAt, version, null, null);
     }
 
+    /** {@code target} as a type (the stored and wire form stays the string). */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public DeployTarget deployTarget() {
+        return DeployTarget.parse(target);
+    }
+
     public boolean finished() {
         return status != Status.RUNNING;
     }
 
-    Deployment withStepStarted(String name, Instant now) {
+    public Deployment withStepStarted(String name, Instant now) {
         List<Step> next = new ArrayList<>();
         boolean found = false;
         for (Step s : steps) {
@@ -72,7 +80,7 @@ public record Deployment(
         return with(next);
     }
 
-    Deployment withStepEnded(String name, String outcome, Instant now) {
+    public Deployment withStepEnded(String name, String outcome, Instant now) {
         List<Step> next = new ArrayList<>();
         boolean found = false;
         for (Step s : steps) {
@@ -90,7 +98,7 @@ public record Deployment(
     }
 
     /** Ends every open step with {@code outcome} (a failed deployment leaves none open). */
-    Deployment withOpenStepsEnded(String outcome, Instant now) {
+    public Deployment withOpenStepsEnded(String outcome, Instant now) {
         List<Step> next = new ArrayList<>();
         for (Step s : steps) {
             next.add(s.endedAt() == null ? new Step(s.name(), s.startedAt(), now, outcome, s.attempts()) : s);
@@ -98,28 +106,28 @@ public record Deployment(
         return with(next);
     }
 
-    Deployment withSource(String newCommit, String newTree) {
+    public Deployment withSource(String newCommit, String newTree) {
         return new Deployment(appId, id, ref, target, status, newCommit, newTree, releaseId, reusedRelease, steps, failure,
                 startedBy, createdAt, finishedAt, version + 1, promoted, note);
     }
 
-    Deployment withRelease(String newReleaseId, boolean reused) {
+    public Deployment withRelease(String newReleaseId, boolean reused) {
         return new Deployment(appId, id, ref, target, status, commit, tree, newReleaseId, reused, steps, failure,
                 startedBy, createdAt, finishedAt, version + 1, promoted, note);
     }
 
-    Deployment succeeded(Instant now) {
+    public Deployment succeeded(Instant now) {
         return new Deployment(appId, id, ref, target, Status.SUCCEEDED, commit, tree, releaseId, reusedRelease, steps, null,
                 startedBy, createdAt, now, version + 1, true, null);
     }
 
     /** Ended SUCCEEDED without moving production (it is pinned): staged and verified, reachable at its release URL. */
-    Deployment stagedNotPromoted(String why, Instant now) {
+    public Deployment stagedNotPromoted(String why, Instant now) {
         return new Deployment(appId, id, ref, target, Status.SUCCEEDED, commit, tree, releaseId, reusedRelease, steps, null,
                 startedBy, createdAt, now, version + 1, false, why);
     }
 
-    Deployment failed(String reason, Instant now) {
+    public Deployment failed(String reason, Instant now) {
         return new Deployment(appId, id, ref, target, Status.FAILED, commit, tree, releaseId, reusedRelease,
                 withOpenStepsEnded("failed", now).steps, reason, startedBy, createdAt, now, version + 1, promoted, note);
     }
@@ -130,8 +138,8 @@ public record Deployment(
     }
 
     /** What audit events record of a deployment (no step timings). */
-    public com.fasterxml.jackson.databind.node.ObjectNode audited() {
-        var n = dev.slipway.shared.json.Json.object();
+    public ObjectNode audited() {
+        ObjectNode n = Json.object();
         n.put("deploymentId", id);
         n.put("ref", ref);
         n.put("target", target);

@@ -1,0 +1,47 @@
+package dev.slipway.local.deploy;
+
+import dev.slipway.local.EmbeddedEngines;
+import dev.slipway.shared.audit.AuditEvent;
+import dev.slipway.shared.audit.AuditLedger;
+import dev.slipway.shared.deploy.alias.AliasRulesContract;
+import dev.slipway.shared.deploy.store.DeployStores;
+import dev.slipway.shared.deploy.store.dynamodb.DynamoDbDeployStores;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The same alias rules as {@code InMemoryAliasRulesTest}, on the DynamoDB stores against DynamoDB
+ * Local with the tables of template.yaml: the in-memory set and the real one must agree.
+ */
+class DynamoDbAliasRulesTest extends AliasRulesContract {
+    private static AuditLedger ledger;
+    private static DeployStores dynamo;
+
+    @BeforeAll
+    static void start() throws Exception {
+        EmbeddedEngines engines = EmbeddedEngines.get();
+        DynamoDbEnhancedClient enhanced = DynamoDbEnhancedClient.builder().dynamoDbClient(engines.dynamoClient).build();
+        ledger = new AuditLedger(enhanced, engines.tableName("AuditTable"));
+        dynamo = DynamoDbDeployStores.of(enhanced, engines.tableName("ReleasesTable"), ledger);
+    }
+
+    @Override
+    protected DeployStores stores() {
+        return dynamo;
+    }
+
+    @Override
+    protected List<AuditEvent> events(String appId) {
+        return ledger.events(appId, 1, 10_000);
+    }
+
+    @AfterEach
+    void theChainVerifies() {
+        assertTrue(ledger.verify(app).valid(), "the ledger's own verification of " + app);
+    }
+}
