@@ -53,8 +53,10 @@ class DeployEndToEndTest {
     @Test
     @Order(1)
     void deployBuildsTheAppAndTheEdgeServesIt() throws Exception {
+        // Given a Vite app on main; when it is deployed
         importApp(ViteApp.files("Welcome to the shop"));
         JsonNode d = deployAndWait();
+        // then every step ran, once, and the release is production
         assertEquals("SUCCEEDED", d.path("status").asText(), d.toString());
         firstRelease = d.path("releaseId").asText();
         assertEquals(26, firstRelease.length());
@@ -77,6 +79,7 @@ class DeployEndToEndTest {
         assertTrue(log.body().contains("vite"), log.body());
         assertFalse(log.body().contains("Hello from the owner's own cloud"), "the log leaks an env value");
 
+        // and the edge serves it as a browser reads it: index.html, never cached.
         EdgeClient.Reply index = edge("/");
         assertEquals(200, index.status());
         assertEquals(ContentPolicy.NO_CACHE, index.header("cache-control"));
@@ -114,7 +117,9 @@ class DeployEndToEndTest {
     @Test
     @Order(2)
     void redeployOfAnUnchangedTreeReusesTheRelease() throws Exception {
+        // Given production built from main; when main is deployed again unchanged
         JsonNode d = deployAndWait();
+        // then the release is reused: no build, no build log
         assertEquals("SUCCEEDED", d.path("status").asText(), d.toString());
         assertTrue(d.path("reusedRelease").asBoolean(), d.toString());
         assertEquals(firstRelease, d.path("releaseId").asText());
@@ -141,10 +146,12 @@ class DeployEndToEndTest {
     @Test
     @Order(4)
     void aBrokenBuildFailsWithItsLogAndProductionKeepsServing() throws Exception {
+        // Given production serving, and a commit whose build breaks
         String before = edge("/").text();
         Map<String, String> files = ViteApp.files("Broken");
         files.put("src/main.jsx", files.get("src/main.jsx").replace("<main>", "<main>{{{"));
         importApp(files);
+        // when it is deployed, then the deployment fails at the build, with its log
         JsonNode d = deployAndWait();
         assertEquals("FAILED", d.path("status").asText(), d.toString());
         assertTrue(d.path("failure").asText().contains("exited with status"), d.toString());

@@ -69,8 +69,10 @@ class DirectUploadTest {
     @Test
     @Order(1)
     void aPrebuiltSiteIsUploadedFinalizedDeployedAndServed() throws Exception {
+        // Given a prebuilt site; when a release is created from its file list
         Map<String, byte[]> site = site("Uploaded, not built");
         JsonNode created = createRelease(site);
+        // then it is STAGED, asking for every file, with one upload URL each
         assertEquals("STAGED", created.path("status").asText());
         firstRelease = created.path("releaseId").asText();
         assertEquals(26, firstRelease.length());
@@ -82,6 +84,7 @@ class DirectUploadTest {
         assertEquals("STAGED", got.path("status").asText(), got.toString());
         assertEquals("upload", got.path("source").asText());
 
+        // When the files are uploaded and the release finalized, then it is READY
         upload(created, site);
         HttpResponse<String> fin = api.json("POST", "/apps/" + APP + "/releases/" + firstRelease + "/finalize", null);
         assertEquals(200, fin.statusCode(), fin.body());
@@ -99,6 +102,7 @@ class DirectUploadTest {
         assertEquals("READY", record.path("status").asText());
         assertTrue(record.hasNonNull("readyAt") && record.hasNonNull("createdAt"), record.toString());
 
+        // When the READY release is deployed (no build), then the edge serves each file with its type and caching
         JsonNode d = deployRelease(firstRelease);
         assertEquals("SUCCEEDED", d.path("status").asText(), d.toString());
         assertEquals(firstRelease, d.path("releaseId").asText());
