@@ -18,20 +18,23 @@ import java.util.function.Supplier;
  */
 public final class AdminApi {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private final Supplier<LocalRuntime> runtime;
+    private final Supplier<String> url;
+    private final Supplier<String> token;
 
-    AdminApi(Supplier<LocalRuntime> runtime) {
-        this.runtime = runtime;
+    /** Read on each call: the URL and token of whatever runs now (a restart changes the port). */
+    public AdminApi(Supplier<String> url, Supplier<String> token) {
+        this.url = url;
+        this.token = token;
     }
 
     /** The API of one runtime (for tests that start it themselves). */
     public static AdminApi of(LocalRuntime runtime) {
-        return new AdminApi(() -> runtime);
+        return new AdminApi(runtime::apiUrl, runtime::adminToken);
     }
 
     /** The API's base URL: {@code http://127.0.0.1:PORT}. */
     public String url() {
-        return runtime.get().apiUrl();
+        return url.get();
     }
 
     /** A JSON body (or none, when {@code json} is null). */
@@ -46,7 +49,7 @@ public final class AdminApi {
 
     /** A request with the admin token, to add headers to (an Idempotency-Key) or to send more than once. */
     public HttpRequest.Builder request(String method, String path, byte[] body, String contentType) {
-        return anonymousRequest(method, path, body, contentType).header("authorization", "Bearer " + runtime.get().adminToken());
+        return anonymousRequest(method, path, body, contentType).header("authorization", "Bearer " + token.get());
     }
 
     /** A request without the admin token. */

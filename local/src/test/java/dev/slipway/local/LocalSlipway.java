@@ -39,7 +39,7 @@ public final class LocalSlipway implements BeforeAllCallback, AfterAllCallback {
     private final double retryIntervalScale;
     private final Duration scheduleInterval;
     private final LocalNames names = new LocalNames();
-    private final AdminApi api = new AdminApi(this::runtime);
+    private final AdminApi api = new AdminApi(() -> runtime().apiUrl(), () -> runtime().adminToken());
     private final EdgeClient edge = new EdgeClient(() -> runtime().edge().port());
     private String startedBy;
     private Path dataDir;
@@ -68,8 +68,11 @@ public final class LocalSlipway implements BeforeAllCallback, AfterAllCallback {
                 "node_modules not installed (mvn verify installs it)");
     }
 
-    /** The options a runtime on {@code data} gets here: the checkout's template.yaml, any free ports. */
-    public static LocalRuntime.Options.Builder options(Path data) {
+    /**
+     * The options a runtime on {@code data} gets in tests: the checkout's template.yaml, any free ports
+     * (for a test that starts its own, e.g. several on one folder).
+     */
+    public static LocalRuntime.Options.Builder defaultOptions(Path data) {
         return LocalRuntime.Options.builder(data).template(EmbeddedEngines.repoRoot().resolve("template.yaml"));
     }
 
@@ -101,7 +104,7 @@ public final class LocalSlipway implements BeforeAllCallback, AfterAllCallback {
 
     /** The options this runtime runs with (a test that checks a second runtime is refused starts one on them). */
     public LocalRuntime.Options options() {
-        return options(dataDir).retryIntervalScale(retryIntervalScale).scheduleInterval(scheduleInterval).build();
+        return defaultOptions(dataDir).retryIntervalScale(retryIntervalScale).scheduleInterval(scheduleInterval).build();
     }
 
     /** Starts the runtime on the data folder (again, after {@link #stop()}: a restart keeps the data). */
