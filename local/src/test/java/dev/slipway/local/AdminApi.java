@@ -13,7 +13,7 @@ import java.time.Instant;
 import java.util.function.Supplier;
 
 /**
- * Calls a running {@link LocalRuntime}'s API with its admin token, as a client of `slipway up` would.
+ * Calls a running Slipway's API with its admin token, as a client of `slipway up` would.
  * {@link LocalSlipway#api()} hands one out; it follows the runtime across a restart.
  */
 public final class AdminApi {
@@ -25,11 +25,6 @@ public final class AdminApi {
     public AdminApi(Supplier<String> url, Supplier<String> token) {
         this.url = url;
         this.token = token;
-    }
-
-    /** The API of one runtime (for tests that start it themselves). */
-    public static AdminApi of(LocalRuntime runtime) {
-        return new AdminApi(runtime::apiUrl, runtime::adminToken);
     }
 
     /** The API's base URL: {@code http://127.0.0.1:PORT}. */

@@ -42,11 +42,6 @@ public final class EdgeClient {
         return raw(method, host(hostLabel), path, headers, body, port());
     }
 
-    /** See {@link #awaitProduction(int, String, String)}. */
-    public void awaitProduction(String appId, String releaseId) throws IOException, InterruptedException {
-        awaitProduction(port(), appId, releaseId);
-    }
-
     /** See {@link #awaitPromoted(int, com.fasterxml.jackson.databind.JsonNode)}. */
     public void awaitPromoted(com.fasterxml.jackson.databind.JsonNode deployment) throws IOException, InterruptedException {
         awaitPromoted(port(), deployment);
