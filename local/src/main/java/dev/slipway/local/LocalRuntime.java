@@ -90,8 +90,13 @@ public final class LocalRuntime implements AutoCloseable {
     private final SdkHttpClient runtimeHttp;
 
     /**
-     * Where and how to run. Port 0 (API or edge) means "any free port".
+     * Where and how to run; {@link #builder(Path)} names each part and fills in the defaults.
      *
+     * @param dataDir            the data folder (engines' files, admin token, runtime.json)
+     * @param template           the SAM template to run
+     * @param host               the address the API and the edge listen on
+     * @param apiPort            the API's port; 0 means "any free port"
+     * @param edgePort           the edge's port; 0 means "any free port"
      * @param retryIntervalScale multiplies the state machines' Retry intervals (1 = as written; tests
      *                           that exhaust retries use a small factor to stay fast)
      * @param scheduleInterval   how often the template's schedules run locally: null = each its own
@@ -99,16 +104,70 @@ public final class LocalRuntime implements AutoCloseable {
      */
     public record Options(Path dataDir, Path template, String host, int apiPort, int edgePort, double retryIntervalScale,
                           java.time.Duration scheduleInterval) {
-        public Options(Path dataDir, Path template, String host, int apiPort, int edgePort, double retryIntervalScale) {
-            this(dataDir, template, host, apiPort, edgePort, retryIntervalScale, null);
+        /** Options for {@code dataDir} running {@code template.yaml} of the working folder; see {@link Builder}. */
+        public static Builder builder(Path dataDir) {
+            return new Builder(dataDir);
         }
 
-        public Options(Path dataDir, Path template, String host, int apiPort) {
-            this(dataDir, template, host, apiPort, 0, 1.0);
-        }
+        /**
+         * Today's defaults: template.yaml of the working folder, host 127.0.0.1, any free API and edge
+         * port, Retry intervals as written, each schedule at its own rate.
+         */
+        public static final class Builder {
+            private Path dataDir;
+            private Path template = Path.of("template.yaml");
+            private String host = "127.0.0.1";
+            private int apiPort;
+            private int edgePort;
+            private double retryIntervalScale = 1.0;
+            private java.time.Duration scheduleInterval;
 
-        public Options(Path dataDir, Path template, String host, int apiPort, int edgePort) {
-            this(dataDir, template, host, apiPort, edgePort, 1.0);
+            private Builder(Path dataDir) {
+                this.dataDir = dataDir;
+            }
+
+            public Builder dataDir(Path dataDir) {
+                this.dataDir = dataDir;
+                return this;
+            }
+
+            public Builder template(Path template) {
+                this.template = template;
+                return this;
+            }
+
+            public Builder host(String host) {
+                this.host = host;
+                return this;
+            }
+
+            /** 0 = any free port. */
+            public Builder apiPort(int apiPort) {
+                this.apiPort = apiPort;
+                return this;
+            }
+
+            /** 0 = any free port. */
+            public Builder edgePort(int edgePort) {
+                this.edgePort = edgePort;
+                return this;
+            }
+
+            /** Multiplies the state machines' Retry intervals (1 = as written). */
+            public Builder retryIntervalScale(double retryIntervalScale) {
+                this.retryIntervalScale = retryIntervalScale;
+                return this;
+            }
+
+            /** null = each schedule its own rate; zero = never. */
+            public Builder scheduleInterval(java.time.Duration scheduleInterval) {
+                this.scheduleInterval = scheduleInterval;
+                return this;
+            }
+
+            public Options build() {
+                return new Options(dataDir, template, host, apiPort, edgePort, retryIntervalScale, scheduleInterval);
+            }
         }
     }
 

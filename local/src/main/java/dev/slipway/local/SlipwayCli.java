@@ -60,8 +60,8 @@ public final class SlipwayCli {
             }
             LocalRuntime runtime;
             try {
-                runtime = LocalRuntime.start(new LocalRuntime.Options(dataDir, templateFile, host, apiPort, edgePort, 1.0,
-                        interval(scheduleInterval)));
+                runtime = LocalRuntime.start(LocalRuntime.Options.builder(dataDir).template(templateFile).host(host)
+                        .apiPort(apiPort).edgePort(edgePort).scheduleInterval(interval(scheduleInterval)).build());
             } catch (IllegalStateException e) {
                 System.err.println(e.getMessage());
                 return 1;

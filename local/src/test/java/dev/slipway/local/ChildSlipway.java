@@ -3,11 +3,7 @@ package dev.slipway.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.shared.json.Json;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,9 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 public final class ChildSlipway {
     private final Path data;
     private final List<String> extraArgs;
-    private final HttpClient http = HttpClient.newHttpClient();
     private Process process;
     private JsonNode runtime;
+    private final AdminApi api = new AdminApi(() -> runtime.path("apiUrl").asText(), () -> runtime.path("adminToken").asText());
 
     /** @param extraArgs more `slipway up` options, e.g. {@code --schedule-interval off} */
     public ChildSlipway(Path data, String... extraArgs) {
@@ -77,17 +73,12 @@ public final class ChildSlipway {
         return runtime;
     }
 
+    /** Calls the running instance's API with its admin token (follows a restart). */
     public HttpResponse<String> api(String method, String path, String json) throws Exception {
-        return send(method, path, json == null ? null : json.getBytes(StandardCharsets.UTF_8), json == null ? null : "application/json");
+        return api.json(method, path, json);
     }
 
     public HttpResponse<String> send(String method, String path, byte[] body, String contentType) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(runtime.path("apiUrl").asText() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
-                .header("authorization", "Bearer " + runtime.path("adminToken").asText());
-        if (contentType != null) {
-            b.header("content-type", contentType);
-        }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return api.send(method, path, body, contentType);
     }
 }

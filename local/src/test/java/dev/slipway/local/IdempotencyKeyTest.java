@@ -2,24 +2,16 @@ package dev.slipway.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.local.imports.Exports;
-import dev.slipway.local.template.LocalNames;
-import dev.slipway.local.template.SamTemplate;
 import dev.slipway.shared.json.Json;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -34,35 +26,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Idempotency-Key on POST routes, end to end through `slipway up`'s HTTP API. */
 class IdempotencyKeyTest {
-    @TempDir
-    static Path data;
-    private static LocalRuntime runtime;
-    private static DynamoDbClient dynamo;
+    @RegisterExtension
+    static final LocalSlipway slipway = LocalSlipway.builder().build();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    @BeforeAll
-    static void up() throws Exception {
-        runtime = LocalRuntime.start(new LocalRuntime.Options(data, EmbeddedEngines.repoRoot().resolve("template.yaml"),
-                "127.0.0.1", 0));
-        dynamo = DynamoDbClient.builder().region(Region.US_EAST_1).credentialsProvider(LocalRuntime.credentials())
-                .endpointOverride(runtime.dynamoDbEndpoint()).build();
-    }
-
-    @AfterAll
-    static void down() {
-        if (dynamo != null) {
-            dynamo.close();
-        }
-        if (runtime != null) {
-            runtime.close();
-        }
-    }
-
+    /** A POST with the admin token and, unless null, an Idempotency-Key: sent more than once by the tests. */
     private static HttpRequest request(String path, byte[] body, String contentType, String key) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(runtime.apiUrl() + path))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .header("authorization", "Bearer " + runtime.adminToken())
-                .header("content-type", contentType);
+        HttpRequest.Builder b = slipway.api().request("POST", path, body, contentType);
         if (key != null) {
             b.header("idempotency-key", key);
         }
@@ -74,8 +44,7 @@ class IdempotencyKeyTest {
     }
 
     static HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(runtime.apiUrl() + path))
-                .header("authorization", "Bearer " + runtime.adminToken()).build(), HttpResponse.BodyHandlers.ofString());
+        return slipway.api().json("GET", path, null);
     }
 
     static void problem(HttpResponse<String> r, int status, String slug) {
@@ -100,7 +69,7 @@ class IdempotencyKeyTest {
 
     static List<String> auditActions(String app) {
         List<String> actions = new ArrayList<>();
-        dynamo.query(q -> q.tableName(new LocalNames().physicalName("AuditTable", SamTemplate.TABLE))
+        slipway.dynamo().query(q -> q.tableName(slipway.tableName("AuditTable"))
                 .keyConditionExpression("appId = :a").expressionAttributeValues(Map.of(":a", AttributeValue.fromS(app))))
                 .items().forEach(i -> {
                     if (i.containsKey("action")) {
@@ -145,8 +114,7 @@ class IdempotencyKeyTest {
         problem(post("/apps", "{\"name\":\"x\"}", "x".repeat(256)), 400, "invalid-idempotency-key");
         // (control and non-ASCII characters: IdempotencyTest in shared; HttpClient will not send them raw)
         // GET routes ignore the header
-        assertEquals(200, HTTP.send(HttpRequest.newBuilder(URI.create(runtime.apiUrl() + "/apps"))
-                .header("authorization", "Bearer " + runtime.adminToken()).header("idempotency-key", "x".repeat(300)).build(),
+        assertEquals(200, HTTP.send(slipway.api().request("GET", "/apps", null, null).header("idempotency-key", "x".repeat(300)).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode());
     }
 
@@ -165,10 +133,10 @@ class IdempotencyKeyTest {
         HttpRequest req = request("/apps/idem-import/imports", zip, "application/zip", "import-1");
         long start = System.nanoTime();
         CompletableFuture<HttpResponse<String>> first = HTTP.sendAsync(req, HttpResponse.BodyHandlers.ofString());
-        String table = new LocalNames().physicalName("IdempotencyTable", SamTemplate.TABLE);
+        String table = slipway.tableName("IdempotencyTable");
         List<HttpResponse<String>> retries = new ArrayList<>();
         while (!first.isDone()) {
-            boolean recorded = dynamo.scan(s -> s.tableName(table)).items().stream()
+            boolean recorded = slipway.dynamo().scan(s -> s.tableName(table)).items().stream()
                     .anyMatch(i -> i.containsKey("state") && i.get("state").s().equals("IN_PROGRESS"));
             if (recorded) {
                 retries.add(HTTP.send(req, HttpResponse.BodyHandlers.ofString()));
@@ -198,8 +166,7 @@ class IdempotencyKeyTest {
 
     @Test
     void startingADeploymentTwiceWithOneKeyStartsOne() throws Exception {
-        Assumptions.assumeTrue(EmbeddedEngines.repoRoot().resolve("node_modules/aws-local-stepfunctions").toFile().isDirectory(),
-                "node_modules not installed (mvn verify installs it)");
+        LocalSlipway.assumeNpmDependencies();
         assertEquals(201, post("/apps", "{\"id\":\"idem-deploy\",\"name\":\"Idem Deploy\"}", null).statusCode());
         HttpResponse<String> imported = HTTP.send(request("/apps/idem-deploy/imports",
                 Exports.zip("site/", Map.of("index.html", "<!doctype html><title>hi</title>")), "application/zip", null),

@@ -2,10 +2,9 @@ package dev.slipway.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.shared.json.Json;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,41 +26,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and drives the API over real HTTP, including a restart that must keep every app.
  */
 class LocalRuntimeHttpTest {
-    @TempDir
-    static Path data;
-    private static LocalRuntime runtime;
+    @RegisterExtension
+    static final LocalSlipway slipway = LocalSlipway.builder().build();
+    private static final AdminApi api = slipway.api();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    @BeforeAll
-    static void up() throws Exception {
-        runtime = start();
-    }
-
-    @AfterAll
-    static void down() {
-        if (runtime != null) {
-            runtime.close();
-        }
-    }
-
-    private static LocalRuntime start() throws Exception {
-        return LocalRuntime.start(new LocalRuntime.Options(data, EmbeddedEngines.repoRoot().resolve("template.yaml"), "127.0.0.1", 0));
-    }
-
+    /** With or without the admin token; {@code body} and {@code contentType} may be null. */
     private static HttpResponse<String> call(String method, String path, String body, String contentType, boolean auth) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(runtime.apiUrl() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (contentType != null) {
-            b.header("content-type", contentType);
-        }
-        if (auth) {
-            b.header("authorization", "Bearer " + runtime.adminToken());
-        }
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static HttpResponse<String> json(String method, String path, String body) throws Exception {
-        return call(method, path, body, "application/json", true);
+        byte[] bytes = body == null ? null : body.getBytes(StandardCharsets.UTF_8);
+        return api.send((auth ? api.request(method, path, bytes, contentType) : api.anonymousRequest(method, path, bytes, contentType)).build());
     }
 
     private static void assertProblem(HttpResponse<String> r, int status, String slug) {
@@ -75,6 +48,8 @@ class LocalRuntimeHttpTest {
 
     @Test
     void runtimeJsonTellsToolsWhereSlipwayIs() throws Exception {
+        LocalRuntime runtime = slipway.runtime();
+        Path data = slipway.dataDir();
         JsonNode rt = Json.parse(Files.readString(runtime.runtimeJson()));
         assertEquals(runtime.apiUrl(), rt.get("apiUrl").asText());
         assertEquals(runtime.adminToken(), rt.get("adminToken").asText());
@@ -88,6 +63,7 @@ class LocalRuntimeHttpTest {
 
     @Test
     void healthIsOpenEverythingElseNeedsTheToken() throws Exception {
+        LocalRuntime runtime = slipway.runtime();
         HttpResponse<String> health = call("GET", "/health", null, null, false);
         assertEquals(200, health.statusCode());
         assertProblem(call("GET", "/apps", null, null, false), 401, "unauthorized");
@@ -101,37 +77,37 @@ class LocalRuntimeHttpTest {
 
     @Test
     void theApiSoFarEndToEnd() throws Exception {
-        HttpResponse<String> created = json("POST", "/apps", "{\"name\":\"My Shop\"}");
+        HttpResponse<String> created = api.json("POST", "/apps", "{\"name\":\"My Shop\"}");
         assertEquals(201, created.statusCode(), created.body());
         assertEquals("my-shop", Json.parse(created.body()).get("id").asText());
         assertEquals("/apps/my-shop", created.headers().firstValue("location").orElse(""));
 
-        assertProblem(json("POST", "/apps", "{\"name\":\"My Shop\"}"), 409, "app-exists");
-        assertProblem(json("POST", "/apps", "{\"name\": \"broken"), 400, "invalid-json");
-        assertProblem(json("POST", "/apps", "[1,2]"), 400, "invalid-json");
-        assertProblem(json("POST", "/apps", ""), 400, "invalid-json");
-        assertProblem(json("POST", "/apps", "{\"name\":\"A\",\"name\":\"B\"}"), 400, "invalid-json");
-        assertProblem(json("POST", "/apps", "{\"name\":\"Shop\",\"owner\":\"me\"}"), 400, "unknown-field");
-        assertProblem(json("POST", "/apps", "{\"name\":5}"), 400, "validation-failed");
-        assertProblem(json("POST", "/apps", "{\"name\":\"Shop\",\"id\":\"Not_A_Slug\"}"), 400, "validation-failed");
-        assertProblem(json("POST", "/apps", "{\"name\":\"Shop\",\"build\":{\"outputDir\":\"../../etc\"}}"), 400, "validation-failed");
+        assertProblem(api.json("POST", "/apps", "{\"name\":\"My Shop\"}"), 409, "app-exists");
+        assertProblem(api.json("POST", "/apps", "{\"name\": \"broken"), 400, "invalid-json");
+        assertProblem(api.json("POST", "/apps", "[1,2]"), 400, "invalid-json");
+        assertProblem(api.json("POST", "/apps", ""), 400, "invalid-json");
+        assertProblem(api.json("POST", "/apps", "{\"name\":\"A\",\"name\":\"B\"}"), 400, "invalid-json");
+        assertProblem(api.json("POST", "/apps", "{\"name\":\"Shop\",\"owner\":\"me\"}"), 400, "unknown-field");
+        assertProblem(api.json("POST", "/apps", "{\"name\":5}"), 400, "validation-failed");
+        assertProblem(api.json("POST", "/apps", "{\"name\":\"Shop\",\"id\":\"Not_A_Slug\"}"), 400, "validation-failed");
+        assertProblem(api.json("POST", "/apps", "{\"name\":\"Shop\",\"build\":{\"outputDir\":\"../../etc\"}}"), 400, "validation-failed");
         assertProblem(call("POST", "/apps", "{\"name\":\"Shop\"}", "text/plain", true), 415, "unsupported-media-type");
         assertProblem(call("POST", "/apps", "{\"name\":\"Shop\"}", null, true), 415, "unsupported-media-type");
-        assertProblem(json("POST", "/apps", "{\"name\":\"" + "a".repeat(70_000) + "\"}"), 413, "payload-too-large");
-        assertProblem(json("GET", "/apps/Not_A_Slug", null), 400, "invalid-app-id");
-        assertProblem(json("GET", "/apps/no-such-app", null), 404, "app-not-found");
-        assertProblem(json("PATCH", "/apps/no-such-app", "{\"name\":\"x\"}"), 404, "app-not-found");
-        assertProblem(json("GET", "/apps?limit=0", null), 400, "invalid-query");
-        assertProblem(json("GET", "/apps?cursor=%21%21", null), 400, "invalid-query");
-        assertProblem(json("DELETE", "/apps/my-shop", null), 404, "route-not-found");
+        assertProblem(api.json("POST", "/apps", "{\"name\":\"" + "a".repeat(70_000) + "\"}"), 413, "payload-too-large");
+        assertProblem(api.json("GET", "/apps/Not_A_Slug", null), 400, "invalid-app-id");
+        assertProblem(api.json("GET", "/apps/no-such-app", null), 404, "app-not-found");
+        assertProblem(api.json("PATCH", "/apps/no-such-app", "{\"name\":\"x\"}"), 404, "app-not-found");
+        assertProblem(api.json("GET", "/apps?limit=0", null), 400, "invalid-query");
+        assertProblem(api.json("GET", "/apps?cursor=%21%21", null), 400, "invalid-query");
+        assertProblem(api.json("DELETE", "/apps/my-shop", null), 404, "route-not-found");
 
         HttpResponse<String> patched = call("PATCH", "/apps/my-shop",
                 "{\"build\":{\"packageManager\":\"pnpm\",\"outputDir\":\"dist\"}}", "application/merge-patch+json", true);
         assertEquals(200, patched.statusCode(), patched.body());
         assertEquals("pnpm", Json.parse(patched.body()).at("/build/packageManager").asText());
-        assertProblem(json("PATCH", "/apps/my-shop", "{\"id\":\"new-id\"}"), 400, "validation-failed");
+        assertProblem(api.json("PATCH", "/apps/my-shop", "{\"id\":\"new-id\"}"), 400, "validation-failed");
 
-        HttpResponse<String> list = json("GET", "/apps", null);
+        HttpResponse<String> list = api.json("GET", "/apps", null);
         assertEquals(200, list.statusCode());
         assertTrue(list.body().contains("\"my-shop\""));
 
@@ -144,18 +120,18 @@ class LocalRuntimeHttpTest {
 
     @Test
     void aRestartKeepsEveryAppAndTheToken() throws Exception {
-        HttpResponse<String> created = json("POST", "/apps", "{\"name\":\"Survives Restart\"}");
+        HttpResponse<String> created = api.json("POST", "/apps", "{\"name\":\"Survives Restart\"}");
         assertEquals(201, created.statusCode(), created.body());
-        String token = runtime.adminToken();
+        String token = slipway.runtime().adminToken();
 
         // A second runtime on the same data folder is refused while the first runs.
-        assertThrows(IllegalStateException.class, LocalRuntimeHttpTest::start);
+        assertThrows(IllegalStateException.class, () -> LocalRuntime.start(slipway.options()));
 
-        runtime.close();
-        assertFalse(Files.exists(data.resolve("runtime.json")), "a stopped runtime leaves no runtime.json behind");
-        runtime = start();
-        assertEquals(token, runtime.adminToken());
-        HttpResponse<String> got = json("GET", "/apps/survives-restart", null);
+        slipway.stop();
+        assertFalse(Files.exists(slipway.dataDir().resolve("runtime.json")), "a stopped runtime leaves no runtime.json behind");
+        slipway.start();
+        assertEquals(token, slipway.runtime().adminToken());
+        HttpResponse<String> got = api.json("GET", "/apps/survives-restart", null);
         assertEquals(200, got.statusCode(), got.body());
         assertEquals("Survives Restart", Json.parse(got.body()).get("name").asText());
     }

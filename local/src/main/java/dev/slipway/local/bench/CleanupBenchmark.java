@@ -140,8 +140,8 @@ public final class CleanupBenchmark {
         all.forEach(s -> routes.put(s.label(), RouteEntry.of(s.releaseId).encode()));
         Files.writeString(data.resolve("edge-routes.json"), Json.write(Json.object().set("routes", routes)) + "\n");
 
-        try (LocalRuntime runtime = LocalRuntime.start(new LocalRuntime.Options(data, home.resolve("template.yaml"), "127.0.0.1", 0, 0, 1.0,
-                Duration.ZERO /* no timer: only the runs measured here */));
+        try (LocalRuntime runtime = LocalRuntime.start(LocalRuntime.Options.builder(data).template(home.resolve("template.yaml"))
+                .scheduleInterval(Duration.ZERO /* no timer: only the runs measured here */).build());
              S3Client s3 = S3Client.builder().region(Region.of(LocalRuntime.REGION)).forcePathStyle(true)
                      .credentialsProvider(LocalRuntime.credentials()).endpointOverride(runtime.s3Endpoint())
                      .httpClient(ApacheHttpClient.builder().maxConnections(64).build()).build();

@@ -56,7 +56,7 @@ public final class DeployBenchmark {
         Path home = Path.of(System.getProperty("slipway.home", "."));
         Path work = Files.createTempDirectory("slipway-bench-deploy-");
         Path data = work.resolve("data");
-        try (LocalRuntime runtime = LocalRuntime.start(new LocalRuntime.Options(data, home.resolve("template.yaml"), "127.0.0.1", 0))) {
+        try (LocalRuntime runtime = LocalRuntime.start(LocalRuntime.Options.builder(data).template(home.resolve("template.yaml")).build())) {
             System.out.printf("deploy benchmark: %d rounds (median), %d build rounds, %d-file upload site%n", rounds, buildRounds, files);
 
             // ---- 2. builds: fresh cache folder vs dependency-cache hit (also the first deploys for 1.)

@@ -41,8 +41,8 @@ public final class ImportBenchmark {
         int files = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         Path work = Files.createTempDirectory("slipway-bench-");
-        try (LocalRuntime runtime = LocalRuntime.start(new LocalRuntime.Options(work.resolve("data"),
-                Path.of("template.yaml"), "127.0.0.1", 0))) {
+        try (LocalRuntime runtime = LocalRuntime.start(LocalRuntime.Options.builder(work.resolve("data"))
+                .template(Path.of("template.yaml")).build())) {
             Path tree = work.resolve("tree");
             long bytes = generate(tree, files, new Random(42));
             byte[] zip = zip(tree);

@@ -60,7 +60,7 @@ public final class RollbackBenchmark {
         int[] fileCounts = {10, 20_000};
         Path home = Path.of(System.getProperty("slipway.home", "."));
         Path work = Files.createTempDirectory("slipway-bench-rollback-");
-        try (LocalRuntime runtime = LocalRuntime.start(new LocalRuntime.Options(work.resolve("data"), home.resolve("template.yaml"), "127.0.0.1", 0));
+        try (LocalRuntime runtime = LocalRuntime.start(LocalRuntime.Options.builder(work.resolve("data")).template(home.resolve("template.yaml")).build());
              S3Client s3 = S3Client.builder().region(Region.of(LocalRuntime.REGION)).forcePathStyle(true)
                      .credentialsProvider(LocalRuntime.credentials()).endpointOverride(runtime.s3Endpoint())
                      .httpClient(ApacheHttpClient.builder().maxConnections(64).build()).build();

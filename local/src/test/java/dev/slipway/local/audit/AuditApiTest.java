@@ -1,25 +1,20 @@
 package dev.slipway.local.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.slipway.local.AdminApi;
 import dev.slipway.local.EmbeddedEngines;
-import dev.slipway.local.LocalRuntime;
+import dev.slipway.local.LocalSlipway;
 import dev.slipway.local.imports.Exports;
-import dev.slipway.local.template.LocalNames;
-import dev.slipway.local.template.SamTemplate;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.audit.AuditExport;
 import dev.slipway.shared.audit.AuditLedger;
 import dev.slipway.shared.json.Json;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
 import software.amazon.awssdk.enhanced.dynamodb.model.TransactWriteItemsEnhancedRequest;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
@@ -27,7 +22,6 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,9 +43,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The audit trail end to end through `slipway up`'s HTTP API, on the embedded engines: list, verify, tamper, export. */
 class AuditApiTest {
-    @TempDir
-    static Path data;
-    private static LocalRuntime runtime;
+    @RegisterExtension
+    static final LocalSlipway slipway = LocalSlipway.builder().build();
     private static DynamoDbClient dynamo;
     private static S3Client s3;
     private static String auditTable;
@@ -60,38 +53,15 @@ class AuditApiTest {
 
     @BeforeAll
     static void up() throws Exception {
-        runtime = LocalRuntime.start(new LocalRuntime.Options(data, EmbeddedEngines.repoRoot().resolve("template.yaml"),
-                "127.0.0.1", 0));
-        dynamo = DynamoDbClient.builder().region(Region.US_EAST_1).credentialsProvider(LocalRuntime.credentials())
-                .endpointOverride(runtime.dynamoDbEndpoint()).build();
-        s3 = S3Client.builder().region(Region.US_EAST_1).credentialsProvider(LocalRuntime.credentials()).forcePathStyle(true)
-                .endpointOverride(runtime.s3Endpoint()).build();
-        LocalNames names = new LocalNames();
-        auditTable = names.physicalName("AuditTable", SamTemplate.TABLE);
-        bucket = names.physicalName("ArtifactsBucket", SamTemplate.BUCKET);
-        ledger = new AuditLedger(DynamoDbEnhancedClient.builder().dynamoDbClient(dynamo).build(), auditTable);
-    }
-
-    @AfterAll
-    static void down() {
-        if (dynamo != null) {
-            dynamo.close();
-        }
-        if (s3 != null) {
-            s3.close();
-        }
-        if (runtime != null) {
-            runtime.close();
-        }
-    }
-
-    private static HttpResponse<String> send(String method, String path, byte[] body, String contentType) throws Exception {
-        return AdminApi.send(runtime, method, path, body, contentType);
+        dynamo = slipway.dynamo();
+        s3 = slipway.s3();
+        auditTable = slipway.tableName("AuditTable");
+        bucket = slipway.bucket();
+        ledger = new AuditLedger(slipway.enhanced(), auditTable);
     }
 
     private static JsonNode ok(String method, String path, String json, int status) throws Exception {
-        HttpResponse<String> r = send(method, path, json == null ? null : json.getBytes(StandardCharsets.UTF_8),
-                json == null ? null : "application/json");
+        HttpResponse<String> r = slipway.api().json(method, path, json);
         assertEquals(status, r.statusCode(), r.body());
         return Json.parse(r.body());
     }
@@ -104,7 +74,7 @@ class AuditApiTest {
     private static String appWithHistory(String id) throws Exception {
         ok("POST", "/apps", "{\"id\":\"" + id + "\",\"name\":\"Audit " + id + "\"}", 201);
         ok("PATCH", "/apps/" + id, "{\"name\":\"Audit " + id + " (renamed)\"}", 200);
-        HttpResponse<String> imported = send("POST", "/apps/" + id + "/imports", Exports.zip("site", Exports.lovable(id)),
+        HttpResponse<String> imported = slipway.api().send("POST", "/apps/" + id + "/imports", Exports.zip("site", Exports.lovable(id)),
                 "application/zip");
         assertEquals(201, imported.statusCode(), imported.body());
         return id;
@@ -160,9 +130,9 @@ class AuditApiTest {
         assertEquals(3, verify.get("events").asLong());
         assertEquals(prev, verify.get("head").asText());
 
-        assertEquals(404, send("GET", "/apps/no-such-app/audit", null, null).statusCode());
-        assertEquals(400, send("GET", "/apps/" + app + "/audit?cursor=%21%21", null, null).statusCode());
-        assertEquals(400, send("GET", "/apps/" + app + "/audit?limit=0", null, null).statusCode());
+        assertEquals(404, slipway.api().send("GET", "/apps/no-such-app/audit", null, null).statusCode());
+        assertEquals(400, slipway.api().send("GET", "/apps/" + app + "/audit?cursor=%21%21", null, null).statusCode());
+        assertEquals(400, slipway.api().send("GET", "/apps/" + app + "/audit?limit=0", null, null).statusCode());
     }
 
     @Test
@@ -343,7 +313,7 @@ class AuditApiTest {
         Map<String, AttributeValue> forged = new java.util.HashMap<>(sixth);
         forged.put("actor", AttributeValue.fromS("mallory"));
         put(forged);
-        var refused = send("POST", export, null, null);
+        var refused = slipway.api().send("POST", export, null, null);
         assertEquals(409, refused.statusCode(), refused.body());
         assertTrue(refused.body().contains("urn:slipway:problem:audit-chain-broken"), refused.body());
         assertEquals(5, get(verify).get("toSeq").asLong());
@@ -425,7 +395,7 @@ class AuditApiTest {
         String a = appWithHistory("audit-sched-a");
         String b = appWithHistory("audit-sched-b");
         @SuppressWarnings("unchecked")
-        Map<String, Object> out = (Map<String, Object>) runtime.functions().invoke("AuditExportFunction",
+        Map<String, Object> out = (Map<String, Object>) slipway.runtime().functions().invoke("AuditExportFunction",
                 Json.MAPPER.readValue(EmbeddedEngines.repoRoot().resolve("events/audit-export/scheduled.json").toFile(), Map.class));
         assertTrue(((Number) out.get("files")).intValue() >= 2, out.toString());
         for (String app : List.of(a, b)) {

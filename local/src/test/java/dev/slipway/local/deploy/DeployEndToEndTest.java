@@ -2,26 +2,22 @@ package dev.slipway.local.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.local.AdminApi;
-import dev.slipway.local.EmbeddedEngines;
-import dev.slipway.local.LocalRuntime;
+import dev.slipway.local.LocalSlipway;
 import dev.slipway.local.edge.EdgeClient;
 import dev.slipway.local.imports.Exports;
 import dev.slipway.shared.deploy.ContentPolicy;
 import dev.slipway.shared.json.Json;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,34 +37,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DeployEndToEndTest {
-    @TempDir
-    static Path data;
-    private static LocalRuntime runtime;
+    @RegisterExtension
+    static final LocalSlipway slipway = LocalSlipway.builder().skipWithoutNpmDependencies().build();
+    private static final AdminApi api = slipway.api();
+    private static final EdgeClient sites = slipway.edge();
     private static final String APP = "shop";
     private static String firstRelease;
     private static String firstIndex;
 
     @BeforeAll
     static void up() throws Exception {
-        Assumptions.assumeTrue(EmbeddedEngines.repoRoot().resolve("node_modules/aws-local-stepfunctions").toFile().isDirectory(),
-                "node_modules not installed (mvn verify installs it)");
-        runtime = LocalRuntime.start(new LocalRuntime.Options(data, EmbeddedEngines.repoRoot().resolve("template.yaml"),
-                "127.0.0.1", 0));
-        assertEquals(201, api("POST", "/apps", "{\"id\":\"" + APP + "\",\"name\":\"Shop\"}").statusCode());
-    }
-
-    @AfterAll
-    static void down() {
-        if (runtime != null) {
-            runtime.close();
-        }
+        assertEquals(201, api.json("POST", "/apps", "{\"id\":\"" + APP + "\",\"name\":\"Shop\"}").statusCode());
     }
 
     @Test
     @Order(1)
     void deployBuildsTheAppAndTheEdgeServesIt() throws Exception {
+        // Given a Vite app on main; when it is deployed
         importApp(ViteApp.files("Welcome to the shop"));
         JsonNode d = deployAndWait();
+        // then every step ran, once, and the release is production
         assertEquals("SUCCEEDED", d.path("status").asText(), d.toString());
         firstRelease = d.path("releaseId").asText();
         assertEquals(26, firstRelease.length());
@@ -79,18 +67,19 @@ class DeployEndToEndTest {
             assertTrue(s.hasNonNull("startedAt") && s.hasNonNull("endedAt"), step + ": " + s);
             assertFalse(s.path("outcome").asText().startsWith("failed"), step + ": " + s);
         }
-        assertEquals(runtime.siteUrl(APP), d.path("url").asText());
+        assertEquals(slipway.runtime().siteUrl(APP), d.path("url").asText());
 
         // GET /apps/{app} names the production release.
-        JsonNode app = Json.parse(api("GET", "/apps/" + APP, null).body());
+        JsonNode app = Json.parse(api.json("GET", "/apps/" + APP, null).body());
         assertEquals(firstRelease, app.path("production").path("releaseId").asText(), app.toString());
 
         // The build log is kept, and has no environment value in it.
-        HttpResponse<String> log = api("GET", "/apps/" + APP + "/deployments/" + d.path("deploymentId").asText() + "/logs", null);
+        HttpResponse<String> log = api.json("GET", "/apps/" + APP + "/deployments/" + d.path("deploymentId").asText() + "/logs", null);
         assertEquals(200, log.statusCode());
         assertTrue(log.body().contains("vite"), log.body());
         assertFalse(log.body().contains("Hello from the owner's own cloud"), "the log leaks an env value");
 
+        // and the edge serves it as a browser reads it: index.html, never cached.
         EdgeClient.Reply index = edge("/");
         assertEquals(200, index.status());
         assertEquals(ContentPolicy.NO_CACHE, index.header("cache-control"));
@@ -112,28 +101,30 @@ class DeployEndToEndTest {
         assertTrue(bundle.text().contains("Welcome to the shop"));
         assertTrue(bundle.text().contains("Hello from the owner's own cloud"));
         // Revalidation, compression, HEAD, a missing asset.
-        assertEquals(304, EdgeClient.get(runtime.edge().port(), host(APP), js, "If-None-Match", bundle.header("etag")).status());
-        EdgeClient.Reply gz = EdgeClient.get(runtime.edge().port(), host(APP), js, "Accept-Encoding", "gzip");
+        assertEquals(304, sites.site(APP, js, "If-None-Match", bundle.header("etag")).status());
+        EdgeClient.Reply gz = sites.site(APP, js, "Accept-Encoding", "gzip");
         assertEquals("gzip", gz.header("content-encoding"));
         assertEquals(bundle.text(), new String(new GZIPInputStream(new ByteArrayInputStream(gz.body())).readAllBytes(), StandardCharsets.UTF_8));
-        EdgeClient.Reply head = EdgeClient.raw("HEAD", host(APP), js, Map.of(), null, runtime.edge().port());
+        EdgeClient.Reply head = sites.request("HEAD", APP, js, Map.of(), null);
         assertEquals(200, head.status());
         assertEquals(0, head.body().length);
         assertEquals(404, edge("/assets/missing-12345678.js").status());
         assertEquals("User-agent: *\nAllow: /\n", edge("/robots.txt").text());
         // The release's own URL serves the same bytes.
-        assertEquals(firstIndex, EdgeClient.get(runtime.edge().port(), host(firstRelease + "--" + APP), "/").text());
+        assertEquals(firstIndex, sites.site(firstRelease + "--" + APP, "/").text());
     }
 
     @Test
     @Order(2)
     void redeployOfAnUnchangedTreeReusesTheRelease() throws Exception {
+        // Given production built from main; when main is deployed again unchanged
         JsonNode d = deployAndWait();
+        // then the release is reused: no build, no build log
         assertEquals("SUCCEEDED", d.path("status").asText(), d.toString());
         assertTrue(d.path("reusedRelease").asBoolean(), d.toString());
         assertEquals(firstRelease, d.path("releaseId").asText());
         assertEquals(null, step(d, "Build"), "no build step when the release is reused: " + d);
-        HttpResponse<String> log = api("GET", "/apps/" + APP + "/deployments/" + d.path("deploymentId").asText() + "/logs", null);
+        HttpResponse<String> log = api.json("GET", "/apps/" + APP + "/deployments/" + d.path("deploymentId").asText() + "/logs", null);
         assertEquals(404, log.statusCode());
         assertEquals("application/problem+json", log.headers().firstValue("content-type").orElse(""));
     }
@@ -149,50 +140,51 @@ class DeployEndToEndTest {
         assertNotEquals(firstIndex, index);
         assertTrue(edge(asset(index, "js")).text().contains("Spring sale"));
         // The first release is still reachable at its own URL, unchanged.
-        assertEquals(firstIndex, EdgeClient.get(runtime.edge().port(), host(firstRelease + "--" + APP), "/").text());
+        assertEquals(firstIndex, sites.site(firstRelease + "--" + APP, "/").text());
     }
 
     @Test
     @Order(4)
     void aBrokenBuildFailsWithItsLogAndProductionKeepsServing() throws Exception {
+        // Given production serving, and a commit whose build breaks
         String before = edge("/").text();
         Map<String, String> files = ViteApp.files("Broken");
         files.put("src/main.jsx", files.get("src/main.jsx").replace("<main>", "<main>{{{"));
         importApp(files);
+        // when it is deployed, then the deployment fails at the build, with its log
         JsonNode d = deployAndWait();
         assertEquals("FAILED", d.path("status").asText(), d.toString());
         assertTrue(d.path("failure").asText().contains("exited with status"), d.toString());
         JsonNode build = step(d, "Build");
         assertTrue(build.path("outcome").asText().startsWith("failed"), build.toString());
-        HttpResponse<String> log = api("GET", "/apps/" + APP + "/deployments/" + d.path("deploymentId").asText() + "/logs", null);
+        HttpResponse<String> log = api.json("GET", "/apps/" + APP + "/deployments/" + d.path("deploymentId").asText() + "/logs", null);
         assertEquals(200, log.statusCode());
         assertTrue(log.body().toLowerCase().contains("error"), log.body());
         // Production is untouched and nothing of the failed release is left in S3.
         assertEquals(before, edge("/").text());
         String failedRelease = d.path("releaseId").asText();
         assertFalse(failedRelease.isEmpty());
-        try (S3Client s3 = s3()) {
-            assertEquals(0, s3.listObjectsV2(r -> r.bucket("slipway-artifactsbucket").prefix("sites/" + APP + "/" + failedRelease + "/")).keyCount());
-            assertEquals(0, s3.listObjectsV2(r -> r.bucket("slipway-artifactsbucket").prefix("builds/" + APP + "/" + d.path("deploymentId").asText() + "/output")).keyCount());
-        }
-        JsonNode app = Json.parse(api("GET", "/apps/" + APP, null).body());
+        S3Client s3 = slipway.s3();
+        assertEquals(0, s3.listObjectsV2(r -> r.bucket("slipway-artifactsbucket").prefix("sites/" + APP + "/" + failedRelease + "/")).keyCount());
+        assertEquals(0, s3.listObjectsV2(r -> r.bucket("slipway-artifactsbucket").prefix("builds/" + APP + "/" + d.path("deploymentId").asText() + "/output")).keyCount());
+        JsonNode app = Json.parse(api.json("GET", "/apps/" + APP, null).body());
         assertNotEquals(failedRelease, app.path("production").path("releaseId").asText());
     }
 
     @Test
     @Order(5)
     void badDeployRequestsAreProblems() throws Exception {
-        assertProblem(api("POST", "/apps/" + APP + "/deployments", "{\"ref\":\"no-such-branch\"}"), 422, "ref-not-found");
-        assertProblem(api("POST", "/apps/" + APP + "/deployments", "{\"target\":\"staging\"}"), 400, "validation-failed");
-        assertProblem(api("POST", "/apps/" + APP + "/deployments", "{\"bogus\":1}"), 400, "unknown-field");
-        assertProblem(api("POST", "/apps/nope/deployments", "{}"), 404, "app-not-found");
-        assertProblem(api("GET", "/apps/" + APP + "/deployments/not-an-id", null), 404, "deployment-not-found");
-        api("POST", "/apps", "{\"id\":\"empty\",\"name\":\"Empty\"}");
-        assertProblem(api("POST", "/apps/empty/deployments", "{}"), 409, "nothing-to-deploy");
-        JsonNode list = Json.parse(api("GET", "/apps/" + APP + "/deployments?limit=2", null).body());
+        assertProblem(api.json("POST", "/apps/" + APP + "/deployments", "{\"ref\":\"no-such-branch\"}"), 422, "ref-not-found");
+        assertProblem(api.json("POST", "/apps/" + APP + "/deployments", "{\"target\":\"staging\"}"), 400, "validation-failed");
+        assertProblem(api.json("POST", "/apps/" + APP + "/deployments", "{\"bogus\":1}"), 400, "unknown-field");
+        assertProblem(api.json("POST", "/apps/nope/deployments", "{}"), 404, "app-not-found");
+        assertProblem(api.json("GET", "/apps/" + APP + "/deployments/not-an-id", null), 404, "deployment-not-found");
+        api.json("POST", "/apps", "{\"id\":\"empty\",\"name\":\"Empty\"}");
+        assertProblem(api.json("POST", "/apps/empty/deployments", "{}"), 409, "nothing-to-deploy");
+        JsonNode list = Json.parse(api.json("GET", "/apps/" + APP + "/deployments?limit=2", null).body());
         assertEquals(2, list.path("deployments").size());
         assertTrue(list.hasNonNull("nextCursor"));
-        JsonNode rest = Json.parse(api("GET", "/apps/" + APP + "/deployments?limit=100&cursor=" + list.path("nextCursor").asText(), null).body());
+        JsonNode rest = Json.parse(api.json("GET", "/apps/" + APP + "/deployments?limit=100&cursor=" + list.path("nextCursor").asText(), null).body());
         assertEquals(2, rest.path("deployments").size(), "4 deployments so far: 2 per page " + rest);
         assertFalse(rest.has("nextCursor"));
     }
@@ -200,15 +192,15 @@ class DeployEndToEndTest {
     // ---- helpers
 
     private static void importApp(Map<String, String> files) throws Exception {
-        HttpResponse<String> r = send("POST", "/apps/" + APP + "/imports", Exports.zip("shop-main/", files), "application/zip");
+        HttpResponse<String> r = api.send("POST", "/apps/" + APP + "/imports", Exports.zip("shop-main/", files), "application/zip");
         assertTrue(r.statusCode() == 201 || r.statusCode() == 200, r.body());
     }
 
     private static JsonNode deployAndWait() throws Exception {
-        HttpResponse<String> started = api("POST", "/apps/" + APP + "/deployments", "{}");
+        HttpResponse<String> started = api.json("POST", "/apps/" + APP + "/deployments", "{}");
         assertEquals(202, started.statusCode(), started.body());
-        JsonNode d = AdminApi.awaitDeployment(runtime, APP, Json.parse(started.body()).path("deploymentId").asText());
-        EdgeClient.awaitPromoted(runtime.edge().port(), d);
+        JsonNode d = api.awaitDeployment(APP, Json.parse(started.body()).path("deploymentId").asText());
+        sites.awaitPromoted(d);
         return d;
     }
 
@@ -227,31 +219,14 @@ class DeployEndToEndTest {
         return m.group(1);
     }
 
-    private static String host(String label) {
-        return label + ".localhost:" + runtime.edge().port();
-    }
-
+    /** GET a path of the app's production site. */
     private static EdgeClient.Reply edge(String path) throws Exception {
-        return EdgeClient.get(runtime.edge().port(), host(APP), path);
+        return sites.site(APP, path);
     }
 
     private static void assertProblem(HttpResponse<String> r, int status, String slug) {
         assertEquals(status, r.statusCode(), r.body());
         assertEquals("urn:slipway:problem:" + slug, Json.parse(r.body()).path("type").asText(), r.body());
-    }
-
-    private static S3Client s3() {
-        return S3Client.builder().region(software.amazon.awssdk.regions.Region.of(LocalRuntime.REGION)).forcePathStyle(true)
-                .credentialsProvider(LocalRuntime.credentials()).endpointOverride(runtime.s3Endpoint())
-                .httpClient(software.amazon.awssdk.http.apache.ApacheHttpClient.builder().build()).build();
-    }
-
-    static HttpResponse<String> api(String method, String path, String json) throws Exception {
-        return AdminApi.json(runtime, method, path, json);
-    }
-
-    static HttpResponse<String> send(String method, String path, byte[] body, String contentType) throws Exception {
-        return AdminApi.send(runtime, method, path, body, contentType);
     }
 
 }

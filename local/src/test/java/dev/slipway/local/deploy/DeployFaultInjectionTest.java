@@ -2,8 +2,8 @@ package dev.slipway.local.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.local.AdminApi;
-import dev.slipway.local.EmbeddedEngines;
 import dev.slipway.local.LocalRuntime;
+import dev.slipway.local.LocalSlipway;
 import dev.slipway.local.edge.EdgeClient;
 import dev.slipway.local.imports.Exports;
 import dev.slipway.local.stepfunctions.LambdaInvokeEndpoint;
@@ -25,13 +25,12 @@ import dev.slipway.shared.deploy.StepFailedException;
 import dev.slipway.shared.deploy.TransientStepException;
 import dev.slipway.shared.json.Json;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -43,8 +42,6 @@ import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -77,8 +74,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DeployFaultInjectionTest {
-    @TempDir
-    static Path data;
+    /** Retry intervals at 1/100: a step's retries run out in well under a second. */
+    @RegisterExtension
+    static final LocalSlipway slipway = LocalSlipway.builder().skipWithoutNpmDependencies().retryIntervalScale(0.01).build();
+    private static final AdminApi api = slipway.api();
     private static LocalRuntime runtime;
     private static final String APP = "faulty";
     private static final String STEPS_TASK = "DeployStepsFunction";
@@ -237,19 +236,13 @@ class DeployFaultInjectionTest {
 
     @BeforeAll
     static void up() throws Exception {
-        Assumptions.assumeTrue(EmbeddedEngines.repoRoot().resolve("node_modules/aws-local-stepfunctions").toFile().isDirectory(),
-                "node_modules not installed (mvn verify installs it)");
-        runtime = LocalRuntime.start(new LocalRuntime.Options(data, EmbeddedEngines.repoRoot().resolve("template.yaml"),
-                "127.0.0.1", 0, 0, 0.01));
+        runtime = slipway.runtime();
         LambdaInvokeEndpoint lambda = runtime.lambdaEndpoint();
         lambda.register(STEPS_TASK, FAULTS.wrap(lambda.task(STEPS_TASK), false));
         lambda.register(LocalRuntime.LOCAL_BUILD_TASK, FAULTS.wrap(lambda.task(LocalRuntime.LOCAL_BUILD_TASK), true));
 
-        var http = ApacheHttpClient.builder().build();
-        s3 = S3Client.builder().region(Region.of(LocalRuntime.REGION)).forcePathStyle(true)
-                .credentialsProvider(LocalRuntime.credentials()).endpointOverride(runtime.s3Endpoint()).httpClient(http).build();
-        ddb = DynamoDbClient.builder().region(Region.of(LocalRuntime.REGION)).credentialsProvider(LocalRuntime.credentials())
-                .endpointOverride(runtime.dynamoDbEndpoint()).httpClient(ApacheHttpClient.builder().build()).build();
+        s3 = slipway.s3();
+        ddb = slipway.dynamo();
         sfn = SfnClient.builder().region(Region.of(LocalRuntime.REGION)).credentialsProvider(LocalRuntime.credentials())
                 .endpointOverride(runtime.stepFunctions().endpoint()).httpClient(ApacheHttpClient.builder().build()).build();
         LocalNames names = new LocalNames();
@@ -260,19 +253,13 @@ class DeployFaultInjectionTest {
         files = new ReleaseFiles(s3, bucket);
         String machine = runtime.functions().environment("DeploymentsFunction").get("DEPLOY_STATE_MACHINE_ARN");
         executionPrefix = machine.replace(":stateMachine:", ":execution:") + ":";
-        assertEquals(201, api("POST", "/apps", "{\"id\":\"" + APP + "\",\"name\":\"Faulty\"}").statusCode());
+        assertEquals(201, api.json("POST", "/apps", "{\"id\":\"" + APP + "\",\"name\":\"Faulty\"}").statusCode());
     }
 
     @AfterAll
     static void down() {
-        for (AutoCloseable c : new AutoCloseable[]{sfn, s3, ddb, runtime}) {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    System.err.println("closing: " + e);
-                }
-            }
+        if (sfn != null) {
+            sfn.close();
         }
     }
 
@@ -550,7 +537,7 @@ class DeployFaultInjectionTest {
         // Only MarkFailed writes the outcome; when it cannot, the record still says RUNNING until it is
         // read through the API, which finds the ended execution and marks the deployment FAILED.
         assertEquals(Deployment.Status.RUNNING, r.deployment().status());
-        JsonNode read = Json.parse(api("GET", "/apps/" + APP + "/deployments/" + r.id(), null).body());
+        JsonNode read = Json.parse(api.json("GET", "/apps/" + APP + "/deployments/" + r.id(), null).body());
         assertEquals("FAILED", read.path("status").asText(), read.toString());
         assertTrue(read.path("failure").asText().contains("ended FAILED"), read.toString());
         assertEquals(Deployment.Status.FAILED, store.deployments().get(APP, r.id()).orElseThrow().status());
@@ -596,7 +583,7 @@ class DeployFaultInjectionTest {
             assertFalse(s.outcome().startsWith("failed"), s + " in " + r);
         }
         // Production names the new release, which is READY, and the edge serves its bytes.
-        JsonNode app = Json.parse(api("GET", "/apps/" + APP, null).body());
+        JsonNode app = Json.parse(api.json("GET", "/apps/" + APP, null).body());
         assertEquals(release, app.path("production").path("releaseId").asText(), app.toString());
         assertAliasOnReady();
         assertEquals(release, store.aliases().get(APP, Alias.PRODUCTION).orElseThrow().releaseId());
@@ -627,7 +614,7 @@ class DeployFaultInjectionTest {
             assertNotNull(s.endedAt(), "open step " + s + " in " + r);
         }
         // Production: the same release, alias version and bytes at the edge.
-        JsonNode app = Json.parse(api("GET", "/apps/" + APP, null).body());
+        JsonNode app = Json.parse(api.json("GET", "/apps/" + APP, null).body());
         assertEquals(before.releaseId(), app.path("production").path("releaseId").asText(), app.toString());
         Alias alias = store.aliases().get(APP, Alias.PRODUCTION).orElseThrow();
         assertEquals(before.releaseId(), alias.releaseId());
@@ -702,7 +689,7 @@ class DeployFaultInjectionTest {
     // ---- driving
 
     private static void importApp(String headline) throws Exception {
-        HttpResponse<String> r = send("POST", "/apps/" + APP + "/imports", Exports.zip("faulty-main/", ViteApp.files(headline)),
+        HttpResponse<String> r = api.send("POST", "/apps/" + APP + "/imports", Exports.zip("faulty-main/", ViteApp.files(headline)),
                 "application/zip");
         assertTrue(r.statusCode() == 201 || r.statusCode() == 200, r.body());
     }
@@ -711,7 +698,7 @@ class DeployFaultInjectionTest {
     private static Run deploy(Map<String, Kind> faults) throws Exception {
         FAULTS.reset(faults);
         try {
-            HttpResponse<String> started = api("POST", "/apps/" + APP + "/deployments", "{}");
+            HttpResponse<String> started = api.json("POST", "/apps/" + APP + "/deployments", "{}");
             assertEquals(202, started.statusCode(), started.body());
             String id = Json.parse(started.body()).path("deploymentId").asText();
             long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
@@ -737,18 +724,11 @@ class DeployFaultInjectionTest {
     }
 
     private static String host(String label) {
-        return label + ".localhost:" + runtime.edge().port();
+        return slipway.edge().host(label);
     }
 
+    /** GET a path of the app's production site. */
     private static EdgeClient.Reply edge(String path) throws Exception {
-        return EdgeClient.get(runtime.edge().port(), host(APP), path);
-    }
-
-    static HttpResponse<String> api(String method, String path, String json) throws Exception {
-        return AdminApi.json(runtime, method, path, json);
-    }
-
-    static HttpResponse<String> send(String method, String path, byte[] body, String contentType) throws Exception {
-        return AdminApi.send(runtime, method, path, body, contentType);
+        return slipway.edge().site(APP, path);
     }
 }

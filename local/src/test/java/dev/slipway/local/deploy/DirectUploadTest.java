@@ -3,28 +3,23 @@ package dev.slipway.local.deploy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.local.AdminApi;
-import dev.slipway.local.EmbeddedEngines;
-import dev.slipway.local.LocalRuntime;
+import dev.slipway.local.LocalSlipway;
 import dev.slipway.local.edge.EdgeClient;
 import dev.slipway.shared.deploy.ContentPolicy;
 import dev.slipway.shared.deploy.ReleaseFiles;
 import dev.slipway.shared.json.Json;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.s3.S3Client;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,9 +41,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DirectUploadTest {
-    @TempDir
-    static Path data;
-    private static LocalRuntime runtime;
+    @RegisterExtension
+    static final LocalSlipway slipway = LocalSlipway.builder().skipWithoutNpmDependencies().build();
+    private static final AdminApi api = slipway.api();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String APP = "prebuilt";
     private static final String BUCKET = "slipway-artifactsbucket";
@@ -57,18 +52,7 @@ class DirectUploadTest {
 
     @BeforeAll
     static void up() throws Exception {
-        Assumptions.assumeTrue(EmbeddedEngines.repoRoot().resolve("node_modules/aws-local-stepfunctions").toFile().isDirectory(),
-                "node_modules not installed (mvn verify installs it)");
-        runtime = LocalRuntime.start(new LocalRuntime.Options(data, EmbeddedEngines.repoRoot().resolve("template.yaml"),
-                "127.0.0.1", 0));
-        assertEquals(201, api("POST", "/apps", "{\"id\":\"" + APP + "\",\"name\":\"Prebuilt\"}").statusCode());
-    }
-
-    @AfterAll
-    static void down() {
-        if (runtime != null) {
-            runtime.close();
-        }
+        assertEquals(201, api.json("POST", "/apps", "{\"id\":\"" + APP + "\",\"name\":\"Prebuilt\"}").statusCode());
     }
 
     static Map<String, byte[]> site(String headline) {
@@ -85,8 +69,10 @@ class DirectUploadTest {
     @Test
     @Order(1)
     void aPrebuiltSiteIsUploadedFinalizedDeployedAndServed() throws Exception {
+        // Given a prebuilt site; when a release is created from its file list
         Map<String, byte[]> site = site("Uploaded, not built");
         JsonNode created = createRelease(site);
+        // then it is STAGED, asking for every file, with one upload URL each
         assertEquals("STAGED", created.path("status").asText());
         firstRelease = created.path("releaseId").asText();
         assertEquals(26, firstRelease.length());
@@ -94,12 +80,13 @@ class DirectUploadTest {
         assertEquals(new TreeSet<>(shas(site).values()), strings(created.path("required")));
         assertEquals(4, created.path("uploads").size());
         assertEquals("/apps/" + APP + "/releases/" + firstRelease + "/finalize", created.path("links").path("finalize").asText());
-        JsonNode got = Json.parse(api("GET", "/apps/" + APP + "/releases/" + firstRelease, null).body());
+        JsonNode got = Json.parse(api.json("GET", "/apps/" + APP + "/releases/" + firstRelease, null).body());
         assertEquals("STAGED", got.path("status").asText(), got.toString());
         assertEquals("upload", got.path("source").asText());
 
+        // When the files are uploaded and the release finalized, then it is READY
         upload(created, site);
-        HttpResponse<String> fin = api("POST", "/apps/" + APP + "/releases/" + firstRelease + "/finalize", null);
+        HttpResponse<String> fin = api.json("POST", "/apps/" + APP + "/releases/" + firstRelease + "/finalize", null);
         assertEquals(200, fin.statusCode(), fin.body());
         JsonNode ready = Json.parse(fin.body());
         assertEquals("READY", ready.path("status").asText());
@@ -107,14 +94,15 @@ class DirectUploadTest {
         assertEquals(site.values().stream().mapToLong(b -> b.length).sum(), ready.path("bytes").asLong());
         assertTrue(ready.path("releaseUrl").asText().contains(firstRelease + "--" + APP), ready.toString());
         // Idempotent, and the uploads were consumed.
-        HttpResponse<String> again = api("POST", "/apps/" + APP + "/releases/" + firstRelease + "/finalize", null);
+        HttpResponse<String> again = api.json("POST", "/apps/" + APP + "/releases/" + firstRelease + "/finalize", null);
         assertEquals(200, again.statusCode(), again.body());
         assertEquals("READY", Json.parse(again.body()).path("status").asText());
         assertEquals(0, count("uploads/" + APP + "/"));
-        JsonNode record = Json.parse(api("GET", "/apps/" + APP + "/releases/" + firstRelease, null).body());
+        JsonNode record = Json.parse(api.json("GET", "/apps/" + APP + "/releases/" + firstRelease, null).body());
         assertEquals("READY", record.path("status").asText());
         assertTrue(record.hasNonNull("readyAt") && record.hasNonNull("createdAt"), record.toString());
 
+        // When the READY release is deployed (no build), then the edge serves each file with its type and caching
         JsonNode d = deployRelease(firstRelease);
         assertEquals("SUCCEEDED", d.path("status").asText(), d.toString());
         assertEquals(firstRelease, d.path("releaseId").asText());
@@ -147,7 +135,7 @@ class DirectUploadTest {
         assertEquals(1, created.path("uploads").size());
         upload(created, site);
         String id = created.path("releaseId").asText();
-        HttpResponse<String> fin = api("POST", "/apps/" + APP + "/releases/" + id + "/finalize", null);
+        HttpResponse<String> fin = api.json("POST", "/apps/" + APP + "/releases/" + id + "/finalize", null);
         assertEquals(200, fin.statusCode(), fin.body());
         assertEquals(4, Json.parse(fin.body()).path("files").asInt());
         assertEquals("SUCCEEDED", deployRelease(id).path("status").asText());
@@ -157,7 +145,7 @@ class DirectUploadTest {
         assertEquals(new String(site.get("/assets/app-1a2b3c4d.js"), StandardCharsets.UTF_8), js.text());
         assertArrayEquals(PNG, edge("/img/logo.png").body());
         // The first release still answers at its own URL, unchanged.
-        assertTrue(EdgeClient.get(runtime.edge().port(), host(firstRelease + "--" + APP), "/").text().contains("Uploaded, not built"));
+        assertTrue(slipway.edge().site(firstRelease + "--" + APP, "/").text().contains("Uploaded, not built"));
     }
 
     @Test
@@ -165,27 +153,27 @@ class DirectUploadTest {
     void badRequestsAreProblemsAndLeaveNothingBehind() throws Exception {
         int releasesBefore = count("releases/" + APP + "/");
         String good = ReleaseFiles.hex("SHA-256", new byte[]{1});
-        assertProblem(api("POST", "/apps/" + APP + "/releases", "{\"files\":{\"/a.html\":\"" + good.toUpperCase() + "\"}}"), 400, "validation-failed");
-        assertProblem(api("POST", "/apps/" + APP + "/releases", "{\"files\":{\"/a.html\":\"abc\"}}"), 400, "validation-failed");
-        assertProblem(api("POST", "/apps/" + APP + "/releases", "{\"files\":{\"../x\":\"" + good + "\"}}"), 400, "validation-failed");
-        assertProblem(api("POST", "/apps/" + APP + "/releases", "{\"files\":{\"/a/../../x\":\"" + good + "\"}}"), 400, "validation-failed");
-        assertProblem(api("POST", "/apps/" + APP + "/releases", "{\"files\":{\"/a.html\":\"" + good + "\",\"a.html\":\"" + good + "\"}}"), 400, "validation-failed");
-        assertProblem(api("POST", "/apps/" + APP + "/releases", "{\"files\":{}}"), 400, "validation-failed");
-        assertProblem(api("POST", "/apps/" + APP + "/releases", "{}"), 400, "validation-failed");
-        assertProblem(api("POST", "/apps/" + APP + "/releases", "{\"files\":{\"/a.html\":\"" + good + "\"},\"x\":1}"), 400, "unknown-field");
-        assertProblem(api("POST", "/apps/nope/releases", "{\"files\":{\"/a.html\":\"" + good + "\"}}"), 404, "app-not-found");
+        assertProblem(api.json("POST", "/apps/" + APP + "/releases", "{\"files\":{\"/a.html\":\"" + good.toUpperCase() + "\"}}"), 400, "validation-failed");
+        assertProblem(api.json("POST", "/apps/" + APP + "/releases", "{\"files\":{\"/a.html\":\"abc\"}}"), 400, "validation-failed");
+        assertProblem(api.json("POST", "/apps/" + APP + "/releases", "{\"files\":{\"../x\":\"" + good + "\"}}"), 400, "validation-failed");
+        assertProblem(api.json("POST", "/apps/" + APP + "/releases", "{\"files\":{\"/a/../../x\":\"" + good + "\"}}"), 400, "validation-failed");
+        assertProblem(api.json("POST", "/apps/" + APP + "/releases", "{\"files\":{\"/a.html\":\"" + good + "\",\"a.html\":\"" + good + "\"}}"), 400, "validation-failed");
+        assertProblem(api.json("POST", "/apps/" + APP + "/releases", "{\"files\":{}}"), 400, "validation-failed");
+        assertProblem(api.json("POST", "/apps/" + APP + "/releases", "{}"), 400, "validation-failed");
+        assertProblem(api.json("POST", "/apps/" + APP + "/releases", "{\"files\":{\"/a.html\":\"" + good + "\"},\"x\":1}"), 400, "unknown-field");
+        assertProblem(api.json("POST", "/apps/nope/releases", "{\"files\":{\"/a.html\":\"" + good + "\"}}"), 404, "app-not-found");
         // Too many files, and a body beyond the route's limit.
         StringBuilder many = new StringBuilder("{\"files\":{");
         for (int i = 0; i <= 20_000; i++) {
             many.append(i == 0 ? "" : ",").append("\"/f").append(i).append(".txt\":\"").append(good).append('"');
         }
-        assertProblem(api("POST", "/apps/" + APP + "/releases", many.append("}}").toString()), 413, "payload-too-large");
+        assertProblem(api.json("POST", "/apps/" + APP + "/releases", many.append("}}").toString()), 413, "payload-too-large");
         String huge = "{\"files\":{\"/a.html\":\"" + good + "\"},\"pad\":\"" + "x".repeat(6 * 1024 * 1024) + "\"}";
-        assertProblem(api("POST", "/apps/" + APP + "/releases", huge), 413, "payload-too-large");
+        assertProblem(api.json("POST", "/apps/" + APP + "/releases", huge), 413, "payload-too-large");
         // Finalize of releases that do not exist.
-        assertProblem(api("POST", "/apps/" + APP + "/releases/01kb0x3m5n7q8r9s0t1v2w3x4y/finalize", null), 404, "release-not-found");
-        assertProblem(api("POST", "/apps/" + APP + "/releases/not-a-release/finalize", null), 404, "release-not-found");
-        assertProblem(api("GET", "/apps/" + APP + "/releases/01kb0x3m5n7q8r9s0t1v2w3x4y", null), 404, "release-not-found");
+        assertProblem(api.json("POST", "/apps/" + APP + "/releases/01kb0x3m5n7q8r9s0t1v2w3x4y/finalize", null), 404, "release-not-found");
+        assertProblem(api.json("POST", "/apps/" + APP + "/releases/not-a-release/finalize", null), 404, "release-not-found");
+        assertProblem(api.json("GET", "/apps/" + APP + "/releases/01kb0x3m5n7q8r9s0t1v2w3x4y", null), 404, "release-not-found");
         assertEquals(releasesBefore, count("releases/" + APP + "/"));
         assertEquals(0, count("uploads/" + APP + "/"));
     }
@@ -201,7 +189,7 @@ class DirectUploadTest {
         String finalize = "/apps/" + APP + "/releases/" + id + "/finalize";
 
         // Nothing uploaded: 409 naming both hashes, nothing written.
-        HttpResponse<String> missing = api("POST", finalize, null);
+        HttpResponse<String> missing = api.json("POST", finalize, null);
         assertProblem(missing, 409, "release-files-missing");
         for (JsonNode sha : created.path("required")) {
             assertTrue(missing.body().contains(sha.asText()), missing.body());
@@ -213,15 +201,15 @@ class DirectUploadTest {
         wrong.put("/about.html", "tampered".getBytes(StandardCharsets.UTF_8));
         String aboutSha = ReleaseFiles.hex("SHA-256", site.get("/about.html"));
         upload(created, site, wrong.get("/about.html"), aboutSha);
-        HttpResponse<String> mismatch = api("POST", finalize, null);
+        HttpResponse<String> mismatch = api.json("POST", finalize, null);
         assertProblem(mismatch, 422, "release-files-mismatch");
         assertTrue(mismatch.body().contains(aboutSha), mismatch.body());
         assertEquals(0, count("sites/" + APP + "/" + id + "/"));
-        assertEquals("STAGED", Json.parse(api("GET", "/apps/" + APP + "/releases/" + id, null).body()).path("status").asText());
+        assertEquals("STAGED", Json.parse(api.json("GET", "/apps/" + APP + "/releases/" + id, null).body()).path("status").asText());
 
         // The right bytes: finalize works.
         upload(created, site);
-        HttpResponse<String> fin = api("POST", finalize, null);
+        HttpResponse<String> fin = api.json("POST", finalize, null);
         assertEquals(200, fin.statusCode(), fin.body());
         assertEquals(5, Json.parse(fin.body()).path("files").asInt());
         assertEquals(5, count("sites/" + APP + "/" + id + "/"));
@@ -246,7 +234,7 @@ class DirectUploadTest {
         ObjectNode body = Json.object();
         ObjectNode files = body.putObject("files");
         shas(site).forEach(files::put);
-        HttpResponse<String> r = api("POST", "/apps/" + APP + "/releases", Json.write(body));
+        HttpResponse<String> r = api.json("POST", "/apps/" + APP + "/releases", Json.write(body));
         assertEquals(201, r.statusCode(), r.body());
         return Json.parse(r.body());
     }
@@ -271,15 +259,15 @@ class DirectUploadTest {
     }
 
     private static JsonNode deployRelease(String releaseId) throws Exception {
-        HttpResponse<String> started = api("POST", "/apps/" + APP + "/deployments", "{\"releaseId\":\"" + releaseId + "\"}");
+        HttpResponse<String> started = api.json("POST", "/apps/" + APP + "/deployments", "{\"releaseId\":\"" + releaseId + "\"}");
         assertEquals(202, started.statusCode(), started.body());
         String id = Json.parse(started.body()).path("deploymentId").asText();
         Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
         while (Instant.now().isBefore(deadline)) {
-            JsonNode d = Json.parse(api("GET", "/apps/" + APP + "/deployments/" + id, null).body());
+            JsonNode d = Json.parse(api.json("GET", "/apps/" + APP + "/deployments/" + id, null).body());
             if (!d.path("status").asText().equals("RUNNING")) {
                 assertFalse(d.path("steps").toString().contains("\"Build\""), d.toString());
-                EdgeClient.awaitPromoted(runtime.edge().port(), d);
+                slipway.edge().awaitPromoted(d);
                 return d;
             }
             Thread.sleep(100);
@@ -288,19 +276,12 @@ class DirectUploadTest {
     }
 
     private static int count(String prefix) {
-        try (S3Client s3 = S3Client.builder().region(software.amazon.awssdk.regions.Region.of(LocalRuntime.REGION)).forcePathStyle(true)
-                .credentialsProvider(LocalRuntime.credentials()).endpointOverride(runtime.s3Endpoint())
-                .httpClient(software.amazon.awssdk.http.apache.ApacheHttpClient.builder().build()).build()) {
-            return s3.listObjectsV2(r -> r.bucket(BUCKET).prefix(prefix)).keyCount();
-        }
+        return slipway.s3().listObjectsV2(r -> r.bucket(BUCKET).prefix(prefix)).keyCount();
     }
 
-    private static String host(String label) {
-        return label + ".localhost:" + runtime.edge().port();
-    }
-
+    /** GET a path of the app's production site. */
     private static EdgeClient.Reply edge(String path) throws Exception {
-        return EdgeClient.get(runtime.edge().port(), host(APP), path);
+        return slipway.edge().site(APP, path);
     }
 
     @Test
@@ -313,7 +294,7 @@ class DirectUploadTest {
         var body = Json.object();
         var fs = body.putObject("files");
         files.forEach(fs::put);
-        HttpResponse<String> created = api("POST", "/apps/" + APP + "/releases", Json.write(body));
+        HttpResponse<String> created = api.json("POST", "/apps/" + APP + "/releases", Json.write(body));
         assertEquals(201, created.statusCode(), created.body());
         JsonNode first = Json.parse(created.body());
         assertEquals(1_200, first.path("required").size());
@@ -323,14 +304,14 @@ class DirectUploadTest {
         String next = first.path("nextUploads").asText(null);
         int pages = 1;
         while (next != null) {
-            JsonNode page = Json.parse(api("GET", next, null).body());
+            JsonNode page = Json.parse(api.json("GET", next, null).body());
             page.path("uploads").forEach(u -> seen.add(u.path("sha256").asText()));
             next = page.path("nextUploads").asText(null);
             pages++;
         }
         assertEquals(3, pages);
         assertEquals(new java.util.HashSet<>(files.values()), seen, "every required hash has exactly one upload URL");
-        HttpResponse<String> bad = api("GET", "/apps/" + APP + "/releases/" + first.path("releaseId").asText() + "/uploads?cursor=zz", null);
+        HttpResponse<String> bad = api.json("GET", "/apps/" + APP + "/releases/" + first.path("releaseId").asText() + "/uploads?cursor=zz", null);
         assertEquals(400, bad.statusCode(), bad.body());
     }
 
@@ -338,9 +319,5 @@ class DirectUploadTest {
         assertEquals(status, r.statusCode(), r.body());
         assertEquals("application/problem+json", r.headers().firstValue("content-type").orElse(""));
         assertEquals("urn:slipway:problem:" + slug, Json.parse(r.body()).path("type").asText(), r.body());
-    }
-
-    static HttpResponse<String> api(String method, String path, String json) throws Exception {
-        return AdminApi.json(runtime, method, path, json);
     }
 }

@@ -2,13 +2,12 @@ package dev.slipway.local.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.local.ChildSlipway;
-import dev.slipway.local.EmbeddedEngines;
 import dev.slipway.local.LocalRuntime;
+import dev.slipway.local.LocalSlipway;
 import dev.slipway.local.edge.EdgeClient;
 import dev.slipway.local.imports.Exports;
 import dev.slipway.shared.json.Json;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
@@ -17,7 +16,6 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 import java.net.URI;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,8 +66,7 @@ class KillDuringDeployTest {
 
     @Test
     void anInterruptedDeploymentEndsFailedAndProductionIsIntact() throws Exception {
-        Assumptions.assumeTrue(Files.isDirectory(EmbeddedEngines.repoRoot().resolve("node_modules/aws-local-stepfunctions")),
-                "node_modules not installed (mvn verify installs it)");
+        LocalSlipway.assumeNpmDependencies();
         start();
         assertEquals(201, api("POST", "/apps", "{\"id\":\"kill\",\"name\":\"Kill\"}").statusCode());
         importApp("Before the crash");

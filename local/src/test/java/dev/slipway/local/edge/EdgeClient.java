@@ -16,7 +16,35 @@ import java.util.Map;
  * ({@code shop.localhost:PORT}) to 127.0.0.1, since Java does not resolve {@code *.localhost}.
  */
 public final class EdgeClient {
-    private EdgeClient() {
+    private final java.util.function.IntSupplier port;
+
+    /** The edge listening on {@code port}; {@link dev.slipway.local.LocalSlipway#edge()} hands one out. */
+    public EdgeClient(java.util.function.IntSupplier port) {
+        this.port = port;
+    }
+
+    public int port() {
+        return port.getAsInt();
+    }
+
+    /** The Host header a browser sends for a host label: {@code shop} → {@code shop.localhost:PORT}. */
+    public String host(String hostLabel) {
+        return hostLabel + ".localhost:" + port();
+    }
+
+    /** GET {@code path} of the site {@code hostLabel} ({@code shop}, {@code <release>--shop}), with header name/value pairs. */
+    public Reply site(String hostLabel, String path, String... headerPairs) throws IOException {
+        return get(port(), host(hostLabel), path, headerPairs);
+    }
+
+    /** Any method, headers and (JSON) body, to the site {@code hostLabel}. */
+    public Reply request(String method, String hostLabel, String path, Map<String, String> headers, String body) throws IOException {
+        return raw(method, host(hostLabel), path, headers, body, port());
+    }
+
+    /** See {@link #awaitPromoted(int, com.fasterxml.jackson.databind.JsonNode)}. */
+    public void awaitPromoted(com.fasterxml.jackson.databind.JsonNode deployment) throws IOException, InterruptedException {
+        awaitPromoted(port(), deployment);
     }
 
     public record Reply(int status, Map<String, String> headers, byte[] body) {

@@ -1,28 +1,21 @@
 package dev.slipway.local.env;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.slipway.local.AdminApi;
-import dev.slipway.local.EmbeddedEngines;
-import dev.slipway.local.LocalRuntime;
-import dev.slipway.local.template.LocalNames;
-import dev.slipway.local.template.SamTemplate;
+import dev.slipway.local.LocalSlipway;
 import dev.slipway.shared.deploy.build.LocalBuildStep;
 import dev.slipway.shared.env.EnvScope;
 import dev.slipway.shared.env.LocalEncryptedAppEnvironment;
 import dev.slipway.shared.json.Json;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -43,29 +36,11 @@ class EnvironmentApiTest {
     static final String PROD_SECRET = "sk_live_production-only-value-42";
     static final String PREVIEW_SECRET = "sk_test_preview-only-value-17";
 
-    @TempDir
-    static Path data;
-    private static LocalRuntime runtime;
-
-    @BeforeAll
-    static void up() throws Exception {
-        runtime = LocalRuntime.start(new LocalRuntime.Options(data, EmbeddedEngines.repoRoot().resolve("template.yaml"),
-                "127.0.0.1", 0));
-    }
-
-    @AfterAll
-    static void down() {
-        if (runtime != null) {
-            runtime.close();
-        }
-    }
-
-    private static HttpResponse<String> call(String method, String path, String json) throws Exception {
-        return AdminApi.json(runtime, method, path, json);
-    }
+    @RegisterExtension
+    static final LocalSlipway slipway = LocalSlipway.builder().build();
 
     private static JsonNode ok(String method, String path, String json) throws Exception {
-        HttpResponse<String> r = call(method, path, json);
+        HttpResponse<String> r = slipway.api().json(method, path, json);
         assertTrue(r.statusCode() / 100 == 2, r.statusCode() + " " + r.body());
         return Json.parse(r.body());
     }
@@ -75,7 +50,7 @@ class EnvironmentApiTest {
     }
 
     private static void app(String id) throws Exception {
-        assertEquals(201, call("POST", "/apps", "{\"id\":\"" + id + "\",\"name\":\"Env " + id + "\"}").statusCode());
+        assertEquals(201, slipway.api().json("POST", "/apps", "{\"id\":\"" + id + "\",\"name\":\"Env " + id + "\"}").statusCode());
     }
 
     @Test
@@ -87,7 +62,7 @@ class EnvironmentApiTest {
                 + "\"STRIPE_SECRET_KEY\":{\"value\":\"" + PROD_SECRET + "\",\"scopes\":[\"production\"]},"
                 + "\"STRIPE_TEST_KEY\":{\"value\":\"" + PREVIEW_SECRET + "\",\"scopes\":[\"preview\"]},"
                 + "\"VITE_API_URL\":{\"value\":\"https://api.example.com\"}}}");
-        HttpResponse<String> listed = call("GET", "/apps/env-shop/environment", null);
+        HttpResponse<String> listed = slipway.api().json("GET", "/apps/env-shop/environment", null);
         assertEquals(200, listed.statusCode());
         assertEquals(after, Json.parse(listed.body()), "PATCH answers the listing after the change");
         for (String body : new String[] {listed.body(), events("env-shop").toString()}) {
@@ -100,7 +75,7 @@ class EnvironmentApiTest {
         assertEquals("[\"production\",\"preview\"]", vars.get(2).get("scopes").toString());
         assertNotNull(vars.get(0).get("updatedAt"));
 
-        var env = new LocalEncryptedAppEnvironment(data.resolve("secrets"));
+        var env = new LocalEncryptedAppEnvironment(slipway.dataDir().resolve("secrets"));
         assertEquals(Map.of("STRIPE_SECRET_KEY", PROD_SECRET, "VITE_API_URL", "https://api.example.com"),
                 env.values("env-shop", EnvScope.PRODUCTION));
         assertEquals(Map.of("STRIPE_TEST_KEY", PREVIEW_SECRET, "VITE_API_URL", "https://api.example.com"),
@@ -121,7 +96,7 @@ class EnvironmentApiTest {
         JsonNode moved = events("env-shop").get(count);
         assertEquals("[\"STRIPE_TEST_KEY\"]", moved.at("/after/removed").toString());
         assertEquals("[\"production\",\"preview\"]", moved.at("/before/variables/VITE_API_URL").toString());
-        assertTrue(Json.parse(call("GET", "/apps/env-shop/audit/verify", null).body()).get("valid").asBoolean());
+        assertTrue(Json.parse(slipway.api().json("GET", "/apps/env-shop/audit/verify", null).body()).get("valid").asBoolean());
     }
 
     @Test
@@ -140,7 +115,7 @@ class EnvironmentApiTest {
                 "not json",
         };
         for (String body : bad) {
-            HttpResponse<String> r = call("PATCH", "/apps/env-bad/environment", body);
+            HttpResponse<String> r = slipway.api().json("PATCH", "/apps/env-bad/environment", body);
             assertTrue(r.statusCode() >= 400 && r.statusCode() < 500, r.statusCode() + " for " + body);
             assertEquals("application/problem+json", r.headers().firstValue("content-type").orElse(""), body);
             assertFalse(r.body().contains("x".repeat(100)), "a refused value is not echoed");
@@ -150,11 +125,11 @@ class EnvironmentApiTest {
         assertEquals("KEEP", left.get(0).get("name").asText());
         assertEquals(events, events("env-bad").size(), "no event for a refused change");
 
-        HttpResponse<String> missing = call("GET", "/apps/no-such-app/environment", null);
+        HttpResponse<String> missing = slipway.api().json("GET", "/apps/no-such-app/environment", null);
         assertEquals(404, missing.statusCode());
         assertTrue(missing.body().contains("urn:slipway:problem:app-not-found"), missing.body());
-        assertEquals(404, call("PATCH", "/apps/no-such-app/environment", "{\"remove\":[\"A\"]}").statusCode());
-        assertEquals(400, call("GET", "/apps/Bad_Id/environment", null).statusCode());
+        assertEquals(404, slipway.api().json("PATCH", "/apps/no-such-app/environment", "{\"remove\":[\"A\"]}").statusCode());
+        assertEquals(400, slipway.api().json("GET", "/apps/Bad_Id/environment", null).statusCode());
     }
 
     /** The real local build step, as the state machine calls it: production sees its secret, a preview does not. */
@@ -165,24 +140,22 @@ class EnvironmentApiTest {
                 + "\"STRIPE_SECRET_KEY\":{\"value\":\"" + PROD_SECRET + "\",\"scopes\":[\"production\"]},"
                 + "\"STRIPE_TEST_KEY\":{\"value\":\"" + PREVIEW_SECRET + "\",\"scopes\":[\"preview\"]},"
                 + "\"VITE_API_URL\":{\"value\":\"https://api.example.com\"}}}");
-        String bucket = new LocalNames().physicalName("ArtifactsBucket", SamTemplate.BUCKET);
-        try (S3Client s3 = S3Client.builder().region(Region.US_EAST_1).credentialsProvider(LocalRuntime.credentials())
-                .forcePathStyle(true).endpointOverride(runtime.s3Endpoint()).build()) {
-            s3.putObject(r -> r.bucket(bucket).key("builds/env-build/probe/source.zip"), RequestBody.fromBytes(probeApp()));
-            LocalBuildStep step = new LocalBuildStep(s3, new LocalEncryptedAppEnvironment(data.resolve("secrets")),
-                    work.resolve("work"), work.resolve("cache"), Duration.ofMinutes(2));
+        String bucket = slipway.bucket();
+        S3Client s3 = slipway.s3();
+        s3.putObject(r -> r.bucket(bucket).key("builds/env-build/probe/source.zip"), RequestBody.fromBytes(probeApp()));
+        LocalBuildStep step = new LocalBuildStep(s3, new LocalEncryptedAppEnvironment(slipway.dataDir().resolve("secrets")),
+                work.resolve("work"), work.resolve("cache"), Duration.ofMinutes(2));
 
-            Map<String, String> production = build(step, s3, bucket, "production");
-            assertEquals(PROD_SECRET, production.get("STRIPE_SECRET_KEY"));
-            assertEquals("https://api.example.com", production.get("VITE_API_URL"));
-            assertFalse(production.containsKey("STRIPE_TEST_KEY"));
+        Map<String, String> production = build(step, s3, bucket, "production");
+        assertEquals(PROD_SECRET, production.get("STRIPE_SECRET_KEY"));
+        assertEquals("https://api.example.com", production.get("VITE_API_URL"));
+        assertFalse(production.containsKey("STRIPE_TEST_KEY"));
 
-            Map<String, String> preview = build(step, s3, bucket, "preview:feature-x");
-            assertFalse(preview.containsKey("STRIPE_SECRET_KEY"), "a production-only variable reached a preview build");
-            assertFalse(preview.containsValue(PROD_SECRET));
-            assertEquals(PREVIEW_SECRET, preview.get("STRIPE_TEST_KEY"));
-            assertEquals("https://api.example.com", preview.get("VITE_API_URL"));
-        }
+        Map<String, String> preview = build(step, s3, bucket, "preview:feature-x");
+        assertFalse(preview.containsKey("STRIPE_SECRET_KEY"), "a production-only variable reached a preview build");
+        assertFalse(preview.containsValue(PROD_SECRET));
+        assertEquals(PREVIEW_SECRET, preview.get("STRIPE_TEST_KEY"));
+        assertEquals("https://api.example.com", preview.get("VITE_API_URL"));
     }
 
     private static Map<String, String> build(LocalBuildStep step, S3Client s3, String bucket, String target) throws Exception {

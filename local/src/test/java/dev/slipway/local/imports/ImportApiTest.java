@@ -2,14 +2,11 @@ package dev.slipway.local.imports;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.local.AdminApi;
-import dev.slipway.local.EmbeddedEngines;
-import dev.slipway.local.LocalRuntime;
+import dev.slipway.local.LocalSlipway;
 import dev.slipway.shared.env.LocalEncryptedAppEnvironment;
 import dev.slipway.shared.json.Json;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,31 +33,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Imports end to end through `slipway up`'s HTTP API, on the embedded engines. */
 class ImportApiTest {
-    @TempDir
-    static Path data;
-    private static LocalRuntime runtime;
+    @RegisterExtension
+    static final LocalSlipway slipway = LocalSlipway.builder().build();
+    private static final AdminApi api = slipway.api();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    @BeforeAll
-    static void up() throws Exception {
-        runtime = LocalRuntime.start(new LocalRuntime.Options(data, EmbeddedEngines.repoRoot().resolve("template.yaml"),
-                "127.0.0.1", 0));
-    }
-
-    @AfterAll
-    static void down() {
-        if (runtime != null) {
-            runtime.close();
-        }
-    }
-
-    static HttpResponse<String> send(String method, String path, byte[] body, String contentType) throws Exception {
-        return AdminApi.send(runtime, method, path, body, contentType);
-    }
-
-    static HttpResponse<String> json(String method, String path, String body) throws Exception {
-        return AdminApi.json(runtime, method, path, body);
-    }
 
     static JsonNode ok(HttpResponse<String> r, int status) {
         assertEquals(status, r.statusCode(), r.body());
@@ -73,21 +49,9 @@ class ImportApiTest {
         assertEquals("urn:slipway:problem:" + slug, Json.parse(r.body()).path("type").asText(), r.body());
     }
 
-    private static software.amazon.awssdk.services.dynamodb.DynamoDbClient dynamo;
-
-    static synchronized software.amazon.awssdk.services.dynamodb.DynamoDbClient dynamo() {
-        if (dynamo == null) {
-            dynamo = software.amazon.awssdk.services.dynamodb.DynamoDbClient.builder()
-                    .region(software.amazon.awssdk.regions.Region.US_EAST_1).credentialsProvider(LocalRuntime.credentials())
-                    .endpointOverride(runtime.dynamoDbEndpoint()).build();
-        }
-        return dynamo;
-    }
-
     /** The app's audit items as stored, head (seq 0) included. */
     static List<Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue>> auditItems(String app) {
-        return dynamo().query(q -> q.tableName(new dev.slipway.local.template.LocalNames()
-                        .physicalName("AuditTable", dev.slipway.local.template.SamTemplate.TABLE))
+        return slipway.dynamo().query(q -> q.tableName(slipway.tableName("AuditTable"))
                 .keyConditionExpression("appId = :a")
                 .expressionAttributeValues(Map.of(":a", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(app))))
                 .items();
@@ -116,8 +80,7 @@ class ImportApiTest {
     }
 
     static int packs(String app) {
-        return dynamo().query(q -> q.tableName(new dev.slipway.local.template.LocalNames()
-                        .physicalName("GitTable", dev.slipway.local.template.SamTemplate.TABLE))
+        return slipway.dynamo().query(q -> q.tableName(slipway.tableName("GitTable"))
                 .keyConditionExpression("repo = :r AND begins_with(#n, :p)")
                 .expressionAttributeNames(Map.of("#n", "name"))
                 .expressionAttributeValues(Map.of(":r", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(app),
@@ -125,18 +88,18 @@ class ImportApiTest {
     }
 
     static String newApp(String name) throws Exception {
-        return ok(json("POST", "/apps", "{\"name\":\"" + name + "\"}"), 201).path("id").asText();
+        return ok(api.json("POST", "/apps", "{\"name\":\"" + name + "\"}"), 201).path("id").asText();
     }
 
     static JsonNode importZip(String app, byte[] zip, int status) throws Exception {
-        return ok(send("POST", "/apps/" + app + "/imports", zip, "application/zip"), status);
+        return ok(api.send("POST", "/apps/" + app + "/imports", zip, "application/zip"), status);
     }
 
     @Test
     void aLovableExportBecomesACommitWithSecretsTakenOut() throws Exception {
         String app = newApp("Lovable Shop");
         Map<String, String> files = Exports.lovable("v1");
-        HttpResponse<String> raw = send("POST", "/apps/" + app + "/imports", Exports.zip("my-shop-main/", files), "application/zip");
+        HttpResponse<String> raw = api.send("POST", "/apps/" + app + "/imports", Exports.zip("my-shop-main/", files), "application/zip");
         JsonNode first = ok(raw, 201);
 
         assertTrue(first.path("commit").asText().matches("[0-9a-f]{40}"), raw.body());
@@ -170,9 +133,9 @@ class ImportApiTest {
         assertTrue(first.path("environmentVariables").toString().contains("SUPABASE_SERVICE_ROLE_KEY"));
 
         // The .env values are kept encrypted under the data folder, not in plain text.
-        var env = new LocalEncryptedAppEnvironment(data.resolve("secrets"));
+        var env = new LocalEncryptedAppEnvironment(slipway.dataDir().resolve("secrets"));
         assertEquals(Exports.SERVICE_ROLE, env.values(app, dev.slipway.shared.env.EnvScope.PRODUCTION).get("SUPABASE_SERVICE_ROLE_KEY"));
-        try (Stream<Path> stored = Files.list(data.resolve("secrets"))) {
+        try (Stream<Path> stored = Files.list(slipway.dataDir().resolve("secrets"))) {
             for (Path p : stored.toList()) {
                 assertFalse(new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1).contains(Exports.SERVICE_ROLE));
             }
@@ -181,7 +144,7 @@ class ImportApiTest {
         assertEquals(1, packs(app), "an import writes one pack: blobs, trees and the commit");
 
         // The tree in git: exactly what was kept.
-        JsonNode tree = ok(json("GET", "/apps/" + app + "/commits/" + first.path("commit").asText() + "/files", null), 200);
+        JsonNode tree = ok(api.json("GET", "/apps/" + app + "/commits/" + first.path("commit").asText() + "/files", null), 200);
         List<String> paths = new ArrayList<>();
         tree.path("files").forEach(f -> paths.add(f.path("path").asText()));
         assertTrue(paths.contains(".env.example"));
@@ -203,7 +166,7 @@ class ImportApiTest {
         assertFalse(audited.toString().contains(Exports.STRIPE_LIVE) || audited.toString().contains(Exports.SERVICE_ROLE));
 
         // The app now carries what was detected.
-        JsonNode appView = ok(json("GET", "/apps/" + app, null), 200);
+        JsonNode appView = ok(api.json("GET", "/apps/" + app, null), 200);
         assertEquals("lovable", appView.path("framework").asText());
         assertEquals("dist", appView.path("build").path("outputDir").asText());
 
@@ -214,7 +177,7 @@ class ImportApiTest {
         assertEquals(first.path("commit").asText(), again.path("commit").asText());
         assertEquals("rotated-value", env.values(app, dev.slipway.shared.env.EnvScope.PRODUCTION).get("SUPABASE_SERVICE_ROLE_KEY"));
         assertTrue(auditActions(app).contains("environment.updated"), auditActions(app).toString());
-        assertEquals(1, ok(json("GET", "/apps/" + app + "/commits", null), 200).path("commits").size());
+        assertEquals(1, ok(api.json("GET", "/apps/" + app + "/commits", null), 200).path("commits").size());
 
         // One changed file: one commit on top, diff says so.
         files.put("src/App.tsx", "export default function App() { return <h1>v2</h1>; }\n");
@@ -225,7 +188,7 @@ class ImportApiTest {
         assertEquals(0, second.path("filesRemoved").asInt());
         assertEquals(2, packs(app), "the identical re-import wrote nothing");
 
-        JsonNode history = ok(json("GET", "/apps/" + app + "/commits?branch=main", null), 200);
+        JsonNode history = ok(api.json("GET", "/apps/" + app + "/commits?branch=main", null), 200);
         assertEquals(2, history.path("commits").size());
         JsonNode newest = history.path("commits").get(0);
         assertEquals(second.path("commit").asText(), newest.path("sha").asText());
@@ -238,9 +201,9 @@ class ImportApiTest {
         assertEquals("admin", newest.path("author").path("name").asText());
 
         // Paging: one per page, the cursor leads to the first commit.
-        JsonNode page1 = ok(json("GET", "/apps/" + app + "/commits?limit=1", null), 200);
+        JsonNode page1 = ok(api.json("GET", "/apps/" + app + "/commits?limit=1", null), 200);
         assertEquals(1, page1.path("commits").size());
-        JsonNode page2 = ok(json("GET", "/apps/" + app + "/commits?limit=1&cursor=" + page1.path("nextCursor").asText(), null), 200);
+        JsonNode page2 = ok(api.json("GET", "/apps/" + app + "/commits?limit=1&cursor=" + page1.path("nextCursor").asText(), null), 200);
         assertEquals(first.path("commit").asText(), page2.path("commits").get(0).path("sha").asText());
         assertTrue(page2.path("nextCursor").isNull());
     }
@@ -249,10 +212,10 @@ class ImportApiTest {
     void theOwnersBuildSettingsWinOverDetection() throws Exception {
         String app = newApp("Override Shop");
         importZip(app, Exports.zip("", Exports.lovable("a")), 201);
-        ok(json("PATCH", "/apps/" + app, "{\"build\":{\"outputDir\":\"public-out\"}}"), 200);
+        ok(api.json("PATCH", "/apps/" + app, "{\"build\":{\"outputDir\":\"public-out\"}}"), 200);
         JsonNode next = importZip(app, Exports.zip("", Exports.lovable("b")), 201);
         assertEquals("public-out", next.path("build").path("outputDir").asText());
-        JsonNode view = ok(json("GET", "/apps/" + app, null), 200);
+        JsonNode view = ok(api.json("GET", "/apps/" + app, null), 200);
         assertEquals("public-out", view.path("build").path("outputDir").asText());
         assertEquals("dist", view.path("detected").path("outputDir").asText());
         assertEquals("npm ci", view.path("build").path("installCommand").asText());
@@ -273,7 +236,7 @@ class ImportApiTest {
                 commits.add(f.get().path("commit").asText());
             }
             assertEquals(10, commits.size());
-            JsonNode history = ok(json("GET", "/apps/" + app + "/commits?limit=100", null), 200);
+            JsonNode history = ok(api.json("GET", "/apps/" + app + "/commits?limit=100", null), 200);
             assertEquals(10, history.path("commits").size());
             Set<String> listed = new HashSet<>();
             JsonNode list = history.path("commits");
@@ -295,38 +258,33 @@ class ImportApiTest {
     void aLargeExportGoesThroughAPresignedUpload() throws Exception {
         String app = newApp("Upload Shop");
         byte[] zip = Exports.zip("project/", Exports.lovable("uploaded"));
-        JsonNode upload = ok(json("POST", "/apps/" + app + "/uploads", "{\"size\":" + zip.length + ",\"name\":\"my-shop.zip\"}"), 201);
+        JsonNode upload = ok(api.json("POST", "/apps/" + app + "/uploads", "{\"size\":" + zip.length + ",\"name\":\"my-shop.zip\"}"), 201);
         HttpResponse<String> stored = putUpload(upload, zip);
         assertEquals(200, stored.statusCode(), stored.body());
 
-        JsonNode imported = ok(json("POST", "/apps/" + app + "/imports", "{\"uploadId\":\"" + upload.path("uploadId").asText() + "\"}"), 201);
+        JsonNode imported = ok(api.json("POST", "/apps/" + app + "/imports", "{\"uploadId\":\"" + upload.path("uploadId").asText() + "\"}"), 201);
         assertEquals("lovable", imported.path("framework").asText());
-        JsonNode commit = ok(json("GET", "/apps/" + app + "/commits", null), 200).path("commits").get(0);
+        JsonNode commit = ok(api.json("GET", "/apps/" + app + "/commits", null), 200).path("commits").get(0);
         assertTrue(commit.path("message").asText().contains("my-shop.zip"), commit.toString());
 
         // The upload was consumed: using it again finds nothing.
-        problem(json("POST", "/apps/" + app + "/imports", "{\"uploadId\":\"" + upload.path("uploadId").asText() + "\"}"),
+        problem(api.json("POST", "/apps/" + app + "/imports", "{\"uploadId\":\"" + upload.path("uploadId").asText() + "\"}"),
                 409, "upload-not-received");
         // A body of another size than the one signed is refused by S3 itself.
-        JsonNode small = ok(json("POST", "/apps/" + app + "/uploads", "{\"size\":10}"), 201);
+        JsonNode small = ok(api.json("POST", "/apps/" + app + "/uploads", "{\"size\":10}"), 201);
         assertNotEquals(200, putUpload(small, zip).statusCode());
-        problem(json("POST", "/apps/" + app + "/uploads", "{\"size\":" + (1L << 40) + "}"), 413, "upload-too-large");
-        problem(json("POST", "/apps/" + app + "/uploads", "{\"size\":0}"), 400, "validation-failed");
-        problem(json("POST", "/apps/" + app + "/imports", "{\"uploadId\":\"not-an-upload\"}"), 404, "upload-not-found");
+        problem(api.json("POST", "/apps/" + app + "/uploads", "{\"size\":" + (1L << 40) + "}"), 413, "upload-too-large");
+        problem(api.json("POST", "/apps/" + app + "/uploads", "{\"size\":0}"), 400, "validation-failed");
+        problem(api.json("POST", "/apps/" + app + "/imports", "{\"uploadId\":\"not-an-upload\"}"), 404, "upload-not-found");
 
         // A refused export that came as an upload leaves no upload behind either.
         byte[] hostile = Exports.zip("", Map.of("../escape.txt", "x", "index.html", "<h1>x</h1>"));
-        JsonNode bad = ok(json("POST", "/apps/" + app + "/uploads", "{\"size\":" + hostile.length + "}"), 201);
+        JsonNode bad = ok(api.json("POST", "/apps/" + app + "/uploads", "{\"size\":" + hostile.length + "}"), 201);
         assertEquals(200, putUpload(bad, hostile).statusCode());
-        problem(json("POST", "/apps/" + app + "/imports", "{\"uploadId\":\"" + bad.path("uploadId").asText() + "\"}"),
+        problem(api.json("POST", "/apps/" + app + "/imports", "{\"uploadId\":\"" + bad.path("uploadId").asText() + "\"}"),
                 400, "archive-path-traversal");
-        try (var s3 = software.amazon.awssdk.services.s3.S3Client.builder().region(software.amazon.awssdk.regions.Region.US_EAST_1)
-                .credentialsProvider(LocalRuntime.credentials()).forcePathStyle(true).endpointOverride(runtime.s3Endpoint()).build()) {
-            String bucket = new dev.slipway.local.template.LocalNames().physicalName("ArtifactsBucket",
-                    dev.slipway.local.template.SamTemplate.BUCKET);
-            assertEquals(0, s3.listObjectsV2(l -> l.bucket(bucket).prefix("uploads/" + app + "/")).contents().size(),
-                    "no upload left");
-        }
+        assertEquals(0, slipway.s3().listObjectsV2(l -> l.bucket(slipway.bucket()).prefix("uploads/" + app + "/")).contents().size(),
+                "no upload left");
     }
 
     @Test
@@ -349,39 +307,39 @@ class ImportApiTest {
                 Map.entry("https://github.com/owner/repo.git?x=1", "git-url-invalid"),
                 Map.entry("not a url", "git-url-invalid"));
         for (var e : refused.entrySet()) {
-            HttpResponse<String> r = json("POST", "/apps/" + app + "/imports", Json.write(Map.of("gitUrl", e.getKey(), "ref", "main")));
+            HttpResponse<String> r = api.json("POST", "/apps/" + app + "/imports", Json.write(Map.of("gitUrl", e.getKey(), "ref", "main")));
             assertEquals(400, r.statusCode(), e.getKey() + " → " + r.body());
             problem(r, 400, e.getValue());
             assertFalse(r.body().contains("s3cr3t"), "credentials echoed: " + r.body());
         }
-        problem(json("POST", "/apps/" + app + "/imports", "{\"gitUrl\":\"https://github.com/a/b\",\"uploadId\":\"x\"}"), 400, "validation-failed");
-        problem(json("POST", "/apps/" + app + "/imports", "{}"), 400, "validation-failed");
-        problem(json("POST", "/apps/" + app + "/imports", "{\"gitUrl\":\"https://github.com/a/b\",\"depth\":1}"), 400, "unknown-field");
-        assertEquals(0, ok(json("GET", "/apps/" + app + "/commits", null), 200).path("commits").size(), "nothing was committed");
+        problem(api.json("POST", "/apps/" + app + "/imports", "{\"gitUrl\":\"https://github.com/a/b\",\"uploadId\":\"x\"}"), 400, "validation-failed");
+        problem(api.json("POST", "/apps/" + app + "/imports", "{}"), 400, "validation-failed");
+        problem(api.json("POST", "/apps/" + app + "/imports", "{\"gitUrl\":\"https://github.com/a/b\",\"depth\":1}"), 400, "unknown-field");
+        assertEquals(0, ok(api.json("GET", "/apps/" + app + "/commits", null), 200).path("commits").size(), "nothing was committed");
     }
 
     @Test
     void badRequestsGetProblems() throws Exception {
         String app = newApp("Problem Shop");
-        problem(send("POST", "/apps/no-such-app/imports", Exports.zip("", Exports.lovable("x")), "application/zip"), 404, "app-not-found");
-        problem(send("POST", "/apps/" + app + "/imports", "hello".getBytes(StandardCharsets.UTF_8), "text/plain"), 415, "unsupported-media-type");
-        problem(send("POST", "/apps/" + app + "/imports", new byte[4 * 1024 * 1024 + 100_000], "application/zip"), 413, "inline-import-too-large");
-        problem(send("POST", "/apps/" + app + "/imports", new byte[5 * 1024 * 1024], "application/zip"), 413, "payload-too-large");
-        problem(send("POST", "/apps/" + app + "/imports?branch=..%2Fx", Exports.zip("", Exports.lovable("x")), "application/zip"), 400, "invalid-query");
-        assertEquals(0, ok(json("GET", "/apps/" + app + "/commits", null), 200).path("commits").size(), "main is empty before an import");
-        problem(json("GET", "/apps/" + app + "/commits?branch=feature", null), 404, "branch-not-found");
+        problem(api.send("POST", "/apps/no-such-app/imports", Exports.zip("", Exports.lovable("x")), "application/zip"), 404, "app-not-found");
+        problem(api.send("POST", "/apps/" + app + "/imports", "hello".getBytes(StandardCharsets.UTF_8), "text/plain"), 415, "unsupported-media-type");
+        problem(api.send("POST", "/apps/" + app + "/imports", new byte[4 * 1024 * 1024 + 100_000], "application/zip"), 413, "inline-import-too-large");
+        problem(api.send("POST", "/apps/" + app + "/imports", new byte[5 * 1024 * 1024], "application/zip"), 413, "payload-too-large");
+        problem(api.send("POST", "/apps/" + app + "/imports?branch=..%2Fx", Exports.zip("", Exports.lovable("x")), "application/zip"), 400, "invalid-query");
+        assertEquals(0, ok(api.json("GET", "/apps/" + app + "/commits", null), 200).path("commits").size(), "main is empty before an import");
+        problem(api.json("GET", "/apps/" + app + "/commits?branch=feature", null), 404, "branch-not-found");
         JsonNode c = importZip(app, Exports.zip("", Exports.lovable("x")), 201);
-        problem(json("GET", "/apps/" + app + "/commits?branch=other", null), 404, "branch-not-found");
-        problem(json("GET", "/apps/" + app + "/commits?limit=0", null), 400, "invalid-query");
-        problem(json("GET", "/apps/" + app + "/commits?cursor=zzz", null), 400, "invalid-query");
-        problem(json("GET", "/apps/" + app + "/commits/nothex/files", null), 400, "invalid-query");
-        problem(json("GET", "/apps/" + app + "/commits/" + "0".repeat(40) + "/files", null), 404, "commit-not-found");
-        problem(json("GET", "/apps/ghost-app/commits", null), 404, "app-not-found");
-        JsonNode twoFiles = ok(json("GET", "/apps/" + app + "/commits/" + c.path("commit").asText() + "/files?limit=2", null), 200);
+        problem(api.json("GET", "/apps/" + app + "/commits?branch=other", null), 404, "branch-not-found");
+        problem(api.json("GET", "/apps/" + app + "/commits?limit=0", null), 400, "invalid-query");
+        problem(api.json("GET", "/apps/" + app + "/commits?cursor=zzz", null), 400, "invalid-query");
+        problem(api.json("GET", "/apps/" + app + "/commits/nothex/files", null), 400, "invalid-query");
+        problem(api.json("GET", "/apps/" + app + "/commits/" + "0".repeat(40) + "/files", null), 404, "commit-not-found");
+        problem(api.json("GET", "/apps/ghost-app/commits", null), 404, "app-not-found");
+        JsonNode twoFiles = ok(api.json("GET", "/apps/" + app + "/commits/" + c.path("commit").asText() + "/files?limit=2", null), 200);
         String blob = twoFiles.path("files").get(0).path("sha").asText();
-        problem(json("GET", "/apps/" + app + "/commits?cursor=" + blob, null), 400, "invalid-query");
-        problem(json("GET", "/apps/" + app + "/commits/" + blob + "/files", null), 404, "commit-not-found");
-        HttpResponse<String> noAuth = HTTP.send(HttpRequest.newBuilder(URI.create(runtime.apiUrl() + "/apps/" + app + "/commits")).build(),
+        problem(api.json("GET", "/apps/" + app + "/commits?cursor=" + blob, null), 400, "invalid-query");
+        problem(api.json("GET", "/apps/" + app + "/commits/" + blob + "/files", null), 404, "commit-not-found");
+        HttpResponse<String> noAuth = HTTP.send(HttpRequest.newBuilder(URI.create(api.url() + "/apps/" + app + "/commits")).build(),
                 HttpResponse.BodyHandlers.ofString());
         problem(noAuth, 401, "unauthorized");
     }

@@ -2,8 +2,8 @@ package dev.slipway.local.preview;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.local.AdminApi;
-import dev.slipway.local.EmbeddedEngines;
 import dev.slipway.local.LocalRuntime;
+import dev.slipway.local.LocalSlipway;
 import dev.slipway.local.edge.EdgeClient;
 import dev.slipway.local.deploy.ViteApp;
 import dev.slipway.local.imports.Exports;
@@ -13,21 +13,16 @@ import dev.slipway.shared.audit.AuditLedger;
 import dev.slipway.shared.deploy.store.DeployStores;
 import dev.slipway.shared.deploy.store.dynamodb.DynamoDbDeployStores;
 import dev.slipway.shared.json.Json;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -45,8 +40,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PreviewEndToEndTest {
-    @TempDir
-    static Path data;
+    @RegisterExtension
+    static final LocalSlipway slipway = LocalSlipway.builder().skipWithoutNpmDependencies().build();
+    static final AdminApi api = slipway.api();
     static LocalRuntime runtime;
     static DynamoDbClient ddb;
     static DeployStores store;
@@ -56,34 +52,20 @@ class PreviewEndToEndTest {
 
     @BeforeAll
     static void up() throws Exception {
-        Assumptions.assumeTrue(EmbeddedEngines.repoRoot().resolve("node_modules/aws-local-stepfunctions").toFile().isDirectory(),
-                "node_modules not installed (mvn verify installs it)");
-        runtime = LocalRuntime.start(new LocalRuntime.Options(data, EmbeddedEngines.repoRoot().resolve("template.yaml"),
-                "127.0.0.1", 0));
-        ddb = DynamoDbClient.builder().region(Region.of(LocalRuntime.REGION)).credentialsProvider(LocalRuntime.credentials())
-                .endpointOverride(runtime.dynamoDbEndpoint()).httpClient(ApacheHttpClient.builder().build()).build();
+        runtime = slipway.runtime();
+        ddb = slipway.dynamo();
         LocalNames names = new LocalNames();
         var enhanced = DynamoDbEnhancedClient.builder().dynamoDbClient(ddb).build();
         ledger = new AuditLedger(enhanced, names.physicalName("AuditTable", SamTemplate.TABLE));
         store = DynamoDbDeployStores.of(enhanced, names.physicalName("ReleasesTable", SamTemplate.TABLE), ledger);
-        assertEquals(201, api("POST", "/apps", "{\"id\":\"" + APP + "\",\"name\":\"Shop\"}").statusCode());
+        assertEquals(201, api.json("POST", "/apps", "{\"id\":\"" + APP + "\",\"name\":\"Shop\"}").statusCode());
         importApp(ViteApp.files("Preview one"));
-    }
-
-    @AfterAll
-    static void down() {
-        if (ddb != null) {
-            ddb.close();
-        }
-        if (runtime != null) {
-            runtime.close();
-        }
     }
 
     @Test
     @Order(1)
     void aPreviewIsBuiltAndServedAtItsOwnHost() throws Exception {
-        HttpResponse<String> r = api("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"name\":\"feature-x\",\"ttlHours\":5}");
+        HttpResponse<String> r = api.json("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"name\":\"feature-x\",\"ttlHours\":5}");
         assertEquals(202, r.statusCode(), r.body());
         JsonNode created = Json.parse(r.body());
         assertEquals("/apps/shop/previews/feature-x", r.headers().firstValue("location").orElse(""));
@@ -99,7 +81,7 @@ class PreviewEndToEndTest {
         String body = awaitPreview("feature-x", firstRelease);
         assertTrue(body.contains("<div id=\"root\">"), body);
 
-        JsonNode p = Json.parse(api("GET", "/apps/" + APP + "/previews/feature-x", null).body());
+        JsonNode p = Json.parse(api.json("GET", "/apps/" + APP + "/previews/feature-x", null).body());
         assertEquals("live", p.path("status").asText(), p.toString());
         assertEquals(firstRelease, p.path("releaseId").asText());
         assertEquals(runtime.siteUrl("feature-x--" + APP), p.path("url").asText());
@@ -112,7 +94,7 @@ class PreviewEndToEndTest {
     @Order(2)
     void deployingAgainMovesThePreviewAndKeepsItsHistory() throws Exception {
         importApp(ViteApp.files("Preview two"));
-        HttpResponse<String> r = api("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"name\":\"feature-x\"}");
+        HttpResponse<String> r = api.json("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"name\":\"feature-x\"}");
         assertEquals(202, r.statusCode(), r.body());
         JsonNode d = awaitDeployment(Json.parse(r.body()).path("deployment").path("deploymentId").asText());
         assertEquals("SUCCEEDED", d.path("status").asText(), d.toString());
@@ -134,65 +116,65 @@ class PreviewEndToEndTest {
     @Order(3)
     void badInputIsRefusedAndWritesNothing() throws Exception {
         long seq = ledger.head(APP).seq();
-        assertProblem(api("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"name\":\"Bad_Name\"}"), 400, "validation-failed");
-        assertProblem(api("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"name\":\"01hzx3k9q8w7e6r5t4y3v2a1b0\"}"), 400, "validation-failed");
-        assertProblem(api("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"name\":\"a--b\"}"), 400, "validation-failed");
-        assertProblem(api("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"name\":\"" + "x".repeat(59) + "\"}"), 400, "validation-failed");
-        assertProblem(api("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"ttlHours\":0}"), 400, "validation-failed");
-        assertProblem(api("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"ttlHours\":721}"), 400, "validation-failed");
-        assertProblem(api("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"protected\":\"yes\"}"), 400, "validation-failed");
-        assertProblem(api("POST", "/apps/" + APP + "/previews", "{\"name\":\"x\"}"), 400, "validation-failed");
-        assertProblem(api("POST", "/apps/" + APP + "/previews", "{\"ref\":\"no-such-branch\",\"name\":\"nobranch\"}"), 422, "ref-not-found");
-        assertProblem(api("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"colour\":\"red\"}"), 400, "unknown-field");
-        assertProblem(api("POST", "/apps/nope/previews", "{\"ref\":\"main\"}"), 404, "app-not-found");
-        assertProblem(api("GET", "/apps/" + APP + "/previews/nobranch", null), 404, "preview-not-found");
-        assertProblem(api("PATCH", "/apps/" + APP + "/previews/feature-x", "{\"expiresAt\":\"tomorrow\"}"), 400, "validation-failed");
-        assertProblem(api("PATCH", "/apps/" + APP + "/previews/feature-x", "{\"expiresAt\":\"+1000000-01-01T00:00:00Z\"}"), 400, "validation-failed");
-        assertProblem(api("PATCH", "/apps/" + APP + "/previews/feature-x", "{\"expiresAt\":\"1970-01-01T00:00:00Z\"}"), 400, "validation-failed");
-        assertProblem(api("PATCH", "/apps/" + APP + "/previews/feature-x", "{}"), 400, "validation-failed");
-        assertProblem(api("PATCH", "/apps/" + APP + "/previews/ghost", "{\"expiresAt\":\"2020-01-01T00:00:00Z\"}"), 404, "preview-not-found");
-        assertProblem(api("DELETE", "/apps/" + APP + "/previews/ghost", null), 404, "preview-not-found");
+        assertProblem(api.json("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"name\":\"Bad_Name\"}"), 400, "validation-failed");
+        assertProblem(api.json("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"name\":\"01hzx3k9q8w7e6r5t4y3v2a1b0\"}"), 400, "validation-failed");
+        assertProblem(api.json("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"name\":\"a--b\"}"), 400, "validation-failed");
+        assertProblem(api.json("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"name\":\"" + "x".repeat(59) + "\"}"), 400, "validation-failed");
+        assertProblem(api.json("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"ttlHours\":0}"), 400, "validation-failed");
+        assertProblem(api.json("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"ttlHours\":721}"), 400, "validation-failed");
+        assertProblem(api.json("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"protected\":\"yes\"}"), 400, "validation-failed");
+        assertProblem(api.json("POST", "/apps/" + APP + "/previews", "{\"name\":\"x\"}"), 400, "validation-failed");
+        assertProblem(api.json("POST", "/apps/" + APP + "/previews", "{\"ref\":\"no-such-branch\",\"name\":\"nobranch\"}"), 422, "ref-not-found");
+        assertProblem(api.json("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"colour\":\"red\"}"), 400, "unknown-field");
+        assertProblem(api.json("POST", "/apps/nope/previews", "{\"ref\":\"main\"}"), 404, "app-not-found");
+        assertProblem(api.json("GET", "/apps/" + APP + "/previews/nobranch", null), 404, "preview-not-found");
+        assertProblem(api.json("PATCH", "/apps/" + APP + "/previews/feature-x", "{\"expiresAt\":\"tomorrow\"}"), 400, "validation-failed");
+        assertProblem(api.json("PATCH", "/apps/" + APP + "/previews/feature-x", "{\"expiresAt\":\"+1000000-01-01T00:00:00Z\"}"), 400, "validation-failed");
+        assertProblem(api.json("PATCH", "/apps/" + APP + "/previews/feature-x", "{\"expiresAt\":\"1970-01-01T00:00:00Z\"}"), 400, "validation-failed");
+        assertProblem(api.json("PATCH", "/apps/" + APP + "/previews/feature-x", "{}"), 400, "validation-failed");
+        assertProblem(api.json("PATCH", "/apps/" + APP + "/previews/ghost", "{\"expiresAt\":\"2020-01-01T00:00:00Z\"}"), 404, "preview-not-found");
+        assertProblem(api.json("DELETE", "/apps/" + APP + "/previews/ghost", null), 404, "preview-not-found");
         String huge = "x".repeat(2000);
-        assertProblem(api("PATCH", "/apps/" + APP + "/previews/" + huge, "{\"expiresAt\":\"2020-01-01T00:00:00Z\"}"), 404, "preview-not-found");
-        assertProblem(api("POST", "/apps/" + APP + "/previews/" + huge + "/token", null), 404, "preview-not-found");
-        assertProblem(api("POST", "/apps/" + APP + "/previews/" + huge + "/promote", null), 404, "preview-not-found");
-        assertProblem(api("DELETE", "/apps/" + APP + "/previews/" + huge, null), 404, "preview-not-found");
-        assertProblem(api("GET", "/apps/" + APP + "/previews/" + huge, null), 404, "preview-not-found");
+        assertProblem(api.json("PATCH", "/apps/" + APP + "/previews/" + huge, "{\"expiresAt\":\"2020-01-01T00:00:00Z\"}"), 404, "preview-not-found");
+        assertProblem(api.json("POST", "/apps/" + APP + "/previews/" + huge + "/token", null), 404, "preview-not-found");
+        assertProblem(api.json("POST", "/apps/" + APP + "/previews/" + huge + "/promote", null), 404, "preview-not-found");
+        assertProblem(api.json("DELETE", "/apps/" + APP + "/previews/" + huge, null), 404, "preview-not-found");
+        assertProblem(api.json("GET", "/apps/" + APP + "/previews/" + huge, null), 404, "preview-not-found");
         assertEquals(seq, ledger.head(APP).seq(), "a refused request wrote an audit event");
-        JsonNode list = Json.parse(api("GET", "/apps/" + APP + "/previews", null).body());
+        JsonNode list = Json.parse(api.json("GET", "/apps/" + APP + "/previews", null).body());
         assertEquals(1, list.path("previews").size(), list.toString());
     }
 
     @Test
     @Order(4)
     void aNameIsDerivedFromTheRefAndPagesList() throws Exception {
-        HttpResponse<String> r = api("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\"}");
+        HttpResponse<String> r = api.json("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\"}");
         assertEquals(202, r.statusCode(), r.body());
         assertEquals("main", Json.parse(r.body()).path("preview").path("name").asText());
         JsonNode d = awaitDeployment(Json.parse(r.body()).path("deployment").path("deploymentId").asText());
         assertEquals("SUCCEEDED", d.path("status").asText(), d.toString());
         // Same tree, same environment: the release is reused, no build.
         assertTrue(d.path("reusedRelease").asBoolean(), d.toString());
-        JsonNode page1 = Json.parse(api("GET", "/apps/" + APP + "/previews?limit=1", null).body());
+        JsonNode page1 = Json.parse(api.json("GET", "/apps/" + APP + "/previews?limit=1", null).body());
         assertEquals(1, page1.path("previews").size());
-        JsonNode page2 = Json.parse(api("GET", "/apps/" + APP + "/previews?limit=1&cursor=" + page1.path("nextCursor").asText(), null).body());
+        JsonNode page2 = Json.parse(api.json("GET", "/apps/" + APP + "/previews?limit=1&cursor=" + page1.path("nextCursor").asText(), null).body());
         assertEquals(1, page2.path("previews").size(), page2.toString());
         assertNotEquals(page1.path("previews").get(0).path("name"), page2.path("previews").get(0).path("name"));
         // A listed preview reads as it does alone (the page's aliases come in one batch read).
         for (JsonNode listed : new JsonNode[]{page1.path("previews").get(0), page2.path("previews").get(0)}) {
-            JsonNode alone = Json.parse(api("GET", "/apps/" + APP + "/previews/" + listed.path("name").asText(), null).body());
+            JsonNode alone = Json.parse(api.json("GET", "/apps/" + APP + "/previews/" + listed.path("name").asText(), null).body());
             assertEquals("live", listed.path("status").asText(), listed.toString());
             assertEquals(alone.path("releaseId").asText(), listed.path("releaseId").asText());
             assertEquals(alone.path("aliasVersion").asLong(), listed.path("aliasVersion").asLong());
         }
-        assertProblem(api("GET", "/apps/" + APP + "/previews?cursor=QkFEIE5BTUU", null), 400, "invalid-query");
-        assertProblem(api("GET", "/apps/" + APP + "/previews?cursor=not*base64", null), 400, "invalid-query");
+        assertProblem(api.json("GET", "/apps/" + APP + "/previews?cursor=QkFEIE5BTUU", null), 400, "invalid-query");
+        assertProblem(api.json("GET", "/apps/" + APP + "/previews?cursor=not*base64", null), 400, "invalid-query");
     }
 
     @Test
     @Order(5)
     void patchMovesTheExpiryAndDeleteRemovesThePreview() throws Exception {
-        HttpResponse<String> r = api("PATCH", "/apps/" + APP + "/previews/main", "{\"expiresAt\":\"2020-01-01T00:00:00Z\"}");
+        HttpResponse<String> r = api.json("PATCH", "/apps/" + APP + "/previews/main", "{\"expiresAt\":\"2020-01-01T00:00:00Z\"}");
         assertEquals(200, r.statusCode(), r.body());
         JsonNode p = Json.parse(r.body()).path("preview");
         assertEquals("2020-01-01T00:00:00Z", p.path("expiresAt").asText());
@@ -201,13 +183,13 @@ class PreviewEndToEndTest {
         assertEquals(200, EdgeClient.get(runtime.edge().port(), host("main--" + APP), "/").status());
 
         long seq = ledger.head(APP).seq();
-        HttpResponse<String> del = api("DELETE", "/apps/" + APP + "/previews/main", null);
+        HttpResponse<String> del = api.json("DELETE", "/apps/" + APP + "/previews/main", null);
         assertEquals(200, del.statusCode(), del.body());
         assertEquals(seq + 1, ledger.head(APP).seq(), "one audit event for the removal");
         assertEquals(404, EdgeClient.get(runtime.edge().port(), host("main--" + APP), "/").status());
         assertTrue(store.aliases().get(APP, "preview:main").isEmpty());
         assertTrue(store.previews().get(APP, "main").isEmpty());
-        assertProblem(api("GET", "/apps/" + APP + "/previews/main", null), 404, "preview-not-found");
+        assertProblem(api.json("GET", "/apps/" + APP + "/previews/main", null), 404, "preview-not-found");
         // feature-x still serves: removing one preview touches no other.
         assertEquals(200, EdgeClient.get(runtime.edge().port(), host("feature-x--" + APP), "/").status());
     }
@@ -215,27 +197,27 @@ class PreviewEndToEndTest {
     @Test
     @Order(6)
     void aPreviewBuiltWithProductionsValuesIsPromotedWithoutABuild() throws Exception {
-        String serving = Json.parse(api("GET", "/apps/" + APP + "/previews/feature-x", null).body()).path("releaseId").asText();
-        long deployments = Json.parse(api("GET", "/apps/" + APP + "/deployments?limit=100", null).body()).path("deployments").size();
-        HttpResponse<String> r = api("POST", "/apps/" + APP + "/previews/feature-x/promote", "{}");
+        String serving = Json.parse(api.json("GET", "/apps/" + APP + "/previews/feature-x", null).body()).path("releaseId").asText();
+        long deployments = Json.parse(api.json("GET", "/apps/" + APP + "/deployments?limit=100", null).body()).path("deployments").size();
+        HttpResponse<String> r = api.json("POST", "/apps/" + APP + "/previews/feature-x/promote", "{}");
         assertEquals(200, r.statusCode(), r.body());
         JsonNode body = Json.parse(r.body());
         assertFalse(body.path("rebuilt").asBoolean());
         assertEquals(serving, body.path("production").path("current").asText(), body.toString());
         EdgeClient.awaitProduction(runtime.edge().port(), APP, serving);
-        assertEquals(deployments, Json.parse(api("GET", "/apps/" + APP + "/deployments?limit=100", null).body()).path("deployments").size(),
+        assertEquals(deployments, Json.parse(api.json("GET", "/apps/" + APP + "/deployments?limit=100", null).body()).path("deployments").size(),
                 "no build, no deployment");
     }
 
     @Test
     @Order(7)
     void aPreviewBuiltWithOtherValuesIsRefusedNamingThemOrRebuilt() throws Exception {
-        String serving = Json.parse(api("GET", "/apps/" + APP + "/previews/feature-x", null).body()).path("releaseId").asText();
-        HttpResponse<String> env = api("PATCH", "/apps/" + APP + "/environment",
+        String serving = Json.parse(api.json("GET", "/apps/" + APP + "/previews/feature-x", null).body()).path("releaseId").asText();
+        HttpResponse<String> env = api.json("PATCH", "/apps/" + APP + "/environment",
                 "{\"set\":{\"VITE_BACKEND\":{\"value\":\"https://api.shop.example\",\"scopes\":[\"production\"]}}}");
         assertEquals(200, env.statusCode(), env.body());
         long seq = ledger.head(APP).seq();
-        HttpResponse<String> refused = api("POST", "/apps/" + APP + "/previews/feature-x/promote", "{}");
+        HttpResponse<String> refused = api.json("POST", "/apps/" + APP + "/previews/feature-x/promote", "{}");
         assertProblem(refused, 409, "preview-environment-differs");
         JsonNode problem = Json.parse(refused.body());
         assertEquals("/environment/VITE_BACKEND", problem.path("errors").get(0).path("pointer").asText(), problem.toString());
@@ -243,7 +225,7 @@ class PreviewEndToEndTest {
         assertFalse(refused.body().contains("api.shop.example"), "a value leaked into the answer");
         assertEquals(seq, ledger.head(APP).seq(), "a refused promotion changed something");
 
-        HttpResponse<String> rebuilt = api("POST", "/apps/" + APP + "/previews/feature-x/promote", "{\"rebuild\":true}");
+        HttpResponse<String> rebuilt = api.json("POST", "/apps/" + APP + "/previews/feature-x/promote", "{\"rebuild\":true}");
         assertEquals(202, rebuilt.statusCode(), rebuilt.body());
         JsonNode d = awaitDeployment(Json.parse(rebuilt.body()).path("deployment").path("deploymentId").asText());
         assertEquals("SUCCEEDED", d.path("status").asText(), d.toString());
@@ -252,17 +234,17 @@ class PreviewEndToEndTest {
         assertNotEquals(serving, d.path("releaseId").asText());
         EdgeClient.awaitPromoted(runtime.edge().port(), d);
         // The preview still serves what it served.
-        assertEquals(serving, Json.parse(api("GET", "/apps/" + APP + "/previews/feature-x", null).body()).path("releaseId").asText());
+        assertEquals(serving, Json.parse(api.json("GET", "/apps/" + APP + "/previews/feature-x", null).body()).path("releaseId").asText());
     }
 
     @Test
     @Order(8)
     void anExpiredPreviewIsCleanedUpWithWhatOnlyItUsed() throws Exception {
-        String serving = Json.parse(api("GET", "/apps/" + APP + "/previews/feature-x", null).body()).path("releaseId").asText();
-        assertEquals(200, api("PATCH", "/apps/" + APP + "/previews/feature-x", "{\"expiresAt\":\"2020-01-01T00:00:00Z\"}").statusCode());
+        String serving = Json.parse(api.json("GET", "/apps/" + APP + "/previews/feature-x", null).body()).path("releaseId").asText();
+        assertEquals(200, api.json("PATCH", "/apps/" + APP + "/previews/feature-x", "{\"expiresAt\":\"2020-01-01T00:00:00Z\"}").statusCode());
         assertEquals(200, EdgeClient.get(runtime.edge().port(), host(firstRelease + "--" + APP), "/").status());
 
-        HttpResponse<String> r = api("POST", "/cleanup", null);
+        HttpResponse<String> r = api.json("POST", "/cleanup", null);
         assertEquals(200, r.statusCode(), r.body());
         JsonNode run = Json.parse(r.body());
         assertEquals(1, run.path("previewsExpired").asInt(), run.toString());
@@ -271,7 +253,7 @@ class PreviewEndToEndTest {
         assertTrue(run.path("complete").asBoolean(), run.toString());
 
         // The preview, its alias and its edge entry are gone.
-        assertProblem(api("GET", "/apps/" + APP + "/previews/feature-x", null), 404, "preview-not-found");
+        assertProblem(api.json("GET", "/apps/" + APP + "/previews/feature-x", null), 404, "preview-not-found");
         assertTrue(store.aliases().get(APP, "preview:feature-x").isEmpty());
         assertEquals(404, EdgeClient.get(runtime.edge().port(), host("feature-x--" + APP), "/").status());
         // The release only it had used is removed, files and all, with its audit event.
@@ -284,10 +266,10 @@ class PreviewEndToEndTest {
         String production = store.aliases().get(APP, "production").orElseThrow().releaseId();
         assertEquals("READY", store.releases().get(APP, production).orElseThrow().status().name());
         assertEquals(200, EdgeClient.get(runtime.edge().port(), host(APP), "/").status());
-        assertTrue(Json.parse(api("GET", "/apps/" + APP + "/audit/verify", null).body()).path("valid").asBoolean());
+        assertTrue(Json.parse(api.json("GET", "/apps/" + APP + "/audit/verify", null).body()).path("valid").asBoolean());
 
         // Again: nothing left to do.
-        JsonNode again = Json.parse(api("POST", "/cleanup", null).body());
+        JsonNode again = Json.parse(api.json("POST", "/cleanup", null).body());
         assertEquals(0, again.path("previewsExpired").asInt(), again.toString());
         assertEquals(0, again.path("releasesRemoved").asInt(), again.toString());
     }
@@ -295,12 +277,12 @@ class PreviewEndToEndTest {
     // ---- helpers
 
     static void importApp(Map<String, String> files) throws Exception {
-        HttpResponse<String> r = AdminApi.send(runtime, "POST", "/apps/" + APP + "/imports", Exports.zip("shop-main/", files), "application/zip");
+        HttpResponse<String> r = api.send("POST", "/apps/" + APP + "/imports", Exports.zip("shop-main/", files), "application/zip");
         assertTrue(r.statusCode() == 201 || r.statusCode() == 200, r.body());
     }
 
     static JsonNode awaitDeployment(String id) throws Exception {
-        return AdminApi.awaitDeployment(runtime, APP, id);
+        return api.awaitDeployment(APP, id);
     }
 
     /** The edge follows the alias by milliseconds: waits until the preview host serves the release's bytes. */
@@ -319,11 +301,7 @@ class PreviewEndToEndTest {
     }
 
     static String host(String label) {
-        return label + ".localhost:" + runtime.edge().port();
-    }
-
-    static HttpResponse<String> api(String method, String path, String json) throws Exception {
-        return AdminApi.json(runtime, method, path, json);
+        return slipway.edge().host(label);
     }
 
     static void assertProblem(HttpResponse<String> r, int status, String slug) {

@@ -2,17 +2,14 @@ package dev.slipway.local.preview;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.local.AdminApi;
-import dev.slipway.local.EmbeddedEngines;
-import dev.slipway.local.LocalRuntime;
+import dev.slipway.local.LocalSlipway;
 import dev.slipway.local.deploy.ViteApp;
 import dev.slipway.local.edge.EdgeClient;
 import dev.slipway.local.imports.Exports;
 import dev.slipway.shared.json.Json;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -31,33 +28,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * cookie at once; made public, it opens for anyone. The edge's routes file never holds the token.
  */
 class ProtectedPreviewEdgeTest {
-    @TempDir
-    static Path data;
-    static LocalRuntime runtime;
+    @RegisterExtension
+    static final LocalSlipway slipway = LocalSlipway.builder().skipWithoutNpmDependencies().build();
+    static final AdminApi api = slipway.api();
     static final String APP = "vault";
 
+    /** Given an app with a Vite site on main. */
     @BeforeAll
     static void up() throws Exception {
-        Assumptions.assumeTrue(EmbeddedEngines.repoRoot().resolve("node_modules/aws-local-stepfunctions").toFile().isDirectory(),
-                "node_modules not installed (mvn verify installs it)");
-        runtime = LocalRuntime.start(new LocalRuntime.Options(data, EmbeddedEngines.repoRoot().resolve("template.yaml"),
-                "127.0.0.1", 0));
-        assertEquals(201, api("POST", "/apps", "{\"id\":\"" + APP + "\",\"name\":\"Vault\"}").statusCode());
-        HttpResponse<String> imported = AdminApi.send(runtime, "POST", "/apps/" + APP + "/imports",
+        assertEquals(201, api.json("POST", "/apps", "{\"id\":\"" + APP + "\",\"name\":\"Vault\"}").statusCode());
+        HttpResponse<String> imported = api.send("POST", "/apps/" + APP + "/imports",
                 Exports.zip("vault-main/", ViteApp.files("Only with the token")), "application/zip");
         assertTrue(imported.statusCode() == 201 || imported.statusCode() == 200, imported.body());
     }
 
-    @AfterAll
-    static void down() {
-        if (runtime != null) {
-            runtime.close();
-        }
-    }
-
     @Test
     void theTokenOpensTheProtectedPreviewAndANewOneRevokesIt() throws Exception {
-        HttpResponse<String> r = api("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"name\":\"secret\",\"protected\":true}");
+        // When main is deployed to a protected preview, the API shows its token once.
+        HttpResponse<String> r = api.json("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"name\":\"secret\",\"protected\":true}");
         assertEquals(202, r.statusCode(), r.body());
         String token = Json.parse(r.body()).path("token").asText();
         assertEquals(43, token.length(), r.body());
@@ -66,10 +54,12 @@ class ProtectedPreviewEdgeTest {
         String release = d.path("releaseId").asText();
         String want = get(release + "--" + APP, "/").text();
 
+        // Then without the token the preview is refused; the token in a header opens it,
         EdgeClient.Reply denied = awaitStatus("secret--" + APP, 401);
         assertFalse(denied.text().contains("Only with the token"));
         assertEquals(want, get("secret--" + APP, "/", "x-slipway-preview-token", token).text());
 
+        // and in the query it becomes a cookie (redirect without it) that opens it too.
         EdgeClient.Reply redirect = get("secret--" + APP, "/pricing?slipway_token=" + token + "&ref=mail");
         assertEquals(302, redirect.status());
         assertEquals("/pricing?ref=mail", redirect.header("location"));
@@ -80,13 +70,14 @@ class ProtectedPreviewEdgeTest {
         assertEquals(want, withCookie.text());
 
         // What the edge keeps on disk: the routes file and the journal of changes beside it.
+        Path data = slipway.dataDir();
         String routes = (Files.isRegularFile(data.resolve("edge-routes.json")) ? Files.readString(data.resolve("edge-routes.json")) : "")
                 + Files.readString(data.resolve("edge-routes.json.log"));
         assertFalse(routes.contains(token), "the edge keeps the hash, never the token");
         assertTrue(routes.contains("\"secret--" + APP + "\":\"" + release + ":"), routes);
 
         // A new token: the old cookie stops working at once, the new token works.
-        HttpResponse<String> rotated = api("POST", "/apps/" + APP + "/previews/secret/token", null);
+        HttpResponse<String> rotated = api.json("POST", "/apps/" + APP + "/previews/secret/token", null);
         assertEquals(200, rotated.statusCode(), rotated.body());
         String next = Json.parse(rotated.body()).path("token").asText();
         assertNotEquals(token, next);
@@ -94,7 +85,7 @@ class ProtectedPreviewEdgeTest {
         assertEquals(200, get("secret--" + APP, "/", "cookie", "slipway_preview=" + next).status());
 
         // Made public: anyone gets in.
-        HttpResponse<String> open = api("PATCH", "/apps/" + APP + "/previews/secret", "{\"protected\":false}");
+        HttpResponse<String> open = api.json("PATCH", "/apps/" + APP + "/previews/secret", "{\"protected\":false}");
         assertEquals(200, open.statusCode(), open.body());
         assertEquals(want, get("secret--" + APP, "/").text());
     }
@@ -111,14 +102,10 @@ class ProtectedPreviewEdgeTest {
     }
 
     static JsonNode awaitDeployment(String id) throws Exception {
-        return AdminApi.awaitDeployment(runtime, APP, id);
+        return api.awaitDeployment(APP, id);
     }
 
     static EdgeClient.Reply get(String label, String path, String... headers) throws Exception {
-        return EdgeClient.get(runtime.edge().port(), label + ".localhost:" + runtime.edge().port(), path, headers);
-    }
-
-    static HttpResponse<String> api(String method, String path, String json) throws Exception {
-        return AdminApi.json(runtime, method, path, json);
+        return slipway.edge().site(label, path, headers);
     }
 }

@@ -1,8 +1,7 @@
 package dev.slipway.local.production;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.slipway.local.EmbeddedEngines;
-import dev.slipway.local.LocalRuntime;
+import dev.slipway.local.LocalSlipway;
 import dev.slipway.local.template.LocalNames;
 import dev.slipway.local.template.SamTemplate;
 import dev.slipway.shared.apps.AppService;
@@ -18,19 +17,16 @@ import dev.slipway.shared.deploy.model.ReleaseStatus;
 import dev.slipway.shared.deploy.cleanup.CleanupService;
 import dev.slipway.shared.deploy.cleanup.ReleaseSweeper;
 import dev.slipway.shared.json.Json;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,34 +51,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CleanupTest {
-    @TempDir
-    static Path data;
-    private static LocalRuntime runtime;
+    @RegisterExtension
+    static final LocalSlipway slipway = LocalSlipway.builder().skipWithoutNpmDependencies().retryIntervalScale(0.05)
+            .scheduleInterval(Duration.ZERO).build();
     private static ProductionFixture f;
     private static AppService apps;
     private static ReleaseFiles files;
 
     @BeforeAll
     static void up() throws Exception {
-        Assumptions.assumeTrue(EmbeddedEngines.repoRoot().resolve("node_modules/aws-local-stepfunctions").toFile().isDirectory(),
-                "node_modules not installed (mvn verify installs it)");
-        runtime = LocalRuntime.start(new LocalRuntime.Options(data, EmbeddedEngines.repoRoot().resolve("template.yaml"),
-                "127.0.0.1", 0, 0, 0.05, Duration.ZERO));
-        f = new ProductionFixture(runtime);
+        f = new ProductionFixture(slipway);
         var enhanced = DynamoDbEnhancedClient.builder().dynamoDbClient(f.ddb).build();
         apps = new AppService(new DynamoDbAppStore(enhanced, new LocalNames().physicalName("AppsTable", SamTemplate.TABLE), f.ledger),
                 Clock.systemUTC());
         files = new ReleaseFiles(f.s3, f.bucket);
-    }
-
-    @AfterAll
-    static void down() {
-        if (f != null) {
-            f.close();
-        }
-        if (runtime != null) {
-            runtime.close();
-        }
     }
 
     private static CleanupService service() {

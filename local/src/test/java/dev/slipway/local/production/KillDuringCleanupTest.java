@@ -3,8 +3,8 @@ package dev.slipway.local.production;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.local.ChildSlipway;
-import dev.slipway.local.EmbeddedEngines;
 import dev.slipway.local.LocalRuntime;
+import dev.slipway.local.LocalSlipway;
 import dev.slipway.local.template.LocalNames;
 import dev.slipway.local.template.SamTemplate;
 import dev.slipway.shared.audit.AuditEvent;
@@ -17,7 +17,6 @@ import dev.slipway.shared.deploy.store.dynamodb.DynamoDbDeployStores;
 import dev.slipway.shared.deploy.cleanup.ReleaseSweeper;
 import dev.slipway.shared.json.Json;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
@@ -31,7 +30,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -86,8 +84,7 @@ class KillDuringCleanupTest {
 
     @Test
     void aKilledCleanupConvergesAndRemovesEachReleaseOnce() throws Exception {
-        Assumptions.assumeTrue(Files.isDirectory(EmbeddedEngines.repoRoot().resolve("node_modules/aws-local-stepfunctions")),
-                "node_modules not installed (mvn verify installs it)");
+        LocalSlipway.assumeNpmDependencies();
         start();
         assertEquals(201, api("POST", "/apps", "{\"id\":\"" + APP + "\",\"name\":\"Kill sweep\"}").statusCode());
         assertEquals(200, api("PATCH", "/apps/" + APP, "{\"retainReleases\":1}").statusCode());

@@ -2,15 +2,14 @@ package dev.slipway.local.production;
 
 import dev.slipway.local.EmbeddedEngines;
 import dev.slipway.local.LocalRuntime;
+import dev.slipway.local.LocalSlipway;
 import dev.slipway.local.schedule.LocalSchedules;
 import dev.slipway.local.template.SamTemplate;
 import dev.slipway.shared.deploy.model.ReleaseStatus;
 import dev.slipway.shared.json.Json;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -25,8 +24,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * release production left and the audit export writes its digests, with nobody calling the API.
  */
 class LocalSchedulesTest {
-    @TempDir
-    Path data;
+    /** The schedules run every second here (the template's rates are an hour and more). */
+    @RegisterExtension
+    static final LocalSlipway slipway = LocalSlipway.builder().skipWithoutNpmDependencies().retryIntervalScale(0.05)
+            .scheduleInterval(Duration.ofSeconds(1)).build();
 
     @Test
     void theTemplatesSchedulesAreReadWithTheirTargetsRatesAndInputs() {
@@ -44,36 +45,35 @@ class LocalSchedulesTest {
 
     @Test
     void theTimerRunsTheCleanupAndTheAuditExport() throws Exception {
-        Assumptions.assumeTrue(EmbeddedEngines.repoRoot().resolve("node_modules/aws-local-stepfunctions").toFile().isDirectory(),
-                "node_modules not installed (mvn verify installs it)");
-        try (LocalRuntime runtime = LocalRuntime.start(new LocalRuntime.Options(data, EmbeddedEngines.repoRoot().resolve("template.yaml"),
-                "127.0.0.1", 0, 0, 0.05, Duration.ofSeconds(1)));
-             ProductionFixture f = new ProductionFixture(runtime)) {
-            String app = "timer";
-            assertEquals(201, f.api("POST", "/apps", "{\"id\":\"" + app + "\",\"name\":\"Timer\"}").statusCode());
-            assertEquals(200, f.api("PATCH", "/apps/" + app, "{\"retainReleases\":1}").statusCode());
-            String first = f.ready(app, "First");
-            assertEquals(200, f.api("POST", "/apps/" + app + "/promote", "{\"releaseId\":\"" + first + "\"}").statusCode());
-            String second = f.ready(app, "Second");
-            assertEquals(200, f.api("POST", "/apps/" + app + "/promote", "{\"releaseId\":\"" + second + "\"}").statusCode());
-            int runsBefore = runtime.schedules().runs("CleanupSchedule");
+        ProductionFixture f = new ProductionFixture(slipway);
+        LocalRuntime runtime = slipway.runtime();
+        // Given an app keeping one release, whose first release the second replaced in production
+        String app = "timer";
+        assertEquals(201, f.api("POST", "/apps", "{\"id\":\"" + app + "\",\"name\":\"Timer\"}").statusCode());
+        assertEquals(200, f.api("PATCH", "/apps/" + app, "{\"retainReleases\":1}").statusCode());
+        String first = f.ready(app, "First");
+        assertEquals(200, f.api("POST", "/apps/" + app + "/promote", "{\"releaseId\":\"" + first + "\"}").statusCode());
+        String second = f.ready(app, "Second");
+        assertEquals(200, f.api("POST", "/apps/" + app + "/promote", "{\"releaseId\":\"" + second + "\"}").statusCode());
+        int runsBefore = runtime.schedules().runs("CleanupSchedule");
 
-            Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-            while (f.store.releases().get(app, first).orElseThrow().status() != ReleaseStatus.DELETED) {
-                assertTrue(Instant.now().isBefore(deadline), "the timer's cleanup never removed " + first);
-                Thread.sleep(100);
-            }
-            assertTrue(runtime.schedules().runs("CleanupSchedule") > runsBefore);
-            assertEquals(ReleaseStatus.READY, f.store.releases().get(app, second).orElseThrow().status());
-            while (runtime.schedules().runs("AuditExportSchedule") < 1) {
-                assertTrue(Instant.now().isBefore(deadline), "the audit export never ran");
-                Thread.sleep(100);
-            }
-            var verified = Json.parse(f.api("GET", "/apps/" + app + "/audit/exports/verify", null).body());
-            assertTrue(verified.path("valid").asBoolean() && verified.path("digests").asInt() >= 1, verified.toString());
-            // Run now, as the scheduler does: the answer is the run's counts.
-            var out = runtime.schedules().run("CleanupSchedule");
-            assertTrue(out.path("complete").asBoolean(), out.toString());
+        // When the timer's cleanup runs, then the replaced release is removed and production kept
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (f.store.releases().get(app, first).orElseThrow().status() != ReleaseStatus.DELETED) {
+            assertTrue(Instant.now().isBefore(deadline), "the timer's cleanup never removed " + first);
+            Thread.sleep(100);
         }
+        assertTrue(runtime.schedules().runs("CleanupSchedule") > runsBefore);
+        assertEquals(ReleaseStatus.READY, f.store.releases().get(app, second).orElseThrow().status());
+        // and the timer's audit export writes a digest that verifies
+        while (runtime.schedules().runs("AuditExportSchedule") < 1) {
+            assertTrue(Instant.now().isBefore(deadline), "the audit export never ran");
+            Thread.sleep(100);
+        }
+        var verified = Json.parse(f.api("GET", "/apps/" + app + "/audit/exports/verify", null).body());
+        assertTrue(verified.path("valid").asBoolean() && verified.path("digests").asInt() >= 1, verified.toString());
+        // Run now, as the scheduler does: the answer is the run's counts.
+        var out = runtime.schedules().run("CleanupSchedule");
+        assertTrue(out.path("complete").asBoolean(), out.toString());
     }
 }

@@ -2,8 +2,8 @@ package dev.slipway.local.production;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.slipway.local.AdminApi;
 import dev.slipway.local.LocalRuntime;
+import dev.slipway.local.LocalSlipway;
 import dev.slipway.local.edge.EdgeClient;
 import dev.slipway.local.template.LocalNames;
 import dev.slipway.local.template.SamTemplate;
@@ -13,8 +13,6 @@ import dev.slipway.shared.deploy.store.DeployStores;
 import dev.slipway.shared.deploy.store.dynamodb.DynamoDbDeployStores;
 import dev.slipway.shared.json.Json;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -29,9 +27,10 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** READY releases made cheaply (direct upload), deployed by id, and the stores read directly. */
-final class ProductionFixture implements AutoCloseable {
+/** READY releases made cheaply (direct upload), deployed by id, and the stores read directly, on a {@link LocalSlipway}. */
+final class ProductionFixture {
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    final LocalSlipway slipway;
     final LocalRuntime runtime;
     final S3Client s3;
     final DynamoDbClient ddb;
@@ -39,13 +38,12 @@ final class ProductionFixture implements AutoCloseable {
     final DeployStores store;
     final String bucket;
 
-    ProductionFixture(LocalRuntime runtime) {
-        this.runtime = runtime;
-        s3 = S3Client.builder().region(Region.of(LocalRuntime.REGION)).forcePathStyle(true)
-                .credentialsProvider(LocalRuntime.credentials()).endpointOverride(runtime.s3Endpoint())
-                .httpClient(ApacheHttpClient.builder().build()).build();
-        ddb = DynamoDbClient.builder().region(Region.of(LocalRuntime.REGION)).credentialsProvider(LocalRuntime.credentials())
-                .endpointOverride(runtime.dynamoDbEndpoint()).httpClient(ApacheHttpClient.builder().build()).build();
+    /** On the running {@code slipway}, whose store clients it uses (and leaves to it to close). */
+    ProductionFixture(LocalSlipway slipway) {
+        this.slipway = slipway;
+        this.runtime = slipway.runtime();
+        s3 = slipway.s3();
+        ddb = slipway.dynamo();
         LocalNames names = new LocalNames();
         var enhanced = DynamoDbEnhancedClient.builder().dynamoDbClient(ddb).build();
         ledger = new AuditLedger(enhanced, names.physicalName("AuditTable", SamTemplate.TABLE));
@@ -95,20 +93,20 @@ final class ProductionFixture implements AutoCloseable {
         HttpResponse<String> started = api("POST", "/apps/" + app + "/deployments", "{\"releaseId\":\"" + releaseId + "\"}");
         assertEquals(202, started.statusCode(), started.body());
         JsonNode d = await(app, Json.parse(started.body()).path("deploymentId").asText());
-        EdgeClient.awaitPromoted(runtime.edge().port(), d);
+        slipway.edge().awaitPromoted(d);
         return d;
     }
 
     JsonNode await(String app, String deploymentId) throws Exception {
-        return AdminApi.awaitDeployment(runtime, app, deploymentId);
+        return slipway.api().awaitDeployment(app, deploymentId);
     }
 
     HttpResponse<String> api(String method, String path, String json) throws Exception {
-        return AdminApi.json(runtime, method, path, json);
+        return slipway.api().json(method, path, json);
     }
 
     String edge(String hostLabel) throws Exception {
-        EdgeClient.Reply r = EdgeClient.get(runtime.edge().port(), hostLabel + ".localhost:" + runtime.edge().port(), "/");
+        EdgeClient.Reply r = slipway.edge().site(hostLabel, "/");
         return r.status() + " " + r.text();
     }
 
@@ -116,11 +114,5 @@ final class ProductionFixture implements AutoCloseable {
         assertEquals(status, r.statusCode(), r.body());
         assertEquals("application/problem+json", r.headers().firstValue("content-type").orElse(""));
         assertEquals("urn:slipway:problem:" + slug, Json.parse(r.body()).path("type").asText(), r.body());
-    }
-
-    @Override
-    public void close() {
-        s3.close();
-        ddb.close();
     }
 }

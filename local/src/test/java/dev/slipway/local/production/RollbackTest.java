@@ -1,21 +1,17 @@
 package dev.slipway.local.production;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.slipway.local.EmbeddedEngines;
-import dev.slipway.local.LocalRuntime;
+import dev.slipway.local.LocalSlipway;
 import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.deploy.model.Alias;
 import dev.slipway.shared.deploy.model.AliasVersion;
 import dev.slipway.shared.deploy.SiteKeys;
 import dev.slipway.shared.json.Json;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.List;
 
 import static dev.slipway.local.production.ProductionFixture.assertProblem;
@@ -30,30 +26,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the refusals (not READY, unknown, files gone, nothing to roll back) that change nothing.
  */
 class RollbackTest {
-    @TempDir
-    static Path data;
-    private static LocalRuntime runtime;
+    @RegisterExtension
+    static final LocalSlipway slipway = LocalSlipway.builder().skipWithoutNpmDependencies().retryIntervalScale(0.05).build();
     private static ProductionFixture f;
     private static final String APP = "rollback";
 
     @BeforeAll
     static void up() throws Exception {
-        Assumptions.assumeTrue(EmbeddedEngines.repoRoot().resolve("node_modules/aws-local-stepfunctions").toFile().isDirectory(),
-                "node_modules not installed (mvn verify installs it)");
-        runtime = LocalRuntime.start(new LocalRuntime.Options(data, EmbeddedEngines.repoRoot().resolve("template.yaml"),
-                "127.0.0.1", 0, 0, 0.05));
-        f = new ProductionFixture(runtime);
+        f = new ProductionFixture(slipway);
         assertEquals(201, f.api("POST", "/apps", "{\"id\":\"" + APP + "\",\"name\":\"Rollback\"}").statusCode());
-    }
-
-    @AfterAll
-    static void down() {
-        if (f != null) {
-            f.close();
-        }
-        if (runtime != null) {
-            runtime.close();
-        }
     }
 
     @Test
