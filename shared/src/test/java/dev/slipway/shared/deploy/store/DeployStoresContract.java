@@ -140,8 +140,11 @@ public abstract class DeployStoresContract {
     @Test
     void deploymentsAreCreatedOnceAndFinishedByVersion() {
         List<Deployment> all = new ArrayList<>();
+        Instant started = Instant.now();
         for (int i = 0; i < 3; i++) {
-            Deployment d = new Deployment(app, id(), "main", "production", Deployment.Status.RUNNING, "c0ffee", "7ree", null, null,
+            // One millisecond apart: ULIDs of the same millisecond have no order, and "newest first" needs one.
+            String id = Ulid.next(started.plusMillis(i)).toLowerCase(Locale.ROOT);
+            Deployment d = new Deployment(app, id, "main", "production", Deployment.Status.RUNNING, "c0ffee", "7ree", null, null,
                     null, null, ACTOR.id(), Instant.now(), null, 1);
             stores.deployments().create(d, event("deployment.started"));
             all.add(d);
