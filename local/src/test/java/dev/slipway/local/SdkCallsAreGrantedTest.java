@@ -57,6 +57,12 @@ class SdkCallsAreGrantedTest {
     private static final String ENHANCED = "software/amazon/awssdk/enhanced/dynamodb/DynamoDbEnhancedClient";
     private static final String TX = "software/amazon/awssdk/enhanced/dynamodb/model/TransactWriteItemsEnhancedRequest$Builder";
     private static final Set<String> SDK_OWNERS = Set.of(S3, PRESIGNER, SSM, SFN, KVS, DDB, TABLE, INDEX, ENHANCED, TX);
+    /**
+     * The KeyValueStore data-plane API needs SigV4a, so the router calls it over the SDK's HTTP client with
+     * the SDK's signer, not through a client: its methods stand for the operations (see {@link #needs}).
+     */
+    private static final String KVS_ROUTER = "dev/slipway/shared/deploy/routing/KeyValueStoreRouter";
+    private static final Set<String> KVS_ROUTER_OPERATIONS = Set.of("point", "remove", "lookup", "etag");
     /** Methods of those types that are no request to AWS. */
     private static final Set<String> NOT_REQUESTS = Set.of("close", "serviceName", "utilities", "waiter",
             "serviceClientConfiguration", "table", "index", "tableName", "indexName", "tableSchema", "mapperExtension",
@@ -193,6 +199,8 @@ class SdkCallsAreGrantedTest {
         assertTrue(byFunction.get("CleanupFunction").containsKey(new Need("dynamodb:Query", "${ReleasesTable.Arn}/index/DueIndex")));
         assertTrue(byFunction.get("ImportsFunction").containsKey(new Need("dynamodb:PutItem", "${GitTable.Arn}")));
         assertTrue(byFunction.get("ReleasesFunction").containsKey(new Need("s3:PutObject", OBJECT)), "presigned PUTs act as the role");
+        assertTrue(byFunction.get("ProductionFunction").containsKey(new Need("cloudfront-keyvaluestore:PutKey", "${EdgeRoutes.Arn}")),
+                "a rollback points the edge (KeyValueStoreRouter, signed HTTP)");
         // Precision: a read-only function reaches no writes.
         assertFalse(byFunction.get("CommitsFunction").keySet().stream().anyMatch(n -> n.action().matches(
                 "dynamodb:(PutItem|DeleteItem|UpdateItem)|s3:(PutObject|DeleteObject)")), String.valueOf(byFunction.get("CommitsFunction")));
@@ -274,6 +282,13 @@ class SdkCallsAreGrantedTest {
                         List.of(new Need("cloudfront-keyvaluestore:" + capital(op), "${EdgeRoutes.Arn}"));
                 default -> throw unmapped(c);
             };
+            case KVS_ROUTER -> switch (op) {
+                case "point" -> List.of(new Need("cloudfront-keyvaluestore:PutKey", "${EdgeRoutes.Arn}"));
+                case "remove" -> List.of(new Need("cloudfront-keyvaluestore:DeleteKey", "${EdgeRoutes.Arn}"));
+                case "lookup" -> List.of(new Need("cloudfront-keyvaluestore:GetKey", "${EdgeRoutes.Arn}"));
+                case "etag" -> List.of(new Need("cloudfront-keyvaluestore:DescribeKeyValueStore", "${EdgeRoutes.Arn}"));
+                default -> throw unmapped(c);
+            };
             case TABLE, DDB -> switch (op) {
                 case "getItem", "putItem", "deleteItem", "updateItem", "query", "scan", "batchGetItem", "batchWriteItem" ->
                         List.of(new Need("dynamodb:" + capital(op), table(c)));
@@ -343,6 +358,9 @@ class SdkCallsAreGrantedTest {
             while (!work.isEmpty()) {
                 MethodInfo m = work.poll();
                 initialise(m.owner);
+                if (m.owner.equals(KVS_ROUTER) && KVS_ROUTER_OPERATIONS.contains(m.name)) {
+                    sdkCalls.add(new SdkCall(KVS_ROUTER, m.name, m.owner, m.name));
+                }
                 for (Call c : m.calls) {
                     if (SDK_OWNERS.contains(c.owner)) {
                         if (!NOT_REQUESTS.contains(c.name)) {
