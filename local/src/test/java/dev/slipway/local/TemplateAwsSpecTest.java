@@ -43,6 +43,13 @@ class TemplateAwsSpecTest {
         template = SamTemplate.read(root.resolve("template.yaml"));
     }
 
+    /** The buildspec writes fixed /tmp paths (a CodeBuild container is its own): leave none behind here. */
+    @org.junit.jupiter.api.AfterAll
+    static void removeBuildspecLeftovers() throws IOException {
+        Files.deleteIfExists(Path.of("/tmp/output.zip"));
+        Files.deleteIfExists(Path.of("/tmp/slipway-build.log"));
+    }
+
     private static Map<String, Object> globals() {
         return SamTemplate.map(SamTemplate.map(template.document().get("Globals")).get("Function"));
     }
