@@ -17,11 +17,13 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * template.yaml through cfn-lint and statemachines/*.asl.json through asl-validator, the pinned npm
- * versions from package-lock.json (tools/lint/lint.cjs; known spec gaps in cfn-lint-known-gaps.json).
- * The negative cases prove the linters can fail.
+ * versions from package-lock.json (tools/lint/lint.cjs; known spec gaps in cfn-lint-known-gaps.json),
+ * and template.yaml through the Python cfn-lint (1.x with the SAM translator: it runs the transform and
+ * lints with current specs) where it is on PATH. The negative cases prove the linters can fail.
  */
 class LintTest {
     private static Path root;
@@ -79,6 +81,53 @@ class LintTest {
         assertTrue(machines.get(0).path("file").asText().endsWith("broken.asl.json"));
         assertFalse(machines.get(0).path("problems").isEmpty(), lint.output);
         assertTrue(machines.get(1).path("problems").isEmpty(), lint.output);
+    }
+
+    // ---- the Python cfn-lint (SAM transform + current resource specs)
+
+    /** cfn-lint's exit code is a bit set: 2 errors, 4 warnings, 8 informational. Errors and warnings fail. */
+    @Test
+    void templatePassesThePythonCfnLint() throws Exception {
+        Run lint = pythonCfnLint(root.resolve("template.yaml"));
+        assertEquals(0, lint.exit & (2 | 4), "cfn-lint template.yaml reports errors or warnings:\n" + lint.output);
+    }
+
+    @Test
+    void thePythonCfnLintFailsOnErrorsAndWarnings(@TempDir Path dir) throws Exception {
+        String template = Files.readString(root.resolve("template.yaml"));
+        // An error: a reference to nothing.
+        Path dangling = dir.resolve("dangling.yaml");
+        Files.writeString(dangling, template.replace("\nOutputs:\n", "\nOutputs:\n  Dangling:\n    Value: !GetAtt NoSuchResource.Arn\n"));
+        Run error = pythonCfnLint(dangling);
+        assertEquals(2, error.exit & 2, error.output);
+        assertTrue(error.output.contains("NoSuchResource"), error.output);
+
+        // Warnings only: the distribution's certificate fields back on HasEdgeDomain, as before this template's fix
+        // (W1030: the empty default may reach CloudFront as a certificate ARN; W8001: HasEdgeCertificate unused).
+        assertTrue(template.contains("AcmCertificateArn: !If [HasEdgeCertificate, !Ref EdgeCertificateArn"));
+        Path warning = dir.resolve("warning.yaml");
+        Files.writeString(warning, template.replace("[HasEdgeCertificate,", "[HasEdgeDomain,").replace("- HasEdgeCertificate\n", "- HasEdgeDomain\n"));
+        Run warned = pythonCfnLint(warning);
+        assertEquals(4, warned.exit & (2 | 4), warned.output);
+        assertTrue(warned.output.contains("W1030"), warned.output);
+    }
+
+    private static Run pythonCfnLint(Path template) throws Exception {
+        assumeTrue(onPath("cfn-lint"), "the Python cfn-lint is not on PATH: install it (pip install cfn-lint) to lint the SAM"
+                + " transform of template.yaml with current specs; the npm cfn-lint above still runs");
+        Run version = run(List.of("cfn-lint", "--version"));
+        assertTrue(version.output.startsWith("cfn-lint 1."), "expected cfn-lint 1.x (Python), got " + version.output);
+        // The SAM translator wants a region for ARNs it builds; cfn-lint itself lints for us-east-1 by default.
+        return run(List.of("cfn-lint", "--regions", "us-east-1", "--", template.toString()));
+    }
+
+    private static boolean onPath(String command) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, command))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Run lint(String... args) throws Exception {

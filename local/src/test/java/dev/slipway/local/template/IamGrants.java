@@ -1,0 +1,93 @@
+package dev.slipway.local.template;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The Allow statements of one function's inline policies in template.yaml, each resource written as
+ * the text of its {@code !Sub} ({@code !GetAtt X.Arn} → {@code ${X.Arn}}, {@code !Ref X} → {@code ${X}}),
+ * so tests can ask "may this function do action A on resource R" with IAM's wildcard rules.
+ */
+public record IamGrants(String functionId, List<Grant> grants) {
+
+    /** One action on one resource; {@code conditional} when the statement carries a Condition. */
+    public record Grant(String action, String resource, boolean conditional) {
+    }
+
+    @SuppressWarnings("unchecked")
+    public static IamGrants of(SamTemplate template, String functionId) {
+        List<Grant> out = new ArrayList<>();
+        Object policies = template.properties(functionId).get("Policies");
+        if (policies instanceof List<?> list) {
+            for (Object p : list) {
+                for (Object st : (List<Object>) SamTemplate.map(p).getOrDefault("Statement", List.of())) {
+                    Map<String, Object> s = SamTemplate.map(st);
+                    if (!"Allow".equals(s.get("Effect"))) {
+                        continue;
+                    }
+                    boolean conditional = s.get("Condition") != null;
+                    for (Object a : asList(s.get("Action"))) {
+                        for (Object r : asList(s.get("Resource"))) {
+                            out.add(new Grant(String.valueOf(a), text(r), conditional));
+                        }
+                    }
+                }
+            }
+        }
+        return new IamGrants(functionId, List.copyOf(out));
+    }
+
+    /** Whether an unconditional statement allows {@code action} on {@code resource} (IAM's * and ? in the granted ARN). */
+    public boolean allows(String action, String resource) {
+        return grants.stream().anyMatch(g -> !g.conditional() && g.action().equals(action) && matches(g.resource(), resource));
+    }
+
+    /** Whether any statement, conditional or not, allows {@code action} on {@code resource}. */
+    public boolean allowsUnderSomeCondition(String action, String resource) {
+        return grants.stream().anyMatch(g -> g.action().equals(action) && matches(g.resource(), resource));
+    }
+
+    public List<Grant> forAction(String action) {
+        return grants.stream().filter(g -> g.action().equals(action)).toList();
+    }
+
+    /** IAM resource matching: {@code *} any run of characters (slashes included), {@code ?} one character. */
+    public static boolean matches(String granted, String resource) {
+        StringBuilder re = new StringBuilder();
+        for (char c : granted.toCharArray()) {
+            re.append(switch (c) {
+                case '*' -> ".*";
+                case '?' -> ".";
+                default -> Pattern.quote(String.valueOf(c));
+            });
+        }
+        return Pattern.matches(re.toString(), resource);
+    }
+
+    /** The text of a resource: a literal, or the string of its Sub / Ref / GetAtt. */
+    public static String text(Object value) {
+        if (value instanceof String s) {
+            return s;
+        }
+        Map<String, Object> m = SamTemplate.map(value);
+        if (m.get("Fn::Sub") instanceof String s) {
+            return s;
+        }
+        if (m.get("Ref") instanceof String s) {
+            return "${" + s + "}";
+        }
+        if (m.get("Fn::GetAtt") instanceof List<?> l) {
+            return "${" + l.get(0) + "." + l.get(1) + "}";
+        }
+        if (m.get("Fn::GetAtt") instanceof String s) {
+            return "${" + s + "}";
+        }
+        return String.valueOf(value);
+    }
+
+    private static List<?> asList(Object o) {
+        return o instanceof List<?> l ? l : o == null ? List.of() : List.of(o);
+    }
+}
