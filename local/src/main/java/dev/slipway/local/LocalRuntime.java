@@ -1,29 +1,29 @@
 package dev.slipway.local;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.local.edge.LocalEdge;
 import dev.slipway.local.engines.DynamoDbLocalEngine;
 import dev.slipway.local.engines.S3LocalEngine;
 import dev.slipway.local.gateway.LocalApiGateway;
 import dev.slipway.local.gateway.LocalFunctions;
-import dev.slipway.local.edge.LocalEdge;
 import dev.slipway.local.schedule.LocalSchedules;
 import dev.slipway.local.stepfunctions.LambdaInvokeEndpoint;
 import dev.slipway.local.stepfunctions.LocalStepFunctions;
-import dev.slipway.shared.deploy.build.LocalBuildStep;
-import dev.slipway.shared.deploy.routing.RoutingEnv;
-import dev.slipway.shared.env.LocalEncryptedAppEnvironment;
-import software.amazon.awssdk.http.SdkHttpClient;
 import dev.slipway.local.template.Intrinsics;
 import dev.slipway.local.template.LocalNames;
 import dev.slipway.local.template.LocalResources;
 import dev.slipway.local.template.SamTemplate;
 import dev.slipway.shared.auth.AdminTokens;
 import dev.slipway.shared.config.Config;
-import dev.slipway.shared.imports.tree.ImportTree;
 import dev.slipway.shared.config.EnvNames;
+import dev.slipway.shared.deploy.build.LocalBuildStep;
+import dev.slipway.shared.deploy.routing.RoutingEnv;
+import dev.slipway.shared.env.LocalEncryptedAppEnvironment;
+import dev.slipway.shared.imports.tree.ImportTree;
 import dev.slipway.shared.json.Json;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -31,13 +31,16 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,7 +67,7 @@ public final class LocalRuntime implements AutoCloseable {
 
     public static final String REGION = "us-east-1";
     /** A local build may take this long (install + build), as the CodeBuild project's timeout in AWS. */
-    static final java.time.Duration BUILD_TIME_LIMIT = java.time.Duration.ofMinutes(20);
+    static final Duration BUILD_TIME_LIMIT = Duration.ofMinutes(20);
     /** The Lambda-style name the state machine's Build state calls locally (codebuild:startBuild.sync). */
     public static final String LOCAL_BUILD_TASK = "slipway-local-build";
     /** Loopback-only engines; the key pair only proves SigV4 signing works end to end. */
@@ -103,7 +106,7 @@ public final class LocalRuntime implements AutoCloseable {
      *                           {@code rate(...)}; zero = never (run the cleanup with POST /cleanup)
      */
     public record Options(Path dataDir, Path template, String host, int apiPort, int edgePort, double retryIntervalScale,
-                          java.time.Duration scheduleInterval) {
+                          Duration scheduleInterval) {
         /** Options for {@code dataDir} running {@code template.yaml} of the working folder; see {@link Builder}. */
         public static Builder builder(Path dataDir) {
             return new Builder(dataDir);
@@ -120,7 +123,7 @@ public final class LocalRuntime implements AutoCloseable {
             private int apiPort;
             private int edgePort;
             private double retryIntervalScale = 1.0;
-            private java.time.Duration scheduleInterval;
+            private Duration scheduleInterval;
 
             private Builder(Path dataDir) {
                 this.dataDir = dataDir;
@@ -160,7 +163,7 @@ public final class LocalRuntime implements AutoCloseable {
             }
 
             /** null = each schedule its own rate; zero = never. */
-            public Builder scheduleInterval(java.time.Duration scheduleInterval) {
+            public Builder scheduleInterval(Duration scheduleInterval) {
                 this.scheduleInterval = scheduleInterval;
                 return this;
             }
@@ -293,7 +296,7 @@ public final class LocalRuntime implements AutoCloseable {
      * What Lambda would add to a function's environment, pointed at the embedded engines, plus the
      * admin token's hash (there is no SSM on a laptop; the token itself stays in the data folder).
      */
-    public static Map<String, String> lambdaEnvironment(java.net.URI dynamoDb, java.net.URI s3, String adminTokenSha256,
+    public static Map<String, String> lambdaEnvironment(URI dynamoDb, URI s3, String adminTokenSha256,
                                                         Path data) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put(Config.LOCAL_FLAG, "true");
@@ -365,7 +368,7 @@ public final class LocalRuntime implements AutoCloseable {
             Files.createFile(tmp);
         }
         Files.writeString(tmp, content, StandardCharsets.UTF_8);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     public ObjectNode describe() {
@@ -404,11 +407,11 @@ public final class LocalRuntime implements AutoCloseable {
         return functions;
     }
 
-    public java.net.URI dynamoDbEndpoint() {
+    public URI dynamoDbEndpoint() {
         return dynamo.endpoint();
     }
 
-    public java.net.URI s3Endpoint() {
+    public URI s3Endpoint() {
         return s3.endpoint();
     }
 

@@ -1,14 +1,18 @@
 package dev.slipway.local;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.lang.management.ManagementFactory;
+import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** {@code slipway up}: starts the local runtime and keeps it running until Ctrl-C or SIGTERM. */
 @Command(name = "slipway", mixinStandardHelpOptions = true, version = "slipway 0.1.0",
@@ -65,7 +69,7 @@ public final class SlipwayCli {
             } catch (IllegalStateException e) {
                 System.err.println(e.getMessage());
                 return 1;
-            } catch (java.net.BindException e) {
+            } catch (BindException e) {
                 System.err.println("Port " + apiPort + " or " + edgePort + " is in use; pass --api-port / --edge-port with others (0 picks a free port)");
                 return 1;
             }
@@ -101,22 +105,22 @@ public final class SlipwayCli {
     }
 
     /** {@code --schedule-interval}: null (the template's rates), {@code off} (zero), or N s|m|h. */
-    static java.time.Duration interval(String value) {
+    static Duration interval(String value) {
         if (value == null) {
             return null;
         }
         if (value.equalsIgnoreCase("off")) {
-            return java.time.Duration.ZERO;
+            return Duration.ZERO;
         }
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,6})(s|m|h)").matcher(value.trim());
+        Matcher m = Pattern.compile("(\\d{1,6})(s|m|h)").matcher(value.trim());
         if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
             throw new IllegalArgumentException("--schedule-interval " + value + ": give 30s, 5m, 1h … or off");
         }
         long n = Long.parseLong(m.group(1));
         return switch (m.group(2)) {
-            case "s" -> java.time.Duration.ofSeconds(n);
-            case "m" -> java.time.Duration.ofMinutes(n);
-            default -> java.time.Duration.ofHours(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
         };
     }
 }

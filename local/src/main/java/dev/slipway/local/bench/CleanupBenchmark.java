@@ -14,14 +14,14 @@ import dev.slipway.shared.deploy.ReleaseFiles;
 import dev.slipway.shared.deploy.SiteKeys;
 import dev.slipway.shared.deploy.cleanup.CleanupService;
 import dev.slipway.shared.deploy.cleanup.ReleaseSweeper;
-import dev.slipway.shared.deploy.preview.ExpiredPreviews;
-import dev.slipway.shared.deploy.preview.PreviewExpiry;
-import dev.slipway.shared.deploy.routing.HttpEdgeRouter;
-import dev.slipway.shared.deploy.routing.RouteEntry;
 import dev.slipway.shared.deploy.model.Alias;
 import dev.slipway.shared.deploy.model.Preview;
 import dev.slipway.shared.deploy.model.Release;
 import dev.slipway.shared.deploy.model.ReleaseStatus;
+import dev.slipway.shared.deploy.preview.ExpiredPreviews;
+import dev.slipway.shared.deploy.preview.PreviewExpiry;
+import dev.slipway.shared.deploy.routing.HttpEdgeRouter;
+import dev.slipway.shared.deploy.routing.RouteEntry;
 import dev.slipway.shared.deploy.store.AliasMove;
 import dev.slipway.shared.deploy.store.DeployStores;
 import dev.slipway.shared.deploy.store.dynamodb.DeployItem;
@@ -477,7 +477,7 @@ public final class CleanupBenchmark {
                             || c.startsWith("java.net.http") || c.startsWith("jdk.internal.net.http"))) {
                         io = c.contains("s3") ? "S3" : c.contains("dynamodb") ? "DynamoDB" : "edge HTTP";
                     }
-                    if (c.startsWith("dev.slipway.shared.") && !c.startsWith("dev.slipway.shared.deploy.cleanup.CleanupService")) {
+                    if (c.startsWith("dev.slipway.shared.") && !c.startsWith("CleanupService")) {
                         where = c.substring(c.lastIndexOf('.') + 1) + "." + e.getMethodName();
                         break;
                     }

@@ -13,6 +13,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -60,7 +62,7 @@ public final class ImportBenchmark {
             for (int r = 0; r < rounds; r++) {
                 Files.write(changedFile, original);
                 byte[] zip1 = zip(tree);
-                Files.writeString(changedFile, "// changed in round " + r + "\n", java.nio.file.StandardOpenOption.APPEND);
+                Files.writeString(changedFile, "// changed in round " + r + "\n", StandardOpenOption.APPEND);
                 byte[] zip2 = zip(tree);
                 Files.write(changedFile, original);
 
@@ -73,11 +75,11 @@ public final class ImportBenchmark {
                 gitFirst.add(time(() -> gitImport(repo, tree)));
                 // A new export is unzipped over the tree: every file gets a new mtime, so git re-reads
                 // them all, as Slipway does. (Untimed, like the zip Slipway receives.)
-                Files.writeString(changedFile, "// changed in round " + r + "\n", java.nio.file.StandardOpenOption.APPEND);
+                Files.writeString(changedFile, "// changed in round " + r + "\n", StandardOpenOption.APPEND);
                 touchAll(tree);
                 gitChange.add(time(() -> gitImport(repo, tree)));
                 // For reference: git with a warm index (only the edited file's stat changed).
-                Files.writeString(changedFile, "// again\n", java.nio.file.StandardOpenOption.APPEND);
+                Files.writeString(changedFile, "// again\n", StandardOpenOption.APPEND);
                 gitChangeWarm.add(time(() -> gitImport(repo, tree)));
                 Files.write(changedFile, original);
             }
@@ -102,7 +104,7 @@ public final class ImportBenchmark {
     }
 
     static void touchAll(Path root) throws IOException {
-        java.nio.file.attribute.FileTime now = java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000);
+        FileTime now = FileTime.fromMillis(System.currentTimeMillis() - 60_000);
         try (Stream<Path> files = Files.walk(root)) {
             for (Path p : files.filter(Files::isRegularFile).toList()) {
                 Files.setLastModifiedTime(p, now);

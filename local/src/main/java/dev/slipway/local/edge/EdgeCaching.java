@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Locale;
 import java.util.zip.GZIPOutputStream;
 
@@ -91,7 +92,7 @@ final class EdgeCaching {
 
     /** gzip listed with a non-zero q (or *). */
     static boolean acceptsGzip(HttpExchange ex) {
-        String accept = String.join(",", ex.getRequestHeaders().getOrDefault("accept-encoding", java.util.List.of()));
+        String accept = String.join(",", ex.getRequestHeaders().getOrDefault("accept-encoding", List.of()));
         for (String part : accept.split(",")) {
             String[] p = part.trim().split(";");
             String coding = p[0].trim().toLowerCase(Locale.ROOT);

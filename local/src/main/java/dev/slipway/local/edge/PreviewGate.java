@@ -4,7 +4,10 @@ import com.sun.net.httpserver.HttpExchange;
 import dev.slipway.shared.deploy.routing.RouteEntry;
 
 import java.io.IOException;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 import static dev.slipway.local.edge.EdgeReplies.text;
 
@@ -75,7 +78,7 @@ final class PreviewGate {
                 String name = eq < 0 ? part : part.substring(0, eq);
                 if (name.equals(TOKEN_QUERY)) {
                     if (token == null) {
-                        token = eq < 0 ? "" : java.net.URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
+                        token = eq < 0 ? "" : URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
                     }
                 } else if (!part.isEmpty()) {
                     rest.append(rest.length() == 0 ? "" : "&").append(part);
@@ -86,9 +89,9 @@ final class PreviewGate {
     }
 
     /** Every value of the named cookie across the request's Cookie headers. */
-    static java.util.List<String> cookies(HttpExchange ex, String name) {
-        java.util.List<String> values = new java.util.ArrayList<>();
-        for (String header : ex.getRequestHeaders().getOrDefault("cookie", java.util.List.of())) {
+    static List<String> cookies(HttpExchange ex, String name) {
+        List<String> values = new ArrayList<>();
+        for (String header : ex.getRequestHeaders().getOrDefault("cookie", List.of())) {
             for (String pair : header.split(";")) {
                 int eq = pair.indexOf('=');
                 if (eq > 0 && pair.substring(0, eq).trim().equals(name)) {

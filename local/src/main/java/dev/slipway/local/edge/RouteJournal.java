@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
@@ -72,7 +73,7 @@ final class RouteJournal {
                 try {
                     Files.createDirectories(routesFile.toAbsolutePath().getParent());
                     Files.writeString(journal(), Json.write(line) + "\n", StandardCharsets.UTF_8,
-                            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                 } catch (IOException e) {
                     throw new UncheckedIOException("could not save routes to " + journal(), e);
                 }

@@ -2,15 +2,17 @@ package dev.slipway.local.engines;
 
 import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
-
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
+import java.io.IOException;
 import java.lang.reflect.Field;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * DynamoDB Local in this JVM, over HTTP on loopback so the same SDK clients the Lambda functions
@@ -35,7 +37,7 @@ public final class DynamoDbLocalEngine implements AutoCloseable {
         for (int attempt = 1; ; attempt++) {
             try {
                 return startOn(dataDir, FreePort.pick());
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 if (attempt >= 5 || !String.valueOf(e.getMessage()).contains("Failed to bind")) {
                     throw e;
                 }
@@ -83,10 +85,10 @@ public final class DynamoDbLocalEngine implements AutoCloseable {
     }
 
     /** The addresses the engine listens on, as host:port. */
-    public java.util.List<String> listeningOn() throws ReflectiveOperationException {
+    public List<String> listeningOn() throws ReflectiveOperationException {
         Field f = DynamoDBProxyServer.class.getDeclaredField("server");
         f.setAccessible(true);
-        java.util.List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         for (Connector c : ((Server) f.get(server)).getConnectors()) {
             if (c instanceof ServerConnector sc) {
                 out.add(sc.getHost() + ":" + sc.getLocalPort());

@@ -21,6 +21,8 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -139,7 +141,7 @@ public final class LambdaInvokeEndpoint implements AutoCloseable {
             LocalTask task = tasks.get(name);
             if (task == null) {
                 error(ex, 404, "ResourceNotFoundException", "Function not found: " + requested
-                        + " (local functions: " + String.join(", ", new java.util.TreeSet<>(tasks.keySet())) + ")");
+                        + " (local functions: " + String.join(", ", new TreeSet<>(tasks.keySet())) + ")");
                 return;
             }
             JsonNode input;
@@ -196,7 +198,7 @@ public final class LambdaInvokeEndpoint implements AutoCloseable {
         var h = ex.getResponseHeaders();
         h.set("Content-Type", "application/json");
         h.set("X-Amz-Executed-Version", "$LATEST");
-        h.set("x-amzn-RequestId", java.util.UUID.randomUUID().toString());
+        h.set("x-amzn-RequestId", UUID.randomUUID().toString());
         if (functionError != null) {
             h.set("X-Amz-Function-Error", functionError);
         }

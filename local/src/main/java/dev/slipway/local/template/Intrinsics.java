@@ -3,6 +3,7 @@ package dev.slipway.local.template;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -77,7 +78,7 @@ public final class Intrinsics {
         var e = fn.entrySet().iterator().next();
         List<?> args = e.getValue() instanceof List<?> l ? l : List.of(e.getValue());
         return switch (e.getKey()) {
-            case "Fn::Equals" -> java.util.Objects.equals(resolve(args.get(0)), resolve(args.get(1)));
+            case "Fn::Equals" -> Objects.equals(resolve(args.get(0)), resolve(args.get(1)));
             case "Fn::Not" -> !evaluate(args.get(0));
             case "Fn::And" -> args.stream().allMatch(this::evaluate);
             case "Fn::Or" -> args.stream().anyMatch(this::evaluate);

@@ -5,6 +5,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndexDescription;
+import software.amazon.awssdk.services.dynamodb.model.IndexStatus;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.Projection;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
@@ -16,6 +18,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Creates on the embedded engines the tables and buckets template.yaml declares, from the
@@ -110,8 +113,8 @@ public final class LocalResources {
 
     private static void addMissingIndexes(DynamoDbClient dynamo, CreateTableRequest wanted) {
         var existing = dynamo.describeTable(d -> d.tableName(wanted.tableName())).table().globalSecondaryIndexes()
-                .stream().map(software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndexDescription::indexName)
-                .collect(java.util.stream.Collectors.toSet());
+                .stream().map(GlobalSecondaryIndexDescription::indexName)
+                .collect(Collectors.toSet());
         for (GlobalSecondaryIndex gsi : wanted.globalSecondaryIndexes()) {
             if (existing.contains(gsi.indexName())) {
                 continue;
@@ -123,7 +126,7 @@ public final class LocalResources {
             // The backfill runs while the index is CREATING: wait (bounded), so the first cleanup sees every item.
             for (int i = 0; i < 600; i++) {
                 boolean active = dynamo.describeTable(d -> d.tableName(wanted.tableName())).table().globalSecondaryIndexes().stream()
-                        .anyMatch(g -> g.indexName().equals(gsi.indexName()) && g.indexStatus() == software.amazon.awssdk.services.dynamodb.model.IndexStatus.ACTIVE);
+                        .anyMatch(g -> g.indexName().equals(gsi.indexName()) && g.indexStatus() == IndexStatus.ACTIVE);
                 if (active) {
                     break;
                 }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -95,7 +96,7 @@ public final class SamTemplate {
                 Map<String, Object> event = map(e);
                 if ("HttpApi".equals(event.get("Type"))) {
                     Map<String, Object> ep = map(event.get("Properties"));
-                    routes.add(new Route(String.valueOf(ep.get("Method")).toUpperCase(java.util.Locale.ROOT),
+                    routes.add(new Route(String.valueOf(ep.get("Method")).toUpperCase(Locale.ROOT),
                             String.valueOf(ep.get("Path")), id, eventId));
                 }
             });
