@@ -16,7 +16,7 @@ import dev.slipway.shared.http.ApiRequest;
 import dev.slipway.shared.idempotency.DynamoDbIdempotencyStore;
 import dev.slipway.shared.http.ApiResponse;
 import dev.slipway.shared.http.ApiRouter;
-import dev.slipway.shared.http.Paging;
+import dev.slipway.shared.store.Cursors;
 import dev.slipway.shared.json.Json;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
@@ -61,7 +61,7 @@ public final class DeploymentsHandler implements RequestHandler<APIGatewayV2HTTP
     }
 
     private APIGatewayV2HTTPResponse list(ApiRequest request) {
-        int limit = Paging.limit(request.queryParameter("limit").orElse(null), 20, 100);
+        int limit = Cursors.limit(request.queryParameter("limit").orElse(null), 20, 100);
         DeploymentStore.DeploymentPage page = deploys.list(request.pathParameter("appId").orElse(""), limit,
                 request.queryParameter("cursor").orElse(null));
         var body = Json.object();

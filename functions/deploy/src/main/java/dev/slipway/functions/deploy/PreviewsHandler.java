@@ -18,7 +18,7 @@ import dev.slipway.shared.deploy.routing.Router;
 import dev.slipway.shared.http.ApiRequest;
 import dev.slipway.shared.http.ApiResponse;
 import dev.slipway.shared.http.ApiRouter;
-import dev.slipway.shared.http.Paging;
+import dev.slipway.shared.store.Cursors;
 import dev.slipway.shared.idempotency.DynamoDbIdempotencyStore;
 import dev.slipway.shared.json.Json;
 import software.amazon.awssdk.services.sfn.SfnClient;
@@ -76,7 +76,7 @@ public final class PreviewsHandler implements RequestHandler<APIGatewayV2HTTPEve
     }
 
     private APIGatewayV2HTTPResponse list(ApiRequest request) {
-        int limit = Paging.limit(request.queryParameter("limit").orElse(null), 20, 100);
+        int limit = Cursors.limit(request.queryParameter("limit").orElse(null), 20, 100);
         String appId = request.pathParameter("appId").orElse("");
         PreviewStore.PreviewPage page = previews.list(appId, limit, request.queryParameter("cursor").orElse(null));
         ObjectNode body = Json.object();

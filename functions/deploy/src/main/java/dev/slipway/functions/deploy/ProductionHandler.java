@@ -18,7 +18,7 @@ import dev.slipway.shared.http.ApiRequest;
 import dev.slipway.shared.http.ApiResponse;
 import dev.slipway.shared.http.ApiRouter;
 import dev.slipway.shared.idempotency.DynamoDbIdempotencyStore;
-import dev.slipway.shared.http.Paging;
+import dev.slipway.shared.store.Cursors;
 import dev.slipway.shared.json.Json;
 import dev.slipway.shared.json.JsonObjectReader;
 
@@ -62,7 +62,7 @@ public final class ProductionHandler implements RequestHandler<APIGatewayV2HTTPE
     }
 
     private APIGatewayV2HTTPResponse list(ApiRequest request) {
-        int limit = Paging.limit(request.queryParameter("limit").orElse(null), 20, 100);
+        int limit = Cursors.limit(request.queryParameter("limit").orElse(null), 20, 100);
         String appId = c.apps.get(request.pathParameter("appId").orElse("")).id();
         ReleaseStore.ReleasePage page = c.stores.releases().page(appId, limit, request.queryParameter("cursor").orElse(null));
         Optional<Alias> alias = c.stores.aliases().get(appId, Alias.PRODUCTION);

@@ -15,7 +15,7 @@ import dev.slipway.shared.http.ApiRequest;
 import dev.slipway.shared.idempotency.DynamoDbIdempotencyStore;
 import dev.slipway.shared.http.ApiResponse;
 import dev.slipway.shared.http.ApiRouter;
-import dev.slipway.shared.http.Paging;
+import dev.slipway.shared.store.Cursors;
 
 import java.util.Map;
 
@@ -70,7 +70,7 @@ public final class ReleasesHandler implements RequestHandler<APIGatewayV2HTTPEve
     }
 
     private APIGatewayV2HTTPResponse uploads(ApiRequest request) {
-        int limit = Paging.limit(request.queryParameter("limit").orElse(null), DirectUploadService.UPLOADS_PAGE, DirectUploadService.UPLOADS_PAGE);
+        int limit = Cursors.limit(request.queryParameter("limit").orElse(null), DirectUploadService.UPLOADS_PAGE, DirectUploadService.UPLOADS_PAGE);
         return ApiResponse.json(200, uploads.uploads(request.pathParameter("appId").orElse(""),
                 request.pathParameter("releaseId").orElse(""), request.queryParameter("cursor").orElse(null), limit));
     }

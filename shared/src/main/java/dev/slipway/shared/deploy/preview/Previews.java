@@ -27,7 +27,7 @@ import dev.slipway.shared.deploy.ReleaseFiles;
 import dev.slipway.shared.deploy.SiteUrls;
 import dev.slipway.shared.deploy.routing.Router;
 import dev.slipway.shared.deploy.routing.SiteAddress;
-import dev.slipway.shared.http.Paging;
+import dev.slipway.shared.store.Cursors;
 import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.errors.DomainError;
 import dev.slipway.shared.json.Json;
@@ -195,13 +195,13 @@ public final class Previews {
         String app = apps.get(appId).id();
         String after = null;
         if (cursor != null) {
-            after = Paging.decodeCursor(cursor);
+            after = Cursors.decode(cursor);
             if (!NAME.matcher(after).matches()) {
-                throw Paging.invalidCursor();
+                throw Cursors.invalid();
             }
         }
         PreviewStore.PreviewPage page = previews.page(app, limit, after);
-        return new PreviewStore.PreviewPage(page.items(), page.next() == null ? null : Paging.encodeCursor(page.next()));
+        return new PreviewStore.PreviewPage(page.items(), page.next() == null ? null : Cursors.encode(page.next()));
     }
 
     /** PATCH {expiresAt?, protected?}: any expiry (up to 10 years ahead); one in the past removes the preview at the next cleanup. */

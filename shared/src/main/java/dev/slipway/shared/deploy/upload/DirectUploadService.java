@@ -21,7 +21,7 @@ import dev.slipway.shared.deploy.ReleaseView;
 import dev.slipway.shared.deploy.SiteKeys;
 import dev.slipway.shared.deploy.SitePath;
 import dev.slipway.shared.deploy.SiteUrls;
-import dev.slipway.shared.http.Paging;
+import dev.slipway.shared.store.Cursors;
 import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.errors.DomainError;
 import dev.slipway.shared.ids.Ulid;
@@ -176,14 +176,14 @@ public final class DirectUploadService {
         int from = 0;
         if (cursor != null) {
             try {
-                from = Integer.parseInt(Paging.decodeCursor(cursor));
+                from = Integer.parseInt(Cursors.decode(cursor));
             } catch (NumberFormatException e) {
-                throw Paging.invalidCursor();
+                throw Cursors.invalid();
             }
         }
         List<String> required = required(r.appId(), r.id());
         if (from < 0 || from > required.size()) {
-            throw Paging.invalidCursor();
+            throw Cursors.invalid();
         }
         ObjectNode out = Json.object();
         out.put("releaseId", r.id());
@@ -215,8 +215,8 @@ public final class DirectUploadService {
             out.put("uploadsExpireAt", expires.toString());
         }
         if (to < required.size()) {
-            out.put("nextUploadsCursor", Paging.encodeCursor(Integer.toString(to)));
-            out.put("nextUploads", "/apps/" + appId + "/releases/" + releaseId + "/uploads?cursor=" + Paging.encodeCursor(Integer.toString(to)));
+            out.put("nextUploadsCursor", Cursors.encode(Integer.toString(to)));
+            out.put("nextUploads", "/apps/" + appId + "/releases/" + releaseId + "/uploads?cursor=" + Cursors.encode(Integer.toString(to)));
         }
     }
 
