@@ -8,7 +8,6 @@ import dev.slipway.shared.audit.AuditHeads;
 import dev.slipway.shared.deploy.alias.PreviewAlias;
 import dev.slipway.shared.deploy.model.Alias;
 import dev.slipway.shared.deploy.model.Preview;
-import dev.slipway.shared.deploy.routing.Router;
 import dev.slipway.shared.deploy.store.AliasStore;
 import dev.slipway.shared.deploy.store.DeployStores;
 import dev.slipway.shared.deploy.store.PreviewStore;
@@ -38,11 +37,11 @@ public final class ExpiredPreviews implements PreviewExpiry {
     private final PreviewAlias alias;
     private final Clock clock;
 
-    public ExpiredPreviews(DeployStores stores, Router router, Clock clock) {
+    public ExpiredPreviews(DeployStores stores, PreviewAlias alias, Clock clock) {
         this.previews = stores.previews();
         this.aliases = stores.aliases();
         this.audit = stores.audit();
-        this.alias = new PreviewAlias(stores, router, clock);
+        this.alias = alias;
         this.clock = clock;
     }
 
