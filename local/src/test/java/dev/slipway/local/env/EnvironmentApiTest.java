@@ -6,6 +6,7 @@ import dev.slipway.local.EmbeddedEngines;
 import dev.slipway.local.LocalRuntime;
 import dev.slipway.local.template.LocalNames;
 import dev.slipway.local.template.SamTemplate;
+import dev.slipway.shared.deploy.build.BuildRequest;
 import dev.slipway.shared.deploy.build.LocalBuildStep;
 import dev.slipway.shared.env.EnvScope;
 import dev.slipway.shared.env.LocalEncryptedAppEnvironment;
@@ -195,7 +196,7 @@ class EnvironmentApiTest {
                 "SLIPWAY_LOG_KEY", "builds/env-build/" + id + "/build.log",
                 "SLIPWAY_BUILD_SETTINGS", "{\"installCommand\":\"true\",\"buildCommand\":\"node build.js\",\"outputDir\":\"dist\"}")
                 .forEach((n, v) -> vars.addObject().put("Name", n).put("Type", "PLAINTEXT").put("Value", v));
-        assertEquals("SUCCEEDED", step.run(params).at("/Build/BuildStatus").asText());
+        assertEquals("SUCCEEDED", step.run(BuildRequest.fromJson(params)).status());
         try (InputStream in = s3.getObject(r -> r.bucket(bucket).key("builds/env-build/" + id + "/output.zip"));
              ZipInputStream zip = new ZipInputStream(in)) {
             for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {

@@ -2,6 +2,7 @@ package dev.slipway.shared.deploy;
 
 import dev.slipway.shared.apps.App;
 import dev.slipway.shared.apps.BuildSettings;
+import dev.slipway.shared.deploy.store.memory.InMemoryDeployStores;
 import dev.slipway.shared.env.AppEnvironment;
 import dev.slipway.shared.env.EnvScope;
 import dev.slipway.shared.env.LocalEncryptedAppEnvironment;
@@ -23,7 +24,7 @@ class BuildKeyScopeTest {
     @Test
     void previewAndProductionShareAKeyExactlyWhenTheirValuesAreEqual(@TempDir Path dir) {
         AppEnvironment env = new LocalEncryptedAppEnvironment(dir);
-        DeploySteps steps = new DeploySteps(null, null, null, null, env, null, null, Clock.systemUTC(), null);
+        DeploySteps steps = new DeploySteps(null, InMemoryDeployStores.create(), null, null, env, null, null, Clock.systemUTC(), null);
         App app = new App("shop", "Shop", BuildSettings.NONE, null, null, Instant.EPOCH, Instant.EPOCH, 1);
         String tree = "4b825dc642cb6eb9a060e54bf8d69288fbc4904d";
 
