@@ -33,13 +33,16 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,7 +69,7 @@ public final class LocalRuntime implements AutoCloseable {
 
     public static final String REGION = "us-east-1";
     /** A local build may take this long (install + build), as the CodeBuild project's timeout in AWS. */
-    static final java.time.Duration BUILD_TIME_LIMIT = java.time.Duration.ofMinutes(20);
+    static final Duration BUILD_TIME_LIMIT = Duration.ofMinutes(20);
     /** The Lambda-style name the state machine's Build state calls locally (codebuild:startBuild.sync). */
     public static final String LOCAL_BUILD_TASK = "slipway-local-build";
     /** Loopback-only engines; the key pair only proves SigV4 signing works end to end. */
@@ -100,7 +103,7 @@ public final class LocalRuntime implements AutoCloseable {
      *                           {@code rate(...)}; zero = never (run the cleanup with POST /cleanup)
      */
     public record Options(Path dataDir, Path template, String host, int apiPort, int edgePort, double retryIntervalScale,
-                          java.time.Duration scheduleInterval) {
+                          Duration scheduleInterval) {
         public Options(Path dataDir, Path template, String host, int apiPort, int edgePort, double retryIntervalScale) {
             this(dataDir, template, host, apiPort, edgePort, retryIntervalScale, null);
         }
@@ -236,7 +239,7 @@ public final class LocalRuntime implements AutoCloseable {
      * What Lambda would add to a function's environment, pointed at the embedded engines, plus the
      * admin token's hash (there is no SSM on a laptop; the token itself stays in the data folder).
      */
-    public static Map<String, String> lambdaEnvironment(java.net.URI dynamoDb, java.net.URI s3, String adminTokenSha256,
+    public static Map<String, String> lambdaEnvironment(URI dynamoDb, URI s3, String adminTokenSha256,
                                                         Path data) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put(Config.LOCAL_FLAG, "true");
@@ -308,7 +311,7 @@ public final class LocalRuntime implements AutoCloseable {
             Files.createFile(tmp);
         }
         Files.writeString(tmp, content, StandardCharsets.UTF_8);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     public ObjectNode describe() {
@@ -347,11 +350,11 @@ public final class LocalRuntime implements AutoCloseable {
         return functions;
     }
 
-    public java.net.URI dynamoDbEndpoint() {
+    public URI dynamoDbEndpoint() {
         return dynamo.endpoint();
     }
 
-    public java.net.URI s3Endpoint() {
+    public URI s3Endpoint() {
         return s3.endpoint();
     }
 

@@ -17,6 +17,7 @@ import dev.slipway.shared.store.WriteConflict;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Removing previews: {@code DELETE …/previews/{name}} and the cleanup's first phase (those whose
@@ -47,7 +48,7 @@ public final class ExpiredPreviews implements PreviewExpiry {
 
     @Override
     public int expireDue(Instant now, int max) {
-        java.util.concurrent.atomic.AtomicInteger removed = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger removed = new AtomicInteger();
         // Different apps' previews in parallel (their audit chains never meet), one app's in order.
         try (AppLanes lanes = new AppLanes(LANES)) {
             lanes.run(previews.due(now, max), PreviewStore.DuePreview::appId, () -> false, due -> {
