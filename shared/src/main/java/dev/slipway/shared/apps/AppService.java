@@ -2,9 +2,9 @@ package dev.slipway.shared.apps;
 
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
-import dev.slipway.shared.store.Cursors;
-import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.errors.DomainError;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.store.Cursors;
 import dev.slipway.shared.store.WriteConflict;
 
 import java.time.Clock;

@@ -1,8 +1,8 @@
 package dev.slipway.shared.git;
 
-import dev.slipway.shared.store.Cursors;
-import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.errors.DomainError;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.store.Cursors;
 import org.eclipse.jgit.diff.DiffEntry;
 import org.eclipse.jgit.diff.DiffFormatter;
 import org.eclipse.jgit.diff.Edit;

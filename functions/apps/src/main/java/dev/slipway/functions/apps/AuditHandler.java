@@ -14,8 +14,8 @@ import dev.slipway.shared.config.Config;
 import dev.slipway.shared.http.ApiRequest;
 import dev.slipway.shared.http.ApiResponse;
 import dev.slipway.shared.http.ApiRouter;
-import dev.slipway.shared.store.Cursors;
 import dev.slipway.shared.json.Json;
+import dev.slipway.shared.store.Cursors;
 
 import java.util.Map;
 

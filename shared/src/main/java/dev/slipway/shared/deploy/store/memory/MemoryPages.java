@@ -1,7 +1,7 @@
 package dev.slipway.shared.deploy.store.memory;
 
-import dev.slipway.shared.store.Cursors;
 import dev.slipway.shared.ids.Ulid;
+import dev.slipway.shared.store.Cursors;
 
 import java.util.ArrayList;
 import java.util.List;
