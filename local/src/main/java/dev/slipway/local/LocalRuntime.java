@@ -16,6 +16,8 @@ import dev.slipway.local.template.SamTemplate;
 import dev.slipway.shared.auth.AdminTokens;
 import dev.slipway.shared.config.Config;
 import dev.slipway.shared.config.EnvNames;
+import dev.slipway.shared.deploy.build.BuildReport;
+import dev.slipway.shared.deploy.build.BuildRequest;
 import dev.slipway.shared.deploy.build.LocalBuildStep;
 import dev.slipway.shared.deploy.routing.RoutingEnv;
 import dev.slipway.shared.env.LocalEncryptedAppEnvironment;
@@ -263,7 +265,7 @@ public final class LocalRuntime implements AutoCloseable {
             LambdaInvokeEndpoint.templateTasks(functions).forEach(lambda::register);
             LocalBuildStep build = new LocalBuildStep(runtimeS3, new LocalEncryptedAppEnvironment(data.resolve("secrets")),
                     data.resolve("builds"), data.resolve("build-cache"), BUILD_TIME_LIMIT);
-            lambda.register(LOCAL_BUILD_TASK, input -> Json.MAPPER.valueToTree(build.run(input)));
+            lambda.register(LOCAL_BUILD_TASK, input -> codeBuildAnswer(build.run(BuildRequest.fromJson(input))));
             int lost = LostDeployments.sweep(functions.environment("DeploymentsFunction"));
             if (lost > 0) {
                 System.err.println("slipway: " + lost + " deployment(s) interrupted by the last stop are marked FAILED");
@@ -488,5 +490,17 @@ public final class LocalRuntime implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
+    }
+
+    /** A local build's report as {@code codebuild:startBuild.sync} answers: {@code {"Build": {Id, BuildStatus, …}}}. */
+    static ObjectNode codeBuildAnswer(BuildReport report) {
+        ObjectNode out = Json.object();
+        ObjectNode build = out.putObject("Build");
+        build.put("Id", report.id());
+        build.put("BuildStatus", report.status());
+        build.put("DependencyCacheHit", report.dependencyCacheHit());
+        build.put("InstallMillis", report.installMillis());
+        build.put("BuildMillis", report.buildMillis());
+        return out;
     }
 }

@@ -10,10 +10,10 @@ import dev.slipway.shared.config.Config;
 import dev.slipway.shared.config.EnvNames;
 import dev.slipway.shared.deploy.CommitSource;
 import dev.slipway.shared.deploy.DeployService;
+import dev.slipway.shared.deploy.FailedDeployments;
 import dev.slipway.shared.deploy.ReleaseFiles;
 import dev.slipway.shared.deploy.store.DeployStores;
 import dev.slipway.shared.deploy.store.dynamodb.DynamoDbDeployStores;
-import dev.slipway.shared.deploy.SiteUrls;
 import dev.slipway.shared.git.GitStore;
 import dev.slipway.shared.git.GitTable;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -42,9 +42,10 @@ final class LostDeployments {
             DeployStores stores = DynamoDbDeployStores.of(aws.dynamoDbEnhanced(), config.require(EnvNames.RELEASES_TABLE), ledger);
             String bucket = config.require(EnvNames.ARTIFACTS_BUCKET);
             try (S3Client s3 = S3Clients.client(aws); SfnClient sfn = aws.configure(SfnClient.builder(), "SFN").build()) {
-                DeployService deploys = new DeployService(apps, stores, new ReleaseFiles(s3, bucket),
+                ReleaseFiles files = new ReleaseFiles(s3, bucket);
+                DeployService deploys = new DeployService(apps, stores, files,
                         new CommitSource(new GitStore(s3, bucket, new GitTable(aws.dynamoDbEnhanced(), config.require(EnvNames.GIT_TABLE)))),
-                        sfn, config.require(EnvNames.DEPLOY_STATE_MACHINE_ARN), new SiteUrls(null), Clock.systemUTC());
+                        new FailedDeployments(stores, files, Clock.systemUTC()), sfn, config.require(EnvNames.DEPLOY_STATE_MACHINE_ARN), Clock.systemUTC());
                 int fixed = 0;
                 String cursor = null;
                 do {

@@ -1,5 +1,6 @@
 package dev.slipway.local.bench;
 
+import dev.slipway.functions.deploy.CleanupView;
 import dev.slipway.local.LocalRuntime;
 import dev.slipway.local.template.LocalNames;
 import dev.slipway.local.template.SamTemplate;
@@ -12,6 +13,7 @@ import dev.slipway.shared.deploy.ContentPolicy;
 import dev.slipway.shared.deploy.Manifest;
 import dev.slipway.shared.deploy.ReleaseFiles;
 import dev.slipway.shared.deploy.SiteKeys;
+import dev.slipway.shared.deploy.alias.PreviewAlias;
 import dev.slipway.shared.deploy.cleanup.CleanupService;
 import dev.slipway.shared.deploy.cleanup.ReleaseSweeper;
 import dev.slipway.shared.deploy.model.Alias;
@@ -231,7 +233,7 @@ public final class CleanupBenchmark {
                     seedS, total + 3 * APPS, 4 * (total + 3 * APPS), recordsS, total, chainsS, runtime.edge().routes().size());
 
             // ---- the runs
-            PreviewTimer expiry = new PreviewTimer(new ExpiredPreviews(store, router, Clock.systemUTC()));
+            PreviewTimer expiry = new PreviewTimer(new ExpiredPreviews(store, new PreviewAlias(store, router, Clock.systemUTC()), Clock.systemUTC()));
             CleanupService cleanup = new CleanupService(expiry, new ReleaseSweeper(appService, store, files, Clock.systemUTC()));
             Map<String, Integer> removedSoFar = new TreeMap<>();
             int next = 0;
@@ -440,7 +442,7 @@ public final class CleanupBenchmark {
         sampler.finish();
         double p1 = expiry.nanos.get() / 1e9;
         System.out.printf("%n%s (%,d live previews): cleanup %.2f s (phase 1 expiry %.2f s, phase 2 sweep %.2f s) → %s%n", what, live, s, p1, s - p1,
-                Json.write(r.toJson()));
+                Json.write(CleanupView.of(r)));
         if (!r.complete() || r.errors() > 0 || r.previewsExpired() != expired || r.releasesRemoved() != expired) {
             fail("expected " + expired + " previews expired and releases removed, complete, no errors: " + r);
         }

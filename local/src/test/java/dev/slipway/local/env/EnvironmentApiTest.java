@@ -2,6 +2,7 @@ package dev.slipway.local.env;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.local.LocalSlipway;
+import dev.slipway.shared.deploy.build.BuildRequest;
 import dev.slipway.shared.deploy.build.LocalBuildStep;
 import dev.slipway.shared.env.EnvScope;
 import dev.slipway.shared.env.LocalEncryptedAppEnvironment;
@@ -168,7 +169,7 @@ class EnvironmentApiTest {
                 "SLIPWAY_LOG_KEY", "builds/env-build/" + id + "/build.log",
                 "SLIPWAY_BUILD_SETTINGS", "{\"installCommand\":\"true\",\"buildCommand\":\"node build.js\",\"outputDir\":\"dist\"}")
                 .forEach((n, v) -> vars.addObject().put("Name", n).put("Type", "PLAINTEXT").put("Value", v));
-        assertEquals("SUCCEEDED", step.run(params).at("/Build/BuildStatus").asText());
+        assertEquals("SUCCEEDED", step.run(BuildRequest.fromJson(params)).status());
         try (InputStream in = s3.getObject(r -> r.bucket(bucket).key("builds/env-build/" + id + "/output.zip"));
              ZipInputStream zip = new ZipInputStream(in)) {
             for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {

@@ -2,9 +2,9 @@ package dev.slipway.shared.apps;
 
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
-import dev.slipway.shared.http.Paging;
-import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.errors.DomainError;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.store.Cursors;
 import dev.slipway.shared.store.WriteConflict;
 
 import java.time.Clock;
@@ -49,9 +49,9 @@ public final class AppService {
     }
 
     public AppStore.AppPage list(String limitParam, String cursor) {
-        int limit = Paging.limit(limitParam, DEFAULT_PAGE, MAX_PAGE);
+        int limit = Cursors.limit(limitParam, DEFAULT_PAGE, MAX_PAGE);
         if (cursor != null && (cursor.isEmpty() || cursor.length() > 200)) {
-            throw Paging.invalidCursor();
+            throw Cursors.invalid();
         }
         return store.list(limit, cursor);
     }

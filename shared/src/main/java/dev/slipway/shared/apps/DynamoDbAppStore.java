@@ -3,9 +3,9 @@ package dev.slipway.shared.apps;
 import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.audit.AuditHead;
 import dev.slipway.shared.audit.AuditLedger;
-import dev.slipway.shared.http.Paging;
-import dev.slipway.shared.store.Transactions;
+import dev.slipway.shared.store.Cursors;
 import dev.slipway.shared.store.TransactionPart;
+import dev.slipway.shared.store.Transactions;
 import dev.slipway.shared.store.WriteConflict;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbTable;
@@ -88,14 +88,14 @@ public final class DynamoDbAppStore implements AppStore {
         List<App> apps = new ArrayList<>(page.items().stream().map(AppItem::toApp).toList());
         apps.sort(Comparator.comparing(App::id));
         Map<String, AttributeValue> last = page.lastEvaluatedKey();
-        String next = last == null || last.isEmpty() ? null : Paging.encodeCursor(last.get("appId").s());
+        String next = last == null || last.isEmpty() ? null : Cursors.encode(last.get("appId").s());
         return new AppPage(apps, next);
     }
 
     static String decodeCursor(String cursor) {
-        String id = Paging.decodeCursor(cursor);
+        String id = Cursors.decode(cursor);
         if (!AppId.isValid(id)) {
-            throw Paging.invalidCursor();
+            throw Cursors.invalid();
         }
         return id;
     }

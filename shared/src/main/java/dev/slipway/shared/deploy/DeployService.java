@@ -1,6 +1,6 @@
 package dev.slipway.shared.deploy;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.slipway.shared.apps.App;
 import dev.slipway.shared.apps.AppService;
 import dev.slipway.shared.audit.Actor;
@@ -14,11 +14,10 @@ import dev.slipway.shared.deploy.model.ReleaseStatus;
 import dev.slipway.shared.deploy.store.DeployStores;
 import dev.slipway.shared.deploy.store.DeploymentStore;
 import dev.slipway.shared.deploy.store.ReleaseStore;
-import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.errors.DomainError;
+import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.ids.Ulid;
 import dev.slipway.shared.json.Json;
-import dev.slipway.shared.json.JsonObjectReader;
 import dev.slipway.shared.store.Transactions;
 import dev.slipway.shared.store.WriteConflict;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -28,7 +27,9 @@ import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException
 import software.amazon.awssdk.services.sfn.model.ExecutionDoesNotExistException;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
 
@@ -41,7 +42,7 @@ public final class DeployService {
     /** Build logs are answered up to this size (the tail); the whole log stays in S3. */
     static final int MAX_LOG_BYTES = 1024 * 1024;
     /** A RUNNING deployment whose execution does not exist this long after its start was lost. */
-    static final java.time.Duration LOST_AFTER = java.time.Duration.ofMinutes(2);
+    static final Duration LOST_AFTER = Duration.ofMinutes(2);
 
     private final AppService apps;
     private final DeploymentStore deployments;
@@ -51,12 +52,11 @@ public final class DeployService {
     private final CommitSource sources;
     private final SfnClient sfn;
     private final String stateMachineArn;
-    private final SiteUrls urls;
     private final Clock clock;
     private final FailedDeployments failures;
 
-    public DeployService(AppService apps, DeployStores stores, ReleaseFiles files, CommitSource sources, SfnClient sfn,
-                         String stateMachineArn, SiteUrls urls, Clock clock) {
+    public DeployService(AppService apps, DeployStores stores, ReleaseFiles files, CommitSource sources, FailedDeployments failures,
+                         SfnClient sfn, String stateMachineArn, Clock clock) {
         this.apps = apps;
         this.deployments = stores.deployments();
         this.releases = stores.releases();
@@ -65,32 +65,21 @@ public final class DeployService {
         this.sources = sources;
         this.sfn = sfn;
         this.stateMachineArn = stateMachineArn;
-        this.urls = urls;
         this.clock = clock;
-        this.failures = new FailedDeployments(stores, files, clock);
+        this.failures = failures;
     }
 
-    /** POST /apps/{appId}/deployments {ref?, target?}: resolves the ref now, so the deploy builds exactly that commit. */
-    public Deployment start(String appId, ObjectNode body, Actor actor) {
-        JsonObjectReader in = JsonObjectReader.of(body, Set.of("ref", "target", "releaseId"));
-        String ref = in.string("ref").orElse(null);
-        String target = in.string("target").orElse(Alias.PRODUCTION);
-        String releaseId = in.string("releaseId").orElse(null);
-        if (ref != null && (ref.isBlank() || ref.length() > 200)) {
-            in.error("ref", "must be a branch name or a commit SHA");
-        }
-        if (ref != null && releaseId != null) {
-            in.error("releaseId", "give either ref (build that commit) or releaseId (deploy that READY release), not both");
-        }
-        if (releaseId != null && !Ulid.isValid(releaseId.toUpperCase(Locale.ROOT))) {
-            in.error("releaseId", "must be a release id");
-        }
-        if (!TARGETS.contains(target)) {
-            in.error("target", "must be \"production\"");
-        }
-        in.throwIfInvalid();
+    /** POST /apps/{appId}/deployments {ref?, target?, releaseId?}: resolves the ref now, so the deploy builds exactly that commit. */
+    public Deployment start(String appId, NewDeployment request, Actor actor) {
         App app = apps.get(appId);
-        return launch(app, ref, releaseId, releaseId == null ? sources.resolve(app.id(), ref) : null, DeployTarget.parse(target), actor, newId());
+        String releaseId = request.releaseId();
+        return launch(app, request.ref(), releaseId, releaseId == null ? sources.resolve(app.id(), request.ref()) : null,
+                request.target(), actor, newId());
+    }
+
+    /** The deploy state machine's input: the ids its tasks pass on, and the target's wire form. */
+    @JsonPropertyOrder({"appId", "deploymentId", "target"})
+    record WorkflowInput(String appId, String deploymentId, String target) {
     }
 
     /** A new deployment id (a lowercase ULID, also the execution name). */
@@ -135,12 +124,9 @@ public final class DeployService {
                 Transactions.pauseAfterConflict(attempt); // other writers of the app's audit chain: spread the retries
             }
         }
-        ObjectNode input = Json.object();
-        input.put("appId", app.id());
-        input.put("deploymentId", id);
-        input.put("target", target.wire());
+        String input = Json.write(new WorkflowInput(app.id(), id, target.wire()));
         try {
-            sfn.startExecution(r -> r.stateMachineArn(stateMachineArn).name(id).input(Json.write(input)));
+            sfn.startExecution(r -> r.stateMachineArn(stateMachineArn).name(id).input(input));
         } catch (ExecutionAlreadyExistsException e) {
             // Same name, same input: a retried start; the execution is running already.
         } catch (RuntimeException e) {
@@ -166,7 +152,7 @@ public final class DeployService {
      * could not run, or the execution was stopped or timed out) is marked FAILED when read, with
      * the execution's own error. Production is not touched: only a promotion moves it.
      */
-    Deployment reconcile(Deployment d, java.time.Duration lostAfter) {
+    Deployment reconcile(Deployment d, Duration lostAfter) {
         String ended;
         try {
             DescribeExecutionResponse execution = sfn.describeExecution(r -> r.executionArn(executionArn(d.id())));
@@ -201,7 +187,7 @@ public final class DeployService {
      * their staged files removed. {@code slipway up} runs it on start with {@code lostAfter} zero:
      * the local engine keeps executions in memory, so none survives a restart.
      */
-    public int reconcileRunning(String appId, java.time.Duration lostAfter) {
+    public int reconcileRunning(String appId, Duration lostAfter) {
         int fixed = 0;
         String cursor = null;
         do {
@@ -235,40 +221,14 @@ public final class DeployService {
             byte[] bytes = files.s3().getObjectAsBytes(r -> r.bucket(files.bucket()).key(SiteKeys.log(d.appId(), d.id()))).asByteArray();
             if (bytes.length > MAX_LOG_BYTES) {
                 return "[… " + (bytes.length - MAX_LOG_BYTES) + " earlier bytes omitted]\n"
-                        + new String(bytes, bytes.length - MAX_LOG_BYTES, MAX_LOG_BYTES, java.nio.charset.StandardCharsets.UTF_8);
+                        + new String(bytes, bytes.length - MAX_LOG_BYTES, MAX_LOG_BYTES, StandardCharsets.UTF_8);
             }
-            return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+            return new String(bytes, StandardCharsets.UTF_8);
         } catch (NoSuchKeyException e) {
             throw new DomainException(DomainError.BUILD_LOG_NOT_FOUND, Boolean.TRUE.equals(d.reusedRelease())
                     ? "Deployment " + d.id() + " reused release " + d.releaseId() + " and built nothing"
                     : "Deployment " + d.id() + " has no build log yet");
         }
-    }
-
-    /** What the API shows of a deployment. */
-    public ObjectNode view(Deployment d) {
-        ObjectNode n = Json.MAPPER.valueToTree(d);
-        n.remove("version");
-        n.remove("appId");
-        n.remove("id");
-        ObjectNode out = Json.object();
-        out.put("deploymentId", d.id());
-        out.put("appId", d.appId());
-        out.setAll(n);
-        if (d.status() == Deployment.Status.SUCCEEDED) {
-            // Where it went live: the preview's host for a preview deployment, else the app's.
-            (d.deployTarget() instanceof DeployTarget.Preview p ? urls.previewUrl(d.appId(), p.name())
-                    : urls.appUrl(d.appId())).ifPresent(u -> out.put("url", u));
-        }
-        if (d.releaseId() != null) {
-            urls.releaseUrl(d.appId(), d.releaseId()).ifPresent(u -> out.put("releaseUrl", u));
-        }
-        ObjectNode links = out.putObject("links");
-        String self = "/apps/" + d.appId() + "/deployments/" + d.id();
-        links.put("self", self);
-        links.put("logs", self + "/logs");
-        links.put("app", "/apps/" + d.appId());
-        return out;
     }
 
     private static String requireId(String id) {

@@ -1,17 +1,14 @@
 package dev.slipway.shared.deploy;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.shared.apps.App;
 import dev.slipway.shared.apps.AppService;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.audit.AuditHeads;
-import dev.slipway.shared.deploy.alias.PreviewAlias;
-import dev.slipway.shared.deploy.alias.ProductionAlias;
 import dev.slipway.shared.deploy.model.Deployment;
 import dev.slipway.shared.deploy.model.Release;
 import dev.slipway.shared.deploy.model.ReleaseStatus;
-import dev.slipway.shared.deploy.routing.Router;
 import dev.slipway.shared.deploy.store.DeployStores;
 import dev.slipway.shared.deploy.store.DeploymentStore;
 import dev.slipway.shared.deploy.store.ReleaseStore;
@@ -22,18 +19,24 @@ import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.ids.Ulid;
 import dev.slipway.shared.json.Json;
 import dev.slipway.shared.store.WriteConflict;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * The tasks of the deploy state machine ({@code statemachines/deploy.asl.json}), one method per
@@ -41,7 +44,7 @@ import java.util.TreeMap;
  * never file contents) and is safe to run twice: Step Functions retries and may redeliver.
  */
 public final class DeploySteps {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DeploySteps.class);
+    private static final Logger LOG = LoggerFactory.getLogger(DeploySteps.class);
     /** The state machine acts for whoever started the deployment; audit events name it. */
     static final String WORKFLOW_ACTOR = "deploy-workflow";
 
@@ -58,8 +61,8 @@ public final class DeploySteps {
     private final String envParameterPrefix;
 
     /** @param envParameterPrefix SSM path of app environments (AWS; the build reads it), or null locally */
-    public DeploySteps(AppService apps, DeployStores stores, ReleaseFiles files, CommitSource sources,
-                       AppEnvironment environment, Router router, SiteUrls urls, Clock clock, String envParameterPrefix) {
+    public DeploySteps(AppService apps, DeployStores stores, ReleaseFiles files, CommitSource sources, AppEnvironment environment,
+                       PromoteStep promotion, FailedDeployments failures, Clock clock, String envParameterPrefix) {
         this.envParameterPrefix = envParameterPrefix == null ? "" : envParameterPrefix;
         this.apps = apps;
         this.deployments = stores.deployments();
@@ -68,19 +71,18 @@ public final class DeploySteps {
         this.files = files;
         this.sources = sources;
         this.environment = environment;
-        this.promotion = new PromoteStep(new ProductionAlias(apps, stores, files, router, clock), new PreviewAlias(stores, router, clock),
-                new SmokeCheck(urls), stores, files, clock);
-        this.failures = new FailedDeployments(stores, files, clock);
+        this.promotion = promotion;
+        this.failures = failures;
         this.clock = clock;
     }
 
     /** Runs the step named by {@code input.step}; the names match the ASL states. */
-    public ObjectNode run(ObjectNode input) {
-        String step = text(input, "step");
-        String appId = text(input, "appId");
-        String deploymentId = text(input, "deploymentId");
+    public StepResult run(StepInput input) {
+        String step = required(input.step(), "step");
+        String appId = required(input.appId(), "appId");
+        String deploymentId = required(input.deploymentId(), "deploymentId");
         if (step.equals("MarkFailed")) {
-            return markFailed(appId, deploymentId, input);
+            return markFailed(appId, deploymentId, input.error() == null ? new StepInput.Caught("", "") : input.error());
         }
         Deployment found = deployments.get(appId, deploymentId)
                 .orElseThrow(() -> new StepFailedException("deployment " + deploymentId + " of " + appId + " does not exist"));
@@ -99,18 +101,17 @@ public final class DeploySteps {
         }
         Deployment d = deployments.update(appId, deploymentId, x -> x.withStepStarted(stepName, clock.instant()));
         try {
-            ObjectNode out = switch (step) {
+            StepResult out = switch (step) {
                 case "ResolveRef" -> resolveRef(d);
                 // A release deployment has no build key (ResolveRef answers ""): it names its release.
-                case "FindReusableRelease" -> findReusable(d, isReleaseDeployment(d) ? null : text(input, "buildKey"));
+                case "FindReusableRelease" -> findReusable(d, isReleaseDeployment(d) ? null : required(input.buildKey(), "buildKey"));
                 case "ExportSource" -> exportSource(d);
-                case "StageRelease" -> stage(d, text(input, "buildKey"));
+                case "StageRelease" -> stage(d, required(input.buildKey(), "buildKey"));
                 case "VerifyRelease" -> verify(d);
                 case "PromoteRelease" -> promote(d);
                 default -> throw new StepFailedException("unknown deploy step " + step);
             };
-            String outcome = out.path("outcome").asText("succeeded");
-            out.remove("outcome");
+            String outcome = out.outcome() == null ? "succeeded" : out.outcome();
             if (!step.equals("PromoteRelease")) { // promotion ends its step in its own transaction
                 deployments.update(appId, deploymentId, x -> x.withStepEnded(stepName, outcome, clock.instant()));
             }
@@ -129,12 +130,9 @@ public final class DeploySteps {
 
     // ---- the steps
 
-    ObjectNode resolveRef(Deployment d) {
+    StepResult resolveRef(Deployment d) {
         if (isReleaseDeployment(d)) {
-            ObjectNode out = Json.object();
-            out.put("buildKey", "");
-            out.put("outcome", "deploying release " + d.releaseId() + ": nothing to build");
-            return out;
+            return new StepResult.Resolved(null, null, "", "deploying release " + d.releaseId() + ": nothing to build");
         }
         App app = apps.get(d.appId());
         CommitSource.Resolved r;
@@ -145,70 +143,54 @@ public final class DeploySteps {
         }
         String buildKey = buildKey(app, r.tree(), d.target());
         deployments.update(d.appId(), d.id(), x -> x.commit() != null && x.tree() != null ? x : x.withSource(r.commit(), r.tree()));
-        ObjectNode out = Json.object();
-        out.put("commit", r.commit());
-        out.put("tree", r.tree());
-        out.put("buildKey", buildKey);
-        return out;
+        return new StepResult.Resolved(r.commit(), r.tree(), buildKey, null);
     }
 
-    ObjectNode findReusable(Deployment d, String buildKey) {
+    StepResult findReusable(Deployment d, String buildKey) {
         Optional<Release> ready = isReleaseDeployment(d)
                 ? releases.get(d.appId(), d.releaseId()).filter(r -> r.status() == ReleaseStatus.READY)
                 : releases.readyReleaseFor(d.appId(), buildKey);
         if (isReleaseDeployment(d) && ready.isEmpty()) {
             throw new StepFailedException("release " + d.releaseId() + " is no longer READY");
         }
-        ObjectNode out = Json.object();
-        out.put("found", ready.isPresent());
         if (ready.isPresent()) {
             deployments.update(d.appId(), d.id(), x -> x.withRelease(ready.get().id(), true));
-            out.put("releaseId", ready.get().id());
-            out.put("outcome", "reused release " + ready.get().id());
-        } else {
-            out.put("outcome", "no READY release of these inputs: building");
+            return new StepResult.Reusable(true, ready.get().id(), "reused release " + ready.get().id());
         }
-        return out;
+        return new StepResult.Reusable(false, null, "no READY release of these inputs: building");
     }
 
-    ObjectNode exportSource(Deployment d) {
+    StepResult exportSource(Deployment d) {
         // The release id is fixed here, once, so retries of later steps write the same keys.
         Deployment withRelease = deployments.update(d.appId(), d.id(),
-                x -> x.releaseId() != null ? x : x.withRelease(Ulid.next(clock.instant()).toLowerCase(java.util.Locale.ROOT), false));
+                x -> x.releaseId() != null ? x : x.withRelease(Ulid.next(clock.instant()).toLowerCase(Locale.ROOT), false));
         String key = SiteKeys.source(d.appId(), d.id());
         // Through a temp file, not memory: a repository may hold hundreds of MB (Lambda's /tmp is sized for it).
-        java.nio.file.Path zip = null;
+        Path zip = null;
         try {
-            zip = java.nio.file.Files.createTempFile("slipway-source-", ".zip");
-            try (var out = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(zip))) {
+            zip = Files.createTempFile("slipway-source-", ".zip");
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(zip))) {
                 sources.exportZip(d.appId(), withRelease.commit(), out);
             }
-            java.nio.file.Path file = zip;
+            Path file = zip;
             files.s3().putObject(r -> r.bucket(files.bucket()).key(key).contentType("application/zip"), RequestBody.fromFile(file));
         } catch (IOException e) {
             throw new TransientStepException("could not export commit " + withRelease.commit() + ": " + e.getMessage());
         } finally {
             if (zip != null) {
                 try {
-                    java.nio.file.Files.deleteIfExists(zip);
+                    Files.deleteIfExists(zip);
                 } catch (IOException ignored) {
                     // /tmp is per container and cleaned with it
                 }
             }
         }
-        ObjectNode out = Json.object();
-        out.put("releaseId", withRelease.releaseId());
-        out.put("sourceLocation", files.bucket() + "/" + key);
-        out.put("sourceKey", key);
-        out.put("outputKey", SiteKeys.output(d.appId(), d.id()));
-        out.put("logKey", SiteKeys.log(d.appId(), d.id()));
-        out.put("bucket", files.bucket());
-        out.put("buildSettings", Json.write(apps.get(d.appId()).effectiveBuild()));
-        out.put("envParameterPath", envParameterPrefix.isEmpty() ? "" : SsmAppEnvironment.scopePath(envParameterPrefix, d.appId(), EnvScope.ofTarget(d.target())));
-        return out;
+        return new StepResult.Exported(withRelease.releaseId(), files.bucket() + "/" + key, key, SiteKeys.output(d.appId(), d.id()),
+                SiteKeys.log(d.appId(), d.id()), files.bucket(), Json.write(apps.get(d.appId()).effectiveBuild()),
+                envParameterPrefix.isEmpty() ? "" : SsmAppEnvironment.scopePath(envParameterPrefix, d.appId(), EnvScope.ofTarget(d.target())));
     }
 
-    ObjectNode stage(Deployment d, String buildKey) {
+    StepResult stage(Deployment d, String buildKey) {
         String releaseId = requireRelease(d);
         Release staged = new Release(d.appId(), releaseId, d.commit(), d.tree(), buildKey, "build", ReleaseStatus.STAGED,
                 0, 0, clock.instant(), null, d.id(), commitMessage(d), d.startedBy());
@@ -216,10 +198,7 @@ public final class DeploySteps {
             releases.putStaged(staged);
         } catch (WriteConflict e) {
             // READY already (a redelivered stage after verify): nothing to stage again.
-            ObjectNode out = Json.object();
-            out.put("releaseId", releaseId);
-            out.put("outcome", "already staged");
-            return out;
+            return new StepResult.Staged(releaseId, null, null, "already staged");
         }
         Manifest m;
         try (InputStream zip = files.s3().getObject(r -> r.bucket(files.bucket()).key(SiteKeys.output(d.appId(), d.id())))) {
@@ -231,22 +210,14 @@ public final class DeploySteps {
         } catch (IOException e) {
             throw new TransientStepException("reading the build output failed: " + e.getMessage());
         }
-        ObjectNode out = Json.object();
-        out.put("releaseId", releaseId);
-        out.put("files", m.files().size());
-        out.put("bytes", m.totalBytes());
-        out.put("outcome", m.files().size() + " files, " + m.totalBytes() + " bytes");
-        return out;
+        return new StepResult.Staged(releaseId, m.files().size(), m.totalBytes(), m.files().size() + " files, " + m.totalBytes() + " bytes");
     }
 
-    ObjectNode verify(Deployment d) {
+    StepResult verify(Deployment d) {
         String releaseId = requireRelease(d);
         Release r = releases.get(d.appId(), releaseId).orElseThrow(() -> new StepFailedException("release " + releaseId + " was never staged"));
-        ObjectNode out = Json.object();
-        out.put("releaseId", releaseId);
         if (r.status() == ReleaseStatus.READY) {
-            out.put("outcome", "already READY");
-            return out;
+            return new StepResult.Staged(releaseId, null, null, "already READY");
         }
         Manifest m = files.manifest(d.appId(), releaseId).orElseThrow(() -> new StepFailedException("release " + releaseId + " has no manifest"));
         List<String> problems = files.verify(m);
@@ -255,29 +226,24 @@ public final class DeploySteps {
         }
         Release ready = r.ready(m.files().size(), m.totalBytes(), clock.instant());
         releases.markReady(ready, event(d.appId(), "release.ready", "release/" + releaseId, null, Json.MAPPER.valueToTree(ready), d));
-        out.put("outcome", "READY: " + m.files().size() + " files checked");
-        return out;
+        return new StepResult.Staged(releaseId, null, null, "READY: " + m.files().size() + " files checked");
     }
 
-    ObjectNode promote(Deployment d) {
+    StepResult promote(Deployment d) {
         return promotion.promote(d, requireRelease(d), actor(d));
     }
 
     /** The Catch target: the deployment ends FAILED, a release it staged is removed, production is untouched. */
-    ObjectNode markFailed(String appId, String deploymentId, ObjectNode input) {
-        String reason = failureReason(input.path("error"));
-        ObjectNode out = Json.object();
-        out.put("status", "FAILED");
+    StepResult markFailed(String appId, String deploymentId, StepInput.Caught error) {
+        String reason = failureReason(error);
         Optional<Deployment> found = deployments.get(appId, deploymentId);
         if (found.isEmpty()) {
-            return out;
+            return new StepResult.Finished("FAILED", null, null);
         }
         failures.cleanUp(found.get());
         Optional<Deployment> after = failures.fail(appId, deploymentId, reason,
                 new Actor(found.get().startedBy() == null ? WORKFLOW_ACTOR : found.get().startedBy(), "deployment/" + deploymentId, null));
-        after.ifPresent(d -> out.put("status", d.status().name()));
-        out.put("reason", reason);
-        return out;
+        return new StepResult.Finished(after.map(d -> d.status().name()).orElse("FAILED"), null, reason);
     }
 
     // ---- helpers
@@ -314,17 +280,16 @@ public final class DeploySteps {
         return new Actor(d.startedBy() == null ? WORKFLOW_ACTOR : d.startedBy(), "deployment/" + d.id(), null);
     }
 
-    private AuditEvent event(String appId, String action, String target, com.fasterxml.jackson.databind.JsonNode before,
-                             com.fasterxml.jackson.databind.JsonNode after, Deployment d) {
+    private AuditEvent event(String appId, String action, String target, JsonNode before, JsonNode after, Deployment d) {
         return AuditEvent.next(audit.head(appId), appId, clock.instant(), actor(d), action, target, before, after);
     }
 
     /** Step Functions hands the Catch {Error, Cause}; a Lambda error's Cause is its JSON error. */
-    static String failureReason(com.fasterxml.jackson.databind.JsonNode error) {
-        String name = error.path("Error").asText("");
-        String cause = error.path("Cause").asText("");
+    static String failureReason(StepInput.Caught error) {
+        String name = error.error();
+        String cause = error.cause();
         try {
-            var parsed = Json.parse(cause);
+            JsonNode parsed = Json.parse(cause);
             if (parsed.has("errorMessage")) {
                 cause = parsed.get("errorMessage").asText();
             } else if (parsed.has("Build")) {
@@ -341,9 +306,9 @@ public final class DeploySteps {
     }
 
     private static RuntimeException classify(RuntimeException e) {
-        if (e instanceof UncheckedIOException || e instanceof software.amazon.awssdk.core.exception.SdkClientException
+        if (e instanceof UncheckedIOException || e instanceof SdkClientException
                 || e instanceof WriteConflict
-                || (e instanceof software.amazon.awssdk.awscore.exception.AwsServiceException s && (s.statusCode() >= 500 || s.isThrottlingException()))) {
+                || (e instanceof AwsServiceException s && (s.statusCode() >= 500 || s.isThrottlingException()))) {
             return new TransientStepException(e.getClass().getSimpleName() + ": " + e.getMessage());
         }
         if (e instanceof DomainException p) {
@@ -352,17 +317,11 @@ public final class DeploySteps {
         return new StepFailedException(e.getClass().getSimpleName() + ": " + e.getMessage());
     }
 
-    static ObjectNode result(Deployment d) {
-        ObjectNode out = Json.object();
-        out.put("status", d.status().name());
-        if (d.releaseId() != null) {
-            out.put("releaseId", d.releaseId());
-        }
-        return out;
+    static StepResult result(Deployment d) {
+        return new StepResult.Finished(d.status().name(), d.releaseId(), null);
     }
 
-    private static String text(ObjectNode input, String field) {
-        String v = input.path(field).asText(null);
+    private static String required(String v, String field) {
         if (v == null || v.isBlank()) {
             throw new StepFailedException("deploy step input lacks \"" + field + "\"");
         }

@@ -1,6 +1,5 @@
 package dev.slipway.shared.deploy;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.deploy.alias.PreviewAlias;
 import dev.slipway.shared.deploy.alias.ProductionAlias;
@@ -10,7 +9,6 @@ import dev.slipway.shared.deploy.model.Deployment;
 import dev.slipway.shared.deploy.store.DeployStores;
 import dev.slipway.shared.deploy.store.DeploymentStore;
 import dev.slipway.shared.deploy.store.PreviewStore;
-import dev.slipway.shared.json.Json;
 import dev.slipway.shared.store.Transactions;
 import dev.slipway.shared.store.WriteConflict;
 import org.slf4j.Logger;
@@ -24,7 +22,7 @@ import java.util.Optional;
  * deployment's target alias moves ({@link ProductionAlias}, {@link PreviewAlias}) with the
  * deployment's end, retried on fresh state when another writer won the race.
  */
-final class PromoteStep {
+public final class PromoteStep {
     private static final Logger LOG = LoggerFactory.getLogger(PromoteStep.class);
 
     private final ProductionAlias production;
@@ -35,7 +33,7 @@ final class PromoteStep {
     private final ReleaseFiles files;
     private final Clock clock;
 
-    PromoteStep(ProductionAlias production, PreviewAlias previewAlias, SmokeCheck smoke, DeployStores stores, ReleaseFiles files,
+    public PromoteStep(ProductionAlias production, PreviewAlias previewAlias, SmokeCheck smoke, DeployStores stores, ReleaseFiles files,
                 Clock clock) {
         this.production = production;
         this.previewAlias = previewAlias;
@@ -56,7 +54,7 @@ final class PromoteStep {
     }
 
     /** PromoteRelease of deployment {@code d} with its release {@code releaseId}: smoke check, then its target's alias moves. */
-    ObjectNode promote(Deployment d, String releaseId, Actor actor) {
+    StepResult promote(Deployment d, String releaseId, Actor actor) {
         Manifest m = files.manifest(d.appId(), releaseId).orElseThrow(() -> new StepFailedException("release " + releaseId + " has no manifest"));
         try {
             Optional<String> problem = smoke.check(m);
@@ -81,10 +79,7 @@ final class PromoteStep {
                 if (moved.isEmpty()) {
                     // Pinned (after a rollback): the release is staged and verified, production stays.
                     deleteBuildIntermediates(d);
-                    ObjectNode out = Json.object();
-                    out.put("releaseId", releaseId);
-                    out.put("promoted", false);
-                    return out;
+                    return new StepResult.Promoted(releaseId, null, false);
                 }
                 production.pointRouter(d.appId());
                 return promoted(d, releaseId, moved.get());
@@ -100,7 +95,7 @@ final class PromoteStep {
     }
 
     /** A preview deployment: the preview's alias moves (never production); a preview removed meanwhile fails it. */
-    private ObjectNode promotePreview(Deployment d, String releaseId, String name, Actor actor) {
+    private StepResult promotePreview(Deployment d, String releaseId, String name, Actor actor) {
         for (int attempt = 0; ; attempt++) {
             Deployment cur = deployments.get(d.appId(), d.id()).orElse(d);
             if (cur.finished()) {
@@ -124,13 +119,9 @@ final class PromoteStep {
     }
 
     /** After an alias moved to the deployment's release: its intermediates go, the task answers. */
-    private ObjectNode promoted(Deployment d, String releaseId, Alias moved) {
+    private StepResult promoted(Deployment d, String releaseId, Alias moved) {
         deleteBuildIntermediates(d);
-        ObjectNode out = Json.object();
-        out.put("releaseId", releaseId);
-        out.put("aliasVersion", moved.version());
-        out.put("promoted", true);
-        return out;
+        return new StepResult.Promoted(releaseId, moved.version(), true);
     }
 
     private void deleteBuildIntermediates(Deployment d) {

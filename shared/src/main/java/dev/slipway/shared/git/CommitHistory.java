@@ -1,8 +1,8 @@
 package dev.slipway.shared.git;
 
-import dev.slipway.shared.http.Paging;
-import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.errors.DomainError;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.store.Cursors;
 import org.eclipse.jgit.diff.DiffEntry;
 import org.eclipse.jgit.diff.DiffFormatter;
 import org.eclipse.jgit.diff.Edit;
@@ -76,12 +76,12 @@ public final class CommitHistory {
                 start = walk.parseCommit(head);
             } else {
                 if (!isSha(cursor)) {
-                    throw Paging.invalidCursor();
+                    throw Cursors.invalid();
                 }
                 try {
                     start = walk.parseCommit(ObjectId.fromString(cursor));
                 } catch (MissingObjectException | IncorrectObjectTypeException e) {
-                    throw Paging.invalidCursor(); // unknown, or a blob or tree rather than a commit
+                    throw Cursors.invalid(); // unknown, or a blob or tree rather than a commit
                 }
             }
             walk.markStart(start);
@@ -149,7 +149,7 @@ public final class CommitHistory {
             throw new DomainException(DomainError.INVALID_QUERY, "a commit is named by its full 40-character lower-case sha");
         }
         ObjectId id = ObjectId.fromString(sha);
-        String after = cursor == null ? null : Paging.decodeCursor(cursor);
+        String after = cursor == null ? null : Cursors.decode(cursor);
         try (S3DfsRepository repo = git.open(appId); ObjectReader reader = repo.newObjectReader();
              RevWalk walk = new RevWalk(reader)) {
             RevCommit commit;
@@ -169,7 +169,7 @@ public final class CommitHistory {
                         continue;
                     }
                     if (files.size() == limit) {
-                        next = Paging.encodeCursor(files.get(files.size() - 1).path());
+                        next = Cursors.encode(files.get(files.size() - 1).path());
                         break;
                     }
                     ObjectId blob = tw.getObjectId(0);

@@ -58,11 +58,11 @@ class DeploymentTest {
         JsonNode lambdaError = Json.parse("""
                 {"Error":"dev.slipway.shared.deploy.StepFailedException",
                  "Cause":"{\\"errorMessage\\":\\"npm run build exited with status 1\\",\\"errorType\\":\\"x\\",\\"stackTrace\\":[]}"}""");
-        assertEquals("npm run build exited with status 1", DeploySteps.failureReason(lambdaError));
+        assertEquals("npm run build exited with status 1", DeploySteps.failureReason(StepInput.Caught.fromJson(lambdaError)));
         JsonNode codeBuild = Json.parse("""
                 {"Error":"States.TaskFailed","Cause":"{\\"Build\\":{\\"BuildStatus\\":\\"FAILED\\"}}"}""");
-        assertEquals("the build ended FAILED", DeploySteps.failureReason(codeBuild));
-        assertEquals("States.Timeout", DeploySteps.failureReason(Json.parse("{\"Error\":\"States.Timeout\"}")));
-        assertEquals("the deploy workflow failed", DeploySteps.failureReason(Json.object()));
+        assertEquals("the build ended FAILED", DeploySteps.failureReason(StepInput.Caught.fromJson(codeBuild)));
+        assertEquals("States.Timeout", DeploySteps.failureReason(StepInput.Caught.fromJson(Json.parse("{\"Error\":\"States.Timeout\"}"))));
+        assertEquals("the deploy workflow failed", DeploySteps.failureReason(StepInput.Caught.fromJson(Json.object())));
     }
 }

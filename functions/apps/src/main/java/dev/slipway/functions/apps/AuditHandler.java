@@ -14,8 +14,8 @@ import dev.slipway.shared.config.Config;
 import dev.slipway.shared.http.ApiRequest;
 import dev.slipway.shared.http.ApiResponse;
 import dev.slipway.shared.http.ApiRouter;
-import dev.slipway.shared.http.Paging;
 import dev.slipway.shared.json.Json;
+import dev.slipway.shared.store.Cursors;
 
 import java.util.Map;
 
@@ -66,17 +66,17 @@ public final class AuditHandler implements RequestHandler<APIGatewayV2HTTPEvent,
 
     private APIGatewayV2HTTPResponse list(ApiRequest request) {
         String appId = appId(request);
-        int limit = Paging.limit(request.queryParameter("limit").orElse(null), DEFAULT_PAGE, MAX_PAGE);
+        int limit = Cursors.limit(request.queryParameter("limit").orElse(null), DEFAULT_PAGE, MAX_PAGE);
         long from = 1;
         String cursor = request.queryParameter("cursor").orElse(null);
         if (cursor != null) {
             try {
-                from = Long.parseLong(Paging.decodeCursor(cursor));
+                from = Long.parseLong(Cursors.decode(cursor));
             } catch (NumberFormatException e) {
-                throw Paging.invalidCursor();
+                throw Cursors.invalid();
             }
             if (from < 1) {
-                throw Paging.invalidCursor();
+                throw Cursors.invalid();
             }
         }
         AuditLedger.Page page = ledger.page(appId, from, limit);
@@ -88,7 +88,7 @@ public final class AuditHandler implements RequestHandler<APIGatewayV2HTTPEvent,
             events.add(n);
         }
         if (page.nextSeq() != null) {
-            body.put("nextCursor", Paging.encodeCursor(Long.toString(page.nextSeq())));
+            body.put("nextCursor", Cursors.encode(Long.toString(page.nextSeq())));
         } else {
             body.putNull("nextCursor");
         }

@@ -5,17 +5,15 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.slipway.shared.audit.Actor;
-import dev.slipway.shared.auth.AdminAuth;
-import dev.slipway.shared.auth.AdminTokenHashSource;
 import dev.slipway.shared.config.Config;
 import dev.slipway.shared.deploy.cleanup.CleanupService;
-import dev.slipway.shared.deploy.cleanup.ReleaseSweeper;
 import dev.slipway.shared.http.ApiRequest;
 import dev.slipway.shared.http.ApiResponse;
 import dev.slipway.shared.http.ApiRouter;
-import dev.slipway.shared.idempotency.DynamoDbIdempotencyStore;
+import dev.slipway.shared.json.Json;
 import dev.slipway.shared.json.JsonObjectReader;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -31,23 +29,25 @@ public final class CleanupHandler implements RequestHandler<APIGatewayV2HTTPEven
     static final Duration API_MARGIN = Duration.ofSeconds(8);
     static final Duration SCHEDULE_MARGIN = Duration.ofSeconds(60);
 
-    private final DeployComponents c;
+    private final Clock clock;
     private final CleanupService cleanup;
     private final ApiRouter router;
 
+    /** Lambda's entry: configuration from the environment template.yaml sets. */
     public CleanupHandler() {
-        this(Config.fromEnvironment());
+        this(new DeployFunctionServices(Config.fromEnvironment()));
     }
 
+    /** The local runtime's entry: the same variables, resolved for the laptop. */
     public CleanupHandler(Map<String, String> environment) {
-        this(Config.of(environment));
+        this(new DeployFunctionServices(Config.of(environment)));
     }
 
-    private CleanupHandler(Config config) {
-        this.c = new DeployComponents(config);
-        this.cleanup = new CleanupService(c.previewExpiry(), new ReleaseSweeper(c.apps, c.stores, c.files, c.clock));
-        this.router = ApiRouter.authenticated(new AdminAuth(AdminTokenHashSource.from(config, c.aws::ssm)))
-                .idempotency(DynamoDbIdempotencyStore.from(config, c.aws))
+    private CleanupHandler(DeployFunctionServices services) {
+        this.clock = services.clock();
+        this.cleanup = services.cleanup();
+        this.router = ApiRouter.authenticated(services.adminAuth())
+                .idempotency(services.idempotency())
                 .route("POST /cleanup", this::runNow)
                 .build();
     }
@@ -59,10 +59,10 @@ public final class CleanupHandler implements RequestHandler<APIGatewayV2HTTPEven
 
     /** The schedule's input is ignored; the answer (and the log line) is the run's counts. */
     public Map<String, Object> handleScheduled(Map<String, Object> input, Context context) {
-        CleanupService.Result r = cleanup.run(c.clock.instant(), budget(context, SCHEDULE_MARGIN, Duration.ofMinutes(14)),
+        CleanupService.Result r = cleanup.run(clock.instant(), budget(context, SCHEDULE_MARGIN, Duration.ofMinutes(14)),
                 new Actor(CleanupService.ACTOR, context == null ? null : context.getAwsRequestId(), null));
         @SuppressWarnings("unchecked")
-        Map<String, Object> out = dev.slipway.shared.json.Json.MAPPER.convertValue(r.toJson(), Map.class);
+        Map<String, Object> out = Json.MAPPER.convertValue(CleanupView.of(r), Map.class);
         if (r.errors() > 0) {
             // Fails the invocation so it shows in the function's metrics; the scheduler retries it.
             throw new IllegalStateException("cleanup: " + r.errors() + " release(s) failed: " + out);
@@ -74,9 +74,9 @@ public final class CleanupHandler implements RequestHandler<APIGatewayV2HTTPEven
         if (request.bodyBytes().length > 0) {
             JsonObjectReader.of(request.jsonObject(), Set.of()).throwIfInvalid();
         }
-        CleanupService.Result r = cleanup.run(c.clock.instant(), budget(request.context(), API_MARGIN, Duration.ofSeconds(20)),
+        CleanupService.Result r = cleanup.run(clock.instant(), budget(request.context(), API_MARGIN, Duration.ofSeconds(20)),
                 new Actor(Actor.ADMIN, request.requestId(), request.sourceIp()));
-        return ApiResponse.json(200, r.toJson());
+        return ApiResponse.json(200, CleanupView.of(r));
     }
 
     static Duration budget(Context context, Duration margin, Duration fallback) {

@@ -4,26 +4,20 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.shared.audit.Actor;
-import dev.slipway.shared.auth.AdminAuth;
-import dev.slipway.shared.auth.AdminTokenHashSource;
 import dev.slipway.shared.config.Config;
-import dev.slipway.shared.deploy.model.Alias;
+import dev.slipway.shared.deploy.SiteUrls;
 import dev.slipway.shared.deploy.alias.ProductionAlias;
-import dev.slipway.shared.deploy.store.ReleaseStore;
-import dev.slipway.shared.deploy.ReleaseView;
-import dev.slipway.shared.deploy.routing.Router;
 import dev.slipway.shared.http.ApiRequest;
 import dev.slipway.shared.http.ApiResponse;
 import dev.slipway.shared.http.ApiRouter;
-import dev.slipway.shared.idempotency.DynamoDbIdempotencyStore;
-import dev.slipway.shared.http.Paging;
 import dev.slipway.shared.json.Json;
 import dev.slipway.shared.json.JsonObjectReader;
+import dev.slipway.shared.store.Cursors;
 
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -31,23 +25,25 @@ import java.util.Set;
  * …/promote, …/pin and …/unpin. The work is {@link ProductionAlias}.
  */
 public final class ProductionHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
-    private final DeployComponents c;
     private final ProductionAlias production;
+    private final SiteUrls urls;
     private final ApiRouter router;
 
+    /** Lambda's entry: configuration from the environment template.yaml sets. */
     public ProductionHandler() {
-        this(Config.fromEnvironment());
+        this(new DeployFunctionServices(Config.fromEnvironment()));
     }
 
+    /** The local runtime's entry: the same variables, resolved for the laptop. */
     public ProductionHandler(Map<String, String> environment) {
-        this(Config.of(environment));
+        this(new DeployFunctionServices(Config.of(environment)));
     }
 
-    private ProductionHandler(Config config) {
-        this.c = new DeployComponents(config);
-        this.production = new ProductionAlias(c.apps, c.stores, c.files, Router.from(config), c.clock);
-        this.router = ApiRouter.authenticated(new AdminAuth(AdminTokenHashSource.from(config, c.aws::ssm)))
-                .idempotency(DynamoDbIdempotencyStore.from(config, c.aws))
+    private ProductionHandler(DeployFunctionServices services) {
+        this.production = services.production();
+        this.urls = services.urls();
+        this.router = ApiRouter.authenticated(services.adminAuth())
+                .idempotency(services.idempotency())
                 .route("GET /apps/{appId}/releases", this::list)
                 .route("POST /apps/{appId}/rollback", this::rollback)
                 .route("POST /apps/{appId}/promote", this::promote)
@@ -62,14 +58,13 @@ public final class ProductionHandler implements RequestHandler<APIGatewayV2HTTPE
     }
 
     private APIGatewayV2HTTPResponse list(ApiRequest request) {
-        int limit = Paging.limit(request.queryParameter("limit").orElse(null), 20, 100);
-        String appId = c.apps.get(request.pathParameter("appId").orElse("")).id();
-        ReleaseStore.ReleasePage page = c.stores.releases().page(appId, limit, request.queryParameter("cursor").orElse(null));
-        Optional<Alias> alias = c.stores.aliases().get(appId, Alias.PRODUCTION);
+        int limit = Cursors.limit(request.queryParameter("limit").orElse(null), 20, 100);
+        ProductionAlias.History history = production.history(request.pathParameter("appId").orElse(""), limit,
+                request.queryParameter("cursor").orElse(null));
         ObjectNode body = Json.object();
-        var items = body.putArray("releases");
-        page.items().forEach(r -> items.add(ReleaseView.of(r, alias, c.urls)));
-        body.put("nextCursor", page.next());
+        ArrayNode items = body.putArray("releases");
+        history.releases().items().forEach(r -> items.add(ReleaseView.of(r, history.production(), urls)));
+        body.put("nextCursor", history.releases().next());
         return ApiResponse.json(200, body);
     }
 
@@ -78,8 +73,8 @@ public final class ProductionHandler implements RequestHandler<APIGatewayV2HTTPE
         String releaseId = in.string("releaseId").orElse(null);
         String reason = in.string("reason").orElse(null);
         in.throwIfInvalid();
-        return ApiResponse.json(200, production.rollback(request.pathParameter("appId").orElse(""), releaseId, reason,
-                actor(request)).view());
+        return ApiResponse.json(200, AliasChangeView.of(production.rollback(request.pathParameter("appId").orElse(""), releaseId, reason,
+                actor(request))));
     }
 
     private APIGatewayV2HTTPResponse promote(ApiRequest request) {
@@ -89,12 +84,12 @@ public final class ProductionHandler implements RequestHandler<APIGatewayV2HTTPE
             in.error("releaseId", "is required: the READY release production should serve");
         }
         in.throwIfInvalid();
-        return ApiResponse.json(200, production.promote(request.pathParameter("appId").orElse(""), releaseId, actor(request)).view());
+        return ApiResponse.json(200, AliasChangeView.of(production.promote(request.pathParameter("appId").orElse(""), releaseId, actor(request))));
     }
 
     private APIGatewayV2HTTPResponse pin(ApiRequest request, boolean pinned) {
         JsonObjectReader.of(body(request), Set.of()).throwIfInvalid();
-        return ApiResponse.json(200, production.pin(request.pathParameter("appId").orElse(""), pinned, actor(request)).view());
+        return ApiResponse.json(200, AliasChangeView.of(production.pin(request.pathParameter("appId").orElse(""), pinned, actor(request))));
     }
 
     /** These bodies are optional: none is {}. */

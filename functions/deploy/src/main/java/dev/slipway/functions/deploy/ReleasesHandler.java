@@ -6,16 +6,14 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.shared.audit.Actor;
-import dev.slipway.shared.auth.AdminAuth;
-import dev.slipway.shared.auth.AdminTokenHashSource;
-import dev.slipway.shared.aws.S3Clients;
 import dev.slipway.shared.config.Config;
+import dev.slipway.shared.deploy.SiteUrls;
 import dev.slipway.shared.deploy.upload.DirectUploadService;
+import dev.slipway.shared.deploy.upload.NewUpload;
 import dev.slipway.shared.http.ApiRequest;
-import dev.slipway.shared.idempotency.DynamoDbIdempotencyStore;
 import dev.slipway.shared.http.ApiResponse;
 import dev.slipway.shared.http.ApiRouter;
-import dev.slipway.shared.http.Paging;
+import dev.slipway.shared.store.Cursors;
 
 import java.util.Map;
 
@@ -25,21 +23,24 @@ import java.util.Map;
  */
 public final class ReleasesHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private final DirectUploadService uploads;
+    private final SiteUrls urls;
     private final ApiRouter router;
 
+    /** Lambda's entry: configuration from the environment template.yaml sets. */
     public ReleasesHandler() {
-        this(Config.fromEnvironment());
+        this(new DeployFunctionServices(Config.fromEnvironment()));
     }
 
+    /** The local runtime's entry: the same variables, resolved for the laptop. */
     public ReleasesHandler(Map<String, String> environment) {
-        this(Config.of(environment));
+        this(new DeployFunctionServices(Config.of(environment)));
     }
 
-    private ReleasesHandler(Config config) {
-        DeployComponents c = new DeployComponents(config);
-        this.uploads = new DirectUploadService(c.apps, c.stores, c.files, S3Clients.presigner(c.aws), c.urls, c.clock);
-        this.router = ApiRouter.authenticated(new AdminAuth(AdminTokenHashSource.from(config, c.aws::ssm)))
-                .idempotency(DynamoDbIdempotencyStore.from(config, c.aws))
+    private ReleasesHandler(DeployFunctionServices services) {
+        this.uploads = services.uploads();
+        this.urls = services.urls();
+        this.router = ApiRouter.authenticated(services.adminAuth())
+                .idempotency(services.idempotency())
                 .route("POST /apps/{appId}/releases", this::create)
                 .route("GET /apps/{appId}/releases/{releaseId}", this::get)
                 .route("POST /apps/{appId}/releases/{releaseId}/finalize", this::finalizeRelease)
@@ -53,26 +54,31 @@ public final class ReleasesHandler implements RequestHandler<APIGatewayV2HTTPEve
     }
 
     private APIGatewayV2HTTPResponse create(ApiRequest request) {
-        ObjectNode out = uploads.create(request.pathParameter("appId").orElse(""),
-                request.jsonObject(DirectUploadService.MAX_BODY_BYTES), actor(request));
-        return ApiResponse.json(201, out, Map.of("location", out.path("links").path("self").asText()));
+        DirectUploadService.Staged staged = uploads.create(request.pathParameter("appId").orElse(""),
+                NewUpload.fromJson(request.jsonObject(DirectUploadService.MAX_BODY_BYTES)), actor(request));
+        ObjectNode out = UploadView.created(staged);
+        return ApiResponse.json(201, out, Map.of("location", UploadView.self(staged.release().appId(), staged.release().id())));
     }
 
     private APIGatewayV2HTTPResponse finalizeRelease(ApiRequest request) {
         DirectUploadService.Finalized f = uploads.finalize(request.pathParameter("appId").orElse(""),
                 request.pathParameter("releaseId").orElse(""), actor(request));
-        return ApiResponse.json(200, f.view());
+        return ApiResponse.json(200, view(f.release()));
     }
 
     private APIGatewayV2HTTPResponse get(ApiRequest request) {
-        return ApiResponse.json(200, uploads.get(request.pathParameter("appId").orElse(""),
-                request.pathParameter("releaseId").orElse("")));
+        return ApiResponse.json(200, view(uploads.get(request.pathParameter("appId").orElse(""),
+                request.pathParameter("releaseId").orElse(""))));
     }
 
     private APIGatewayV2HTTPResponse uploads(ApiRequest request) {
-        int limit = Paging.limit(request.queryParameter("limit").orElse(null), DirectUploadService.UPLOADS_PAGE, DirectUploadService.UPLOADS_PAGE);
-        return ApiResponse.json(200, uploads.uploads(request.pathParameter("appId").orElse(""),
-                request.pathParameter("releaseId").orElse(""), request.queryParameter("cursor").orElse(null), limit));
+        int limit = Cursors.limit(request.queryParameter("limit").orElse(null), DirectUploadService.UPLOADS_PAGE, DirectUploadService.UPLOADS_PAGE);
+        return ApiResponse.json(200, UploadView.page(uploads.uploads(request.pathParameter("appId").orElse(""),
+                request.pathParameter("releaseId").orElse(""), request.queryParameter("cursor").orElse(null), limit)));
+    }
+
+    private ObjectNode view(DirectUploadService.Read r) {
+        return ReleaseView.of(r.release(), r.production(), urls);
     }
 
     private static Actor actor(ApiRequest request) {

@@ -10,7 +10,7 @@ import dev.slipway.shared.git.CommitHistory;
 import dev.slipway.shared.http.ApiRequest;
 import dev.slipway.shared.http.ApiResponse;
 import dev.slipway.shared.http.ApiRouter;
-import dev.slipway.shared.http.Paging;
+import dev.slipway.shared.store.Cursors;
 
 import java.util.Map;
 
@@ -44,7 +44,7 @@ public final class CommitsHandler implements RequestHandler<APIGatewayV2HTTPEven
 
     private APIGatewayV2HTTPResponse commits(ApiRequest request) {
         String appId = requireApp(request);
-        int limit = Paging.limit(request.queryParameter("limit").orElse(null),
+        int limit = Cursors.limit(request.queryParameter("limit").orElse(null),
                 CommitHistory.DEFAULT_COMMITS, CommitHistory.MAX_COMMITS);
         return ApiResponse.json(200, CommitsView.of(history.commits(appId, request.queryParameter("branch").orElse(null), limit,
                 request.queryParameter("cursor").orElse(null))));
@@ -52,7 +52,7 @@ public final class CommitsHandler implements RequestHandler<APIGatewayV2HTTPEven
 
     private APIGatewayV2HTTPResponse files(ApiRequest request) {
         String appId = requireApp(request);
-        int limit = Paging.limit(request.queryParameter("limit").orElse(null),
+        int limit = Cursors.limit(request.queryParameter("limit").orElse(null),
                 CommitHistory.DEFAULT_FILES, CommitHistory.MAX_FILES);
         return ApiResponse.json(200, CommitsView.of(history.files(appId, request.pathParameter("sha").orElse(""), limit,
                 request.queryParameter("cursor").orElse(null))));

@@ -73,18 +73,17 @@ public final class ProductionAlias {
 
     /** What a change did: the alias before (null: there was none) and after; whether the edge was updated. */
     public record Change(Alias before, Alias after, boolean routed, long tookMs) {
-        public ObjectNode view() {
-            ObjectNode n = Json.object();
-            n.put("previous", before == null ? null : before.releaseId());
-            n.put("current", after.releaseId());
-            n.put("pinned", after.pinned());
-            n.put("aliasVersion", after.version());
-            n.put("tookMs", tookMs);
-            if (!routed) {
-                n.put("warning", "production moved, but the edge could not be updated yet; it follows on the next change or retry");
-            }
-            return n;
-        }
+    }
+
+    /** A page of an app's releases, newest first, and production's alias (to name the release it serves). */
+    public record History(ReleaseStore.ReleasePage releases, Optional<Alias> production) {
+    }
+
+    /** GET /apps/{app}/releases: the release history with production's alias, read once for the page. */
+    public History history(String appId, int limit, String cursor) {
+        String app = apps.get(appId).id();
+        ReleaseStore.ReleasePage page = releases.page(app, limit, cursor);
+        return new History(page, aliases.get(app, Alias.PRODUCTION));
     }
 
     // ---- the API

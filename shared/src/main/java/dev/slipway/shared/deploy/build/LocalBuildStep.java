@@ -1,7 +1,5 @@
 package dev.slipway.shared.deploy.build;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.shared.apps.BuildSettings;
 import dev.slipway.shared.deploy.SitePath;
 import dev.slipway.shared.deploy.StepFailedException;
@@ -12,13 +10,13 @@ import dev.slipway.shared.json.Json;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -29,7 +27,8 @@ import java.util.zip.ZipOutputStream;
 /**
  * The deploy state machine's Build state on a laptop: what the CodeBuild project's buildspec does,
  * as a local process. Takes the same parameters the ASL passes to {@code codebuild:startBuild.sync}
- * (source zip location, SLIPWAY_* variables) and answers like it ({@code Build.BuildStatus}); a
+ * (source zip location, SLIPWAY_* variables, read into a {@link BuildRequest}) and reports like it
+ * ({@link BuildReport}, which the local runtime answers as CodeBuild's {@code Build}); a
  * failed build is an exception whose message is the reason, so the state's Catch sees it.
  */
 public final class LocalBuildStep {
@@ -45,12 +44,9 @@ public final class LocalBuildStep {
         this.runner = new LocalBuildRunner(cacheRoot, timeLimit);
     }
 
-    public ObjectNode run(JsonNode parameters) throws IOException {
-        Map<String, String> vars = new HashMap<>();
-        for (JsonNode v : parameters.path("EnvironmentVariablesOverride")) {
-            vars.put(v.path("Name").asText(), v.path("Value").asText());
-        }
-        String location = parameters.path("SourceLocationOverride").asText();
+    public BuildReport run(BuildRequest request) throws IOException {
+        Map<String, String> vars = request.variables();
+        String location = request.sourceLocation();
         int slash = location.indexOf('/');
         if (slash <= 0) {
             throw new StepFailedException("bad source location " + location);
@@ -87,14 +83,7 @@ public final class LocalBuildStep {
             zipFolder(outcome.outputDir(), zipFile);
             s3.putObject(r -> r.bucket(vars.get("SLIPWAY_BUCKET")).key(require(vars, "SLIPWAY_OUTPUT_KEY"))
                     .contentType("application/zip"), RequestBody.fromFile(zipFile));
-            ObjectNode out = Json.object();
-            ObjectNode build = out.putObject("Build");
-            build.put("Id", "local:" + deploymentId);
-            build.put("BuildStatus", "SUCCEEDED");
-            build.put("DependencyCacheHit", outcome.dependencyCacheHit());
-            build.put("InstallMillis", outcome.installMillis());
-            build.put("BuildMillis", outcome.buildMillis());
-            return out;
+            return new BuildReport("local:" + deploymentId, outcome.dependencyCacheHit(), outcome.installMillis(), outcome.buildMillis());
         } finally {
             ImportTree.deleteTree(work);
         }
@@ -133,7 +122,7 @@ public final class LocalBuildStep {
         }
         try (OutputStream out = Files.newOutputStream(zipFile); ZipOutputStream zip = new ZipOutputStream(out)) {
             for (Path f : files) {
-                zip.putNextEntry(new ZipEntry(dir.relativize(f).toString().replace(java.io.File.separatorChar, '/')));
+                zip.putNextEntry(new ZipEntry(dir.relativize(f).toString().replace(File.separatorChar, '/')));
                 Files.copy(f, zip);
                 zip.closeEntry();
             }

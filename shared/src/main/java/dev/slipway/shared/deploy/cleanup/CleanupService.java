@@ -1,14 +1,18 @@
 package dev.slipway.shared.deploy.cleanup;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.deploy.preview.ExpiredPreviews;
 import dev.slipway.shared.deploy.preview.PreviewExpiry;
 import dev.slipway.shared.json.Json;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * The scheduled cleanup (hourly, and {@code POST /cleanup}): phase 1 expires the previews due by now
@@ -17,7 +21,7 @@ import java.util.Map;
  * again: what one run leaves, the next one does. The result is logged as one JSON line.
  */
 public final class CleanupService {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CleanupService.class);
+    private static final Logger LOG = LoggerFactory.getLogger(CleanupService.class);
     /** Previews expired per batch of phase 1 (between batches the time budget is checked). */
     static final int PREVIEW_BATCH = 100;
     /** The actor of scheduled runs in audit events: the one expired previews name too. */
@@ -40,22 +44,6 @@ public final class CleanupService {
         public boolean candidatesLeft() {
             return !complete;
         }
-
-        public ObjectNode toJson() {
-            ObjectNode n = Json.object();
-            n.put("previewsExpired", previewsExpired);
-            n.put("releasesExamined", releasesExamined);
-            n.put("releasesRemoved", releasesRemoved);
-            ObjectNode kept = n.putObject("releasesKept");
-            releasesKept.forEach((k, v) -> kept.put(k.name().toLowerCase(java.util.Locale.ROOT), v));
-            n.put("filesRemoved", filesRemoved);
-            n.put("bytesRemoved", bytesRemoved);
-            n.put("errors", errors);
-            n.put("complete", complete);
-            n.put("candidatesLeft", candidatesLeft());
-            n.put("tookMs", tookMs);
-            return n;
-        }
     }
 
     /** A scheduled run with the default budget (the local timer and tests). */
@@ -67,7 +55,7 @@ public final class CleanupService {
     public Result run(Instant now, Duration budget, Actor actor) {
         long started = System.nanoTime();
         long deadline = started + budget.toNanos();
-        java.util.function.BooleanSupplier outOfTime = () -> System.nanoTime() >= deadline;
+        BooleanSupplier outOfTime = () -> System.nanoTime() >= deadline;
         int expired = 0;
         boolean previewsDone = false;
         while (!outOfTime.getAsBoolean()) {
@@ -85,11 +73,30 @@ public final class CleanupService {
                 : new ReleaseSweeper.Result(0, 0, Map.of(), 0, 0, 0, false);
         Result r = new Result(expired, swept.examined(), swept.removed(), swept.kept(), swept.files(), swept.bytes(), swept.errors(),
                 previewsDone && swept.complete(), (System.nanoTime() - started) / 1_000_000);
-        ObjectNode line = r.toJson();
+        if (LOG.isInfoEnabled()) {
+            LOG.info("{}", logLine(r, now));
+        }
+        return r;
+    }
+
+    /** The run's counts as one JSON log line. */
+    private static String logLine(Result r, Instant now) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("previewsExpired", r.previewsExpired());
+        line.put("releasesExamined", r.releasesExamined());
+        line.put("releasesRemoved", r.releasesRemoved());
+        Map<String, Integer> kept = new LinkedHashMap<>();
+        r.releasesKept().forEach((k, v) -> kept.put(k.name().toLowerCase(Locale.ROOT), v));
+        line.put("releasesKept", kept);
+        line.put("filesRemoved", r.filesRemoved());
+        line.put("bytesRemoved", r.bytesRemoved());
+        line.put("errors", r.errors());
+        line.put("complete", r.complete());
+        line.put("candidatesLeft", r.candidatesLeft());
+        line.put("tookMs", r.tookMs());
         line.put("event", "cleanup");
         line.put("now", now.toString());
-        LOG.info("{}", Json.write(line));
-        return r;
+        return Json.write(line);
     }
 
     private static Instant later(Instant a, Instant b) {

@@ -8,7 +8,6 @@ import dev.slipway.shared.audit.AuditHeads;
 import dev.slipway.shared.deploy.alias.PreviewAlias;
 import dev.slipway.shared.deploy.model.Alias;
 import dev.slipway.shared.deploy.model.Preview;
-import dev.slipway.shared.deploy.routing.Router;
 import dev.slipway.shared.deploy.store.AliasStore;
 import dev.slipway.shared.deploy.store.DeployStores;
 import dev.slipway.shared.deploy.store.PreviewStore;
@@ -18,6 +17,7 @@ import dev.slipway.shared.store.WriteConflict;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Removing previews: {@code DELETE …/previews/{name}} and the cleanup's first phase (those whose
@@ -38,17 +38,17 @@ public final class ExpiredPreviews implements PreviewExpiry {
     private final PreviewAlias alias;
     private final Clock clock;
 
-    public ExpiredPreviews(DeployStores stores, Router router, Clock clock) {
+    public ExpiredPreviews(DeployStores stores, PreviewAlias alias, Clock clock) {
         this.previews = stores.previews();
         this.aliases = stores.aliases();
         this.audit = stores.audit();
-        this.alias = new PreviewAlias(stores, router, clock);
+        this.alias = alias;
         this.clock = clock;
     }
 
     @Override
     public int expireDue(Instant now, int max) {
-        java.util.concurrent.atomic.AtomicInteger removed = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger removed = new AtomicInteger();
         // Different apps' previews in parallel (their audit chains never meet), one app's in order.
         try (AppLanes lanes = new AppLanes(LANES)) {
             lanes.run(previews.due(now, max), PreviewStore.DuePreview::appId, () -> false, due -> {

@@ -1,13 +1,15 @@
 package dev.slipway.shared.deploy.preview;
 
-import dev.slipway.shared.errors.FieldError;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.shared.apps.App;
 import dev.slipway.shared.apps.AppService;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.audit.AuditHeads;
 import dev.slipway.shared.deploy.BuildKey;
+import dev.slipway.shared.deploy.CommitSource;
+import dev.slipway.shared.deploy.DeployService;
+import dev.slipway.shared.deploy.ReleaseFiles;
 import dev.slipway.shared.deploy.alias.PreviewAlias;
 import dev.slipway.shared.deploy.alias.ProductionAlias;
 import dev.slipway.shared.deploy.model.Alias;
@@ -15,23 +17,17 @@ import dev.slipway.shared.deploy.model.DeployTarget;
 import dev.slipway.shared.deploy.model.Deployment;
 import dev.slipway.shared.deploy.model.Preview;
 import dev.slipway.shared.deploy.model.Release;
+import dev.slipway.shared.deploy.routing.SiteAddress;
 import dev.slipway.shared.deploy.store.AliasStore;
 import dev.slipway.shared.deploy.store.DeployStores;
 import dev.slipway.shared.deploy.store.PreviewStore;
 import dev.slipway.shared.deploy.store.ReleaseStore;
 import dev.slipway.shared.env.AppEnvironment;
 import dev.slipway.shared.env.EnvScope;
-import dev.slipway.shared.deploy.CommitSource;
-import dev.slipway.shared.deploy.DeployService;
-import dev.slipway.shared.deploy.ReleaseFiles;
-import dev.slipway.shared.deploy.SiteUrls;
-import dev.slipway.shared.deploy.routing.Router;
-import dev.slipway.shared.deploy.routing.SiteAddress;
-import dev.slipway.shared.http.Paging;
-import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.errors.DomainError;
-import dev.slipway.shared.json.Json;
-import dev.slipway.shared.json.JsonObjectReader;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.errors.FieldError;
+import dev.slipway.shared.store.Cursors;
 import dev.slipway.shared.store.Transactions;
 import dev.slipway.shared.store.WriteConflict;
 
@@ -40,13 +36,14 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -56,7 +53,6 @@ import java.util.regex.Pattern;
  * removal (delete, expiry) is {@link ExpiredPreviews}.
  */
 public final class Previews {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Previews.class);
     public static final int DEFAULT_TTL_HOURS = 72;
     public static final int MAX_TTL_HOURS = 720;
     /** How far ahead PATCH may set an expiry: any time, within reason. */
@@ -75,26 +71,22 @@ public final class Previews {
     private final DeployService deploys;
     private final PreviewAlias alias;
     private final ExpiredPreviews removal;
-    private final Router router;
-    private final SiteUrls urls;
     private final Clock clock;
 
-    public Previews(AppService apps, DeployStores stores, ReleaseFiles files, CommitSource sources, DeployService deploys,
-                    AppEnvironment environment, Router router, SiteUrls urls, Clock clock) {
+    public Previews(AppService apps, DeployStores stores, CommitSource sources, DeployService deploys, AppEnvironment environment,
+                    ProductionAlias production, PreviewAlias alias, ExpiredPreviews removal, Clock clock) {
         this.apps = apps;
         this.releases = stores.releases();
         this.aliases = stores.aliases();
         this.previews = stores.previews();
         this.audit = stores.audit();
         this.environment = environment;
-        this.production = new ProductionAlias(apps, stores, files, router, clock);
+        this.production = production;
         this.sources = sources;
         this.deploys = deploys;
-        this.router = router;
-        this.urls = urls;
         this.clock = clock;
-        this.alias = new PreviewAlias(stores, router, clock);
-        this.removal = new ExpiredPreviews(stores, router, clock);
+        this.alias = alias;
+        this.removal = removal;
     }
 
     /** What a create answered: the preview, its deployment, and the token when one was issued (shown once). */
@@ -104,26 +96,21 @@ public final class Previews {
     // ---- the API
 
     /** POST /apps/{app}/previews {ref, name?, ttlHours?, protected?}: deploys {@code ref} to the preview, creating it if new. */
-    public Created create(String appId, ObjectNode body, Actor actor) {
-        JsonObjectReader in = JsonObjectReader.of(body, Set.of("ref", "name", "ttlHours", "protected"));
-        String ref = in.string("ref").orElse(null);
-        Optional<String> givenName = in.string("name");
-        Optional<Long> ttl = in.longValue("ttlHours");
-        Optional<Boolean> protect = in.bool("protected");
-        if (ref == null || ref.isBlank() || ref.length() > 200) {
-            in.error("ref", "must be a branch name or a commit SHA");
-        }
-        ttl.filter(h -> h < 1 || h > MAX_TTL_HOURS).ifPresent(h -> in.error("ttlHours", "must be 1 to " + MAX_TTL_HOURS));
-        in.throwIfInvalid();
+    public Created create(String appId, NewPreview request, Actor actor) {
+        String ref = request.ref();
+        Optional<Boolean> protect = Optional.ofNullable(request.protect());
         App app = apps.get(appId);
-        String name = givenName.orElseGet(() -> nameFromRef(ref));
-        nameProblem(app.id(), name).ifPresent(why -> in.error("name", why + (givenName.isEmpty() ? " (derived from ref \"" + ref + "\"; give a name)" : "")));
-        in.throwIfInvalid();
+        String name = request.name() != null ? request.name() : nameFromRef(ref);
+        Optional<String> problem = nameProblem(app.id(), name)
+                .map(why -> why + (request.name() == null ? " (derived from ref \"" + ref + "\"; give a name)" : ""));
+        if (problem.isPresent()) {
+            throw new DomainException(DomainError.VALIDATION_FAILED, "/name " + problem.get(), List.of(new FieldError("/name", problem.get())));
+        }
         // An unknown ref is the caller's mistake: refused before anything is written (the deployment builds this).
         CommitSource.Resolved source = sources.resolve(app.id(), ref);
 
         String deploymentId = deploys.newId();
-        Instant expires = clock.instant().plus(Duration.ofHours(ttl.orElse((long) DEFAULT_TTL_HOURS)));
+        Instant expires = clock.instant().plus(Duration.ofHours(request.ttlHours() == null ? DEFAULT_TTL_HOURS : request.ttlHours()));
         String[] token = {null};
         Preview written = change(app.id(), name, actor, current -> {
             Instant now = clock.instant();
@@ -154,10 +141,7 @@ public final class Previews {
      * build key: production's scope has the values the preview was built with). Otherwise refused,
      * naming the variables whose values differ between the scopes, or rebuilt for production when asked.
      */
-    public Promotion promote(String appId, String name, ObjectNode body, Actor actor) {
-        JsonObjectReader in = JsonObjectReader.of(body, Set.of("rebuild"));
-        boolean rebuild = in.bool("rebuild").orElse(false);
-        in.throwIfInvalid();
+    public Promotion promote(String appId, String name, PreviewPromotion request, Actor actor) {
         App app = apps.get(appId);
         find(app.id(), name);
         Alias a = aliases.get(app.id(), Preview.aliasName(name)).orElseThrow(() -> new DomainException(
@@ -168,15 +152,15 @@ public final class Previews {
         if (r.tree() == null || BuildKey.of(app, r.tree(), prod).equals(r.buildKey())) {
             return new Promotion(production.promote(app.id(), r.id(), actor), null, r);
         }
-        if (rebuild) {
+        if (request.rebuild()) {
             return new Promotion(null, deploys.startBuild(app, r.commit(), sources.resolve(app.id(), r.commit()), DeployTarget.PRODUCTION, actor,
                     deploys.newId()), r);
         }
         Map<String, String> preview = environment.values(app.id(), EnvScope.PREVIEW);
-        java.util.SortedSet<String> differ = new java.util.TreeSet<>();
+        SortedSet<String> differ = new TreeSet<>();
         differ.addAll(prod.keySet());
         differ.addAll(preview.keySet());
-        differ.removeIf(n -> java.util.Objects.equals(prod.get(n), preview.get(n)));
+        differ.removeIf(n -> Objects.equals(prod.get(n), preview.get(n)));
         List<FieldError> errors = differ.stream().map(n -> new FieldError("/environment/" + n,
                 !prod.containsKey(n) ? "preview only" : !preview.containsKey(n) ? "production only" : "values differ")).toList();
         String detail = differ.isEmpty()
@@ -195,39 +179,20 @@ public final class Previews {
         String app = apps.get(appId).id();
         String after = null;
         if (cursor != null) {
-            after = Paging.decodeCursor(cursor);
+            after = Cursors.decode(cursor);
             if (!NAME.matcher(after).matches()) {
-                throw Paging.invalidCursor();
+                throw Cursors.invalid();
             }
         }
         PreviewStore.PreviewPage page = previews.page(app, limit, after);
-        return new PreviewStore.PreviewPage(page.items(), page.next() == null ? null : Paging.encodeCursor(page.next()));
+        return new PreviewStore.PreviewPage(page.items(), page.next() == null ? null : Cursors.encode(page.next()));
     }
 
     /** PATCH {expiresAt?, protected?}: any expiry (up to 10 years ahead); one in the past removes the preview at the next cleanup. */
-    public Created update(String appId, String name, ObjectNode body, Actor actor) {
-        JsonObjectReader in = JsonObjectReader.of(body, Set.of("expiresAt", "protected"));
-        Optional<String> at = in.string("expiresAt");
-        Optional<Boolean> protect = in.bool("protected");
-        Instant expiresAt = null;
-        if (at.isPresent()) {
-            try {
-                expiresAt = Instant.parse(at.get());
-                // Any time, past or future (the owner's explicit choice, unlike ttlHours); bounded only so it stays a date.
-                if (expiresAt.isAfter(clock.instant().plus(Duration.ofDays(MAX_PATCH_DAYS)))
-                        || expiresAt.isBefore(Instant.parse("2000-01-01T00:00:00Z"))) {
-                    in.error("expiresAt", "must be between 2000-01-01 and " + MAX_PATCH_DAYS / 365 + " years from now");
-                }
-            } catch (DateTimeParseException e) {
-                in.error("expiresAt", "must be an ISO-8601 instant such as 2026-12-01T12:00:00Z");
-            }
-        }
-        if (at.isEmpty() && protect.isEmpty()) {
-            in.error("expiresAt", "give expiresAt and/or protected");
-        }
-        in.throwIfInvalid();
+    public Created update(String appId, String name, PreviewPatch patch, Actor actor) {
+        Optional<Boolean> protect = Optional.ofNullable(patch.protect());
         String app = apps.get(appId).id();
-        Instant expiry = expiresAt;
+        Instant expiry = patch.expiresAt();
         String[] token = {null};
         Preview written = change(app, name, actor, current -> {
             Preview p = current.orElseThrow(() -> notFound(app, name)).next(clock.instant());
@@ -265,42 +230,20 @@ public final class Previews {
         return alias.syncRouter(app, name);
     }
 
-    // ---- views
+    // ---- with their aliases
 
-    public ObjectNode view(Preview p) {
-        return view(p, aliases.get(p.appId(), p.aliasName()));
+    /** A preview and the alias its deployments moved (empty while its first deployment runs). */
+    public record Live(Preview preview, Optional<Alias> alias) {
     }
 
-    /** The views of a page of one app's previews, their aliases read in one batch. */
-    public List<ObjectNode> views(String appId, List<Preview> page) {
+    public Live withAlias(Preview p) {
+        return new Live(p, aliases.get(p.appId(), p.aliasName()));
+    }
+
+    /** A page of one app's previews with their aliases, read in one batch. */
+    public List<Live> withAliases(String appId, List<Preview> page) {
         Map<String, Alias> found = aliases.getAll(appId, page.stream().map(Preview::aliasName).toList());
-        return page.stream().map(p -> view(p, Optional.ofNullable(found.get(p.aliasName())))).toList();
-    }
-
-    private ObjectNode view(Preview p, Optional<Alias> a) {
-        ObjectNode n = Json.object();
-        n.put("name", p.name());
-        n.put("appId", p.appId());
-        urls.previewUrl(p.appId(), p.name()).ifPresent(u -> n.put("url", u));
-        n.put("status", a.isPresent() ? "live" : "deploying");
-        a.ifPresent(x -> {
-            n.put("releaseId", x.releaseId());
-            n.put("aliasVersion", x.version());
-            n.put("deploymentId", x.deploymentId());
-            n.put("since", x.updatedAt().toString());
-        });
-        n.put("expiresAt", p.expiresAt().toString());
-        n.put("expired", !p.expiresAt().isAfter(clock.instant()));
-        n.put("protected", p.isProtected());
-        if (p.tokenIssuedAt() != null) {
-            n.put("tokenIssuedAt", p.tokenIssuedAt().toString());
-        }
-        n.put("ref", p.ref());
-        n.put("lastDeploymentId", p.lastDeploymentId());
-        n.put("createdAt", p.createdAt().toString());
-        n.put("createdBy", p.createdBy());
-        n.put("updatedAt", p.updatedAt().toString());
-        return n;
+        return page.stream().map(p -> new Live(p, Optional.ofNullable(found.get(p.aliasName())))).toList();
     }
 
     // ---- names
@@ -355,7 +298,7 @@ public final class Previews {
             }
             Preview next = change.next(current);
             AuditEvent event = AuditEvent.next(audit.head(appId), appId, clock.instant(), actor, action.of(current),
-                    "preview/" + name, current.<com.fasterxml.jackson.databind.JsonNode>map(Preview::audited).orElse(null), next.audited());
+                    "preview/" + name, current.<JsonNode>map(Preview::audited).orElse(null), next.audited());
             try {
                 previews.put(next, current.map(Preview::version).orElse(0L), event);
                 return next;

@@ -1,6 +1,5 @@
 package dev.slipway.shared.deploy.upload;
 
-import dev.slipway.shared.errors.FieldError;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,6 +8,7 @@ import dev.slipway.shared.apps.AppService;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditHeads;
 import dev.slipway.shared.deploy.ReleaseFiles;
+import dev.slipway.shared.deploy.SiteKeys;
 import dev.slipway.shared.deploy.model.Alias;
 import dev.slipway.shared.deploy.model.Release;
 import dev.slipway.shared.deploy.model.ReleaseStatus;
@@ -17,15 +17,11 @@ import dev.slipway.shared.deploy.store.ContentIndex;
 import dev.slipway.shared.deploy.store.DeployStores;
 import dev.slipway.shared.deploy.store.ReleaseStore;
 import dev.slipway.shared.deploy.store.SweepQueue;
-import dev.slipway.shared.deploy.ReleaseView;
-import dev.slipway.shared.deploy.SiteKeys;
-import dev.slipway.shared.deploy.SitePath;
-import dev.slipway.shared.deploy.SiteUrls;
-import dev.slipway.shared.http.Paging;
-import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.errors.DomainError;
+import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.ids.Ulid;
 import dev.slipway.shared.json.Json;
+import dev.slipway.shared.store.Cursors;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
@@ -37,14 +33,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.regex.Pattern;
+import java.util.SortedMap;
 
 /**
  * Direct upload of a prebuilt site, by content digest (the Netlify/Vercel model):
@@ -63,7 +59,6 @@ import java.util.regex.Pattern;
  * The READY release is deployed like any other ({@code POST /apps/{app}/deployments {"releaseId"}}).
  */
 public final class DirectUploadService {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DirectUploadService.class);
     public static final int MAX_FILES = 20_000;
     /** 20,000 paths and hashes fit with room to spare; the API Gateway and Lambda limits are 6+ MB. */
     public static final int MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -74,7 +69,6 @@ public final class DirectUploadService {
      * 20,000 of them would pass the 6 MB response limit: the rest come from GET …/uploads?cursor=.
      */
     public static final int UPLOADS_PAGE = 500;
-    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     private final AppService apps;
     private final ReleaseStore releases;
@@ -84,12 +78,11 @@ public final class DirectUploadService {
     private final AuditHeads audit;
     private final ReleaseFiles files;
     private final S3Presigner presigner;
-    private final SiteUrls urls;
     private final Clock clock;
     private final ReleaseFinalizer finalizer;
 
-    public DirectUploadService(AppService apps, DeployStores stores, ReleaseFiles files, S3Presigner presigner,
-                               SiteUrls urls, Clock clock) {
+    public DirectUploadService(AppService apps, DeployStores stores, ReleaseFiles files, ReleaseFinalizer finalizer,
+                               S3Presigner presigner, Clock clock) {
         this.apps = apps;
         this.releases = stores.releases();
         this.aliases = stores.aliases();
@@ -98,13 +91,8 @@ public final class DirectUploadService {
         this.audit = stores.audit();
         this.files = files;
         this.presigner = presigner;
-        this.urls = urls;
         this.clock = clock;
-        this.finalizer = new ReleaseFinalizer(stores, files, clock);
-    }
-
-    /** What a pending release will hold: path (normalised, no leading slash) → sha256. */
-    record Pending(TreeMap<String, String> files) {
+        this.finalizer = finalizer;
     }
 
     /** Where the app already stores some content: an S3 key of a READY release, its size and MD5. */
@@ -128,8 +116,12 @@ public final class DirectUploadService {
 
     // ---- POST /apps/{appId}/releases
 
-    public ObjectNode create(String appId, ObjectNode body, Actor actor) {
-        TreeMap<String, String> list = readFiles(body);
+    /** What a create did: the STAGED release, the hashes it needs uploaded (in order) and the first page of their PUTs. */
+    public record Staged(Release release, List<String> required, UploadUrls uploads) {
+    }
+
+    public Staged create(String appId, NewUpload request, Actor actor) {
+        SortedMap<String, String> list = request.files();
         App app = apps.get(appId);
         Set<String> distinct = new LinkedHashSet<>(list.values());
         Map<String, String> known = content.known(app.id(), distinct);
@@ -152,22 +144,13 @@ public final class DirectUploadService {
                 SweepQueue.UPLOAD_NOT_FINALIZED);
         releases.putStaged(staged);
 
-        ObjectNode out = Json.object();
-        out.put("releaseId", id);
-        out.put("appId", app.id());
-        out.put("status", ReleaseStatus.STAGED.name());
-        out.put("files", list.size());
-        ArrayNode req = out.putArray("required");
-        required.forEach(req::add);
-        addUploads(out, app.id(), id, required, 0, UPLOADS_PAGE);
-        out.set("links", links(app.id(), id));
-        return out;
+        return new Staged(staged, required, uploads(app.id(), id, required, 0, UPLOADS_PAGE));
     }
 
     // ---- GET /apps/{appId}/releases/{releaseId}/uploads?cursor=
 
     /** The next page of upload URLs of a STAGED upload release (the create answer holds the first). */
-    public ObjectNode uploads(String appId, String releaseId, String cursor, int limit) {
+    public UploadUrls uploads(String appId, String releaseId, String cursor, int limit) {
         Release r = release(appId, releaseId);
         if (r.status() != ReleaseStatus.STAGED || !SOURCE.equals(r.source())) {
             throw new DomainException(DomainError.RELEASE_ALREADY_FINAL, "Release " + r.id() + " is "
@@ -176,129 +159,69 @@ public final class DirectUploadService {
         int from = 0;
         if (cursor != null) {
             try {
-                from = Integer.parseInt(Paging.decodeCursor(cursor));
+                from = Integer.parseInt(Cursors.decode(cursor));
             } catch (NumberFormatException e) {
-                throw Paging.invalidCursor();
+                throw Cursors.invalid();
             }
         }
         List<String> required = required(r.appId(), r.id());
         if (from < 0 || from > required.size()) {
-            throw Paging.invalidCursor();
+            throw Cursors.invalid();
         }
-        ObjectNode out = Json.object();
-        out.put("releaseId", r.id());
-        addUploads(out, r.appId(), r.id(), required, from, limit);
-        return out;
+        return uploads(r.appId(), r.id(), required, from, limit);
     }
 
-    /** {@code uploads} for required[from, from+limit), and the cursor of the rest. */
-    private void addUploads(ObjectNode out, String appId, String releaseId, List<String> required, int from, int limit) {
-        ArrayNode uploads = out.putArray("uploads");
+    /** The PUTs for required[from, from+limit), and the cursor of the rest. */
+    private UploadUrls uploads(String appId, String releaseId, List<String> required, int from, int limit) {
+        List<UploadUrls.Upload> uploads = new ArrayList<>();
         Instant expires = null;
         int to = Math.min(required.size(), from + limit);
         for (String sha : required.subList(from, to)) {
             PresignedPutObjectRequest put = presigner.presignPutObject(p -> p.signatureDuration(URL_LIFETIME)
                     .putObjectRequest(r -> r.bucket(files.bucket()).key(SiteKeys.upload(appId, sha))));
-            ObjectNode u = uploads.addObject();
-            u.put("sha256", sha);
-            u.put("url", put.url().toString());
-            u.put("method", "PUT");
-            ObjectNode headers = u.putObject("headers");
+            Map<String, String> headers = new LinkedHashMap<>();
             put.signedHeaders().forEach((h, values) -> {
                 if (!h.equalsIgnoreCase("host")) {
                     headers.put(h, String.join(",", values));
                 }
             });
+            uploads.add(new UploadUrls.Upload(sha, put.url().toString(), headers));
             expires = put.expiration();
         }
-        if (expires != null) {
-            out.put("uploadsExpireAt", expires.toString());
-        }
-        if (to < required.size()) {
-            out.put("nextUploadsCursor", Paging.encodeCursor(Integer.toString(to)));
-            out.put("nextUploads", "/apps/" + appId + "/releases/" + releaseId + "/uploads?cursor=" + Paging.encodeCursor(Integer.toString(to)));
-        }
-    }
-
-    /** Checks the body: {"files": {path: sha256}}, 1 to {@value #MAX_FILES} files. */
-    static TreeMap<String, String> readFiles(ObjectNode body) {
-        Iterator<String> names = body.fieldNames();
-        List<FieldError> unknown = new ArrayList<>();
-        while (names.hasNext()) {
-            String f = names.next();
-            if (!f.equals("files")) {
-                unknown.add(new FieldError("/" + pointerEscape(f), "unknown field; accepted: files"));
-            }
-        }
-        if (!unknown.isEmpty()) {
-            throw new DomainException(DomainError.UNKNOWN_FIELD, "Unknown field " + unknown.get(0).pointer(), unknown);
-        }
-        JsonNode fs = body.get("files");
-        if (fs == null || !fs.isObject()) {
-            throw invalid("/files", "is required: an object of file path → sha256 (lowercase hex)");
-        }
-        if (fs.isEmpty()) {
-            throw invalid("/files", "must list at least one file");
-        }
-        if (fs.size() > MAX_FILES) {
-            throw new DomainException(DomainError.PAYLOAD_TOO_LARGE,
-                    "A release holds at most " + MAX_FILES + " files; this one lists " + fs.size());
-        }
-        TreeMap<String, String> out = new TreeMap<>();
-        List<FieldError> errors = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = fs.fields(); it.hasNext() && errors.size() < 50; ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            String pointer = "/files/" + pointerEscape(e.getKey());
-            String path;
-            try {
-                path = SitePath.check(e.getKey());
-            } catch (IllegalArgumentException x) {
-                errors.add(new FieldError(pointer, x.getMessage()));
-                continue;
-            }
-            JsonNode v = e.getValue();
-            if (!v.isTextual() || !SHA256.matcher(v.asText()).matches()) {
-                errors.add(new FieldError(pointer, "must be the file's SHA-256 as 64 lowercase hex digits"));
-                continue;
-            }
-            if (out.put(path, v.asText()) != null) {
-                errors.add(new FieldError(pointer, "names the same file as another entry"));
-            }
-        }
-        if (!errors.isEmpty()) {
-            throw new DomainException(DomainError.VALIDATION_FAILED,
-                    errors.size() == 1 ? errors.get(0).pointer() + ": " + errors.get(0).detail() : errors.size() + " files are invalid", errors);
-        }
-        return out;
+        return new UploadUrls(appId, releaseId, uploads, expires, to < required.size() ? Cursors.encode(Integer.toString(to)) : null);
     }
 
     // ---- POST /apps/{appId}/releases/{releaseId}/finalize
 
-    /** The finalized release's view, and whether this call finalized it (false: it was READY already). */
-    public record Finalized(ObjectNode view, boolean changed) {
+    /** A release and the app's production alias (to name the aliases pointing at it). */
+    public record Read(Release release, Optional<Alias> production) {
+    }
+
+    /** The finalized release, and whether this call finalized it (false: it was READY already). */
+    public record Finalized(Read release, boolean changed) {
     }
 
     public Finalized finalize(String appId, String releaseId, Actor actor) {
         Release r = release(appId, releaseId);
         if (r.status() == ReleaseStatus.READY) {
-            return new Finalized(view(r), false);
+            return new Finalized(read(r), false);
         }
         if (r.status() == ReleaseStatus.FAILED || r.status().removal() || !SOURCE.equals(r.source())) {
             throw new DomainException(DomainError.RELEASE_ALREADY_FINAL, "Release " + r.id() + " is "
                     + (SOURCE.equals(r.source()) ? r.status() : "a built release, not an upload") + "; it cannot be finalized");
         }
         Release ready = finalizer.finalizeStaged(r, actor);
-        return new Finalized(view(ready), true);
+        return new Finalized(read(ready), true);
     }
 
     // ---- GET /apps/{appId}/releases/{releaseId}
 
-    public ObjectNode get(String appId, String releaseId) {
-        return view(release(appId, releaseId));
+    public Read get(String appId, String releaseId) {
+        return read(release(appId, releaseId));
     }
 
-    public ObjectNode view(Release r) {
-        return ReleaseView.of(r, aliases.get(r.appId(), Alias.PRODUCTION), urls);
+    private Read read(Release r) {
+        return new Read(r, aliases.get(r.appId(), Alias.PRODUCTION));
     }
 
     // ---- plumbing
@@ -337,25 +260,4 @@ public final class DirectUploadService {
     static String pendingKey(String appId, String releaseId) {
         return SiteKeys.pending(appId, releaseId);
     }
-
-    private static ObjectNode links(String appId, String releaseId) {
-        ObjectNode links = Json.object();
-        String self = "/apps/" + appId + "/releases/" + releaseId;
-        links.put("self", self);
-        links.put("finalize", self + "/finalize");
-        links.put("deploy", "/apps/" + appId + "/deployments");
-        links.put("app", "/apps/" + appId);
-        return links;
-    }
-
-    private static DomainException invalid(String pointer, String detail) {
-        return new DomainException(DomainError.VALIDATION_FAILED, pointer + ": " + detail,
-                List.of(new FieldError(pointer, detail)));
-    }
-
-    private static String pointerEscape(String s) {
-        return s.replace("~", "~0").replace("/", "~1");
-    }
-
-
 }

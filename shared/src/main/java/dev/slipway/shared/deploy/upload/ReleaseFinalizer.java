@@ -52,7 +52,7 @@ import java.util.function.Function;
  * server-side, the manifest written and verified, READY with its audit event, the content index
  * told, the uploads removed.
  */
-final class ReleaseFinalizer {
+public final class ReleaseFinalizer {
     private static final Logger LOG = LoggerFactory.getLogger(ReleaseFinalizer.class);
     /** Requests in flight at once during finalize (S3 latency bound, as in {@link ReleaseFiles}). */
     static final int PARALLELISM = 32;
@@ -65,7 +65,7 @@ final class ReleaseFinalizer {
     private final ReleaseFiles files;
     private final Clock clock;
 
-    ReleaseFinalizer(DeployStores stores, ReleaseFiles files, Clock clock) {
+    public ReleaseFinalizer(DeployStores stores, ReleaseFiles files, Clock clock) {
         this.releases = stores.releases();
         this.content = stores.content();
         this.audit = stores.audit();

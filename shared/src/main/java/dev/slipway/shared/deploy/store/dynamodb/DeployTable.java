@@ -5,9 +5,9 @@ import dev.slipway.shared.audit.AuditLedger;
 import dev.slipway.shared.deploy.model.Deployment;
 import dev.slipway.shared.deploy.model.Release;
 import dev.slipway.shared.deploy.model.ReleaseStatus;
-import dev.slipway.shared.http.Paging;
 import dev.slipway.shared.ids.Ulid;
 import dev.slipway.shared.json.Json;
+import dev.slipway.shared.store.Cursors;
 import dev.slipway.shared.store.Transactions;
 import dev.slipway.shared.store.WriteConflict;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
@@ -123,16 +123,16 @@ final class DeployTable {
                 .queryConditional(QueryConditional.sortBeginsWith(key(appId, prefix)))
                 .scanIndexForward(false).limit(limit).consistentRead(true);
         if (cursor != null) {
-            String id = Paging.decodeCursor(cursor);
+            String id = Cursors.decode(cursor);
             if (!Ulid.isValid(id.toUpperCase())) {
-                throw Paging.invalidCursor();
+                throw Cursors.invalid();
             }
             q.exclusiveStartKey(Map.of("appId", AttributeValue.fromS(appId), "key", AttributeValue.fromS(prefix + id)));
         }
         Page<DeployItem> page = table.query(q.build()).iterator().next();
         Map<String, AttributeValue> last = page.lastEvaluatedKey();
         String next = last == null || last.isEmpty() ? null
-                : Paging.encodeCursor(last.get("key").s().substring(prefix.length()));
+                : Cursors.encode(last.get("key").s().substring(prefix.length()));
         return new ItemPage(page.items(), next);
     }
 

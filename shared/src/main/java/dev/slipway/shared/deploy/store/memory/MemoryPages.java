@@ -1,7 +1,7 @@
 package dev.slipway.shared.deploy.store.memory;
 
-import dev.slipway.shared.http.Paging;
 import dev.slipway.shared.ids.Ulid;
+import dev.slipway.shared.store.Cursors;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,9 +18,9 @@ final class MemoryPages {
     static <T> Page<T> newestFirst(MemoryTable t, String appId, String prefix, int limit, String cursor, Class<T> type) {
         String before = null;
         if (cursor != null) {
-            String id = Paging.decodeCursor(cursor);
+            String id = Cursors.decode(cursor);
             if (!Ulid.isValid(id.toUpperCase())) {
-                throw Paging.invalidCursor();
+                throw Cursors.invalid();
             }
             before = prefix + id;
         }
@@ -38,6 +38,6 @@ final class MemoryPages {
             items.add(type.cast(e.getValue()));
             lastKey = e.getKey();
         }
-        return new Page<>(items, more ? Paging.encodeCursor(lastKey.substring(prefix.length())) : null);
+        return new Page<>(items, more ? Cursors.encode(lastKey.substring(prefix.length())) : null);
     }
 }

@@ -1,7 +1,8 @@
-package dev.slipway.shared.deploy;
+package dev.slipway.functions.deploy;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.shared.deploy.SiteUrls;
 import dev.slipway.shared.deploy.model.Alias;
 import dev.slipway.shared.deploy.model.Release;
 import dev.slipway.shared.deploy.model.ReleaseStatus;
@@ -13,12 +14,12 @@ import java.util.Optional;
  * What the API shows of a release, in one place: the history list ({@code GET /apps/{app}/releases})
  * and {@code GET …/releases/{id}} (and finalize) answer the same fields.
  */
-public final class ReleaseView {
+final class ReleaseView {
     private ReleaseView() {
     }
 
     /** @param production the app's production alias (read once per page), to name the aliases pointing here */
-    public static ObjectNode of(Release r, Optional<Alias> production, SiteUrls urls) {
+    static ObjectNode of(Release r, Optional<Alias> production, SiteUrls urls) {
         ObjectNode out = Json.object();
         out.put("releaseId", r.id());
         out.put("id", r.id());

@@ -1,0 +1,51 @@
+package dev.slipway.shared.deploy;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+/**
+ * What a deploy step answers the state machine: small values (ids, S3 keys, counts — never file
+ * contents) that later states read by JSONPath. Each is a record Jackson writes in its declared
+ * order, leaving out null fields; {@link #outcome} is what the deployment records of the step and
+ * is not sent.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public sealed interface StepResult {
+    /** The step's recorded outcome (null: "succeeded"). */
+    @JsonIgnore
+    default String outcome() {
+        return null;
+    }
+
+    /** ResolveRef: the commit and tree built (absent for a release deployment) and the build key ("" then). */
+    @JsonPropertyOrder({"commit", "tree", "buildKey"})
+    record Resolved(String commit, String tree, String buildKey, @JsonIgnore String outcome) implements StepResult {
+    }
+
+    /** FindReusableRelease: whether a READY release of these inputs exists, and which. */
+    @JsonPropertyOrder({"found", "releaseId"})
+    record Reusable(boolean found, String releaseId, @JsonIgnore String outcome) implements StepResult {
+    }
+
+    /** ExportSource: where the source is and where the build writes; the build's settings and environment path. */
+    @JsonPropertyOrder({"releaseId", "sourceLocation", "sourceKey", "outputKey", "logKey", "bucket", "buildSettings", "envParameterPath"})
+    record Exported(String releaseId, String sourceLocation, String sourceKey, String outputKey, String logKey, String bucket,
+                    String buildSettings, String envParameterPath) implements StepResult {
+    }
+
+    /** StageRelease (files and bytes absent when it was staged already) and VerifyRelease (both absent). */
+    @JsonPropertyOrder({"releaseId", "files", "bytes"})
+    record Staged(String releaseId, Integer files, Long bytes, @JsonIgnore String outcome) implements StepResult {
+    }
+
+    /** PromoteRelease: whether the target's alias moved, and to which version (absent: it did not, production is pinned). */
+    @JsonPropertyOrder({"releaseId", "aliasVersion", "promoted"})
+    record Promoted(String releaseId, Long aliasVersion, boolean promoted) implements StepResult {
+    }
+
+    /** A step redelivered after the deployment ended, and MarkFailed: its status, release and the failure's reason. */
+    @JsonPropertyOrder({"status", "releaseId", "reason"})
+    record Finished(String status, String releaseId, String reason) implements StepResult {
+    }
+}
