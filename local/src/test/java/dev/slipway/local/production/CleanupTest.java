@@ -8,14 +8,15 @@ import dev.slipway.shared.apps.AppService;
 import dev.slipway.shared.apps.DynamoDbAppStore;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
-import dev.slipway.shared.deploy.model.Alias;
-import dev.slipway.shared.deploy.model.Deployment;
-import dev.slipway.shared.deploy.model.Release;
 import dev.slipway.shared.deploy.ReleaseFiles;
-import dev.slipway.shared.deploy.store.ReleaseStore;
-import dev.slipway.shared.deploy.model.ReleaseStatus;
 import dev.slipway.shared.deploy.cleanup.CleanupService;
 import dev.slipway.shared.deploy.cleanup.ReleaseSweeper;
+import dev.slipway.shared.deploy.model.Alias;
+import dev.slipway.shared.deploy.model.DeployTarget;
+import dev.slipway.shared.deploy.model.Deployment;
+import dev.slipway.shared.deploy.model.Release;
+import dev.slipway.shared.deploy.model.ReleaseStatus;
+import dev.slipway.shared.deploy.store.ReleaseStore;
 import dev.slipway.shared.json.Json;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -212,7 +213,7 @@ class CleanupTest {
         // A deployment that reuses r1 is running (written as the workflow would have).
         Instant now = Instant.now();
         String deploymentId = dev.slipway.shared.ids.Ulid.next(now).toLowerCase();
-        Deployment running = new Deployment(app, deploymentId, null, "production", Deployment.Status.RUNNING, null, null, r1, true,
+        Deployment running = new Deployment(app, deploymentId, null, DeployTarget.PRODUCTION, Deployment.Status.RUNNING, null, null, r1, true,
                 List.of(), null, "admin", now, null, 1);
         f.store.deployments().create(running, AuditEvent.next(f.ledger.head(app), app, now, new Actor("admin", null, null),
                 "deployment.started", "deployment/" + deploymentId, null, running.audited()));

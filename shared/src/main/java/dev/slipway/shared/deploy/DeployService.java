@@ -106,10 +106,10 @@ public final class DeployService {
             if (r.status() != ReleaseStatus.READY) {
                 throw new DomainException(DomainError.RELEASE_NOT_READY, "Release " + r.id() + " is " + r.status() + "; only READY releases can be deployed");
             }
-            d = new Deployment(app.id(), id, "release:" + r.id(), target.wire(), Deployment.Status.RUNNING, r.commit(), r.tree(), r.id(), true,
+            d = new Deployment(app.id(), id, "release:" + r.id(), target, Deployment.Status.RUNNING, r.commit(), r.tree(), r.id(), true,
                     null, null, actor.id(), clock.instant(), null, 1);
         } else {
-            d = new Deployment(app.id(), id, ref == null ? "main" : ref, target.wire(), Deployment.Status.RUNNING,
+            d = new Deployment(app.id(), id, ref == null ? "main" : ref, target, Deployment.Status.RUNNING,
                     source.commit(), source.tree(), null, null, null, null, actor.id(), clock.instant(), null, 1);
         }
         for (int attempt = 0; ; attempt++) {

@@ -6,6 +6,7 @@ import dev.slipway.shared.apps.AppService;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.audit.AuditHeads;
+import dev.slipway.shared.deploy.model.DeployTarget;
 import dev.slipway.shared.deploy.model.Deployment;
 import dev.slipway.shared.deploy.model.Release;
 import dev.slipway.shared.deploy.model.ReleaseStatus;
@@ -13,7 +14,6 @@ import dev.slipway.shared.deploy.store.DeployStores;
 import dev.slipway.shared.deploy.store.DeploymentStore;
 import dev.slipway.shared.deploy.store.ReleaseStore;
 import dev.slipway.shared.env.AppEnvironment;
-import dev.slipway.shared.env.EnvScope;
 import dev.slipway.shared.env.SsmAppEnvironment;
 import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.ids.Ulid;
@@ -187,7 +187,7 @@ public final class DeploySteps {
         }
         return new StepResult.Exported(withRelease.releaseId(), files.bucket() + "/" + key, key, SiteKeys.output(d.appId(), d.id()),
                 SiteKeys.log(d.appId(), d.id()), files.bucket(), Json.write(apps.get(d.appId()).effectiveBuild()),
-                envParameterPrefix.isEmpty() ? "" : SsmAppEnvironment.scopePath(envParameterPrefix, d.appId(), EnvScope.ofTarget(d.target())));
+                envParameterPrefix.isEmpty() ? "" : SsmAppEnvironment.scopePath(envParameterPrefix, d.appId(), d.target().scope()));
     }
 
     StepResult stage(Deployment d, String buildKey) {
@@ -249,8 +249,8 @@ public final class DeploySteps {
     // ---- helpers
 
     /** The build key of {@code tree} for {@code target}: its scope's environment values ({@link BuildKey}). */
-    String buildKey(App app, String tree, String target) {
-        return BuildKey.of(app, tree, environment.values(app.id(), EnvScope.ofTarget(target)));
+    String buildKey(App app, String tree, DeployTarget target) {
+        return BuildKey.of(app, tree, environment.values(app.id(), target.scope()));
     }
 
     /** The commit's message, for the release history (null when it cannot be read: it is only shown). */

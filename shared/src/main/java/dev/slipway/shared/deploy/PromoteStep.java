@@ -46,7 +46,7 @@ public final class PromoteStep {
 
     /** A redelivered PromoteRelease after the end: the router is pointed where the alias is now, never blindly at this release. */
     void pointRouterAgain(Deployment found) {
-        if (found.deployTarget() instanceof DeployTarget.Preview p) {
+        if (found.target() instanceof DeployTarget.Preview p) {
             previewAlias.pointRouter(found.appId(), p.name());
         } else {
             production.pointRouter(found.appId());
@@ -65,7 +65,7 @@ public final class PromoteStep {
             Thread.currentThread().interrupt();
             throw new TransientStepException("interrupted during the smoke check");
         }
-        if (d.deployTarget() instanceof DeployTarget.Preview p) {
+        if (d.target() instanceof DeployTarget.Preview p) {
             return promotePreview(d, releaseId, p.name(), actor);
         }
         for (int attempt = 0; ; attempt++) {

@@ -29,15 +29,4 @@ public enum EnvScope {
         }
         throw new IllegalArgumentException("not an environment scope: " + id);
     }
-
-    /** The scope a deployment target builds with: {@code production}, or {@code preview:<name>}. */
-    public static EnvScope ofTarget(String target) {
-        if ("production".equals(target)) {
-            return PRODUCTION;
-        }
-        if (target != null && target.startsWith("preview:") && target.length() > "preview:".length()) {
-            return PREVIEW;
-        }
-        throw new IllegalArgumentException("not a deployment target: " + target);
-    }
 }

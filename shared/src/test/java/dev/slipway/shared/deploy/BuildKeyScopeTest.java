@@ -2,6 +2,7 @@ package dev.slipway.shared.deploy;
 
 import dev.slipway.shared.apps.App;
 import dev.slipway.shared.apps.BuildSettings;
+import dev.slipway.shared.deploy.model.DeployTarget;
 import dev.slipway.shared.deploy.store.memory.InMemoryDeployStores;
 import dev.slipway.shared.env.AppEnvironment;
 import dev.slipway.shared.env.EnvScope;
@@ -29,17 +30,17 @@ class BuildKeyScopeTest {
         String tree = "4b825dc642cb6eb9a060e54bf8d69288fbc4904d";
 
         env.putAll("shop", Map.of("VITE_URL", "https://api.example"));
-        String prod = steps.buildKey(app, tree, "production");
-        assertEquals(prod, steps.buildKey(app, tree, "preview:feature-x"), "same effective env: same key");
-        assertEquals(prod, steps.buildKey(app, tree, "preview:other"), "the preview's name is not an input");
+        String prod = steps.buildKey(app, tree, DeployTarget.parse("production"));
+        assertEquals(prod, steps.buildKey(app, tree, DeployTarget.parse("preview:feature-x")), "same effective env: same key");
+        assertEquals(prod, steps.buildKey(app, tree, DeployTarget.parse("preview:other")), "the preview's name is not an input");
 
         env.change("shop", Map.of("STRIPE_SECRET_KEY", new AppEnvironment.Entry("sk_live_x", Set.of(EnvScope.PRODUCTION))), List.of());
-        String prod2 = steps.buildKey(app, tree, "production");
+        String prod2 = steps.buildKey(app, tree, DeployTarget.parse("production"));
         assertNotEquals(prod, prod2, "a production value changed production's key");
-        assertEquals(prod, steps.buildKey(app, tree, "preview:feature-x"), "a production-only value does not change a preview's key");
+        assertEquals(prod, steps.buildKey(app, tree, DeployTarget.parse("preview:feature-x")), "a production-only value does not change a preview's key");
 
         env.change("shop", Map.of("STRIPE_SECRET_KEY", new AppEnvironment.Entry("sk_test_y", Set.of(EnvScope.PREVIEW))), List.of());
-        assertNotEquals(steps.buildKey(app, tree, "production"), steps.buildKey(app, tree, "preview:feature-x"));
-        assertEquals(prod, steps.buildKey(app, tree, "production"), "back to production's first values, back to its key");
+        assertNotEquals(steps.buildKey(app, tree, DeployTarget.parse("production")), steps.buildKey(app, tree, DeployTarget.parse("preview:feature-x")));
+        assertEquals(prod, steps.buildKey(app, tree, DeployTarget.parse("production")), "back to production's first values, back to its key");
     }
 }

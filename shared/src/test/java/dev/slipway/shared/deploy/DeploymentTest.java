@@ -1,6 +1,7 @@
 package dev.slipway.shared.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.shared.deploy.model.DeployTarget;
 import dev.slipway.shared.deploy.model.Deployment;
 import dev.slipway.shared.json.Json;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,7 @@ class DeploymentTest {
     private static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
 
     private static Deployment running() {
-        return new Deployment("shop", "01kawz3q9mqd1w6m0t0d5y2x8h", "main", "production", Deployment.Status.RUNNING,
+        return new Deployment("shop", "01kawz3q9mqd1w6m0t0d5y2x8h", "main", DeployTarget.PRODUCTION, Deployment.Status.RUNNING,
                 "c0ffee", "7ree", null, null, null, null, "admin", T0, null, 1);
     }
 

@@ -7,12 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class EnvScopeTest {
     @Test
-    void targetsMapToTheirScope() {
-        assertEquals(EnvScope.PRODUCTION, EnvScope.ofTarget("production"));
-        assertEquals(EnvScope.PREVIEW, EnvScope.ofTarget("preview:feature-x"));
-        for (String bad : new String[] {null, "", "Production", "preview", "preview:", "staging", "production:x"}) {
-            assertThrows(IllegalArgumentException.class, () -> EnvScope.ofTarget(bad), String.valueOf(bad));
-        }
+    void scopesAreReadExactly() {
         assertEquals(EnvScope.PREVIEW, EnvScope.of("preview"));
         assertThrows(IllegalArgumentException.class, () -> EnvScope.of("PREVIEW"));
     }

@@ -22,7 +22,7 @@ final class DeploymentView {
         out.setAll(n);
         if (d.status() == Deployment.Status.SUCCEEDED) {
             // Where it went live: the preview's host for a preview deployment, else the app's.
-            (d.deployTarget() instanceof DeployTarget.Preview p ? urls.previewUrl(d.appId(), p.name())
+            (d.target() instanceof DeployTarget.Preview p ? urls.previewUrl(d.appId(), p.name())
                     : urls.appUrl(d.appId())).ifPresent(u -> out.put("url", u));
         }
         if (d.releaseId() != null) {

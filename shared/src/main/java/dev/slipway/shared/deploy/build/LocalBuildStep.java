@@ -3,6 +3,7 @@ package dev.slipway.shared.deploy.build;
 import dev.slipway.shared.apps.BuildSettings;
 import dev.slipway.shared.deploy.SitePath;
 import dev.slipway.shared.deploy.StepFailedException;
+import dev.slipway.shared.deploy.model.DeployTarget;
 import dev.slipway.shared.env.AppEnvironment;
 import dev.slipway.shared.env.EnvScope;
 import dev.slipway.shared.imports.tree.ImportTree;
@@ -56,7 +57,7 @@ public final class LocalBuildStep {
         String appId = require(vars, "SLIPWAY_APP_ID");
         EnvScope scope;
         try {
-            scope = EnvScope.ofTarget(require(vars, "SLIPWAY_TARGET")); // a preview never sees production-only values
+            scope = DeployTarget.parse(require(vars, "SLIPWAY_TARGET")).scope(); // a preview never sees production-only values
         } catch (IllegalArgumentException e) {
             throw new StepFailedException(e.getMessage());
         }

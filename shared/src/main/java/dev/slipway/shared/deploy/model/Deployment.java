@@ -1,5 +1,6 @@
 package dev.slipway.shared.deploy.model;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.shared.json.Json;
@@ -17,7 +18,7 @@ public record Deployment(
         String appId,
         String id,
         String ref,
-        String target,
+        DeployTarget target,
         Status status,
         String commit,
         String tree,
@@ -39,22 +40,17 @@ public record Deployment(
     public record Step(String name, Instant startedAt, Instant endedAt, String outcome, Integer attempts) {
     }
 
-    @com.fasterxml.jackson.annotation.JsonCreator
+    @JsonCreator
     public Deployment {
         steps = steps == null ? List.of() : List.copyOf(steps);
+        target = target == null ? DeployTarget.PRODUCTION : target; // stored before deployments had targets
     }
 
-    public Deployment(String appId, String id, String ref, String target, Status status, String commit, String tree,
+    public Deployment(String appId, String id, String ref, DeployTarget target, Status status, String commit, String tree,
                       String releaseId, Boolean reusedRelease, List<Step> steps, String failure, String startedBy,
                       Instant createdAt, Instant finishedAt, long version) {
         this(appId, id, ref, target, status, commit, tree, releaseId, reusedRelease, steps, failure, startedBy, createdAt,
                 finishedAt, version, null, null);
-    }
-
-    /** {@code target} as a type (the stored and wire form stays the string). */
-    @com.fasterxml.jackson.annotation.JsonIgnore
-    public DeployTarget deployTarget() {
-        return DeployTarget.parse(target);
     }
 
     public boolean finished() {
@@ -142,7 +138,7 @@ public record Deployment(
         ObjectNode n = Json.object();
         n.put("deploymentId", id);
         n.put("ref", ref);
-        n.put("target", target);
+        n.put("target", target.wire());
         n.put("commit", commit);
         n.put("status", status.name());
         if (failure != null) {

@@ -464,7 +464,7 @@ public abstract class AliasRulesContract {
     }
 
     private Deployment running(DeployTarget target) {
-        Deployment d = new Deployment(app, newId(), "main", target.wire(), Deployment.Status.RUNNING, "c0ffee", "7ree", null, false,
+        Deployment d = new Deployment(app, newId(), "main", target, Deployment.Status.RUNNING, "c0ffee", "7ree", null, false,
                 null, null, ACTOR.id(), Instant.now(), null, 1);
         stores.deployments().create(d, event("deployment.started"));
         return d;

@@ -3,6 +3,7 @@ package dev.slipway.shared.deploy.store;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.audit.AuditHead;
+import dev.slipway.shared.deploy.model.DeployTarget;
 import dev.slipway.shared.deploy.model.Deployment;
 import dev.slipway.shared.deploy.model.Preview;
 import dev.slipway.shared.deploy.model.Release;
@@ -144,7 +145,7 @@ public abstract class DeployStoresContract {
         for (int i = 0; i < 3; i++) {
             // One millisecond apart: ULIDs of the same millisecond have no order, and "newest first" needs one.
             String id = Ulid.next(started.plusMillis(i)).toLowerCase(Locale.ROOT);
-            Deployment d = new Deployment(app, id, "main", "production", Deployment.Status.RUNNING, "c0ffee", "7ree", null, null,
+            Deployment d = new Deployment(app, id, "main", DeployTarget.PRODUCTION, Deployment.Status.RUNNING, "c0ffee", "7ree", null, null,
                     null, null, ACTOR.id(), Instant.now(), null, 1);
             stores.deployments().create(d, event("deployment.started"));
             all.add(d);
@@ -215,7 +216,7 @@ public abstract class DeployStoresContract {
         AuditHead head = stores.audit().head(app);
         AuditEvent e = AuditEvent.next(head, app, Instant.now(), ACTOR, action, "test", null, Json.object());
         if (append) {
-            Deployment d = new Deployment(app, id(), "main", "production", Deployment.Status.RUNNING, null, null, null, null,
+            Deployment d = new Deployment(app, id(), "main", DeployTarget.PRODUCTION, Deployment.Status.RUNNING, null, null, null, null,
                     null, null, ACTOR.id(), Instant.now(), null, 1);
             stores.deployments().create(d, e);
         }
