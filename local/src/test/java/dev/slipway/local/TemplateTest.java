@@ -51,7 +51,8 @@ class TemplateTest {
             assertEquals("target", codeUri.getParent().getFileName().toString(), f.logicalId() + " CodeUri " + codeUri);
             Path module = root.resolve(codeUri.getParent().getParent());
             String pom = Files.readString(module.resolve("pom.xml"));
-            assertTrue(pom.contains("<outputFile>${project.build.directory}/" + codeUri.getFileName() + "</outputFile>"),
+            String jarName = codeUri.getFileName().toString().replaceFirst("\\.jar$", "");
+            assertTrue(pom.contains("<lambda.jarName>" + jarName + "</lambda.jarName>") && pom.contains("<artifactId>maven-shade-plugin</artifactId>"),
                     module + "/pom.xml does not build " + codeUri.getFileName());
             Path source = module.resolve("src/main/java").resolve(f.handlerClass().replace('.', '/') + ".java");
             assertTrue(Files.isRegularFile(source), f.handler() + " is not in " + module);
