@@ -1,9 +1,11 @@
 package dev.slipway.shared.deploy;
 
+import dev.slipway.shared.errors.DomainError;
+import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.git.GitStore;
 import dev.slipway.shared.git.S3DfsRepository;
-import dev.slipway.shared.errors.DomainException;
-import dev.slipway.shared.errors.DomainError;
+import org.eclipse.jgit.errors.IncorrectObjectTypeException;
+import org.eclipse.jgit.errors.MissingObjectException;
 import org.eclipse.jgit.lib.AbbreviatedObjectId;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
@@ -53,7 +55,7 @@ public final class CommitSource {
             }
             RevCommit c = walk.parseCommit(id.get());
             return new Resolved(c.name(), c.getTree().name(), c.getShortMessage());
-        } catch (org.eclipse.jgit.errors.IncorrectObjectTypeException | org.eclipse.jgit.errors.MissingObjectException e) {
+        } catch (IncorrectObjectTypeException | MissingObjectException e) {
             throw new DomainException(DomainError.REF_NOT_FOUND, "\"" + shorten(r) + "\" is not a commit of app " + appId);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,6 +1,7 @@
 package dev.slipway.shared.deploy;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What a release holds, written beside it and never changed: each file's path (relative, no
@@ -15,7 +16,7 @@ public record Manifest(String appId, String releaseId, List<File> files) {
         return files.stream().mapToLong(File::size).sum();
     }
 
-    public java.util.Optional<File> file(String path) {
+    public Optional<File> file(String path) {
         return files.stream().filter(f -> f.path().equals(path)).findFirst();
     }
 }

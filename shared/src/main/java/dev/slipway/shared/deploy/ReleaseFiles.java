@@ -8,8 +8,10 @@ import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -21,13 +23,18 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -76,7 +83,7 @@ public final class ReleaseFiles implements ReleaseManifests {
                 throw new IllegalArgumentException("build output holds a symbolic link: " + dir.relativize(p));
             }
             if (Files.isRegularFile(p)) {
-                paths.add(SitePath.check(dir.relativize(p).toString().replace(java.io.File.separatorChar, '/')));
+                paths.add(SitePath.check(dir.relativize(p).toString().replace(File.separatorChar, '/')));
             }
         }
         return stage(appId, releaseId, sink -> {
@@ -107,7 +114,7 @@ public final class ReleaseFiles implements ReleaseManifests {
 
     /** Reads files in order and hands each to the sink; the sink bounds how many are in memory. */
     interface FileProducer {
-        void produce(java.util.function.Consumer<SiteFile> sink) throws IOException;
+        void produce(Consumer<SiteFile> sink) throws IOException;
     }
 
     private Manifest stage(String appId, String releaseId, FileProducer producer) throws IOException {
@@ -115,7 +122,7 @@ public final class ReleaseFiles implements ReleaseManifests {
         Semaphore inFlight = new Semaphore(PARALLELISM);
         ExecutorService pool = Executors.newFixedThreadPool(PARALLELISM);
         List<Future<Manifest.File>> futures = new ArrayList<>();
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         try {
             producer.produce(f -> {
                 if (!seen.add(f.path())) {
@@ -163,9 +170,9 @@ public final class ReleaseFiles implements ReleaseManifests {
         try {
             s3.headObject(r -> r.bucket(bucket).key(SiteKeys.manifest(appId, releaseId)));
             return true;
-        } catch (software.amazon.awssdk.services.s3.model.NoSuchKeyException e) {
+        } catch (NoSuchKeyException e) {
             return false;
-        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+        } catch (S3Exception e) {
             if (e.statusCode() == 404) {
                 return false;
             }
@@ -173,12 +180,12 @@ public final class ReleaseFiles implements ReleaseManifests {
         }
     }
 
-    public java.util.Optional<Manifest> manifest(String appId, String releaseId) {
+    public Optional<Manifest> manifest(String appId, String releaseId) {
         try {
             byte[] bytes = s3.getObjectAsBytes(r -> r.bucket(bucket).key(SiteKeys.manifest(appId, releaseId))).asByteArray();
-            return java.util.Optional.of(Json.MAPPER.readValue(bytes, Manifest.class));
+            return Optional.of(Json.MAPPER.readValue(bytes, Manifest.class));
         } catch (NoSuchKeyException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -267,7 +274,7 @@ public final class ReleaseFiles implements ReleaseManifests {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while staging", e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             Throwable c = e.getCause();
             if (c instanceof RuntimeException re) {
                 throw re;

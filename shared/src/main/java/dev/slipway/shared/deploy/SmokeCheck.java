@@ -1,5 +1,6 @@
 package dev.slipway.shared.deploy;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -54,7 +55,7 @@ public final class SmokeCheck {
                 return Optional.of("GET " + url.get() + " served bytes that differ from the release's index.html");
             }
             return Optional.empty();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new TransientStepException("the edge did not answer the smoke check: " + e.getMessage());
         }
     }

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -340,7 +341,7 @@ public final class LocalBuildRunner {
 
     /** The node on the child PATH: asked once per PATH. */
     record NodeVersion(String full, int major) {
-        private static final Map<String, NodeVersion> SEEN = new java.util.concurrent.ConcurrentHashMap<>();
+        private static final Map<String, NodeVersion> SEEN = new ConcurrentHashMap<>();
 
         static NodeVersion of(Map<String, String> env) {
             String path = env.getOrDefault("PATH", "");

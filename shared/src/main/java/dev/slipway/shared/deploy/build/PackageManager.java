@@ -1,5 +1,6 @@
 package dev.slipway.shared.deploy.build;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,7 +138,7 @@ enum PackageManager {
                 if (pathVariable == null) {
                     return false;
                 }
-                for (String dir : pathVariable.split(java.io.File.pathSeparator)) {
+                for (String dir : pathVariable.split(File.pathSeparator)) {
                     if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) {
                         return true;
                     }

@@ -24,9 +24,12 @@ import dev.slipway.shared.deploy.store.SweepQueue;
 import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.json.Json;
 import dev.slipway.shared.store.WriteConflict;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -36,6 +39,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -53,7 +60,7 @@ import java.util.function.BooleanSupplier;
  * candidate stays due until (e)); every step is safe to repeat.
  */
 public final class ReleaseSweeper {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReleaseSweeper.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ReleaseSweeper.class);
     /**
      * How long a deployment may be RUNNING: the deploy state machine's worst case (every Lambda task
      * 6 × 900 s with back-off, the build 4 × (480 min queued + 20 min), MarkFailed 7 × 900 s ≈ 44 h;
@@ -82,9 +89,9 @@ public final class ReleaseSweeper {
     private final SweepQueue sweeps;
     private final AuditHeads audit;
     private final ReleaseFiles files;
-    private final java.time.Clock clock;
+    private final Clock clock;
 
-    public ReleaseSweeper(AppService apps, DeployStores stores, ReleaseFiles files, java.time.Clock clock) {
+    public ReleaseSweeper(AppService apps, DeployStores stores, ReleaseFiles files, Clock clock) {
         this.apps = apps;
         this.deployments = stores.deployments();
         this.releases = stores.releases();
@@ -114,13 +121,13 @@ public final class ReleaseSweeper {
      * Candidates of different apps are looked at in parallel ({@link AppLanes}), one app's in order.
      */
     public Result sweep(Instant now, BooleanSupplier outOfTime, Actor actor) {
-        java.util.concurrent.atomic.AtomicInteger examined = new java.util.concurrent.atomic.AtomicInteger(),
-                removed = new java.util.concurrent.atomic.AtomicInteger(), errors = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicLong fileCount = new java.util.concurrent.atomic.AtomicLong(),
-                byteCount = new java.util.concurrent.atomic.AtomicLong();
-        java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
-        Map<Kept, Integer> kept = new java.util.concurrent.ConcurrentHashMap<>();
-        Map<String, Facts> cached = new java.util.concurrent.ConcurrentHashMap<>();
+        AtomicInteger examined = new AtomicInteger(),
+                removed = new AtomicInteger(), errors = new AtomicInteger();
+        AtomicLong fileCount = new AtomicLong(),
+                byteCount = new AtomicLong();
+        AtomicBoolean stopped = new AtomicBoolean();
+        Map<Kept, Integer> kept = new ConcurrentHashMap<>();
+        Map<String, Facts> cached = new ConcurrentHashMap<>();
         String start = null;
         try (AppLanes lanes = new AppLanes(LANES)) {
             do {

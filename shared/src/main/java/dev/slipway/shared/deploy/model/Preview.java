@@ -1,5 +1,6 @@
 package dev.slipway.shared.deploy.model;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -21,7 +22,7 @@ public record Preview(String appId, String name, Instant createdAt, String creat
                       @JsonProperty("protected") boolean isProtected, String tokenSha256, Instant tokenIssuedAt,
                       String ref, String lastDeploymentId, Instant updatedAt, long version) {
 
-    @com.fasterxml.jackson.annotation.JsonCreator
+    @JsonCreator
     public Preview {
     }
 

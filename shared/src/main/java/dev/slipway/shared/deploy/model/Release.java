@@ -1,5 +1,6 @@
 package dev.slipway.shared.deploy.model;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import java.time.Instant;
@@ -31,7 +32,7 @@ public record Release(
         String message,
         String deployedBy) {
 
-    @com.fasterxml.jackson.annotation.JsonCreator
+    @JsonCreator
     public Release {
     }
 

@@ -13,6 +13,8 @@ import dev.slipway.shared.deploy.store.DeployStores;
 import dev.slipway.shared.deploy.store.PreviewStore;
 import dev.slipway.shared.store.Transactions;
 import dev.slipway.shared.store.WriteConflict;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -26,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * edge entry goes.
  */
 public final class ExpiredPreviews implements PreviewExpiry {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ExpiredPreviews.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ExpiredPreviews.class);
     /** The cleanup acts for nobody in particular: audit events name it. */
     public static final String CLEANUP_ACTOR = "cleanup";
     /** Apps expired in parallel. */

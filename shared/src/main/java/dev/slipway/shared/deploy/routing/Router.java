@@ -2,6 +2,7 @@ package dev.slipway.shared.deploy.routing;
 
 import dev.slipway.shared.config.Config;
 
+import java.net.URI;
 import java.util.Optional;
 
 /**
@@ -36,7 +37,7 @@ public interface Router {
         // the KVS), so the local edge wins where both are present.
         Optional<String> url = config.get(RoutingEnv.EDGE_ROUTER_URL);
         if (url.isPresent()) {
-            return new HttpEdgeRouter(java.net.URI.create(url.get()), config.require(RoutingEnv.EDGE_ROUTER_TOKEN));
+            return new HttpEdgeRouter(URI.create(url.get()), config.require(RoutingEnv.EDGE_ROUTER_TOKEN));
         }
         Optional<String> arn = config.get(RoutingEnv.EDGE_KVS_ARN);
         if (arn.isPresent()) {
