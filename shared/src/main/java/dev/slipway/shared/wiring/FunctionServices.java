@@ -1,0 +1,78 @@
+package dev.slipway.shared.wiring;
+
+import dev.slipway.shared.apps.AppService;
+import dev.slipway.shared.apps.AppStore;
+import dev.slipway.shared.apps.DynamoDbAppStore;
+import dev.slipway.shared.audit.AuditLedger;
+import dev.slipway.shared.auth.AdminAuth;
+import dev.slipway.shared.auth.AdminTokenHashSource;
+import dev.slipway.shared.aws.AwsClients;
+import dev.slipway.shared.aws.S3Clients;
+import dev.slipway.shared.config.Config;
+import dev.slipway.shared.config.EnvNames;
+import dev.slipway.shared.idempotency.DynamoDbIdempotencyStore;
+import dev.slipway.shared.idempotency.IdempotencyStore;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.time.Clock;
+
+/**
+ * What every function jar's composition root has: the configuration, the AWS clients, the edge's
+ * admin check and Idempotency-Key store, the audit ledger and the apps. Each jar's root extends it
+ * with its own stores and services; every part is built once per root (one per Lambda container)
+ * and only when a handler asks for it. Handlers take what they need in their constructors, so a
+ * missing variable fails the container's start rather than a request.
+ */
+public class FunctionServices {
+    private final Config config;
+    private final AwsClients aws;
+    private final Clock clock = Clock.systemUTC();
+    private final Once<AdminAuth> adminAuth = new Once<>();
+    private final Once<IdempotencyStore> idempotency = new Once<>();
+    private final Once<AuditLedger> ledger = new Once<>();
+    private final Once<AppStore> appStore = new Once<>();
+    private final Once<AppService> apps = new Once<>();
+    private final Once<S3Client> s3 = new Once<>();
+
+    protected FunctionServices(Config config) {
+        this.config = config;
+        this.aws = new AwsClients(config);
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    public AwsClients aws() {
+        return aws;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** The admin token check every authenticated route applies. */
+    public AdminAuth adminAuth() {
+        return adminAuth.get(() -> new AdminAuth(AdminTokenHashSource.from(config, aws::ssm)));
+    }
+
+    public IdempotencyStore idempotency() {
+        return idempotency.get(() -> DynamoDbIdempotencyStore.from(config, aws));
+    }
+
+    public AuditLedger ledger() {
+        return ledger.get(() -> new AuditLedger(aws.dynamoDbEnhanced(), config.require(EnvNames.AUDIT_TABLE)));
+    }
+
+    public AppStore appStore() {
+        return appStore.get(() -> new DynamoDbAppStore(aws.dynamoDbEnhanced(), config.require(EnvNames.APPS_TABLE), ledger()));
+    }
+
+    public AppService apps() {
+        return apps.get(() -> new AppService(appStore(), clock));
+    }
+
+    public S3Client s3() {
+        return s3.get(() -> S3Clients.client(aws));
+    }
+}
