@@ -9,6 +9,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * One link of an app's audit chain. {@code hash} is the SHA-256 of the canonical JSON of every
@@ -107,5 +108,20 @@ public record AuditEvent(
 
     public AuditHead asHead() {
         return new AuditHead(seq, hash);
+    }
+
+    /** One append's events: at least one, and consecutive links of one app's chain. */
+    public static void requireConsecutive(List<AuditEvent> events) {
+        if (events.isEmpty()) {
+            throw new IllegalArgumentException("no events to append");
+        }
+        AuditEvent first = events.get(0);
+        for (int i = 1; i < events.size(); i++) {
+            AuditEvent prev = events.get(i - 1);
+            AuditEvent e = events.get(i);
+            if (!e.appId().equals(first.appId()) || e.seq() != prev.seq() + 1 || !e.prevHash().equals(prev.hash())) {
+                throw new IllegalArgumentException("events must be consecutive links of one app's chain (at seq " + e.seq() + ")");
+            }
+        }
     }
 }

@@ -55,17 +55,8 @@ public final class AuditLedger implements AuditHeads {
      * A transaction holds at most 100 items, the caller's own included.
      */
     public List<WriteConflict.Part> appendTo(TransactWriteItemsEnhancedRequest.Builder tx, List<AuditEvent> events) {
-        if (events.isEmpty()) {
-            throw new IllegalArgumentException("no events to append");
-        }
+        AuditEvent.requireConsecutive(events);
         AuditEvent first = events.get(0);
-        for (int i = 1; i < events.size(); i++) {
-            AuditEvent prev = events.get(i - 1);
-            AuditEvent e = events.get(i);
-            if (!e.appId().equals(first.appId()) || e.seq() != prev.seq() + 1 || !e.prevHash().equals(prev.hash())) {
-                throw new IllegalArgumentException("events must be consecutive links of one app's chain (at seq " + e.seq() + ")");
-            }
-        }
         AuditEvent last = events.get(events.size() - 1);
         AuditItem headItem = new AuditItem();
         headItem.setAppId(first.appId());

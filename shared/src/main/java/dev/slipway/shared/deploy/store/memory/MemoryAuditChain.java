@@ -40,17 +40,8 @@ public final class MemoryAuditChain implements AuditHeads {
 
     /** Throws what the ledger's conditions would; call with the lock held, before any write of the change. */
     void check(List<AuditEvent> events) {
-        if (events.isEmpty()) {
-            throw new IllegalArgumentException("no events to append");
-        }
+        AuditEvent.requireConsecutive(events);
         AuditEvent first = events.get(0);
-        for (int i = 1; i < events.size(); i++) {
-            AuditEvent prev = events.get(i - 1);
-            AuditEvent e = events.get(i);
-            if (!e.appId().equals(first.appId()) || e.seq() != prev.seq() + 1 || !e.prevHash().equals(prev.hash())) {
-                throw new IllegalArgumentException("events must be consecutive links of one app's chain (at seq " + e.seq() + ")");
-            }
-        }
         AuditHead head = head(first.appId());
         if (first.seq() != head.seq() + 1 || !first.prevHash().equals(head.hash())) {
             throw new WriteConflict(WriteConflict.Part.AUDIT_HEAD, "condition failed on " + WriteConflict.Part.AUDIT_HEAD);
