@@ -7,7 +7,11 @@ import dev.slipway.local.template.Intrinsics;
 import dev.slipway.local.template.LocalNames;
 import dev.slipway.local.template.LocalResources;
 import dev.slipway.local.template.SamTemplate;
+import dev.slipway.shared.audit.AuditLedger;
 import dev.slipway.shared.auth.AdminTokens;
+import dev.slipway.shared.deploy.store.DeployStores;
+import dev.slipway.shared.deploy.store.dynamodb.DynamoDbDeployStores;
+import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -80,6 +84,17 @@ public final class EmbeddedEngines {
 
     public Map<String, String> environment(String functionId) {
         return functions().environment(functionId);
+    }
+
+    /** The audit ledger over the template's AuditTable. */
+    public AuditLedger auditLedger() {
+        return new AuditLedger(DynamoDbEnhancedClient.builder().dynamoDbClient(dynamoClient).build(), tableName("AuditTable"));
+    }
+
+    /** The deploy stores over the template's ReleasesTable, appending to {@code ledger}. */
+    public DeployStores deployStores(AuditLedger ledger) {
+        return DynamoDbDeployStores.of(DynamoDbEnhancedClient.builder().dynamoDbClient(dynamoClient).build(),
+                tableName("ReleasesTable"), ledger);
     }
 
     public String tableName(String logicalId) {

@@ -5,10 +5,8 @@ import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.audit.AuditLedger;
 import dev.slipway.shared.deploy.alias.AliasRulesContract;
 import dev.slipway.shared.deploy.store.DeployStores;
-import dev.slipway.shared.deploy.store.dynamodb.DynamoDbDeployStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
 
 import java.util.List;
 
@@ -25,9 +23,8 @@ class DynamoDbAliasRulesTest extends AliasRulesContract {
     @BeforeAll
     static void start() throws Exception {
         EmbeddedEngines engines = EmbeddedEngines.get();
-        DynamoDbEnhancedClient enhanced = DynamoDbEnhancedClient.builder().dynamoDbClient(engines.dynamoClient).build();
-        ledger = new AuditLedger(enhanced, engines.tableName("AuditTable"));
-        dynamo = DynamoDbDeployStores.of(enhanced, engines.tableName("ReleasesTable"), ledger);
+        ledger = engines.auditLedger();
+        dynamo = engines.deployStores(ledger);
     }
 
     @Override

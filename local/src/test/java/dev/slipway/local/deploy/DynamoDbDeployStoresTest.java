@@ -5,9 +5,7 @@ import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.audit.AuditLedger;
 import dev.slipway.shared.deploy.store.DeployStores;
 import dev.slipway.shared.deploy.store.DeployStoresContract;
-import dev.slipway.shared.deploy.store.dynamodb.DynamoDbDeployStores;
 import org.junit.jupiter.api.BeforeAll;
-import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
 
 import java.util.List;
 
@@ -19,9 +17,8 @@ class DynamoDbDeployStoresTest extends DeployStoresContract {
     @BeforeAll
     static void start() throws Exception {
         EmbeddedEngines engines = EmbeddedEngines.get();
-        DynamoDbEnhancedClient enhanced = DynamoDbEnhancedClient.builder().dynamoDbClient(engines.dynamoClient).build();
-        ledger = new AuditLedger(enhanced, engines.tableName("AuditTable"));
-        dynamo = DynamoDbDeployStores.of(enhanced, engines.tableName("ReleasesTable"), ledger);
+        ledger = engines.auditLedger();
+        dynamo = engines.deployStores(ledger);
     }
 
     @Override
