@@ -50,6 +50,16 @@ public final class ApiRequest {
         return event.getRawPath();
     }
 
+    /**
+     * The request target as received: the raw path, then {@code ?} and the raw query string when
+     * there is one (not decoded, not reordered). A raw path never holds a {@code ?}, so a target with
+     * a query never equals one without.
+     */
+    public String target() {
+        String query = event.getRawQueryString();
+        return query == null || query.isEmpty() ? path() : path() + "?" + query;
+    }
+
     public String requestId() {
         return requestId;
     }
