@@ -75,6 +75,23 @@ class LocalRuntimeHttpTest {
         assertFalse(wrong.body().contains(runtime.adminToken()), "a token is never echoed");
     }
 
+    /** Regression: the gateway decoded the body leniently, so an app was created with U+FFFD in its name. */
+    @Test
+    void invalidUtf8InAJsonBodyIs400AndNothingIsStored() throws Exception {
+        byte[] head = "{\"id\":\"utf8-shop\",\"name\":\"Shop".getBytes(StandardCharsets.UTF_8);
+        byte[] tail = "\"}".getBytes(StandardCharsets.UTF_8);
+        for (byte[] bad : new byte[][]{{(byte) 0xff, (byte) 0xfe}, {(byte) 0xed, (byte) 0xa0, (byte) 0x80}, {(byte) 0xc3}}) {
+            byte[] body = new byte[head.length + bad.length + tail.length];
+            System.arraycopy(head, 0, body, 0, head.length);
+            System.arraycopy(bad, 0, body, head.length, bad.length);
+            System.arraycopy(tail, 0, body, head.length + bad.length, tail.length);
+            HttpResponse<String> r = api.send("POST", "/apps", body, "application/json");
+            assertProblem(r, 400, "invalid-json");
+            assertTrue(Json.parse(r.body()).path("detail").asText().contains("UTF-8"), r.body());
+        }
+        assertProblem(api.json("GET", "/apps/utf8-shop", null), 404, "app-not-found");
+    }
+
     @Test
     void theApiSoFarEndToEnd() throws Exception {
         HttpResponse<String> created = api.json("POST", "/apps", "{\"name\":\"My Shop\"}");

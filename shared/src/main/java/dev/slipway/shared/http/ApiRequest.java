@@ -9,6 +9,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.shared.json.Json;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Locale;
@@ -145,9 +150,10 @@ public final class ApiRequest {
         if (bytes.length == 0) {
             throw new ProblemException(ProblemType.INVALID_JSON, "The body is empty; send a JSON object");
         }
+        String text = utf8(bytes);
         JsonNode node;
         try {
-            node = Json.MAPPER.readTree(bytes);
+            node = Json.MAPPER.readTree(text);
         } catch (StreamConstraintsException e) {
             throw new ProblemException(ProblemType.INVALID_JSON, "The JSON is nested too deeply or has an oversized value");
         } catch (JsonProcessingException e) {
@@ -161,6 +167,33 @@ public final class ApiRequest {
             throw new ProblemException(ProblemType.INVALID_JSON, "The body must be a JSON object");
         }
         return (ObjectNode) node;
+    }
+
+    /**
+     * The body decoded strictly: a byte sequence that is not UTF-8 (overlong forms and encoded
+     * surrogates included) is a 400, never a U+FFFD stored in its place. A leading byte order mark is
+     * skipped, as the JSON parser did when it read the bytes itself.
+     */
+    static String utf8(byte[] bytes) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        // UTF-8 never decodes to more chars than it has bytes, so the buffer cannot overflow.
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult result = decoder.decode(in, out, true);
+        if (!result.isError()) {
+            result = decoder.flush(out);
+        }
+        if (result.isError()) {
+            throw new ProblemException(ProblemType.INVALID_JSON,
+                    "The body is not valid UTF-8: the bytes at offset " + in.position() + " are not a UTF-8 character");
+        }
+        out.flip();
+        if (out.hasRemaining() && out.charAt(0) == '\uFEFF') {
+            out.get();
+        }
+        return out.toString();
     }
 
     static boolean isJson(String contentType) {

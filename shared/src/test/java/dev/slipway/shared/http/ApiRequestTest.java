@@ -3,6 +3,7 @@ package dev.slipway.shared.http;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
@@ -47,6 +48,37 @@ class ApiRequestTest {
         assertEquals(ProblemType.PAYLOAD_TOO_LARGE,
                 problem(request("application/json", "{\"a\":\"" + "x".repeat(ApiRequest.MAX_JSON_BYTES) + "\"}", false)));
         assertEquals(ProblemType.VALIDATION_FAILED, problem(request("application/json", "not base64!", true)));
+    }
+
+    /** Regression: invalid UTF-8 was decoded leniently and stored as U+FFFD. */
+    @Test
+    void invalidUtf8IsInvalidJson() {
+        byte[][] invalid = {
+                {(byte) 0xff}, {(byte) 0x80}, {(byte) 0xc0, (byte) 0xaf}, // a stray byte, a lone continuation, an overlong '/'
+                {(byte) 0xed, (byte) 0xa0, (byte) 0x80},                  // an encoded surrogate (U+D800)
+                {(byte) 0xf4, (byte) 0x90, (byte) 0x80, (byte) 0x80},    // beyond U+10FFFF
+                {(byte) 0xe2, (byte) 0x82}};                              // cut short
+        for (byte[] bad : invalid) {
+            byte[] body = concat("{\"name\":\"Shop".getBytes(StandardCharsets.UTF_8), bad, "\"}".getBytes(StandardCharsets.UTF_8));
+            ProblemException p = assertThrows(ProblemException.class,
+                    () -> request("application/json", Base64.getEncoder().encodeToString(body), true).jsonObject());
+            assertEquals(ProblemType.INVALID_JSON, p.type());
+            assertEquals("The body is not valid UTF-8: the bytes at offset 13 are not a UTF-8 character", p.detail());
+        }
+        String good = "{\"name\":\"Caf\u00e9 \ud83d\udc4d\"}";
+        assertEquals("Caf\u00e9 \ud83d\udc4d", request("application/json",
+                Base64.getEncoder().encodeToString(good.getBytes(StandardCharsets.UTF_8)), true).jsonObject().get("name").asText());
+        byte[] bom = concat(new byte[]{(byte) 0xef, (byte) 0xbb, (byte) 0xbf}, good.getBytes(StandardCharsets.UTF_8));
+        assertEquals("Caf\u00e9 \ud83d\udc4d", request("application/json", Base64.getEncoder().encodeToString(bom), true)
+                .jsonObject().get("name").asText(), "a leading byte order mark is skipped as before");
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
     }
 
     @Test
