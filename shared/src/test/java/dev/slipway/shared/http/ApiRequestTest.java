@@ -81,6 +81,33 @@ class ApiRequestTest {
         return out.toByteArray();
     }
 
+    /** Regression: the detail carried the parser's message: its class names, features and a [Source: …]. */
+    @Test
+    void invalidJsonIsDescribedInPlainWords() {
+        assertEquals("The body is not valid JSON: unexpected end of input at line 1, column 2", detail("{"));
+        assertEquals("The body is not valid JSON: the key \"a\" appears twice in one object at line 1, column 11",
+                detail("{\"a\":1,\"a\":2}"));
+        assertTrue(detail("{} {}").startsWith("The body is not valid JSON: more content follows the JSON value at line 1"), detail("{} {}"));
+        assertTrue(detail("{\"a\" 1}").startsWith("The body is not valid JSON: unexpected character '1'; expected a colon"), detail("{\"a\" 1}"));
+        for (String body : new String[]{"{", "{\"name\": \"broken", "{\"a\":1,\"a\":2}", "{} {}", "{a:1}", "{\"a\":tru}",
+                "{\"a\":01}", "{\"a\":\"x\u0001\"}", "{\"a\" 1}", "{\"a\":1,}", "{\"a\":NaN}", "{\"a\":\"\\q\"}", "[}", "{]",
+                "{\"a\":1 \"b\":2}", "{\"a\":-}", "{\"a\":1.}", "{\"a\":+1}", "{\"a\":[1,2}", "\u0001", "{\"a\":\"\\ud800\"x}",
+                "{\"a\":'x'}", "{\"a\":1}]", "{\"a\":1e}", "{\"a\":\"\\u12\"}", "nul", "{\"a\":{\"b\":1}"}) {
+            String d = detail(body);
+            assertTrue(d.matches("The body is not valid JSON: [a-z][^`]* at line \\d+, column \\d+"), body + " -> " + d);
+            for (String internal : new String[]{"Source", "fasterxml", "Feature", "JsonNode", "START_", "END_", "CTRL-CHAR", "(code",
+                    "REDACTED", "Jackson", "Exception", "java.", "token '"}) {
+                assertFalse(d.contains(internal), body + " -> " + d);
+            }
+        }
+    }
+
+    private static String detail(String body) {
+        ProblemException p = assertThrows(ProblemException.class, () -> request("application/json", body, false).jsonObject(), body);
+        assertEquals(ProblemType.INVALID_JSON, p.type(), body);
+        return p.detail();
+    }
+
     @Test
     void decodesBase64Bodies() {
         String b64 = Base64.getEncoder().encodeToString("{\"a\":1}".getBytes(StandardCharsets.UTF_8));
