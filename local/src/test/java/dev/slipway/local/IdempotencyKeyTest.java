@@ -110,6 +110,27 @@ class IdempotencyKeyTest {
     }
 
     @Test
+    void theQueryStringIsPartOfTheRequest() throws Exception {
+        assertEquals(201, post("/apps", "{\"id\":\"idem-branch\",\"name\":\"Idem Branch\"}", null).statusCode());
+        byte[] zip = Exports.zip("site/", Map.of("index.html", "<!doctype html><title>branches</title>"));
+        HttpResponse<String> alpha = HTTP.send(request("/apps/idem-branch/imports?branch=alpha", zip, "application/zip", "import-branch-1"),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, alpha.statusCode(), alpha.body());
+        assertEquals("alpha", Json.parse(alpha.body()).path("branch").asText());
+        HttpResponse<String> beta = HTTP.send(request("/apps/idem-branch/imports?branch=beta", zip, "application/zip", "import-branch-1"),
+                HttpResponse.BodyHandlers.ofString());
+        problem(beta, 422, "idempotency-key-reused");
+        assertFalse(replayed(beta));
+        problem(get("/apps/idem-branch/commits?branch=beta"), 404, "branch-not-found");
+        sameAnswer(alpha, HTTP.send(request("/apps/idem-branch/imports?branch=alpha", zip, "application/zip", "import-branch-1"),
+                HttpResponse.BodyHandlers.ofString()));
+        HttpResponse<String> betaNewKey = HTTP.send(request("/apps/idem-branch/imports?branch=beta", zip, "application/zip", "import-branch-2"),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, betaNewKey.statusCode(), betaNewKey.body());
+        assertEquals(1, Json.parse(get("/apps/idem-branch/commits?branch=beta").body()).path("commits").size());
+    }
+
+    @Test
     void anInvalidKeyIs400() throws Exception {
         problem(post("/apps", "{\"name\":\"x\"}", "x".repeat(256)), 400, "invalid-idempotency-key");
         // (control and non-ASCII characters: IdempotencyTest in shared; HttpClient will not send them raw)

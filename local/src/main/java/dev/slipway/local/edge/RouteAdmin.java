@@ -124,7 +124,8 @@ final class RouteAdmin {
         if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return false;
         }
-        return MessageDigest.isEqual(auth.substring(7).trim().getBytes(StandardCharsets.UTF_8), routerToken);
+        // The exact token: no trimming, which would also drop control characters around it.
+        return MessageDigest.isEqual(auth.substring(7).getBytes(StandardCharsets.UTF_8), routerToken);
     }
 
     /** The admin API answers only to a loopback Host, so a site (or a rebinding DNS name) cannot reach it. */

@@ -13,6 +13,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -160,7 +163,9 @@ public final class LocalApiGateway implements AutoCloseable {
             }
         }
         String contentType = headers.getOrDefault("content-type", "");
-        boolean text = isText(contentType);
+        // A text body that is not valid UTF-8 goes base64-encoded, so the handler sees the bytes sent and
+        // can refuse them, instead of a string in which the decoder replaced them by U+FFFD.
+        boolean text = isText(contentType) && isUtf8(body);
         String sourceIp = ex.getRemoteAddress().getAddress().getHostAddress();
         ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
         String requestId = UUID.randomUUID().toString();
@@ -201,6 +206,18 @@ public final class LocalApiGateway implements AutoCloseable {
         String ct = contentType.toLowerCase(Locale.ROOT);
         return ct.isEmpty() || ct.startsWith("text/") || ct.contains("json") || ct.contains("xml")
                 || ct.contains("x-www-form-urlencoded") || ct.contains("javascript");
+    }
+
+    static boolean isUtf8(byte[] bytes) {
+        try {
+            StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
     }
 
     private static String decode(String s) {

@@ -3,8 +3,8 @@ package dev.slipway.shared.apps;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.shared.json.JsonObjectReader;
 
+import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * What {@code POST /apps} asks for, checked: a name, the id (given, or derived from the name) and
@@ -12,7 +12,6 @@ import java.util.regex.Pattern;
  */
 public record NewApp(String id, String name, BuildSettings build) {
     static final Set<String> FIELDS = Set.of("name", "id", "build");
-    private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
 
     /** Reads the request body; every problem is listed with its JSON Pointer (400), nothing is written. */
     public static NewApp fromJson(ObjectNode body) {
@@ -47,9 +46,39 @@ public record NewApp(String id, String name, BuildSettings build) {
         }
         if (name.isEmpty() || name.length() > 100) {
             in.error("name", "must be 1-100 characters");
-        } else if (CONTROL.matcher(name).find()) {
-            in.error("name", "must not contain control characters");
+        } else {
+            String refused = refusedCharacter(name);
+            if (refused != null) {
+                in.error("name", refused);
+            }
         }
         return name;
+    }
+
+    /**
+     * Why a name's characters are refused, or null. A name is shown in lists, logs and audit trails, so
+     * it may not hide or reorder text: no control characters (C0, DEL, C1; line and paragraph
+     * separators), no format characters (Unicode category Cf: the bidi controls U+202A–U+202E,
+     * U+2066–U+2069, U+200E, U+200F, U+061C, the zero-width U+200B–U+200D, U+2060, U+FEFF, the soft
+     * hyphen …) and no unpaired surrogates.
+     */
+    static String refusedCharacter(String name) {
+        for (int i = 0; i < name.length(); ) {
+            int cp = name.codePointAt(i);
+            switch (Character.getType(cp)) {
+                case Character.CONTROL, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR -> {
+                    return "must not contain control characters";
+                }
+                case Character.FORMAT -> {
+                    return String.format(Locale.ROOT, "must not contain invisible formatting characters such as bidi controls"
+                            + " or zero-width characters (U+%04X)", cp);
+                }
+                case Character.SURROGATE -> {
+                    return "must be valid Unicode text (it holds an unpaired surrogate)";
+                }
+                default -> i += Character.charCount(cp);
+            }
+        }
+        return null;
     }
 }

@@ -47,12 +47,16 @@ public final class AdminAuth {
         return MessageDigest.isEqual(expected, AdminTokens.sha256(token));
     }
 
+    /**
+     * The token of a header that is exactly {@code Bearer} (any letter case), one space and the token:
+     * nothing before or after it (no trimming: {@code String.trim} would also drop control characters
+     * such as {@code \x01}), and a token of visible ASCII only. Anything else is null.
+     */
     static String bearerToken(String header) {
-        String h = header.trim();
-        if (h.length() < 7 || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        if (header.length() <= 7 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return null;
         }
-        String token = h.substring(7).trim();
-        return token.isEmpty() || token.contains(" ") ? null : token;
+        String token = header.substring(7);
+        return token.chars().allMatch(c -> c > 0x20 && c < 0x7f) ? token : null;
     }
 }

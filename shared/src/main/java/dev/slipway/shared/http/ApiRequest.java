@@ -2,23 +2,34 @@ package dev.slipway.shared.http;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.shared.json.Json;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** One API call as the handlers see it, read from an API Gateway HTTP API (payload v2) event. */
 public final class ApiRequest {
     /** JSON bodies are small documents; anything larger is a mistake or an attack. */
     public static final int MAX_JSON_BYTES = 64 * 1024;
+    private static final Pattern CHARACTER_CODE = Pattern.compile("\\(code (\\d+)\\)");
+    private static final Pattern DUPLICATE_KEY = Pattern.compile("^Duplicate field '(.*)'$");
 
     private final APIGatewayV2HTTPEvent event;
     private final String requestId;
@@ -48,6 +59,16 @@ public final class ApiRequest {
 
     public String path() {
         return event.getRawPath();
+    }
+
+    /**
+     * The request target as received: the raw path, then {@code ?} and the raw query string when
+     * there is one (not decoded, not reordered). A raw path never holds a {@code ?}, so a target with
+     * a query never equals one without.
+     */
+    public String target() {
+        String query = event.getRawQueryString();
+        return query == null || query.isEmpty() ? path() : path() + "?" + query;
     }
 
     public String requestId() {
@@ -135,15 +156,14 @@ public final class ApiRequest {
         if (bytes.length == 0) {
             throw new ProblemException(ProblemType.INVALID_JSON, "The body is empty; send a JSON object");
         }
+        String text = utf8(bytes);
         JsonNode node;
         try {
-            node = Json.MAPPER.readTree(bytes);
+            node = Json.MAPPER.readTree(text);
         } catch (StreamConstraintsException e) {
             throw new ProblemException(ProblemType.INVALID_JSON, "The JSON is nested too deeply or has an oversized value");
         } catch (JsonProcessingException e) {
-            var loc = e.getLocation();
-            String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
-            throw new ProblemException(ProblemType.INVALID_JSON, "The body is not valid JSON" + where + ": " + e.getOriginalMessage());
+            throw new ProblemException(ProblemType.INVALID_JSON, "The body is not valid JSON: " + syntaxError(e));
         } catch (IOException e) {
             throw new ProblemException(ProblemType.INVALID_JSON, "The body could not be read as JSON");
         }
@@ -151,6 +171,101 @@ public final class ApiRequest {
             throw new ProblemException(ProblemType.INVALID_JSON, "The body must be a JSON object");
         }
         return (ObjectNode) node;
+    }
+
+    /**
+     * What is wrong with a JSON body, as a plain phrase with its line and column: the parser's own
+     * message names its classes, features, token types and a {@code [Source: …]}, none of which the
+     * caller can act on, so it is read here and never echoed.
+     */
+    static String syntaxError(JsonProcessingException e) {
+        String m = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        String what;
+        if (e instanceof JsonEOFException || m.startsWith("Unexpected end-of-input")) {
+            what = "unexpected end of input";
+        } else if (m.startsWith("Duplicate field")) {
+            Matcher key = DUPLICATE_KEY.matcher(m);
+            what = key.find() ? "the key \"" + sanitize(key.group(1)) + "\" appears twice in one object" : "a key appears twice in one object";
+        } else if (m.startsWith("Trailing token")) {
+            what = "more content follows the JSON value";
+        } else if (m.startsWith("Unrecognized token") || m.startsWith("Non-standard token")) {
+            what = "a word that is not a JSON value (strings need double quotes; the words are true, false and null)";
+        } else if (m.startsWith("Illegal unquoted character")) {
+            what = "a control character in a string (escape it, e.g. \\n or \\u0001)";
+        } else if (m.startsWith("Unrecognized character escape")) {
+            what = "an invalid escape sequence in a string";
+        } else if (m.startsWith("Illegal character")) {
+            what = "a control character" + character(m) + " between values (only spaces, tabs and line breaks may stand there)";
+        } else if (m.startsWith("Unexpected close marker")) {
+            what = "a closing bracket or brace that does not match what is open";
+        } else if (m.startsWith("Unexpected character")) {
+            what = "unexpected character" + character(m) + expectation(m);
+        } else if (m.contains("numeric value") || m.contains("Leading zeroes") || m.contains("Leading plus") || m.contains("Invalid number")
+                || m.contains("Decimal point")) {
+            what = "a number that is not valid JSON";
+        } else {
+            what = "unexpected content";
+        }
+        JsonLocation loc = e.getLocation();
+        return loc == null || loc.getLineNr() < 1 ? what : what + " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+    }
+
+    private static String character(String message) {
+        Matcher code = CHARACTER_CODE.matcher(message);
+        if (!code.find()) {
+            return "";
+        }
+        int c;
+        try {
+            c = Integer.parseInt(code.group(1));
+        } catch (NumberFormatException tooLong) {
+            return "";
+        }
+        return c > 0x20 && c < 0x7f && c != '\'' && c != '"' ? " '" + (char) c + "'" : String.format(Locale.ROOT, " U+%04X", c);
+    }
+
+    private static String expectation(String message) {
+        if (message.contains("numeric value")) {
+            return " in a number";
+        } else if (message.contains("hex-digit")) {
+            return "; a \\u escape needs four hex digits";
+        } else if (message.contains("double-quote to start field name")) {
+            return "; a key must be a string in double quotes";
+        } else if (message.contains("comma to separate")) {
+            return "; expected a comma";
+        } else if (message.contains("colon to separate")) {
+            return "; expected a colon after the key";
+        } else if (message.contains("expected a valid value") || message.contains("expected a value")) {
+            return "; expected a value";
+        }
+        return "";
+    }
+
+    /**
+     * The body decoded strictly: a byte sequence that is not UTF-8 (overlong forms and encoded
+     * surrogates included) is a 400, never a U+FFFD stored in its place. A leading byte order mark is
+     * skipped, as the JSON parser did when it read the bytes itself.
+     */
+    static String utf8(byte[] bytes) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        // UTF-8 never decodes to more chars than it has bytes, so the buffer cannot overflow.
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult result = decoder.decode(in, out, true);
+        if (!result.isError()) {
+            result = decoder.flush(out);
+        }
+        if (result.isError()) {
+            throw new ProblemException(ProblemType.INVALID_JSON,
+                    "The body is not valid UTF-8: the bytes at offset " + in.position() + " are not a UTF-8 character");
+        }
+        out.flip();
+        if (out.hasRemaining() && out.charAt(0) == '\uFEFF') {
+            out.get();
+        }
+        return out.toString();
     }
 
     static boolean isJson(String contentType) {

@@ -26,9 +26,9 @@ import java.util.function.Supplier;
  * {@link AdminAuth} verified), the route and the path, and kept for
  * {@link IdempotencyStore#KEEP_FOR}:
  * <ul>
- * <li>same key, same request (method, path, SHA-256 of content type and body): the first answer,
- *     byte for byte, with {@code Idempotent-Replayed: true};</li>
- * <li>same key, different request: 422 {@code idempotency-key-reused};</li>
+ * <li>same key, same request (method, request target = path and query string as received, SHA-256
+ *     of content type and body): the first answer, byte for byte, with {@code Idempotent-Replayed: true};</li>
+ * <li>same key, different request (another query string included): 422 {@code idempotency-key-reused};</li>
  * <li>first call still running: 409 {@code idempotency-key-in-progress} with {@code Retry-After};</li>
  * <li>a first answer of 5xx is not kept (the key may be retried); 2xx–4xx are;</li>
  * <li>a first answer whose body is too large to keep (over {@link IdempotencyStore#MAX_BODY_BYTES}
@@ -83,7 +83,7 @@ public final class Idempotency {
         }
         if (outcome instanceof IdempotencyStore.Mismatch) {
             throw new ProblemException(ProblemType.IDEMPOTENCY_KEY_REUSED,
-                    "This Idempotency-Key was used for a different request (method, path or body); use a new key");
+                    "This Idempotency-Key was used for a different request (method, path, query string or body); use a new key");
         }
         if (outcome instanceof IdempotencyStore.InProgress p) {
             long seconds = Math.max(1, Math.min(MAX_RETRY_AFTER_SECONDS,
@@ -120,6 +120,15 @@ public final class Idempotency {
         }
     }
 
+    /**
+     * What makes two requests with one key the same request. The request target (path and query string
+     * as received) counts: {@code ?branch=beta} is not {@code ?branch=alpha}. A request without a query
+     * string has the same fingerprint as before the query string counted, so a record kept from then
+     * (they live {@link IdempotencyStore#KEEP_FOR}) still replays for it. Such a record cannot say which
+     * query string its first request had: a retry with any query string answers 422 (a new key runs it)
+     * rather than an answer that may belong to another query; a retry without one replays it as before
+     * the fix did (also when the first request had a query string: the record cannot tell).
+     */
     static String fingerprint(ApiRequest request) {
         byte[] body;
         try {
@@ -130,7 +139,7 @@ public final class Idempotency {
         String contentType = request.header("content-type").orElse("").trim().toLowerCase(Locale.ROOT);
         String method = request.routeKey().split(" ", 2)[0];
         MessageDigest md = sha256();
-        md.update((method + "\n" + request.path() + "\n" + contentType + "\n").getBytes(StandardCharsets.UTF_8));
+        md.update((method + "\n" + request.target() + "\n" + contentType + "\n").getBytes(StandardCharsets.UTF_8));
         md.update(body);
         return HexFormat.of().formatHex(md.digest());
     }

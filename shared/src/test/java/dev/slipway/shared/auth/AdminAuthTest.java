@@ -54,6 +54,20 @@ class AdminAuthTest {
         }
     }
 
+    /** Regression: the header was trimmed, so a control character (or spaces) around the token still opened the door. */
+    @Test
+    void onlyTheExactTokenOpensTheDoor() {
+        for (String h : new String[]{"Bearer " + TOKEN + "\u0001", "Bearer " + TOKEN + "\u0000", "Bearer " + TOKEN + "\u001f",
+                "Bearer " + TOKEN + " ", "Bearer " + TOKEN + "\t", "Bearer " + TOKEN + "\r\n", "Bearer \u0001" + TOKEN,
+                "Bearer  " + TOKEN, " Bearer " + TOKEN, "\u0001Bearer " + TOKEN, "Bearer\t" + TOKEN, "Bearer " + TOKEN + "\u007f",
+                "Bearer " + TOKEN + "\u00a0"}) {
+            DomainException p = assertThrows(DomainException.class, () -> auth.require(withAuthorization(h)), h.replaceAll("\\p{Cntrl}", "?"));
+            assertEquals(DomainError.UNAUTHORIZED, p.error());
+            assertTrue(!p.detail().contains(TOKEN.substring(4, 20)), "never echo the token");
+        }
+        assertDoesNotThrow(() -> auth.require(withAuthorization("BEARER " + TOKEN)));
+    }
+
     @Test
     void tokensAreLongRandomAndRecognisable() {
         String a = AdminTokens.generate();

@@ -69,13 +69,18 @@ class IdempotencyTest {
             .build();
 
     private APIGatewayV2HTTPResponse post(String key, String body) {
+        return post(key, body, "");
+    }
+
+    /** A POST of /things with the raw query string {@code query} ("" for none), as API Gateway hands it over. */
+    private APIGatewayV2HTTPResponse post(String key, String body, String query) {
         Map<String, String> headers = new HashMap<>();
         headers.put("content-type", "application/json");
         if (key != null) {
             headers.put("idempotency-key", key);
         }
         return router.handle(APIGatewayV2HTTPEvent.builder().withRouteKey("POST /things").withRawPath("/things")
-                .withHeaders(headers).withBody(body).withIsBase64Encoded(false).build(), null);
+                .withRawQueryString(query).withHeaders(headers).withBody(body).withIsBase64Encoded(false).build(), null);
     }
 
     private static String type(APIGatewayV2HTTPResponse r) {
@@ -94,6 +99,50 @@ class IdempotencyTest {
         assertNull(first.getHeaders().get("idempotent-replayed"));
         assertEquals("urn:slipway:problem:idempotency-key-reused", type(post("k1", "{\"a\":2}")));
         assertEquals(422, post("k1", "{\"a\":2}").getStatusCode());
+    }
+
+    @Test
+    void theQueryStringIsPartOfTheRequest() {
+        APIGatewayV2HTTPResponse alpha = post("q", "{}", "branch=alpha");
+        assertEquals(201, alpha.getStatusCode());
+        APIGatewayV2HTTPResponse beta = post("q", "{}", "branch=beta");
+        assertEquals(422, beta.getStatusCode(), beta.getBody());
+        assertEquals("urn:slipway:problem:idempotency-key-reused", type(beta));
+        assertEquals(422, post("q", "{}", "").getStatusCode(), "no query string is another request too");
+        assertEquals(422, post("q", "{}", "branch=alpha&x=1").getStatusCode());
+        assertEquals(1, runs.get(), "nothing ran for the other query strings");
+        APIGatewayV2HTTPResponse again = post("q", "{}", "branch=alpha");
+        assertEquals(alpha.getBody(), again.getBody());
+        assertEquals("true", again.getHeaders().get("idempotent-replayed"));
+        // as received: another order or encoding of the same parameters is another target
+        post("r", "{}", "a=1&b=2");
+        assertEquals(422, post("r", "{}", "b=2&a=1").getStatusCode());
+        assertEquals(422, post("r", "{}", "a=%31&b=2").getStatusCode());
+        // another key with the other query string runs
+        assertEquals(201, post("q2", "{}", "branch=beta").getStatusCode());
+        assertEquals(3, runs.get());
+    }
+
+    /**
+     * Records kept before the query string counted hold {@link #legacyFingerprint}: a request without a
+     * query string still matches them (its fingerprint did not change); one with a query string does not,
+     * because the record cannot say which query string its first request had.
+     */
+    @Test
+    void recordsKeptBeforeTheQueryStringCountedReplayOnlyForRequestsWithoutOne() {
+        StoredResponse first = new StoredResponse(201, Map.of("content-type", "application/json"), "{\"run\":0}", false, true);
+        store.records.put(pkOf("old"), new MemoryStore.Rec(legacyFingerprint("{}"), "before", first));
+        APIGatewayV2HTTPResponse replay = post("old", "{}", "");
+        assertEquals(201, replay.getStatusCode());
+        assertEquals("{\"run\":0}", replay.getBody());
+        assertEquals(422, post("old", "{}", "branch=alpha").getStatusCode());
+        assertEquals(0, runs.get());
+        assertEquals(legacyFingerprint("{}"), Idempotency.fingerprint(new ApiRequest(event("k", "{}"), null)));
+    }
+
+    /** The fingerprint as it was computed before the query string counted (frozen here on purpose). */
+    private static String legacyFingerprint(String body) {
+        return Idempotency.sha256Hex("POST\n/things\napplication/json\n" + body);
     }
 
     @Test
