@@ -209,6 +209,32 @@ class ImportApiTest {
     }
 
     @Test
+    void envFilesInAnyLetterCaseAreKeptOutOfGitAndImported() throws Exception {
+        String app = newApp("Case Shop");
+        Map<String, String> files = new java.util.LinkedHashMap<>(Exports.lovable("case"));
+        files.remove(".env");
+        files.remove(".env.example");
+        files.put(".ENV", "UPPER_CASE_SECRET=upper-value\n");
+        files.put("config/.Env.local", "MIXED_CASE_SECRET=mixed-value\n");
+        files.put(".ENV.EXAMPLE", "UPPER_CASE_SECRET=\n");
+        JsonNode imported = importZip(app, Exports.zip("", files), 201);
+        assertTrue(imported.path("environmentVariables").toString().contains("UPPER_CASE_SECRET"), imported.toString());
+        assertTrue(imported.path("environmentVariables").toString().contains("MIXED_CASE_SECRET"), imported.toString());
+
+        JsonNode tree = ok(api.json("GET", "/apps/" + app + "/commits/" + imported.path("commit").asText() + "/files", null), 200);
+        List<String> paths = new ArrayList<>();
+        tree.path("files").forEach(f -> paths.add(f.path("path").asText()));
+        assertFalse(paths.contains(".ENV"), paths.toString());
+        assertFalse(paths.contains("config/.Env.local"), paths.toString());
+        assertTrue(paths.contains(".ENV.EXAMPLE"), "an example stays an ordinary file: " + paths);
+
+        var env = new LocalEncryptedAppEnvironment(slipway.dataDir().resolve("secrets"));
+        Map<String, String> values = env.values(app, dev.slipway.shared.env.EnvScope.PRODUCTION);
+        assertEquals("upper-value", values.get("UPPER_CASE_SECRET"));
+        assertEquals("mixed-value", values.get("MIXED_CASE_SECRET"));
+    }
+
+    @Test
     void theOwnersBuildSettingsWinOverDetection() throws Exception {
         String app = newApp("Override Shop");
         importZip(app, Exports.zip("", Exports.lovable("a")), 201);
