@@ -314,6 +314,29 @@ class ImportApiTest {
     }
 
     @Test
+    void anUnknownOrAnotherAppsUploadIsNotFoundAndOneWithoutAFileIsNotReceived() throws Exception {
+        String app = newApp("Upload Owner");
+        String other = newApp("Upload Stranger");
+        String unknown = dev.slipway.shared.ids.Ulid.next(java.time.Instant.now());
+        problem(api.json("POST", "/apps/" + app + "/imports", "{\"uploadId\":\"" + unknown + "\"}"), 404, "upload-not-found");
+
+        // Created for app, nothing PUT yet: 409 for app, 404 for anyone else.
+        JsonNode pending = ok(api.json("POST", "/apps/" + app + "/uploads", "{\"size\":100}"), 201);
+        String pendingId = pending.path("uploadId").asText();
+        problem(api.json("POST", "/apps/" + app + "/imports", "{\"uploadId\":\"" + pendingId + "\"}"), 409, "upload-not-received");
+        problem(api.json("POST", "/apps/" + other + "/imports", "{\"uploadId\":\"" + pendingId + "\"}"), 404, "upload-not-found");
+
+        // Received for app: still not another app's to import, and it stays for its own app.
+        byte[] zip = Exports.zip("", Exports.lovable("owned"));
+        JsonNode owned = ok(api.json("POST", "/apps/" + app + "/uploads", "{\"size\":" + zip.length + "}"), 201);
+        assertEquals(200, putUpload(owned, zip).statusCode());
+        String ownedId = owned.path("uploadId").asText();
+        problem(api.json("POST", "/apps/" + other + "/imports", "{\"uploadId\":\"" + ownedId + "\"}"), 404, "upload-not-found");
+        assertEquals(0, ok(api.json("GET", "/apps/" + other + "/commits", null), 200).path("commits").size());
+        ok(api.json("POST", "/apps/" + app + "/imports", "{\"uploadId\":\"" + ownedId + "\"}"), 201);
+    }
+
+    @Test
     void gitUrlsThatCouldReachInsideAreRefusedBeforeAnyFetch() throws Exception {
         String app = newApp("Git Shop");
         Map<String, String> refused = Map.ofEntries(
