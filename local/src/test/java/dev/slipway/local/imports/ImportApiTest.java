@@ -354,6 +354,8 @@ class ImportApiTest {
                 Map.entry("https://[fd00:ec2::254]/latest", "git-url-host-not-public"),
                 Map.entry("https://user:s3cr3t-token@127.0.0.1/owner/repo.git", "git-url-host-not-public"),
                 Map.entry("https://github.com/owner/repo.git?x=1", "git-url-invalid"),
+                Map.entry("https://140.82.121.3:22/owner/repo.git", "git-url-invalid"),
+                Map.entry("https://github.com:6379/owner/repo.git", "git-url-invalid"),
                 Map.entry("not a url", "git-url-invalid"));
         for (var e : refused.entrySet()) {
             HttpResponse<String> r = api.json("POST", "/apps/" + app + "/imports", Json.write(Map.of("gitUrl", e.getKey(), "ref", "main")));
