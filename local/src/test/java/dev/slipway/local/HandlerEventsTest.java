@@ -144,7 +144,12 @@ class HandlerEventsTest {
         assertEquals(201, upload.getStatusCode(), upload.getBody());
         assertTrue(Json.parse(upload.getBody()).get("url").asText().contains("X-Amz-Signature="));
 
-        APIGatewayV2HTTPResponse nothingUploaded = replay(load("imports-upload.json"));
+        // The sample's uploadId names no upload of this app: 404; the one just created has no file yet: 409.
+        APIGatewayV2HTTPEvent importUpload = load("imports-upload.json");
+        APIGatewayV2HTTPResponse unknown = replay(importUpload);
+        assertEquals(404, unknown.getStatusCode(), unknown.getBody());
+        importUpload.setBody("{\"uploadId\": \"" + Json.parse(upload.getBody()).get("uploadId").asText() + "\"}");
+        APIGatewayV2HTTPResponse nothingUploaded = replay(importUpload);
         assertEquals(409, nothingUploaded.getStatusCode(), nothingUploaded.getBody());
     }
 

@@ -12,7 +12,8 @@ import java.nio.file.Path;
 
 /**
  * An S3-compatible server (S3Proxy) in this JVM: files under a folder, or memory for tests.
- * SigV4 is checked, so a client with the wrong key fails here as it would in AWS.
+ * SigV4 is checked, so a client with the wrong key fails here as it would in AWS, and a presigned
+ * upload whose body is not the signed length is refused as S3 refuses it ({@link PresignedLengthGuard}).
  */
 public final class S3LocalEngine implements AutoCloseable {
     private final S3Proxy proxy;
@@ -35,6 +36,7 @@ public final class S3LocalEngine implements AutoCloseable {
                 .endpoint(URI.create("http://127.0.0.1:" + port))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
                 .build();
+        PresignedLengthGuard.install(proxy);
         proxy.start();
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (!"STARTED".equals(proxy.getState())) {

@@ -50,6 +50,10 @@ final class GitHttpsServer implements AutoCloseable {
         server.start();
     }
 
+    int port() {
+        return server.getAddress().getPort();
+    }
+
     String url(String repo) {
         return "https://127.0.0.1:" + server.getAddress().getPort() + "/" + repo + ".git";
     }

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,7 +38,8 @@ class GitUrlImportTest {
     Path temp;
     private static GitHttpsServer server;
     private static final ImportLimits LIMITS = ImportLimits.DEFAULT;
-    private static final GitUrlImport LOOPBACK_ALLOWED = new GitUrlImport(a -> true, 50L << 20, Duration.ofSeconds(20), false);
+    /** Loopback and the test server's own port allowed (the standard import allows neither). */
+    private static GitUrlImport LOOPBACK_ALLOWED;
 
     @BeforeAll
     static void serve() throws Exception {
@@ -50,6 +52,7 @@ class GitUrlImportTest {
         }
         org.junit.jupiter.api.Assumptions.assumeTrue(git, "git is not installed: the git-URL fetch tests need it as the server");
         server = new GitHttpsServer(root);
+        LOOPBACK_ALLOWED = new GitUrlImport(a -> true, Set.of(server.port()), 50L << 20, Duration.ofSeconds(20), false);
         Map<String, String> files = new LinkedHashMap<>(Exports.lovable("from git"));
         files.remove("node_modules/react/index.js");
         server.repository("shop", files, List.of());
@@ -121,12 +124,37 @@ class GitUrlImportTest {
         DomainException link = assertThrows(DomainException.class,
                 () -> LOOPBACK_ALLOWED.fetch(server.url("linked"), "main", temp, LIMITS));
         assertEquals(DomainError.ARCHIVE_SYMLINK, link.error());
-        GitUrlImport small = new GitUrlImport(a -> true, 200_000, Duration.ofSeconds(20), false);
+        GitUrlImport small = new GitUrlImport(a -> true, Set.of(server.port()), 200_000, Duration.ofSeconds(20), false);
         DomainException big = assertThrows(DomainException.class, () -> small.fetch(server.url("big"), "main", temp, LIMITS));
         assertEquals(DomainError.GIT_FETCH_TOO_LARGE, big.error(), big.detail());
-        GitUrlImport strictTls = new GitUrlImport(a -> true, 50L << 20, Duration.ofSeconds(20), true);
+        GitUrlImport strictTls = new GitUrlImport(a -> true, Set.of(server.port()), 50L << 20, Duration.ofSeconds(20), true);
         assertEquals(DomainError.GIT_FETCH_FAILED, assertThrows(DomainException.class,
                 () -> strictTls.fetch(server.url("shop"), "main", temp, LIMITS)).error(), "an untrusted certificate is refused");
+    }
+
+    @Test
+    void onlyPort443PassesUnlessTheStackAllowsMore() throws Exception {
+        GitUrlImport standard = GitUrlImport.standard(LIMITS);
+        for (String url : List.of("https://140.82.121.3:22/owner/repo.git", "https://140.82.121.3:80/owner/repo.git",
+                "https://140.82.121.3:8443/owner/repo.git", "https://140.82.121.3:6379/owner/repo.git")) {
+            DomainException refused = assertThrows(DomainException.class, () -> standard.check(url), url);
+            assertEquals(DomainError.GIT_URL_INVALID, refused.error(), url);
+            String port = url.substring(url.lastIndexOf(':') + 1, url.indexOf('/', 8));
+            assertTrue(refused.detail().contains("port " + port), refused.detail());
+        }
+        standard.check("https://140.82.121.3/owner/repo.git");
+        standard.check("https://140.82.121.3:443/owner/repo.git");
+        // The test server's own port is refused by the standard import, even where loopback were allowed ...
+        DomainException own = assertThrows(DomainException.class,
+                () -> new GitUrlImport(a -> true, 50L << 20, Duration.ofSeconds(20), false).fetch(server.url("shop"), "main", temp, LIMITS));
+        assertEquals(DomainError.GIT_URL_INVALID, own.error(), own.detail());
+        // ... and GIT_URL_ALLOWED_PORTS can allow more.
+        assertEquals(Set.of(443), GitUrlImport.ports(null));
+        assertEquals(Set.of(443), GitUrlImport.ports(" "));
+        assertEquals(Set.of(443, 8443), GitUrlImport.ports("443, 8443"));
+        assertThrows(IllegalStateException.class, () -> GitUrlImport.ports("443,ssh"));
+        assertThrows(IllegalStateException.class, () -> GitUrlImport.ports("0"));
+        GitUrlImport.standard(LIMITS, GitUrlImport.ports("443,8443")).check("https://140.82.121.3:8443/owner/repo.git");
     }
 
     @Test

@@ -209,6 +209,32 @@ class ImportApiTest {
     }
 
     @Test
+    void envFilesInAnyLetterCaseAreKeptOutOfGitAndImported() throws Exception {
+        String app = newApp("Case Shop");
+        Map<String, String> files = new java.util.LinkedHashMap<>(Exports.lovable("case"));
+        files.remove(".env");
+        files.remove(".env.example");
+        files.put(".ENV", "UPPER_CASE_SECRET=upper-value\n");
+        files.put("config/.Env.local", "MIXED_CASE_SECRET=mixed-value\n");
+        files.put(".ENV.EXAMPLE", "UPPER_CASE_SECRET=\n");
+        JsonNode imported = importZip(app, Exports.zip("", files), 201);
+        assertTrue(imported.path("environmentVariables").toString().contains("UPPER_CASE_SECRET"), imported.toString());
+        assertTrue(imported.path("environmentVariables").toString().contains("MIXED_CASE_SECRET"), imported.toString());
+
+        JsonNode tree = ok(api.json("GET", "/apps/" + app + "/commits/" + imported.path("commit").asText() + "/files", null), 200);
+        List<String> paths = new ArrayList<>();
+        tree.path("files").forEach(f -> paths.add(f.path("path").asText()));
+        assertFalse(paths.contains(".ENV"), paths.toString());
+        assertFalse(paths.contains("config/.Env.local"), paths.toString());
+        assertTrue(paths.contains(".ENV.EXAMPLE"), "an example stays an ordinary file: " + paths);
+
+        var env = new LocalEncryptedAppEnvironment(slipway.dataDir().resolve("secrets"));
+        Map<String, String> values = env.values(app, dev.slipway.shared.env.EnvScope.PRODUCTION);
+        assertEquals("upper-value", values.get("UPPER_CASE_SECRET"));
+        assertEquals("mixed-value", values.get("MIXED_CASE_SECRET"));
+    }
+
+    @Test
     void theOwnersBuildSettingsWinOverDetection() throws Exception {
         String app = newApp("Override Shop");
         importZip(app, Exports.zip("", Exports.lovable("a")), 201);
@@ -288,6 +314,29 @@ class ImportApiTest {
     }
 
     @Test
+    void anUnknownOrAnotherAppsUploadIsNotFoundAndOneWithoutAFileIsNotReceived() throws Exception {
+        String app = newApp("Upload Owner");
+        String other = newApp("Upload Stranger");
+        String unknown = dev.slipway.shared.ids.Ulid.next(java.time.Instant.now());
+        problem(api.json("POST", "/apps/" + app + "/imports", "{\"uploadId\":\"" + unknown + "\"}"), 404, "upload-not-found");
+
+        // Created for app, nothing PUT yet: 409 for app, 404 for anyone else.
+        JsonNode pending = ok(api.json("POST", "/apps/" + app + "/uploads", "{\"size\":100}"), 201);
+        String pendingId = pending.path("uploadId").asText();
+        problem(api.json("POST", "/apps/" + app + "/imports", "{\"uploadId\":\"" + pendingId + "\"}"), 409, "upload-not-received");
+        problem(api.json("POST", "/apps/" + other + "/imports", "{\"uploadId\":\"" + pendingId + "\"}"), 404, "upload-not-found");
+
+        // Received for app: still not another app's to import, and it stays for its own app.
+        byte[] zip = Exports.zip("", Exports.lovable("owned"));
+        JsonNode owned = ok(api.json("POST", "/apps/" + app + "/uploads", "{\"size\":" + zip.length + "}"), 201);
+        assertEquals(200, putUpload(owned, zip).statusCode());
+        String ownedId = owned.path("uploadId").asText();
+        problem(api.json("POST", "/apps/" + other + "/imports", "{\"uploadId\":\"" + ownedId + "\"}"), 404, "upload-not-found");
+        assertEquals(0, ok(api.json("GET", "/apps/" + other + "/commits", null), 200).path("commits").size());
+        ok(api.json("POST", "/apps/" + app + "/imports", "{\"uploadId\":\"" + ownedId + "\"}"), 201);
+    }
+
+    @Test
     void gitUrlsThatCouldReachInsideAreRefusedBeforeAnyFetch() throws Exception {
         String app = newApp("Git Shop");
         Map<String, String> refused = Map.ofEntries(
@@ -305,6 +354,8 @@ class ImportApiTest {
                 Map.entry("https://[fd00:ec2::254]/latest", "git-url-host-not-public"),
                 Map.entry("https://user:s3cr3t-token@127.0.0.1/owner/repo.git", "git-url-host-not-public"),
                 Map.entry("https://github.com/owner/repo.git?x=1", "git-url-invalid"),
+                Map.entry("https://140.82.121.3:22/owner/repo.git", "git-url-invalid"),
+                Map.entry("https://github.com:6379/owner/repo.git", "git-url-invalid"),
                 Map.entry("not a url", "git-url-invalid"));
         for (var e : refused.entrySet()) {
             HttpResponse<String> r = api.json("POST", "/apps/" + app + "/imports", Json.write(Map.of("gitUrl", e.getKey(), "ref", "main")));

@@ -23,6 +23,11 @@ public final class EnvNames {
     public static final String IMPORT_MAX_TOTAL_BYTES = "IMPORT_MAX_TOTAL_BYTES";
     public static final String IMPORT_MAX_FILE_BYTES = "IMPORT_MAX_FILE_BYTES";
     public static final String UPLOAD_MAX_BYTES = "UPLOAD_MAX_BYTES";
+    /**
+     * Ports a git-URL import may connect to, separated by commas; default {@code 443} (template.yaml
+     * leaves it unset). Tests that serve git on a loopback port of their own set it.
+     */
+    public static final String GIT_URL_ALLOWED_PORTS = "GIT_URL_ALLOWED_PORTS";
     /** Where imports unpack (always removed afterwards); default: java.io.tmpdir (/tmp in Lambda). */
     public static final String IMPORT_TEMP_DIR = "IMPORT_TEMP_DIR";
 

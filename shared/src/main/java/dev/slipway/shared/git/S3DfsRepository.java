@@ -98,6 +98,9 @@ public final class S3DfsRepository extends DfsRepository {
     }
 
     private final class ObjDatabase extends DfsObjDatabase {
+        /** Packs closed but not uploaded yet, by pack name: they wait for their index. */
+        private final Map<String, S3PackOutputStream> heldPacks = new java.util.concurrent.ConcurrentHashMap<>();
+
         ObjDatabase(DfsRepository repo) {
             super(repo, new DfsReaderOptions());
         }
@@ -152,6 +155,7 @@ public final class S3DfsRepository extends DfsRepository {
 
         @Override
         protected void commitPackImpl(Collection<DfsPackDescription> desc, Collection<DfsPackDescription> replace) {
+            uploadHeld(desc);
             List<GitItem> add = new ArrayList<>();
             for (DfsPackDescription d : desc) {
                 GitItem item = new GitItem();
@@ -179,6 +183,10 @@ public final class S3DfsRepository extends DfsRepository {
         protected void rollbackPack(Collection<DfsPackDescription> desc) {
             // Never listed, so never read; remove the files that were uploaded.
             for (DfsPackDescription d : desc) {
+                S3PackOutputStream held = heldPacks.remove(d.getPackName());
+                if (held != null) {
+                    held.discard();
+                }
                 for (PackExt ext : PackExt.values()) {
                     if (d.hasFileExt(ext)) {
                         try {
@@ -199,9 +207,55 @@ public final class S3DfsRepository extends DfsRepository {
             return new S3ReadableChannel(s3, bucket, key(appId, desc.getFileName(ext)), desc.getFileSize(ext));
         }
 
+        /**
+         * A pack is held back until its index is written: only the index knows how many objects a
+         * {@code DfsInserter} pack holds (its header always says 1). Then the count is set, both
+         * trailers recomputed, and the pack uploaded before its index, both before the pack list
+         * names them.
+         */
         @Override
         protected DfsOutputStream writeFile(DfsPackDescription desc, PackExt ext) throws IOException {
-            return new S3PackOutputStream(s3, bucket, key(appId, desc.getFileName(ext)));
+            String name = desc.getPackName();
+            String key = key(appId, desc.getFileName(ext));
+            if (ext == PackExt.PACK) {
+                return new S3PackOutputStream(s3, bucket, key, pack -> {
+                    S3PackOutputStream earlier = heldPacks.put(name, pack);
+                    if (earlier != null) {
+                        earlier.discard();
+                    }
+                });
+            }
+            if (ext == PackExt.INDEX) {
+                return new S3PackOutputStream(s3, bucket, key, index -> {
+                    S3PackOutputStream pack = heldPacks.remove(name);
+                    try {
+                        if (pack != null) {
+                            S3PackOutputStream.fixObjectCount(pack, index);
+                            pack.upload();
+                        }
+                    } finally {
+                        if (pack != null) {
+                            pack.discard();
+                        }
+                    }
+                    index.upload();
+                });
+            }
+            return new S3PackOutputStream(s3, bucket, key);
+        }
+
+        /** Uploads a held-back pack whose index never came (so it is readable once listed). */
+        private void uploadHeld(Collection<DfsPackDescription> desc) {
+            for (DfsPackDescription d : desc) {
+                S3PackOutputStream pack = heldPacks.remove(d.getPackName());
+                if (pack != null) {
+                    try {
+                        pack.upload();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            }
         }
     }
 

@@ -43,6 +43,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -63,20 +64,59 @@ public final class GitUrlImport {
         AddressPolicy PUBLIC_ONLY = GitUrlImport::isPublic;
     }
 
+    /** The ports a git URL may name unless the stack allows more ({@code GIT_URL_ALLOWED_PORTS}). */
+    public static final Set<Integer> DEFAULT_PORTS = Set.of(443);
+
     private final AddressPolicy addresses;
+    private final Set<Integer> allowedPorts;
     private final long maxFetchBytes;
     private final Duration timeLimit;
     private final boolean verifyTls;
 
+    /** Only port 443: what {@link #standard} uses unless the stack allows more. */
     public GitUrlImport(AddressPolicy addresses, long maxFetchBytes, Duration timeLimit, boolean verifyTls) {
+        this(addresses, DEFAULT_PORTS, maxFetchBytes, timeLimit, verifyTls);
+    }
+
+    public GitUrlImport(AddressPolicy addresses, Set<Integer> allowedPorts, long maxFetchBytes, Duration timeLimit,
+                        boolean verifyTls) {
         this.addresses = addresses;
+        this.allowedPorts = Set.copyOf(allowedPorts);
         this.maxFetchBytes = maxFetchBytes;
         this.timeLimit = timeLimit;
         this.verifyTls = verifyTls;
     }
 
     public static GitUrlImport standard(ImportLimits limits) {
-        return new GitUrlImport(AddressPolicy.PUBLIC_ONLY, limits.maxTotalBytes(), Duration.ofSeconds(20), true);
+        return standard(limits, DEFAULT_PORTS);
+    }
+
+    public static GitUrlImport standard(ImportLimits limits, Set<Integer> allowedPorts) {
+        return new GitUrlImport(AddressPolicy.PUBLIC_ONLY, allowedPorts, limits.maxTotalBytes(), Duration.ofSeconds(20), true);
+    }
+
+    /**
+     * {@code GIT_URL_ALLOWED_PORTS}: ports separated by commas ({@code "443,8443"}); blank or absent
+     * is {@link #DEFAULT_PORTS}. A value that is not a list of ports 1–65535 stops the function's start.
+     */
+    public static Set<Integer> ports(String spec) {
+        if (spec == null || spec.isBlank()) {
+            return DEFAULT_PORTS;
+        }
+        Set<Integer> ports = new java.util.TreeSet<>();
+        for (String p : spec.split(",")) {
+            int port;
+            try {
+                port = Integer.parseInt(p.strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalStateException("GIT_URL_ALLOWED_PORTS must list ports separated by commas, not " + spec);
+            }
+            if (port < 1 || port > 65535) {
+                throw new IllegalStateException("GIT_URL_ALLOWED_PORTS holds " + port + ", which is not a port");
+            }
+            ports.add(port);
+        }
+        return Set.copyOf(ports);
     }
 
     /** Validates the URL (scheme, shape, resolved addresses) before anything is fetched. */
@@ -96,6 +136,12 @@ public final class GitUrlImport {
                 || uri.getRawQuery() != null || uri.getRawFragment() != null || gitUrl.length() > 2048) {
             throw new DomainException(DomainError.GIT_URL_INVALID,
                     "gitUrl must look like https://host/owner/repo(.git), without query or fragment");
+        }
+        int port = uri.getPort() < 0 ? 443 : uri.getPort();
+        if (!allowedPorts.contains(port)) {
+            throw new DomainException(DomainError.GIT_URL_INVALID, "gitUrl names port " + port
+                    + "; git URLs may only use port " + allowedPorts.stream().sorted().map(String::valueOf)
+                    .collect(java.util.stream.Collectors.joining(", ")) + " (the https default)");
         }
         InetAddress[] resolved;
         try {

@@ -323,7 +323,7 @@ public final class ImportService {
         Map<String, String> variables = new LinkedHashMap<>();
         tree.envFiles().entrySet().stream()
                 .sorted(Comparator.comparing((Map.Entry<String, byte[]> e) -> e.getKey().contains("/"))
-                        .thenComparing(e -> e.getKey().endsWith(".local"))
+                        .thenComparing(e -> e.getKey().toLowerCase(java.util.Locale.ROOT).endsWith(".local"))
                         .thenComparing(Map.Entry::getKey))
                 .forEach(e -> {
                     Map<String, String> parsed = EnvFile.parse(new String(e.getValue(), StandardCharsets.UTF_8));

@@ -3,6 +3,7 @@ package dev.slipway.shared.imports;
 import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.errors.DomainError;
 import dev.slipway.shared.ids.Ulid;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -24,7 +25,9 @@ import java.util.Map;
  * Large exports go straight to S3: {@code POST /apps/{app}/uploads {size, name}} answers a
  * presigned PUT whose signature covers the declared Content-Length, so S3 refuses any other size;
  * the import then reads {@code uploads/<app>/<uploadId>/<name>} and deletes it, accepted or not.
- * Forgotten uploads expire by the bucket's lifecycle rule.
+ * Creating an upload also leaves an empty marker {@code uploads/.issued/<app>/<uploadId>}, so an
+ * import can tell an upload of this app that has no file yet (409) from an unknown one or another
+ * app's (404). Forgotten uploads and markers expire by the bucket's lifecycle rule on {@code uploads/}.
  */
 public final class UploadService {
     public static final long DEFAULT_MAX_BYTES = 200L << 20;
@@ -57,6 +60,8 @@ public final class UploadService {
         String key = prefix(appId, uploadId) + name.replace(' ', '_');
         PresignedPutObjectRequest put = presigner.presignPutObject(p -> p.signatureDuration(URL_LIFETIME)
                 .putObjectRequest(r -> r.bucket(bucket).key(key).contentLength(size).contentType("application/zip")));
+        // App ids are slugs ([a-z]…), so ".issued" never collides with an app's own prefix.
+        s3.putObject(r -> r.bucket(bucket).key(issuedKey(appId, uploadId)).contentLength(0L), RequestBody.empty());
         Map<String, String> headers = new LinkedHashMap<>();
         put.signedHeaders().forEach((h, values) -> {
             if (!h.equalsIgnoreCase("host")) {
@@ -101,6 +106,10 @@ public final class UploadService {
         }
         List<S3Object> objects = s3.listObjectsV2(r -> r.bucket(bucket).prefix(prefix(appId, uploadId)).maxKeys(2)).contents();
         if (objects.isEmpty()) {
+            if (!issued(appId, uploadId)) {
+                throw new DomainException(DomainError.UPLOAD_NOT_FOUND,
+                        "There is no upload " + uploadId + " for app " + appId + " (or it has expired)");
+            }
             throw new DomainException(DomainError.UPLOAD_NOT_RECEIVED,
                     "Upload " + uploadId + " has no file: PUT the export to the URL first (it may also have expired)");
         }
@@ -126,6 +135,17 @@ public final class UploadService {
         } catch (RuntimeException ignored) {
             // the lifecycle rule removes it within a day
         }
+    }
+
+    /** Whether this app created the upload (and its marker has not expired yet). */
+    private boolean issued(String appId, String uploadId) {
+        String key = issuedKey(appId, uploadId);
+        return s3.listObjectsV2(r -> r.bucket(bucket).prefix(key).maxKeys(1)).contents().stream()
+                .anyMatch(o -> o.key().equals(key));
+    }
+
+    static String issuedKey(String appId, String uploadId) {
+        return "uploads/.issued/" + appId + "/" + uploadId;
     }
 
     static String prefix(String appId, String uploadId) {

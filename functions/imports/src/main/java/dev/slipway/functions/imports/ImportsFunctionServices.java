@@ -50,7 +50,8 @@ final class ImportsFunctionServices extends FunctionServices {
     ImportService imports() {
         return imports.get(() -> {
             ImportLimits limits = importLimits();
-            return new ImportService(appStore(), git(), AppEnvironment.from(aws()), uploads(), GitUrlImport.standard(limits), clock(),
+            return new ImportService(appStore(), git(), AppEnvironment.from(aws()), uploads(), GitUrlImport.standard(limits,
+                    GitUrlImport.ports(config().get(EnvNames.GIT_URL_ALLOWED_PORTS).orElse(null))), clock(),
                     importTempParent(), limits);
         });
     }

@@ -1,6 +1,8 @@
 package dev.slipway.shared.imports.scan;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -23,8 +25,20 @@ import java.util.regex.Pattern;
  */
 public final class EnvFile {
     private static final Pattern KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*");
+    /** {@code .env*} names that hold no secrets by convention and stay ordinary files (lower case). */
+    private static final Set<String> KEPT = Set.of(".env.example", ".env.sample", ".env.template");
 
     private EnvFile() {
+    }
+
+    /**
+     * Whether a file name (the last path segment) is an env file that an import takes out of the
+     * tree: {@code .env*} in any letter case ({@code .ENV}, {@code .Env.local}), except
+     * {@code .env.example}, {@code .env.sample} and {@code .env.template} (also in any case).
+     */
+    public static boolean isEnvFileName(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return lower.startsWith(".env") && !KEPT.contains(lower);
     }
 
     public static LinkedHashMap<String, String> parse(String text) {

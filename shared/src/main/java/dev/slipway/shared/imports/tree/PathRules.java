@@ -2,6 +2,7 @@ package dev.slipway.shared.imports.tree;
 
 import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.errors.DomainError;
+import dev.slipway.shared.imports.scan.EnvFile;
 
 import java.text.Normalizer;
 import java.util.Locale;
@@ -23,8 +24,6 @@ final class PathRules {
     static final Set<String> ANYWHERE_FOLDERS = Set.of("node_modules", ".git", "__MACOSX");
     /** Folders left out only at the (stripped) root: build output and host caches. */
     static final Set<String> ROOT_FOLDERS = Set.of("dist", "build", ".next", "out", ".vercel", ".netlify", "coverage");
-    /** {@code .env*} files that hold no secrets by convention and stay in the tree. */
-    static final Set<String> ENV_KEPT = Set.of(".env.example", ".env.sample", ".env.template");
 
     private PathRules() {
     }
@@ -168,9 +167,9 @@ final class PathRules {
                 || (c >= '\u206a' && c <= '\u206f') || c == '\ufeff';
     }
 
-    /** Whether the last segment is a {@code .env*} file that is taken out of the tree. */
+    /** Whether the last segment is a {@code .env*} file (any letter case) that is taken out of the tree. */
     static boolean isEnvFile(String name) {
-        return name.startsWith(".env") && !ENV_KEPT.contains(name.toLowerCase(Locale.ROOT));
+        return EnvFile.isEnvFileName(name);
     }
 
     /** The key two sibling names collide under: NFC, then lower case (Locale.ROOT). */

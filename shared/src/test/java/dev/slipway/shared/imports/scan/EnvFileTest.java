@@ -6,9 +6,22 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EnvFileTest {
+    @Test
+    void envFileNamesInAnyLetterCase() {
+        for (String n : List.of(".env", ".ENV", ".Env", ".env.local", ".Env.local", ".ENV.LOCAL", ".eNv.Production",
+                ".envrc", ".ENVRC")) {
+            assertTrue(EnvFile.isEnvFileName(n), n);
+        }
+        for (String n : List.of(".env.example", ".ENV.EXAMPLE", ".Env.Sample", ".env.TEMPLATE", "env", "ENV", "x.env",
+                "a.ENV.local", "env.local")) {
+            assertFalse(EnvFile.isEnvFileName(n), n);
+        }
+    }
+
     @Test
     void plainValuesExportAndComments() {
         Map<String, String> env = EnvFile.parse("""
