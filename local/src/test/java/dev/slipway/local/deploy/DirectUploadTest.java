@@ -315,6 +315,31 @@ class DirectUploadTest {
         assertEquals(400, bad.statusCode(), bad.body());
     }
 
+    @Test
+    @Order(21)
+    void finalizeWithThousandsOfFilesMissingNamesAFewAndCountsAll() throws Exception {
+        // Given a release of 1,200 files none of which was uploaded
+        ObjectNode body = Json.object();
+        ObjectNode fs = body.putObject("files");
+        for (int i = 0; i < 1_200; i++) {
+            fs.put("/many/m" + i + ".html", ReleaseFiles.hex("SHA-256", ("missing " + i + " " + System.nanoTime()).getBytes(StandardCharsets.UTF_8)));
+        }
+        HttpResponse<String> created = api.json("POST", "/apps/" + APP + "/releases", Json.write(body));
+        assertEquals(201, created.statusCode(), created.body());
+        String id = Json.parse(created.body()).path("releaseId").asText();
+
+        // When it is finalized, then the 409 names the first 20 hashes and counts all of them, in a small body
+        HttpResponse<String> missing = api.json("POST", "/apps/" + APP + "/releases/" + id + "/finalize", null);
+        assertProblem(missing, 409, "release-files-missing");
+        JsonNode problem = Json.parse(missing.body());
+        assertEquals(20, problem.path("errors").size(), missing.body());
+        String detail = problem.path("detail").asText();
+        assertTrue(detail.startsWith("1200 files were not uploaded yet: "), detail);
+        assertTrue(detail.contains(" and 1180 more."), detail);
+        assertTrue(missing.body().length() < 8_000, missing.body().length() + " characters");
+        assertEquals(0, count("sites/" + APP + "/" + id + "/"));
+    }
+
     private static void assertProblem(HttpResponse<String> r, int status, String slug) {
         assertEquals(status, r.statusCode(), r.body());
         assertEquals("application/problem+json", r.headers().firstValue("content-type").orElse(""));

@@ -16,6 +16,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -88,6 +95,68 @@ class ProtectedPreviewEdgeTest {
         HttpResponse<String> open = api.json("PATCH", "/apps/" + APP + "/previews/secret", "{\"protected\":false}");
         assertEquals(200, open.statusCode(), open.body());
         assertEquals(want, get("secret--" + APP, "/").text());
+    }
+
+    @Test
+    void fiveConcurrentCreationsOfOneProtectedPreviewShowOneTokenAndItWorks() throws Exception {
+        // When five identical requests create the same protected preview at once
+        int n = 5;
+        CyclicBarrier start = new CyclicBarrier(n);
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        List<Future<HttpResponse<String>>> sent = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                sent.add(pool.submit(() -> {
+                    start.await();
+                    return api.json("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"name\":\"race\",\"protected\":true}");
+                }));
+            }
+            List<HttpResponse<String>> answers = new ArrayList<>();
+            for (Future<HttpResponse<String>> f : sent) {
+                answers.add(f.get(2, TimeUnit.MINUTES));
+            }
+
+            // then exactly one answer carries a token: the creation that won. The others were refused with
+            // preview-exists (no token, no deployment), or, arriving after it, redeployed it without a token.
+            List<String> tokens = new ArrayList<>();
+            List<String> deployments = new ArrayList<>();
+            String winner = null;
+            int refused = 0;
+            for (HttpResponse<String> r : answers) {
+                JsonNode body = Json.parse(r.body());
+                if (r.statusCode() == 409) {
+                    assertEquals("urn:slipway:problem:preview-exists", body.path("type").asText(), r.body());
+                    assertFalse(body.has("token"), r.body());
+                    refused++;
+                    continue;
+                }
+                assertEquals(202, r.statusCode(), r.body());
+                deployments.add(body.path("deployment").path("deploymentId").asText());
+                if (body.hasNonNull("token")) {
+                    tokens.add(body.path("token").asText());
+                    winner = body.path("deployment").path("deploymentId").asText();
+                }
+            }
+            assertEquals(1, tokens.size(), "one once-shown token, not one per request: " + answers.stream().map(HttpResponse::body).toList());
+            assertEquals(n, refused + deployments.size());
+            String release = null;
+            for (String id : deployments) {
+                JsonNode d = awaitDeployment(id);
+                assertEquals("SUCCEEDED", d.path("status").asText(), d.toString());
+                if (id.equals(winner)) {
+                    release = d.path("releaseId").asText();
+                }
+            }
+            String want = get(release + "--" + APP, "/").text();
+
+            // and that token opens the preview at the edge, which refuses a visitor without it.
+            awaitStatus("race--" + APP, 401);
+            EdgeClient.Reply opened = get("race--" + APP, "/", "x-slipway-preview-token", tokens.get(0));
+            assertEquals(200, opened.status(), opened.text());
+            assertEquals(want, opened.text());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     static EdgeClient.Reply awaitStatus(String label, int status) throws Exception {

@@ -63,6 +63,7 @@ public enum DomainError {
     DEPLOY_UNAVAILABLE,
     // Previews.
     PREVIEW_NOT_FOUND,
+    PREVIEW_EXISTS,
     PREVIEW_NOT_DEPLOYED,
     PREVIEW_ENVIRONMENT_DIFFERS,
     // Audit.

@@ -68,6 +68,7 @@ public final class ProblemTable {
             case RELEASE_FILES_MISMATCH -> ProblemType.RELEASE_FILES_MISMATCH;
             case DEPLOY_UNAVAILABLE -> ProblemType.DEPLOY_UNAVAILABLE;
             case PREVIEW_NOT_FOUND -> ProblemType.PREVIEW_NOT_FOUND;
+            case PREVIEW_EXISTS -> ProblemType.PREVIEW_EXISTS;
             case PREVIEW_NOT_DEPLOYED -> ProblemType.PREVIEW_NOT_DEPLOYED;
             case PREVIEW_ENVIRONMENT_DIFFERS -> ProblemType.PREVIEW_ENVIRONMENT_DIFFERS;
             case AUDIT_CHAIN_BROKEN -> ProblemType.AUDIT_CHAIN_BROKEN;

@@ -67,6 +67,7 @@ public enum ProblemType {
     DEPLOY_UNAVAILABLE(503, "deploy-unavailable", "The deploy workflow could not be started; retry later"),
     // Previews.
     PREVIEW_NOT_FOUND(404, "preview-not-found", "No such preview"),
+    PREVIEW_EXISTS(409, "preview-exists", "Another request created this preview at the same time"),
     PREVIEW_NOT_DEPLOYED(409, "preview-not-deployed", "The preview has no READY release yet"),
     PREVIEW_ENVIRONMENT_DIFFERS(409, "preview-environment-differs", "The preview was built with another environment than production's; promote with rebuild"),
     // Idempotency-Key (every POST route).

@@ -113,6 +113,7 @@ public final class Previews {
         Instant expires = clock.instant().plus(Duration.ofHours(request.ttlHours() == null ? DEFAULT_TTL_HOURS : request.ttlHours()));
         String[] token = {null};
         Preview written = change(app.id(), name, actor, current -> {
+            token[0] = null; // a lost attempt's token was never stored
             Instant now = clock.instant();
             Preview base = current.map(p -> p.next(now)).orElseGet(() ->
                     new Preview(app.id(), name, now, actor.id(), expires, false, null, null, ref, deploymentId, now, 1));
@@ -195,6 +196,7 @@ public final class Previews {
         Instant expiry = patch.expiresAt();
         String[] token = {null};
         Preview written = change(app, name, actor, current -> {
+            token[0] = null; // a lost attempt's token was never stored
             Preview p = current.orElseThrow(() -> notFound(app, name)).next(clock.instant());
             if (expiry != null) {
                 p = p.withExpiry(expiry);
@@ -286,15 +288,25 @@ public final class Previews {
         String of(Optional<Preview> current);
     }
 
-    /** One compare-and-set of the preview record with its audit event; a lost race on the audit head alone is retried. */
+    /**
+     * One compare-and-set of the preview record with its audit event; a lost race is retried on what
+     * won it, except a creation that another request's creation beat: exactly one creation wins (and
+     * shows its token), the others are refused with {@code PREVIEW_EXISTS}.
+     */
     private Preview change(String appId, String name, Actor actor, Change change, Action action, boolean mustExist) {
         if (mustExist) {
             find(appId, name); // a name no preview can have is a 404 before any key is built from it
         }
+        boolean lostCreation = false;
         for (int attempt = 0; ; attempt++) {
             Optional<Preview> current = previews.get(appId, name);
             if (mustExist && current.isEmpty()) {
                 throw notFound(appId, name);
+            }
+            if (lostCreation && current.isPresent()) {
+                throw new DomainException(DomainError.PREVIEW_EXISTS, "Preview " + name + " was created by another request while this one ran;"
+                        + " that request started its deployment (and got its token if it is protected). POST again to deploy to it,"
+                        + " or POST /apps/" + appId + "/previews/" + name + "/token for a new token");
             }
             Preview next = change.next(current);
             AuditEvent event = AuditEvent.next(audit.head(appId), appId, clock.instant(), actor, action.of(current),
@@ -306,6 +318,7 @@ public final class Previews {
                 if (attempt >= 10) {
                     throw new DomainException(DomainError.CONCURRENT_MODIFICATION, "Preview " + name + " changed while this request ran; retry");
                 }
+                lostCreation = current.isEmpty();
                 Transactions.pauseAfterConflict(attempt);
             }
         }

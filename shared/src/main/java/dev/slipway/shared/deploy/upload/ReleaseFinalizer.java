@@ -56,8 +56,11 @@ public final class ReleaseFinalizer {
     private static final Logger LOG = LoggerFactory.getLogger(ReleaseFinalizer.class);
     /** Requests in flight at once during finalize (S3 latency bound, as in {@link ReleaseFiles}). */
     static final int PARALLELISM = 32;
-    /** Hashes named in a problem's detail; the full list is in its errors. */
-    private static final int LISTED = 20;
+    /**
+     * Hashes a problem names, in its detail and in its errors; the detail counts all of them. A site
+     * of 20,000 files whose uploads never came would otherwise answer a 2 MB problem.
+     */
+    static final int LISTED = 20;
 
     private final ReleaseStore releases;
     private final ContentIndex content;
@@ -206,10 +209,12 @@ public final class ReleaseFinalizer {
         }
     }
 
-    private static DomainException hashes(DomainError type, List<String> shas, String what, String next) {
-        List<FieldError> errors = shas.stream()
+    /** The refusal naming the first {@link #LISTED} of {@code shas} (sorted) and counting all of them. */
+    static DomainException hashes(DomainError type, List<String> shas, String what, String next) {
+        List<String> listed = shas.subList(0, Math.min(LISTED, shas.size()));
+        List<FieldError> errors = listed.stream()
                 .map(sha -> new FieldError("/files", sha + what)).toList();
-        String shown = String.join(", ", shas.subList(0, Math.min(LISTED, shas.size())))
+        String shown = String.join(", ", listed)
                 + (shas.size() > LISTED ? " and " + (shas.size() - LISTED) + " more" : "");
         return new DomainException(type, shas.size() + (shas.size() == 1 ? " file was" : " files were")
                 + what.replace(" its ", " their ") + ": " + shown + ". " + next, errors);
