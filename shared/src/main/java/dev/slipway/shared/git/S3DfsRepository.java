@@ -22,6 +22,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -29,6 +30,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An app's git repository with no server and no disk: objects in immutable pack files in S3
@@ -99,7 +101,7 @@ public final class S3DfsRepository extends DfsRepository {
 
     private final class ObjDatabase extends DfsObjDatabase {
         /** Packs closed but not uploaded yet, by pack name: they wait for their index. */
-        private final Map<String, S3PackOutputStream> heldPacks = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Map<String, S3PackOutputStream> heldPacks = new ConcurrentHashMap<>();
 
         ObjDatabase(DfsRepository repo) {
             super(repo, new DfsReaderOptions());
@@ -252,7 +254,7 @@ public final class S3DfsRepository extends DfsRepository {
                     try {
                         pack.upload();
                     } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+                        throw new UncheckedIOException(e);
                     }
                 }
             }

@@ -12,6 +12,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 
 /**
  * A pack (or index) being written: spooled to a temp file, which JGit may read back while it
@@ -160,7 +163,7 @@ final class S3PackOutputStream extends DfsOutputStream {
         pack.readFully(pack, pack.written - SHA1, SHA1).get(oldPackHash);
         byte[] indexedPackHash = new byte[SHA1];
         pack.readFully(index, index.written - 2 * SHA1, SHA1).get(indexedPackHash);
-        if (!java.util.Arrays.equals(oldPackHash, indexedPackHash)) {
+        if (!Arrays.equals(oldPackHash, indexedPackHash)) {
             throw new IOException("index " + index.key + " does not belong to pack " + pack.key);
         }
         header.putInt(8, (int) count);
@@ -191,10 +194,10 @@ final class S3PackOutputStream extends DfsOutputStream {
     }
 
     private byte[] sha1Of(long length) throws IOException {
-        java.security.MessageDigest md;
+        MessageDigest md;
         try {
-            md = java.security.MessageDigest.getInstance("SHA-1");
-        } catch (java.security.NoSuchAlgorithmException e) {
+            md = MessageDigest.getInstance("SHA-1");
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
         ByteBuffer b = ByteBuffer.allocate(1 << 16);

@@ -1,14 +1,15 @@
 package dev.slipway.shared.imports;
 
-import dev.slipway.shared.imports.findings.Finding;
-import dev.slipway.shared.errors.FieldError;
-import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.errors.DomainError;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.errors.FieldError;
+import dev.slipway.shared.imports.findings.Finding;
 import dev.slipway.shared.imports.tree.ImportLimits;
 import dev.slipway.shared.imports.tree.ImportTree;
 import dev.slipway.shared.imports.tree.TreeCollector;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.api.errors.InvalidRemoteException;
 import org.eclipse.jgit.api.errors.TransportException;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
@@ -18,15 +19,14 @@ import org.eclipse.jgit.lib.ProgressMonitor;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.StoredConfig;
+import org.eclipse.jgit.lib.SubmoduleConfig;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
-import org.eclipse.jgit.transport.RefSpec;
-import org.eclipse.jgit.treewalk.TreeWalk;
-import org.eclipse.jgit.api.errors.InvalidRemoteException;
-import org.eclipse.jgit.lib.SubmoduleConfig;
 import org.eclipse.jgit.transport.CredentialsProvider;
+import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.TagOpt;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
+import org.eclipse.jgit.treewalk.TreeWalk;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -44,6 +44,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -103,7 +105,7 @@ public final class GitUrlImport {
         if (spec == null || spec.isBlank()) {
             return DEFAULT_PORTS;
         }
-        Set<Integer> ports = new java.util.TreeSet<>();
+        Set<Integer> ports = new TreeSet<>();
         for (String p : spec.split(",")) {
             int port;
             try {
@@ -141,7 +143,7 @@ public final class GitUrlImport {
         if (!allowedPorts.contains(port)) {
             throw new DomainException(DomainError.GIT_URL_INVALID, "gitUrl names port " + port
                     + "; git URLs may only use port " + allowedPorts.stream().sorted().map(String::valueOf)
-                    .collect(java.util.stream.Collectors.joining(", ")) + " (the https default)");
+                    .collect(Collectors.joining(", ")) + " (the https default)");
         }
         InetAddress[] resolved;
         try {

@@ -1,6 +1,5 @@
 package dev.slipway.shared.imports;
 
-import dev.slipway.shared.imports.findings.Finding;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.shared.apps.App;
@@ -9,13 +8,14 @@ import dev.slipway.shared.apps.AppStore;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.env.AppEnvironment;
+import dev.slipway.shared.errors.DomainError;
+import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.git.GitStore;
 import dev.slipway.shared.git.S3DfsRepository;
-import dev.slipway.shared.errors.DomainException;
-import dev.slipway.shared.errors.DomainError;
 import dev.slipway.shared.ids.Ulid;
 import dev.slipway.shared.imports.detect.Detection;
 import dev.slipway.shared.imports.detect.FrameworkDetector;
+import dev.slipway.shared.imports.findings.Finding;
 import dev.slipway.shared.imports.scan.EnvFile;
 import dev.slipway.shared.imports.scan.SecretScanner;
 import dev.slipway.shared.imports.tree.ImportLimits;
@@ -33,8 +33,8 @@ import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
-import org.eclipse.jgit.treewalk.TreeWalk;
 import org.eclipse.jgit.treewalk.EmptyTreeIterator;
+import org.eclipse.jgit.treewalk.TreeWalk;
 import org.eclipse.jgit.treewalk.filter.TreeFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +52,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
@@ -323,7 +324,7 @@ public final class ImportService {
         Map<String, String> variables = new LinkedHashMap<>();
         tree.envFiles().entrySet().stream()
                 .sorted(Comparator.comparing((Map.Entry<String, byte[]> e) -> e.getKey().contains("/"))
-                        .thenComparing(e -> e.getKey().toLowerCase(java.util.Locale.ROOT).endsWith(".local"))
+                        .thenComparing(e -> e.getKey().toLowerCase(Locale.ROOT).endsWith(".local"))
                         .thenComparing(Map.Entry::getKey))
                 .forEach(e -> {
                     Map<String, String> parsed = EnvFile.parse(new String(e.getValue(), StandardCharsets.UTF_8));
