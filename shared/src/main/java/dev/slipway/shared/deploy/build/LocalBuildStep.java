@@ -72,7 +72,8 @@ public final class LocalBuildStep {
             try (InputStream zip = s3.getObject(r -> r.bucket(bucket).key(location.substring(slash + 1)))) {
                 unzip(zip, source);
             }
-            BuildOutcome outcome = runner.build(new BuildJob(source, settings, environment.values(appId, scope), log));
+            BuildOutcome outcome = runner.build(new BuildJob(source, settings, environment.values(appId, scope), log,
+                    appId + "/" + scope.id()));
             if (Files.exists(log)) {
                 s3.putObject(r -> r.bucket(vars.get("SLIPWAY_BUCKET")).key(require(vars, "SLIPWAY_LOG_KEY"))
                         .contentType("text/plain; charset=utf-8"), RequestBody.fromFile(log));
