@@ -3,6 +3,7 @@ package dev.slipway.local.imports;
 import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.errors.DomainError;
 import dev.slipway.shared.imports.GitUrlImport;
+import dev.slipway.shared.net.PublicAddress;
 import dev.slipway.shared.imports.tree.ImportFile;
 import dev.slipway.shared.imports.tree.ImportLimits;
 import org.junit.jupiter.api.AfterAll;
@@ -161,10 +162,10 @@ class GitUrlImportTest {
     void onlyPublicAddressesPassTheStandardPolicy() throws Exception {
         for (String a : List.of("127.0.0.1", "10.0.0.1", "172.16.5.4", "192.168.1.1", "169.254.169.254", "100.64.0.1",
                 "0.0.0.0", "224.0.0.1", "::1", "fe80::1", "fd00:ec2::254", "fc00::1", "::ffff:127.0.0.1", "2002:c0a8:0101::1")) {
-            assertFalse(GitUrlImport.isPublic(InetAddress.getByName(a)), a);
+            assertFalse(PublicAddress.isPublic(InetAddress.getByName(a)), a);
         }
         for (String a : List.of("140.82.121.3", "8.8.8.8", "2606:4700:4700::1111")) {
-            assertTrue(GitUrlImport.isPublic(InetAddress.getByName(a)), a);
+            assertTrue(PublicAddress.isPublic(InetAddress.getByName(a)), a);
         }
     }
 

@@ -7,6 +7,7 @@ import dev.slipway.shared.imports.findings.Finding;
 import dev.slipway.shared.imports.tree.ImportLimits;
 import dev.slipway.shared.imports.tree.ImportTree;
 import dev.slipway.shared.imports.tree.TreeCollector;
+import dev.slipway.shared.net.PublicAddress;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.api.errors.InvalidRemoteException;
@@ -63,7 +64,7 @@ public final class GitUrlImport {
     public interface AddressPolicy {
         boolean allowed(InetAddress address);
 
-        AddressPolicy PUBLIC_ONLY = GitUrlImport::isPublic;
+        AddressPolicy PUBLIC_ONLY = PublicAddress::isPublic;
     }
 
     /** The ports a git URL may name unless the stack allows more ({@code GIT_URL_ALLOWED_PORTS}). */
@@ -287,40 +288,6 @@ public final class GitUrlImport {
     public static String redact(URI uri) {
         String port = uri.getPort() > 0 ? ":" + uri.getPort() : "";
         return "https://" + uri.getHost() + port + uri.getRawPath();
-    }
-
-    public static boolean isPublic(InetAddress a) {
-        if (a.isAnyLocalAddress() || a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isSiteLocalAddress()
-                || a.isMulticastAddress()) {
-            return false;
-        }
-        byte[] b = a.getAddress();
-        if (a instanceof Inet4Address) {
-            int x = b[0] & 0xff, y = b[1] & 0xff;
-            return !(x == 0 || x == 10 || x == 127 || x >= 224                // this network, private, loopback, multicast/reserved
-                    || (x == 100 && y >= 64 && y <= 127)                      // carrier-grade NAT
-                    || (x == 169 && y == 254)                                 // link-local, instance metadata
-                    || (x == 172 && y >= 16 && y <= 31) || (x == 192 && y == 168)
-                    || (x == 192 && y == 0 && (b[2] & 0xff) == 0)             // IETF protocol assignments
-                    || (x == 198 && (y == 18 || y == 19)));                   // benchmarking
-        }
-        if (a instanceof Inet6Address) {
-            int first = b[0] & 0xff;
-            if ((first & 0xfe) == 0xfc) {
-                return false; // unique local fc00::/7 (also fd00:ec2::254, the metadata service)
-            }
-            if (first == 0x00 || first == 0xff) {
-                return false; // ::/8 (incl. v4-compatible, unspecified), multicast
-            }
-            if (first == 0x20 && (b[1] & 0xff) == 0x02) {
-                return false; // 6to4 may embed a private IPv4 address
-            }
-            if (first == 0x00 && b[1] == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b) {
-                return false; // NAT64
-            }
-            return (first & 0xe0) == 0x20; // global unicast 2000::/3 only
-        }
-        return false;
     }
 
     private static String abbreviate(String s) {

@@ -1,5 +1,7 @@
 package dev.slipway.shared.deploy.build;
 
+import dev.slipway.shared.deploy.build.sandbox.Bubblewrap;
+
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -21,23 +23,24 @@ import java.util.UUID;
  * Ready {@code node_modules} trees, one per cache key, under {@code <root>/<key>/node_modules}.
  *
  * <ul>
- *   <li><b>Restore</b> hard-link-copies the entry into the work dir ({@link FileTrees#linkCopy}): no bytes are
- *       copied, executable bits and relative {@code .bin} symlinks survive, and readers never lock: an entry is
- *       immutable once published.</li>
- *   <li><b>Store</b> hard-link-copies a freshly installed {@code node_modules} into {@code <root>/.tmp-<uuid>} and
+ *   <li><b>Use</b>: a sandboxed build mounts the entry read-only ({@link #entry}; nothing copied, readers never
+ *       lock: an entry is immutable once published); an unsandboxed one gets a byte copy.</li>
+ *   <li><b>Store</b> hard-link-copies a freshly installed {@code node_modules} (its install has ended, with every
+ *       process of its sandbox) into {@code <root>/.tmp-<uuid>} and
  *       publishes it with one atomic rename to {@code <root>/<key>}. When a concurrent build published the same
  *       key first, the rename fails and this copy is dropped: an entry is always complete.</li>
  *   <li><b>Eviction</b> keeps the {@code maxEntries} most recently used entries (use = the entry directory's
  *       mtime, touched on every hit): older ones are first renamed to {@code .trash-<uuid>} (atomic), then
  *       deleted. A restore racing an eviction sees files vanish and falls back to a real install.</li>
  * </ul>
- * Caveat of hard links: a build step that rewrites a file inside {@code node_modules} in place (rather than
- * writing a new file) would change the cached copy too. Package managers and bundlers write new files
- * ({@code .vite}, {@code .cache} are not cached at all), so this is accepted, as pnpm does.
+ * Entries are never handed to a build writable: a sandboxed build gets {@link #entry} bound read-only over its
+ * {@code node_modules} (its tools' scratch folders, {@link #NOT_CACHED}, are empty mount points in the entry);
+ * an unsandboxed one gets a byte copy ({@link #restoreCopy}). One cache per app and scope
+ * ({@code BuildJob.cacheNamespace}), so what one app's install scripts left can only reach that app's builds.
  */
 final class DependencyCache {
     /** Tool caches that live inside node_modules and are not part of the installed dependencies. */
-    static final Set<String> NOT_CACHED = Set.of(".cache", ".vite", ".vite-temp");
+    static final Set<String> NOT_CACHED = Set.copyOf(Bubblewrap.NODE_MODULES_SCRATCH);
     private static final Duration STALE_TEMP = Duration.ofHours(6);
 
     private final Path root;
@@ -48,18 +51,29 @@ final class DependencyCache {
         this.maxEntries = Math.max(1, maxEntries);
     }
 
+    /** The entry's {@code node_modules} for {@code key} (marked used), or null on a miss. Never to be written. */
+    Path entry(String key) {
+        Path entry = root.resolve(key);
+        Path cached = entry.resolve("node_modules");
+        if (!Files.isDirectory(cached)) {
+            return null;
+        }
+        touch(entry);
+        return cached;
+    }
+
     /**
-     * Copies the entry for {@code key} to {@code nodeModules} (which must not exist). False on a miss, or when
-     * the entry vanished mid-copy (then nothing is left at {@code nodeModules}).
+     * Copies the entry for {@code key} byte for byte to {@code nodeModules} (which must not exist). False on a
+     * miss, or when the entry vanished mid-copy (then nothing is left at {@code nodeModules}).
      */
-    boolean restore(String key, Path nodeModules) throws IOException {
+    boolean restoreCopy(String key, Path nodeModules) throws IOException {
         Path entry = root.resolve(key);
         Path cached = entry.resolve("node_modules");
         if (!Files.isDirectory(cached)) {
             return false;
         }
         try {
-            FileTrees.linkCopy(cached, nodeModules, Set.of());
+            FileTrees.copy(cached, nodeModules, NOT_CACHED);
         } catch (NoSuchFileException e) {
             FileTrees.delete(nodeModules);
             return false;
@@ -81,6 +95,9 @@ final class DependencyCache {
         try {
             Files.createDirectory(tmp);
             FileTrees.linkCopy(nodeModules, tmp.resolve("node_modules"), NOT_CACHED);
+            for (String scratch : NOT_CACHED) {
+                Files.createDirectories(tmp.resolve("node_modules").resolve(scratch)); // mount points, see above
+            }
             try {
                 Files.move(tmp, entry, StandardCopyOption.ATOMIC_MOVE);
                 published = true;

@@ -25,8 +25,17 @@ final class FileTrees {
      * Top-level directories named in {@code skipTopLevel} are left out. Returns the number of files.
      */
     static long linkCopy(Path src, Path dst, Set<String> skipTopLevel) throws IOException {
+        return copyTree(src, dst, skipTopLevel, true);
+    }
+
+    /** {@link #linkCopy} with every file's bytes copied: the copy shares nothing with {@code src}. */
+    static long copy(Path src, Path dst, Set<String> skipTopLevel) throws IOException {
+        return copyTree(src, dst, skipTopLevel, false);
+    }
+
+    private static long copyTree(Path src, Path dst, Set<String> skipTopLevel, boolean hardLinks) throws IOException {
         long[] files = {0};
-        boolean[] linksWork = {true};
+        boolean[] linksWork = {hardLinks};
         Files.walkFileTree(src, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {

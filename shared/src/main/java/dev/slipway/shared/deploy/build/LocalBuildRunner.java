@@ -1,6 +1,10 @@
 package dev.slipway.shared.deploy.build;
 
 import dev.slipway.shared.apps.BuildSettings;
+import dev.slipway.shared.deploy.build.sandbox.BuildSandbox;
+import dev.slipway.shared.deploy.build.sandbox.Bubblewrap;
+import dev.slipway.shared.deploy.build.sandbox.EgressProxy;
+import dev.slipway.shared.deploy.build.sandbox.Unavailable;
 
 import java.io.File;
 import java.io.IOException;
@@ -69,46 +73,74 @@ public final class LocalBuildRunner {
 
     private final Path cacheRoot;
     private final Duration timeLimit;
-    private final DependencyCache cache;
+    private final int maxCacheEntries;
     private final Map<String, String> parentEnv;
+    private final BuildSandbox sandbox;
 
+    /** A runner whose builds run in this machine's sandbox ({@link #defaultSandbox()}). */
     public LocalBuildRunner(Path cacheRoot, Duration timeLimit) {
-        this(cacheRoot, timeLimit, DEFAULT_MAX_CACHE_ENTRIES);
+        this(cacheRoot, timeLimit, defaultSandbox());
     }
 
-    public LocalBuildRunner(Path cacheRoot, Duration timeLimit, int maxCacheEntries) {
-        this(cacheRoot, timeLimit, maxCacheEntries, System.getenv());
+    public LocalBuildRunner(Path cacheRoot, Duration timeLimit, BuildSandbox sandbox) {
+        this(cacheRoot, timeLimit, DEFAULT_MAX_CACHE_ENTRIES, System.getenv(), sandbox);
     }
 
-    LocalBuildRunner(Path cacheRoot, Duration timeLimit, int maxCacheEntries, Map<String, String> parentEnv) {
+    LocalBuildRunner(Path cacheRoot, Duration timeLimit, int maxCacheEntries, Map<String, String> parentEnv,
+                     BuildSandbox sandbox) {
         this.cacheRoot = Objects.requireNonNull(cacheRoot, "cacheRoot").toAbsolutePath().normalize();
         this.timeLimit = Objects.requireNonNull(timeLimit, "timeLimit");
         if (timeLimit.isNegative() || timeLimit.isZero()) {
             throw new IllegalArgumentException("timeLimit must be positive");
         }
-        this.cache = new DependencyCache(this.cacheRoot.resolve("deps"), maxCacheEntries);
+        this.maxCacheEntries = maxCacheEntries;
         this.parentEnv = Map.copyOf(parentEnv);
+        this.sandbox = Objects.requireNonNull(sandbox, "sandbox");
+    }
+
+    private static volatile BuildSandbox detected;
+
+    /** Bubblewrap if this machine has it (probed once per JVM), else {@link Unavailable} saying what to install. */
+    public static BuildSandbox defaultSandbox() {
+        BuildSandbox s = detected;
+        if (s == null) {
+            s = BuildSandbox.detect(System.getenv());
+            detected = s;
+        }
+        return s;
+    }
+
+    public BuildSandbox sandbox() {
+        return sandbox;
     }
 
     /** Builds {@code job}. Build failures are outcomes; IOException only for trouble with the log, cache or work dirs. */
     public BuildOutcome build(BuildJob job) throws IOException {
         long deadline = System.nanoTime() + timeLimit.toNanos();
         Path source = job.sourceDir().toAbsolutePath().normalize();
-        Map<String, String> env = environmentFor(job);
+        Path work = cacheRoot.resolve("work").resolve(UUID.randomUUID().toString());
+        Path packageCaches = cacheRoot.resolve("packages").resolve(job.cacheNamespace());
+        BuildSandbox.Mounts base = new BuildSandbox.Mounts(source, work.resolve("home"), work.resolve("tmp"), packageCaches,
+                null, work.resolve("node-modules-scratch"));
+        Map<String, String> env = environmentFor(job, sandbox.view(base));
         Map<String, String> secrets = new LinkedHashMap<>(job.environment());
         for (String proxy : PROXIES) {
-            if (env.containsKey(proxy)) {
-                secrets.put(proxy, env.get(proxy));
+            if (parentEnv.containsKey(proxy)) {
+                secrets.put(proxy, parentEnv.get(proxy));
             }
         }
-        Path work = cacheRoot.resolve("work").resolve(UUID.randomUUID().toString());
         try (BuildLog log = new BuildLog(job.logFile(), new LogRedactor(secrets), MAX_LOG_BYTES)) {
-            Files.createDirectories(work.resolve("home"));
-            Files.createDirectories(work.resolve("tmp"));
-            env.put("HOME", work.resolve("home").toString());
-            env.put("TMPDIR", work.resolve("tmp").toString());
-            try {
-                return run(job, source, env, log, deadline);
+            log.note("build sandbox: " + sandbox.description());
+            if (sandbox instanceof Unavailable unavailable) {
+                return failed(log, unavailable.message(), false, null, 0, 0);
+            }
+            Files.createDirectories(base.home());
+            Files.createDirectories(base.tmp());
+            Files.createDirectories(packageCaches);
+            try (EgressProxy egress = sandbox.needsEgressProxy() ? EgressProxy.start(registries()) : null) {
+                Build build = new Build(job, base, env, log, deadline, egress,
+                        new DependencyCache(cacheRoot.resolve("deps").resolve(job.cacheNamespace()), maxCacheEntries));
+                return build.run();
             } finally {
                 log.flush();
             }
@@ -119,8 +151,70 @@ public final class LocalBuildRunner {
         }
     }
 
-    private BuildOutcome run(BuildJob job, Path source, Map<String, String> env, BuildLog log, long deadline)
-            throws IOException {
+    /** Registries the owner configured for this machine may be private; app variables cannot widen this. */
+    private List<String> registries() {
+        List<String> r = new ArrayList<>();
+        for (String name : List.of("npm_config_registry", "NPM_CONFIG_REGISTRY")) {
+            String v = parentEnv.get(name);
+            if (v != null && !v.isBlank()) {
+                r.add(v);
+            }
+        }
+        return r;
+    }
+
+    /** One build's state: what the phases share. */
+    private final class Build {
+        private final BuildJob job;
+        private final BuildSandbox.Mounts base;
+        private final Map<String, String> env;
+        private final BuildLog log;
+        private final long deadline;
+        private final EgressProxy egress;
+        private final DependencyCache cache;
+
+        Build(BuildJob job, BuildSandbox.Mounts base, Map<String, String> env, BuildLog log, long deadline,
+              EgressProxy egress, DependencyCache cache) {
+            this.job = job;
+            this.base = base;
+            this.env = env;
+            this.log = log;
+            this.deadline = deadline;
+            this.egress = egress;
+            this.cache = cache;
+        }
+
+        Phase phase(String command, Path readOnlyNodeModules) throws IOException {
+            BuildSandbox.Mounts mounts = new BuildSandbox.Mounts(base.app(), base.home(), base.tmp(), base.packageCaches(),
+                    readOnlyNodeModules, base.nodeModulesScratch());
+            ProcessBuilder pb;
+            try {
+                pb = sandbox.process(mounts, command, env, egress);
+            } catch (IOException e) {
+                log.output("could not prepare the build sandbox: " + e.getMessage());
+                return new Phase(127, false);
+            }
+            if (egress != null) {
+                egress.resetSummary();
+            }
+            Phase phase = Phase.run(pb, log, deadline);
+            if (egress != null) {
+                egress.summary().forEach(log::note);
+            }
+            return phase;
+        }
+
+        BuildOutcome run() throws IOException {
+            return LocalBuildRunner.this.run(this);
+        }
+    }
+
+    private BuildOutcome run(Build b) throws IOException {
+        BuildJob job = b.job;
+        Path source = b.base.app();
+        Map<String, String> env = b.env;
+        BuildLog log = b.log;
+        DependencyCache cache = b.cache;
         BuildSettings settings = job.settings();
         if (!Files.isDirectory(source)) {
             return failed(log, "source dir " + source + " does not exist", false, null, 0, 0);
@@ -139,6 +233,10 @@ public final class LocalBuildRunner {
                     + "' (supported: npm, yarn, pnpm, bun)", false, null, 0, 0);
         }
         PackageManager pm = detected.get().pm();
+        if (pm == PackageManager.PNPM) {
+            // pnpm's store; set for pnpm only (npm warns about every config it does not know)
+            env.put("npm_config_store_dir", sandbox.view(b.base).packageCaches() + "/pnpm-store");
+        }
         Path lockfile = detected.get().lockfile();
         PackageManager.ExecutableLookup tools = PackageManager.ExecutableLookup.of(env.get("PATH"));
         Optional<String> launcher = pm.launcher(tools, lockfile);
@@ -177,23 +275,30 @@ public final class LocalBuildRunner {
             FileTrees.delete(nodeModules);
         }
 
-        // install (or restore)
+        // install (or take the cached node_modules)
         boolean hit = false;
+        Path readOnlyNodeModules = null;
+        boolean bindsCache = sandbox instanceof Bubblewrap;
         long installStart = System.nanoTime();
         if (cacheable) {
-            hit = cache.restore(key, nodeModules);
+            if (bindsCache) {
+                readOnlyNodeModules = cache.entry(key);
+                hit = readOnlyNodeModules != null;
+            } else {
+                hit = cache.restoreCopy(key, nodeModules);
+            }
         }
         long installMillis;
         if (hit) {
             installMillis = millisSince(installStart);
-            log.note("dependency cache hit (" + key.substring(0, 12) + "): node_modules restored in "
-                    + installMillis + " ms, install skipped");
+            log.note("dependency cache hit (" + key.substring(0, 12) + "): node_modules "
+                    + (bindsCache ? "mounted read-only" : "copied") + " in " + installMillis + " ms, install skipped");
         } else {
             if (cacheable) {
                 log.note("dependency cache miss (" + key.substring(0, 12) + ")");
             }
             log.note("install: " + installCommand);
-            Phase install = Phase.run(installCommand, source, env, log, deadline);
+            Phase install = b.phase(installCommand, null);
             installMillis = millisSince(installStart);
             if (install.timedOut()) {
                 return failed(log, timeLimitReason("install"), false, key, installMillis, 0);
@@ -208,6 +313,14 @@ public final class LocalBuildRunner {
                     boolean stored = cache.store(key, nodeModules);
                     log.note(stored ? "dependency cache saved (" + key.substring(0, 12) + ") in " + millisSince(t) + " ms"
                             : "dependency cache entry already saved by another build");
+                    if (bindsCache) {
+                        // the build itself gets the entry read-only too: what it changes cannot reach the cache
+                        Path entry = cache.entry(key);
+                        if (entry != null) {
+                            FileTrees.delete(nodeModules);
+                            readOnlyNodeModules = entry;
+                        }
+                    }
                 } catch (IOException | RuntimeException e) {
                     log.note("warning: dependency cache not saved: " + e);
                 }
@@ -222,7 +335,7 @@ public final class LocalBuildRunner {
         }
         log.note("build: " + buildCommand);
         long buildStart = System.nanoTime();
-        Phase build = Phase.run(buildCommand, source, env, log, deadline);
+        Phase build = b.phase(buildCommand, readOnlyNodeModules);
         long buildMillis = millisSince(buildStart);
         if (build.timedOut()) {
             return failed(log, timeLimitReason("build"), hit, key, installMillis, buildMillis);
@@ -239,8 +352,12 @@ public final class LocalBuildRunner {
         return new BuildOutcome(true, out.toRealPath(), null, hit, key, installMillis, buildMillis);
     }
 
-    /** The child process environment (HOME and TMPDIR are added per build). */
-    Map<String, String> environmentFor(BuildJob job) {
+    /**
+     * The build's whole environment, its paths as the build sees them ({@code view}): nothing is inherited but
+     * {@link #PASSED_THROUGH}; in a sandbox the network settings point at the egress relay (the host's proxy
+     * settings would not work in there; the egress proxy is the way out).
+     */
+    Map<String, String> environmentFor(BuildJob job, BuildSandbox.View view) {
         Map<String, String> env = new LinkedHashMap<>();
         for (String name : PASSED_THROUGH) {
             String v = parentEnv.get(name);
@@ -248,25 +365,39 @@ public final class LocalBuildRunner {
                 env.put(name, v);
             }
         }
-        for (String name : PROXIES) {
-            String v = parentEnv.get(name);
-            if (v != null) {
-                env.put(name, v);
+        if (!sandbox.needsEgressProxy()) {
+            for (String name : PROXIES) {
+                String v = parentEnv.get(name);
+                if (v != null) {
+                    env.put(name, v);
+                }
             }
         }
         env.putAll(job.environment());
         env.put("PATH", parentEnv.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
         env.put("CI", "true");
-        env.put("npm_config_cache", cacheRoot.resolve("npm-cache").toString());
+        env.put("HOME", view.home());
+        env.put("TMPDIR", view.tmp());
+        String caches = view.packageCaches();
+        env.put("npm_config_cache", caches + "/npm-cache");
         env.put("npm_config_update_notifier", "false");
         env.put("npm_config_fund", "false");
         env.put("npm_config_audit", "false");
-        env.put("YARN_CACHE_FOLDER", cacheRoot.resolve("yarn-cache").toString());
-        env.put("npm_config_store_dir", cacheRoot.resolve("pnpm-store").toString());
-        env.put("BUN_INSTALL_CACHE_DIR", cacheRoot.resolve("bun-cache").toString());
-        env.put("COREPACK_HOME", cacheRoot.resolve("corepack").toString());
+        env.put("YARN_CACHE_FOLDER", caches + "/yarn-cache");
+        env.put("BUN_INSTALL_CACHE_DIR", caches + "/bun-cache");
+        env.put("COREPACK_HOME", caches + "/corepack");
         env.put("COREPACK_ENABLE_DOWNLOAD_PROMPT", "0");
         env.put("COREPACK_ENABLE_STRICT", "0");
+        if (sandbox.needsEgressProxy()) {
+            String proxy = "http://127.0.0.1:" + Bubblewrap.PROXY_PORT;
+            for (String name : List.of("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy",
+                    "npm_config_proxy", "npm_config_https_proxy", "YARN_HTTP_PROXY", "YARN_HTTPS_PROXY")) {
+                env.put(name, proxy);
+            }
+            // the sandbox's own loopback (a build that serves and fetches its own pages) stays direct
+            env.put("NO_PROXY", "localhost,127.0.0.1,::1");
+            env.put("no_proxy", "localhost,127.0.0.1,::1");
+        }
         return env;
     }
 

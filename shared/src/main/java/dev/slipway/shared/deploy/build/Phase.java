@@ -1,31 +1,24 @@
 package dev.slipway.shared.deploy.build;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** One command of a build (install or build), run by {@code sh -c} with its output pumped into the log. */
+/**
+ * One command of a build (install or build), as its sandbox runs it, with its output pumped into the log. The
+ * thread that starts it waits for it: bubblewrap's {@code --die-with-parent} follows that thread.
+ */
 record Phase(int exitCode, boolean timedOut) {
     private static final long PUMP_GRACE_MILLIS = 5_000;
 
-    static Phase run(String command, Path dir, Map<String, String> env, BuildLog log, long deadlineNanos)
-            throws IOException {
-        ProcessBuilder pb = new ProcessBuilder("sh", "-c", command)
-                .directory(dir.toFile())
-                .redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new File(LocalBuildRunner.nullDevice())));
-        pb.environment().clear();
-        pb.environment().putAll(env);
+    static Phase run(ProcessBuilder pb, BuildLog log, long deadlineNanos) throws IOException {
         Process process;
         try {
             process = pb.start();
         } catch (IOException e) {
-            log.output("could not start `sh`: " + e.getMessage());
+            log.output("could not start `" + pb.command().get(0) + "`: " + e.getMessage());
             return new Phase(127, false);
         }
         Thread pump = new Thread(() -> {

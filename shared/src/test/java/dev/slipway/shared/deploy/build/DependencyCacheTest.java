@@ -44,12 +44,29 @@ class DependencyCacheTest {
         assertTrue(cache.store("k1", nm));
         Path restored = dir.resolve("b/node_modules");
         Files.createDirectories(restored.getParent());
-        assertTrue(cache.restore("k1", restored));
+        assertTrue(cache.restoreCopy("k1", restored));
         assertTrue(Files.isExecutable(restored.resolve(".bin/tool")));
         assertEquals(Path.of("../tool/bin/tool.js"), Files.readSymbolicLink(restored.resolve(".bin/tool")));
         assertEquals(restored.resolve("tool/bin/tool.js").toRealPath(), restored.resolve(".bin/tool").toRealPath());
         assertFalse(Files.exists(restored.resolve(".vite")));
-        assertFalse(cache.restore("other", dir.resolve("c/node_modules")));
+        assertFalse(cache.restoreCopy("other", dir.resolve("c/node_modules")));
+        // a byte copy: what a build writes into its node_modules never reaches the entry
+        Files.writeString(restored.resolve("tool/package.json"), "poisoned");
+        assertEquals("{\"name\":\"tool\"}", Files.readString(cache.entry("k1").resolve("tool/package.json")));
+    }
+
+    @Test
+    void anEntryCarriesEmptyMountPointsForToolScratchFolders(@TempDir Path dir) throws Exception {
+        DependencyCache cache = new DependencyCache(dir.resolve("deps"), 5);
+        Path nm = fakeNodeModules(Files.createDirectories(dir.resolve("a")));
+        assertTrue(cache.store("k1", nm));
+        Path entry = cache.entry("k1");
+        for (String scratch : DependencyCache.NOT_CACHED) {
+            try (var inside = Files.list(entry.resolve(scratch))) {
+                assertEquals(0, inside.count(), scratch);
+            }
+        }
+        assertEquals(null, cache.entry("absent"));
     }
 
     @Test
@@ -84,7 +101,7 @@ class DependencyCacheTest {
         }
         Path restored = dir.resolve("r/node_modules");
         Files.createDirectories(restored.getParent());
-        assertTrue(cache.restore("same", restored));
+        assertTrue(cache.restoreCopy("same", restored));
         assertEquals("{\"name\":\"tool\"}", Files.readString(restored.resolve("tool/package.json")));
     }
 
@@ -98,7 +115,7 @@ class DependencyCacheTest {
         Files.setLastModifiedTime(dir.resolve("deps/used"), FileTime.from(Instant.now().minusSeconds(600)));
         Path restored = dir.resolve("b/node_modules");
         Files.createDirectories(restored.getParent());
-        assertTrue(cache.restore("used", restored)); // touches "used": now the most recent
+        assertTrue(cache.restoreCopy("used", restored)); // touches "used": now the most recent
         cache.store("new", nm);
         assertEquals(Set.of("used", "new"), Set.copyOf(cache.keys()));
     }

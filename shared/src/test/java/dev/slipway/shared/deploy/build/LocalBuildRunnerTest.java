@@ -97,7 +97,7 @@ class LocalBuildRunnerTest {
         assertTrue(Files.readString(firstBundle(warm.outputDir())).contains(GREETING));
         // the cache entry is intact after the work copy is gone
         FileTrees.delete(source.resolve("node_modules"));
-        assertTrue(Files.isExecutable(cacheRoot.resolve("deps").resolve(warm.lockfileHash())
+        assertTrue(Files.isExecutable(cacheRoot.resolve("deps/local").resolve(warm.lockfileHash())
                 .resolve("node_modules/.bin/vite")));
 
         System.out.printf("cold %d ms, warm %d ms, ratio %.2f (cold install %d + build %d; warm restore %d + build %d)%n",
@@ -151,6 +151,56 @@ class LocalBuildRunnerTest {
         assertTrue(out.failureReason().startsWith("build exceeded the time limit of 3 s"), out.failureReason());
         assertTrue(millis < 15_000, millis + " ms");
         assertEquals(0, processesWith(marker).count(), "no build process is left behind");
+    }
+
+    @Test
+    void aBuildCannotChangeTheCachedDependencies(@TempDir Path dir) throws IOException {
+        assumeTrue(cold.succeeded());
+        Path entry = cacheRoot.resolve("deps/local").resolve(cold.lockfileHash()).resolve("node_modules");
+        String react = Files.readString(entry.resolve("react/index.js"));
+        Path source = ViteFixture.copyTo(Files.createDirectories(dir.resolve("app")));
+        // what a hostile install script or build does: rewrite a dependency in place, add a file, remove one
+        Files.writeString(source.resolve("poison.cjs"), """
+                const fs = require('fs');
+                const tries = {
+                  rewrite: () => fs.writeFileSync('node_modules/react/index.js', 'module.exports = "poisoned"'),
+                  add: () => fs.writeFileSync('node_modules/react/extra.js', 'x'),
+                  remove: () => fs.unlinkSync('node_modules/react/package.json'),
+                  chmod: () => fs.chmodSync('node_modules/react/index.js', 0o777),
+                };
+                const result = {};
+                for (const [name, f] of Object.entries(tries)) {
+                  try { f(); result[name] = 'done'; } catch (e) { result[name] = e.code; }
+                }
+                fs.mkdirSync('dist', { recursive: true });
+                fs.writeFileSync('dist/index.html', JSON.stringify(result));
+                """);
+        BuildOutcome out = runner.build(new BuildJob(source, new BuildSettings(null, null, "node poison.cjs", null, null),
+                ENV, dir.resolve("poison.log")));
+        assertTrue(out.succeeded(), () -> out.failureReason() + "\n" + read(dir.resolve("poison.log")));
+        assertTrue(out.dependencyCacheHit());
+        assertEquals("{\"rewrite\":\"EROFS\",\"add\":\"EROFS\",\"remove\":\"EROFS\",\"chmod\":\"EROFS\"}",
+                Files.readString(out.outputDir().resolve("index.html")));
+        assertEquals(react, Files.readString(entry.resolve("react/index.js")));
+        assertFalse(Files.exists(entry.resolve("react/extra.js")));
+        assertTrue(Files.exists(entry.resolve("react/package.json")));
+        // and the next build of the same lockfile gets the genuine package
+        Path next = ViteFixture.copyTo(Files.createDirectories(dir.resolve("next")));
+        BuildOutcome again = runner.build(new BuildJob(next, BuildSettings.NONE, ENV, dir.resolve("next.log")));
+        assertTrue(again.succeeded() && again.dependencyCacheHit(), again.failureReason());
+        assertFalse(Files.readString(firstBundle(again.outputDir())).contains("poisoned"));
+    }
+
+    @Test
+    void cachesAreNotSharedAcrossAppsOrScopes(@TempDir Path dir) throws IOException {
+        assumeTrue(cold.succeeded());
+        Path source = ViteFixture.copyTo(Files.createDirectories(dir.resolve("app")));
+        BuildOutcome other = runner.build(new BuildJob(source, BuildSettings.NONE, ENV, dir.resolve("other.log"),
+                "other-app/preview"));
+        assertTrue(other.succeeded(), other.failureReason());
+        assertFalse(other.dependencyCacheHit(), "another app's cache entry of the same lockfile is not used");
+        assertTrue(Files.isDirectory(cacheRoot.resolve("deps/other-app/preview").resolve(other.lockfileHash())));
+        assertTrue(Files.isDirectory(cacheRoot.resolve("packages/other-app/preview/npm-cache")));
     }
 
     @Test
@@ -214,8 +264,8 @@ class LocalBuildRunnerTest {
         assertEquals(SECRET, env.get("API_SECRET"));
         assertEquals(GREETING, env.get("VITE_GREETING"));
         assertEquals(System.getenv("PATH"), env.get("PATH"));
-        assertTrue(env.get("HOME").startsWith(cacheRoot.toString()), env.get("HOME"));
-        assertTrue(env.get("npm_config_cache").startsWith(cacheRoot.toString()));
+        assertEquals("/build/home", env.get("HOME"), "the sandbox's own home");
+        assertEquals("/build/caches/npm-cache", env.get("npm_config_cache"));
         assertTrue(env.keySet().stream().noneMatch(k -> k.startsWith("AWS_") || k.startsWith("SLIPWAY_")), env.keySet()::toString);
         for (String inherited : System.getenv().keySet()) {
             if (!LocalBuildRunner.PASSED_THROUGH.contains(inherited) && !LocalBuildRunner.PROXIES.contains(inherited)
@@ -224,7 +274,9 @@ class LocalBuildRunnerTest {
                         inherited + " was inherited");
             }
         }
-        assertFalse(Files.exists(Path.of(env.get("HOME"))), "the per-build home is removed afterwards");
+        try (Stream<Path> work = Files.list(cacheRoot.resolve("work"))) {
+            assertEquals(0, work.count(), "the per-build home and tmp are removed afterwards");
+        }
 
         String text = read(log);
         assertTrue(text.contains("secret is [redacted:API_SECRET], token ghp_"), text);
