@@ -18,7 +18,10 @@ import dev.slipway.shared.config.Config;
 import dev.slipway.shared.config.EnvNames;
 import dev.slipway.shared.deploy.build.BuildReport;
 import dev.slipway.shared.deploy.build.BuildRequest;
+import dev.slipway.shared.deploy.build.LocalBuildRunner;
 import dev.slipway.shared.deploy.build.LocalBuildStep;
+import dev.slipway.shared.deploy.build.sandbox.BuildSandbox;
+import dev.slipway.shared.deploy.build.sandbox.Unsandboxed;
 import dev.slipway.shared.deploy.routing.RoutingEnv;
 import dev.slipway.shared.env.LocalEncryptedAppEnvironment;
 import dev.slipway.shared.imports.tree.ImportTree;
@@ -93,6 +96,7 @@ public final class LocalRuntime implements AutoCloseable {
     private final LocalSchedules schedules;
     private final S3Client runtimeS3;
     private final SdkHttpClient runtimeHttp;
+    private BuildSandbox buildSandbox;
 
     /**
      * Where and how to run; {@link #builder(Path)} names each part and fills in the defaults.
@@ -106,9 +110,11 @@ public final class LocalRuntime implements AutoCloseable {
      *                           that exhaust retries use a small factor to stay fast)
      * @param scheduleInterval   how often the template's schedules run locally: null = each its own
      *                           {@code rate(...)}; zero = never (run the cleanup with POST /cleanup)
+     * @param unsandboxedBuilds  the owner's explicit choice to build without the sandbox (machines without
+     *                           bubblewrap or user namespaces; only for code they trust)
      */
     public record Options(Path dataDir, Path template, String host, int apiPort, int edgePort, double retryIntervalScale,
-                          Duration scheduleInterval) {
+                          Duration scheduleInterval, boolean unsandboxedBuilds) {
         /** Options for {@code dataDir} running {@code template.yaml} of the working folder; see {@link Builder}. */
         public static Builder builder(Path dataDir) {
             return new Builder(dataDir);
@@ -126,6 +132,7 @@ public final class LocalRuntime implements AutoCloseable {
             private int edgePort;
             private double retryIntervalScale = 1.0;
             private Duration scheduleInterval;
+            private boolean unsandboxedBuilds;
 
             private Builder(Path dataDir) {
                 this.dataDir = dataDir;
@@ -170,8 +177,15 @@ public final class LocalRuntime implements AutoCloseable {
                 return this;
             }
 
+            /** Builds run as plain child processes, unconfined (see {@link Unsandboxed}). */
+            public Builder unsandboxedBuilds(boolean unsandboxedBuilds) {
+                this.unsandboxedBuilds = unsandboxedBuilds;
+                return this;
+            }
+
             public Options build() {
-                return new Options(dataDir, template, host, apiPort, edgePort, retryIntervalScale, scheduleInterval);
+                return new Options(dataDir, template, host, apiPort, edgePort, retryIntervalScale, scheduleInterval,
+                        unsandboxedBuilds);
             }
         }
     }
@@ -263,8 +277,9 @@ public final class LocalRuntime implements AutoCloseable {
             this.functions = new LocalFunctions(template, intrinsics, env);
             functions.warmAll();
             LambdaInvokeEndpoint.templateTasks(functions).forEach(lambda::register);
+            this.buildSandbox = options.unsandboxedBuilds() ? new Unsandboxed() : LocalBuildRunner.defaultSandbox();
             LocalBuildStep build = new LocalBuildStep(runtimeS3, new LocalEncryptedAppEnvironment(data.resolve("secrets")),
-                    data.resolve("builds"), data.resolve("build-cache"), BUILD_TIME_LIMIT);
+                    data.resolve("builds"), new LocalBuildRunner(data.resolve("build-cache"), BUILD_TIME_LIMIT, buildSandbox));
             lambda.register(LOCAL_BUILD_TASK, input -> codeBuildAnswer(build.run(BuildRequest.fromJson(input))));
             int lost = LostDeployments.sweep(functions.environment("DeploymentsFunction"));
             if (lost > 0) {
@@ -399,6 +414,11 @@ public final class LocalRuntime implements AutoCloseable {
 
     public String adminToken() {
         return adminToken;
+    }
+
+    /** Where this runtime's builds run (bubblewrap, unsandboxed by choice, or unavailable with the reason). */
+    public BuildSandbox buildSandbox() {
+        return buildSandbox;
     }
 
     public Path runtimeJson() {

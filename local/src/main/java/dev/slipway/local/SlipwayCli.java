@@ -1,5 +1,6 @@
 package dev.slipway.local;
 
+import dev.slipway.shared.deploy.build.sandbox.Unavailable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
@@ -45,6 +46,10 @@ public final class SlipwayCli {
                 + "'off' for never (POST /cleanup runs the cleanup); default: each schedule's own rate")
         String scheduleInterval;
 
+        @Option(names = "--unsandboxed-builds", description = "Build without the sandbox (bubblewrap): builds can then read"
+                + " everything this user can and reach any address. Only for machines without bubblewrap, and code you trust")
+        boolean unsandboxedBuilds;
+
         @Override
         public Integer call() throws Exception {
             Path home = Path.of(System.getProperty("slipway.home", ".")).toAbsolutePath().normalize();
@@ -65,7 +70,8 @@ public final class SlipwayCli {
             LocalRuntime runtime;
             try {
                 runtime = LocalRuntime.start(LocalRuntime.Options.builder(dataDir).template(templateFile).host(host)
-                        .apiPort(apiPort).edgePort(edgePort).scheduleInterval(interval(scheduleInterval)).build());
+                        .apiPort(apiPort).edgePort(edgePort).scheduleInterval(interval(scheduleInterval))
+                        .unsandboxedBuilds(unsandboxedBuilds).build());
             } catch (IllegalStateException e) {
                 System.err.println(e.getMessage());
                 return 1;
@@ -89,6 +95,7 @@ public final class SlipwayCli {
                       Admin token  %s
                       Data         %s
                       runtime.json %s
+                      Builds       %s
 
                     Try:
                       export SLIPWAY_API=%s SLIPWAY_TOKEN=%s
@@ -97,8 +104,12 @@ public final class SlipwayCli {
 
                     Ctrl-C stops it; the data stays.
                     %n""", readyMs / 1000.0, runtime.apiUrl(), runtime.sitePattern().replace("{host}", "{app}"), runtime.adminToken(),
-                    dataDir.toAbsolutePath().normalize(), runtime.runtimeJson(), runtime.apiUrl(), runtime.adminToken());
+                    dataDir.toAbsolutePath().normalize(), runtime.runtimeJson(), runtime.buildSandbox().description(),
+                    runtime.apiUrl(), runtime.adminToken());
             System.out.flush();
+            if (runtime.buildSandbox() instanceof Unavailable unavailable) {
+                System.err.println("slipway: deploys will fail until this is fixed: " + unavailable.message());
+            }
             stopped.await();
             return 0;
         }

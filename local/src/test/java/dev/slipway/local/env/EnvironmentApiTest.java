@@ -3,6 +3,7 @@ package dev.slipway.local.env;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.local.LocalSlipway;
 import dev.slipway.shared.deploy.build.BuildRequest;
+import dev.slipway.shared.deploy.build.LocalBuildRunner;
 import dev.slipway.shared.deploy.build.LocalBuildStep;
 import dev.slipway.shared.env.EnvScope;
 import dev.slipway.shared.env.LocalEncryptedAppEnvironment;
@@ -145,7 +146,7 @@ class EnvironmentApiTest {
         S3Client s3 = slipway.s3();
         s3.putObject(r -> r.bucket(bucket).key("builds/env-build/probe/source.zip"), RequestBody.fromBytes(probeApp()));
         LocalBuildStep step = new LocalBuildStep(s3, new LocalEncryptedAppEnvironment(slipway.dataDir().resolve("secrets")),
-                work.resolve("work"), work.resolve("cache"), Duration.ofMinutes(2));
+                work.resolve("work"), new LocalBuildRunner(work.resolve("cache"), Duration.ofMinutes(2)));
 
         Map<String, String> production = build(step, s3, bucket, "production");
         assertEquals(PROD_SECRET, production.get("STRIPE_SECRET_KEY"));

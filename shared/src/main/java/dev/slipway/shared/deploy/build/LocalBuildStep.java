@@ -17,7 +17,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -38,11 +37,11 @@ public final class LocalBuildStep {
     private final LocalBuildRunner runner;
     private final Path workRoot;
 
-    public LocalBuildStep(S3Client s3, AppEnvironment environment, Path workRoot, Path cacheRoot, Duration timeLimit) {
+    public LocalBuildStep(S3Client s3, AppEnvironment environment, Path workRoot, LocalBuildRunner runner) {
         this.s3 = s3;
         this.environment = environment;
         this.workRoot = workRoot;
-        this.runner = new LocalBuildRunner(cacheRoot, timeLimit);
+        this.runner = runner;
     }
 
     public BuildReport run(BuildRequest request) throws IOException {
