@@ -68,6 +68,19 @@ public final class ChildSlipway {
         process = null;
     }
 
+    /**
+     * SIGKILL to the JVM alone, as `kill -9` of `slipway up` does: whatever it started must end by itself (the
+     * build sandbox's die-with-parent and PID namespace), so nothing else is killed here.
+     */
+    public void killJvmOnly() throws InterruptedException {
+        if (process == null) {
+            return;
+        }
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+        process = null;
+    }
+
     /** runtime.json of the running instance (API URL, admin token, ports, engine endpoints). */
     public JsonNode runtime() {
         return runtime;

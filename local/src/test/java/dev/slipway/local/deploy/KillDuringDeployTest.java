@@ -16,10 +16,13 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 import java.net.URI;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -74,18 +77,25 @@ class KillDuringDeployTest {
         assertEquals("SUCCEEDED", first.path("status").asText(), first.toString());
         byte[] production = edge("/").body();
 
-        importApp("Never served");
+        // The next build hangs, after starting a detached grandchild in its own session (what escapes a
+        // process-group kill); `slipway up` is killed with SIGKILL alone, as `kill -9` does.
+        String marker = "orphan-marker-" + System.nanoTime();
+        HttpResponse<String> imported = send("POST", "/apps/kill/imports", Exports.zip("", hangingApp(marker)), "application/zip");
+        assertTrue(imported.statusCode() == 201 || imported.statusCode() == 200, imported.body());
         String id = Json.parse(api("POST", "/apps/kill/deployments", "{}").body()).path("deploymentId").asText();
-        // Kill it while the build runs: the release id is fixed and the npm process is busy.
         Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
-        JsonNode d;
-        do {
+        while (buildProcesses(marker).size() < 2) {
+            assertTrue(Instant.now().isBefore(deadline), "the build never started its processes: "
+                    + api("GET", "/apps/kill/deployments/" + id, null).body());
             Thread.sleep(100);
-            d = Json.parse(api("GET", "/apps/kill/deployments/" + id, null).body());
-            assertTrue(Instant.now().isBefore(deadline), "the build never started: " + d);
-        } while (!hasOpenStep(d, "Build"));
-        String release = d.path("releaseId").asText();
-        kill();
+        }
+        String release = Json.parse(api("GET", "/apps/kill/deployments/" + id, null).body()).path("releaseId").asText();
+        slipway.killJvmOnly();
+        Instant gone = Instant.now().plus(Duration.ofSeconds(20));
+        while (!buildProcesses(marker).isEmpty() && Instant.now().isBefore(gone)) {
+            Thread.sleep(100);
+        }
+        assertEquals(List.of(), buildProcesses(marker), "build processes outlived slipway up");
 
         start();
         JsonNode after = Json.parse(api("GET", "/apps/kill/deployments/" + id, null).body());
@@ -100,18 +110,30 @@ class KillDuringDeployTest {
                 assertEquals(0, s3.listObjectsV2(r -> r.bucket("slipway-artifactsbucket").prefix(prefix)).keyCount(), prefix);
             }
         }
+        try (var work = Files.list(Files.createDirectories(data.resolve("builds")))) {
+            assertEquals(List.of(), work.toList(), "no build work folder is left half-done");
+        }
         // And the next deploy works.
+        importApp("After the crash");
         JsonNode again = deployAndWait();
         assertEquals("SUCCEEDED", again.path("status").asText(), again.toString());
     }
 
-    private static boolean hasOpenStep(JsonNode d, String name) {
-        for (JsonNode s : d.path("steps")) {
-            if (s.path("name").asText().equals(name) && !s.hasNonNull("endedAt")) {
-                return true;
-            }
-        }
-        return false;
+    /** An app whose build starts a detached grandchild, then waits forever; both carry {@code marker}. */
+    private static Map<String, String> hangingApp(String marker) {
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("package.json", "{\"name\":\"hang\",\"private\":true,\"scripts\":{\"build\":\"node hang.cjs " + marker + "\"}}");
+        files.put("package-lock.json", "{\"name\":\"hang\",\"lockfileVersion\":3,\"requires\":true,\"packages\":{\"\":{\"name\":\"hang\"}}}");
+        files.put("index.html", "<!doctype html><p>never built</p>\n");
+        files.put("hang.cjs", "require('child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', '"
+                + marker + "-grandchild'], { detached: true, stdio: 'ignore' }).unref();\nsetInterval(() => {}, 1000);\n");
+        return files;
+    }
+
+    private static List<String> buildProcesses(String marker) {
+        return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)
+                .map(p -> p.info().commandLine().orElse(""))
+                .filter(c -> c.contains(marker)).toList();
     }
 
     private void importApp(String headline) throws Exception {
