@@ -20,7 +20,6 @@ import dev.slipway.shared.deploy.build.BuildReport;
 import dev.slipway.shared.deploy.build.BuildRequest;
 import dev.slipway.shared.deploy.build.LocalBuildStep;
 import dev.slipway.shared.deploy.routing.RoutingEnv;
-import dev.slipway.shared.env.LocalEncryptedAppEnvironment;
 import dev.slipway.shared.imports.tree.ImportTree;
 import dev.slipway.shared.json.Json;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -263,8 +262,8 @@ public final class LocalRuntime implements AutoCloseable {
             this.functions = new LocalFunctions(template, intrinsics, env);
             functions.warmAll();
             LambdaInvokeEndpoint.templateTasks(functions).forEach(lambda::register);
-            LocalBuildStep build = new LocalBuildStep(runtimeS3, new LocalEncryptedAppEnvironment(data.resolve("secrets")),
-                    data.resolve("builds"), data.resolve("build-cache"), BUILD_TIME_LIMIT);
+            // CodeBuild's part: like the buildspec it reaches the bucket only through the URLs ExportSource minted.
+            LocalBuildStep build = new LocalBuildStep(data.resolve("builds"), data.resolve("build-cache"), BUILD_TIME_LIMIT);
             lambda.register(LOCAL_BUILD_TASK, input -> codeBuildAnswer(build.run(BuildRequest.fromJson(input))));
             int lost = LostDeployments.sweep(functions.environment("DeploymentsFunction"));
             if (lost > 0) {
