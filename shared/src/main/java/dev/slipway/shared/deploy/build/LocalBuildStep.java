@@ -56,6 +56,7 @@ public final class LocalBuildStep {
     public static final String LOG_URL = "SLIPWAY_LOG_URL";
     public static final String CACHE_GET_URL = "SLIPWAY_CACHE_GET_URL";
     public static final String CACHE_PUT_URL = "SLIPWAY_CACHE_PUT_URL";
+    private static final List<String> URL_VARIABLES = List.of(SOURCE_URL, ENV_URL, OUTPUT_URL, LOG_URL, CACHE_GET_URL, CACHE_PUT_URL);
     /** A name a shell can export; the buildspec drops others too. */
     private static final Pattern VARIABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -92,6 +93,13 @@ public final class LocalBuildStep {
             Map<String, String> environment;
             try (InputStream env = get(require(vars, ENV_URL), "the environment")) {
                 environment = environment(env);
+            }
+            // In CodeBuild the build's own code can read its URLs (they are the build's variables); here it gets
+            // them too, so what a build can do with them is tested locally. They are redacted in the log like values.
+            for (String url : URL_VARIABLES) {
+                if (vars.containsKey(url) && !vars.get(url).isEmpty()) {
+                    environment.put(url, vars.get(url));
+                }
             }
             BuildOutcome outcome = runner.build(new BuildJob(source, settings, environment, log, appId + "/" + scope.id()));
             if (Files.exists(log)) {
