@@ -139,18 +139,18 @@ class TemplateAwsSpecTest {
 
     // ---- DeploymentsFunction's read-time reconciliation
 
-    /** FailedDeployments.cleanUp (reached from a read) removes the staged release and the build zips: exactly those. */
+    /** FailedDeployments.cleanUp (reached from a read) removes the staged release, the build zips and env.json: exactly those. */
     @Test
     void deploymentsFunctionMayDeleteExactlyWhatItsReconciliationRemoves() {
         IamGrants g = IamGrants.of(template, "DeploymentsFunction");
         for (String key : List.of(SiteKeys.releasePrefix("shop", "r1") + "assets/app.js", SiteKeys.manifest("shop", "r1"),
-                SiteKeys.source("shop", "d1"), SiteKeys.output("shop", "d1"))) {
+                SiteKeys.source("shop", "d1"), SiteKeys.output("shop", "d1"), SiteKeys.buildEnvironment("shop", "d1"))) {
             assertTrue(g.allows("s3:DeleteObject", BUCKET + "/" + key), "DeploymentsFunction may not delete " + key);
         }
         assertTrue(g.allows("s3:ListBucket", BUCKET), "deleting a release's files lists them first");
         // The log stays (GET …/logs reads it); git, uploads, pending lists and audit files are not its business.
         for (String key : List.of(SiteKeys.log("shop", "d1"), SiteKeys.pending("shop", "r1"), SiteKeys.upload("shop", "ab"),
-                "git/shop/objects/pack/p.pack", "audit/shop/1-2.jsonl", "build-cache/x")) {
+                "git/shop/objects/pack/p.pack", "audit/shop/1-2.jsonl", "build-cache/x", SiteKeys.dependencyCache("shop", "production", "ab"))) {
             assertFalse(g.allowsUnderSomeCondition("s3:DeleteObject", BUCKET + "/" + key), "DeploymentsFunction may delete " + key);
         }
     }
@@ -286,7 +286,7 @@ class TemplateAwsSpecTest {
         assertFalse(Files.exists(first.work.resolve("pwned")), "a value was run as a command");
         assertTrue(first.output.contains("dependency cache stored"), first.output);
         assertFalse(first.log.contains(TRICKY) || first.log.contains("sk_live_"), "a value in the uploaded log: " + first.log);
-        assertTrue(first.log.contains("[redacted:TRICKY]"), first.log);
+        assertTrue(first.log.contains("[redacted:TRICKY] from [redacted:SLIPWAY_SOURCE_URL]"), first.log);
         assertTrue(first.npmCalls().get(0).startsWith("npm ci"), first.output);
 
         Build again = build(dir.resolve("2"), app, "preview", "{}");
@@ -347,7 +347,7 @@ class TemplateAwsSpecTest {
                 case "$1" in
                   ci|install) mkdir -p node_modules/left-pad && echo 'module.exports=1' > node_modules/left-pad/index.js ;;
                   run) mkdir -p dist && echo '<h1>hi</h1>' > dist/index.html && printf '%s' "$TRICKY" > dist/tricky.txt
-                       echo "building with $TRICKY" ;;
+                       echo "building with $TRICKY from $SLIPWAY_SOURCE_URL" ;;
                 esac
                 """);
         stub(bin, "n", "echo \"n $*\" >> \"$CALLS\"\n");
