@@ -40,8 +40,9 @@ import java.util.Optional;
 
 /**
  * The tasks of the deploy state machine ({@code statemachines/deploy.asl.json}), one method per
- * Task state. Each records its step on the deployment, takes and returns small JSON (S3 keys, ids —
- * never file contents) and is safe to run twice: Step Functions retries and may redeliver.
+ * Task state. Each records its step on the deployment, takes and returns small JSON (S3 keys, ids, the
+ * build's presigned URLs — never file contents or values) and is safe to run twice: Step Functions
+ * retries and may redeliver.
  */
 public final class DeploySteps {
     private static final Logger LOG = LoggerFactory.getLogger(DeploySteps.class);
