@@ -23,7 +23,6 @@ import dev.slipway.shared.deploy.build.LocalBuildStep;
 import dev.slipway.shared.deploy.build.sandbox.BuildSandbox;
 import dev.slipway.shared.deploy.build.sandbox.Unsandboxed;
 import dev.slipway.shared.deploy.routing.RoutingEnv;
-import dev.slipway.shared.env.LocalEncryptedAppEnvironment;
 import dev.slipway.shared.imports.tree.ImportTree;
 import dev.slipway.shared.json.Json;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -277,9 +276,10 @@ public final class LocalRuntime implements AutoCloseable {
             this.functions = new LocalFunctions(template, intrinsics, env);
             functions.warmAll();
             LambdaInvokeEndpoint.templateTasks(functions).forEach(lambda::register);
+            // CodeBuild's part: like the buildspec it reaches the bucket only through the URLs ExportSource minted.
             this.buildSandbox = options.unsandboxedBuilds() ? new Unsandboxed() : LocalBuildRunner.defaultSandbox();
-            LocalBuildStep build = new LocalBuildStep(runtimeS3, new LocalEncryptedAppEnvironment(data.resolve("secrets")),
-                    data.resolve("builds"), new LocalBuildRunner(data.resolve("build-cache"), BUILD_TIME_LIMIT, buildSandbox));
+            LocalBuildStep build = new LocalBuildStep(data.resolve("builds"),
+                    new LocalBuildRunner(data.resolve("build-cache"), BUILD_TIME_LIMIT, buildSandbox));
             lambda.register(LOCAL_BUILD_TASK, input -> codeBuildAnswer(build.run(BuildRequest.fromJson(input))));
             int lost = LostDeployments.sweep(functions.environment("DeploymentsFunction"));
             if (lost > 0) {

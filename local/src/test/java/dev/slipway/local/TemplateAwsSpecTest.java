@@ -3,14 +3,27 @@ package dev.slipway.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.local.template.IamGrants;
 import dev.slipway.local.template.SamTemplate;
+import dev.slipway.shared.apps.BuildSettings;
+import dev.slipway.shared.deploy.BuildInputs;
+import dev.slipway.shared.deploy.BuildUrlSigner;
+import dev.slipway.shared.deploy.BuildUrls;
+import dev.slipway.shared.deploy.ReleaseFiles;
 import dev.slipway.shared.deploy.SiteKeys;
+import dev.slipway.shared.env.EnvScope;
+import dev.slipway.shared.env.LocalEncryptedAppEnvironment;
 import dev.slipway.shared.json.Json;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 import java.io.IOException;
+import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +34,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -41,13 +56,6 @@ class TemplateAwsSpecTest {
     static void read() {
         root = EmbeddedEngines.repoRoot();
         template = SamTemplate.read(root.resolve("template.yaml"));
-    }
-
-    /** The buildspec writes fixed /tmp paths (a CodeBuild container is its own): leave none behind here. */
-    @org.junit.jupiter.api.AfterAll
-    static void removeBuildspecLeftovers() throws IOException {
-        Files.deleteIfExists(Path.of("/tmp/output.zip"));
-        Files.deleteIfExists(Path.of("/tmp/slipway-build.log"));
     }
 
     private static Map<String, Object> globals() {
@@ -131,28 +139,110 @@ class TemplateAwsSpecTest {
 
     // ---- DeploymentsFunction's read-time reconciliation
 
-    /** FailedDeployments.cleanUp (reached from a read) removes the staged release and the build zips: exactly those. */
+    /** FailedDeployments.cleanUp (reached from a read) removes the staged release, the build zips and env.json: exactly those. */
     @Test
     void deploymentsFunctionMayDeleteExactlyWhatItsReconciliationRemoves() {
         IamGrants g = IamGrants.of(template, "DeploymentsFunction");
         for (String key : List.of(SiteKeys.releasePrefix("shop", "r1") + "assets/app.js", SiteKeys.manifest("shop", "r1"),
-                SiteKeys.source("shop", "d1"), SiteKeys.output("shop", "d1"))) {
+                SiteKeys.source("shop", "d1"), SiteKeys.output("shop", "d1"), SiteKeys.buildEnvironment("shop", "d1"))) {
             assertTrue(g.allows("s3:DeleteObject", BUCKET + "/" + key), "DeploymentsFunction may not delete " + key);
         }
         assertTrue(g.allows("s3:ListBucket", BUCKET), "deleting a release's files lists them first");
         // The log stays (GET …/logs reads it); git, uploads, pending lists and audit files are not its business.
         for (String key : List.of(SiteKeys.log("shop", "d1"), SiteKeys.pending("shop", "r1"), SiteKeys.upload("shop", "ab"),
-                "git/shop/objects/pack/p.pack", "audit/shop/1-2.jsonl", "build-cache/x")) {
+                "git/shop/objects/pack/p.pack", "audit/shop/1-2.jsonl", "build-cache/x", SiteKeys.dependencyCache("shop", "production", "ab"))) {
             assertFalse(g.allowsUnderSomeCondition("s3:DeleteObject", BUCKET + "/" + key), "DeploymentsFunction may delete " + key);
         }
     }
 
-    // ---- the buildspec
+    // ---- the build's identity: it holds nothing but its console log
+
+    /**
+     * Builds run attacker code with the role's credentials in reach: BuildRole may write its console log and
+     * nothing else. No data service, no identity service, no {@code *} resource: the build reaches data only
+     * through its deployment's presigned URLs (BuildUrlSigner, tested in shared).
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theBuildRoleMayOnlyWriteItsConsoleLog() {
+        Map<String, Object> role = template.properties("BuildRole");
+        List<String> grants = new ArrayList<>();
+        for (Object p : (List<Object>) role.get("Policies")) {
+            Map<String, Object> doc = SamTemplate.map(SamTemplate.map(p).get("PolicyDocument"));
+            for (Object st : (List<Object>) doc.get("Statement")) {
+                Map<String, Object> statement = SamTemplate.map(st);
+                assertEquals("Allow", statement.get("Effect"));
+                assertFalse(statement.containsKey("NotAction") || statement.containsKey("NotResource"), statement.toString());
+                for (Object a : list(statement.get("Action"))) {
+                    for (Object r : list(statement.get("Resource"))) {
+                        grants.add(a + " " + IamGrants.text(r));
+                    }
+                }
+            }
+        }
+        assertEquals(List.of("logs:CreateLogStream ${BuildLogs.Arn}:*", "logs:PutLogEvents ${BuildLogs.Arn}:*"), grants.stream().sorted().toList());
+        for (String g : grants) {
+            for (String service : List.of("s3:", "ssm:", "kms:", "dynamodb:", "secretsmanager:", "sts:", "iam:", "codebuild:", "lambda:", "states:")) {
+                assertFalse(g.startsWith(service), "BuildRole grants " + g);
+            }
+            assertFalse(g.endsWith(" *") || g.contains("*:*"), "a * resource: " + g);
+        }
+        assertFalse(role.containsKey("ManagedPolicyArns"), "a managed policy would grant what this test cannot see");
+        // Only CodeBuild, and only for this account, may assume it.
+        String trust = role.get("AssumeRolePolicyDocument").toString();
+        assertTrue(trust.contains("codebuild.amazonaws.com") && trust.contains("aws:SourceAccount"), trust);
+    }
+
+    /** CodeBuild itself reads and writes nothing in S3: no source location, no cache, no artifacts; a build's URLs expire after it can run. */
+    @Test
+    void theBuildProjectHasNoSourceNoCacheAndNoArtifacts() throws Exception {
+        Map<String, Object> project = template.properties("BuildProject");
+        assertFalse(project.containsKey("Cache"), "CodeBuild's own S3 cache is shared by every app and scope");
+        Map<String, Object> source = SamTemplate.map(project.get("Source"));
+        assertEquals("NO_SOURCE", source.get("Type"));
+        assertFalse(source.containsKey("Location"));
+        assertEquals("NO_ARTIFACTS", SamTemplate.map(project.get("Artifacts")).get("Type"));
+        assertFalse(project.containsKey("SecondarySources") || project.containsKey("SecondaryArtifacts") || project.containsKey("FileSystemLocations"));
+        int minutes = Integer.parseInt(String.valueOf(project.get("TimeoutInMinutes")))
+                + Integer.parseInt(String.valueOf(project.get("QueuedTimeoutInMinutes")));
+        assertTrue(minutes * 60L < BuildUrlSigner.LIFETIME.toSeconds(),
+                "a build may start or run after its URLs expired: " + minutes + " min");
+        String spec = String.valueOf(source.get("BuildSpec"));
+        for (String gone : List.of("aws ", "s3://", "ssm", "SLIPWAY_BUCKET", "SLIPWAY_ENV_PATH")) {
+            assertFalse(spec.contains(gone), "the buildspec still uses " + gone);
+        }
+        Map<String, Object> parsed = new Yaml().load(spec);
+        assertFalse(parsed.containsKey("cache") || parsed.containsKey("artifacts"), "CodeBuild's own cache or artifacts: " + parsed.keySet());
+
+        JsonNode build = Json.parse(Files.readString(root.resolve("statemachines/deploy.asl.json"))).path("States").path("Build");
+        JsonNode params = build.path("Parameters");
+        assertEquals("NO_SOURCE", params.path("SourceTypeOverride").asText());
+        assertTrue(params.path("SourceLocationOverride").isMissingNode() && params.path("SourceLocationOverride.$").isMissingNode());
+        List<String> names = new ArrayList<>();
+        for (JsonNode v : params.path("EnvironmentVariablesOverride")) {
+            assertEquals("PLAINTEXT", v.path("Type").asText());
+            names.add(v.path("Name").asText());
+            if (v.path("Name").asText().endsWith("_URL")) {
+                assertTrue(v.path("Value.$").asText().startsWith("$.export."), v.toString());
+                assertTrue(spec.contains(v.path("Name").asText()), "the buildspec never reads " + v.path("Name").asText());
+            }
+        }
+        for (String url : List.of("SLIPWAY_SOURCE_URL", "SLIPWAY_ENV_URL", "SLIPWAY_OUTPUT_URL", "SLIPWAY_LOG_URL",
+                "SLIPWAY_CACHE_GET_URL", "SLIPWAY_CACHE_PUT_URL")) {
+            assertTrue(names.contains(url), "the Build state does not pass " + url);
+        }
+    }
+
+    private static List<?> list(Object o) {
+        return o instanceof List<?> l ? l : List.of(o);
+    }
+
+    // ---- the buildspec, run with bash against the real local S3 through real presigned URLs (npm and n recorded)
 
     /** {"outputDir":"."}: no install command, the default build, the project root as output. */
     @Test
     void buildspecKeepsAnEmptyInstallCommandEmpty(@TempDir Path dir) throws Exception {
-        Build b = build(dir, "{\"outputDir\":\".\"}");
+        Build b = build(dir, "shop", "production", "{\"outputDir\":\".\"}");
         assertEquals(0, b.exit, b.output);
         assertEquals(List.of("npm ci --replace-registry-host=always --no-audit --no-fund", "npm run build"), b.npmCalls(), b.output);
         assertTrue(b.uploadedEntries().contains("package.json"), "output \".\" is the project: " + b.uploadedEntries());
@@ -161,28 +251,60 @@ class TemplateAwsSpecTest {
 
     @Test
     void buildspecRunsEachSettingAsGiven(@TempDir Path dir) throws Exception {
-        Build b = build(dir, "{\"installCommand\":\"npm install --prefer-offline\",\"buildCommand\":\"npm run build -- --mode=prod\",\"outputDir\":\"dist\"}");
+        Build b = build(dir, "shop", "production", "{\"installCommand\":\"npm install --prefer-offline\",\"buildCommand\":\"npm run build -- --mode=prod\",\"outputDir\":\"dist\"}");
         assertEquals(0, b.exit, b.output);
         assertEquals(List.of("npm install --prefer-offline", "npm run build -- --mode=prod"), b.npmCalls(), b.output);
-        assertEquals(List.of("index.html"), b.uploadedEntries());
+        assertEquals(List.of("index.html", "tricky.txt"), b.uploadedEntries());
     }
 
     /** nodeVersion selects the Node.js major (`n`, which the CodeBuild standard images carry); junk after it is dropped. */
     @Test
     void buildspecSwitchesToTheNodeMajorTheAppAsksFor(@TempDir Path dir) throws Exception {
         String other = otherMajor();
-        Build b = build(dir, "{\"nodeVersion\":\"" + other + "; touch pwned\"}");
+        Build b = build(dir, "shop", "production", "{\"nodeVersion\":\"" + other + "; touch pwned\"}");
         assertEquals(0, b.exit, b.output);
         assertTrue(b.calls.contains("n " + other), b.calls.toString());
-        assertFalse(Files.exists(dir.resolve("work/pwned")));
+        assertFalse(Files.exists(b.work.resolve("pwned")));
         assertEquals(List.of("npm ci --replace-registry-host=always --no-audit --no-fund", "npm run build"), b.npmCalls(), b.output);
 
-        Build same = build(dir.resolve("again"), "{\"nodeVersion\":\"" + nodeMajor() + "\"}");
+        Build same = build(dir.resolve("again"), "shop", "production", "{\"nodeVersion\":\"" + nodeMajor() + "\"}");
         assertEquals(0, same.exit, same.output);
         assertFalse(same.calls.stream().anyMatch(c -> c.startsWith("n ")), "already on that major: " + same.calls);
     }
 
-    private record Build(int exit, String output, List<String> calls, Path uploaded) {
+    /**
+     * The env.json values are exported as they are (quotes, $(…), newlines never run), redacted in the
+     * uploaded log; the dependency cache is stored after an install and restored by the next build of the same
+     * app and scope only: another scope or another app with the same lockfile installs again.
+     */
+    @Test
+    void buildspecUsesItsEnvironmentAndTheCacheOfItsAppAndScopeOnly(@TempDir Path dir) throws Exception {
+        String app = "cache-" + Long.toHexString(System.nanoTime());
+        Build first = build(dir.resolve("1"), app, "preview", "{}");
+        assertEquals(0, first.exit, first.output);
+        assertEquals(TRICKY, first.file("tricky.txt"), "the value arrives as it is");
+        assertFalse(Files.exists(first.work.resolve("pwned")), "a value was run as a command");
+        assertTrue(first.output.contains("dependency cache stored"), first.output);
+        assertFalse(first.log.contains(TRICKY) || first.log.contains("sk_live_"), "a value in the uploaded log: " + first.log);
+        assertTrue(first.log.contains("[redacted:TRICKY] from [redacted:SLIPWAY_SOURCE_URL]"), first.log);
+        assertTrue(first.npmCalls().get(0).startsWith("npm ci"), first.output);
+
+        Build again = build(dir.resolve("2"), app, "preview", "{}");
+        assertEquals(0, again.exit, again.output);
+        assertEquals(List.of("npm run build"), again.npmCalls(), "the same app and scope restore their cache: " + again.output);
+        assertTrue(again.output.contains("dependency cache hit"), again.output);
+
+        Build production = build(dir.resolve("3"), app, "production", "{}");
+        assertEquals(0, production.exit, production.output);
+        assertTrue(production.npmCalls().get(0).startsWith("npm ci"), "production never restores a preview's cache: " + production.output);
+        Build other = build(dir.resolve("4"), app + "-b", "preview", "{}");
+        assertTrue(other.npmCalls().get(0).startsWith("npm ci"), "another app never restores this app's cache: " + other.output);
+    }
+
+    private static final String TRICKY = "it's \"$(touch pwned)\" `touch pwned` $HOME\nline 2 \\ end";
+    private static int builds;
+
+    private record Build(int exit, String output, String log, List<String> calls, Path uploaded, Path work) {
         List<String> npmCalls() {
             return calls.stream().filter(c -> c.startsWith("npm ")).toList();
         }
@@ -194,11 +316,21 @@ class TemplateAwsSpecTest {
             }
             return names.stream().sorted().toList();
         }
+
+        String file(String name) throws IOException {
+            try (ZipFile z = new ZipFile(uploaded.toFile())) {
+                return new String(z.getInputStream(z.getEntry(name)).readAllBytes(), StandardCharsets.UTF_8);
+            }
+        }
     }
 
-    /** Runs the buildspec's build command with bash in a fixture project, `aws`, `npm` and `n` replaced by recorders. */
+    /**
+     * Runs the buildspec's build command with bash as CodeBuild would: in an empty folder, with the variables
+     * the Build state passes, made by the real ExportSource inputs (env.json and presigned URLs over the local S3
+     * server); curl, unzip, tar and zip are real, `npm` and `n` are recorders.
+     */
     @SuppressWarnings("unchecked")
-    private static Build build(Path dir, String settings) throws Exception {
+    private static Build build(Path dir, String app, String scope, String settings) throws Exception {
         Map<String, Object> source = SamTemplate.map(template.properties("BuildProject").get("Source"));
         Map<String, Object> spec = new Yaml().load(String.valueOf(source.get("BuildSpec")));
         Map<String, Object> phases = SamTemplate.map(spec.get("phases"));
@@ -207,47 +339,82 @@ class TemplateAwsSpecTest {
 
         Path bin = Files.createDirectories(dir.resolve("bin"));
         Path work = Files.createDirectories(dir.resolve("work"));
-        Path store = Files.createDirectories(dir.resolve("store"));
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
         Path calls = dir.resolve("calls.txt");
         Files.writeString(calls, "");
-        stub(bin, "aws", """
-                echo "aws $*" >> "$CALLS"
-                if [ "$1 $2" = "s3 cp" ]; then cp "$3" "$STORE/$(basename "$4")"; fi
-                """);
         stub(bin, "npm", """
                 echo "npm $*" >> "$CALLS"
                 case "$1" in
-                  ci|install) mkdir -p node_modules ;;
-                  run) mkdir -p dist && echo '<h1>hi</h1>' > dist/index.html ;;
+                  ci|install) mkdir -p node_modules/left-pad && echo 'module.exports=1' > node_modules/left-pad/index.js ;;
+                  run) mkdir -p dist && echo '<h1>hi</h1>' > dist/index.html && printf '%s' "$TRICKY" > dist/tricky.txt
+                       echo "building with $TRICKY from $SLIPWAY_SOURCE_URL" ;;
                 esac
                 """);
         stub(bin, "n", "echo \"n $*\" >> \"$CALLS\"\n");
-        Files.writeString(work.resolve("package.json"), "{\"name\":\"fixture\",\"scripts\":{\"build\":\"x\"}}");
-        Files.writeString(work.resolve("package-lock.json"), "{\"lockfileVersion\":3}");
+
+        EmbeddedEngines engines = EmbeddedEngines.get();
+        String bucket = engines.bucketName("ArtifactsBucket");
+        String deployment = "d" + (++builds) + Long.toHexString(System.nanoTime());
+        Path zip = dir.resolve("source.zip");
+        try (var out = new ZipOutputStream(Files.newOutputStream(zip))) {
+            out.putNextEntry(new ZipEntry("package.json"));
+            out.write("{\"name\":\"fixture\",\"scripts\":{\"build\":\"x\"}}".getBytes(StandardCharsets.UTF_8));
+            out.putNextEntry(new ZipEntry("package-lock.json"));
+            out.write("{\"lockfileVersion\":3}".getBytes(StandardCharsets.UTF_8));
+        }
+        engines.s3Client.putObject(r -> r.bucket(bucket).key(SiteKeys.source(app, deployment)),
+                RequestBody.fromFile(zip));
+        var environment = new LocalEncryptedAppEnvironment(dir.resolve("secrets"));
+        environment.putAll(app, Map.of("TRICKY", TRICKY, "API_KEY", "sk_live_build-secret"));
+        BuildUrls urls;
+        try (var presigner = S3Presigner.builder()
+                .region(Region.of(LocalRuntime.REGION)).credentialsProvider(LocalRuntime.credentials())
+                .endpointOverride(engines.s3.endpoint())
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build()).build()) {
+            urls = new BuildInputs(new ReleaseFiles(engines.s3Client, bucket), environment,
+                    new BuildUrlSigner(presigner, bucket))
+                    .prepare(app, deployment, EnvScope.of(scope), zip, Json.MAPPER.readValue(settings,
+                            BuildSettings.class));
+        }
         Path script = dir.resolve("build.sh");
         Files.writeString(script, String.valueOf(commands.get(0)));
 
         ProcessBuilder pb = new ProcessBuilder("bash", script.toString()).directory(work.toFile()).redirectErrorStream(true);
         Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("SLIPWAY_") || k.startsWith("AWS_"));
         env.put("PATH", bin + ":" + System.getenv("PATH"));
+        env.put("TMPDIR", tmp.toString());
         env.put("CALLS", calls.toString());
-        env.put("STORE", store.toString());
+        env.put("SLIPWAY_APP_ID", app);
+        env.put("SLIPWAY_DEPLOYMENT_ID", deployment);
+        env.put("SLIPWAY_TARGET", scope.equals("preview") ? "preview:feature" : "production");
         env.put("SLIPWAY_BUILD_SETTINGS", settings);
-        env.put("SLIPWAY_BUCKET", "artifacts");
-        env.put("SLIPWAY_LOG_KEY", SiteKeys.log("shop", "d1"));
-        env.put("SLIPWAY_OUTPUT_KEY", SiteKeys.output("shop", "d1"));
-        env.put("SLIPWAY_TARGET", "production");
-        env.remove("SLIPWAY_ENV_PATH");
+        env.put("SLIPWAY_SOURCE_URL", urls.source());
+        env.put("SLIPWAY_ENV_URL", urls.environment());
+        env.put("SLIPWAY_OUTPUT_URL", urls.output());
+        env.put("SLIPWAY_LOG_URL", urls.log());
+        env.put("SLIPWAY_CACHE_GET_URL", urls.cacheGet());
+        env.put("SLIPWAY_CACHE_PUT_URL", urls.cachePut());
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(2, TimeUnit.MINUTES));
         List<String> recorded = Files.readAllLines(calls).stream().filter(l -> !l.isBlank()).toList();
-        return new Build(p.exitValue(), out + "\n-- build log:\n" + readIfThere(store.resolve("build.log")), recorded,
-                store.resolve("output.zip"));
+        String log = read(engines, bucket, SiteKeys.log(app, deployment), dir.resolve("build.log"));
+        Path uploaded = dir.resolve("output.zip");
+        read(engines, bucket, SiteKeys.output(app, deployment), uploaded);
+        return new Build(p.exitValue(), out + "\n-- build log:\n" + log, log, recorded, uploaded, work);
     }
 
-    private static String readIfThere(Path p) throws IOException {
-        return Files.exists(p) ? Files.readString(p) : "(none)";
+    /** The object as the build uploaded it (through its URL), saved to {@code file}; "(none)" when it did not. */
+    private static String read(EmbeddedEngines engines, String bucket, String key, Path file) throws IOException {
+        try {
+            Files.write(file, engines.s3Client.getObjectAsBytes(r -> r.bucket(bucket).key(key)).asByteArray());
+            return Files.readString(file);
+        } catch (NoSuchKeyException e) {
+            return "(none)";
+        } catch (MalformedInputException e) {
+            return "(binary)";
+        }
     }
 
     private static void stub(Path bin, String name, String body) throws IOException {

@@ -162,7 +162,7 @@ class DeployFaultInjectionTest {
                     case REPLAY -> {
                         byte[] zip = lastOutput;
                         assertNotNull(zip, "no real build to replay yet");
-                        s3.putObject(b -> b.bucket(buildVar(input, "SLIPWAY_BUCKET")).key(buildVar(input, "SLIPWAY_OUTPUT_KEY")),
+                        s3.putObject(b -> b.bucket(bucket).key(outputKey(input)),
                                 software.amazon.awssdk.core.sync.RequestBody.fromBytes(zip));
                         var out = Json.object();
                         out.putObject("Build").put("Id", "replay").put("BuildStatus", "SUCCEEDED");
@@ -201,9 +201,13 @@ class DeployFaultInjectionTest {
         }
 
         private JsonNode keepOutput(JsonNode input, JsonNode result) {
-            lastOutput = s3.getObjectAsBytes(b -> b.bucket(buildVar(input, "SLIPWAY_BUCKET"))
-                    .key(buildVar(input, "SLIPWAY_OUTPUT_KEY"))).asByteArray();
+            lastOutput = s3.getObjectAsBytes(b -> b.bucket(bucket).key(outputKey(input))).asByteArray();
             return result;
+        }
+
+        /** Where the build's output URL points: the deployment's output.zip. */
+        private static String outputKey(JsonNode input) {
+            return SiteKeys.output(buildVar(input, "SLIPWAY_APP_ID"), buildVar(input, "SLIPWAY_DEPLOYMENT_ID"));
         }
 
         private static String buildVar(JsonNode input, String name) {
@@ -565,9 +569,9 @@ class DeployFaultInjectionTest {
         }
         assertEquals(failed, all.stream().filter(e -> e.action().equals("deployment.failed")).count());
         assertTrue(ledger.verify(APP).valid(), "audit chain: " + ledger.verify(APP));
-        // No build intermediates of any deployment are left.
+        // No build intermediates of any deployment are left, nor any build's environment values.
         assertEquals(0, s3.listObjectsV2(b -> b.bucket(bucket).prefix("builds/" + APP + "/")).contents().stream()
-                .filter(o -> o.key().endsWith("/source.zip") || o.key().endsWith("/output.zip")).count());
+                .filter(o -> o.key().endsWith("/source.zip") || o.key().endsWith("/output.zip") || o.key().endsWith("/env.json")).count());
     }
 
     // ---- checks

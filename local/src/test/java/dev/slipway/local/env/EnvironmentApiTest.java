@@ -2,6 +2,14 @@ package dev.slipway.local.env;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.local.LocalSlipway;
+import dev.slipway.local.LocalRuntime;
+import dev.slipway.shared.apps.BuildSettings;
+import dev.slipway.shared.deploy.BuildInputs;
+import dev.slipway.shared.deploy.BuildUrlSigner;
+import dev.slipway.shared.deploy.BuildUrls;
+import dev.slipway.shared.deploy.ReleaseFiles;
+import dev.slipway.shared.deploy.SiteKeys;
+import dev.slipway.shared.deploy.model.DeployTarget;
 import dev.slipway.shared.deploy.build.BuildRequest;
 import dev.slipway.shared.deploy.build.LocalBuildRunner;
 import dev.slipway.shared.deploy.build.LocalBuildStep;
@@ -12,12 +20,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -134,7 +146,10 @@ class EnvironmentApiTest {
         assertEquals(400, slipway.api().json("GET", "/apps/Bad_Id/environment", null).statusCode());
     }
 
-    /** The real local build step, as the state machine calls it: production sees its secret, a preview does not. */
+    /**
+     * The real ExportSource inputs (env.json of the target's scope, presigned URLs) and the real local build
+     * step, which reaches them only through those URLs: production sees its secret, a preview does not.
+     */
     @Test
     void aPreviewBuildNeverSeesAProductionOnlyValue(@TempDir Path work) throws Exception {
         app("env-build");
@@ -144,34 +159,42 @@ class EnvironmentApiTest {
                 + "\"VITE_API_URL\":{\"value\":\"https://api.example.com\"}}}");
         String bucket = slipway.bucket();
         S3Client s3 = slipway.s3();
-        s3.putObject(r -> r.bucket(bucket).key("builds/env-build/probe/source.zip"), RequestBody.fromBytes(probeApp()));
-        LocalBuildStep step = new LocalBuildStep(s3, new LocalEncryptedAppEnvironment(slipway.dataDir().resolve("secrets")),
-                work.resolve("work"), new LocalBuildRunner(work.resolve("cache"), Duration.ofMinutes(2)));
+        Path source = Files.write(work.resolve("source.zip"), probeApp());
+        LocalBuildStep step = new LocalBuildStep(work.resolve("work"),
+                new LocalBuildRunner(work.resolve("cache"), Duration.ofMinutes(2)));
+        try (S3Presigner presigner = S3Presigner.builder().region(Region.of(LocalRuntime.REGION))
+                .credentialsProvider(LocalRuntime.credentials()).endpointOverride(slipway.runtime().s3Endpoint())
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build()).build()) {
+            BuildInputs inputs = new BuildInputs(new ReleaseFiles(s3, bucket),
+                    new LocalEncryptedAppEnvironment(slipway.dataDir().resolve("secrets")), new BuildUrlSigner(presigner, bucket));
 
-        Map<String, String> production = build(step, s3, bucket, "production");
-        assertEquals(PROD_SECRET, production.get("STRIPE_SECRET_KEY"));
-        assertEquals("https://api.example.com", production.get("VITE_API_URL"));
-        assertFalse(production.containsKey("STRIPE_TEST_KEY"));
+            Map<String, String> production = build(step, inputs, s3, bucket, source, "production");
+            assertEquals(PROD_SECRET, production.get("STRIPE_SECRET_KEY"));
+            assertEquals("https://api.example.com", production.get("VITE_API_URL"));
+            assertFalse(production.containsKey("STRIPE_TEST_KEY"));
 
-        Map<String, String> preview = build(step, s3, bucket, "preview:feature-x");
-        assertFalse(preview.containsKey("STRIPE_SECRET_KEY"), "a production-only variable reached a preview build");
-        assertFalse(preview.containsValue(PROD_SECRET));
-        assertEquals(PREVIEW_SECRET, preview.get("STRIPE_TEST_KEY"));
-        assertEquals("https://api.example.com", preview.get("VITE_API_URL"));
+            Map<String, String> preview = build(step, inputs, s3, bucket, source, "preview:feature-x");
+            assertFalse(preview.containsKey("STRIPE_SECRET_KEY"), "a production-only variable reached a preview build");
+            assertFalse(preview.containsValue(PROD_SECRET));
+            assertEquals(PREVIEW_SECRET, preview.get("STRIPE_TEST_KEY"));
+            assertEquals("https://api.example.com", preview.get("VITE_API_URL"));
+        }
     }
 
-    private static Map<String, String> build(LocalBuildStep step, S3Client s3, String bucket, String target) throws Exception {
-        String id = target.replace(':', '-');
+    private static Map<String, String> build(LocalBuildStep step, BuildInputs inputs, S3Client s3, String bucket, Path source,
+                                             String target) throws Exception {
+        String deployment = "probe-" + target.replace(':', '-');
+        s3.putObject(r -> r.bucket(bucket).key(SiteKeys.source("env-build", deployment)), RequestBody.fromFile(source));
+        BuildSettings settings = new BuildSettings(null, "true", "node build.js", "dist", null);
+        BuildUrls urls = inputs.prepare("env-build", deployment, DeployTarget.parse(target).scope(), source, settings);
         var params = Json.object();
-        params.put("SourceLocationOverride", bucket + "/builds/env-build/probe/source.zip");
         var vars = params.putArray("EnvironmentVariablesOverride");
-        Map.of("SLIPWAY_APP_ID", "env-build", "SLIPWAY_DEPLOYMENT_ID", "probe-" + id, "SLIPWAY_TARGET", target,
-                "SLIPWAY_BUCKET", bucket, "SLIPWAY_OUTPUT_KEY", "builds/env-build/" + id + "/output.zip",
-                "SLIPWAY_LOG_KEY", "builds/env-build/" + id + "/build.log",
-                "SLIPWAY_BUILD_SETTINGS", "{\"installCommand\":\"true\",\"buildCommand\":\"node build.js\",\"outputDir\":\"dist\"}")
+        Map.of(LocalBuildStep.APP_ID, "env-build", LocalBuildStep.DEPLOYMENT_ID, deployment, LocalBuildStep.TARGET, target,
+                        LocalBuildStep.BUILD_SETTINGS, Json.write(settings), LocalBuildStep.SOURCE_URL, urls.source(),
+                        LocalBuildStep.ENV_URL, urls.environment(), LocalBuildStep.OUTPUT_URL, urls.output(), LocalBuildStep.LOG_URL, urls.log())
                 .forEach((n, v) -> vars.addObject().put("Name", n).put("Type", "PLAINTEXT").put("Value", v));
         assertEquals("SUCCEEDED", step.run(BuildRequest.fromJson(params)).status());
-        try (InputStream in = s3.getObject(r -> r.bucket(bucket).key("builds/env-build/" + id + "/output.zip"));
+        try (InputStream in = s3.getObject(r -> r.bucket(bucket).key(SiteKeys.output("env-build", deployment)));
              ZipInputStream zip = new ZipInputStream(in)) {
             for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
                 if (e.getName().equals("env.json")) {

@@ -3,6 +3,7 @@ package dev.slipway.shared.deploy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.shared.apps.App;
 import dev.slipway.shared.apps.AppService;
+import dev.slipway.shared.apps.BuildSettings;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.audit.AuditHeads;
@@ -14,7 +15,6 @@ import dev.slipway.shared.deploy.store.DeployStores;
 import dev.slipway.shared.deploy.store.DeploymentStore;
 import dev.slipway.shared.deploy.store.ReleaseStore;
 import dev.slipway.shared.env.AppEnvironment;
-import dev.slipway.shared.env.SsmAppEnvironment;
 import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.ids.Ulid;
 import dev.slipway.shared.json.Json;
@@ -40,8 +40,9 @@ import java.util.Optional;
 
 /**
  * The tasks of the deploy state machine ({@code statemachines/deploy.asl.json}), one method per
- * Task state. Each records its step on the deployment, takes and returns small JSON (S3 keys, ids —
- * never file contents) and is safe to run twice: Step Functions retries and may redeliver.
+ * Task state. Each records its step on the deployment, takes and returns small JSON (S3 keys, ids, the
+ * build's presigned URLs — never file contents or values) and is safe to run twice: Step Functions
+ * retries and may redeliver.
  */
 public final class DeploySteps {
     private static final Logger LOG = LoggerFactory.getLogger(DeploySteps.class);
@@ -58,12 +59,12 @@ public final class DeploySteps {
     private final PromoteStep promotion;
     private final FailedDeployments failures;
     private final Clock clock;
-    private final String envParameterPrefix;
+    private final BuildInputs buildInputs;
 
-    /** @param envParameterPrefix SSM path of app environments (AWS; the build reads it), or null locally */
+    /** @param buildInputs the build's environment file and URLs (ExportSource): all a build may reach */
     public DeploySteps(AppService apps, DeployStores stores, ReleaseFiles files, CommitSource sources, AppEnvironment environment,
-                       PromoteStep promotion, FailedDeployments failures, Clock clock, String envParameterPrefix) {
-        this.envParameterPrefix = envParameterPrefix == null ? "" : envParameterPrefix;
+                       PromoteStep promotion, FailedDeployments failures, Clock clock, BuildInputs buildInputs) {
+        this.buildInputs = buildInputs;
         this.apps = apps;
         this.deployments = stores.deployments();
         this.releases = stores.releases();
@@ -165,6 +166,8 @@ public final class DeploySteps {
         Deployment withRelease = deployments.update(d.appId(), d.id(),
                 x -> x.releaseId() != null ? x : x.withRelease(Ulid.next(clock.instant()).toLowerCase(Locale.ROOT), false));
         String key = SiteKeys.source(d.appId(), d.id());
+        BuildSettings settings = apps.get(d.appId()).effectiveBuild();
+        BuildUrls urls;
         // Through a temp file, not memory: a repository may hold hundreds of MB (Lambda's /tmp is sized for it).
         Path zip = null;
         try {
@@ -174,6 +177,8 @@ public final class DeploySteps {
             }
             Path file = zip;
             files.s3().putObject(r -> r.bucket(files.bucket()).key(key).contentType("application/zip"), RequestBody.fromFile(file));
+            // The target's scope, so a preview's build never gets a production-only value.
+            urls = buildInputs.prepare(d.appId(), d.id(), d.target().scope(), zip, settings);
         } catch (IOException e) {
             throw new TransientStepException("could not export commit " + withRelease.commit() + ": " + e.getMessage());
         } finally {
@@ -185,13 +190,14 @@ public final class DeploySteps {
                 }
             }
         }
-        return new StepResult.Exported(withRelease.releaseId(), files.bucket() + "/" + key, key, SiteKeys.output(d.appId(), d.id()),
-                SiteKeys.log(d.appId(), d.id()), files.bucket(), Json.write(apps.get(d.appId()).effectiveBuild()),
-                envParameterPrefix.isEmpty() ? "" : SsmAppEnvironment.scopePath(envParameterPrefix, d.appId(), d.target().scope()));
+        return new StepResult.Exported(withRelease.releaseId(), key, SiteKeys.output(d.appId(), d.id()), SiteKeys.log(d.appId(), d.id()),
+                files.bucket(), Json.write(settings), urls.source(), urls.environment(), urls.output(), urls.log(),
+                urls.cacheGet(), urls.cachePut(), urls.expiresAt().toString());
     }
 
     StepResult stage(Deployment d, String buildKey) {
         String releaseId = requireRelease(d);
+        buildInputs.removeEnvironment(d.appId(), d.id()); // the build has ended: its values go now, not with the deployment
         Release staged = new Release(d.appId(), releaseId, d.commit(), d.tree(), buildKey, "build", ReleaseStatus.STAGED,
                 0, 0, clock.instant(), null, d.id(), commitMessage(d), d.startedBy());
         try {

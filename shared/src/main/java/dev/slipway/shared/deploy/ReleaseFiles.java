@@ -219,9 +219,10 @@ public final class ReleaseFiles implements ReleaseManifests {
         return n;
     }
 
-    /** The build's input and output zips (the log stays: GET …/deployments/{id}/logs reads it). */
+    /** The build's input and output zips and its environment (the log stays: GET …/deployments/{id}/logs reads it). */
     public void deleteBuildFiles(String appId, String deploymentId) {
-        for (String key : List.of(SiteKeys.source(appId, deploymentId), SiteKeys.output(appId, deploymentId))) {
+        for (String key : List.of(SiteKeys.source(appId, deploymentId), SiteKeys.output(appId, deploymentId),
+                SiteKeys.buildEnvironment(appId, deploymentId))) {
             s3.deleteObject(r -> r.bucket(bucket).key(key));
         }
     }

@@ -40,6 +40,26 @@ public final class SiteKeys {
         return buildPrefix(appId, deploymentId) + "build.log";
     }
 
+    /**
+     * The app's environment values of the deployment's target scope, as one JSON object: written by
+     * ExportSource for the build (through a presigned GET), deleted as soon as the build has ended.
+     */
+    public static String buildEnvironment(String appId, String deploymentId) {
+        return buildPrefix(appId, deploymentId) + "env.json";
+    }
+
+    /**
+     * An installed dependency tree (node_modules as .tar.gz) of one app and scope, keyed by its
+     * lockfile's hash: per scope too, so a preview's build can never plant code production's build restores.
+     */
+    public static String dependencyCache(String appId, String scope, String lockfileHash) {
+        return dependencyCachePrefix(appId, scope) + lockfileHash + ".tar.gz";
+    }
+
+    public static String dependencyCachePrefix(String appId, String scope) {
+        return "build-cache/" + appId + "/" + scope + "/";
+    }
+
     /** Files a direct upload sends before finalize, content-addressed. */
     public static String upload(String appId, String sha256) {
         return "uploads/" + appId + "/content/" + sha256;

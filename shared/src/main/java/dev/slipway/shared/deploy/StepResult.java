@@ -28,10 +28,20 @@ public sealed interface StepResult {
     record Reusable(boolean found, String releaseId, @JsonIgnore String outcome) implements StepResult {
     }
 
-    /** ExportSource: where the source is and where the build writes; the build's settings and environment path. */
-    @JsonPropertyOrder({"releaseId", "sourceLocation", "sourceKey", "outputKey", "logKey", "bucket", "buildSettings", "envParameterPath"})
-    record Exported(String releaseId, String sourceLocation, String sourceKey, String outputKey, String logKey, String bucket,
-                    String buildSettings, String envParameterPath) implements StepResult {
+    /**
+     * ExportSource: where the source is and where the build writes, the build's settings, and the presigned
+     * URLs ({@link BuildUrls}) the Build state passes on: all the build may reach. The cache URLs are ""
+     * when the source has no lockfile (never absent: the Build state's paths must all resolve).
+     */
+    @JsonPropertyOrder({"releaseId", "sourceKey", "outputKey", "logKey", "bucket", "buildSettings", "sourceUrl", "envUrl",
+            "outputUrl", "logUrl", "cacheGetUrl", "cachePutUrl", "urlsExpireAt"})
+    record Exported(String releaseId, String sourceKey, String outputKey, String logKey, String bucket, String buildSettings,
+                    String sourceUrl, String envUrl, String outputUrl, String logUrl, String cacheGetUrl, String cachePutUrl,
+                    String urlsExpireAt) implements StepResult {
+        @Override
+        public String toString() {
+            return "Exported[releaseId=" + releaseId + ", sourceKey=" + sourceKey + ", urlsExpireAt=" + urlsExpireAt + "]";
+        }
     }
 
     /** StageRelease (files and bytes absent when it was staged already) and VerifyRelease (both absent). */

@@ -15,9 +15,10 @@ import java.util.TreeMap;
 
 /**
  * App environment variables as SSM SecureStrings, one per scope: {@code <prefix>/<appId>/<scope>/<NAME>}
- * (a variable of both scopes is stored twice), so a build fetches exactly its scope with one
- * {@code get-parameters-by-path} of {@link #scopePath}. Variables stored before scopes sit at
- * {@code <prefix>/<appId>/<NAME>} and count for both scopes (the buildspec reads that level too);
+ * (a variable of both scopes is stored twice), so a deployment's values are exactly its scope's, one
+ * {@code get-parameters-by-path} of {@link #scopePath} (read by the deploy workflow's ExportSource; a
+ * build gets them as its env.json and has no SSM rights). Variables stored before scopes sit at
+ * {@code <prefix>/<appId>/<NAME>} and count for both scopes ({@link #values} reads that level too);
  * a scoped copy of the same name wins, and any change of a name removes its old copy.
  */
 public final class SsmAppEnvironment implements AppEnvironment {
@@ -29,7 +30,7 @@ public final class SsmAppEnvironment implements AppEnvironment {
         this.prefix = trim(prefix);
     }
 
-    /** The SSM path holding exactly one scope's variables of an app (what the build fetches). */
+    /** The SSM path holding exactly one scope's variables of an app (what a deployment of that scope gets). */
     public static String scopePath(String prefix, String appId, EnvScope scope) {
         return trim(prefix) + "/" + appId + "/" + scope.id();
     }

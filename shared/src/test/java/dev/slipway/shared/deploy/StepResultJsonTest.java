@@ -13,9 +13,10 @@ class StepResultJsonTest {
         assertEquals("{\"buildKey\":\"\"}", Json.write(new StepResult.Resolved(null, null, "", "deploying release r: nothing to build")));
         assertEquals("{\"found\":true,\"releaseId\":\"r\"}", Json.write(new StepResult.Reusable(true, "r", "reused release r")));
         assertEquals("{\"found\":false}", Json.write(new StepResult.Reusable(false, null, "building")));
-        assertEquals("{\"releaseId\":\"r\",\"sourceLocation\":\"b/k\",\"sourceKey\":\"k\",\"outputKey\":\"o\",\"logKey\":\"l\","
-                        + "\"bucket\":\"b\",\"buildSettings\":\"{}\",\"envParameterPath\":\"\"}",
-                Json.write(new StepResult.Exported("r", "b/k", "k", "o", "l", "b", "{}", "")));
+        assertEquals("{\"releaseId\":\"r\",\"sourceKey\":\"k\",\"outputKey\":\"o\",\"logKey\":\"l\",\"bucket\":\"b\","
+                        + "\"buildSettings\":\"{}\",\"sourceUrl\":\"s\",\"envUrl\":\"e\",\"outputUrl\":\"u\",\"logUrl\":\"g\","
+                        + "\"cacheGetUrl\":\"\",\"cachePutUrl\":\"\",\"urlsExpireAt\":\"2026-01-01T01:00:00Z\"}",
+                Json.write(new StepResult.Exported("r", "k", "o", "l", "b", "{}", "s", "e", "u", "g", "", "", "2026-01-01T01:00:00Z")));
         assertEquals("{\"releaseId\":\"r\",\"files\":3,\"bytes\":1234}", Json.write(new StepResult.Staged("r", 3, 1234L, "3 files")));
         assertEquals("{\"releaseId\":\"r\"}", Json.write(new StepResult.Staged("r", null, null, "already READY")));
         assertEquals("{\"releaseId\":\"r\",\"aliasVersion\":4,\"promoted\":true}", Json.write(new StepResult.Promoted("r", 4L, true)));

@@ -3,6 +3,8 @@ package dev.slipway.functions.deploy;
 import dev.slipway.shared.aws.S3Clients;
 import dev.slipway.shared.config.Config;
 import dev.slipway.shared.config.EnvNames;
+import dev.slipway.shared.deploy.BuildInputs;
+import dev.slipway.shared.deploy.BuildUrlSigner;
 import dev.slipway.shared.deploy.CommitSource;
 import dev.slipway.shared.deploy.DeployService;
 import dev.slipway.shared.deploy.DeploySteps;
@@ -27,6 +29,7 @@ import dev.slipway.shared.git.GitStore;
 import dev.slipway.shared.git.GitTable;
 import dev.slipway.shared.wiring.FunctionServices;
 import dev.slipway.shared.wiring.Once;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
 
@@ -46,6 +49,7 @@ final class DeployFunctionServices extends FunctionServices {
     private final Once<Router> router = new Once<>();
     private final Once<AppEnvironment> environment = new Once<>();
     private final Once<SfnClient> sfn = new Once<>();
+    private final Once<S3Presigner> presigner = new Once<>();
     private final Once<FailedDeployments> failures = new Once<>();
     private final Once<DeployService> deploys = new Once<>();
     private final Once<ProductionAlias> production = new Once<>();
@@ -88,6 +92,11 @@ final class DeployFunctionServices extends FunctionServices {
         return environment.get(() -> AppEnvironment.from(aws()));
     }
 
+    /** Signs the direct upload's PUTs and a build's URLs with this function's credentials (no request is made). */
+    private S3Presigner presigner() {
+        return presigner.get(() -> S3Clients.presigner(aws()));
+    }
+
     private SfnClient sfn() {
         return sfn.get(() -> aws().configure(SfnClient.builder(), "SFN").build());
     }
@@ -125,14 +134,15 @@ final class DeployFunctionServices extends FunctionServices {
     DeploySteps steps() {
         return steps.get(() -> {
             PromoteStep promotion = new PromoteStep(production(), previewAlias(), new SmokeCheck(urls()), stores(), files(), clock());
-            return new DeploySteps(apps(), stores(), files(), sources(), environment(), promotion, failures(), clock(),
-                    config().get(EnvNames.APP_ENV_PARAMETER_PREFIX).orElse(null));
+            BuildInputs buildInputs = new BuildInputs(files(), environment(),
+                    new BuildUrlSigner(presigner(), config().require(EnvNames.ARTIFACTS_BUCKET)));
+            return new DeploySteps(apps(), stores(), files(), sources(), environment(), promotion, failures(), clock(), buildInputs);
         });
     }
 
     DirectUploadService uploads() {
         return uploads.get(() -> new DirectUploadService(apps(), stores(), files(), new ReleaseFinalizer(stores(), files(), clock()),
-                S3Clients.presigner(aws()), clock()));
+                presigner(), clock()));
     }
 
     CleanupService cleanup() {

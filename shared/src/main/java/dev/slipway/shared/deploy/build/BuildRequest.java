@@ -7,19 +7,20 @@ import java.util.Map;
 
 /**
  * What the deploy state machine's Build state passes to {@code codebuild:startBuild.sync}, as far as
- * a local build reads it: the source zip's {@code bucket/key} and the SLIPWAY_* variables.
+ * a local build reads it: the SLIPWAY_* variables (ids, settings and the presigned URLs of
+ * everything the build may touch; the source is one of them, so there is no source location).
  */
-public record BuildRequest(String sourceLocation, Map<String, String> variables) {
+public record BuildRequest(Map<String, String> variables) {
     public BuildRequest {
         variables = Map.copyOf(variables);
     }
 
-    /** Reads the Task's parameters ({@code SourceLocationOverride}, {@code EnvironmentVariablesOverride} [{Name, Value}]). */
+    /** Reads the Task's parameters ({@code EnvironmentVariablesOverride} [{Name, Value}]). */
     public static BuildRequest fromJson(JsonNode parameters) {
         Map<String, String> vars = new HashMap<>();
         for (JsonNode v : parameters.path("EnvironmentVariablesOverride")) {
             vars.put(v.path("Name").asText(), v.path("Value").asText());
         }
-        return new BuildRequest(parameters.path("SourceLocationOverride").asText(), vars);
+        return new BuildRequest(vars);
     }
 }

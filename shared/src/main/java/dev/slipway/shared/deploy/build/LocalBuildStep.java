@@ -1,24 +1,33 @@
 package dev.slipway.shared.deploy.build;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.shared.apps.BuildSettings;
+import dev.slipway.shared.deploy.BuildUrls;
 import dev.slipway.shared.deploy.SitePath;
 import dev.slipway.shared.deploy.StepFailedException;
 import dev.slipway.shared.deploy.model.DeployTarget;
-import dev.slipway.shared.env.AppEnvironment;
 import dev.slipway.shared.env.EnvScope;
 import dev.slipway.shared.imports.tree.ImportTree;
 import dev.slipway.shared.json.Json;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.S3Client;
+
 
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -27,40 +36,51 @@ import java.util.zip.ZipOutputStream;
 /**
  * The deploy state machine's Build state on a laptop: what the CodeBuild project's buildspec does,
  * as a local process. Takes the same parameters the ASL passes to {@code codebuild:startBuild.sync}
- * (source zip location, SLIPWAY_* variables, read into a {@link BuildRequest}) and reports like it
+ * (the SLIPWAY_* variables, read into a {@link BuildRequest}) and reports like it
  * ({@link BuildReport}, which the local runtime answers as CodeBuild's {@code Build}); a
  * failed build is an exception whose message is the reason, so the state's Catch sees it.
+ *
+ * <p>Like the buildspec it holds no S3 client and no access to the app environment: the source, the
+ * environment file, the log and the output move only through the presigned URLs ExportSource minted
+ * ({@link BuildUrls}), so the local runtime proves those URLs are the right ones. The dependency cache
+ * stays the local runner's own, per app and scope ({@link BuildJob#cacheNamespace()}).
  */
 public final class LocalBuildStep {
-    private final S3Client s3;
-    private final AppEnvironment environment;
+    /** The variables the Build state passes (template.yaml's buildspec reads the same). */
+    public static final String APP_ID = "SLIPWAY_APP_ID";
+    public static final String DEPLOYMENT_ID = "SLIPWAY_DEPLOYMENT_ID";
+    public static final String TARGET = "SLIPWAY_TARGET";
+    public static final String BUILD_SETTINGS = "SLIPWAY_BUILD_SETTINGS";
+    public static final String SOURCE_URL = "SLIPWAY_SOURCE_URL";
+    public static final String ENV_URL = "SLIPWAY_ENV_URL";
+    public static final String OUTPUT_URL = "SLIPWAY_OUTPUT_URL";
+    public static final String LOG_URL = "SLIPWAY_LOG_URL";
+    public static final String CACHE_GET_URL = "SLIPWAY_CACHE_GET_URL";
+    public static final String CACHE_PUT_URL = "SLIPWAY_CACHE_PUT_URL";
+    private static final List<String> URL_VARIABLES = List.of(SOURCE_URL, ENV_URL, OUTPUT_URL, LOG_URL, CACHE_GET_URL, CACHE_PUT_URL);
+    /** A name a shell can export; the buildspec drops others too. */
+    private static final Pattern VARIABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final LocalBuildRunner runner;
     private final Path workRoot;
 
-    public LocalBuildStep(S3Client s3, AppEnvironment environment, Path workRoot, LocalBuildRunner runner) {
-        this.s3 = s3;
-        this.environment = environment;
+    public LocalBuildStep(Path workRoot, LocalBuildRunner runner) {
         this.workRoot = workRoot;
         this.runner = runner;
     }
 
     public BuildReport run(BuildRequest request) throws IOException {
         Map<String, String> vars = request.variables();
-        String location = request.sourceLocation();
-        int slash = location.indexOf('/');
-        if (slash <= 0) {
-            throw new StepFailedException("bad source location " + location);
-        }
-        String bucket = location.substring(0, slash);
-        String deploymentId = require(vars, "SLIPWAY_DEPLOYMENT_ID");
-        String appId = require(vars, "SLIPWAY_APP_ID");
+        String deploymentId = require(vars, DEPLOYMENT_ID);
+        String appId = require(vars, APP_ID);
         EnvScope scope;
         try {
-            scope = DeployTarget.parse(require(vars, "SLIPWAY_TARGET")).scope(); // a preview never sees production-only values
+            scope = DeployTarget.parse(require(vars, TARGET)).scope(); // only names the local cache's namespace
         } catch (IllegalArgumentException e) {
             throw new StepFailedException(e.getMessage());
         }
-        BuildSettings settings = Json.MAPPER.readValue(vars.getOrDefault("SLIPWAY_BUILD_SETTINGS", "{}"), BuildSettings.class);
+        BuildSettings settings = Json.MAPPER.readValue(vars.getOrDefault(BUILD_SETTINGS, "{}"), BuildSettings.class);
 
         Path work = workRoot.resolve(deploymentId);
         ImportTree.deleteTree(work);
@@ -68,25 +88,79 @@ public final class LocalBuildStep {
         Path source = work.resolve("src");
         Path log = work.resolve("build.log");
         try {
-            try (InputStream zip = s3.getObject(r -> r.bucket(bucket).key(location.substring(slash + 1)))) {
+            try (InputStream zip = get(require(vars, SOURCE_URL), "the source")) {
                 unzip(zip, source);
             }
-            BuildOutcome outcome = runner.build(new BuildJob(source, settings, environment.values(appId, scope), log,
-                    appId + "/" + scope.id()));
+            Map<String, String> environment;
+            try (InputStream env = get(require(vars, ENV_URL), "the environment")) {
+                environment = environment(env);
+            }
+            // In CodeBuild the build's own code can read its URLs (they are the build's variables); here it gets
+            // them too, so what a build can do with them is tested locally. They are redacted in the log like values.
+            for (String url : URL_VARIABLES) {
+                if (vars.containsKey(url) && !vars.get(url).isEmpty()) {
+                    environment.put(url, vars.get(url));
+                }
+            }
+            BuildOutcome outcome = runner.build(new BuildJob(source, settings, environment, log, appId + "/" + scope.id()));
             if (Files.exists(log)) {
-                s3.putObject(r -> r.bucket(vars.get("SLIPWAY_BUCKET")).key(require(vars, "SLIPWAY_LOG_KEY"))
-                        .contentType("text/plain; charset=utf-8"), RequestBody.fromFile(log));
+                put(require(vars, LOG_URL), BuildUrls.LOG_TYPE, log, "the build log");
             }
             if (!outcome.succeeded()) {
                 throw new StepFailedException(outcome.failureReason());
             }
             Path zipFile = work.resolve("output.zip");
             zipFolder(outcome.outputDir(), zipFile);
-            s3.putObject(r -> r.bucket(vars.get("SLIPWAY_BUCKET")).key(require(vars, "SLIPWAY_OUTPUT_KEY"))
-                    .contentType("application/zip"), RequestBody.fromFile(zipFile));
+            put(require(vars, OUTPUT_URL), BuildUrls.OUTPUT_TYPE, zipFile, "the build output");
             return new BuildReport("local:" + deploymentId, outcome.dependencyCacheHit(), outcome.installMillis(), outcome.buildMillis());
         } finally {
             ImportTree.deleteTree(work);
+        }
+    }
+
+    /** The env.json object's string values under names a shell can export. */
+    static Map<String, String> environment(InputStream json) throws IOException {
+        JsonNode node = Json.MAPPER.readTree(json);
+        if (node == null || !node.isObject()) {
+            throw new StepFailedException("the build's environment is not a JSON object");
+        }
+        Map<String, String> out = new TreeMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            if (VARIABLE_NAME.matcher(f.getKey()).matches() && f.getValue().isTextual()) {
+                out.put(f.getKey(), f.getValue().asText());
+            }
+        }
+        return out;
+    }
+
+    private InputStream get(String url, String what) throws IOException {
+        HttpResponse<InputStream> r = send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(5)).GET().build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        if (r.statusCode() != 200) {
+            try (InputStream body = r.body()) {
+                body.readAllBytes();
+            }
+            throw new StepFailedException("could not download " + what + ": HTTP " + r.statusCode());
+        }
+        return r.body();
+    }
+
+    private void put(String url, String contentType, Path file, String what) throws IOException {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(5))
+                .header("Content-Type", contentType).PUT(HttpRequest.BodyPublishers.ofFile(file)).build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        if (r.statusCode() != 200) {
+            throw new StepFailedException("could not upload " + what + ": HTTP " + r.statusCode());
+        }
+    }
+
+    private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body) throws IOException {
+        try {
+            return http.send(request, body);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
         }
     }
 
