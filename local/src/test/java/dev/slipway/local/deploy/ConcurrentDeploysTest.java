@@ -62,7 +62,7 @@ class ConcurrentDeploysTest {
                 assertEquals(404, logs(app, d).statusCode(), "a deployment that reused has no build log: " + d);
             }
         }
-        assertEquals(1, built.size(), "deployments that built: " + built);
+        assertEquals(1, built.size(), "deployments that built: " + built.stream().map(d -> d.path("deploymentId").asText()).toList());
         assertEquals(1, releases.size(), "releases named: " + releases);
         assertEquals(200, logs(app, built.get(0)).statusCode());
         JsonNode listed = Json.parse(api.json("GET", "/apps/" + app + "/releases?limit=100", null).body());
