@@ -23,6 +23,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -100,9 +101,16 @@ class KillDuringDeployTest {
                 assertEquals(0, s3.listObjectsV2(r -> r.bucket("slipway-artifactsbucket").prefix(prefix)).keyCount(), prefix);
             }
         }
-        // And the next deploy works.
+        // And the next deploy works: of the same commit, whose build lease the lost deployment held;
+        // the lease ended with it, so this one builds at once instead of waiting for the lease to expire.
         JsonNode again = deployAndWait();
         assertEquals("SUCCEEDED", again.path("status").asText(), again.toString());
+        for (JsonNode s : again.path("steps")) {
+            if (s.path("name").asText().equals("FindReusableRelease")) {
+                assertFalse(s.has("attempts"), "it did not wait: " + again);
+                assertEquals("no READY release of these inputs: building", s.path("outcome").asText(), again.toString());
+            }
+        }
     }
 
     private static boolean hasOpenStep(JsonNode d, String name) {
