@@ -1,6 +1,7 @@
 package dev.slipway.shared.deploy.store.dynamodb;
 
 import dev.slipway.shared.deploy.store.BuildLeases;
+import dev.slipway.shared.store.WriteConflict;
 import software.amazon.awssdk.enhanced.dynamodb.Expression;
 import software.amazon.awssdk.enhanced.dynamodb.model.QueryConditional;
 import software.amazon.awssdk.enhanced.dynamodb.model.QueryEnhancedRequest;
@@ -39,7 +40,8 @@ final class DynamoDbBuildLeases implements BuildLeases {
                 }
             }
         }
-        throw new IllegalStateException("the build lease of " + buildKey + " kept changing hands");
+        // A conflict, not a failure: the step is retried (DeploySteps classifies it as transient).
+        throw new WriteConflict(WriteConflict.Part.ITEM, "the build lease of " + buildKey + " kept changing hands");
     }
 
     @Override
