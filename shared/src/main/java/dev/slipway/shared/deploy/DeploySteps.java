@@ -165,6 +165,13 @@ public final class DeploySteps {
         Instant now = clock.instant();
         BuildLeases.Lease lease = leases.claim(d.appId(), buildKey, d.id(), now, now.plus(BuildLeases.LENGTH));
         if (!lease.heldBy(d.id())) {
+            // The step keeps its first start across the waits: that is when waiting began.
+            Instant since = d.steps().stream().filter(s -> s.name().equals("FindReusableRelease")).findFirst()
+                    .map(Deployment.Step::startedAt).orElse(now);
+            if (!now.isBefore(since.plus(BuildLeases.LONGEST_WAIT))) {
+                throw new StepFailedException("gave up after waiting " + BuildLeases.LONGEST_WAIT.toMinutes() + " minutes for deployment "
+                        + lease.holder() + ", which builds the same inputs; deploy again");
+            }
             return StepResult.Reusable.waitFor(lease.holder());
         }
         // The last holder may have made its release READY (then released the lease) after our read above.

@@ -21,6 +21,7 @@ import java.util.Locale;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** FindReusableRelease with the build lease, on the in-memory stores: reuse, build, or wait for the deployment that builds. */
@@ -116,6 +117,20 @@ class BuildLeaseStepTest {
         now = now.plusSeconds(1);
         assertNull(((StepResult.Reusable) steps.findReusable(b, KEY)).waiting(), "then taken over");
         assertEquals(b.id(), stores.buildLeases().find(APP, KEY).orElseThrow().holder());
+    }
+
+    @Test
+    void aWaiterGivesUpOnceItHasWaitedTheLongestWait() {
+        Deployment a = deployment();
+        steps.findReusable(a, KEY);
+        Deployment b = stores.deployments().update(APP, deployment().id(), x -> x.withStepStarted("FindReusableRelease", now));
+
+        now = now.plus(BuildLeases.LONGEST_WAIT).minusSeconds(1);
+        stores.buildLeases().claim(APP, KEY, a.id(), now, now.plus(BuildLeases.LENGTH)); // still building: its lease renewed
+        assertEquals(Boolean.TRUE, ((StepResult.Reusable) steps.findReusable(b, KEY)).waiting(), "still within the longest wait");
+        now = now.plusSeconds(1);
+        StepFailedException e = assertThrows(StepFailedException.class, () -> steps.findReusable(b, KEY));
+        assertEquals("gave up after waiting 40 minutes for deployment " + a.id() + ", which builds the same inputs; deploy again", e.getMessage());
     }
 
     private Deployment deployment() {

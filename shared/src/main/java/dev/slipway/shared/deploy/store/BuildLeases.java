@@ -20,6 +20,14 @@ public interface BuildLeases {
      */
     Duration LENGTH = Duration.ofMinutes(30);
 
+    /**
+     * How long a deployment waits for another one's build before it fails: longer than {@link #LENGTH},
+     * so a holder that vanished is taken over first. Bounded by the clock, not only by the state
+     * machine's count of waits, so the cleanup's deploy window ({@code ReleaseSweeper.DEPLOY_WINDOW})
+     * covers a deployment that waited.
+     */
+    Duration LONGEST_WAIT = Duration.ofMinutes(40);
+
     /** The lease as stored: {@code holder} (a deployment id) builds {@code buildKey} until {@code heldUntil}. */
     record Lease(String appId, String buildKey, String holder, Instant heldUntil) {
         public boolean heldBy(String deploymentId) {
