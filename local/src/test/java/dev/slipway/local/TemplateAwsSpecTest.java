@@ -367,6 +367,8 @@ class TemplateAwsSpecTest {
         JsonNode states = Json.parse(Files.readString(root.resolve("statemachines/deploy.asl.json"))).path("States");
         Duration waited = Duration.ofSeconds(states.path("WaitForBuildLease").path("Seconds").asLong() * maxLeaseWaits(states));
         assertTrue(waited.compareTo(BuildLeases.LENGTH) > 0, "a waiter gives up after " + waited);
+        assertTrue(BuildLeases.LONGEST_WAIT.compareTo(BuildLeases.LENGTH) > 0, "the clock's bound " + BuildLeases.LONGEST_WAIT);
+        assertTrue(waited.compareTo(BuildLeases.LONGEST_WAIT) >= 0, "the count is a backstop: it stops no waiter before the clock does");
     }
 
     private static int maxLeaseWaits(JsonNode states) {
