@@ -9,6 +9,7 @@ import dev.slipway.shared.deploy.BuildUrlSigner;
 import dev.slipway.shared.deploy.BuildUrls;
 import dev.slipway.shared.deploy.ReleaseFiles;
 import dev.slipway.shared.deploy.SiteKeys;
+import dev.slipway.shared.deploy.store.BuildLeases;
 import dev.slipway.shared.env.EnvScope;
 import dev.slipway.shared.env.LocalEncryptedAppEnvironment;
 import dev.slipway.shared.json.Json;
@@ -28,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -497,8 +499,52 @@ class TemplateAwsSpecTest {
         assertEquals("Deployed", next(choice, Json.parse("{\"reuse\":{\"status\":\"SUCCEEDED\",\"releaseId\":\"r\"}}")));
         assertEquals("DeploymentFailed", next(choice, Json.parse("{\"reuse\":{\"status\":\"FAILED\"}}")));
         assertEquals("PromoteRelease", next(choice, Json.parse("{\"reuse\":{\"found\":true,\"releaseId\":\"r\"}}")));
+        assertEquals("CountLeaseWait", next(choice, Json.parse("{\"reuse\":{\"found\":false,\"wait\":true,\"holder\":\"d\"}}")));
+        assertEquals("ExportSource", next(choice, Json.parse("{\"reuse\":{\"found\":false,\"wait\":\"true\"}}")));
         assertEquals("ExportSource", next(choice, Json.parse("{\"reuse\":{\"found\":false}}")));
         assertEquals("ExportSource", next(choice, Json.parse("{\"reuse\":{}}")));
+    }
+
+    /** Waits for another deployment's build are counted from 1, and the count stops the loop. */
+    @Test
+    void theLeaseWaitLoopIsCountedAndBounded() throws Exception {
+        JsonNode states = Json.parse(Files.readString(root.resolve("statemachines/deploy.asl.json"))).path("States");
+        assertEquals("FirstLeaseWait", next(states.path("CountLeaseWait"), Json.parse("{\"reuse\":{\"wait\":true}}")));
+        assertEquals("NextLeaseWait", next(states.path("CountLeaseWait"), Json.parse("{\"leaseWait\":{\"attempts\":3}}")));
+        assertEquals(Json.parse("{\"attempts\":1}"), states.path("FirstLeaseWait").path("Result"));
+        assertEquals("States.MathAdd($.leaseWait.attempts, 1)", states.path("NextLeaseWait").path("Parameters").path("attempts.$").asText());
+        int maxWaits = maxLeaseWaits(states);
+        assertEquals("WaitForBuildLease", next(states.path("GiveUpWaiting"), Json.parse("{\"leaseWait\":{\"attempts\":" + (maxWaits - 1) + "}}")));
+        assertEquals("LeaseWaitTimedOut", next(states.path("GiveUpWaiting"), Json.parse("{\"leaseWait\":{\"attempts\":" + maxWaits + "}}")));
+        assertEquals("FindReusableRelease", states.path("WaitForBuildLease").path("Next").asText());
+        assertEquals("MarkFailed", states.path("LeaseWaitTimedOut").path("Next").asText());
+        assertEquals("$.error", states.path("LeaseWaitTimedOut").path("ResultPath").asText());
+    }
+
+    /**
+     * A build lease outlasts the build's own time limit (CodeBuild's TimeoutInMinutes, the local
+     * runner's limit), and a waiter outlasts a lease, so a waiter behind a vanished holder takes the
+     * lease over instead of giving up.
+     */
+    @Test
+    void aBuildLeaseOutlastsABuildAndAWaiterOutlastsALease() throws Exception {
+        Number codeBuildMinutes = (Number) template.properties("BuildProject").get("TimeoutInMinutes");
+        assertTrue(BuildLeases.LENGTH.compareTo(Duration.ofMinutes(codeBuildMinutes.longValue())) > 0, "CodeBuild " + codeBuildMinutes + " min");
+        assertTrue(BuildLeases.LENGTH.compareTo(LocalRuntime.BUILD_TIME_LIMIT) > 0, "local " + LocalRuntime.BUILD_TIME_LIMIT);
+        JsonNode states = Json.parse(Files.readString(root.resolve("statemachines/deploy.asl.json"))).path("States");
+        Duration waited = Duration.ofSeconds(states.path("WaitForBuildLease").path("Seconds").asLong() * maxLeaseWaits(states));
+        assertTrue(waited.compareTo(BuildLeases.LENGTH) > 0, "a waiter gives up after " + waited);
+        assertTrue(BuildLeases.LONGEST_WAIT.compareTo(BuildLeases.LENGTH) > 0, "the clock's bound " + BuildLeases.LONGEST_WAIT);
+        assertTrue(waited.compareTo(BuildLeases.LONGEST_WAIT) >= 0, "the count is a backstop: it stops no waiter before the clock does");
+    }
+
+    private static int maxLeaseWaits(JsonNode states) {
+        for (JsonNode rule : states.path("GiveUpWaiting").path("Choices").path(0).path("And")) {
+            if (rule.has("NumericGreaterThanEquals")) {
+                return rule.path("NumericGreaterThanEquals").asInt();
+            }
+        }
+        throw new AssertionError("GiveUpWaiting has no bound");
     }
 
     /** A small evaluator of the Choice operators the file uses (the local engine's own tests run it for real). */
@@ -532,6 +578,12 @@ class TemplateAwsSpecTest {
         }
         if (rule.has("BooleanEquals")) {
             return v.isBoolean() && v.asBoolean() == rule.path("BooleanEquals").asBoolean();
+        }
+        if (rule.has("IsNumeric")) {
+            return rule.path("IsNumeric").asBoolean() == v.isNumber();
+        }
+        if (rule.has("NumericGreaterThanEquals")) {
+            return v.isNumber() && v.asDouble() >= rule.path("NumericGreaterThanEquals").asDouble();
         }
         if (rule.has("StringEquals")) {
             return v.isTextual() && v.asText().equals(rule.path("StringEquals").asText());

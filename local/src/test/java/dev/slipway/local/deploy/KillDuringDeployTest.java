@@ -26,6 +26,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -117,6 +118,12 @@ class KillDuringDeployTest {
         importApp("After the crash");
         JsonNode again = deployAndWait();
         assertEquals("SUCCEEDED", again.path("status").asText(), again.toString());
+        for (JsonNode s : again.path("steps")) {
+            if (s.path("name").asText().equals("FindReusableRelease")) {
+                assertFalse(s.has("attempts"), "it did not wait: " + again);
+                assertEquals("no READY release of these inputs: building", s.path("outcome").asText(), again.toString());
+            }
+        }
     }
 
     /** An app whose build starts a detached grandchild, then waits forever; both carry {@code marker}. */

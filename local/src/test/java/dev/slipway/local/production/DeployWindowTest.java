@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.local.EmbeddedEngines;
 import dev.slipway.local.template.SamTemplate;
 import dev.slipway.shared.deploy.cleanup.ReleaseSweeper;
+import dev.slipway.shared.deploy.store.BuildLeases;
 import dev.slipway.shared.json.Json;
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +47,11 @@ class DeployWindowTest {
                 attempts += max;
             }
             worst += attempts * attempt + backoff;
+        }
+        // Waiting for another deployment's build of the same inputs: FindReusableRelease gives up once
+        // it has waited BuildLeases.LONGEST_WAIT (each ask is one more attempt of a Task counted above).
+        if (asl.path("States").has("WaitForBuildLease")) {
+            worst += BuildLeases.LONGEST_WAIT.toSeconds();
         }
         if (asl.hasNonNull("TimeoutSeconds")) {
             worst = Math.min(worst, asl.path("TimeoutSeconds").asLong());

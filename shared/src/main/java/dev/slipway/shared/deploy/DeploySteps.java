@@ -11,6 +11,7 @@ import dev.slipway.shared.deploy.model.DeployTarget;
 import dev.slipway.shared.deploy.model.Deployment;
 import dev.slipway.shared.deploy.model.Release;
 import dev.slipway.shared.deploy.model.ReleaseStatus;
+import dev.slipway.shared.deploy.store.BuildLeases;
 import dev.slipway.shared.deploy.store.DeployStores;
 import dev.slipway.shared.deploy.store.DeploymentStore;
 import dev.slipway.shared.deploy.store.ReleaseStore;
@@ -34,6 +35,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -52,6 +54,7 @@ public final class DeploySteps {
     private final AppService apps;
     private final DeploymentStore deployments;
     private final ReleaseStore releases;
+    private final BuildLeases leases;
     private final AuditHeads audit;
     private final ReleaseFiles files;
     private final CommitSource sources;
@@ -68,6 +71,7 @@ public final class DeploySteps {
         this.apps = apps;
         this.deployments = stores.deployments();
         this.releases = stores.releases();
+        this.leases = stores.buildLeases();
         this.audit = stores.audit();
         this.files = files;
         this.sources = sources;
@@ -155,10 +159,34 @@ public final class DeploySteps {
             throw new StepFailedException("release " + d.releaseId() + " is no longer READY");
         }
         if (ready.isPresent()) {
-            deployments.update(d.appId(), d.id(), x -> x.withRelease(ready.get().id(), true));
-            return new StepResult.Reusable(true, ready.get().id(), "reused release " + ready.get().id());
+            return reuse(d, ready.get());
+        }
+        // Nothing READY: one deployment builds these inputs, the others wait for its release.
+        // Claiming again is harmless: a retried step finds the lease its own and renews it.
+        Instant now = clock.instant();
+        BuildLeases.Lease lease = leases.claim(d.appId(), buildKey, d.id(), now, now.plus(BuildLeases.LENGTH));
+        if (!lease.heldBy(d.id())) {
+            // The step keeps its first start across the waits: that is when waiting began.
+            Instant since = d.steps().stream().filter(s -> s.name().equals("FindReusableRelease")).findFirst()
+                    .map(Deployment.Step::startedAt).orElse(now);
+            if (!now.isBefore(since.plus(BuildLeases.LONGEST_WAIT))) {
+                throw new StepFailedException("gave up after waiting " + BuildLeases.LONGEST_WAIT.toMinutes() + " minutes for deployment "
+                        + lease.holder() + ", which builds the same inputs; deploy again");
+            }
+            return StepResult.Reusable.waitFor(lease.holder());
+        }
+        // The last holder may have made its release READY (then released the lease) after our read above.
+        Optional<Release> readyNow = releases.readyReleaseFor(d.appId(), buildKey);
+        if (readyNow.isPresent()) {
+            leases.release(d.appId(), buildKey, d.id());
+            return reuse(d, readyNow.get());
         }
         return new StepResult.Reusable(false, null, "no READY release of these inputs: building");
+    }
+
+    private StepResult reuse(Deployment d, Release ready) {
+        deployments.update(d.appId(), d.id(), x -> x.withRelease(ready.id(), true));
+        return new StepResult.Reusable(true, ready.id(), "reused release " + ready.id());
     }
 
     StepResult exportSource(Deployment d) {
@@ -223,6 +251,7 @@ public final class DeploySteps {
         String releaseId = requireRelease(d);
         Release r = releases.get(d.appId(), releaseId).orElseThrow(() -> new StepFailedException("release " + releaseId + " was never staged"));
         if (r.status() == ReleaseStatus.READY) {
+            releaseBuildLease(r, d); // a retry after markReady: the lease may still be held
             return new StepResult.Staged(releaseId, null, null, "already READY");
         }
         Manifest m = files.manifest(d.appId(), releaseId).orElseThrow(() -> new StepFailedException("release " + releaseId + " has no manifest"));
@@ -232,6 +261,7 @@ public final class DeploySteps {
         }
         Release ready = r.ready(m.files().size(), m.totalBytes(), clock.instant());
         releases.markReady(ready, event(d.appId(), "release.ready", "release/" + releaseId, null, Json.MAPPER.valueToTree(ready), d));
+        releaseBuildLease(ready, d);
         return new StepResult.Staged(releaseId, null, null, "READY: " + m.files().size() + " files checked");
     }
 
@@ -253,6 +283,13 @@ public final class DeploySteps {
     }
 
     // ---- helpers
+
+    /** READY: deployments waiting on the build lease of these inputs now find the release (only its holder's release ends it). */
+    private void releaseBuildLease(Release ready, Deployment d) {
+        if (ready.buildKey() != null) {
+            leases.release(d.appId(), ready.buildKey(), d.id());
+        }
+    }
 
     /** The build key of {@code tree} for {@code target}: its scope's environment values ({@link BuildKey}). */
     String buildKey(App app, String tree, DeployTarget target) {

@@ -6,6 +6,7 @@ import dev.slipway.shared.audit.AuditHeads;
 import dev.slipway.shared.deploy.model.Deployment;
 import dev.slipway.shared.deploy.model.Release;
 import dev.slipway.shared.deploy.model.ReleaseStatus;
+import dev.slipway.shared.deploy.store.BuildLeases;
 import dev.slipway.shared.deploy.store.DeployStores;
 import dev.slipway.shared.deploy.store.DeploymentStore;
 import dev.slipway.shared.deploy.store.ReleaseStore;
@@ -22,6 +23,7 @@ import java.util.Optional;
 public final class FailedDeployments {
     private final DeploymentStore deployments;
     private final ReleaseStore releases;
+    private final BuildLeases leases;
     private final AuditHeads audit;
     private final ReleaseFiles files;
     private final Clock clock;
@@ -29,12 +31,16 @@ public final class FailedDeployments {
     public FailedDeployments(DeployStores stores, ReleaseFiles files, Clock clock) {
         this.deployments = stores.deployments();
         this.releases = stores.releases();
+        this.leases = stores.buildLeases();
         this.audit = stores.audit();
         this.files = files;
         this.clock = clock;
     }
 
-    /** Removes what the deployment staged (a READY release is never removed) and its build inputs/outputs. */
+    /**
+     * Removes what the deployment staged (a READY release is never removed) and its build inputs/outputs,
+     * and ends the build leases it holds.
+     */
     public void cleanUp(Deployment d) {
         if (d.releaseId() != null && !Boolean.TRUE.equals(d.reusedRelease())) {
             Optional<Release> r = releases.get(d.appId(), d.releaseId());
@@ -46,6 +52,8 @@ public final class FailedDeployments {
             }
         }
         files.deleteBuildFiles(d.appId(), d.id());
+        // A build lease it held ends with it, so a deployment waiting for these inputs claims it and builds.
+        leases.releaseHeldBy(d.appId(), d.id());
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.slipway.shared.deploy;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 /**
@@ -23,9 +24,21 @@ public sealed interface StepResult {
     record Resolved(String commit, String tree, String buildKey, @JsonIgnore String outcome) implements StepResult {
     }
 
-    /** FindReusableRelease: whether a READY release of these inputs exists, and which. */
-    @JsonPropertyOrder({"found", "releaseId"})
-    record Reusable(boolean found, String releaseId, @JsonIgnore String outcome) implements StepResult {
+    /**
+     * FindReusableRelease: whether a READY release of these inputs exists, and which; or, with
+     * {@code wait} true ({@code waiting}: a record cannot name a component {@code wait}), that another deployment ({@code holder}) is building them now (the
+     * workflow waits and asks again). Neither: this deployment builds.
+     */
+    @JsonPropertyOrder({"found", "releaseId", "wait", "holder"})
+    record Reusable(boolean found, String releaseId, @JsonProperty("wait") Boolean waiting, String holder, @JsonIgnore String outcome) implements StepResult {
+        public Reusable(boolean found, String releaseId, String outcome) {
+            this(found, releaseId, null, null, outcome);
+        }
+
+        /** Deployment {@code holder} holds the build lease of these inputs. */
+        public static Reusable waitFor(String holder) {
+            return new Reusable(false, null, true, holder, "waiting for deployment " + holder + ", which builds the same inputs");
+        }
     }
 
     /**

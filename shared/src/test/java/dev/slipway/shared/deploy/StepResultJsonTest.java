@@ -13,6 +13,7 @@ class StepResultJsonTest {
         assertEquals("{\"buildKey\":\"\"}", Json.write(new StepResult.Resolved(null, null, "", "deploying release r: nothing to build")));
         assertEquals("{\"found\":true,\"releaseId\":\"r\"}", Json.write(new StepResult.Reusable(true, "r", "reused release r")));
         assertEquals("{\"found\":false}", Json.write(new StepResult.Reusable(false, null, "building")));
+        assertEquals("{\"found\":false,\"wait\":true,\"holder\":\"d1\"}", Json.write(StepResult.Reusable.waitFor("d1")));
         assertEquals("{\"releaseId\":\"r\",\"sourceKey\":\"k\",\"outputKey\":\"o\",\"logKey\":\"l\",\"bucket\":\"b\","
                         + "\"buildSettings\":\"{}\",\"sourceUrl\":\"s\",\"envUrl\":\"e\",\"outputUrl\":\"u\",\"logUrl\":\"g\","
                         + "\"cacheGetUrl\":\"\",\"cachePutUrl\":\"\",\"urlsExpireAt\":\"2026-01-01T01:00:00Z\"}",

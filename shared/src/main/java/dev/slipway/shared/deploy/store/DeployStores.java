@@ -9,5 +9,6 @@ import dev.slipway.shared.audit.AuditHeads;
  * {@code deploy.store.memory.InMemoryDeployStores} (plain Java, for tests of the rules).
  */
 public record DeployStores(DeploymentStore deployments, ReleaseStore releases, AliasStore aliases, PreviewStore previews,
-                           ContentIndex content, SweepQueue sweeps, AuditHeads audit) {
+                           ContentIndex content, SweepQueue sweeps, BuildLeases buildLeases,
+                           AuditHeads audit) {
 }

@@ -17,12 +17,18 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -203,6 +209,80 @@ public abstract class DeployStoresContract {
         assertTrue(stores.content().forget(app, sha, "{\"key\":\"sites/x/1/a.js\"}"));
         assertTrue(stores.content().known(app, Set.of(sha)).isEmpty());
         assertNull(stores.content().known(app, Set.of(sha)).get(sha));
+    }
+
+    @Test
+    void aBuildLeaseHasOneHolderUntilItsHolderReleasesItOrItExpires() {
+        BuildLeases leases = stores.buildLeases();
+        String key = "k".repeat(64);
+        Instant now = Instant.now();
+        Instant until = now.plus(BuildLeases.LENGTH);
+
+        assertTrue(leases.claim(app, key, "d1", now, until).heldBy("d1"), "a free lease is won");
+        BuildLeases.Lease held = leases.claim(app, key, "d2", now.plusSeconds(1), until.plusSeconds(1));
+        assertEquals("d1", held.holder(), "a live lease answers its holder");
+        assertEquals(until.toEpochMilli(), held.heldUntil().toEpochMilli());
+        BuildLeases.Lease retried = leases.claim(app, key, "d1", now.plusSeconds(2), until.plusSeconds(2));
+        assertTrue(retried.heldBy("d1"), "the holder's retried claim wins again");
+        assertEquals(until.plusSeconds(2).toEpochMilli(), retried.heldUntil().toEpochMilli(), "and renews it");
+        assertFalse(leases.release(app, key, "d2"), "only the holder releases");
+        assertEquals("d1", leases.find(app, key).orElseThrow().holder());
+        assertEquals("d1", leases.claim(app, key, "d2", until.plusSeconds(2), until.plusSeconds(60)).holder(),
+                "held up to and including its heldUntil");
+
+        Instant expired = until.plusSeconds(3);
+        assertTrue(leases.claim(app, key, "d2", expired, expired.plus(BuildLeases.LENGTH)).heldBy("d2"), "an expired lease is taken over");
+        assertFalse(leases.release(app, key, "d1"), "the old holder no longer releases it");
+        assertEquals("d2", leases.claim(app, key, "d1", expired, expired.plus(BuildLeases.LENGTH)).holder());
+        assertTrue(leases.release(app, key, "d2"));
+        assertFalse(leases.release(app, key, "d2"), "a repeated release is harmless");
+        assertTrue(leases.find(app, key).isEmpty());
+        assertTrue(leases.claim(app, key, "d3", expired, expired.plus(BuildLeases.LENGTH)).heldBy("d3"), "a released lease is free");
+        assertTrue(leases.find("other-" + app, key).isEmpty(), "leases are per app");
+    }
+
+    @Test
+    void aDeploymentReleasesEveryLeaseItHoldsAndNoOther() {
+        BuildLeases leases = stores.buildLeases();
+        Instant now = Instant.now();
+        Instant until = now.plus(BuildLeases.LENGTH);
+        leases.claim(app, "a".repeat(64), "d1", now, until);
+        leases.claim(app, "b".repeat(64), "d1", now, until);
+        leases.claim(app, "c".repeat(64), "d2", now, until);
+
+        assertEquals(2, leases.releaseHeldBy(app, "d1"));
+        assertEquals(0, leases.releaseHeldBy(app, "d1"));
+
+        assertTrue(leases.find(app, "a".repeat(64)).isEmpty());
+        assertTrue(leases.find(app, "b".repeat(64)).isEmpty());
+        assertEquals("d2", leases.find(app, "c".repeat(64)).orElseThrow().holder());
+    }
+
+    @Test
+    void concurrentClaimsOfOneBuildKeyHaveOneWinnerThatAllOfThemName() throws Exception {
+        BuildLeases leases = stores.buildLeases();
+        String key = "e".repeat(64);
+        Instant now = Instant.now();
+        int claimers = 8;
+        CyclicBarrier start = new CyclicBarrier(claimers);
+        ExecutorService pool = Executors.newFixedThreadPool(claimers);
+        try {
+            List<Future<BuildLeases.Lease>> answers = new ArrayList<>();
+            for (int i = 0; i < claimers; i++) {
+                String deployment = "d" + i;
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return leases.claim(app, key, deployment, now, now.plus(BuildLeases.LENGTH));
+                }));
+            }
+            Set<String> named = new HashSet<>();
+            for (Future<BuildLeases.Lease> a : answers) {
+                named.add(a.get(60, TimeUnit.SECONDS).holder());
+            }
+            assertEquals(Set.of(leases.find(app, key).orElseThrow().holder()), named);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     // ---- helpers

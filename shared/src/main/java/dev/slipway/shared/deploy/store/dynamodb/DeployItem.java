@@ -9,8 +9,8 @@ import software.amazon.awssdk.enhanced.dynamodb.mapper.annotations.DynamoDbSortK
 /**
  * One row of the releases table. Partition {@code appId}; sort key {@code kind#id}:
  * {@code release#<id>}, {@code deployment#<id>}, {@code alias#<name>}, {@code aliasv#<name>#<version>} (the alias's history), {@code build#<buildKey>}
- * (which READY release a build key produced) and {@code content#<sha256>} (where the app already
- * stores those bytes). Conditions use the plain attributes; the record itself is {@code doc} (JSON).
+ * (which READY release a build key produced), {@code lease#<buildKey>} (which deployment builds a
+ * build key now, until when) and {@code content#<sha256>} (where the app already stores those bytes). Conditions use the plain attributes; the record itself is {@code doc} (JSON).
  */
 @DynamoDbBean
 public class DeployItem {
@@ -21,6 +21,8 @@ public class DeployItem {
     public static final String ALIAS_HISTORY = "aliasv#";
     public static final String BUILD = "build#";
     public static final String CONTENT = "content#";
+    /** {@code lease#<buildKey>}: the deployment building these inputs ({@code holder}) until {@code heldUntil}. */
+    public static final String LEASE = "lease#";
     /** {@code preview#<name>}: a preview (its alias is {@code alias#preview:<name>}). */
     public static final String PREVIEW = "preview#";
     /** {@code sweep#<releaseId>}: a release that may have lost its last reference; the cleanup checks it. */
@@ -40,6 +42,8 @@ public class DeployItem {
     private String doc;
     private String dueKind;
     private Long dueAt;
+    private String holder;
+    private Long heldUntil;
 
     @DynamoDbPartitionKey
     public String getAppId() { return appId; }
@@ -63,6 +67,12 @@ public class DeployItem {
     @DynamoDbSecondarySortKey(indexNames = DUE_INDEX)
     public Long getDueAt() { return dueAt; }
     public void setDueAt(Long v) { dueAt = v; }
+    /** A build lease's deployment id; absent on every other item. */
+    public String getHolder() { return holder; }
+    public void setHolder(String v) { holder = v; }
+    /** Epoch milliseconds until which a build lease holds; absent on every other item. */
+    public Long getHeldUntil() { return heldUntil; }
+    public void setHeldUntil(Long v) { heldUntil = v; }
 
     public static DeployItem of(String appId, String key, String status, Long version, String releaseId, String doc) {
         DeployItem i = new DeployItem();

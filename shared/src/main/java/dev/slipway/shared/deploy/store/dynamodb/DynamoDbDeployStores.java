@@ -12,6 +12,6 @@ public final class DynamoDbDeployStores {
     public static DeployStores of(DynamoDbEnhancedClient client, String releasesTable, AuditLedger ledger) {
         DeployTable t = new DeployTable(client, releasesTable, ledger);
         return new DeployStores(new DynamoDbDeployments(t), new DynamoDbReleases(t), new DynamoDbAliases(t), new DynamoDbPreviews(t),
-                new DynamoDbContentIndex(t), new DynamoDbSweepQueue(t), ledger);
+                new DynamoDbContentIndex(t), new DynamoDbSweepQueue(t), new DynamoDbBuildLeases(t), ledger);
     }
 }

@@ -14,7 +14,7 @@ public final class InMemoryDeployStores {
     public static DeployStores create() {
         MemoryTable t = new MemoryTable();
         return new DeployStores(new InMemoryDeployments(t), new InMemoryReleases(t), new InMemoryAliases(t), new InMemoryPreviews(t),
-                new InMemoryContentIndex(t), new InMemorySweepQueue(t), t.audit);
+                new InMemoryContentIndex(t), new InMemorySweepQueue(t), new InMemoryBuildLeases(t), t.audit);
     }
 
     /** The audit chains of a set {@link #create} made: each app's events, oldest first. */

@@ -26,6 +26,7 @@ final class MemoryTable {
     static final String PREVIEW = "preview#";
     static final String SWEEP = "sweep#";
     static final String REF = "ref#";
+    static final String LEASE = "lease#";
 
     final Object lock = new Object();
     final MemoryAuditChain audit = new MemoryAuditChain(lock);
