@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.slipway.shared.apps.BuildSettings;
 import dev.slipway.shared.imports.findings.Finding;
+import dev.slipway.shared.lockfile.RegistryMapping;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -100,6 +101,7 @@ public final class FrameworkDetector {
         JsonNode pkg = readPackageJson(pkgPath, findings);
         String nodeVersion = nodeVersion(root, pkg, findings);
         PackageManager pm = packageManager(root, pkg, findings);
+        findings.addAll(LockfileRegistries.findings(root, new RegistryMapping(null)));
         if (pkg == null) {
             findings.add(new Finding("framework-unknown", Finding.WARNING, "package.json", null, null,
                     "The framework could not be detected because package.json could not be read; fix it or set the build settings by hand."));

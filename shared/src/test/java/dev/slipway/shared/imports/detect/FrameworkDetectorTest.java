@@ -64,6 +64,29 @@ class FrameworkDetectorTest {
     }
 
     @Test
+    void aLockfilePinnedToABuildersPrivateCacheIsReportedWithHostsAndCounts() throws IOException {
+        write("package.json", pkg("\"react\": \"^18.3.1\"", "\"vite\": \"^5.4.1\"", true));
+        String prefix = "https://npm-cache.builder.invalid/project/sandbox-npm-cache";
+        write("package-lock.json", """
+                {"lockfileVersion": 3, "packages": {
+                  "node_modules/react": {"resolved": "%s/react/-/react-18.3.1.tgz", "integrity": "sha512-a"},
+                  "node_modules/@types/react": {"resolved": "%s/@types/react/-/react-18.3.3.tgz", "integrity": "sha512-b"},
+                  "node_modules/vite": {"resolved": "https://registry.npmjs.org/vite/-/vite-5.4.1.tgz", "integrity": "sha512-c"},
+                  "node_modules/fork": {"resolved": "https://codeload.github.com/x/fork/tar.gz/0123abc"}}}
+                """.formatted(prefix, prefix));
+        List<Finding> findings = FrameworkDetector.detect(root).findings();
+        Finding foreign = findings.stream().filter(f -> f.rule().equals("lockfile-foreign-registry")).findFirst().orElseThrow();
+        assertEquals(Finding.WARNING, foreign.severity());
+        assertEquals("package-lock.json", foreign.file());
+        assertTrue(foreign.message().startsWith("package-lock.json pins 2 package URLs to other hosts (npm-cache.builder.invalid: 2)"),
+                foreign.message());
+        Finding unmapped = findings.stream().filter(f -> f.rule().equals("lockfile-unmapped-url")).findFirst().orElseThrow();
+        assertTrue(unmapped.message().contains("https://codeload.github.com/x/fork/tar.gz/0123abc"), unmapped.message());
+        write("package-lock.json", "{\"lockfileVersion\": 3, \"packages\": {}}");
+        assertTrue(FrameworkDetector.detect(root).findings().stream().noneMatch(f -> f.rule().startsWith("lockfile-")));
+    }
+
+    @Test
     void lovableFromViteConfigOnlyAndWinsOverBolt() throws IOException {
         write("package.json", pkg("", "\"vite\": \"^5.4.1\"", true));
         write("package-lock.json", "{}");
