@@ -4,11 +4,13 @@ import dev.slipway.shared.errors.DomainError;
 import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.git.GitStore;
 import dev.slipway.shared.git.S3DfsRepository;
+import dev.slipway.shared.lockfile.RegistryMapping;
 import org.eclipse.jgit.errors.IncorrectObjectTypeException;
 import org.eclipse.jgit.errors.MissingObjectException;
 import org.eclipse.jgit.lib.AbbreviatedObjectId;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectLoader;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
@@ -17,7 +19,12 @@ import org.eclipse.jgit.treewalk.TreeWalk;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
@@ -71,6 +78,16 @@ public final class CommitSource {
 
     /** Writes the commit's tree as a zip (CodeBuild's S3 source format); executables keep 0755. */
     public void exportZip(String appId, String commit, OutputStream out) throws IOException {
+        exportZip(appId, commit, out, null);
+    }
+
+    /**
+     * {@link #exportZip(String, String, OutputStream)}, with the root lockfiles' foreign registry URLs pointed at
+     * {@code mapping}'s registry (null: as committed). Returns one line per lockfile it changed, or whose URLs it
+     * left, for the build log. The commit itself is not changed: the mapping happens for the build only.
+     */
+    public List<String> exportZip(String appId, String commit, OutputStream out, RegistryMapping mapping) throws IOException {
+        List<String> notes = new ArrayList<>();
         try (S3DfsRepository repo = git.open(appId); RevWalk walk = new RevWalk(repo);
              TreeWalk tw = new TreeWalk(repo); ZipOutputStream zip = new ZipOutputStream(out)) {
             RevCommit c = walk.parseCommit(ObjectId.fromString(commit));
@@ -83,10 +100,38 @@ public final class CommitSource {
                 }
                 ZipEntry e = new ZipEntry(tw.getPathString());
                 zip.putNextEntry(e);
-                repo.open(tw.getObjectId(0)).copyTo(zip);
+                ObjectLoader blob = repo.open(tw.getObjectId(0));
+                if (mapping != null && RegistryMapping.LOCKFILES.contains(tw.getPathString())
+                        && blob.getSize() <= MAX_MAPPED_LOCKFILE_BYTES) {
+                    zip.write(mapped(tw.getPathString(), blob.getBytes(), mapping, notes));
+                } else {
+                    blob.copyTo(zip);
+                }
                 zip.closeEntry();
             }
         }
+        return notes;
+    }
+
+    /** Lockfiles larger than this go into the build as they are. */
+    static final long MAX_MAPPED_LOCKFILE_BYTES = 50L << 20;
+
+    private static byte[] mapped(String name, byte[] bytes, RegistryMapping mapping, List<String> notes) {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            return bytes; // not UTF-8: not a lockfile we can read; the install will say what is wrong
+        }
+        RegistryMapping.Result r = mapping.map(text);
+        if (r.changed()) {
+            notes.add(name + ": " + r.describe() + " now point at " + mapping.registry() + " (integrity hashes unchanged)");
+        }
+        if (!r.leftAlone().isEmpty()) {
+            notes.add(name + ": " + r.leftAlone().size() + (r.leftAlone().size() >= 20 ? "+" : "")
+                    + " URL(s) that are not registry tarballs are used as they are, e.g. " + r.leftAlone().get(0));
+        }
+        return r.changed() ? r.text().getBytes(StandardCharsets.UTF_8) : bytes;
     }
 
     private static String shorten(String s) {

@@ -19,6 +19,7 @@ import dev.slipway.shared.env.AppEnvironment;
 import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.ids.Ulid;
 import dev.slipway.shared.json.Json;
+import dev.slipway.shared.lockfile.RegistryMapping;
 import dev.slipway.shared.store.WriteConflict;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -189,6 +190,9 @@ public final class DeploySteps {
         return new StepResult.Reusable(true, ready.id(), "reused release " + ready.id());
     }
 
+    /** The registry builds install from; a per-stack or per-app registry (e.g. CodeArtifact) is not configurable yet. */
+    private static final RegistryMapping REGISTRY = new RegistryMapping(null);
+
     StepResult exportSource(Deployment d) {
         // The release id is fixed here, once, so retries of later steps write the same keys.
         Deployment withRelease = deployments.update(d.appId(), d.id(),
@@ -196,12 +200,14 @@ public final class DeploySteps {
         String key = SiteKeys.source(d.appId(), d.id());
         BuildSettings settings = apps.get(d.appId()).effectiveBuild();
         BuildUrls urls;
+        List<String> notes;
         // Through a temp file, not memory: a repository may hold hundreds of MB (Lambda's /tmp is sized for it).
         Path zip = null;
         try {
             zip = Files.createTempFile("slipway-source-", ".zip");
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(zip))) {
-                sources.exportZip(d.appId(), withRelease.commit(), out);
+                // builder exports pin packages to the builder's private npm cache: the build gets them from the registry
+                notes = sources.exportZip(d.appId(), withRelease.commit(), out, REGISTRY);
             }
             Path file = zip;
             files.s3().putObject(r -> r.bucket(files.bucket()).key(key).contentType("application/zip"), RequestBody.fromFile(file));
@@ -220,7 +226,7 @@ public final class DeploySteps {
         }
         return new StepResult.Exported(withRelease.releaseId(), key, SiteKeys.output(d.appId(), d.id()), SiteKeys.log(d.appId(), d.id()),
                 files.bucket(), Json.write(settings), urls.source(), urls.environment(), urls.output(), urls.log(),
-                urls.cacheGet(), urls.cachePut(), urls.expiresAt().toString());
+                urls.cacheGet(), urls.cachePut(), urls.expiresAt().toString(), String.join("\n", notes));
     }
 
     StepResult stage(Deployment d, String buildKey) {

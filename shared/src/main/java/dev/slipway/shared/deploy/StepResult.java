@@ -47,10 +47,10 @@ public sealed interface StepResult {
      * when the source has no lockfile (never absent: the Build state's paths must all resolve).
      */
     @JsonPropertyOrder({"releaseId", "sourceKey", "outputKey", "logKey", "bucket", "buildSettings", "sourceUrl", "envUrl",
-            "outputUrl", "logUrl", "cacheGetUrl", "cachePutUrl", "urlsExpireAt"})
+            "outputUrl", "logUrl", "cacheGetUrl", "cachePutUrl", "urlsExpireAt", "buildNotes"})
     record Exported(String releaseId, String sourceKey, String outputKey, String logKey, String bucket, String buildSettings,
                     String sourceUrl, String envUrl, String outputUrl, String logUrl, String cacheGetUrl, String cachePutUrl,
-                    String urlsExpireAt) implements StepResult {
+                    String urlsExpireAt, String buildNotes) implements StepResult {
         @Override
         public String toString() {
             return "Exported[releaseId=" + releaseId + ", sourceKey=" + sourceKey + ", urlsExpireAt=" + urlsExpireAt + "]";

@@ -131,6 +131,7 @@ public final class LocalBuildRunner {
         }
         try (BuildLog log = new BuildLog(job.logFile(), new LogRedactor(secrets), MAX_LOG_BYTES)) {
             log.note("build sandbox: " + sandbox.description());
+            job.notes().forEach(log::note);
             if (sandbox instanceof Unavailable unavailable) {
                 return failed(log, unavailable.message(), false, null, 0, 0);
             }

@@ -51,6 +51,7 @@ public final class LocalBuildStep {
     public static final String DEPLOYMENT_ID = "SLIPWAY_DEPLOYMENT_ID";
     public static final String TARGET = "SLIPWAY_TARGET";
     public static final String BUILD_SETTINGS = "SLIPWAY_BUILD_SETTINGS";
+    public static final String BUILD_NOTES = "SLIPWAY_BUILD_NOTES";
     public static final String SOURCE_URL = "SLIPWAY_SOURCE_URL";
     public static final String ENV_URL = "SLIPWAY_ENV_URL";
     public static final String OUTPUT_URL = "SLIPWAY_OUTPUT_URL";
@@ -102,7 +103,9 @@ public final class LocalBuildStep {
                     environment.put(url, vars.get(url));
                 }
             }
-            BuildOutcome outcome = runner.build(new BuildJob(source, settings, environment, log, appId + "/" + scope.id()));
+            String notes = vars.getOrDefault(BUILD_NOTES, "");
+            BuildOutcome outcome = runner.build(new BuildJob(source, settings, environment, log, appId + "/" + scope.id(),
+                    notes.isBlank() ? List.of() : List.of(notes.split("\n"))));
             if (Files.exists(log)) {
                 put(require(vars, LOG_URL), BuildUrls.LOG_TYPE, log, "the build log");
             }

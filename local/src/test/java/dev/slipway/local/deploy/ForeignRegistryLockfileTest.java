@@ -1,0 +1,70 @@
+package dev.slipway.local.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.local.AdminApi;
+import dev.slipway.local.LocalSlipway;
+import dev.slipway.local.imports.Exports;
+import dev.slipway.shared.json.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.net.http.HttpResponse;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * An export whose package-lock.json pins every package to a builder's private npm cache (a path-prefixed host
+ * that does not resolve: a reserved .invalid name), as Lovable exports do: the import reports it, the deploy
+ * builds anyway from the public registry with the lockfile's integrity hashes, and the build log says so.
+ */
+class ForeignRegistryLockfileTest {
+    @RegisterExtension
+    static final LocalSlipway slipway = LocalSlipway.builder().skipWithoutNpmDependencies().build();
+    static final AdminApi api = slipway.api();
+    static final String PRIVATE_CACHE = "https://npm-cache.builder.invalid/project-x/sandbox-npm-cache/";
+
+    @Test
+    void aLockfilePinnedToABuildersPrivateCacheDeploysFromTheRegistry() throws Exception {
+        assertEquals(201, api.json("POST", "/apps", "{\"id\":\"pinned\",\"name\":\"Pinned\"}").statusCode());
+        Map<String, String> files = new LinkedHashMap<>(ViteApp.files("Built from the public registry"));
+        String lock = files.get("package-lock.json").replace("https://registry.npmjs.org/", PRIVATE_CACHE);
+        int pinned = count(lock, PRIVATE_CACHE);
+        assertTrue(pinned > 10, "the fixture's packages all point at the private cache: " + pinned);
+        files.put("package-lock.json", lock);
+
+        HttpResponse<String> imported = api.send("POST", "/apps/pinned/imports", Exports.zip("", files), "application/zip");
+        assertEquals(201, imported.statusCode(), imported.body());
+        JsonNode finding = null;
+        for (JsonNode f : Json.parse(imported.body()).path("findings")) {
+            if (f.path("rule").asText().equals("lockfile-foreign-registry")) {
+                finding = f;
+            }
+        }
+        assertTrue(finding != null, imported.body());
+        assertTrue(finding.path("message").asText().contains("(npm-cache.builder.invalid: " + pinned + ")"), finding.toString());
+
+        String id = Json.parse(api.json("POST", "/apps/pinned/deployments", "{}").body()).path("deploymentId").asText();
+        JsonNode d = api.awaitDeployment("pinned", id);
+        assertEquals("SUCCEEDED", d.path("status").asText(), d.toString());
+        String log = api.json("GET", "/apps/pinned/deployments/" + id + "/logs", null).body();
+        assertTrue(log.contains("==> package-lock.json: " + pinned + " URLs of npm-cache.builder.invalid now point at"
+                + " https://registry.npmjs.org/ (integrity hashes unchanged)"), log);
+        assertTrue(log.contains("network: reached registry.npmjs.org:443"), log);
+        slipway.edge().awaitPromoted(d);
+        assertTrue(slipway.edge().site("pinned", "/").text().contains("<div id=\"root\">"));
+    }
+
+    private static int count(String text, String needle) {
+        Matcher m = Pattern.compile(Pattern.quote(needle)).matcher(text);
+        int n = 0;
+        while (m.find()) {
+            n++;
+        }
+        return n;
+    }
+}
