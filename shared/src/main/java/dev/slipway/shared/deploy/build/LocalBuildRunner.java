@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * Builds an app locally, doing what the CodeBuild project does in AWS: install the dependencies with the
@@ -220,12 +221,17 @@ public final class LocalBuildRunner {
         if (!Files.isDirectory(source)) {
             return failed(log, "source dir " + source + " does not exist", false, null, 0, 0);
         }
+        boolean noPackageJson = !Files.isRegularFile(source.resolve("package.json"));
+        if (noPackageJson && settings.outputDir() != null && settings.outputDir().trim().equals(".")
+                && settings.installCommand() == null && settings.buildCommand() == null) {
+            return staticSite(source, log);
+        }
         OutputDirectory.Setting outSetting = OutputDirectory.parse(settings.outputDir());
         if (outSetting instanceof OutputDirectory.Invalid invalid) {
             return failed(log, invalid.reason(), false, null, 0, 0);
         }
         Path outRel = ((OutputDirectory.Ok) outSetting).relative();
-        if (!Files.isRegularFile(source.resolve("package.json"))) {
+        if (noPackageJson) {
             return failed(log, "no package.json at the top of the app", false, null, 0, 0);
         }
         Optional<PackageManager.Detected> detected = PackageManager.detect(source, settings.packageManager());
@@ -352,6 +358,31 @@ public final class LocalBuildRunner {
                 + ", build " + buildMillis + " ms, output in " + outRel);
         return new BuildOutcome(true, out.toRealPath(), null, hit, key, installMillis, buildMillis);
     }
+
+    /**
+     * A static site (no package.json, output dir {@code .}, as the import detects a plain index.html export):
+     * nothing to install or build; the app's own files are the site, checked like any build output.
+     */
+    private static BuildOutcome staticSite(Path source, BuildLog log) throws IOException {
+        log.note("static site (no package.json): nothing to install or build; the app's files are the site");
+        Path site = source.resolve(STATIC_SITE_DIR);
+        Files.createDirectory(site);
+        try (Stream<Path> entries = Files.list(source)) {
+            for (Path entry : entries.toList()) {
+                if (!entry.equals(site)) {
+                    Files.move(entry, site.resolve(entry.getFileName().toString()), LinkOption.NOFOLLOW_LINKS);
+                }
+            }
+        }
+        String problem = OutputDirectory.check(source, Path.of(STATIC_SITE_DIR));
+        if (problem != null) {
+            return failed(log, problem, false, null, 0, 0);
+        }
+        log.note("build succeeded: a static site");
+        return new BuildOutcome(true, site.toRealPath(), null, false, null, 0, 0);
+    }
+
+    private static final String STATIC_SITE_DIR = ".slipway-static-site";
 
     /**
      * The build's whole environment, its paths as the build sees them ({@code view}): nothing is inherited but

@@ -18,11 +18,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * An export whose package-lock.json pins every package to a builder's private npm cache (a path-prefixed host
- * that does not resolve: a reserved .invalid name), as Lovable exports do: the import reports it, the deploy
- * builds anyway from the public registry with the lockfile's integrity hashes, and the build log says so.
+ * Exports as builders hand them over, deployed through `slipway up` with no edits by the owner: one whose
+ * package-lock.json pins every package to a builder's private npm cache (a path-prefixed host that does not
+ * resolve: a reserved .invalid name), as Lovable exports do — the import reports it, the deploy builds anyway
+ * from the public registry with the lockfile's integrity hashes, and the build log says so; and a plain static
+ * site (an index.html, no package.json).
  */
-class ForeignRegistryLockfileTest {
+class ExportsOutsideTheBuilderTest {
     @RegisterExtension
     static final LocalSlipway slipway = LocalSlipway.builder().skipWithoutNpmDependencies().build();
     static final AdminApi api = slipway.api();
@@ -57,6 +59,25 @@ class ForeignRegistryLockfileTest {
         assertTrue(log.contains("network: reached registry.npmjs.org:443"), log);
         slipway.edge().awaitPromoted(d);
         assertTrue(slipway.edge().site("pinned", "/").text().contains("<div id=\"root\">"));
+    }
+
+    @Test
+    void aPlainStaticSiteDeploysAsItIs() throws Exception {
+        assertEquals(201, api.json("POST", "/apps", "{\"id\":\"plain\",\"name\":\"Plain\"}").statusCode());
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("index.html", "<!doctype html><title>Plain</title><h1>A static export</h1>\n");
+        files.put("about/index.html", "<!doctype html><p>about</p>\n");
+        files.put("css/site.css", "h1 { color: teal; }\n");
+        HttpResponse<String> imported = api.send("POST", "/apps/plain/imports", Exports.zip("", files), "application/zip");
+        assertEquals(201, imported.statusCode(), imported.body());
+        assertEquals("static", Json.parse(imported.body()).path("framework").asText(), imported.body());
+        String id = Json.parse(api.json("POST", "/apps/plain/deployments", "{}").body()).path("deploymentId").asText();
+        JsonNode d = api.awaitDeployment("plain", id);
+        assertEquals("SUCCEEDED", d.path("status").asText(), d.toString());
+        slipway.edge().awaitPromoted(d);
+        assertTrue(slipway.edge().site("plain", "/").text().contains("A static export"));
+        assertEquals("h1 { color: teal; }\n", slipway.edge().site("plain", "/css/site.css").text());
+        assertEquals("<!doctype html><p>about</p>\n", slipway.edge().site("plain", "/about/index.html").text());
     }
 
     private static int count(String text, String needle) {
