@@ -80,6 +80,23 @@ class ExportsOutsideTheBuilderTest {
         assertEquals("<!doctype html><p>about</p>\n", slipway.edge().site("plain", "/about/index.html").text());
     }
 
+    @Test
+    void aMissingImportFailsNamingTheFileAndThePath() throws Exception {
+        assertEquals(201, api.json("POST", "/apps", "{\"id\":\"broken\",\"name\":\"Broken\"}").statusCode());
+        Map<String, String> files = new LinkedHashMap<>(ViteApp.files("Never built"));
+        files.put("src/main.jsx", "import Missing from './components/Missing';\n" + files.get("src/main.jsx"));
+        HttpResponse<String> imported = api.send("POST", "/apps/broken/imports", Exports.zip("", files), "application/zip");
+        assertEquals(201, imported.statusCode(), imported.body());
+        String id = Json.parse(api.json("POST", "/apps/broken/deployments", "{}").body()).path("deploymentId").asText();
+        JsonNode d = api.awaitDeployment("broken", id);
+        assertEquals("FAILED", d.path("status").asText(), d.toString());
+        String failure = d.path("failure").asText();
+        assertTrue(failure.startsWith("missing file: src/main.jsx imports ./components/Missing, which is not in the app\n"),
+                failure);
+        assertTrue(failure.contains("last log lines:"), failure);
+        assertTrue(!failure.contains("\u001B["), "no terminal colours in the failure: " + failure);
+    }
+
     private static int count(String text, String needle) {
         Matcher m = Pattern.compile(Pattern.quote(needle)).matcher(text);
         int n = 0;

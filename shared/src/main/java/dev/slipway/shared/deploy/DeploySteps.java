@@ -33,6 +33,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -277,7 +278,7 @@ public final class DeploySteps {
 
     /** The Catch target: the deployment ends FAILED, a release it staged is removed, production is untouched. */
     StepResult markFailed(String appId, String deploymentId, StepInput.Caught error) {
-        String reason = failureReason(error);
+        String reason = explained(failureReason(error), buildLogTail(appId, deploymentId));
         Optional<Deployment> found = deployments.get(appId, deploymentId);
         if (found.isEmpty()) {
             return new StepResult.Finished("FAILED", null, null);
@@ -289,6 +290,41 @@ public final class DeploySteps {
     }
 
     // ---- helpers
+
+    /** How much of a build log's end MarkFailed reads to explain a failure. */
+    static final int LOG_TAIL_BYTES = 64 * 1024;
+
+    /** The end of the deployment's build log, or null when there is none (the build never ran or left none). */
+    private String buildLogTail(String appId, String deploymentId) {
+        try (InputStream in = files.s3().getObject(r -> r.bucket(files.bucket()).key(SiteKeys.log(appId, deploymentId))
+                .range("bytes=-" + LOG_TAIL_BYTES))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (NoSuchKeyException e) {
+            return null;
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not read the build log of {}/{}: {}", appId, deploymentId, e.toString());
+            return null;
+        }
+    }
+
+    /**
+     * A failed build's reason starts with its {@link BuildDiagnosis}; when the reason says nothing of the log
+     * (CodeBuild's "the build ended FAILED"), the log's last lines follow.
+     */
+    static String explained(String reason, String logTail) {
+        if (logTail == null || logTail.isBlank()) {
+            return reason;
+        }
+        StringBuilder sb = new StringBuilder();
+        BuildDiagnosis.of(logTail).ifPresent(d -> sb.append(d).append('\n'));
+        sb.append(reason);
+        if (!reason.contains("last log lines:")) {
+            List<String> lines = BuildDiagnosis.plainLines(logTail);
+            List<String> last = lines.subList(Math.max(0, lines.size() - 15), lines.size());
+            sb.append("\nlast log lines:\n").append(String.join("\n", last).strip());
+        }
+        return sb.toString();
+    }
 
     /** READY: deployments waiting on the build lease of these inputs now find the release (only its holder's release ends it). */
     private void releaseBuildLease(Release ready, Deployment d) {

@@ -415,6 +415,13 @@ public final class LocalBuildRunner {
         env.put("npm_config_update_notifier", "false");
         env.put("npm_config_fund", "false");
         env.put("npm_config_audit", "false");
+        // plain logs (the API serves them as text), and a registry that cannot be reached fails in seconds,
+        // not after npm's minute of retries (the buildspec sets the same)
+        env.put("NO_COLOR", "1");
+        env.put("npm_config_color", "false");
+        env.put("npm_config_fetch_retries", "1");
+        env.put("npm_config_fetch_retry_mintimeout", "2000");
+        env.put("npm_config_fetch_retry_maxtimeout", "5000");
         env.put("YARN_CACHE_FOLDER", caches + "/yarn-cache");
         env.put("BUN_INSTALL_CACHE_DIR", caches + "/bun-cache");
         env.put("COREPACK_HOME", caches + "/corepack");

@@ -1,0 +1,70 @@
+package dev.slipway.shared.deploy;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Log excerpts in the shapes the tools print (written for these tests), each with the line it must give. */
+class BuildDiagnosisTest {
+    static String diagnose(String log) {
+        return BuildDiagnosis.of(log).orElse("(none)");
+    }
+
+    @Test
+    void aMissingFileNamesTheImporterAndThePath() {
+        String rolldown = "\u001B[31m[UNRESOLVED_IMPORT] \u001B[0mCould not resolve './components/Missing' in src/main.jsx\n"
+                + "   ╭─[ src/main.jsx:1:21 ]\n";
+        assertEquals("missing file: src/main.jsx imports ./components/Missing, which is not in the app", diagnose(rolldown));
+        assertEquals("missing file: src/App.tsx imports @/lib/utils, which is not in the app",
+                diagnose("[vite]: Failed to resolve import \"@/lib/utils\" from \"src/App.tsx\". Does the file exist?\n"));
+        assertEquals("missing file: src imports ./Header, which is not in the app",
+                diagnose("Module not found: Can't resolve './Header' in '/build/app/src'"));
+        assertEquals("missing package: src/lib/db.ts imports drizzle-orm, which is not installed (add it to package.json's dependencies)",
+                diagnose("src/lib/db.ts(1,20): error TS2307: Cannot find module 'drizzle-orm' or its corresponding type declarations."));
+    }
+
+    @Test
+    void networkLockfileScriptAndMemory() {
+        assertEquals("network refused by the build sandbox: npm-cache.builder.invalid:443 (unknown host)",
+                diagnose("npm error code E403\n==> network: refused npm-cache.builder.invalid:443: unknown host\n"));
+        assertEquals("registry unreachable: registry.example.invalid does not resolve",
+                diagnose("npm error request to https://registry.example.invalid/react failed, reason: getaddrinfo ENOTFOUND registry.example.invalid"));
+        assertTrue(diagnose("npm error `npm ci` can only install packages when your package.json and package-lock.json or"
+                + " npm-shrinkwrap.json are in sync. Please update your lock file with `npm install` before continuing.")
+                .startsWith("lockfile out of step with package.json: package-lock.json does not match"));
+        assertTrue(diagnose(" ERR_PNPM_OUTDATED_LOCKFILE  Cannot install with \"frozen-lockfile\"").contains("pnpm-lock.yaml"));
+        assertEquals("package.json has no \"build\" script", diagnose("npm error Missing script: \"build\"\nnpm error"));
+        assertTrue(diagnose("FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory")
+                .startsWith("out of memory"));
+    }
+
+    @Test
+    void typeErrorsAreCountedAndTheFirstNamed() {
+        String tsc = "src/App.tsx(12,7): error TS2322: Type 'string' is not assignable to type 'number'.\n"
+                + "src/App.tsx(20,1): error TS2304: Cannot find name 'foo'.\n";
+        assertEquals("type errors (2): src/App.tsx:12 TS2322 Type 'string' is not assignable to type 'number'.", diagnose(tsc));
+        assertEquals("type errors (1): src/a.ts:3 TS2304 Cannot find name 'x'.",
+                diagnose("src/a.ts:3:5 - error TS2304: Cannot find name 'x'."));
+    }
+
+    @Test
+    void anUnknownFailureGivesNothing() {
+        assertEquals(Optional.empty(), BuildDiagnosis.of("Error: something odd happened\n    at main (build.js:1:1)"));
+        assertEquals(Optional.empty(), BuildDiagnosis.of(""));
+    }
+
+    @Test
+    void markFailedPutsTheDiagnosisFirstAndTheLogTailWhenTheReasonHasNone() {
+        String log = "==> build: npm run build\nCould not resolve './x' in src/main.jsx\nnpm error code 1\n";
+        String codeBuild = DeploySteps.explained("the build ended FAILED", log);
+        assertTrue(codeBuild.startsWith("missing file: src/main.jsx imports ./x, which is not in the app\nthe build ended FAILED\n"
+                + "last log lines:\n==> build: npm run build"), codeBuild);
+        String local = DeploySteps.explained("npm run build exited with status 1\nlast log lines:\nnpm error code 1", log);
+        assertEquals("missing file: src/main.jsx imports ./x, which is not in the app\nnpm run build exited with status 1\n"
+                + "last log lines:\nnpm error code 1", local);
+        assertEquals("the workflow failed", DeploySteps.explained("the workflow failed", null));
+    }
+}
