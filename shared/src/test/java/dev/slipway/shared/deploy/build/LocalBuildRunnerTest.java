@@ -90,8 +90,6 @@ class LocalBuildRunnerTest {
         assertTrue(warm.succeeded(), () -> warm.failureReason() + "\n" + read(log));
         assertTrue(warm.dependencyCacheHit());
         assertEquals(cold.lockfileHash(), warm.lockfileHash());
-        assertTrue(warm.installMillis() < 3_000 && warm.installMillis() < cold.installMillis(),
-                "restore took " + warm.installMillis() + " ms");
         assertFalse(read(log).contains("==> install:"), "no install ran");
         assertTrue(read(log).contains("dependency cache hit"));
         assertTrue(Files.readString(firstBundle(warm.outputDir())).contains(GREETING));
