@@ -257,7 +257,13 @@ class TemplateAwsSpecTest {
         assertEquals(0, b.exit, b.output);
         assertEquals(List.of("npm install --prefer-offline", "npm run build -- --mode=prod"), b.npmCalls(), b.output);
         assertEquals(List.of("index.html", "tricky.txt"), b.uploadedEntries());
+        // ExportSource's notes (lockfile URLs it mapped) open the log, one line each, as LocalBuildRunner writes them
+        assertTrue(b.log.contains("== " + NOTES.replace("\n", "\n== ") + "\n== install"), b.log);
+        assertFalse(b.log.contains("\u001B["), "no colour codes in the log: " + b.log);
     }
+
+    static final String NOTES = "package-lock.json: 3 URLs of npm-cache.builder.invalid now point at https://registry.npmjs.org/"
+            + " (integrity hashes unchanged)\nsecond note";
 
     /** nodeVersion selects the Node.js major (`n`, which the CodeBuild standard images carry); junk after it is dropped. */
     @Test
@@ -349,6 +355,7 @@ class TemplateAwsSpecTest {
                 case "$1" in
                   ci|install) mkdir -p node_modules/left-pad && echo 'module.exports=1' > node_modules/left-pad/index.js ;;
                   run) mkdir -p dist && echo '<h1>hi</h1>' > dist/index.html && printf '%s' "$TRICKY" > dist/tricky.txt
+                       printf '\033[31mred\033[0m\n' 
                        echo "building with $TRICKY from $SLIPWAY_SOURCE_URL" ;;
                 esac
                 """);
@@ -391,6 +398,7 @@ class TemplateAwsSpecTest {
         env.put("SLIPWAY_DEPLOYMENT_ID", deployment);
         env.put("SLIPWAY_TARGET", scope.equals("preview") ? "preview:feature" : "production");
         env.put("SLIPWAY_BUILD_SETTINGS", settings);
+        env.put("SLIPWAY_BUILD_NOTES", NOTES);
         env.put("SLIPWAY_SOURCE_URL", urls.source());
         env.put("SLIPWAY_ENV_URL", urls.environment());
         env.put("SLIPWAY_OUTPUT_URL", urls.output());
