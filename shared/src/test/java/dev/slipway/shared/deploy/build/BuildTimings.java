@@ -1,6 +1,7 @@
 package dev.slipway.shared.deploy.build;
 
 import dev.slipway.shared.apps.BuildSettings;
+import dev.slipway.shared.deploy.build.sandbox.Unsandboxed;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,9 +12,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Cold vs warm build time of the Vite fixture. Cold: a fresh cache root (empty npm cache, no dependency cache
- * entry). Warm: the same lockfile again (dependency cache hit). Prints the medians of {@code args[0]} rounds
- * (default 3). Run: {@code mvn -q -o -pl shared test-compile && java -cp shared/target/classes:shared/target/test-classes
+ * Cold vs warm build time of the Vite fixture, in the build sandbox and (same run, the baseline) without it.
+ * Cold: a fresh cache root (empty npm cache, no dependency cache entry). Warm: the same lockfile again
+ * (dependency cache hit: mounted read-only in the sandbox, copied without it). Prints the medians of
+ * {@code args[0]} rounds (default 3). Run: {@code mvn -q -o -pl shared test-compile && java -cp shared/target/classes:shared/target/test-classes
  * dev.slipway.shared.deploy.build.BuildTimings 3}.
  */
 public final class BuildTimings {
@@ -26,19 +28,32 @@ public final class BuildTimings {
         Map<String, String> env = Map.of("VITE_GREETING", "hello");
         List<Long> colds = new ArrayList<>();
         List<Long> warms = new ArrayList<>();
+        List<Long> plainColds = new ArrayList<>();
+        List<Long> plainWarms = new ArrayList<>();
         try {
             for (int i = 0; i < rounds; i++) {
                 LocalBuildRunner runner = new LocalBuildRunner(root.resolve("cache" + i), Duration.ofMinutes(5));
                 colds.add(timed(runner, root.resolve("cold" + i), env));
                 warms.add(timed(runner, root.resolve("warm" + i), env));
-                System.out.printf("round %d: cold %d ms, warm %d ms%n", i + 1, colds.get(i), warms.get(i));
+                LocalBuildRunner plain = new LocalBuildRunner(root.resolve("plain-cache" + i), Duration.ofMinutes(5), new Unsandboxed());
+                plainColds.add(timed(plain, root.resolve("plain-cold" + i), env));
+                plainWarms.add(timed(plain, root.resolve("plain-warm" + i), env));
+                System.out.printf("round %d: sandboxed cold %d ms, warm %d ms; unsandboxed cold %d ms, warm %d ms%n", i + 1,
+                        colds.get(i), warms.get(i), plainColds.get(i), plainWarms.get(i));
             }
         } finally {
             FileTrees.deleteQuietly(root);
         }
         long cold = median(colds);
         long warm = median(warms);
-        System.out.printf("cold %d ms, warm %d ms, ratio %.2f (medians of %d)%n", cold, warm, (double) warm / cold, rounds);
+        System.out.printf("cold %d ms, warm %d ms, ratio %.2f (medians of %d, sandboxed: %s)%n", cold, warm,
+                (double) warm / cold, rounds, runnerSandbox());
+        System.out.printf("sandbox vs none: cold %d / %d ms = %.2f, warm %d / %d ms = %.2f%n", cold, median(plainColds),
+                (double) cold / median(plainColds), warm, median(plainWarms), (double) warm / median(plainWarms));
+    }
+
+    private static String runnerSandbox() {
+        return LocalBuildRunner.defaultSandbox().getClass().getSimpleName();
     }
 
     private static long timed(LocalBuildRunner runner, Path dir, Map<String, String> env) throws Exception {
