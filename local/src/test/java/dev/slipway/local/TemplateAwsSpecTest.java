@@ -537,7 +537,9 @@ class TemplateAwsSpecTest {
     @Test
     void aBuildLeaseOutlastsABuildAndAWaiterOutlastsALease() throws Exception {
         Number codeBuildMinutes = (Number) template.properties("BuildProject").get("TimeoutInMinutes");
-        assertTrue(BuildLeases.LENGTH.compareTo(Duration.ofMinutes(codeBuildMinutes.longValue())) > 0, "CodeBuild " + codeBuildMinutes + " min");
+        Number queuedMinutes = (Number) template.properties("BuildProject").get("QueuedTimeoutInMinutes");
+        assertTrue(BuildLeases.LENGTH.compareTo(Duration.ofMinutes(codeBuildMinutes.longValue() + queuedMinutes.longValue())) > 0,
+                "CodeBuild queues up to " + queuedMinutes + " min and builds up to " + codeBuildMinutes + " min: a lease outlasts both");
         assertTrue(BuildLeases.LENGTH.compareTo(LocalRuntime.BUILD_TIME_LIMIT) > 0, "local " + LocalRuntime.BUILD_TIME_LIMIT);
         JsonNode states = Json.parse(Files.readString(root.resolve("statemachines/deploy.asl.json"))).path("States");
         Duration waited = Duration.ofSeconds(states.path("WaitForBuildLease").path("Seconds").asLong() * maxLeaseWaits(states));

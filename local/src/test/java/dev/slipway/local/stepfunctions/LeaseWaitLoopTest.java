@@ -30,8 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The real statemachines/deploy.asl.json in the local engine (aws-local-stepfunctions), its Task
  * states answered by a stand-in for DeploySteps, to run the build-lease wait loop as the engine runs
  * it (Choice guards, the counting Pass states with States.MathAdd, the Wait, the give-up Pass with
- * States.Format) — including the give-up after 480 waits, which a real deployment reaches only
- * after 40 minutes. Wait states run 1000 times faster here.
+ * States.Format) — including the give-up after 840 waits, which a real deployment reaches only
+ * after 70 minutes. Wait states run 1000 times faster here.
  */
 class LeaseWaitLoopTest {
     private static final String LAMBDA = "arn:aws:lambda:us-east-1:000000000000:function:";
@@ -112,17 +112,17 @@ class LeaseWaitLoopTest {
     }
 
     @Test
-    void aWaiterGivesUpAfter480WaitsAndMarkFailedRecordsWhy() {
+    void aWaiterGivesUpAfter840WaitsAndMarkFailedRecordsWhy() {
         waitsBeforeFound.put("d-forever", Integer.MAX_VALUE);
 
         DescribeExecutionResponse done = run("d-forever");
 
         assertEquals(ExecutionStatus.FAILED, done.status());
         assertEquals("DeploymentFailed", done.error());
-        assertEquals(480, asked.get("d-forever").get());
+        assertEquals(840, asked.get("d-forever").get());
         JsonNode error = markFailed.get("d-forever").path("error");
         assertEquals("BuildLeaseWaitTimedOut", error.path("Error").asText(), error.toString());
-        assertEquals("gave up after waiting 40 minutes for deployment holder-of-d-forever, which builds the same inputs; deploy again",
+        assertEquals("gave up after waiting 70 minutes for deployment holder-of-d-forever, which builds the same inputs; deploy again",
                 error.path("Cause").asText());
     }
 

@@ -130,7 +130,7 @@ class BuildLeaseStepTest {
         assertEquals(Boolean.TRUE, ((StepResult.Reusable) steps.findReusable(b, KEY)).waiting(), "still within the longest wait");
         now = now.plusSeconds(1);
         StepFailedException e = assertThrows(StepFailedException.class, () -> steps.findReusable(b, KEY));
-        assertEquals("gave up after waiting 40 minutes for deployment " + a.id() + ", which builds the same inputs; deploy again", e.getMessage());
+        assertEquals("gave up after waiting 70 minutes for deployment " + a.id() + ", which builds the same inputs; deploy again", e.getMessage());
     }
 
     private Deployment deployment() {

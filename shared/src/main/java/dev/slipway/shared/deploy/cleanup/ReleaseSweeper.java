@@ -63,8 +63,8 @@ public final class ReleaseSweeper {
     private static final Logger LOG = LoggerFactory.getLogger(ReleaseSweeper.class);
     /**
      * How long a deployment may be RUNNING: the deploy state machine's worst case (every Lambda task
-     * 6 × 900 s with back-off, the build 4 × (480 min queued + 20 min), MarkFailed 7 × 900 s, up to 40 min
-     * waiting for another deployment's build of the same inputs ≈ 45 h;
+     * 6 × 900 s with back-off, the build 4 × (30 min queued + 20 min), MarkFailed 7 × 900 s, up to 70 min
+     * waiting for another deployment's build of the same inputs: well under 48 h;
      * {@code DeployWindowTest} recomputes it from the template). Older RUNNING items are dead executions.
      */
     public static final Duration DEPLOY_WINDOW = Duration.ofHours(48);

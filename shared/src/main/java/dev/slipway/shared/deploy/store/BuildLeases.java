@@ -13,12 +13,13 @@ import java.util.Optional;
  */
 public interface BuildLeases {
     /**
-     * How long a claim holds: the build's own time limit (CodeBuild {@code TimeoutInMinutes: 20} in
-     * template.yaml, {@code LocalRuntime.BUILD_TIME_LIMIT} locally) plus 10 minutes for exporting the
-     * source, CodeBuild's queue and staging and verifying the output. A holder still working after it
+     * How long a claim holds: the longest a build can take before it must have ended — CodeBuild's queue and
+     * build limits ({@code QueuedTimeoutInMinutes: 30} + {@code TimeoutInMinutes: 20} in template.yaml; locally
+     * {@code LocalRuntime.BUILD_TIME_LIMIT}) — plus 10 minutes for exporting the source and staging and
+     * verifying the output. A holder still working after it
      * loses only exclusivity: a waiter takes over and builds too (two READY releases, both correct).
      */
-    Duration LENGTH = Duration.ofMinutes(30);
+    Duration LENGTH = Duration.ofMinutes(60);
 
     /**
      * How long a deployment waits for another one's build before it fails: longer than {@link #LENGTH},
@@ -26,7 +27,7 @@ public interface BuildLeases {
      * machine's count of waits, so the cleanup's deploy window ({@code ReleaseSweeper.DEPLOY_WINDOW})
      * covers a deployment that waited.
      */
-    Duration LONGEST_WAIT = Duration.ofMinutes(40);
+    Duration LONGEST_WAIT = Duration.ofMinutes(70);
 
     /** The lease as stored: {@code holder} (a deployment id) builds {@code buildKey} until {@code heldUntil}. */
     record Lease(String appId, String buildKey, String holder, Instant heldUntil) {
