@@ -15,8 +15,11 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 /**
- * The key of a build's dependency cache object: the SHA-256 of the lockfiles at the source's root and
- * of the settings that change what an install produces (install command, Node.js version). Computed by
+ * The key of a build's dependency cache object: the SHA-256 of the lockfiles at the source's root, of the
+ * other files an install reads ({@link #INSTALL_INPUTS}: package.json's own install scripts, registry
+ * settings) and of the settings that change what an install produces (install command, Node.js version).
+ * With package.json in the key, an install script a branch changed cannot leave its output for builds of
+ * another package.json with the same lockfile. Computed by
  * trusted code (ExportSource) from the exported source, never by the build: the build only gets the
  * URLs of the one object this key names.
  */
@@ -24,6 +27,10 @@ public final class DependencyCacheKey {
     /** Every lockfile a build's package manager reads (PackageManager's list), in a fixed order. */
     static final List<String> LOCKFILES = List.of("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml",
             "bun.lock", "bun.lockb");
+
+    /** Files besides the lockfile that change what an install writes into node_modules. */
+    public static final List<String> INSTALL_INPUTS = List.of("package.json", ".npmrc", ".yarnrc", ".yarnrc.yml",
+            "bunfig.toml", "pnpm-workspace.yaml", ".pnpmfile.cjs");
 
     private DependencyCacheKey() {
     }
@@ -51,6 +58,18 @@ public final class DependencyCacheKey {
         }
         if (!locked) {
             return Optional.empty();
+        }
+        try (ZipFile zip = new ZipFile(sourceZip.toFile())) {
+            for (String name : INSTALL_INPUTS) {
+                ZipEntry e = zip.getEntry(name);
+                if (e != null && !e.isDirectory()) {
+                    field(sha, name);
+                    try (InputStream in = zip.getInputStream(e)) {
+                        sha.update(in.readAllBytes());
+                    }
+                    sha.update((byte) 0);
+                }
+            }
         }
         BuildSettings s = settings == null ? BuildSettings.NONE : settings;
         field(sha, "installCommand=" + (s.installCommand() == null ? "" : s.installCommand()));

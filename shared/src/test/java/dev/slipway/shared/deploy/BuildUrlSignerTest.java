@@ -129,14 +129,17 @@ class BuildUrlSignerTest {
     }
 
     @Test
-    void theCacheKeyFollowsTheLockfileAndTheInstallSettings(@TempDir Path dir) throws IOException {
+    void theCacheKeyFollowsTheLockfilePackageJsonAndTheInstallSettings(@TempDir Path dir) throws IOException {
         Path a = zip(dir.resolve("a.zip"), Map.of("package.json", "{}", "package-lock.json", "{\"lockfileVersion\":3}"));
-        Path b = zip(dir.resolve("b.zip"), Map.of("package.json", "{\"changed\":1}", "package-lock.json", "{\"lockfileVersion\":3}", "src/x.js", "1"));
+        Path b = zip(dir.resolve("b.zip"), Map.of("package.json", "{}", "package-lock.json", "{\"lockfileVersion\":3}", "src/x.js", "1"));
+        Path script = zip(dir.resolve("script.zip"), Map.of("package.json", "{\"scripts\":{\"postinstall\":\"node x.js\"}}",
+                "package-lock.json", "{\"lockfileVersion\":3}"));
         Path c = zip(dir.resolve("c.zip"), Map.of("package.json", "{}", "package-lock.json", "{\"lockfileVersion\":3,\"x\":1}"));
         Path none = zip(dir.resolve("none.zip"), Map.of("package.json", "{}", "sub/package-lock.json", "{}"));
         String key = DependencyCacheKey.of(a, BuildSettings.NONE).orElseThrow();
         assertTrue(key.matches("[0-9a-f]{64}"), key);
-        assertEquals(key, DependencyCacheKey.of(b, null).orElseThrow(), "only the lockfile counts, not the sources");
+        assertEquals(key, DependencyCacheKey.of(b, null).orElseThrow(), "the install's inputs count, not the sources");
+        assertNotEquals(key, DependencyCacheKey.of(script, null).orElseThrow(), "package.json (its install scripts) counts");
         assertNotEquals(key, DependencyCacheKey.of(c, BuildSettings.NONE).orElseThrow());
         assertNotEquals(key, DependencyCacheKey.of(a, new BuildSettings(null, "npm install", null, null, null)).orElseThrow());
         assertNotEquals(key, DependencyCacheKey.of(a, new BuildSettings(null, null, null, null, "18")).orElseThrow());

@@ -1,6 +1,7 @@
 package dev.slipway.shared.deploy.build;
 
 import dev.slipway.shared.apps.BuildSettings;
+import dev.slipway.shared.deploy.DependencyCacheKey;
 import dev.slipway.shared.deploy.build.sandbox.BuildSandbox;
 import dev.slipway.shared.deploy.build.sandbox.Bubblewrap;
 import dev.slipway.shared.deploy.build.sandbox.EgressProxy;
@@ -444,6 +445,14 @@ public final class LocalBuildRunner {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(Files.readAllBytes(lockfile));
+            // package.json's install scripts and the registry settings change what an install writes too
+            for (String name : DependencyCacheKey.INSTALL_INPUTS) {
+                Path input = lockfile.resolveSibling(name);
+                if (Files.isRegularFile(input, LinkOption.NOFOLLOW_LINKS)) {
+                    sha.update(("\n" + name + "\n").getBytes(StandardCharsets.UTF_8));
+                    sha.update(Files.readAllBytes(input));
+                }
+            }
             String rest = "\n" + pm.id + "\nnode" + nodeMajor + "\n" + System.getProperty("os.name") + "/"
                     + System.getProperty("os.arch") + "\n" + (installOverride == null ? "" : installOverride);
             sha.update(rest.getBytes(StandardCharsets.UTF_8));

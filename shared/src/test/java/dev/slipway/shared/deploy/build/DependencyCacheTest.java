@@ -119,4 +119,17 @@ class DependencyCacheTest {
         cache.store("new", nm);
         assertEquals(Set.of("used", "new"), Set.copyOf(cache.keys()));
     }
+
+    @Test
+    void theKeyCoversPackageJsonAndRegistrySettingsBesidesTheLockfile(@TempDir Path dir) throws Exception {
+        Path lock = Files.writeString(dir.resolve("package-lock.json"), "{\"lockfileVersion\":3}");
+        Files.writeString(dir.resolve("package.json"), "{\"scripts\":{\"build\":\"vite build\"}}");
+        String plain = LocalBuildRunner.cacheKey(lock, PackageManager.NPM, 20, null);
+        assertEquals(plain, LocalBuildRunner.cacheKey(lock, PackageManager.NPM, 20, null), "stable");
+        Files.writeString(dir.resolve("package.json"), "{\"scripts\":{\"build\":\"vite build\",\"postinstall\":\"node x.js\"}}");
+        String withScript = LocalBuildRunner.cacheKey(lock, PackageManager.NPM, 20, null);
+        assertFalse(plain.equals(withScript), "an install script of its own is another install");
+        Files.writeString(dir.resolve(".npmrc"), "registry=https://registry.example.invalid/\n");
+        assertFalse(withScript.equals(LocalBuildRunner.cacheKey(lock, PackageManager.NPM, 20, null)), ".npmrc counts");
+    }
 }
