@@ -225,8 +225,7 @@ public final class DeploySteps {
                 }
             }
         }
-        return new StepResult.Exported(withRelease.releaseId(), key, SiteKeys.output(d.appId(), d.id()), SiteKeys.log(d.appId(), d.id()),
-                files.bucket(), Json.write(settings), urls.source(), urls.environment(), urls.output(), urls.log(),
+        return new StepResult.Exported(withRelease.releaseId(), Json.write(settings), urls.source(), urls.environment(), urls.output(), urls.log(),
                 urls.cacheGet(), urls.cachePut(), urls.expiresAt().toString(), String.join("\n", notes));
     }
 

@@ -42,18 +42,17 @@ public sealed interface StepResult {
     }
 
     /**
-     * ExportSource: where the source is and where the build writes, the build's settings, and the presigned
+     * ExportSource: the release id it fixed, the build's settings, notes for its log, and the presigned
      * URLs ({@link BuildUrls}) the Build state passes on: all the build may reach. The cache URLs are ""
      * when the source has no lockfile (never absent: the Build state's paths must all resolve).
      */
-    @JsonPropertyOrder({"releaseId", "sourceKey", "outputKey", "logKey", "bucket", "buildSettings", "sourceUrl", "envUrl",
-            "outputUrl", "logUrl", "cacheGetUrl", "cachePutUrl", "urlsExpireAt", "buildNotes"})
-    record Exported(String releaseId, String sourceKey, String outputKey, String logKey, String bucket, String buildSettings,
-                    String sourceUrl, String envUrl, String outputUrl, String logUrl, String cacheGetUrl, String cachePutUrl,
-                    String urlsExpireAt, String buildNotes) implements StepResult {
+    @JsonPropertyOrder({"releaseId", "buildSettings", "sourceUrl", "envUrl", "outputUrl", "logUrl", "cacheGetUrl",
+            "cachePutUrl", "urlsExpireAt", "buildNotes"})
+    record Exported(String releaseId, String buildSettings, String sourceUrl, String envUrl, String outputUrl, String logUrl,
+                    String cacheGetUrl, String cachePutUrl, String urlsExpireAt, String buildNotes) implements StepResult {
         @Override
         public String toString() {
-            return "Exported[releaseId=" + releaseId + ", sourceKey=" + sourceKey + ", urlsExpireAt=" + urlsExpireAt + "]";
+            return "Exported[releaseId=" + releaseId + ", urlsExpireAt=" + urlsExpireAt + "]";
         }
     }
 

@@ -14,10 +14,10 @@ class StepResultJsonTest {
         assertEquals("{\"found\":true,\"releaseId\":\"r\"}", Json.write(new StepResult.Reusable(true, "r", "reused release r")));
         assertEquals("{\"found\":false}", Json.write(new StepResult.Reusable(false, null, "building")));
         assertEquals("{\"found\":false,\"wait\":true,\"holder\":\"d1\"}", Json.write(StepResult.Reusable.waitFor("d1")));
-        assertEquals("{\"releaseId\":\"r\",\"sourceKey\":\"k\",\"outputKey\":\"o\",\"logKey\":\"l\",\"bucket\":\"b\","
+        assertEquals("{\"releaseId\":\"r\","
                         + "\"buildSettings\":\"{}\",\"sourceUrl\":\"s\",\"envUrl\":\"e\",\"outputUrl\":\"u\",\"logUrl\":\"g\","
                         + "\"cacheGetUrl\":\"\",\"cachePutUrl\":\"\",\"urlsExpireAt\":\"2026-01-01T01:00:00Z\",\"buildNotes\":\"n\"}",
-                Json.write(new StepResult.Exported("r", "k", "o", "l", "b", "{}", "s", "e", "u", "g", "", "", "2026-01-01T01:00:00Z", "n")));
+                Json.write(new StepResult.Exported("r", "{}", "s", "e", "u", "g", "", "", "2026-01-01T01:00:00Z", "n")));
         assertEquals("{\"releaseId\":\"r\",\"files\":3,\"bytes\":1234}", Json.write(new StepResult.Staged("r", 3, 1234L, "3 files")));
         assertEquals("{\"releaseId\":\"r\"}", Json.write(new StepResult.Staged("r", null, null, "already READY")));
         assertEquals("{\"releaseId\":\"r\",\"aliasVersion\":4,\"promoted\":true}", Json.write(new StepResult.Promoted("r", 4L, true)));
