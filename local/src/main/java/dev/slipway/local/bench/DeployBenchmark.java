@@ -49,7 +49,11 @@ public final class DeployBenchmark {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private static final int PUTS_IN_FLIGHT = 32;
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        BenchApi.exitAfter(() -> measure(args));
+    }
+
+    static void measure(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int files = args.length > 1 ? Integer.parseInt(args[1]) : 5000;
         int buildRounds = args.length > 2 ? Integer.parseInt(args[2]) : 2;

@@ -39,7 +39,11 @@ import java.util.zip.ZipOutputStream;
 public final class ImportBenchmark {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        BenchApi.exitAfter(() -> measure(args));
+    }
+
+    static void measure(String[] args) throws Exception {
         int files = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         if (files < 3) {

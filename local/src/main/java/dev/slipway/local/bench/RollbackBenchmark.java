@@ -54,7 +54,11 @@ import static dev.slipway.local.bench.BenchApi.expect;
 public final class RollbackBenchmark {
     private static HttpClient http;
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        BenchApi.exitAfter(() -> measure(args));
+    }
+
+    static void measure(String[] args) throws Exception {
         System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host"); // the edge is asked by Host header
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         int rollbacks = args.length > 0 ? Integer.parseInt(args[0]) : 200;
@@ -133,7 +137,6 @@ public final class RollbackBenchmark {
                 }
             }
         }
-        System.exit(0); // the table is printed; do not wait for lingering client threads
     }
 
     /** One default rollback; returns {nanos until the edge serves the expected release, nanos of the API call}. */
