@@ -259,6 +259,11 @@ public final class DeployBenchmark {
         if (puts.size() != required) {
             throw new IllegalStateException(puts.size() + " upload URLs in " + pages + " pages for " + required + " required files");
         }
+        for (CompletableFuture<HttpResponse<Void>> p : puts) {
+            if (p.get().statusCode() != 200) {
+                throw new IllegalStateException("PUT answered " + p.get().statusCode());
+            }
+        }
         long t2 = System.nanoTime();
         HttpResponse<String> fin = call(runtime, "POST", "/apps/" + app + "/releases/" + release.path("releaseId").asText() + "/finalize", null);
         if (fin.statusCode() != 200) {
