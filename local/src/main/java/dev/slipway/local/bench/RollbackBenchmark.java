@@ -136,6 +136,8 @@ public final class RollbackBenchmark {
                             pct(total, 50), pct(total, 99), total.get(total.size() - 1) / 1e6, pct(apiOnly, 50), setupS);
                 }
             }
+        } finally {
+            DeployBenchmark.deleteTree(work); // the engines' data and the staged sites: gigabytes at the default sizes
         }
     }
 
