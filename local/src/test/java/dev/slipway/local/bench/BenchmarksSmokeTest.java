@@ -64,6 +64,7 @@ class BenchmarksSmokeTest {
 
     @Test
     void importRunsAndPrintsItsFigures() throws Exception {
+        LocalSlipway.assumeNpmDependencies(); // every benchmark's runtime starts the local Step Functions
         String out = run("import");
         List<Matcher> lines = figures(out, Pattern.compile("(?m)^(.+?)\\s+slipway\\s+" + NUMBER + " ms\\s+git add -A && git commit\\s+"
                 + NUMBER + " ms\\s+ratio " + NUMBER + "x$"), 3);
@@ -163,7 +164,7 @@ class BenchmarksSmokeTest {
 
     /** The main class ./slipway bench {@code benchmark} starts, read from the script itself. */
     private static String mainClass(String benchmark) throws IOException {
-        Matcher m = Pattern.compile("(?m)^\\s*" + benchmark + "\\) main=([\\w.]+);").matcher(Files.readString(ROOT.resolve("slipway")));
+        Matcher m = Pattern.compile("(?m)^\\s*" + benchmark + "\\) main=([\\w.]+)").matcher(Files.readString(ROOT.resolve("slipway")));
         assertTrue(m.find(), "./slipway bench " + benchmark + " names no main class");
         try {
             Class.forName(m.group(1), false, BenchmarksSmokeTest.class.getClassLoader()).getMethod("main", String[].class);
