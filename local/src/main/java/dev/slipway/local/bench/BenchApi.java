@@ -28,6 +28,28 @@ final class BenchApi {
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A benchmark's body: its setup, measurements and printed figures. */
+    interface Body {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs a benchmark's body, then ends the JVM: status 0 once it returned, 1 (after the stack trace)
+     * when it threw. Closing DynamoDB Local leaves a non-daemon job thread sleeping behind, which kept
+     * a finished benchmark's JVM (and so {@code ./slipway bench}) from ever exiting.
+     */
+    static void exitAfter(Body body) {
+        int status = 0;
+        try {
+            body.run();
+        } catch (Throwable e) {
+            e.printStackTrace();
+            status = 1;
+        }
+        System.out.flush();
+        System.exit(status);
+    }
+
     /** A benchmark's setup step failed: stop with what the API said. */
     static void expect(HttpResponse<String> r, int status) {
         if (r.statusCode() != status) {

@@ -300,8 +300,10 @@ public final class CleanupBenchmark {
             pool.shutdownNow();
         } catch (Throwable e) {
             e.printStackTrace();
+            DeployBenchmark.deleteTree(work);
             System.exit(1);
         }
+        DeployBenchmark.deleteTree(work); // the engines' data, the seeded previews' files
         System.out.println(FAILURES.isEmpty() ? "all checks passed" : FAILURES.size() + " CHECKS FAILED");
         System.exit(FAILURES.isEmpty() ? 0 : 1);
     }

@@ -39,12 +39,21 @@ import java.util.zip.ZipOutputStream;
 public final class ImportBenchmark {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        BenchApi.exitAfter(() -> measure(args));
+    }
+
+    static void measure(String[] args) throws Exception {
         int files = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        if (files < 3) {
+            throw new IllegalArgumentException("files: at least 3 (package.json, index.html and the source file each round changes)");
+        }
+        // The Slipway folder's template, wherever the benchmark is started from (the script sets slipway.home).
+        Path home = Path.of(System.getProperty("slipway.home", "."));
         Path work = Files.createTempDirectory("slipway-bench-");
         try (LocalRuntime runtime = LocalRuntime.start(LocalRuntime.Options.builder(work.resolve("data"))
-                .template(Path.of("template.yaml")).build())) {
+                .template(home.resolve("template.yaml")).build())) {
             Path tree = work.resolve("tree");
             long bytes = generate(tree, files, new Random(42));
             byte[] zip = zip(tree);

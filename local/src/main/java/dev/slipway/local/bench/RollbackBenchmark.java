@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -47,17 +48,26 @@ import static dev.slipway.local.bench.BenchApi.expect;
  * a manifest (the 20,000 files share their content, except {@code index.html}). Goal: p99 ≤ 100 ms
  * and flat across sizes.
  * <p>
- * Run: {@code ./slipway bench rollback [rollbacks]} (default 200).
+ * Run: {@code ./slipway bench rollback [rollbacks] [releases,…] [files,…]} (defaults 200, 10,1000,10000 and
+ * 10,20000: every release count with every file count).
  */
 public final class RollbackBenchmark {
     private static HttpClient http;
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        BenchApi.exitAfter(() -> measure(args));
+    }
+
+    static void measure(String[] args) throws Exception {
         System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host"); // the edge is asked by Host header
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         int rollbacks = args.length > 0 ? Integer.parseInt(args[0]) : 200;
-        int[] releaseCounts = {10, 1_000, 10_000};
-        int[] fileCounts = {10, 20_000};
+        int[] releaseCounts = args.length > 1 ? counts(args[1]) : new int[]{10, 1_000, 10_000};
+        int[] fileCounts = args.length > 2 ? counts(args[2]) : new int[]{10, 20_000};
+        if (rollbacks < 1 || Arrays.stream(releaseCounts).anyMatch(n -> n < 2) || Arrays.stream(fileCounts).anyMatch(n -> n < 1)) {
+            // production moves between the newest two releases
+            throw new IllegalArgumentException("rollbacks >= 1, releases >= 2, files >= 1");
+        }
         Path home = Path.of(System.getProperty("slipway.home", "."));
         Path work = Files.createTempDirectory("slipway-bench-rollback-");
         try (LocalRuntime runtime = LocalRuntime.start(LocalRuntime.Options.builder(work.resolve("data")).template(home.resolve("template.yaml")).build());
@@ -126,8 +136,9 @@ public final class RollbackBenchmark {
                             pct(total, 50), pct(total, 99), total.get(total.size() - 1) / 1e6, pct(apiOnly, 50), setupS);
                 }
             }
+        } finally {
+            DeployBenchmark.deleteTree(work); // the engines' data and the staged sites: gigabytes at the default sizes
         }
-        System.exit(0); // the table is printed; do not wait for lingering client threads
     }
 
     /** One default rollback; returns {nanos until the edge serves the expected release, nanos of the API call}. */
@@ -159,6 +170,11 @@ public final class RollbackBenchmark {
             Files.write(p, shared);
         }
         return files.stageFolder(app, releaseId, dir);
+    }
+
+    /** "10,1000,10000" → {10, 1000, 10000}. */
+    private static int[] counts(String list) {
+        return Arrays.stream(list.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
     }
 
     private static double pct(List<Long> sorted, int p) {
