@@ -41,7 +41,7 @@ class BenchmarksSmokeTest {
         TINY.put("import", List.of("3", "1"));                  // 3 files, 1 round
         TINY.put("deploy", List.of("1", "501", "1"));           // 501 files: one more than a page of upload URLs, so nextUploads is followed
         TINY.put("rollback", List.of("3", "2,4", "3"));         // 3 rollbacks per case; 2 and 4 releases of 3 files
-        TINY.put("cleanup", List.of("50", "5", "10"));          // 50 previews; 5, then 10 expired (+20 warm-up, +10 for POST /cleanup)
+        TINY.put("cleanup", List.of("30", "2", "4"));           // 30 previews; 2, then 4 expired (+20 warm-up, +10 for POST /cleanup)
     }
 
     /** A number as the benchmarks print it: "1,234.5", "0.27", "-" never. */
@@ -118,21 +118,21 @@ class BenchmarksSmokeTest {
         String out = run("cleanup");
         // expired, live before, cleanup s, ms per preview, phase 1 s, phase 2 s, releases removed
         Matcher idle = one(out, "^none\\s+" + NUMBER + "\\s+" + NUMBER + "\\s+-\\s+" + NUMBER + "\\s+" + NUMBER + "\\s+" + NUMBER + "$");
-        assertEquals(50, number(idle, 1), out);
+        assertEquals(30, number(idle, 1), out);
         nonNegative(out, idle, 2, 3, 4, 5);
         List<Matcher> runs = figures(out, Pattern.compile("(?m)^" + NUMBER + "\\s+" + NUMBER + "\\s+" + NUMBER + "\\s+" + NUMBER + "\\s+"
                 + NUMBER + "\\s+" + NUMBER + "\\s+" + NUMBER + "$"), 2);
         for (int i = 0; i < 2; i++) {
             Matcher run = runs.get(i);
-            double expired = List.of(5.0, 10.0).get(i);
+            double expired = List.of(2.0, 4.0).get(i);
             assertEquals(expired, number(run, 1), out);
             assertEquals(expired, number(run, 7), "one release removed per expired preview\n" + out);
             positive(out, run, 2, 3, 4);
             nonNegative(out, run, 5, 6);
         }
-        positive(out, one(out, "^time\\(10\\)/time\\(5\\) = " + NUMBER + " \\(expired ratio " + NUMBER + "\\); per expired preview " + NUMBER
+        positive(out, one(out, "^time\\(4\\)/time\\(2\\) = " + NUMBER + " \\(expired ratio " + NUMBER + "\\); per expired preview " + NUMBER
                 + " ms vs " + NUMBER + " ms$"), 1, 2, 3, 4);
-        positive(out, one(out, "^10 of " + NUMBER + " previews expired: cleanup " + NUMBER + " s"), 1, 2);
+        positive(out, one(out, "^4 of " + NUMBER + " previews expired: cleanup " + NUMBER + " s"), 1, 2);
         positive(out, one(out, "^  all calls: " + NUMBER + " s$"), 1);
         assertTrue(out.contains("\"complete\":true"), "POST /cleanup ran until complete\n" + out);
         assertTrue(out.strip().endsWith("all checks passed"), out);
