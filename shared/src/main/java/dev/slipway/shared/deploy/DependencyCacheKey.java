@@ -52,11 +52,47 @@ public final class DependencyCacheKey {
         if (!locked) {
             return Optional.empty();
         }
+        try (ZipFile zip = new ZipFile(sourceZip.toFile())) {
+            ZipEntry e = zip.getEntry("package.json");
+            if (e != null && !e.isDirectory()) {
+                try (InputStream in = zip.getInputStream(e)) {
+                    field(sha, "package.json=" + manifestDependencies(new String(in.readNBytes(4 * 1024 * 1024), StandardCharsets.UTF_8)));
+                }
+            }
+        }
         BuildSettings s = settings == null ? BuildSettings.NONE : settings;
         field(sha, "installCommand=" + (s.installCommand() == null ? "" : s.installCommand()));
         field(sha, "nodeVersion=" + (s.nodeVersion() == null ? "" : s.nodeVersion()));
         field(sha, "packageManager=" + (s.packageManager() == null ? "" : s.packageManager()));
         return Optional.of(HexFormat.of().formatHex(sha.digest()));
+    }
+
+    /** The package.json fields an install depends on. */
+    private static final List<String> DEPENDENCY_FIELDS = List.of("dependencies", "devDependencies", "optionalDependencies",
+            "peerDependencies", "bundleDependencies", "bundledDependencies", "overrides", "resolutions", "pnpm", "workspaces",
+            "packageManager", "trustedDependencies", "patchedDependencies");
+
+    /**
+     * What of package.json an install depends on, as one canonical string: a lockfile out of step with package.json
+     * must not hit the cache entry of its in-step twin (that would be a silently different tree), while a change of
+     * scripts or version still does. An unreadable package.json counts as a whole.
+     */
+    public static String manifestDependencies(String packageJson) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode pkg = dev.slipway.shared.json.Json.MAPPER.readTree(packageJson);
+            if (pkg == null || !pkg.isObject()) {
+                return packageJson;
+            }
+            com.fasterxml.jackson.databind.node.ObjectNode kept = dev.slipway.shared.json.Json.MAPPER.createObjectNode();
+            for (String f : DEPENDENCY_FIELDS) {
+                if (pkg.has(f)) {
+                    kept.set(f, pkg.get(f));
+                }
+            }
+            return kept.toString();
+        } catch (IOException | RuntimeException e) {
+            return packageJson;
+        }
     }
 
     private static void field(MessageDigest sha, String text) {

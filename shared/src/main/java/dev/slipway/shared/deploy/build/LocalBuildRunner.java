@@ -463,6 +463,12 @@ public final class LocalBuildRunner {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(Files.readAllBytes(lockfile));
+            // a lockfile out of step with package.json must not reuse its in-step twin's node_modules
+            Path manifest = lockfile.resolveSibling("package.json");
+            if (Files.isRegularFile(manifest)) {
+                sha.update(("\npackage.json=" + dev.slipway.shared.deploy.DependencyCacheKey.manifestDependencies(
+                        Files.readString(manifest))).getBytes(StandardCharsets.UTF_8));
+            }
             String rest = "\n" + pm.id + "\nnode" + nodeMajor + "\n" + System.getProperty("os.name") + "/"
                     + System.getProperty("os.arch") + "\n" + (installOverride == null ? "" : installOverride);
             sha.update(rest.getBytes(StandardCharsets.UTF_8));
