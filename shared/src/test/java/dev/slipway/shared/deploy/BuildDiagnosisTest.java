@@ -61,6 +61,8 @@ class BuildDiagnosisTest {
             assertTrue(d.startsWith("lockfile out of step with package.json"), d);
             assertTrue(d.contains(log[1]), d);
         }
+        assertTrue(diagnose(logs[0][0]).contains("(Missing: is-odd@3.0.1 from lock file); run npm install"), diagnose(logs[0][0]));
+        assertTrue(diagnose(logs[4][0]).contains("(is-odd was added)"), diagnose(logs[4][0]));
     }
 
     @Test
