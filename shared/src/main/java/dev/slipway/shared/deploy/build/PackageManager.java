@@ -70,13 +70,16 @@ enum PackageManager {
     }
 
     /**
-     * How to call this package manager given the tools on {@code path}: its own name when it is on PATH,
+     * How to call this package manager given the tools on {@code path}: its own name when it is on PATH (not for
+     * yarn 2+),
      * else {@code npx --yes <package>@<version>} (npm fetches it from the configured registry through the
      * build's proxy and keeps it in the build's npm cache), or empty when neither is available. Corepack is
      * not used: its signature check of the package managers' metadata fails against today's registry.
      */
     Optional<String> launcher(ExecutableLookup path, Path sourceDir, Path lockfile) {
-        if (path.has(id)) {
+        // a yarn on PATH is yarn 1 as a rule: a berry (yarn 2+) lockfile gets the yarn it was written by
+        boolean berry = this == YARN && npxPackage(sourceDir, lockfile).startsWith("-p ");
+        if (path.has(id) && !berry) {
             return Optional.of(id);
         }
         if (this == NPM || !path.has("npx")) {
