@@ -437,7 +437,14 @@ public final class LocalBuildRunner {
         env.put("npm_config_fetch_retry_mintimeout", "2000");
         env.put("npm_config_fetch_retry_maxtimeout", "5000");
         env.put("YARN_CACHE_FOLDER", caches + "/yarn-cache");
+        // yarn 2+ keeps its cache in its global folder (enableGlobalCache): the app's caches, not the build's home
+        env.put("YARN_GLOBAL_FOLDER", caches + "/yarn-berry");
         env.put("BUN_INSTALL_CACHE_DIR", caches + "/bun-cache");
+        if (!registries().isEmpty()) {
+            // a registry configured for this machine: yarn 2+ (default registry.yarnpkg.com) and bun use it too
+            env.put("YARN_NPM_REGISTRY_SERVER", configuredRegistry());
+            env.put("BUN_CONFIG_REGISTRY", configuredRegistry());
+        }
         // pnpm's store (PNPM_HOME/store): not npm_config_store_dir, which npm (npx) warns about as unknown
         env.put("PNPM_HOME", caches + "/pnpm");
         env.put("COREPACK_HOME", caches + "/corepack");
