@@ -49,6 +49,13 @@ class PackageManagersTest {
         }
     }
 
+    /** bun.lockb as bun 1.1 wrote it (binary); today's bun installs from it as it is. */
+    @Test
+    void bunLockb() throws IOException {
+        String log = builds("pm-bun-lockb", "bun install --frozen-lockfile", "bun run build");
+        assertTrue(log.contains("package manager bun (from bun.lockb)"), log);
+    }
+
     @Test
     void pnpmV9() throws IOException {
         String log = builds("pm-pnpm9", "pnpm install --frozen-lockfile", "pnpm run build");
