@@ -47,6 +47,12 @@ class PackageManagerExportsTest {
     }
 
     @Test
+    void yarnClassic() throws Exception {
+        String log = deploys("pm-yarn-classic", "yarn");
+        assertTrue(log.contains("==> install: yarn install --frozen-lockfile"), log);
+    }
+
+    @Test
     void noLockfile() throws Exception {
         String log = deploys("pm-no-lockfile", "npm");
         assertTrue(log.contains("no lockfile found"), log);
