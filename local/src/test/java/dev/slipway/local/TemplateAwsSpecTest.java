@@ -251,6 +251,30 @@ class TemplateAwsSpecTest {
         assertFalse(b.calls.stream().anyMatch(c -> c.startsWith("n ")), b.calls.toString());
     }
 
+    /**
+     * The package managers as LocalBuildRunner runs them (PackageManager, PackageManagersTest): bun, pnpm and yarn
+     * berry are not on PATH here, so `bun`/`pnpm`/`yarn` run `npx --yes <pm>@<version>`, at the version the lockfile
+     * or package.json's packageManager names, with the detected (or default) commands.
+     */
+    @Test
+    void buildspecRunsBunPnpmAndYarnBerryThroughNpxAsTheLocalRunnerDoes(@TempDir Path dir) throws Exception {
+        Build bun = build(dir.resolve("bun"), "shop", "production", "{}", Map.of("bun.lock", "{}"));
+        assertEquals(0, bun.exit, bun.output);
+        assertEquals(List.of("npx --yes bun@1 install --frozen-lockfile", "npx --yes bun@1 run build"), bun.calls, bun.output);
+        assertTrue(bun.log.contains("== bun is not on PATH: `bun` runs `npx --yes bun@1`"), bun.log);
+
+        Build pnpm = build(dir.resolve("pnpm"), "shop", "production",
+                "{\"installCommand\":\"pnpm install --frozen-lockfile\",\"buildCommand\":\"pnpm run build\"}",
+                Map.of("pnpm-lock.yaml", "lockfileVersion: '6.0'\n"));
+        assertEquals(0, pnpm.exit, pnpm.output);
+        assertEquals(List.of("npx --yes pnpm@8 install --frozen-lockfile", "npx --yes pnpm@8 run build"), pnpm.calls, pnpm.output);
+
+        Build berry = build(dir.resolve("berry"), "shop", "production", "{}", Map.of("yarn.lock", "__metadata:\n  version: 10\n"));
+        assertEquals(0, berry.exit, berry.output);
+        assertEquals(List.of("npx --yes -p @yarnpkg/cli-dist@4 yarn install --immutable",
+                "npx --yes -p @yarnpkg/cli-dist@4 yarn run build"), berry.calls, berry.output);
+    }
+
     @Test
     void buildspecRunsEachSettingAsGiven(@TempDir Path dir) throws Exception {
         Build b = build(dir, "shop", "production", "{\"installCommand\":\"npm install --prefer-offline\",\"buildCommand\":\"npm run build -- --mode=prod\",\"outputDir\":\"dist\"}");
@@ -339,6 +363,13 @@ class TemplateAwsSpecTest {
      */
     @SuppressWarnings("unchecked")
     private static Build build(Path dir, String app, String scope, String settings) throws Exception {
+        return build(dir, app, scope, settings, Map.of("package-lock.json", "{\"lockfileVersion\":3}"));
+    }
+
+    /** The same with {@code lockfiles} (name → content) next to package.json; `npx` is a recorder too. */
+    @SuppressWarnings("unchecked")
+    private static Build build(Path dir, String app, String scope, String settings, Map<String, String> lockfiles)
+            throws Exception {
         Map<String, Object> source = SamTemplate.map(template.properties("BuildProject").get("Source"));
         Map<String, Object> spec = new Yaml().load(String.valueOf(source.get("BuildSpec")));
         Map<String, Object> phases = SamTemplate.map(spec.get("phases"));
@@ -360,6 +391,13 @@ class TemplateAwsSpecTest {
                 esac
                 """);
         stub(bin, "n", "echo \"n $*\" >> \"$CALLS\"\n");
+        stub(bin, "npx", """
+                echo "npx $*" >> "$CALLS"
+                case " $* " in
+                  *" install "*) mkdir -p node_modules/left-pad ;;
+                  *" run build "*) mkdir -p dist && echo '<h1>hi</h1>' > dist/index.html ;;
+                esac
+                """);
 
         EmbeddedEngines engines = EmbeddedEngines.get();
         String bucket = engines.bucketName("ArtifactsBucket");
@@ -368,8 +406,10 @@ class TemplateAwsSpecTest {
         try (var out = new ZipOutputStream(Files.newOutputStream(zip))) {
             out.putNextEntry(new ZipEntry("package.json"));
             out.write("{\"name\":\"fixture\",\"scripts\":{\"build\":\"x\"}}".getBytes(StandardCharsets.UTF_8));
-            out.putNextEntry(new ZipEntry("package-lock.json"));
-            out.write("{\"lockfileVersion\":3}".getBytes(StandardCharsets.UTF_8));
+            for (Map.Entry<String, String> lock : lockfiles.entrySet()) {
+                out.putNextEntry(new ZipEntry(lock.getKey()));
+                out.write(lock.getValue().getBytes(StandardCharsets.UTF_8));
+            }
         }
         engines.s3Client.putObject(r -> r.bucket(bucket).key(SiteKeys.source(app, deployment)),
                 RequestBody.fromFile(zip));

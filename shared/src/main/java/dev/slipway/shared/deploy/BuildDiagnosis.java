@@ -43,14 +43,17 @@ public final class BuildDiagnosis {
             rule("(?:ECONNREFUSED|ETIMEDOUT|ECONNRESET)\\s+(\\S+:\\d+)", (m, l) -> "registry unreachable: " + m.group(1)),
             // lockfile drift
             rule("can only install packages when your package\\.json and (\\S+) (?:or \\S+ )?are in sync",
-                    (m, l) -> "lockfile out of step with package.json: " + m.group(1) + " does not match its dependencies;"
-                            + " run npm install and commit the lockfile"),
+                    (m, l) -> "lockfile out of step with package.json: " + m.group(1) + " does not match its dependencies"
+                            + detail(l, "^(?:npm (?:ERR!|error) )?((?:Missing|Invalid): .+)$")
+                            + "; run npm install and commit the lockfile"),
             rule("ERR_PNPM_OUTDATED_LOCKFILE|ERR_PNPM_LOCKFILE_CONFIG_MISMATCH",
                     (m, l) -> "lockfile out of step with package.json: run pnpm install and commit pnpm-lock.yaml"),
             rule("Your lockfile needs to be updated|The lockfile would have been modified by this install",
                     (m, l) -> "lockfile out of step with package.json: run yarn install and commit yarn.lock"),
             rule("lockfile had changes, but lockfile is frozen",
-                    (m, l) -> "lockfile out of step with package.json: run bun install and commit bun.lock"),
+                    (m, l) -> "lockfile out of step with package.json"
+                            + detail(l, "^note: dependencies in package\\.json changed since \\S+ was saved: (.+)$")
+                            + ": run bun install and commit bun.lock"),
             rule("Missing script: \"?([A-Za-z0-9:_-]+)\"?", (m, l) -> "package.json has no \"" + m.group(1) + "\" script"),
             rule("JavaScript heap out of memory|FATAL ERROR: Reached heap limit",
                     (m, l) -> "out of memory: Node's heap filled up; set NODE_OPTIONS=--max-old-space-size=<MB> in the app's"
@@ -104,6 +107,18 @@ public final class BuildDiagnosis {
         long n = lines.stream().filter(l -> l.matches(".*\\.(?:ts|tsx|mts|cts|vue|svelte)(?:\\(\\d+,\\d+\\)|:\\d+:\\d+) ?[:-] error TS\\d+:.*")).count();
         String line = first.group(2) != null ? first.group(2) : first.group(4);
         return "type errors (" + n + "): " + first.group(1) + ":" + line + " " + first.group(6) + " " + first.group(7);
+    }
+
+    /** " (<first group of the first line matching regex>)", or "" when none does. */
+    private static String detail(List<String> lines, String regex) {
+        Pattern p = Pattern.compile(regex);
+        for (String line : lines) {
+            Matcher m = p.matcher(line);
+            if (m.find()) {
+                return " (" + m.group(1) + ")";
+            }
+        }
+        return "";
     }
 
     private static String cap(String s) {

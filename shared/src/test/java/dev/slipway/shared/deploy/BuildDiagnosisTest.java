@@ -41,6 +41,30 @@ class BuildDiagnosisTest {
                 .startsWith("out of memory"));
     }
 
+    /** The drift lines as npm 10, pnpm 9, yarn 1.22, yarn 4 and bun 1 print them (captured from real runs). */
+    @Test
+    void lockfileDriftAsEachToolPrintsIt() {
+        String[][] logs = {
+                {"npm error code EUSAGE\nnpm error\nnpm error `npm ci` can only install packages when your package.json and"
+                        + " package-lock.json or npm-shrinkwrap.json are in sync. Please update your lock file with `npm install`"
+                        + " before continuing.\nnpm error\nnpm error Missing: is-odd@3.0.1 from lock file\n", "npm install"},
+                {" ERR_PNPM_OUTDATED_LOCKFILE  Cannot install with \"frozen-lockfile\" because pnpm-lock.yaml is not up to date"
+                        + " with <ROOT>/package.json\n", "pnpm install"},
+                {"yarn install v1.22.22\n[1/4] Resolving packages...\nerror Your lockfile needs to be updated, but yarn was run"
+                        + " with `--frozen-lockfile`.\n", "yarn install"},
+                {"\u27a4 YN0028: \u2502 The lockfile would have been modified by this install, which is explicitly forbidden.\n"
+                        + "\u27a4 YN0000: \u00b7 Failed with errors in 0s 186ms\n", "yarn install"},
+                {"bun install v1.4.5 (a7733435c)\nerror: lockfile had changes, but lockfile is frozen\nnote: dependencies in"
+                        + " package.json changed since bun.lock was saved: is-odd was added\n", "bun install"}};
+        for (String[] log : logs) {
+            String d = diagnose(log[0]);
+            assertTrue(d.startsWith("lockfile out of step with package.json"), d);
+            assertTrue(d.contains(log[1]), d);
+        }
+        assertTrue(diagnose(logs[0][0]).contains("(Missing: is-odd@3.0.1 from lock file); run npm install"), diagnose(logs[0][0]));
+        assertTrue(diagnose(logs[4][0]).contains("(is-odd was added)"), diagnose(logs[4][0]));
+    }
+
     @Test
     void typeErrorsAreCountedAndTheFirstNamed() {
         String tsc = "src/App.tsx(12,7): error TS2322: Type 'string' is not assignable to type 'number'.\n"

@@ -154,6 +154,12 @@ public final class LocalBuildRunner {
         }
     }
 
+    /** The registry this machine's npm uses (its {@code npm_config_registry}), else the public one. */
+    private String configuredRegistry() {
+        List<String> r = registries();
+        return r.isEmpty() ? "https://registry.npmjs.org" : r.get(0).replaceAll("/+$", "");
+    }
+
     /** Registries the owner configured for this machine may be private; app variables cannot widen this. */
     private List<String> registries() {
         List<String> r = new ArrayList<>();
@@ -241,25 +247,31 @@ public final class LocalBuildRunner {
                     + "' (supported: npm, yarn, pnpm, bun)", false, null, 0, 0);
         }
         PackageManager pm = detected.get().pm();
-        if (pm == PackageManager.PNPM) {
-            // pnpm's store; set for pnpm only (npm warns about every config it does not know)
-            env.put("npm_config_store_dir", sandbox.view(b.base).packageCaches() + "/pnpm-store");
-        }
         Path lockfile = detected.get().lockfile();
         PackageManager.ExecutableLookup tools = PackageManager.ExecutableLookup.of(env.get("PATH"));
-        Optional<String> launcher = pm.launcher(tools, lockfile);
+        Optional<String> launcher = pm.launcher(tools, source, lockfile);
         boolean overridesBoth = settings.installCommand() != null && settings.buildCommand() != null;
         if (launcher.isEmpty() && !overridesBoth) {
             return failed(log, pm.unavailableReason(), false, null, 0, 0);
+        }
+        if (launcher.isPresent() && !launcher.get().equals(pm.id)) {
+            // `pnpm …` in the detected commands and in the app's own scripts runs the version the builder used
+            Path shims = b.base.home().resolve(SHIMS);
+            Files.createDirectories(shims);
+            Path shim = shims.resolve(pm.id);
+            Files.writeString(shim, "#!/bin/sh\nexec " + launcher.get() + " \"$@\"\n");
+            shim.toFile().setExecutable(true);
+            env.put("PATH", sandbox.view(b.base).home() + "/" + SHIMS + File.pathSeparator + env.get("PATH"));
+            log.note(pm.id + " is not on PATH: `" + pm.id + "` runs `" + launcher.get() + "`");
         }
         NodeVersion node = NodeVersion.of(env);
         if (node == null) {
             return failed(log, "node is not on PATH (or `node --version` failed)", false, null, 0, 0);
         }
         String installCommand = settings.installCommand() != null ? settings.installCommand()
-                : pm.installCommand(launcher.orElseThrow(), lockfile);
+                : pm.installCommand(lockfile);
         String buildCommand = settings.buildCommand() != null ? settings.buildCommand()
-                : pm.buildCommand(launcher.orElseThrow());
+                : pm.buildCommand();
 
         log.note("Slipway local build: package manager " + pm.id
                 + (lockfile != null ? " (from " + lockfile.getFileName() + ")" : "")
@@ -384,6 +396,8 @@ public final class LocalBuildRunner {
     }
 
     private static final String STATIC_SITE_DIR = ".slipway-static-site";
+    /** In the build's home: the package manager's shim when it is not on PATH itself. */
+    private static final String SHIMS = ".slipway-bin";
 
     /**
      * The build's whole environment, its paths as the build sees them ({@code view}): nothing is inherited but
@@ -424,8 +438,20 @@ public final class LocalBuildRunner {
         env.put("npm_config_fetch_retry_mintimeout", "2000");
         env.put("npm_config_fetch_retry_maxtimeout", "5000");
         env.put("YARN_CACHE_FOLDER", caches + "/yarn-cache");
+        // yarn 2+ keeps its cache in its global folder (enableGlobalCache): the app's caches, not the build's home
+        env.put("YARN_GLOBAL_FOLDER", caches + "/yarn-berry");
         env.put("BUN_INSTALL_CACHE_DIR", caches + "/bun-cache");
+        if (!registries().isEmpty()) {
+            // a registry configured for this machine: yarn 2+ (default registry.yarnpkg.com) and bun use it too
+            env.put("YARN_NPM_REGISTRY_SERVER", configuredRegistry());
+            env.put("BUN_CONFIG_REGISTRY", configuredRegistry());
+        }
+        // pnpm's store (PNPM_HOME/store): not npm_config_store_dir, which npm (npx) warns about as unknown
+        env.put("PNPM_HOME", caches + "/pnpm");
         env.put("COREPACK_HOME", caches + "/corepack");
+        // corepack (an app's own scripts may call it) fetches every package manager from the npm registry:
+        // its default for yarn 2+ (repo.yarnpkg.com) is one more host to reach
+        env.put("COREPACK_NPM_REGISTRY", configuredRegistry());
         env.put("COREPACK_ENABLE_DOWNLOAD_PROMPT", "0");
         env.put("COREPACK_ENABLE_STRICT", "0");
         if (sandbox.needsEgressProxy()) {

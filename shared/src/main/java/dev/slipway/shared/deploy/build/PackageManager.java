@@ -10,8 +10,9 @@ import java.util.Optional;
 
 /**
  * The package managers a build can use, and how each is recognised from its lockfile and run.
- * npm is run directly; yarn and pnpm through {@code corepack} when it is on PATH, else through
- * {@code npx --yes <pm>@<major>}; bun only when {@code bun} itself is on PATH.
+ * Each runs under its own name: the one on PATH, else a shim that runs {@code npx --yes <pm>@<version>}
+ * ({@link #launcher}), so the detected commands ({@code pnpm install --frozen-lockfile}) and the app's own
+ * scripts that call the package manager work as they did in the builder.
  */
 enum PackageManager {
     NPM("npm", List.of("package-lock.json", "npm-shrinkwrap.json")),
@@ -69,37 +70,94 @@ enum PackageManager {
     }
 
     /**
-     * How to call this package manager given the tools on {@code path}: a shell prefix such as
-     * {@code "npm"} or {@code "corepack pnpm"}, or empty when none is available.
+     * How to call this package manager given the tools on {@code path}: its own name when it is on PATH (not for
+     * yarn 2+),
+     * else {@code npx --yes <package>@<version>} (npm fetches it from the configured registry through the
+     * build's proxy and keeps it in the build's npm cache), or empty when neither is available. Corepack is
+     * not used: its signature check of the package managers' metadata fails against today's registry.
      */
-    Optional<String> launcher(ExecutableLookup path, Path lockfile) {
+    Optional<String> launcher(ExecutableLookup path, Path sourceDir, Path lockfile) {
+        // a yarn on PATH is yarn 1 as a rule: a berry (yarn 2+) lockfile gets the yarn it was written by
+        boolean berry = this == YARN && npxPackage(sourceDir, lockfile).startsWith("-p ");
+        if (path.has(id) && !berry) {
+            return Optional.of(id);
+        }
+        if (this == NPM || !path.has("npx")) {
+            return Optional.empty();
+        }
+        return Optional.of("npx --yes " + npxPackage(sourceDir, lockfile));
+    }
+
+    /**
+     * The npm package (and version) that provides this package manager: the version package.json's
+     * {@code packageManager} names, else the major its lockfile was written by (pnpm-lock v9 → pnpm 9, v6 → 8,
+     * v5 → 7; a yarn lockfile with {@code __metadata} → yarn 4, else yarn 1; bun 1).
+     */
+    String npxPackage(Path sourceDir, Path lockfile) {
+        String version = declaredVersion(sourceDir);
         return switch (this) {
-            case NPM -> path.has("npm") ? Optional.of("npm") : Optional.empty();
-            case BUN -> path.has("bun") ? Optional.of("bun") : Optional.empty();
-            case YARN, PNPM -> {
-                if (path.has("corepack")) {
-                    yield Optional.of("corepack " + id);
-                }
-                if (path.has("npx")) {
-                    yield Optional.of("npx --yes " + id + "@" + (this == PNPM ? "9" : isYarnBerry(lockfile) ? "4" : "1"));
-                }
-                yield Optional.empty();
+            case NPM -> "npm@" + (version == null ? "latest" : version);
+            case BUN -> "bun@" + (version == null ? "1" : version);
+            case PNPM -> "pnpm@" + (version != null ? version : pnpmMajor(lockfile));
+            case YARN -> {
+                String v = version != null ? version : isYarnBerry(lockfile) ? "4" : "1";
+                yield major(v) >= 2 ? "-p @yarnpkg/cli-dist@" + v + " yarn" : "yarn@" + v;
             }
         };
+    }
+
+    /** The version in package.json's {@code "packageManager": "<this>@<version>[+sha…]"}, or null. */
+    String declaredVersion(Path sourceDir) {
+        if (sourceDir == null) {
+            return null;
+        }
+        try {
+            String pkg = Files.readString(sourceDir.resolve("package.json"));
+            java.util.regex.Matcher m = java.util.regex.Pattern
+                    .compile("\"packageManager\"\\s*:\\s*\"" + id + "@([0-9][0-9A-Za-z.\\-]*)").matcher(pkg);
+            return m.find() ? m.group(1) : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static int major(String version) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)").matcher(version);
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
+    }
+
+    private static String pnpmMajor(Path lockfile) {
+        if (lockfile == null) {
+            return "9";
+        }
+        try {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^lockfileVersion:\\s*'?(\\d+)")
+                    .matcher(Files.readString(lockfile));
+            if (m.find()) {
+                return switch (m.group(1)) {
+                    case "5" -> "7";
+                    case "6" -> "8";
+                    default -> "9";
+                };
+            }
+        } catch (IOException | RuntimeException e) {
+            // unreadable: the install says so
+        }
+        return "9";
     }
 
     /** What is missing when {@link #launcher} is empty. */
     String unavailableReason() {
         return switch (this) {
             case NPM -> "npm is not on PATH";
-            case BUN -> "bun is needed for this app (bun lockfile) but is not on PATH";
-            case YARN, PNPM -> id + " is needed for this app (" + lockfiles.get(0)
-                    + ") but neither corepack nor npx is on PATH";
+            case BUN, YARN, PNPM -> id + " is needed for this app (" + lockfiles.get(0)
+                    + ") but neither " + id + " nor npx is on PATH";
         };
     }
 
-    /** The default install command, given the launcher and whether a lockfile pins the dependencies. */
-    String installCommand(String launcher, Path lockfile) {
+    /** The default install command, given whether a lockfile pins the dependencies (run under the tool's own name). */
+    String installCommand(Path lockfile) {
+        String launcher = id;
         return switch (this) {
             // --replace-registry-host=always: lockfiles whose resolved URLs name another registry host
             // still install from the configured registry.
@@ -112,8 +170,8 @@ enum PackageManager {
         };
     }
 
-    String buildCommand(String launcher) {
-        return launcher + " run build";
+    String buildCommand() {
+        return id + " run build";
     }
 
     /** Yarn 2+ lockfiles carry a {@code __metadata:} block; classic ones do not. */
