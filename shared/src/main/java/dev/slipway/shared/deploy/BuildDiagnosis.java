@@ -85,10 +85,15 @@ public final class BuildDiagnosis {
         return Optional.empty();
     }
 
+    /** {@code text} without terminal colour and cursor codes (tools print them even without a terminal). */
+    public static String withoutColours(String text) {
+        return ANSI.matcher(text).replaceAll("");
+    }
+
     /** The log's lines without terminal colours, trimmed. */
     public static List<String> plainLines(String log) {
         List<String> out = new ArrayList<>();
-        for (String line : ANSI.matcher(log).replaceAll("").split("\r?\n")) {
+        for (String line : withoutColours(log).split("\r?\n")) {
             out.add(line.strip());
         }
         return out;

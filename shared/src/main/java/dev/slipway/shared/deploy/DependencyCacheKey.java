@@ -38,37 +38,16 @@ public final class DependencyCacheKey {
     /** The key of the source zip's dependencies; empty when it has no lockfile (an unlocked install is not cached). */
     public static Optional<String> of(Path sourceZip, BuildSettings settings) throws IOException {
         MessageDigest sha = sha256();
-        boolean locked = false;
         try (ZipFile zip = new ZipFile(sourceZip.toFile())) {
+            boolean locked = false;
             for (String name : LOCKFILES) {
-                ZipEntry e = zip.getEntry(name);
-                if (e == null || e.isDirectory()) {
-                    continue;
-                }
-                locked = true;
-                field(sha, name);
-                try (InputStream in = zip.getInputStream(e)) {
-                    byte[] buf = new byte[64 * 1024];
-                    for (int n; (n = in.read(buf)) > 0; ) {
-                        sha.update(buf, 0, n);
-                    }
-                }
-                sha.update((byte) 0);
+                locked |= hashEntry(zip, name, sha);
             }
-        }
-        if (!locked) {
-            return Optional.empty();
-        }
-        try (ZipFile zip = new ZipFile(sourceZip.toFile())) {
+            if (!locked) {
+                return Optional.empty();
+            }
             for (String name : INSTALL_INPUTS) {
-                ZipEntry e = zip.getEntry(name);
-                if (e != null && !e.isDirectory()) {
-                    field(sha, name);
-                    try (InputStream in = zip.getInputStream(e)) {
-                        sha.update(in.readAllBytes());
-                    }
-                    sha.update((byte) 0);
-                }
+                hashEntry(zip, name, sha);
             }
         }
         BuildSettings s = settings == null ? BuildSettings.NONE : settings;
@@ -76,6 +55,23 @@ public final class DependencyCacheKey {
         field(sha, "nodeVersion=" + (s.nodeVersion() == null ? "" : s.nodeVersion()));
         field(sha, "packageManager=" + (s.packageManager() == null ? "" : s.packageManager()));
         return Optional.of(HexFormat.of().formatHex(sha.digest()));
+    }
+
+    /** Adds the entry's name and bytes to {@code sha}; false when the zip has no such file. */
+    private static boolean hashEntry(ZipFile zip, String name, MessageDigest sha) throws IOException {
+        ZipEntry e = zip.getEntry(name);
+        if (e == null || e.isDirectory()) {
+            return false;
+        }
+        field(sha, name);
+        try (InputStream in = zip.getInputStream(e)) {
+            byte[] buf = new byte[64 * 1024];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                sha.update(buf, 0, n);
+            }
+        }
+        sha.update((byte) 0);
+        return true;
     }
 
     private static void field(MessageDigest sha, String text) {

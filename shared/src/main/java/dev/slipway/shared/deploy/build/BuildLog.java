@@ -1,5 +1,7 @@
 package dev.slipway.shared.deploy.build;
 
+import dev.slipway.shared.deploy.BuildDiagnosis;
+
 import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.IOException;
@@ -14,7 +16,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * The build log file: redacted lines, capped at {@code maxBytes} (a note marks the truncation; the
@@ -25,7 +26,6 @@ final class BuildLog implements Closeable {
     static final int MAX_LINE_CHARS = 8 * 1024;
     static final int TAIL_LINES = 20;
 
-    private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;?]*[ -/]*[@-~]");
     private final LogRedactor redactor;
     private final long maxBytes;
     private final BufferedWriter out;
@@ -62,7 +62,7 @@ final class BuildLog implements Closeable {
     private synchronized void line(String raw, boolean fromProcess) {
         // terminal colours out first (tools colour even without a terminal): the log is served as plain text, and
         // a value split by escape codes would slip past redaction
-        String text = redactor.redact(fromProcess ? ANSI.matcher(raw).replaceAll("") : raw);
+        String text = redactor.redact(fromProcess ? BuildDiagnosis.withoutColours(raw) : raw);
         if (fromProcess) {
             tail.addLast(text);
             if (tail.size() > TAIL_LINES) {

@@ -77,6 +77,8 @@ public final class LocalBuildRunner {
     private final Duration timeLimit;
     private final int maxCacheEntries;
     private final Map<String, String> parentEnv;
+    /** Registries the owner configured for this machine may be private; app variables cannot widen this. */
+    private final List<String> registries;
     private final BuildSandbox sandbox;
 
     /** A runner whose builds run in this machine's sandbox ({@link #defaultSandbox()}). */
@@ -97,6 +99,7 @@ public final class LocalBuildRunner {
         }
         this.maxCacheEntries = maxCacheEntries;
         this.parentEnv = Map.copyOf(parentEnv);
+        this.registries = registries(this.parentEnv);
         this.sandbox = Objects.requireNonNull(sandbox, "sandbox");
     }
 
@@ -140,10 +143,10 @@ public final class LocalBuildRunner {
             Files.createDirectories(base.home());
             Files.createDirectories(base.tmp());
             Files.createDirectories(packageCaches);
-            try (EgressProxy egress = sandbox.needsEgressProxy() ? EgressProxy.start(registries()) : null) {
+            try (EgressProxy egress = sandbox.needsEgressProxy() ? EgressProxy.start(registries) : null) {
                 Build build = new Build(job, base, env, log, deadline, egress,
                         new DependencyCache(cacheRoot.resolve("deps").resolve(job.cacheNamespace()), maxCacheEntries));
-                return build.run();
+                return run(build);
             } finally {
                 log.flush();
             }
@@ -156,12 +159,10 @@ public final class LocalBuildRunner {
 
     /** The registry this machine's npm uses (its {@code npm_config_registry}), else the public one. */
     private String configuredRegistry() {
-        List<String> r = registries();
-        return r.isEmpty() ? "https://registry.npmjs.org" : r.get(0).replaceAll("/+$", "");
+        return registries.isEmpty() ? "https://registry.npmjs.org" : registries.get(0).replaceAll("/+$", "");
     }
 
-    /** Registries the owner configured for this machine may be private; app variables cannot widen this. */
-    private List<String> registries() {
+    private static List<String> registries(Map<String, String> parentEnv) {
         List<String> r = new ArrayList<>();
         for (String name : List.of("npm_config_registry", "NPM_CONFIG_REGISTRY")) {
             String v = parentEnv.get(name);
@@ -169,7 +170,7 @@ public final class LocalBuildRunner {
                 r.add(v);
             }
         }
-        return r;
+        return List.copyOf(r);
     }
 
     /** One build's state: what the phases share. */
@@ -211,10 +212,6 @@ public final class LocalBuildRunner {
                 egress.summary().forEach(log::note);
             }
             return phase;
-        }
-
-        BuildOutcome run() throws IOException {
-            return LocalBuildRunner.this.run(this);
         }
     }
 
@@ -441,7 +438,7 @@ public final class LocalBuildRunner {
         // yarn 2+ keeps its cache in its global folder (enableGlobalCache): the app's caches, not the build's home
         env.put("YARN_GLOBAL_FOLDER", caches + "/yarn-berry");
         env.put("BUN_INSTALL_CACHE_DIR", caches + "/bun-cache");
-        if (!registries().isEmpty()) {
+        if (!registries.isEmpty()) {
             // a registry configured for this machine: yarn 2+ (default registry.yarnpkg.com) and bun use it too
             env.put("YARN_NPM_REGISTRY_SERVER", configuredRegistry());
             env.put("BUN_CONFIG_REGISTRY", configuredRegistry());
