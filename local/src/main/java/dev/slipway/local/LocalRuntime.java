@@ -23,6 +23,7 @@ import dev.slipway.shared.deploy.build.LocalBuildStep;
 import dev.slipway.shared.deploy.build.sandbox.BuildSandbox;
 import dev.slipway.shared.deploy.build.sandbox.Unsandboxed;
 import dev.slipway.shared.deploy.routing.RoutingEnv;
+import dev.slipway.shared.deploy.server.hosting.AppServersEnv;
 import dev.slipway.shared.imports.tree.ImportTree;
 import dev.slipway.shared.json.Json;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -272,6 +273,7 @@ public final class LocalRuntime implements AutoCloseable {
             env.put("AWS_ENDPOINT_URL_LAMBDA", lambda.endpoint().toString());
             env.put(RoutingEnv.EDGE_ROUTER_URL, edge.adminUrl());
             env.put(RoutingEnv.EDGE_ROUTER_TOKEN, routerToken(data));
+            env.put(AppServersEnv.APP_SERVERS, AppServersEnv.LOCAL);
             env.put(EnvNames.SITE_URL_PATTERN, sitePattern());
             this.functions = new LocalFunctions(template, intrinsics, env);
             functions.warmAll();

@@ -20,6 +20,10 @@ import dev.slipway.shared.deploy.cleanup.ReleaseSweeper;
 import dev.slipway.shared.deploy.preview.ExpiredPreviews;
 import dev.slipway.shared.deploy.preview.Previews;
 import dev.slipway.shared.deploy.routing.Router;
+import dev.slipway.shared.deploy.server.hosting.AppServers;
+import dev.slipway.shared.deploy.server.hosting.AppServersEnv;
+import dev.slipway.shared.deploy.server.hosting.NoAppServers;
+import dev.slipway.shared.deploy.server.hosting.ServerLogs;
 import dev.slipway.shared.deploy.store.DeployStores;
 import dev.slipway.shared.deploy.store.dynamodb.DynamoDbDeployStores;
 import dev.slipway.shared.deploy.upload.DirectUploadService;
@@ -49,6 +53,7 @@ final class DeployFunctionServices extends FunctionServices {
     private final Once<Router> router = new Once<>();
     private final Once<AppEnvironment> environment = new Once<>();
     private final Once<SfnClient> sfn = new Once<>();
+    private final Once<Hosting> hosting = new Once<>();
     private final Once<S3Presigner> presigner = new Once<>();
     private final Once<FailedDeployments> failures = new Once<>();
     private final Once<DeployService> deploys = new Once<>();
@@ -95,6 +100,35 @@ final class DeployFunctionServices extends FunctionServices {
     /** Signs the direct upload's PUTs and a build's URLs with this function's credentials (no request is made). */
     private S3Presigner presigner() {
         return presigner.get(() -> S3Clients.presigner(aws()));
+    }
+
+    /** Where releases' servers run, by {@code APP_SERVERS}: {@code local} (the local edge) or {@code none}/unset. */
+    AppServers appServers() {
+        return hosting().servers();
+    }
+
+    /** The runtime logs of releases' servers, kept where {@link #appServers()} runs them. */
+    ServerLogs serverLogs() {
+        return hosting().logs();
+    }
+
+    private record Hosting(AppServers servers, ServerLogs logs) {
+    }
+
+    private Hosting hosting() {
+        return hosting.get(() -> switch (AppServersEnv.kind(config())) {
+            case AppServersEnv.LOCAL -> {
+                var local = AppServersEnv.local(config());
+                yield new Hosting(local, local);
+            }
+            // the lead adds "lambda" here: a Lambda function per app, a version per release
+            case AppServersEnv.NONE -> {
+                var none = new NoAppServers();
+                yield new Hosting(none, none);
+            }
+            default -> throw new IllegalStateException(AppServersEnv.APP_SERVERS + " must be local or none, not "
+                    + AppServersEnv.kind(config()));
+        });
     }
 
     private SfnClient sfn() {

@@ -38,6 +38,15 @@ final class ReleaseView {
         if (r.deploymentId() != null) {
             out.put("deploymentId", r.deploymentId());
         }
+        if (r.server() != null) {
+            ObjectNode server = out.putObject("server");
+            server.put("framework", r.server().framework());
+            server.put("nodeMajor", r.server().nodeMajor());
+            server.put("entry", r.server().entry());
+            server.put("sha256", r.server().sha256());
+            server.put("zipBytes", r.server().zipBytes());
+            server.put("unzippedBytes", r.server().unzippedBytes());
+        }
         ArrayNode aliases = out.putArray("aliases");
         production.filter(a -> a.releaseId().equals(r.id())).ifPresent(a -> aliases.add(a.name()));
         if (r.status() == ReleaseStatus.READY) {
@@ -49,6 +58,9 @@ final class ReleaseView {
         links.put("finalize", self + "/finalize");
         links.put("deploy", "/apps/" + r.appId() + "/deployments");
         links.put("app", "/apps/" + r.appId());
+        if (r.server() != null) {
+            links.put("logs", self + "/logs");
+        }
         return out;
     }
 }

@@ -8,6 +8,7 @@ import dev.slipway.shared.deploy.model.Deployment;
 import dev.slipway.shared.deploy.model.Preview;
 import dev.slipway.shared.deploy.model.Release;
 import dev.slipway.shared.deploy.model.ReleaseStatus;
+import dev.slipway.shared.deploy.model.ServerBundle;
 import dev.slipway.shared.ids.Ulid;
 import dev.slipway.shared.json.Json;
 import dev.slipway.shared.store.WriteConflict;
@@ -73,6 +74,20 @@ public abstract class DeployStoresContract {
         SweepQueue.SweepItem sweep = stores.sweeps().find(app, r.id()).orElseThrow();
         assertEquals(ready.readyAt().plus(ReleaseStore.UNSERVED_GRACE).toEpochMilli(), sweep.dueAt());
         assertEquals("ready, never served", sweep.reason());
+    }
+
+    @Test
+    void aReleaseKeepsItsServerBundleThroughEveryStatus() {
+        ServerBundle bundle = new ServerBundle(ServerBundle.NEXT, 20, "server.js", "ab".repeat(32), 1234, 5678);
+        Release r = new Release(app, id(), "c0ffee", "7ree", "key-" + System.nanoTime(), "build", ReleaseStatus.STAGED, 0, 0,
+                Instant.now(), null, null).withServer(bundle);
+        stores.releases().putStaged(r);
+        assertEquals(bundle, stores.releases().get(app, r.id()).orElseThrow().server());
+        assertTrue(stores.releases().markReady(r.ready(3, 42, Instant.now()), event("release.ready")));
+        Release ready = stores.releases().get(app, r.id()).orElseThrow();
+        assertEquals(bundle, ready.server());
+        assertEquals(bundle, stores.releases().readyReleaseFor(app, r.buildKey()).orElseThrow().server());
+        assertNull(staged().server(), "a static release has no server");
     }
 
     @Test

@@ -1,0 +1,109 @@
+package dev.slipway.shared.deploy.server.hosting;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.shared.deploy.model.DeployTarget;
+import dev.slipway.shared.deploy.model.Release;
+import dev.slipway.shared.deploy.routing.SiteAddress;
+import dev.slipway.shared.json.Json;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The app servers of the local runtime: the local edge runs them (a Node process per release and
+ * scope) and this client asks it through its admin API, with the router's bearer secret:
+ * {@code POST /_slipway/servers/{appId}/{releaseId}/publish} ({@code {"scope"}} → 200, or 422
+ * {@code {"reason","logTail"}}), {@code DELETE /_slipway/servers/{appId}/{releaseId}} and
+ * {@code GET /_slipway/servers/{appId}/{releaseId}/logs?since=&limit=}.
+ */
+public final class LocalEdgeAppServers implements AppServers, ServerLogs {
+    /** The smoke check's 30 s plus the time to unzip and start. */
+    private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(75);
+
+    private final URI base;
+    private final String token;
+    private final HttpClient http;
+
+    public LocalEdgeAppServers(URI base, String token) {
+        this.base = URI.create(base.toString().replaceAll("/+$", "") + "/");
+        this.token = token;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    @Override
+    public void publish(Release release, DeployTarget target) throws ServerCheckFailed {
+        if (release.server() == null) {
+            return;
+        }
+        String body = Json.write(Json.object().put("scope", target.scope().id()));
+        HttpResponse<String> r = send(request(path(release.appId(), release.id()) + "/publish", PUBLISH_TIMEOUT)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).header("content-type", "application/json"));
+        if (r.statusCode() == 200) {
+            return;
+        }
+        if (r.statusCode() == 422) {
+            JsonNode doc = Json.parse(r.body());
+            throw new ServerCheckFailed(doc.path("reason").asText("the server did not answer"), doc.path("logTail").asText(""));
+        }
+        throw new IllegalStateException("local edge: publish " + release.id() + " failed with HTTP " + r.statusCode() + ": " + r.body());
+    }
+
+    @Override
+    public void remove(String appId, String releaseId) {
+        HttpResponse<String> r = send(request(path(appId, releaseId), Duration.ofSeconds(30)).DELETE());
+        if (r.statusCode() != 204 && r.statusCode() != 200 && r.statusCode() != 404) {
+            throw new IllegalStateException("local edge: remove server " + releaseId + " failed with HTTP " + r.statusCode());
+        }
+    }
+
+    @Override
+    public Page read(String appId, String releaseId, Instant since, int limit) {
+        String query = "?limit=" + limit + (since == null ? "" : "&since=" + URLEncoder.encode(since.toString(), StandardCharsets.UTF_8));
+        HttpResponse<String> r = send(request(path(appId, releaseId) + "/logs" + query, Duration.ofSeconds(10)).GET());
+        if (r.statusCode() == 404) {
+            return new Page(List.of(), null);
+        }
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("local edge: logs of " + releaseId + " failed with HTTP " + r.statusCode());
+        }
+        JsonNode doc = Json.parse(r.body());
+        List<Line> lines = new ArrayList<>();
+        for (JsonNode l : doc.path("lines")) {
+            lines.add(new Line(Instant.parse(l.path("at").asText()), l.path("text").asText()));
+        }
+        JsonNode next = doc.get("next");
+        return new Page(lines, next == null || next.isNull() ? null : Instant.parse(next.asText()));
+    }
+
+    private static String path(String appId, String releaseId) {
+        if (!SiteAddress.isReleaseId(releaseId) || !appId.matches("[a-z][a-z0-9-]{1,39}")) {
+            throw new IllegalArgumentException("not an app and release id: " + appId + "/" + releaseId);
+        }
+        return "_slipway/servers/" + appId + "/" + releaseId;
+    }
+
+    private HttpRequest.Builder request(String path, Duration timeout) {
+        return HttpRequest.newBuilder(base.resolve(path)).timeout(timeout).header("authorization", "Bearer " + token);
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("local edge at " + base + " did not answer", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}
