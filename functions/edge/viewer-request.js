@@ -10,6 +10,9 @@ import crypto from 'crypto';
 // format is dev.slipway.shared.deploy.routing.RouteEntry). A protected host answers 401 unless the
 // request shows the token whose SHA-256 that is: header, cookie, or query parameter (a 302 that sets
 // the cookie and drops the parameter, so the token leaves the address bar). Tokens never reach S3.
+// A full-stack release's value ends ';{framework};{host};{secret}': paths under the framework's
+// asset prefixes are files in S3, everything else goes to the release's Lambda function URL with
+// the origin secret; a release host has an entry only when its release has a server.
 
 const kvs = cf.kvs();
 const APP = /^[a-z][a-z0-9-]{1,39}$/;
@@ -22,6 +25,12 @@ const TOKEN_QUERY = 'slipway_token';
 // Rotating the token (a new hash in the store) is what revokes a cookie, not its age.
 const COOKIE_ATTRIBUTES = 'Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=604800';
 const STATUS = { 302: 'Found', 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found' };
+// The same table as dev.slipway.shared.deploy.routing.ServerRoute (a test keeps them equal).
+const STATIC_PREFIXES = { 'next': ['/_next/static/'], 'nitro': ['/assets/', '/_build/'], 'react-router': ['/assets/'], 'node': [] };
+const ORIGIN_HEADER = 'x-slipway-origin';
+const ROUTE_HEADER = 'x-slipway-route';
+const ORIGIN_HOST = /^[a-z0-9](?:[a-z0-9-]{0,62}\.){1,6}[a-z]{2,63}$/;
+const SECRET = /^[A-Za-z0-9_-]{32,64}$/;
 
 function reply(status, text) {
     return {
@@ -41,13 +50,47 @@ function unauthorized() {
     return r;
 }
 
-// {releaseId, hash}, hash null for a public host; null when the value is malformed.
+// {releaseId, hash, server}, hash null for a public host, server null for static files only;
+// null when the value is malformed.
 function parseEntry(value) {
-    let parts = (value || '').split(':');
+    let fields = (value || '').split(';');
+    let parts = fields[0].split(':');
     if (parts.length > 2 || !RELEASE.test(parts[0]) || (parts.length === 2 && !HASH.test(parts[1]))) {
         return null;
     }
-    return { releaseId: parts[0], hash: parts.length === 2 ? parts[1] : null };
+    let server = null;
+    if (fields.length > 1) {
+        if (fields.length !== 4 || !STATIC_PREFIXES[fields[1]] || !ORIGIN_HOST.test(fields[2]) || !SECRET.test(fields[3])) {
+            return null;
+        }
+        server = { framework: fields[1], host: fields[2], secret: fields[3] };
+    }
+    return { releaseId: parts[0], hash: parts.length === 2 ? parts[1] : null, server: server };
+}
+
+function servesStatic(server, uri) {
+    let prefixes = STATIC_PREFIXES[server.framework];
+    for (let i = 0; i < prefixes.length; i++) {
+        if (uri.indexOf(prefixes[i]) === 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// Sends the request as it came (path, query, cookies, body) to the release's function URL.
+function toServer(request, server, host) {
+    request.headers['x-forwarded-host'] = { value: host };
+    let secret = {};
+    secret[ORIGIN_HEADER] = server.secret;
+    cf.updateRequestOrigin({
+        domainName: server.host,
+        customOriginConfig: { port: 443, protocol: 'https', sslProtocols: ['TLSv1.2'] },
+        originAccessControlConfig: { enabled: false },
+        timeouts: { readTimeout: 60, connectionTimeout: 5 },
+        customHeaders: secret
+    });
+    return request;
 }
 
 // Every value of a query parameter, header or cookie of the event.
@@ -139,7 +182,7 @@ function parseHost(host) {
         return null;
     }
     if (RELEASE.test(label)) {
-        return { appId: appId, key: null, releaseId: label };
+        return { appId: appId, key: first, releaseId: label };
     }
     if (PREVIEW.test(label) && label.indexOf('--') < 0) {
         return { appId: appId, key: first, releaseId: null };
@@ -168,6 +211,14 @@ function releasePath(uri) {
     return last.indexOf('.') < 0 ? '/index.html' : uri;
 }
 
+async function lookup(key) {
+    try {
+        return parseEntry(await kvs.get(key));
+    } catch (e) {
+        return null;
+    }
+}
+
 async function handler(event) {
     let request = event.request;
     let host = request.headers.host ? request.headers.host.value : '';
@@ -179,14 +230,19 @@ async function handler(event) {
     if (path === null) {
         return reply(400, 'Malformed path');
     }
+    // Never from the viewer: the edge sets them (the cache key holds the route).
+    delete request.headers[ORIGIN_HEADER];
+    delete request.headers[ROUTE_HEADER];
     let releaseId = target.releaseId;
-    if (releaseId === null) {
-        let entry;
-        try {
-            entry = parseEntry(await kvs.get(target.key));
-        } catch (e) {
-            return reply(404, 'No such site');
+    let server = null;
+    if (releaseId !== null) {
+        // A release host has an entry only for a server; without one it is the release's files.
+        let entry = await lookup(target.key);
+        if (entry !== null && entry.releaseId === releaseId && entry.server !== null) {
+            server = entry.server;
         }
+    } else {
+        let entry = await lookup(target.key);
         if (entry === null) {
             return reply(404, 'No such site');
         }
@@ -197,8 +253,13 @@ async function handler(event) {
             }
         }
         releaseId = entry.releaseId;
+        server = entry.server;
     }
     strip(request);
+    request.headers[ROUTE_HEADER] = { value: target.key + '/' + releaseId };
+    if (server !== null && !servesStatic(server, request.uri)) {
+        return toServer(request, server, host.toLowerCase().split(':')[0]);
+    }
     request.uri = '/sites/' + target.appId + '/' + releaseId + path;
     return request;
 }

@@ -28,7 +28,10 @@ globalThis.__slipwayKvs = {
     }
 };
 
-const stubbed = source.replace(IMPORT, 'const cf = { kvs: () => globalThis.__slipwayKvs };')
+// The origin each request was sent to by cf.updateRequestOrigin (null: the distribution's S3 origin).
+globalThis.__slipwayOrigin = { last: null };
+const stubbed = source.replace(IMPORT, 'const cf = { kvs: () => globalThis.__slipwayKvs, '
+    + 'updateRequestOrigin: (o) => { globalThis.__slipwayOrigin.last = o; } };')
     + '\nexport { handler };\n';
 const { handler } = await import('data:text/javascript;base64,' + Buffer.from(stubbed).toString('base64'));
 
@@ -47,6 +50,7 @@ function event(host, uri, extra) {
 }
 
 async function run(host, uri, extra) {
+    globalThis.__slipwayOrigin.last = null;
     return handler(event(host, uri, extra));
 }
 
@@ -287,5 +291,74 @@ test('malformed router values are a 404, never a route', async () => {
         store.set('odd--shop', v);
         const r = await run('odd--shop.apps.example.com', '/');
         assert.equal(r.statusCode, 404, v);
+    }
+});
+
+const SERVER_REL = '01jxc000000000000000000000';
+const FN_HOST = 'abcdefghijklmnop.lambda-url.eu-west-1.on.aws';
+const ORIGIN_SECRET = 'c2VjcmV0LW9yaWdpbi1rZXktZm9yLXRlc3RzLW9ubHk';
+
+test('a server release sends dynamic paths to its function URL with the origin secret, untouched', async () => {
+    store.set('fullstack', `${SERVER_REL};next;${FN_HOST};${ORIGIN_SECRET}`);
+    const r = await run('FullStack.apps.example.com:443', '/products/7', {
+        method: 'POST',
+        querystring: { q: { value: '1' } },
+        headers: { 'x-slipway-origin': { value: 'forged' }, 'x-slipway-route': { value: 'forged' } }
+    });
+    assert.equal(r.uri, '/products/7', 'the app sees its own path');
+    assert.equal(r.querystring.q.value, '1');
+    assert.equal(r.headers['x-forwarded-host'].value, 'fullstack.apps.example.com');
+    assert.equal(r.headers['x-slipway-origin'], undefined, 'a viewer never sends the secret header itself');
+    assert.equal(r.headers['x-slipway-route'].value, `fullstack/${SERVER_REL}`, 'the cache key holds host and release');
+    const o = globalThis.__slipwayOrigin.last;
+    assert.equal(o.domainName, FN_HOST);
+    assert.deepEqual(o.customOriginConfig, { port: 443, protocol: 'https', sslProtocols: ['TLSv1.2'] });
+    assert.deepEqual(o.originAccessControlConfig, { enabled: false });
+    assert.deepEqual(o.customHeaders, { 'x-slipway-origin': ORIGIN_SECRET });
+    const home = await run('fullstack.apps.example.com', '/');
+    assert.equal(home.uri, '/', 'no index.html fallback for a server');
+});
+
+test("a server release's build assets come from S3", async () => {
+    store.set('fullstack', `${SERVER_REL};next;${FN_HOST};${ORIGIN_SECRET}`);
+    const r = await run('fullstack.apps.example.com', '/_next/static/chunks/main-abc.js');
+    assert.equal(r.uri, `/sites/fullstack/${SERVER_REL}/_next/static/chunks/main-abc.js`);
+    assert.equal(globalThis.__slipwayOrigin.last, null, 'the S3 origin, unchanged');
+    store.set('nitroapp', `${SERVER_REL};nitro;${FN_HOST};${ORIGIN_SECRET}`);
+    assert.equal((await run('nitroapp.apps.example.com', '/assets/index-1.js')).uri, `/sites/nitroapp/${SERVER_REL}/assets/index-1.js`);
+    assert.equal((await run('nitroapp.apps.example.com', '/api/hello')).uri, '/api/hello');
+    store.set('expressapp', `${SERVER_REL};node;${FN_HOST};${ORIGIN_SECRET}`);
+    assert.equal((await run('expressapp.apps.example.com', '/assets/index-1.js')).uri, '/assets/index-1.js', 'node apps serve their own files');
+});
+
+test('a protected preview of a server release still asks for its token', async () => {
+    store.set('pv--fullstack', `${SERVER_REL}:${sha256(TOKEN_A)};next;${FN_HOST};${ORIGIN_SECRET}`);
+    assertUnauthorized(await run('pv--fullstack.apps.example.com', '/'), 'no token');
+    assert.equal(globalThis.__slipwayOrigin.last, null);
+    const r = await run('pv--fullstack.apps.example.com', '/x', { headers: { 'x-slipway-preview-token': { value: TOKEN_A } } });
+    assert.equal(r.uri, '/x');
+    assert.equal(r.headers['x-slipway-preview-token'], undefined, 'the token never reaches the server');
+    assert.equal(globalThis.__slipwayOrigin.last.domainName, FN_HOST);
+});
+
+test('a release host reaches its server only through an entry of its own release', async () => {
+    store.set(`${SERVER_REL}--fullstack`, `${SERVER_REL};react-router;${FN_HOST};${ORIGIN_SECRET}`);
+    const r = await run(`${SERVER_REL}--fullstack.apps.example.com`, '/about');
+    assert.equal(r.uri, '/about');
+    assert.equal(r.headers['x-slipway-route'].value, `${SERVER_REL}--fullstack/${SERVER_REL}`);
+    store.set(`${OTHER}--fullstack`, `${SERVER_REL};react-router;${FN_HOST};${ORIGIN_SECRET}`);
+    const other = await run(`${OTHER}--fullstack.apps.example.com`, '/about');
+    assert.equal(other.uri, `/sites/fullstack/${OTHER}/index.html`, 'an entry naming another release is ignored');
+    assert.equal(globalThis.__slipwayOrigin.last, null);
+});
+
+test('malformed server routes are a 404, never an origin', async () => {
+    for (const v of [`${SERVER_REL};next;${FN_HOST}`, `${SERVER_REL};php;${FN_HOST};${ORIGIN_SECRET}`,
+        `${SERVER_REL};next;evil.example.com/x;${ORIGIN_SECRET}`, `${SERVER_REL};next;${FN_HOST};short`,
+        `${SERVER_REL};next;${FN_HOST};${ORIGIN_SECRET};extra`]) {
+        store.set('odd--shop', v);
+        const r = await run('odd--shop.apps.example.com', '/');
+        assert.equal(r.statusCode, 404, v);
+        assert.equal(globalThis.__slipwayOrigin.last, null, v);
     }
 });

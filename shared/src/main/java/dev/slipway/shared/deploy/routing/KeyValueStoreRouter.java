@@ -76,21 +76,26 @@ public final class KeyValueStoreRouter implements Router {
 
     @Override
     public void point(String hostLabel, String releaseId, String tokenSha256) {
-        Router.check(hostLabel, releaseId, tokenSha256);
-        String value = new RouteEntry(releaseId, tokenSha256).encode();
+        point(hostLabel, new RouteEntry(releaseId, tokenSha256));
+    }
+
+    @Override
+    public void point(String hostLabel, RouteEntry entry) {
+        Router.checkEntry(hostLabel, entry);
+        String value = entry.encode();
         byte[] body = Json.write(Json.object().put("Value", value)).getBytes(StandardCharsets.UTF_8);
         write(SdkHttpMethod.PUT, hostLabel, body);
     }
 
     @Override
     public void remove(String hostLabel) {
-        Router.check(hostLabel, null);
+        Router.checkRemoval(hostLabel);
         write(SdkHttpMethod.DELETE, hostLabel, null);
     }
 
     @Override
     public Optional<RouteEntry> lookup(String hostLabel) {
-        if (!SiteAddress.isRouterKey(hostLabel)) {
+        if (!SiteAddress.isRouterKey(hostLabel) && !Router.isReleaseHost(hostLabel)) {
             return Optional.empty();
         }
         Reply r = call(SdkHttpMethod.GET, keyPath(hostLabel), null, null);

@@ -8,11 +8,13 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * What the router holds for a host label: the release it serves and, for a protected preview, the
- * SHA-256 of its preview token. The one place the stored value's format lives ({@code releaseId}
- * public, {@code releaseId:sha256hex} protected); functions/edge/viewer-request.js reads the same.
+ * What the router holds for a host label: the release it serves, for a protected preview the
+ * SHA-256 of its preview token, and for a full-stack release in AWS its {@link ServerRoute}. The one
+ * place the stored value's format lives ({@code releaseId} public, {@code releaseId:sha256hex}
+ * protected, either followed by {@code ;framework;host;secret} for a server);
+ * functions/edge/viewer-request.js reads the same.
  */
-public record RouteEntry(String releaseId, String tokenSha256) {
+public record RouteEntry(String releaseId, String tokenSha256, ServerRoute server) {
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
     public RouteEntry {
@@ -24,8 +26,17 @@ public record RouteEntry(String releaseId, String tokenSha256) {
         }
     }
 
+    public RouteEntry(String releaseId, String tokenSha256) {
+        this(releaseId, tokenSha256, null);
+    }
+
     public static RouteEntry of(String releaseId) {
         return new RouteEntry(releaseId, null);
+    }
+
+    /** The same entry with the release's server route (null: static files only). */
+    public RouteEntry withServer(ServerRoute route) {
+        return new RouteEntry(releaseId, tokenSha256, route);
     }
 
     public static boolean isSha256Hex(String s) {
@@ -37,7 +48,8 @@ public record RouteEntry(String releaseId, String tokenSha256) {
     }
 
     public String encode() {
-        return tokenSha256 == null ? releaseId : releaseId + ":" + tokenSha256;
+        String base = tokenSha256 == null ? releaseId : releaseId + ":" + tokenSha256;
+        return server == null ? base : base + ";" + server.encode();
     }
 
     /** Empty when the value is not one {@link #encode} makes (a bare release id, as stored before tokens, is). */
@@ -45,13 +57,19 @@ public record RouteEntry(String releaseId, String tokenSha256) {
         if (value == null) {
             return Optional.empty();
         }
-        int colon = value.indexOf(':');
-        String release = colon < 0 ? value : value.substring(0, colon);
-        String hash = colon < 0 ? null : value.substring(colon + 1);
+        int semi = value.indexOf(';');
+        String head = semi < 0 ? value : value.substring(0, semi);
+        int colon = head.indexOf(':');
+        String release = colon < 0 ? head : head.substring(0, colon);
+        String hash = colon < 0 ? null : head.substring(colon + 1);
         if (!SiteAddress.isReleaseId(release) || (hash != null && !isSha256Hex(hash))) {
             return Optional.empty();
         }
-        return Optional.of(new RouteEntry(release, hash));
+        try {
+            return Optional.of(new RouteEntry(release, hash, semi < 0 ? null : ServerRoute.decode(value.substring(semi + 1))));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     /** True for a public entry, or when {@code token} hashes to this entry's hash (constant-time compare). */
@@ -78,6 +96,7 @@ public record RouteEntry(String releaseId, String tokenSha256) {
     @Override
     public String toString() {
         // The hash is not a secret, but logs need no more than whether the entry is protected.
-        return "RouteEntry[" + releaseId + (tokenSha256 == null ? "" : ", protected") + "]";
+        return "RouteEntry[" + releaseId + (tokenSha256 == null ? "" : ", protected")
+                + (server == null ? "" : ", " + server) + "]";
     }
 }

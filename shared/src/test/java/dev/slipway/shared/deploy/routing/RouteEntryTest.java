@@ -50,4 +50,51 @@ class RouteEntryTest {
     void sha256HexIsTheKnownDigest() {
         assertEquals("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", RouteEntry.sha256Hex("abc"));
     }
+
+    private static final String FN_HOST = "abcdefghijklmnop.lambda-url.eu-west-1.on.aws";
+    private static final String ORIGIN_SECRET = "c2VjcmV0LW9yaWdpbi1rZXktZm9yLXRlc3RzLW9ubHk";
+
+    @Test
+    void aServerRouteFollowsTheEntryAndRoundTrips() {
+        ServerRoute route = new ServerRoute("next", FN_HOST, ORIGIN_SECRET);
+        RouteEntry pub = RouteEntry.of(REL).withServer(route);
+        assertEquals(REL + ";next;" + FN_HOST + ";" + ORIGIN_SECRET, pub.encode());
+        assertEquals(pub, RouteEntry.decode(pub.encode()).orElseThrow());
+        RouteEntry prot = new RouteEntry(REL, HASH, route);
+        assertEquals(REL + ":" + HASH + ";next;" + FN_HOST + ";" + ORIGIN_SECRET, prot.encode());
+        assertEquals(prot, RouteEntry.decode(prot.encode()).orElseThrow());
+        assertFalse(pub.toString().contains(ORIGIN_SECRET), "logs never show the origin secret");
+    }
+
+    @Test
+    void malformedServerRoutesDecodeToNothing() {
+        for (String bad : new String[]{REL + ";next;" + FN_HOST, REL + ";php;" + FN_HOST + ";" + ORIGIN_SECRET,
+                REL + ";next;evil.example.com/x;" + ORIGIN_SECRET, REL + ";next;" + FN_HOST + ";short",
+                REL + ";next;" + FN_HOST + ";" + ORIGIN_SECRET + ";x", REL + ";"}) {
+            assertTrue(RouteEntry.decode(bad).isEmpty(), bad);
+        }
+    }
+
+    @Test
+    void releaseHostsTakeOnlyTheirOwnReleasesServerRoute() {
+        ServerRoute route = new ServerRoute("node", FN_HOST, ORIGIN_SECRET);
+        Router.checkEntry(REL + "--shop", RouteEntry.of(REL).withServer(route));
+        assertThrows(IllegalArgumentException.class, () -> Router.checkEntry(REL + "--shop", RouteEntry.of(REL)));
+        String other = "01jxb000000000000000000000";
+        assertThrows(IllegalArgumentException.class, () -> Router.checkEntry(other + "--shop", RouteEntry.of(REL).withServer(route)));
+        Router.checkEntry("shop", RouteEntry.of(REL).withServer(route));
+        Router.checkRemoval(REL + "--shop");
+        assertThrows(IllegalArgumentException.class, () -> Router.checkRemoval("Not A Label"));
+    }
+
+    /** functions/edge/viewer-request.js decides S3 or server with the same prefix table. */
+    @Test
+    void theEdgeFunctionHoldsTheSameStaticPrefixTable() throws Exception {
+        String js = java.nio.file.Files.readString(java.nio.file.Path.of("../functions/edge/viewer-request.js"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("const STATIC_PREFIXES = (\\{.*\\});").matcher(js);
+        assertTrue(m.find(), "STATIC_PREFIXES in viewer-request.js");
+        var table = new com.fasterxml.jackson.databind.ObjectMapper().readValue(m.group(1).replace('\'', '"'),
+                new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, java.util.List<String>>>() { });
+        assertEquals(ServerRoute.staticPrefixTable(), table);
+    }
 }
