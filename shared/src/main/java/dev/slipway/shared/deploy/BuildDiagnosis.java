@@ -35,6 +35,9 @@ public final class BuildDiagnosis {
                     (m, l) -> missing(m.group(1), m.group(2))),
             rule("Cannot find (?:module|package) '([^']+)'(?: imported from (\\S+))?",
                     (m, l) -> missing(m.group(2) == null ? "a build script" : m.group(2), m.group(1))),
+            // Vite's optional tools: minify: 'terser' without terser, a stylesheet language without its compiler
+            rule("\\[vite:[\\w-]+\\] ([@\\w./-]+) not found\\. Since Vite", (m, l) -> toolMissing(m.group(1))),
+            rule("Preprocessor dependency \"([^\"]+)\" not found", (m, l) -> toolMissing(m.group(1))),
             // the build sandbox's egress proxy
             rule("network: refused (\\S+): (.+)", (m, l) -> "network refused by the build sandbox: " + m.group(1) + " (" + m.group(2) + ")"),
             rule("getaddrinfo (?:ENOTFOUND|EAI_AGAIN) ([^\\s:]+)", (m, l) -> "registry unreachable: " + m.group(1) + " does not resolve"),
@@ -106,6 +109,11 @@ public final class BuildDiagnosis {
         }
         return "missing package: " + from + " imports " + spec + ", which is not installed (add it to package.json's"
                 + " dependencies)";
+    }
+
+    private static String toolMissing(String tool) {
+        return "missing package: the Vite build needs " + tool + ", which is not installed (add it to package.json's"
+                + " devDependencies)";
     }
 
     private static String typeErrors(Matcher first, List<String> lines) {

@@ -26,6 +26,19 @@ class BuildDiagnosisTest {
                 diagnose("src/lib/db.ts(1,20): error TS2307: Cannot find module 'drizzle-orm' or its corresponding type declarations."));
     }
 
+    /** Vite 5 and 6 when the config asks for a tool package.json does not list (seen in real Bolt and Lovable exports). */
+    @Test
+    void aToolTheViteConfigNeedsButPackageJsonLacksIsNamed() {
+        String terser = "x Build failed in 5.82s\nerror during build:\n[vite:terser] terser not found. Since Vite v3, terser has"
+                + " become an optional dependency. You need to install it.\n    at loadTerserPath (file:///build/app/node_modules/vite/x.js:1:1)\n";
+        assertEquals("missing package: the Vite build needs terser, which is not installed (add it to package.json's devDependencies)",
+                diagnose(terser));
+        assertEquals("missing package: the Vite build needs sass-embedded, which is not installed (add it to package.json's"
+                        + " devDependencies)",
+                diagnose("[vite:css] Preprocessor dependency \"sass-embedded\" not found. Did you install it? Try `npm install -D"
+                        + " sass-embedded`.\nfile: /build/app/src/index.scss"));
+    }
+
     @Test
     void networkLockfileScriptAndMemory() {
         assertEquals("network refused by the build sandbox: npm-cache.builder.invalid:443 (unknown host)",
