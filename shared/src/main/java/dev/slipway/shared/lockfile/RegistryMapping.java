@@ -39,9 +39,12 @@ public final class RegistryMapping {
     /** A tarball URL as registries lay them out: {@code …/<name>/-/<file>.tgz} (scoped: {@code …/@scope/name/-/…}). */
     private static final Pattern REGISTRY_TARBALL = Pattern.compile(
             "https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?/(?:[^\\s\"'<>#,?]*/)?-/[^\\s\"'<>#,?/]+\\.tgz");
-    /** Where lockfiles keep a resolved URL: npm/yarn {@code resolved}, pnpm {@code tarball:}, bun's second array item. */
+    /**
+     * Where lockfiles keep a resolved URL: npm/yarn {@code resolved}, pnpm {@code tarball:}, bun's second array item
+     * (after {@code "name@version"}; an array that starts with a URL is npm's {@code funding} list, not a package).
+     */
     private static final Pattern RESOLVED = Pattern.compile(
-            "(?:\"resolved\"\\s*:\\s*\"|\\bresolved\\s+\"|\\btarball:\\s*|\\[\\s*\"[^\"\\s]+\"\\s*,\\s*\")(https?://[^\"\\s,}]+)");
+            "(?:\"resolved\"\\s*:\\s*\"|\\bresolved\\s+\"|\\btarball:\\s*|\\[\\s*\"(?!https?:)[^\"\\s]+\"\\s*,\\s*\")(https?://[^\"\\s,}]+)");
 
     private final URI registry;
     private final String registryBase;

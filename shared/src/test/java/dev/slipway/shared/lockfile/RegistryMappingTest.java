@@ -127,6 +127,10 @@ class RegistryMappingTest {
         assertNull(PUBLIC.mapOne("https://registry.npmjs.org/react/-/react-18.3.1.tgz"), "already there");
         assertEquals("https://registry.npmjs.org/a.b_c/-/a.b_c-1.0.0-beta.1.tgz",
                 PUBLIC.mapOne("http://10.0.0.5:4873/a.b_c/-/a.b_c-1.0.0-beta.1.tgz"));
+        // npm lists several funding links as an array of URLs: not package URLs (a real v0 export was told otherwise)
+        String funding = "{\"node_modules/uuid\": {\"version\": \"9.0.1\",\n  \"resolved\": \"https://registry.npmjs.org/uuid/-/uuid-9.0.1.tgz\",\n"
+                + "  \"funding\": [\n    \"https://github.com/sponsors/one\",\n    \"https://github.com/sponsors/two\"\n  ]}}";
+        assertEquals(List.of(), PUBLIC.map(funding).leftAlone());
         String untouched = "{\"resolved\": \"file:../local-pkg\"}";
         assertEquals(untouched, PUBLIC.map(untouched).text());
         assertThrows(IllegalArgumentException.class, () -> new RegistryMapping("ftp://registry.example"));
