@@ -80,6 +80,7 @@ public final class LocalBuildRunner {
     /** Registries the owner configured for this machine may be private; app variables cannot widen this. */
     private final List<String> registries;
     private final BuildSandbox sandbox;
+    private final NodeRuntimes nodeRuntimes;
 
     /** A runner whose builds run in this machine's sandbox ({@link #defaultSandbox()}). */
     public LocalBuildRunner(Path cacheRoot, Duration timeLimit) {
@@ -101,6 +102,7 @@ public final class LocalBuildRunner {
         this.parentEnv = Map.copyOf(parentEnv);
         this.registries = registries(this.parentEnv);
         this.sandbox = Objects.requireNonNull(sandbox, "sandbox");
+        this.nodeRuntimes = new NodeRuntimes(this.cacheRoot, this.parentEnv, configuredRegistry());
     }
 
     private static volatile BuildSandbox detected;
@@ -126,7 +128,7 @@ public final class LocalBuildRunner {
         Path work = cacheRoot.resolve("work").resolve(UUID.randomUUID().toString());
         Path packageCaches = cacheRoot.resolve("packages").resolve(job.cacheNamespace());
         BuildSandbox.Mounts base = new BuildSandbox.Mounts(source, work.resolve("home"), work.resolve("tmp"), packageCaches,
-                null, work.resolve("node-modules-scratch"));
+                null, work.resolve("node-modules-scratch"), null);
         Map<String, String> env = environmentFor(job, sandbox.view(base));
         Map<String, String> secrets = new LinkedHashMap<>(job.environment());
         for (String proxy : PROXIES) {
@@ -182,6 +184,8 @@ public final class LocalBuildRunner {
         private final long deadline;
         private final EgressProxy egress;
         private final DependencyCache cache;
+        /** A Node.js fetched for this build (NodeRuntimes), or null for the machine's. */
+        private Path nodeHome;
 
         Build(BuildJob job, BuildSandbox.Mounts base, Map<String, String> env, BuildLog log, long deadline,
               EgressProxy egress, DependencyCache cache) {
@@ -195,8 +199,7 @@ public final class LocalBuildRunner {
         }
 
         Phase phase(String command, Path readOnlyNodeModules) throws IOException {
-            BuildSandbox.Mounts mounts = new BuildSandbox.Mounts(base.app(), base.home(), base.tmp(), base.packageCaches(),
-                    readOnlyNodeModules, base.nodeModulesScratch());
+            BuildSandbox.Mounts mounts = mounts(readOnlyNodeModules);
             ProcessBuilder pb;
             try {
                 pb = sandbox.process(mounts, command, env, egress);
@@ -212,6 +215,24 @@ public final class LocalBuildRunner {
                 egress.summary().forEach(log::note);
             }
             return phase;
+        }
+
+        BuildSandbox.Mounts mounts(Path readOnlyNodeModules) {
+            return new BuildSandbox.Mounts(base.app(), base.home(), base.tmp(), base.packageCaches(),
+                    readOnlyNodeModules, base.nodeModulesScratch(), nodeHome);
+        }
+
+        /** Writes {@code name} into the build's shim folder (first on PATH, added on first use). */
+        void shim(String name, String command) throws IOException {
+            Path shims = base.home().resolve(SHIMS);
+            Files.createDirectories(shims);
+            Path shim = shims.resolve(name);
+            Files.writeString(shim, "#!/bin/sh\nexec " + command + " \"$@\"\n");
+            shim.toFile().setExecutable(true);
+            String dir = sandbox.view(base).home() + "/" + SHIMS;
+            if (!env.get("PATH").startsWith(dir + File.pathSeparator)) {
+                env.put("PATH", dir + File.pathSeparator + env.get("PATH"));
+            }
         }
     }
 
@@ -246,6 +267,16 @@ public final class LocalBuildRunner {
         PackageManager pm = detected.get().pm();
         Path lockfile = detected.get().lockfile();
         PackageManager.ExecutableLookup tools = PackageManager.ExecutableLookup.of(env.get("PATH"));
+        NodeVersion machineNode = NodeVersion.of(env);
+        if (machineNode == null) {
+            return failed(log, "node is not on PATH (or `node --version` failed)", false, null, 0, 0);
+        }
+        NodeRuntimes.Runtime node;
+        try {
+            node = nodeRuntimes.select(settings.nodeVersion(), machineNode.full(), machineNode.major(), log);
+        } catch (NodeRuntimes.UnavailableException e) {
+            return failed(log, e.getMessage(), false, null, 0, 0);
+        }
         Optional<String> launcher = pm.launcher(tools, source, lockfile);
         boolean overridesBoth = settings.installCommand() != null && settings.buildCommand() != null;
         if (launcher.isEmpty() && !overridesBoth) {
@@ -253,17 +284,19 @@ public final class LocalBuildRunner {
         }
         if (launcher.isPresent() && !launcher.get().equals(pm.id)) {
             // `pnpm …` in the detected commands and in the app's own scripts runs the version the builder used
-            Path shims = b.base.home().resolve(SHIMS);
-            Files.createDirectories(shims);
-            Path shim = shims.resolve(pm.id);
-            Files.writeString(shim, "#!/bin/sh\nexec " + launcher.get() + " \"$@\"\n");
-            shim.toFile().setExecutable(true);
-            env.put("PATH", sandbox.view(b.base).home() + "/" + SHIMS + File.pathSeparator + env.get("PATH"));
+            b.shim(pm.id, launcher.get());
             log.note(pm.id + " is not on PATH: `" + pm.id + "` runs `" + launcher.get() + "`");
         }
-        NodeVersion node = NodeVersion.of(env);
-        if (node == null) {
-            return failed(log, "node is not on PATH (or `node --version` failed)", false, null, 0, 0);
+        if (!node.isMachines()) {
+            // npm and npx themselves stay on the machine's node (npm 11 warns on Node 18 and would refuse older
+            // ones); everything they run (scripts, install scripts, `node`) finds the app's Node first on PATH
+            String[] npmCli = npmOnNode(env.get("PATH"));
+            if (npmCli != null) {
+                b.shim("npm", "'" + npmCli[0] + "' '" + npmCli[1] + "'");
+                b.shim("npx", "'" + npmCli[0] + "' '" + npmCli[2] + "'");
+            }
+            b.nodeHome = node.home();
+            env.put("PATH", sandbox.view(b.mounts(null)).nodeHome() + "/bin" + File.pathSeparator + env.get("PATH"));
         }
         String installCommand = settings.installCommand() != null ? settings.installCommand()
                 : pm.installCommand(lockfile);
@@ -273,8 +306,8 @@ public final class LocalBuildRunner {
         log.note("Slipway local build: package manager " + pm.id
                 + (lockfile != null ? " (from " + lockfile.getFileName() + ")" : "")
                 + ", Node " + node.full() + ", output dir " + outRel);
-        if (settings.nodeVersion() != null && !node.matches(settings.nodeVersion())) {
-            log.note("warning: the app asks for Node " + settings.nodeVersion() + "; building with Node " + node.full());
+        if (settings.nodeVersion() != null && NodeRuntimes.requestedMajor(settings.nodeVersion()) < 0) {
+            log.note("the app asks for Node " + settings.nodeVersion() + " (no major version): building with Node " + node.full());
         }
         if (lockfile == null) {
             log.note("no lockfile found: running `" + installCommand + "`; dependency versions are not pinned"
@@ -485,6 +518,34 @@ public final class LocalBuildRunner {
         }
     }
 
+    /** {node, npm-cli.js, npx-cli.js} of the machine's npm as real paths, or null when npm is not that layout. */
+    private static String[] npmOnNode(String path) {
+        try {
+            Path node = onPath("node", path);
+            Path npm = onPath("npm", path);
+            if (node == null || npm == null) {
+                return null;
+            }
+            Path cli = npm.toRealPath();
+            Path npx = cli.resolveSibling("npx-cli.js");
+            String[] r = {node.toRealPath().toString(), cli.toString(), npx.toString()};
+            boolean usable = cli.getFileName().toString().equals("npm-cli.js") && Files.isRegularFile(npx)
+                    && Stream.of(r).noneMatch(s -> s.contains("'"));
+            return usable ? r : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static Path onPath(String name, String path) {
+        for (String dir : (path == null ? "" : path).split(File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name)) && !Files.isDirectory(Path.of(dir, name))) {
+                return Path.of(dir, name);
+            }
+        }
+        return null;
+    }
+
     private static boolean isWorkspace(Path source) {
         if (Files.exists(source.resolve("pnpm-workspace.yaml"))) {
             return true;
@@ -576,19 +637,6 @@ public final class LocalBuildRunner {
                 Thread.currentThread().interrupt();
                 return null;
             }
-        }
-
-        /** Whether a requested version ("20", "v20.11", ">=18", "lts/*"…) plausibly matches: compares majors only. */
-        boolean matches(String requested) {
-            String digits = requested.replaceAll("^[^0-9]*", "");
-            int end = 0;
-            while (end < digits.length() && Character.isDigit(digits.charAt(end))) {
-                end++;
-            }
-            if (end == 0 || requested.trim().startsWith(">")) {
-                return true;
-            }
-            return Integer.parseInt(digits.substring(0, end)) == major;
         }
     }
 

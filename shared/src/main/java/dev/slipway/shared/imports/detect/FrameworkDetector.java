@@ -316,10 +316,23 @@ public final class FrameworkDetector {
                 return v;
             }
         }
+        // volta pins an exact release ("volta": {"node": "18.19.0"}); engines.node is a range: it comes last
+        JsonNode volta = pkg == null ? null : pkg.path("volta").get("node");
+        if (volta != null && volta.isTextual()) {
+            String v = fromVersionFile(volta.textValue());
+            if (v != null) {
+                return v;
+            }
+        }
         JsonNode engines = pkg == null ? null : pkg.path("engines").get("node");
         if (engines != null && engines.isTextual()) {
             List<long[]> range = NodeRange.parse(engines.textValue());
             if (range != null) {
+                // builds now run the major named here: the default when the range allows it (">=18" is met by
+                // it, and today's tools need it), else the lowest LTS release the range allows
+                if (NodeRange.allowsMajor(range, Integer.parseInt(DEFAULT_NODE))) {
+                    return DEFAULT_NODE;
+                }
                 for (int major : LTS_MAJORS) {
                     if (NodeRange.allowsMajor(range, major)) {
                         return Integer.toString(major);

@@ -341,14 +341,26 @@ class FrameworkDetectorTest {
     }
 
     @Test
+    void nodeVersionFromVolta() throws IOException {
+        Path dir = Files.createTempDirectory(root, "volta");
+        Files.writeString(dir.resolve("package.json"), "{ \"volta\": { \"node\": \"18.19.0\", \"npm\": \"10.2.0\" },"
+                + " \"engines\": { \"node\": \">=20\" }, \"scripts\": { \"build\": \"vite build\" } }");
+        assertEquals("18", FrameworkDetector.detect(dir).build().nodeVersion(), "volta's pin wins over engines");
+        Files.writeString(dir.resolve(".nvmrc"), "22\n");
+        assertEquals("22", FrameworkDetector.detect(dir).build().nodeVersion(), ".nvmrc wins over volta");
+    }
+
+    @Test
     void nodeVersionFromEngines() throws IOException {
-        assertEquals("18", nodeFrom(null, null, ">=18"));
+        assertEquals("20", nodeFrom(null, null, ">=18")); // the default when the range allows it
+        assertEquals("18", nodeFrom(null, null, "^18.17"));
+        assertEquals("18", nodeFrom(null, null, "<20"));
         assertEquals("20", nodeFrom(null, null, "^20.11"));
         assertEquals("20", nodeFrom(null, null, "20.x"));
-        assertEquals("18", nodeFrom(null, null, "18 || 20"));
+        assertEquals("20", nodeFrom(null, null, "18 || 20"));
         assertEquals("20", nodeFrom(null, null, ">=19"));
         assertEquals("22", nodeFrom(null, null, ">= 21.0.0"));
-        assertEquals("18", nodeFrom(null, null, ">=16"));
+        assertEquals("20", nodeFrom(null, null, ">=16"));
         assertEquals("24", nodeFrom(null, null, "^24.0.0"));
         assertEquals("20", nodeFrom(null, null, "not a range"));
     }

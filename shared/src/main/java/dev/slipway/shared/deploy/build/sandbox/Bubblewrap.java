@@ -40,6 +40,7 @@ public record Bubblewrap(String executable, List<String> toolchainDirs) implemen
     static final String CACHES = "/build/caches";
     static final String TMP = "/tmp";
     static final String SLIPWAY = "/build/.slipway";
+    static final String NODE = "/build/node";
     public static final int PROXY_PORT = 3128;
 
     /** {@code /etc} entries tools read; the rest of {@code /etc} (host keys, shadow, configs) stays out. */
@@ -119,7 +120,7 @@ public record Bubblewrap(String executable, List<String> toolchainDirs) implemen
 
     @Override
     public View view(Mounts mounts) {
-        return new View(APP, HOME, TMP, CACHES);
+        return new View(APP, HOME, TMP, CACHES, mounts.nodeHome() == null ? null : NODE);
     }
 
     @Override
@@ -161,6 +162,9 @@ public record Bubblewrap(String executable, List<String> toolchainDirs) implemen
         cmd.addAll(List.of("--bind", m.home().toString(), HOME));
         cmd.addAll(List.of("--bind", m.tmp().toString(), TMP));
         cmd.addAll(List.of("--bind", m.packageCaches().toString(), CACHES));
+        if (m.nodeHome() != null) {
+            cmd.addAll(List.of("--ro-bind", m.nodeHome().toString(), NODE));
+        }
         if (m.readOnlyNodeModules() != null) {
             cmd.addAll(List.of("--ro-bind", m.readOnlyNodeModules().toString(), APP + "/node_modules"));
             // tools' scratch folders inside node_modules (vite's bundled config, babel/webpack caches): writable,

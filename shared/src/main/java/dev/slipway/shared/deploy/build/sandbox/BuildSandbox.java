@@ -13,12 +13,16 @@ import java.util.Map;
  */
 public sealed interface BuildSandbox permits Bubblewrap, Unsandboxed, Unavailable {
 
-    /** The folders one build may use, as host paths. {@code readOnlyNodeModules}: a dependency cache entry, or null. */
-    record Mounts(Path app, Path home, Path tmp, Path packageCaches, Path readOnlyNodeModules, Path nodeModulesScratch) {
+    /**
+     * The folders one build may use, as host paths. {@code readOnlyNodeModules}: a dependency cache entry, or null;
+     * {@code nodeHome}: a Node.js fetched for this build (read-only, its {@code bin} first on PATH), or null.
+     */
+    record Mounts(Path app, Path home, Path tmp, Path packageCaches, Path readOnlyNodeModules, Path nodeModulesScratch,
+                  Path nodeHome) {
     }
 
-    /** Where those folders appear to the build's commands (what HOME, TMPDIR and cache variables must name). */
-    record View(String app, String home, String tmp, String packageCaches) {
+    /** Where those folders appear to the build's commands (what HOME, TMPDIR, PATH and cache variables must name). */
+    record View(String app, String home, String tmp, String packageCaches, String nodeHome) {
     }
 
     View view(Mounts mounts);

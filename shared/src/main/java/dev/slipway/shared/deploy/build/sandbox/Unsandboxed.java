@@ -14,7 +14,8 @@ public record Unsandboxed() implements BuildSandbox {
             System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows") ? "NUL" : "/dev/null";
 
     static View hostView(Mounts m) {
-        return new View(m.app().toString(), m.home().toString(), m.tmp().toString(), m.packageCaches().toString());
+        return new View(m.app().toString(), m.home().toString(), m.tmp().toString(), m.packageCaches().toString(),
+                m.nodeHome() == null ? null : m.nodeHome().toString());
     }
 
     @Override
