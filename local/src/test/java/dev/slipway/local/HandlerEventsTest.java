@@ -151,6 +151,21 @@ class HandlerEventsTest {
         importUpload.setBody("{\"uploadId\": \"" + Json.parse(upload.getBody()).get("uploadId").asText() + "\"}");
         APIGatewayV2HTTPResponse nothingUploaded = replay(importUpload);
         assertEquals(409, nothingUploaded.getStatusCode(), nothingUploaded.getBody());
+
+        // Git reads the same history: protocol v2's capabilities, and the tree as a zip.
+        APIGatewayV2HTTPResponse refs = replay(load("git-info-refs.json"));
+        assertEquals(200, refs.getStatusCode(), refs.getBody());
+        assertEquals("application/x-git-upload-pack-advertisement", refs.getHeaders().get("content-type"));
+        assertTrue(new String(java.util.Base64.getDecoder().decode(refs.getBody())).contains("version 2"));
+        APIGatewayV2HTTPResponse zip = replay(load("archive-zip.json"));
+        assertEquals(200, zip.getStatusCode(), zip.getBody());
+        assertEquals("application/zip", zip.getHeaders().get("content-type"));
+        assertTrue(zip.getIsBase64Encoded());
+        APIGatewayV2HTTPEvent noToken = load("git-info-refs.json");
+        noToken.getHeaders().remove("authorization");
+        APIGatewayV2HTTPResponse asked = replay(noToken);
+        assertEquals(401, asked.getStatusCode());
+        assertTrue(asked.getHeaders().get("www-authenticate").startsWith("Basic "));
     }
 
     @Test

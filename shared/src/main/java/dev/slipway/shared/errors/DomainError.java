@@ -47,6 +47,8 @@ public enum DomainError {
     GIT_FETCH_TOO_LARGE,
     GIT_FETCH_TIMEOUT,
     BRANCH_NOT_FOUND,
+    /** A git token that may read the repository asked to push. */
+    GIT_READ_ONLY,
     COMMIT_NOT_FOUND,
     // Deploys and releases.
     REF_NOT_FOUND,

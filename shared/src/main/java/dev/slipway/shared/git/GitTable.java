@@ -9,6 +9,7 @@ import software.amazon.awssdk.enhanced.dynamodb.Key;
 import software.amazon.awssdk.enhanced.dynamodb.TableSchema;
 import software.amazon.awssdk.enhanced.dynamodb.model.QueryConditional;
 import software.amazon.awssdk.enhanced.dynamodb.model.QueryEnhancedRequest;
+import software.amazon.awssdk.enhanced.dynamodb.model.TransactDeleteItemEnhancedRequest;
 import software.amazon.awssdk.enhanced.dynamodb.model.TransactPutItemEnhancedRequest;
 import software.amazon.awssdk.enhanced.dynamodb.model.TransactWriteItemsEnhancedRequest;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -75,6 +76,16 @@ public final class GitTable {
                                          ObjectId expectedOld, ObjectId newId) {
         tx.addPutItem(table, TransactPutItemEnhancedRequest.builder(GitItem.class)
                 .item(GitItem.ref(repo, refName, newId.name()))
+                .conditionExpression(expected(expectedOld))
+                .build());
+        return WriteConflict.Part.REF;
+    }
+
+    /** Adds a compare-and-set removal of {@code refName} (it must still point at {@code expectedOld}). */
+    public WriteConflict.Part addRefRemoval(TransactWriteItemsEnhancedRequest.Builder tx, String repo, String refName,
+                                           ObjectId expectedOld) {
+        tx.addDeleteItem(table, TransactDeleteItemEnhancedRequest.builder()
+                .key(Key.builder().partitionValue(repo).sortValue(GitItem.REF + refName).build())
                 .conditionExpression(expected(expectedOld))
                 .build());
         return WriteConflict.Part.REF;

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * An app's git repository with no server and no disk: objects in immutable pack files in S3
@@ -77,6 +78,14 @@ public final class S3DfsRepository extends DfsRepository {
         return "git/" + appId + "/" + fileName;
     }
 
+    /**
+     * Takes back every pack this instance listed (a refused push's objects): unlisted, then its
+     * files deleted. Only for packs no ref can reach: nothing else names their objects.
+     */
+    public void unlistPacksWrittenHere() {
+        objdb.unlistWrittenHere();
+    }
+
     @Override
     public DfsObjDatabase getObjectDatabase() {
         return objdb;
@@ -102,6 +111,8 @@ public final class S3DfsRepository extends DfsRepository {
     private final class ObjDatabase extends DfsObjDatabase {
         /** Packs closed but not uploaded yet, by pack name: they wait for their index. */
         private final Map<String, S3PackOutputStream> heldPacks = new ConcurrentHashMap<>();
+        /** Packs this instance listed: what a refused push takes back. */
+        private final List<DfsPackDescription> listedHere = new CopyOnWriteArrayList<>();
 
         ObjDatabase(DfsRepository repo) {
             super(repo, new DfsReaderOptions());
@@ -179,6 +190,18 @@ public final class S3DfsRepository extends DfsRepository {
             List<String> remove = replace == null ? List.of()
                     : replace.stream().map(DfsPackDescription::getPackName).toList();
             table.commitPacks(appId, add, remove);
+            listedHere.addAll(desc);
+        }
+
+        void unlistWrittenHere() {
+            List<DfsPackDescription> mine = List.copyOf(listedHere);
+            listedHere.clear();
+            if (mine.isEmpty()) {
+                return;
+            }
+            table.commitPacks(appId, List.of(), mine.stream().map(DfsPackDescription::getPackName).toList());
+            rollbackPack(mine);
+            clearCache();
         }
 
         @Override

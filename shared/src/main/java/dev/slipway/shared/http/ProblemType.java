@@ -51,6 +51,7 @@ public enum ProblemType {
     GIT_FETCH_TOO_LARGE(413, "git-fetch-too-large", "The git repository is larger than allowed"),
     GIT_FETCH_TIMEOUT(422, "git-fetch-timeout", "Fetching the git repository took longer than allowed"),
     BRANCH_NOT_FOUND(404, "branch-not-found", "The app has no such branch"),
+    GIT_READ_ONLY(403, "git-read-only", "This token may read the repository, not push to it"),
     COMMIT_NOT_FOUND(404, "commit-not-found", "The app has no such commit"),
     // Deploys and releases.
     REF_NOT_FOUND(422, "ref-not-found", "The app has no such branch or commit"),

@@ -138,6 +138,27 @@ public final class SecretScanner {
         return out;
     }
 
+    /**
+     * Scans one file's bytes (a pushed blob) by the same rules as {@link #scan}: lock files,
+     * minified files, binaries and files over {@link #MAX_FILE_BYTES} are not read.
+     */
+    public List<Finding> scanContent(String file, byte[] bytes) {
+        String name = file.substring(file.lastIndexOf('/') + 1);
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (LOCK_FILES.contains(name) || MINIFIED_SUFFIXES.stream().anyMatch(lower::endsWith) || bytes.length > MAX_FILE_BYTES) {
+            return List.of();
+        }
+        for (int i = 0, n = Math.min(bytes.length, BINARY_SNIFF_BYTES); i < n; i++) {
+            if (bytes[i] == 0) {
+                return List.of();
+            }
+        }
+        List<Finding> out = new ArrayList<>();
+        scanText(file, new String(bytes, StandardCharsets.UTF_8), out);
+        out.sort(Comparator.comparing(Finding::line));
+        return out;
+    }
+
     private static String relative(Path base, String file) {
         return base.relativize(base.resolve(file).normalize()).toString().replace('\\', '/');
     }
