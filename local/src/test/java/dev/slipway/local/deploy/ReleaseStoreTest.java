@@ -176,6 +176,31 @@ class ReleaseStoreTest {
         assertTrue(files.manifest(app, rel).isEmpty());
     }
 
+    /** Big files wait for the byte budget, not only for one of the 32 upload slots (a real export's build OOMed here). */
+    @Test
+    void bigFilesAreStagedWithinTheByteBudget() throws IOException {
+        String app = app();
+        String rel = id();
+        ReleaseFiles budgeted = new ReleaseFiles(engines.s3Client, engines.bucketName("ArtifactsBucket"), 1L << 20);
+        String[] entries = new String[2 * 24];
+        String big = "x".repeat(300 * 1024);
+        for (int i = 0; i < 24; i++) {
+            entries[2 * i] = i == 0 ? "index.html" : "media/clip-" + i + ".bin";
+            entries[2 * i + 1] = big + i;
+        }
+        Manifest m = budgeted.stageZip(app, rel, new java.io.ByteArrayInputStream(zip(entries)));
+        assertEquals(24, m.files().size());
+        assertEquals(List.of(), budgeted.verify(m));
+        assertTrue(budgeted.peakInFlightBytes() <= (1L << 20) + 300 * 1024 + 100,
+                "at most the budget and one file wait for S3: " + budgeted.peakInFlightBytes());
+        assertTrue(budgeted.peakInFlightBytes() >= 300 * 1024, "files did wait: " + budgeted.peakInFlightBytes());
+        // One file larger than the whole budget still goes through, alone.
+        ReleaseFiles tiny = new ReleaseFiles(engines.s3Client, engines.bucketName("ArtifactsBucket"), 100 * 1024);
+        Manifest one = tiny.stageZip(app, id(), new java.io.ByteArrayInputStream(zip("index.html", big, "a.bin", big)));
+        assertEquals(2, one.files().size());
+        assertTrue(tiny.peakInFlightBytes() <= 300 * 1024 + 100, "one at a time: " + tiny.peakInFlightBytes());
+    }
+
     @Test
     void buildOutputThatClimbsOutOfTheReleaseIsRefused() {
         String app = app();

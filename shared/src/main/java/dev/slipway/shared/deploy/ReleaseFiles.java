@@ -34,6 +34,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -53,10 +54,33 @@ public final class ReleaseFiles implements ReleaseManifests {
 
     private final S3Client s3;
     private final String bucket;
+    /** Bytes of files read but not yet stored, at most (KiB, as semaphore permits); one larger file still passes alone. */
+    private final int inFlightKib;
+    private final AtomicLong inFlightBytes = new AtomicLong();
+    private final AtomicLong peakInFlightBytes = new AtomicLong();
 
     public ReleaseFiles(S3Client s3, String bucket) {
+        this(s3, bucket, defaultInFlightBytes());
+    }
+
+    /** @param maxInFlightBytes how many bytes of read files may wait for S3 at once (32 small files never come near) */
+    public ReleaseFiles(S3Client s3, String bucket, long maxInFlightBytes) {
         this.s3 = s3;
         this.bucket = bucket;
+        this.inFlightKib = (int) Math.max(1, Math.min(Integer.MAX_VALUE, maxInFlightBytes >> 10));
+    }
+
+    /**
+     * An eighth of the heap, 16–256 MiB (the SDK copies each body once more): 32 parallel uploads of big files (a
+     * Next.js build's cache packs, videos) filled the local runtime's 256 MiB heap; small-file sites only meet the count.
+     */
+    static long defaultInFlightBytes() {
+        return Math.max(16L << 20, Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 8));
+    }
+
+    /** The most bytes that waited for S3 at once since this was made (what the budget bounds). */
+    public long peakInFlightBytes() {
+        return peakInFlightBytes.get();
     }
 
     public S3Client s3() {
@@ -120,6 +144,7 @@ public final class ReleaseFiles implements ReleaseManifests {
     private Manifest stage(String appId, String releaseId, FileProducer producer) throws IOException {
         String prefix = SiteKeys.releasePrefix(appId, releaseId);
         Semaphore inFlight = new Semaphore(PARALLELISM);
+        Semaphore budget = new Semaphore(inFlightKib);
         ExecutorService pool = Executors.newFixedThreadPool(PARALLELISM);
         List<Future<Manifest.File>> futures = new ArrayList<>();
         Set<String> seen = new HashSet<>();
@@ -128,7 +153,11 @@ public final class ReleaseFiles implements ReleaseManifests {
                 if (!seen.add(f.path())) {
                     throw new IllegalArgumentException("the site lists " + f.path() + " twice");
                 }
+                int kib = (int) Math.min(inFlightKib, (f.bytes().length >> 10) + 1);
+                budget.acquireUninterruptibly(kib);
                 inFlight.acquireUninterruptibly();
+                long now = inFlightBytes.addAndGet(f.bytes().length);
+                peakInFlightBytes.accumulateAndGet(now, Math::max);
                 futures.add(pool.submit(() -> {
                     try {
                         Manifest.File entry = describe(f);
@@ -139,7 +168,9 @@ public final class ReleaseFiles implements ReleaseManifests {
                                 RequestBody.fromBytes(f.bytes()));
                         return entry;
                     } finally {
+                        inFlightBytes.addAndGet(-f.bytes().length);
                         inFlight.release();
+                        budget.release(kib);
                     }
                 }));
             });
