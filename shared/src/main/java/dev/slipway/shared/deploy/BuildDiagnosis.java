@@ -41,8 +41,8 @@ public final class BuildDiagnosis {
             // the build sandbox's egress proxy
             rule("network: refused (\\S+): (.+)", (m, l) -> "network refused by the build sandbox: " + m.group(1) + " (" + m.group(2) + ")"),
             rule("getaddrinfo (?:ENOTFOUND|EAI_AGAIN) ([^\\s:]+)", (m, l) -> "registry unreachable: " + m.group(1) + " does not resolve"),
-            rule("(?:npm (?:ERR!|error) )?(40[134]) [A-Za-z ]+ - GET (https?://[^/\\s]+)\\S*",
-                    (m, l) -> "registry refused a package: " + m.group(1) + " from " + m.group(2)),
+            rule("(?:npm (?:ERR!|error) )?(40[134]) [A-Za-z ]+ - GET (https?://[^/\\s]+)(\\S*)",
+                    (m, l) -> "registry refused a package: " + m.group(1) + " from " + m.group(2) + tarball(m.group(1), m.group(3))),
             rule("(?:ECONNREFUSED|ETIMEDOUT|ECONNRESET)\\s+(\\S+:\\d+)", (m, l) -> "registry unreachable: " + m.group(1)),
             // lockfile drift
             rule("can only install packages when your package\\.json and (\\S+) (?:or \\S+ )?are in sync",
@@ -109,6 +109,16 @@ public final class BuildDiagnosis {
         }
         return "missing package: " + from + " imports " + spec + ", which is not installed (add it to package.json's"
                 + " dependencies)";
+    }
+
+    /** " for weelog-1.0.0.tgz (…)" when the URL names a tarball: a 404 there is a version the registry does not have. */
+    private static String tarball(String status, String path) {
+        int slash = path.lastIndexOf('/');
+        if (!path.endsWith(".tgz") || slash < 0) {
+            return "";
+        }
+        return " for " + path.substring(slash + 1) + (status.equals("404")
+                ? " (unpublished, or private to the builder: change the dependency, or vendor it into the app)" : "");
     }
 
     private static String toolMissing(String tool) {

@@ -50,6 +50,11 @@ class BuildDiagnosisTest {
                 .startsWith("lockfile out of step with package.json: package-lock.json does not match"));
         assertTrue(diagnose(" ERR_PNPM_OUTDATED_LOCKFILE  Cannot install with \"frozen-lockfile\"").contains("pnpm-lock.yaml"));
         assertEquals("package.json has no \"build\" script", diagnose("npm error Missing script: \"build\"\nnpm error"));
+        assertEquals("registry refused a package: 404 from https://registry.npmjs.org for some-gone-pkg-1.0.0.tgz (unpublished, or"
+                        + " private to the builder: change the dependency, or vendor it into the app)",
+                diagnose("npm error code E404\nnpm error 404 Not Found - GET https://registry.npmjs.org/some-gone-pkg/-/some-gone-pkg-1.0.0.tgz\n"));
+        assertEquals("registry refused a package: 403 from https://npm-cache.example.invalid for x-1.0.0.tgz",
+                diagnose("npm error 403 Forbidden - GET https://npm-cache.example.invalid/p/x/-/x-1.0.0.tgz"));
         assertTrue(diagnose("FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory")
                 .startsWith("out of memory"));
     }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.slipway.shared.apps.BuildSettings;
 import dev.slipway.shared.imports.findings.Finding;
+import dev.slipway.shared.lockfile.LockfileInStep;
 import dev.slipway.shared.lockfile.RegistryMapping;
 
 import java.io.IOException;
@@ -23,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -93,8 +95,12 @@ public final class FrameworkDetector {
             if (isRegularFile(root.resolve("index.html"))) {
                 return new Detection("static", new BuildSettings(null, null, null, ".", null), findings);
             }
-            findings.add(new Finding("framework-unknown", Finding.WARNING, null, null, null,
-                    "No package.json and no index.html at the root, so Slipway cannot tell how to build or serve this app."));
+            List<String> below = packageJsonsOneLevelDown(root);
+            findings.add(new Finding("framework-unknown", Finding.WARNING, below.isEmpty() ? null : below.get(0), null, null,
+                    "No package.json and no index.html at the root, so Slipway cannot tell how to build or serve this app"
+                            + (below.isEmpty() ? "." : "; " + String.join(", ", below) + " is one level down (builders such as"
+                            + " Emergent keep the web app in a folder beside its backend): Slipway builds from the root, so"
+                            + " import that folder's contents as the app.")));
             return new Detection("unknown", BuildSettings.NONE, findings);
         }
 
@@ -231,11 +237,14 @@ public final class FrameworkDetector {
                 declaredVersion = at < 0 ? "" : v.substring(at + 1);
             }
         }
-        String pm = declared != null ? declared : withLock.isEmpty() ? "npm" : withLock.get(0);
+        String inStep = declared == null && withLock.size() > 1 ? inStep(root, pkg, withLock) : null;
+        String pm = declared != null ? declared : inStep != null ? inStep : withLock.isEmpty() ? "npm" : withLock.get(0);
         boolean hasLock = withLock.contains(pm);
         if (withLock.size() > 1) {
             findings.add(new Finding("multiple-lockfiles", Finding.INFO, null, null, null,
                     "Lockfiles for " + String.join(", ", withLock) + " are all present; Slipway uses " + pm
+                            + (inStep != null && !inStep.equals(withLock.get(0))
+                            ? " (its lockfile matches package.json; " + withLock.get(0) + "'s does not)" : "")
                             + ", so delete the others to keep one dependency tree."));
         }
         if (!hasLock) {
@@ -250,6 +259,35 @@ public final class FrameworkDetector {
             default -> hasLock ? "npm ci" : "npm install";
         };
         return new PackageManager(pm, install);
+    }
+
+    /**
+     * With several lockfiles and none declared: the first whose root entry matches package.json, when the first one
+     * found does not (builders leave the lockfile of the tool they used before); null to keep the usual order.
+     */
+    private static String inStep(Path root, JsonNode pkg, List<String> withLock) {
+        if (!matchesPackageJson(root, pkg, withLock.get(0)).equals(Optional.of(false))) {
+            return null; // the usual choice is in step, or cannot be shown stale: keep it
+        }
+        for (String pm : withLock.subList(1, withLock.size())) {
+            if (matchesPackageJson(root, pkg, pm).orElse(false)) {
+                return pm;
+            }
+        }
+        return null;
+    }
+
+    private static Optional<Boolean> matchesPackageJson(Path root, JsonNode pkg, String pm) {
+        for (String file : LOCKFILES.get(pm)) {
+            Path p = root.resolve(file);
+            if (isRegularFile(p)) {
+                Optional<Boolean> m = LockfileInStep.matches(file, readHead(p, (int) LockfileRegistries.MAX_LOCKFILE_BYTES), pkg);
+                if (m.isPresent()) {
+                    return m;
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     private static boolean yarnBerry(Path root, String declaredVersion) {
@@ -407,6 +445,18 @@ public final class FrameworkDetector {
     }
 
     /** At most the first {@code max} bytes of a regular file (not a symlink), as UTF-8; null if unreadable. */
+    /** {@code <folder>/package.json} for each folder at the root that has one (sorted, at most 5). */
+    private static List<String> packageJsonsOneLevelDown(Path root) {
+        try (var dirs = Files.list(root)) {
+            return dirs.filter(d -> Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS))
+                    .filter(d -> !d.getFileName().toString().startsWith(".") && !d.getFileName().toString().equals("node_modules"))
+                    .filter(d -> isRegularFile(d.resolve("package.json")))
+                    .map(d -> d.getFileName() + "/package.json").sorted().limit(5).toList();
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
     private static String readHead(Path p, int max) {
         if (!isRegularFile(p)) {
             return null;

@@ -280,6 +280,69 @@ class FrameworkDetectorTest {
         assertEquals(Finding.INFO, d.findings().get(0).severity());
     }
 
+    /** An Emergent export keeps its React app in frontend/ beside a Python backend/. */
+    @Test
+    void anAppOneFolderDownIsNamed() throws IOException {
+        write("frontend/package.json", pkg("\"react\": \"^19.0.0\"", "\"@craco/craco\": \"^7.1.0\"", true));
+        write("frontend/yarn.lock", "x");
+        write("backend/server.py", "print('api')\n");
+        Detection d = FrameworkDetector.detect(root);
+        assertEquals("unknown", d.framework());
+        Finding f = finding(d, "framework-unknown");
+        assertEquals("frontend/package.json", f.file());
+        assertTrue(f.message().contains("frontend/package.json is one level down") && f.message().contains("import that folder"),
+                f.message());
+    }
+
+    /** A builder that moved from npm to bun leaves the old package-lock.json behind (seen in a real Lovable export). */
+    @Test
+    void withSeveralLockfilesTheOneInStepWithPackageJsonIsUsed() throws IOException {
+        String pkg = pkg("\"react\": \"^18.3.1\", \"@capacitor/cli\": \"^8.3.2\"", "\"vite\": \"^5.4.0\"", true);
+        String stale = """
+                {"name": "app", "lockfileVersion": 3, "requires": true, "packages": {
+                  "": {"name": "app", "dependencies": {"react": "^18.3.1", "@capacitor/cli": "^8.0.1"},
+                       "devDependencies": {"vite": "^5.4.0"}}}}
+                """;
+        String bunLock = """
+                {
+                  "lockfileVersion": 1,
+                  "workspaces": {
+                    "": {
+                      "name": "app",
+                      "dependencies": {
+                        "@capacitor/cli": "^8.3.2",
+                        "react": "^18.3.1",
+                      },
+                      "devDependencies": {
+                        "vite": "^5.4.0",
+                      },
+                    },
+                  },
+                  "packages": {},
+                }
+                """;
+        write("a/package.json", pkg);
+        write("a/package-lock.json", stale);
+        write("a/bun.lock", bunLock);
+        Detection d = FrameworkDetector.detect(root.resolve("a"));
+        assertEquals("bun", d.build().packageManager());
+        assertEquals("bun install --frozen-lockfile", d.build().installCommand());
+        assertTrue(finding(d, "multiple-lockfiles").message().contains("Slipway uses bun (its lockfile matches package.json;"
+                + " npm's does not)"), finding(d, "multiple-lockfiles").message());
+
+        // package-lock.json in step: npm stays, whatever bun.lock says
+        write("b/package.json", pkg);
+        write("b/package-lock.json", stale.replace("^8.0.1", "^8.3.2"));
+        write("b/bun.lock", bunLock.replace("^8.3.2", "^8.0.1"));
+        assertEquals("npm", FrameworkDetector.detect(root.resolve("b")).build().packageManager());
+
+        // both stale, or only a binary bun.lockb beside the stale one: the usual order (and the drift diagnosis)
+        write("c/package.json", pkg);
+        write("c/package-lock.json", stale);
+        write("c/bun.lockb", "\0bun-lockfile-format-v0\n");
+        assertEquals("npm", FrameworkDetector.detect(root.resolve("c")).build().packageManager());
+    }
+
     @Test
     void packageManagerFieldWithoutItsLockfile() throws IOException {
         write("package.json", "{ \"packageManager\": \"bun@1.1.0\", \"scripts\": { \"build\": \"vite build\" }, \"devDependencies\": { \"vite\": \"5\" } }");
