@@ -216,7 +216,16 @@ public final class LocalRuntime implements AutoCloseable {
             SamTemplate template = SamTemplate.read(options.template());
 
             LocalNames names = new LocalNames();
-            Intrinsics intrinsics = new Intrinsics(template, template.parameterDefaults(), names, REGION);
+            Map<String, String> parameters = new LinkedHashMap<>(template.parameterDefaults());
+            // locally the stack's registry is the machine's own (a company mirror configured for npm), if it has one
+            for (String name : List.of("npm_config_registry", "NPM_CONFIG_REGISTRY")) {
+                String machine = System.getenv(name);
+                if (machine != null && !machine.isBlank() && parameters.containsKey("NpmRegistryUrl")) {
+                    parameters.put("NpmRegistryUrl", machine);
+                    break;
+                }
+            }
+            Intrinsics intrinsics = new Intrinsics(template, parameters, names, REGION);
             // Task states call back into this JVM through a Lambda Invoke endpoint; its tasks are
             // registered once the functions exist (they need the Step Functions endpoint first).
             startedLambda = LambdaInvokeEndpoint.start(Map.of());

@@ -305,6 +305,26 @@ class TemplateAwsSpecTest {
     }
 
     /**
+     * The registry ExportSource chose (the app's setting, else the stack's NpmRegistryUrl) is every package
+     * manager's, and the app's NPM_TOKEN its token through an npmrc that names the variable, not the value.
+     */
+    @Test
+    void buildspecInstallsFromTheRegistryOfTheSettingsWithTheAppsToken(@TempDir Path dir) throws Exception {
+        String registry = "https://acme-123456789012.d.codeartifact.eu-west-1.amazonaws.com/npm/shared/";
+        Build b = build(dir, "shop", "production", "{\"registry\":\"" + registry + "\"}");
+        assertEquals(0, b.exit, b.output);
+        String seen = Files.readString(dir.resolve("calls.txt.registry"));
+        assertTrue(seen.startsWith("ci --replace-registry-host=always --no-audit --no-fund " + registry
+                + "|//acme-123456789012.d.codeartifact.eu-west-1.amazonaws.com/npm/shared/:_authToken=${NPM_TOKEN}"), seen);
+        assertFalse(b.log.contains("npm-token-of-the-app"), b.log);
+
+        Build none = build(dir.resolve("none"), "shop", "production", "{}");
+        assertEquals(0, none.exit, none.output);
+        String defaults = Files.readString(dir.resolve("none/calls.txt.registry"));
+        assertFalse(defaults.contains("_authToken"), "no registry setting, no npmrc: " + defaults);
+    }
+
+    /**
      * The env.json values are exported as they are (quotes, $(…), newlines never run), redacted in the
      * uploaded log; the dependency cache is stored after an install and restored by the next build of the same
      * app and scope only: another scope or another app with the same lockfile installs again.
@@ -383,6 +403,7 @@ class TemplateAwsSpecTest {
         Files.writeString(calls, "");
         stub(bin, "npm", """
                 echo "npm $*" >> "$CALLS"
+                printf '%s %s|%s' "$*" "${npm_config_registry:-}" "$(cat "${npm_config_userconfig:-/dev/null}")" >> "$CALLS.registry"
                 case "$1" in
                   ci|install) mkdir -p node_modules/left-pad && echo 'module.exports=1' > node_modules/left-pad/index.js ;;
                   run) mkdir -p dist && echo '<h1>hi</h1>' > dist/index.html && printf '%s' "$TRICKY" > dist/tricky.txt
@@ -414,7 +435,7 @@ class TemplateAwsSpecTest {
         engines.s3Client.putObject(r -> r.bucket(bucket).key(SiteKeys.source(app, deployment)),
                 RequestBody.fromFile(zip));
         var environment = new LocalEncryptedAppEnvironment(dir.resolve("secrets"));
-        environment.putAll(app, Map.of("TRICKY", TRICKY, "API_KEY", "sk_live_build-secret"));
+        environment.putAll(app, Map.of("TRICKY", TRICKY, "API_KEY", "sk_live_build-secret", "NPM_TOKEN", "npm-token-of-the-app"));
         BuildUrls urls;
         try (var presigner = S3Presigner.builder()
                 .region(Region.of(LocalRuntime.REGION)).credentialsProvider(LocalRuntime.credentials())

@@ -17,6 +17,7 @@ public class AppItem {
     private String buildCommand;
     private String outputDir;
     private String nodeVersion;
+    private String registry;
     private String createdAt;
     private String updatedAt;
     private Long version;
@@ -39,6 +40,8 @@ public class AppItem {
     public void setOutputDir(String v) { outputDir = v; }
     public String getNodeVersion() { return nodeVersion; }
     public void setNodeVersion(String v) { nodeVersion = v; }
+    public String getRegistry() { return registry; }
+    public void setRegistry(String v) { registry = v; }
     public String getCreatedAt() { return createdAt; }
     public void setCreatedAt(String v) { createdAt = v; }
     public String getUpdatedAt() { return updatedAt; }
@@ -62,6 +65,7 @@ public class AppItem {
         i.setBuildCommand(b.buildCommand());
         i.setOutputDir(b.outputDir());
         i.setNodeVersion(b.nodeVersion());
+        i.setRegistry(b.registry());
         i.setCreatedAt(app.createdAt().toString());
         i.setUpdatedAt(app.updatedAt().toString());
         i.setVersion(app.version());
@@ -73,7 +77,7 @@ public class AppItem {
 
     App toApp() {
         return new App(appId, name,
-                new BuildSettings(packageManager, installCommand, buildCommand, outputDir, nodeVersion),
+                new BuildSettings(packageManager, installCommand, buildCommand, outputDir, nodeVersion, registry),
                 framework, detected(),
                 Instant.parse(createdAt), Instant.parse(updatedAt), version, retainReleases);
     }

@@ -13,9 +13,21 @@ public record BuildSettings(
         String installCommand,
         String buildCommand,
         String outputDir,
-        String nodeVersion) {
+        String nodeVersion,
+        String registry) {
 
-    public static final BuildSettings NONE = new BuildSettings(null, null, null, null, null);
+    public static final BuildSettings NONE = new BuildSettings(null, null, null, null, null, null);
+
+    /** Settings without an own registry (the stack's is used). */
+    public BuildSettings(String packageManager, String installCommand, String buildCommand, String outputDir,
+                         String nodeVersion) {
+        this(packageManager, installCommand, buildCommand, outputDir, nodeVersion, null);
+    }
+
+    /** These settings with {@code registryUrl} as the registry the build installs from. */
+    public BuildSettings withRegistry(String registryUrl) {
+        return new BuildSettings(packageManager, installCommand, buildCommand, outputDir, nodeVersion, registryUrl);
+    }
 
     /** These settings where set, {@code fallback}'s elsewhere. */
     public BuildSettings over(BuildSettings fallback) {
@@ -24,7 +36,8 @@ public record BuildSettings(
                 installCommand != null ? installCommand : fallback.installCommand,
                 buildCommand != null ? buildCommand : fallback.buildCommand,
                 outputDir != null ? outputDir : fallback.outputDir,
-                nodeVersion != null ? nodeVersion : fallback.nodeVersion);
+                nodeVersion != null ? nodeVersion : fallback.nodeVersion,
+                registry != null ? registry : fallback.registry);
     }
 
     @JsonIgnore

@@ -8,10 +8,11 @@ import java.util.regex.Pattern;
 
 /** Reads and checks build settings from a request body (create, or a merge patch). */
 final class BuildSettingsInput {
-    static final Set<String> FIELDS = Set.of("packageManager", "installCommand", "buildCommand", "outputDir", "nodeVersion");
+    static final Set<String> FIELDS = Set.of("packageManager", "installCommand", "buildCommand", "outputDir", "nodeVersion", "registry");
     static final Set<String> PACKAGE_MANAGERS = Set.of("npm", "pnpm", "yarn", "bun");
     private static final Pattern NODE_VERSION = Pattern.compile("(lts|[1-9][0-9](\\.[0-9]{1,4}){0,2})");
     private static final Pattern OUTPUT_DIR = Pattern.compile("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*");
+    private static final Pattern REGISTRY = Pattern.compile("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/-]*)?");
     private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
 
     private BuildSettingsInput() {
@@ -28,7 +29,8 @@ final class BuildSettingsInput {
                 field(in, "installCommand", BuildSettingsInput::checkCommand),
                 field(in, "buildCommand", BuildSettingsInput::checkCommand),
                 field(in, "outputDir", BuildSettingsInput::checkOutputDir),
-                field(in, "nodeVersion", BuildSettingsInput::checkNodeVersion));
+                field(in, "nodeVersion", BuildSettingsInput::checkNodeVersion),
+                field(in, "registry", BuildSettingsInput::checkRegistry));
     }
 
     private interface Check {
@@ -78,6 +80,25 @@ final class BuildSettingsInput {
             }
         }
         return null;
+    }
+
+    /**
+     * An npm registry's base URL, e.g. a CodeArtifact endpoint: http(s), a host, no user info, query or fragment
+     * (a token goes into the app's NPM_TOKEN variable, stored and redacted as every value is).
+     */
+    static String checkRegistry(String v) {
+        String problem = "must be an npm registry URL such as https://registry.npmjs.org/ or"
+                + " https://<domain>-<account>.d.codeartifact.<region>.amazonaws.com/npm/<repository>/";
+        if (v.length() > 300 || !REGISTRY.matcher(v).matches()) {
+            return problem;
+        }
+        try {
+            java.net.URI u = new java.net.URI(v);
+            return u.getHost() == null || u.getUserInfo() != null || u.getQuery() != null || u.getFragment() != null
+                    ? problem : null;
+        } catch (java.net.URISyntaxException e) {
+            return problem;
+        }
     }
 
     static String checkNodeVersion(String v) {

@@ -6,7 +6,8 @@ public record BuildSettingsPatch(
         FieldChange<String> installCommand,
         FieldChange<String> buildCommand,
         FieldChange<String> outputDir,
-        FieldChange<String> nodeVersion) {
+        FieldChange<String> nodeVersion,
+        FieldChange<String> registry) {
 
     public BuildSettings applyTo(BuildSettings base) {
         return new BuildSettings(
@@ -14,6 +15,7 @@ public record BuildSettingsPatch(
                 installCommand.applyTo(base.installCommand()),
                 buildCommand.applyTo(base.buildCommand()),
                 outputDir.applyTo(base.outputDir()),
-                nodeVersion.applyTo(base.nodeVersion()));
+                nodeVersion.applyTo(base.nodeVersion()),
+                registry.applyTo(base.registry()));
     }
 }

@@ -7,6 +7,8 @@ public final class EnvNames {
     /** The table of Idempotency-Key records every POST route writes (the HTTP edge's Idempotency-Key handling). */
     public static final String IDEMPOTENCY_TABLE = "IDEMPOTENCY_TABLE";
     public static final String ARTIFACTS_BUCKET = "ARTIFACTS_BUCKET";
+    /** The stack's npm registry (template parameter NpmRegistryUrl): builds install from it unless the app names its own. */
+    public static final String NPM_REGISTRY_URL = "NPM_REGISTRY_URL";
     /** SSM parameter holding the SHA-256 (hex) of the admin token. */
     public static final String ADMIN_TOKEN_HASH_PARAMETER = "ADMIN_TOKEN_HASH_PARAMETER";
     /** The hash itself; the local runtime sets this instead of running SSM. */

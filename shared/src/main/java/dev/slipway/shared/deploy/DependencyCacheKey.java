@@ -54,6 +54,9 @@ public final class DependencyCacheKey {
         field(sha, "installCommand=" + (s.installCommand() == null ? "" : s.installCommand()));
         field(sha, "nodeVersion=" + (s.nodeVersion() == null ? "" : s.nodeVersion()));
         field(sha, "packageManager=" + (s.packageManager() == null ? "" : s.packageManager()));
+        if (s.registry() != null) {
+            field(sha, "registry=" + s.registry());
+        }
         return Optional.of(HexFormat.of().formatHex(sha.digest()));
     }
 

@@ -65,10 +65,21 @@ public final class DeploySteps {
     private final FailedDeployments failures;
     private final Clock clock;
     private final BuildInputs buildInputs;
+    private final String stackRegistry;
 
-    /** @param buildInputs the build's environment file and URLs (ExportSource): all a build may reach */
     public DeploySteps(AppService apps, DeployStores stores, ReleaseFiles files, CommitSource sources, AppEnvironment environment,
                        PromoteStep promotion, FailedDeployments failures, Clock clock, BuildInputs buildInputs) {
+        this(apps, stores, files, sources, environment, promotion, failures, clock, buildInputs, null);
+    }
+
+    /**
+     * @param buildInputs   the build's environment file and URLs (ExportSource): all a build may reach
+     * @param stackRegistry the registry builds install from unless the app names its own (null: the public one)
+     */
+    public DeploySteps(AppService apps, DeployStores stores, ReleaseFiles files, CommitSource sources, AppEnvironment environment,
+                       PromoteStep promotion, FailedDeployments failures, Clock clock, BuildInputs buildInputs,
+                       String stackRegistry) {
+        this.stackRegistry = new RegistryMapping(stackRegistry).registry();
         this.buildInputs = buildInputs;
         this.apps = apps;
         this.deployments = stores.deployments();
@@ -191,15 +202,15 @@ public final class DeploySteps {
         return new StepResult.Reusable(true, ready.id(), "reused release " + ready.id());
     }
 
-    /** The registry builds install from; a per-stack or per-app registry (e.g. CodeArtifact) is not configurable yet. */
-    private static final RegistryMapping REGISTRY = new RegistryMapping(null);
-
     StepResult exportSource(Deployment d) {
         // The release id is fixed here, once, so retries of later steps write the same keys.
         Deployment withRelease = deployments.update(d.appId(), d.id(),
                 x -> x.releaseId() != null ? x : x.withRelease(Ulid.next(clock.instant()).toLowerCase(Locale.ROOT), false));
         String key = SiteKeys.source(d.appId(), d.id());
-        BuildSettings settings = apps.get(d.appId()).effectiveBuild();
+        // the registry the build installs from and the lockfile's URLs point at: the app's own, else the stack's
+        BuildSettings app = apps.get(d.appId()).effectiveBuild();
+        BuildSettings settings = app.registry() != null ? app : app.withRegistry(stackRegistry);
+        RegistryMapping registry = new RegistryMapping(settings.registry());
         BuildUrls urls;
         List<String> notes;
         // Through a temp file, not memory: a repository may hold hundreds of MB (Lambda's /tmp is sized for it).
@@ -208,7 +219,7 @@ public final class DeploySteps {
             zip = Files.createTempFile("slipway-source-", ".zip");
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(zip))) {
                 // builder exports pin packages to the builder's private npm cache: the build gets them from the registry
-                notes = sources.exportZip(d.appId(), withRelease.commit(), out, REGISTRY);
+                notes = sources.exportZip(d.appId(), withRelease.commit(), out, registry);
             }
             Path file = zip;
             files.s3().putObject(r -> r.bucket(files.bucket()).key(key).contentType("application/zip"), RequestBody.fromFile(file));

@@ -35,4 +35,17 @@ class BuildSettingsInputTest {
         assertNull(BuildSettingsInput.checkPackageManager("pnpm"));
         assertNotNull(BuildSettingsInput.checkPackageManager("npx"));
     }
+
+    @Test
+    void registriesAreRegistryUrlsWithoutCredentials() {
+        for (String ok : new String[]{"https://registry.npmjs.org/", "https://registry.npmjs.org",
+                "https://acme-123456789012.d.codeartifact.eu-west-1.amazonaws.com/npm/shared/", "http://10.0.0.5:4873/"}) {
+            assertNull(BuildSettingsInput.checkRegistry(ok), ok);
+        }
+        for (String bad : new String[]{"registry.npmjs.org", "ftp://registry.npmjs.org/", "https://user:pw@registry.example/",
+                "https://registry.example/?token=x", "https://registry.example/#x", "https://reg istry.example/",
+                "https://registry.example/$(touch x)", "https://" + "a".repeat(300) + ".example/", ""}) {
+            assertNotNull(BuildSettingsInput.checkRegistry(bad), bad);
+        }
+    }
 }

@@ -170,7 +170,8 @@ final class DeployFunctionServices extends FunctionServices {
             PromoteStep promotion = new PromoteStep(production(), previewAlias(), new SmokeCheck(urls()), stores(), files(), clock());
             BuildInputs buildInputs = new BuildInputs(files(), environment(),
                     new BuildUrlSigner(presigner(), config().require(EnvNames.ARTIFACTS_BUCKET)));
-            return new DeploySteps(apps(), stores(), files(), sources(), environment(), promotion, failures(), clock(), buildInputs);
+            return new DeploySteps(apps(), stores(), files(), sources(), environment(), promotion, failures(), clock(), buildInputs,
+                    config().get(EnvNames.NPM_REGISTRY_URL).orElse(null));
         });
     }
 

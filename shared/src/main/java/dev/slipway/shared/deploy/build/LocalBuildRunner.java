@@ -143,6 +143,12 @@ public final class LocalBuildRunner {
                 return failed(log, unavailable.message(), false, null, 0, 0);
             }
             Files.createDirectories(base.home());
+            String token = job.environment().get(REGISTRY_TOKEN);
+            if (token != null && !token.isBlank()) {
+                // npm expands ${NPM_TOKEN} itself: the value is never written to disk
+                String host = registryFor(job).replaceFirst("^[a-z]+:", "");
+                Files.writeString(base.home().resolve(NPMRC), host + "/:_authToken=${" + REGISTRY_TOKEN + "}\n");
+            }
             Files.createDirectories(base.tmp());
             Files.createDirectories(packageCaches);
             try (EgressProxy egress = sandbox.needsEgressProxy() ? EgressProxy.start(registries) : null) {
@@ -158,6 +164,17 @@ public final class LocalBuildRunner {
             FileTrees.deleteQuietly(work);
         }
     }
+
+    /** The registry {@code job} installs from: its settings' (the app's or the stack's), else the machine's. */
+    private String registryFor(BuildJob job) {
+        String r = job.settings().registry();
+        return r == null || r.isBlank() ? configuredRegistry() : r.trim().replaceAll("/+$", "");
+    }
+
+    /** The app variable holding its registry's token (e.g. a CodeArtifact authorization token). */
+    public static final String REGISTRY_TOKEN = "NPM_TOKEN";
+    /** In the build's home: the npmrc naming the token for the build's registry. */
+    private static final String NPMRC = ".slipway-npmrc";
 
     /** The registry this machine's npm uses (its {@code npm_config_registry}), else the public one. */
     private String configuredRegistry() {
@@ -451,6 +468,12 @@ public final class LocalBuildRunner {
             }
         }
         env.putAll(job.environment());
+        String registry = registryFor(job);
+        if (job.settings().registry() != null) {
+            // the app's (or the stack's) registry, as ExportSource chose it: for every package manager
+            env.remove("NPM_CONFIG_REGISTRY");
+            env.put("npm_config_registry", registry);
+        }
         env.put("PATH", parentEnv.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
         env.put("CI", "true");
         env.put("HOME", view.home());
@@ -471,17 +494,24 @@ public final class LocalBuildRunner {
         // yarn 2+ keeps its cache in its global folder (enableGlobalCache): the app's caches, not the build's home
         env.put("YARN_GLOBAL_FOLDER", caches + "/yarn-berry");
         env.put("BUN_INSTALL_CACHE_DIR", caches + "/bun-cache");
-        if (!registries.isEmpty()) {
-            // a registry configured for this machine: yarn 2+ (default registry.yarnpkg.com) and bun use it too
-            env.put("YARN_NPM_REGISTRY_SERVER", configuredRegistry());
-            env.put("BUN_CONFIG_REGISTRY", configuredRegistry());
+        if (!registries.isEmpty() || job.settings().registry() != null) {
+            // a registry configured for this machine or the app: yarn 2+ (default registry.yarnpkg.com) and bun use it too
+            env.put("YARN_NPM_REGISTRY_SERVER", registry);
+            env.put("BUN_CONFIG_REGISTRY", registry);
+        }
+        String token = job.environment().get(REGISTRY_TOKEN);
+        if (token != null && !token.isBlank()) {
+            // the app's registry token (an app variable: stored encrypted, redacted in the log); npm, pnpm and bun
+            // read it from the build's own npmrc (written by the runner), yarn 2+ from its variable
+            env.put("npm_config_userconfig", view.home() + "/" + NPMRC);
+            env.put("YARN_NPM_AUTH_TOKEN", token);
         }
         // pnpm's store (PNPM_HOME/store): not npm_config_store_dir, which npm (npx) warns about as unknown
         env.put("PNPM_HOME", caches + "/pnpm");
         env.put("COREPACK_HOME", caches + "/corepack");
         // corepack (an app's own scripts may call it) fetches every package manager from the npm registry:
         // its default for yarn 2+ (repo.yarnpkg.com) is one more host to reach
-        env.put("COREPACK_NPM_REGISTRY", configuredRegistry());
+        env.put("COREPACK_NPM_REGISTRY", registry);
         env.put("COREPACK_ENABLE_DOWNLOAD_PROMPT", "0");
         env.put("COREPACK_ENABLE_STRICT", "0");
         if (sandbox.needsEgressProxy()) {
