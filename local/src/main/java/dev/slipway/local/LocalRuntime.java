@@ -112,9 +112,11 @@ public final class LocalRuntime implements AutoCloseable {
      *                           {@code rate(...)}; zero = never (run the cleanup with POST /cleanup)
      * @param unsandboxedBuilds  the owner's explicit choice to build without the sandbox (machines without
      *                           bubblewrap or user namespaces; only for code they trust)
+     * @param environment        variables every function gets over the template's (tests: another
+     *                           FAILED_AUTH_PER_MINUTE)
      */
     public record Options(Path dataDir, Path template, String host, int apiPort, int edgePort, double retryIntervalScale,
-                          Duration scheduleInterval, boolean unsandboxedBuilds) {
+                          Duration scheduleInterval, boolean unsandboxedBuilds, Map<String, String> environment) {
         /** Options for {@code dataDir} running {@code template.yaml} of the working folder; see {@link Builder}. */
         public static Builder builder(Path dataDir) {
             return new Builder(dataDir);
@@ -133,6 +135,7 @@ public final class LocalRuntime implements AutoCloseable {
             private double retryIntervalScale = 1.0;
             private Duration scheduleInterval;
             private boolean unsandboxedBuilds;
+            private final Map<String, String> environment = new LinkedHashMap<>();
 
             private Builder(Path dataDir) {
                 this.dataDir = dataDir;
@@ -183,9 +186,15 @@ public final class LocalRuntime implements AutoCloseable {
                 return this;
             }
 
+            /** A variable every function gets over the template's value. */
+            public Builder environment(String name, String value) {
+                this.environment.put(name, value);
+                return this;
+            }
+
             public Options build() {
                 return new Options(dataDir, template, host, apiPort, edgePort, retryIntervalScale, scheduleInterval,
-                        unsandboxedBuilds);
+                        unsandboxedBuilds, Map.copyOf(environment));
             }
         }
     }
@@ -278,6 +287,7 @@ public final class LocalRuntime implements AutoCloseable {
             this.edge = startedEdge;
 
             Map<String, String> env = lambdaEnvironment(dynamo.endpoint(), s3.endpoint(), AdminTokens.sha256Hex(adminToken), data);
+            env.putAll(options.environment());
             env.put("AWS_ENDPOINT_URL_SFN", stepFunctions.endpoint().toString());
             env.put("AWS_ENDPOINT_URL_LAMBDA", lambda.endpoint().toString());
             env.put(RoutingEnv.EDGE_ROUTER_URL, edge.adminUrl());

@@ -38,6 +38,7 @@ public final class LocalSlipway implements BeforeAllCallback, AfterAllCallback {
     private final boolean skipWithoutNpmDependencies;
     private final double retryIntervalScale;
     private final Duration scheduleInterval;
+    private final java.util.Map<String, String> environment;
     private final LocalNames names = new LocalNames();
     private final AdminApi api = new AdminApi(() -> runtime().apiUrl(), () -> runtime().adminToken());
     private final EdgeClient edge = new EdgeClient(() -> runtime().edge().port());
@@ -53,6 +54,7 @@ public final class LocalSlipway implements BeforeAllCallback, AfterAllCallback {
         this.skipWithoutNpmDependencies = b.skipWithoutNpmDependencies;
         this.retryIntervalScale = b.retryIntervalScale;
         this.scheduleInterval = b.scheduleInterval;
+        this.environment = java.util.Map.copyOf(b.environment);
     }
 
     public static Builder builder() {
@@ -104,7 +106,9 @@ public final class LocalSlipway implements BeforeAllCallback, AfterAllCallback {
 
     /** The options this runtime runs with (a test that checks a second runtime is refused starts one on them). */
     public LocalRuntime.Options options() {
-        return defaultOptions(dataDir).retryIntervalScale(retryIntervalScale).scheduleInterval(scheduleInterval).build();
+        LocalRuntime.Options.Builder b = defaultOptions(dataDir).retryIntervalScale(retryIntervalScale).scheduleInterval(scheduleInterval);
+        environment.forEach(b::environment);
+        return b.build();
     }
 
     /** Starts the runtime on the data folder (again, after {@link #stop()}: a restart keeps the data). */
@@ -224,8 +228,15 @@ public final class LocalSlipway implements BeforeAllCallback, AfterAllCallback {
         private boolean skipWithoutNpmDependencies;
         private double retryIntervalScale = 1.0;
         private Duration scheduleInterval;
+        private final java.util.Map<String, String> environment = new java.util.LinkedHashMap<>();
 
         private Builder() {
+        }
+
+        /** A variable every function gets over the template's (e.g. FAILED_AUTH_PER_MINUTE). */
+        public Builder environment(String name, String value) {
+            this.environment.put(name, value);
+            return this;
         }
 
         /** Skips the class unless the fixture's npm dependencies are installed ({@link #assumeNpmDependencies()}). */

@@ -13,6 +13,10 @@ public final class EnvNames {
     public static final String ADMIN_TOKEN_HASH_PARAMETER = "ADMIN_TOKEN_HASH_PARAMETER";
     /** The hash itself; the local runtime sets this instead of running SSM. */
     public static final String ADMIN_TOKEN_SHA256 = "ADMIN_TOKEN_SHA256";
+    /** The table of scoped tokens, deploy hooks, GitHub sources and failed-authentication counters. */
+    public static final String ACCESS_TABLE = "ACCESS_TABLE";
+    /** Failed authentications a source address may have per minute before 429 (default 30). */
+    public static final String FAILED_AUTH_PER_MINUTE = "FAILED_AUTH_PER_MINUTE";
     public static final String SLIPWAY_VERSION = "SLIPWAY_VERSION";
     /** The table of git refs and pack lists. */
     public static final String GIT_TABLE = "GIT_TABLE";

@@ -6,6 +6,12 @@ package dev.slipway.shared.errors;
  */
 public enum DomainError {
     UNAUTHORIZED,
+    // Tokens and who may call what.
+    FORBIDDEN_ROLE,
+    FORBIDDEN_APP,
+    TOO_MANY_FAILED_AUTHENTICATIONS,
+    TOKEN_NOT_FOUND,
+    TOKEN_NOT_VALID,
     UNKNOWN_FIELD,
     VALIDATION_FAILED,
     INVALID_APP_ID,

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.shared.audit.Actor;
+import dev.slipway.shared.auth.Principal;
 import dev.slipway.shared.json.Json;
 
 import java.io.IOException;
@@ -34,6 +36,7 @@ public final class ApiRequest {
     private final APIGatewayV2HTTPEvent event;
     private final String requestId;
     private final Context context;
+    private Principal principal = Principal.ANONYMOUS;
 
     public ApiRequest(APIGatewayV2HTTPEvent event, Context context) {
         this.event = event;
@@ -46,6 +49,21 @@ public final class ApiRequest {
             id = context.getAwsRequestId();
         }
         this.requestId = id;
+    }
+
+    /** Who is calling, as the router authenticated it (anonymous on routes that check their own secret). */
+    public Principal principal() {
+        return principal;
+    }
+
+    /** Set by the router once the token is checked; a route that checks its own secret sets it too. */
+    public void authenticatedAs(Principal who) {
+        this.principal = who;
+    }
+
+    /** The actor audit events and deployments record for this request. */
+    public Actor actor() {
+        return new Actor(principal.actorId(), requestId, sourceIp());
     }
 
     /** The Lambda context (null in some tests): its remaining time bounds long work such as the cleanup. */

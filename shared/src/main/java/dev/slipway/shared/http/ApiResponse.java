@@ -32,6 +32,20 @@ public final class ApiResponse {
                 .build();
     }
 
+    /** Marks an answer holding a secret shown once (a new token, a hook URL): Idempotency never keeps its body. */
+    public static final String SHOWN_ONCE_HEADER = "x-slipway-shown-once";
+
+    /** A JSON answer holding a secret that is shown only here. */
+    public static APIGatewayV2HTTPResponse jsonShownOnce(int status, Object body, Map<String, String> extraHeaders) {
+        APIGatewayV2HTTPResponse r = json(status, body, extraHeaders);
+        r.getHeaders().put(SHOWN_ONCE_HEADER, "true");
+        return r;
+    }
+
+    static boolean holdsSecret(APIGatewayV2HTTPResponse r) {
+        return r.getHeaders() != null && "true".equals(r.getHeaders().get(SHOWN_ONCE_HEADER));
+    }
+
     /** Plain text (build logs), UTF-8. */
     public static APIGatewayV2HTTPResponse text(int status, String body) {
         return APIGatewayV2HTTPResponse.builder()

@@ -3,7 +3,10 @@ package dev.slipway.shared.http;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import dev.slipway.shared.auth.AdminAuth;
+import dev.slipway.shared.auth.Authenticator;
+import dev.slipway.shared.auth.FailedAuthLimit;
+import dev.slipway.shared.auth.Principal;
+import dev.slipway.shared.auth.RouteAccess;
 import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.idempotency.IdempotencyStore;
 import org.slf4j.Logger;
@@ -15,7 +18,9 @@ import java.util.Map;
 
 /**
  * Dispatches an HTTP API event by its route key ("POST /apps/{appId}") to a route, after the
- * admin check, and turns every failure into an RFC 9457 problem. Handlers only declare routes.
+ * caller's token is checked against the route's rule in {@link RouteAccess} (401 who, 403 what), and
+ * turns every failure into an RFC 9457 problem. Handlers only declare routes; a route without a rule
+ * in {@link RouteAccess} cannot be declared.
  * Every POST, PATCH and DELETE route honours {@code Idempotency-Key} ({@link Idempotency}): a router with such a
  * route cannot be built without an idempotency store.
  */
@@ -29,23 +34,30 @@ public final class ApiRouter {
     }
 
     private final Map<String, Route> routes;
-    private final AdminAuth auth;
+    private final Authenticator auth;
     private final Idempotency idempotency;
 
-    private ApiRouter(Map<String, Route> routes, AdminAuth auth, Idempotency idempotency) {
+    private ApiRouter(Map<String, Route> routes, Authenticator auth, Idempotency idempotency) {
         this.routes = Map.copyOf(routes);
         this.auth = auth;
         this.idempotency = idempotency;
     }
 
-    /** Routes behind the admin token. */
-    public static Builder authenticated(AdminAuth auth) {
+    /** Routes behind a token, each with the role {@link RouteAccess} gives it. */
+    public static Builder authenticated(Authenticator auth) {
         return new Builder(auth);
     }
 
-    /** Routes anyone may call (only /health). */
+    /** Routes that carry their own secret or need none (/health, hook URLs, signed webhooks). */
     public static Builder open() {
         return new Builder(null);
+    }
+
+    /** For this package's tests of the router's own behaviour: routes outside {@link RouteAccess}, none checked. */
+    static Builder openForTests() {
+        Builder b = new Builder(null);
+        b.outsideRouteAccess = true;
+        return b;
     }
 
     public Map<String, Route> routes() {
@@ -61,12 +73,20 @@ public final class ApiRouter {
             if (route == null) {
                 throw new ProblemException(ProblemType.ROUTE_NOT_FOUND, "No route " + ApiRequest.sanitize(String.valueOf(event.getRouteKey())));
             }
-            String caller = auth != null ? auth.require(request.header("authorization").orElse(null)) : "anonymous";
+            RouteAccess.Rule rule = RouteAccess.rule(event.getRouteKey()).orElse(RouteAccess.Rule.OWN_SECRET);
+            if (rule.role() != null) {
+                Principal principal = auth.authenticate(request.header("authorization").orElse(null), request.sourceIp());
+                RouteAccess.require(rule, principal, request.pathParameter("appId").orElse(null));
+                request.authenticatedAs(principal);
+            }
             if (Idempotency.applies(event.getRouteKey())) {
-                response = idempotency.run(request, caller, () -> invoke(route, request));
+                response = idempotency.run(request, request.principal().callerKey(), () -> invoke(route, request));
             } else {
                 response = invoke(route, request);
             }
+        } catch (FailedAuthLimit.TooManyFailures t) {
+            response = ApiResponse.problem(ProblemTable.problem(t), request.path(), request.requestId());
+            response.getHeaders().put("retry-after", Long.toString(t.retryAfterSeconds()));
         } catch (Idempotency.HeaderedProblem p) {
             response = ApiResponse.problem(p.problem, request.path(), request.requestId());
             response.getHeaders().putAll(p.headers);
@@ -104,10 +124,11 @@ public final class ApiRouter {
 
     public static final class Builder {
         private final Map<String, Route> routes = new LinkedHashMap<>();
-        private final AdminAuth auth;
+        private final Authenticator auth;
         private Idempotency idempotency;
+        private boolean outsideRouteAccess;
 
-        private Builder(AdminAuth auth) {
+        private Builder(Authenticator auth) {
             this.auth = auth;
         }
 
@@ -122,6 +143,12 @@ public final class ApiRouter {
         }
 
         public Builder route(String routeKey, Route route) {
+            RouteAccess.Rule rule = RouteAccess.rule(routeKey).or(() -> outsideRouteAccess ? java.util.Optional.of(RouteAccess.Rule.OWN_SECRET)
+                    : java.util.Optional.empty()).orElseThrow(() ->
+                    new IllegalArgumentException(routeKey + " has no rule in RouteAccess: give it its role there"));
+            if (rule.role() != null && auth == null) {
+                throw new IllegalArgumentException(routeKey + " needs a token (" + rule.role() + "): build the router with authenticated(...)");
+            }
             if (routes.put(routeKey, route) != null) {
                 throw new IllegalArgumentException("route declared twice: " + routeKey);
             }

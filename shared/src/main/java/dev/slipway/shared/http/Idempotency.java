@@ -102,6 +102,10 @@ public final class Idempotency {
         try {
             if (response.getStatusCode() >= 500) {
                 store.release(pk, owner);
+            } else if (ApiResponse.holdsSecret(response)) {
+                // A secret shown once (a new token, a hook URL) is never kept: a retry learns the status and Location only.
+                store.complete(pk, fingerprint, owner, new StoredResponse(response.getStatusCode(), Map.of("location",
+                        response.getHeaders().getOrDefault("location", "")), null, false, false), clock.instant());
             } else {
                 store.complete(pk, fingerprint, owner, new StoredResponse(response.getStatusCode(), response.getHeaders(),
                         response.getBody(), response.getIsBase64Encoded(), true), clock.instant());

@@ -14,6 +14,11 @@ public final class ProblemTable {
     public static ProblemType typeOf(DomainError error) {
         return switch (error) {
             case UNAUTHORIZED -> ProblemType.UNAUTHORIZED;
+            case FORBIDDEN_ROLE -> ProblemType.FORBIDDEN_ROLE;
+            case FORBIDDEN_APP -> ProblemType.FORBIDDEN_APP;
+            case TOO_MANY_FAILED_AUTHENTICATIONS -> ProblemType.TOO_MANY_FAILED_AUTHENTICATIONS;
+            case TOKEN_NOT_FOUND -> ProblemType.TOKEN_NOT_FOUND;
+            case TOKEN_NOT_VALID -> ProblemType.TOKEN_NOT_VALID;
             case UNKNOWN_FIELD -> ProblemType.UNKNOWN_FIELD;
             case VALIDATION_FAILED -> ProblemType.VALIDATION_FAILED;
             case INVALID_APP_ID -> ProblemType.INVALID_APP_ID;

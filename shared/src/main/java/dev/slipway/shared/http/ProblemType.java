@@ -5,7 +5,12 @@ package dev.slipway.shared.http;
  * may switch on the type; the title is for people and may be reworded, the slug never is.
  */
 public enum ProblemType {
-    UNAUTHORIZED(401, "unauthorized", "Missing or invalid admin token"),
+    UNAUTHORIZED(401, "unauthorized", "Missing, unknown, expired or revoked token"),
+    FORBIDDEN_ROLE(403, "forbidden-role", "The token's role does not allow this operation"),
+    FORBIDDEN_APP(403, "forbidden-app", "The token is not valid for this app"),
+    TOO_MANY_FAILED_AUTHENTICATIONS(429, "too-many-failed-authentications", "Too many failed authentications from this address; wait for Retry-After"),
+    TOKEN_NOT_FOUND(404, "token-not-found", "No such token"),
+    TOKEN_NOT_VALID(409, "token-not-valid", "The token is revoked or expired"),
     INVALID_JSON(400, "invalid-json", "The request body is not valid JSON"),
     UNKNOWN_FIELD(400, "unknown-field", "The request body has a field this operation does not accept"),
     VALIDATION_FAILED(400, "validation-failed", "The request has invalid values"),

@@ -6,6 +6,10 @@ import dev.slipway.shared.apps.DynamoDbAppStore;
 import dev.slipway.shared.audit.AuditLedger;
 import dev.slipway.shared.auth.AdminAuth;
 import dev.slipway.shared.auth.AdminTokenHashSource;
+import dev.slipway.shared.auth.Authenticator;
+import dev.slipway.shared.auth.FailedAuthLimit;
+import dev.slipway.shared.auth.TokenService;
+import dev.slipway.shared.auth.TokenStore;
 import dev.slipway.shared.aws.AwsClients;
 import dev.slipway.shared.aws.S3Clients;
 import dev.slipway.shared.config.Config;
@@ -28,6 +32,8 @@ public class FunctionServices {
     private final AwsClients aws;
     private final Clock clock = Clock.systemUTC();
     private final Once<AdminAuth> adminAuth = new Once<>();
+    private final Once<Authenticator> authenticator = new Once<>();
+    private final Once<TokenService> tokens = new Once<>();
     private final Once<IdempotencyStore> idempotency = new Once<>();
     private final Once<AuditLedger> ledger = new Once<>();
     private final Once<AppStore> appStore = new Once<>();
@@ -51,9 +57,22 @@ public class FunctionServices {
         return clock;
     }
 
-    /** The admin token check every authenticated route applies. */
+    /** The bootstrap admin token's check. */
     public AdminAuth adminAuth() {
         return adminAuth.get(() -> new AdminAuth(AdminTokenHashSource.from(config, aws::ssm)));
+    }
+
+    /** The token check every authenticated route applies (the route's role comes from RouteAccess). */
+    public Authenticator authenticator() {
+        return authenticator.get(() -> new Authenticator(adminAuth(), tokens(),
+                new FailedAuthLimit(aws.dynamoDb(), config.require(EnvNames.ACCESS_TABLE),
+                        config.get(EnvNames.FAILED_AUTH_PER_MINUTE).map(Integer::parseInt).orElse(FailedAuthLimit.DEFAULT_PER_MINUTE), clock)));
+    }
+
+    /** Scoped tokens (the /tokens API and their check). */
+    public TokenService tokens() {
+        return tokens.get(() -> new TokenService(new TokenStore(aws.dynamoDbEnhanced(), aws.dynamoDb(),
+                config.require(EnvNames.ACCESS_TABLE), ledger()), clock));
     }
 
     public IdempotencyStore idempotency() {

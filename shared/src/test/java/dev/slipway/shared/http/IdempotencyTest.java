@@ -54,7 +54,7 @@ class IdempotencyTest {
     private final MemoryStore store = new MemoryStore();
     private final AtomicInteger runs = new AtomicInteger();
     private int nextStatus = 201;
-    private final ApiRouter router = ApiRouter.open()
+    private final ApiRouter router = ApiRouter.openForTests()
             .idempotency(store, Clock.fixed(Instant.parse("2030-01-01T00:00:00Z"), ZoneOffset.UTC))
             .route("POST /things", r -> {
                 runs.incrementAndGet();
@@ -187,7 +187,7 @@ class IdempotencyTest {
         assertEquals(400, post("tab\there", "{}").getStatusCode());
         assertEquals(201, post("x".repeat(255), "{}").getStatusCode());
         assertEquals(201, post(null, "{}").getStatusCode());
-        assertThrows(IllegalStateException.class, () -> ApiRouter.open().route("POST /x", r -> null).build());
+        assertThrows(IllegalStateException.class, () -> ApiRouter.openForTests().route("POST /x", r -> null).build());
     }
 
     private static APIGatewayV2HTTPEvent event(String key, String body) {

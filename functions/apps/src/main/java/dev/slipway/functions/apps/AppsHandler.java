@@ -46,7 +46,7 @@ public final class AppsHandler implements RequestHandler<APIGatewayV2HTTPEvent, 
         this.apps = services.apps();
         this.aliases = services.aliases();
         this.urls = new SiteUrls(services.config().get(EnvNames.SITE_URL_PATTERN).orElse(null));
-        this.router = ApiRouter.authenticated(services.adminAuth())
+        this.router = ApiRouter.authenticated(services.authenticator())
                 .idempotency(services.idempotency())
                 .route("POST /apps", this::create)
                 .route("GET /apps", this::list)
@@ -70,7 +70,8 @@ public final class AppsHandler implements RequestHandler<APIGatewayV2HTTPEvent, 
                 request.queryParameter("cursor").orElse(null));
         ObjectNode body = Json.object();
         var items = body.putArray("apps");
-        page.apps().forEach(a -> items.add(AppView.of(a)));
+        // A token for some apps sees only those (a page may then hold fewer than its limit).
+        page.apps().stream().filter(a -> request.principal().mayUse(a.id())).forEach(a -> items.add(AppView.of(a)));
         if (page.nextCursor() != null) {
             body.put("nextCursor", page.nextCursor());
         }
@@ -104,6 +105,6 @@ public final class AppsHandler implements RequestHandler<APIGatewayV2HTTPEvent, 
     }
 
     private static Actor actor(ApiRequest request) {
-        return new Actor(Actor.ADMIN, request.requestId(), request.sourceIp());
+        return request.actor();
     }
 }

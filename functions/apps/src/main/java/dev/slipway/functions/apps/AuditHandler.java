@@ -45,7 +45,7 @@ public final class AuditHandler implements RequestHandler<APIGatewayV2HTTPEvent,
         this.ledger = services.ledger();
         this.apps = services.apps();
         this.export = services.auditExport();
-        this.router = ApiRouter.authenticated(services.adminAuth())
+        this.router = ApiRouter.authenticated(services.authenticator())
                 .idempotency(services.idempotency())
                 .route("GET /apps/{appId}/audit", this::list)
                 .route("GET /apps/{appId}/audit/verify", this::verify)

@@ -37,7 +37,7 @@ public final class EnvironmentHandler implements RequestHandler<APIGatewayV2HTTP
     private EnvironmentHandler(AppsFunctionServices services) {
         this.apps = services.apps();
         this.environment = services.environment();
-        this.router = ApiRouter.authenticated(services.adminAuth())
+        this.router = ApiRouter.authenticated(services.authenticator())
                 .idempotency(services.idempotency())
                 .route("GET /apps/{appId}/environment", this::list)
                 .route("PATCH /apps/{appId}/environment", this::change)
@@ -59,7 +59,7 @@ public final class EnvironmentHandler implements RequestHandler<APIGatewayV2HTTP
         ObjectNode body = request.jsonObject();
         apps.get(appId); // an unknown app is a 404 before the body's fields are judged
         EnvironmentChange change = EnvironmentChange.fromJson(body);
-        Actor actor = new Actor(Actor.ADMIN, request.requestId(), request.sourceIp());
+        Actor actor = request.actor();
         return ApiResponse.json(200, EnvironmentView.of(environment.change(appId, change, actor)));
     }
 }

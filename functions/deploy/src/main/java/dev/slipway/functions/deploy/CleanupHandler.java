@@ -46,7 +46,7 @@ public final class CleanupHandler implements RequestHandler<APIGatewayV2HTTPEven
     private CleanupHandler(DeployFunctionServices services) {
         this.clock = services.clock();
         this.cleanup = services.cleanup();
-        this.router = ApiRouter.authenticated(services.adminAuth())
+        this.router = ApiRouter.authenticated(services.authenticator())
                 .idempotency(services.idempotency())
                 .route("POST /cleanup", this::runNow)
                 .build();
@@ -75,7 +75,7 @@ public final class CleanupHandler implements RequestHandler<APIGatewayV2HTTPEven
             JsonObjectReader.of(request.jsonObject(), Set.of()).throwIfInvalid();
         }
         CleanupService.Result r = cleanup.run(clock.instant(), budget(request.context(), API_MARGIN, Duration.ofSeconds(20)),
-                new Actor(Actor.ADMIN, request.requestId(), request.sourceIp()));
+                request.actor());
         return ApiResponse.json(200, CleanupView.of(r));
     }
 

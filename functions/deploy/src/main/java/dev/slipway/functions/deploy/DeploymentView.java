@@ -1,6 +1,7 @@
 package dev.slipway.functions.deploy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.shared.auth.Principal;
 import dev.slipway.shared.deploy.SiteUrls;
 import dev.slipway.shared.deploy.model.DeployTarget;
 import dev.slipway.shared.deploy.model.Deployment;
@@ -20,6 +21,8 @@ final class DeploymentView {
         out.put("deploymentId", d.id());
         out.put("appId", d.appId());
         out.setAll(n);
+        // What started it: a token (id and name), a deploy hook, a GitHub delivery or the admin token.
+        out.set("startedBy", Principal.describe(d.startedBy()));
         if (d.status() == Deployment.Status.SUCCEEDED) {
             // Where it went live: the preview's host for a preview deployment, else the app's.
             (d.target() instanceof DeployTarget.Preview p ? urls.previewUrl(d.appId(), p.name())

@@ -40,7 +40,7 @@ public final class DeploymentsHandler implements RequestHandler<APIGatewayV2HTTP
     private DeploymentsHandler(DeployFunctionServices services) {
         this.deploys = services.deploys();
         this.urls = services.urls();
-        this.router = ApiRouter.authenticated(services.adminAuth())
+        this.router = ApiRouter.authenticated(services.authenticator())
                 .idempotency(services.idempotency())
                 .route("POST /apps/{appId}/deployments", this::start)
                 .route("GET /apps/{appId}/deployments", this::list)
@@ -56,7 +56,7 @@ public final class DeploymentsHandler implements RequestHandler<APIGatewayV2HTTP
 
     private APIGatewayV2HTTPResponse start(ApiRequest request) {
         Deployment d = deploys.start(request.pathParameter("appId").orElse(""), NewDeployment.fromJson(request.jsonObject()),
-                new Actor(Actor.ADMIN, request.requestId(), request.sourceIp()));
+                request.actor());
         return ApiResponse.json(202, DeploymentView.of(d, urls), Map.of("location", "/apps/" + d.appId() + "/deployments/" + d.id()));
     }
 

@@ -50,7 +50,7 @@ public final class PreviewsHandler implements RequestHandler<APIGatewayV2HTTPEve
         this.previews = services.previews();
         this.urls = services.urls();
         this.clock = services.clock();
-        this.router = ApiRouter.authenticated(services.adminAuth())
+        this.router = ApiRouter.authenticated(services.authenticator())
                 .idempotency(services.idempotency())
                 .route("POST /apps/{appId}/previews", this::create)
                 .route("GET /apps/{appId}/previews", this::list)
@@ -149,6 +149,6 @@ public final class PreviewsHandler implements RequestHandler<APIGatewayV2HTTPEve
     }
 
     private static Actor actor(ApiRequest request) {
-        return new Actor(Actor.ADMIN, request.requestId(), request.sourceIp());
+        return request.actor();
     }
 }

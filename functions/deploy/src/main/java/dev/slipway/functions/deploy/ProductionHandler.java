@@ -42,7 +42,7 @@ public final class ProductionHandler implements RequestHandler<APIGatewayV2HTTPE
     private ProductionHandler(DeployFunctionServices services) {
         this.production = services.production();
         this.urls = services.urls();
-        this.router = ApiRouter.authenticated(services.adminAuth())
+        this.router = ApiRouter.authenticated(services.authenticator())
                 .idempotency(services.idempotency())
                 .route("GET /apps/{appId}/releases", this::list)
                 .route("POST /apps/{appId}/rollback", this::rollback)
@@ -98,6 +98,6 @@ public final class ProductionHandler implements RequestHandler<APIGatewayV2HTTPE
     }
 
     private static Actor actor(ApiRequest request) {
-        return new Actor(Actor.ADMIN, request.requestId(), request.sourceIp());
+        return request.actor();
     }
 }

@@ -39,7 +39,7 @@ public final class ReleasesHandler implements RequestHandler<APIGatewayV2HTTPEve
     private ReleasesHandler(DeployFunctionServices services) {
         this.uploads = services.uploads();
         this.urls = services.urls();
-        this.router = ApiRouter.authenticated(services.adminAuth())
+        this.router = ApiRouter.authenticated(services.authenticator())
                 .idempotency(services.idempotency())
                 .route("POST /apps/{appId}/releases", this::create)
                 .route("GET /apps/{appId}/releases/{releaseId}", this::get)
@@ -82,6 +82,6 @@ public final class ReleasesHandler implements RequestHandler<APIGatewayV2HTTPEve
     }
 
     private static Actor actor(ApiRequest request) {
-        return new Actor(Actor.ADMIN, request.requestId(), request.sourceIp());
+        return request.actor();
     }
 }

@@ -31,7 +31,7 @@ public final class CommitsHandler implements RequestHandler<APIGatewayV2HTTPEven
     private CommitsHandler(ImportsFunctionServices services) {
         this.apps = services.apps();
         this.history = services.history();
-        this.router = ApiRouter.authenticated(services.adminAuth())
+        this.router = ApiRouter.authenticated(services.authenticator())
                 .route("GET /apps/{appId}/commits", this::commits)
                 .route("GET /apps/{appId}/commits/{sha}/files", this::files)
                 .build();

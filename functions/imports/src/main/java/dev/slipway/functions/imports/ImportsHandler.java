@@ -38,7 +38,7 @@ public final class ImportsHandler implements RequestHandler<APIGatewayV2HTTPEven
     private ImportsHandler(ImportsFunctionServices services) {
         this.uploads = services.uploads();
         this.imports = services.imports();
-        this.router = ApiRouter.authenticated(services.adminAuth())
+        this.router = ApiRouter.authenticated(services.authenticator())
                 .idempotency(services.idempotency())
                 .route("POST /apps/{appId}/imports", this::importExport)
                 .route("POST /apps/{appId}/uploads", this::createUpload)
@@ -109,6 +109,6 @@ public final class ImportsHandler implements RequestHandler<APIGatewayV2HTTPEven
     }
 
     private static Actor actor(ApiRequest request) {
-        return new Actor(Actor.ADMIN, request.requestId(), request.sourceIp());
+        return request.actor();
     }
 }

@@ -26,7 +26,7 @@ public final class Redaction {
 
     /** Non-secret vendor prefixes, longest first so the most specific one wins. */
     static final List<String> KNOWN_PREFIXES = List.of(
-            "sb_publishable_", "github_pat_", "sb_secret_",
+            "sb_publishable_", "github_pat_", "sb_secret_", "slwt_",
             "sk_live_", "rk_live_", "sk_test_", "rk_test_", "pk_live_", "pk_test_",
             "sk-proj-", "sk-ant-", "whsec_", "glpat-", "xoxb-", "xoxp-",
             "ghp_", "gho_", "ghs_", "ghu_", "npm_", "AKIA", "ASIA", "AIza", "eyJ", "SG.", "sk-");

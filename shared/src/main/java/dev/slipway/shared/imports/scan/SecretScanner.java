@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.slipway.shared.auth.TokenFormat;
 import dev.slipway.shared.imports.findings.Finding;
 
 import java.io.IOException;
@@ -250,6 +251,15 @@ public final class SecretScanner {
         while (text.contains("sb_secret_") && m.find()) {
             add(out, seen, file, line, "supabase-secret-key", Finding.CRITICAL, m.group(), Redaction.redact(m.group()),
                     "Supabase secret API key in the source; it bypasses Row Level Security, so rotate it and keep it only in server-side environment variables.");
+        }
+
+        m = TokenFormat.PATTERN.matcher(text);
+        while (text.contains(TokenFormat.PREFIX) && m.find()) {
+            // The checksum tells a real Slipway token from a look-alike (docs, tests), as GitHub's scanners do.
+            if (TokenFormat.isWellFormed(m.group())) {
+                add(out, seen, file, line, "slipway-token", Finding.CRITICAL, m.group(), Redaction.redact(m.group()),
+                        "Slipway API token in the source; revoke it (DELETE /tokens/{tokenId}) and give the tool a new one through its secret settings.");
+            }
         }
 
         m = STRIPE.matcher(text);

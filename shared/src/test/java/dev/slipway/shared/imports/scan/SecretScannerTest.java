@@ -129,6 +129,25 @@ class SecretScannerTest {
         assertNoMiddle(secret, findings.get(0));
     }
 
+    // ---- Slipway's own tokens ----
+
+    @Test
+    void slipwayTokensAreReportedByTheirChecksumLookAlikesAreNot() throws IOException {
+        String real = dev.slipway.shared.auth.TokenFormat.generate(dev.slipway.shared.auth.TokenFormat.newId(java.time.Instant.now()));
+        char last = real.charAt(real.length() - 1);
+        String lookAlike = real.substring(0, real.length() - 1) + (last == 'a' ? 'b' : 'a');
+        List<Finding> findings = scanText("src/deploy.ts", """
+                const token = "%s";
+                const example = "%s";
+                """.formatted(real, lookAlike));
+        assertEquals(1, findings.size(), findings::toString);
+        assertEquals("slipway-token", findings.get(0).rule());
+        assertEquals(Finding.CRITICAL, findings.get(0).severity());
+        assertEquals(1, findings.get(0).line());
+        assertTrue(findings.get(0).redacted().startsWith("slwt_…"), findings.get(0).redacted());
+        assertNoMiddle(real, findings.get(0));
+    }
+
     // ---- Stripe ----
 
     @Test

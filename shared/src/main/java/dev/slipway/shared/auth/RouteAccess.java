@@ -1,0 +1,136 @@
+package dev.slipway.shared.auth;
+
+import dev.slipway.shared.errors.DomainError;
+import dev.slipway.shared.errors.DomainException;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * THE table of who may call what: every API route's role, and whether its {@code {appId}} limits it to
+ * a token's apps. A router cannot be built with a route missing here, and RouteAccessTest fails when a
+ * route of template.yaml has no entry. {@link Rule#OWN_SECRET} routes carry their own secret in the
+ * request (a hook URL, a signed webhook) or need none (/health); the router sends no token check there.
+ */
+public final class RouteAccess {
+    /** What a route needs. {@code role} null: the route checks its own secret. */
+    public record Rule(Role role, boolean perApp) {
+        public static final Rule OWN_SECRET = new Rule(null, false);
+
+        static Rule app(Role role) {
+            return new Rule(role, true);
+        }
+
+        static Rule global(Role role) {
+            return new Rule(role, false);
+        }
+    }
+
+    private static final Map<String, Rule> TABLE = new LinkedHashMap<>();
+
+    static {
+        open("GET /health");
+        // Apps: the list is filtered to the token's apps by the handler.
+        global("POST /apps", Role.ADMIN);
+        global("GET /apps", Role.VIEWER);
+        app("GET /apps/{appId}", Role.VIEWER);
+        app("PATCH /apps/{appId}", Role.ADMIN);
+        // Environment: names and scopes to readers, values only ever written, by admins.
+        app("GET /apps/{appId}/environment", Role.VIEWER);
+        app("PATCH /apps/{appId}/environment", Role.ADMIN);
+        // Audit.
+        app("GET /apps/{appId}/audit", Role.VIEWER);
+        app("GET /apps/{appId}/audit/verify", Role.VIEWER);
+        app("POST /apps/{appId}/audit/export", Role.ADMIN);
+        app("GET /apps/{appId}/audit/exports/verify", Role.VIEWER);
+        // Imports and history.
+        app("POST /apps/{appId}/imports", Role.DEPLOYER);
+        app("POST /apps/{appId}/uploads", Role.DEPLOYER);
+        app("GET /apps/{appId}/commits", Role.VIEWER);
+        app("GET /apps/{appId}/commits/{sha}/files", Role.VIEWER);
+        // Deployments and releases.
+        app("POST /apps/{appId}/deployments", Role.DEPLOYER);
+        app("GET /apps/{appId}/deployments", Role.VIEWER);
+        app("GET /apps/{appId}/deployments/{deploymentId}", Role.VIEWER);
+        app("GET /apps/{appId}/deployments/{deploymentId}/logs", Role.VIEWER);
+        app("POST /apps/{appId}/releases", Role.DEPLOYER);
+        app("GET /apps/{appId}/releases", Role.VIEWER);
+        app("GET /apps/{appId}/releases/{releaseId}", Role.VIEWER);
+        app("POST /apps/{appId}/releases/{releaseId}/finalize", Role.DEPLOYER);
+        app("GET /apps/{appId}/releases/{releaseId}/uploads", Role.DEPLOYER);
+        // Production.
+        app("POST /apps/{appId}/rollback", Role.DEPLOYER);
+        app("POST /apps/{appId}/promote", Role.DEPLOYER);
+        app("POST /apps/{appId}/pin", Role.DEPLOYER);
+        app("POST /apps/{appId}/unpin", Role.DEPLOYER);
+        // Previews.
+        app("POST /apps/{appId}/previews", Role.DEPLOYER);
+        app("GET /apps/{appId}/previews", Role.VIEWER);
+        app("GET /apps/{appId}/previews/{name}", Role.VIEWER);
+        app("PATCH /apps/{appId}/previews/{name}", Role.DEPLOYER);
+        app("DELETE /apps/{appId}/previews/{name}", Role.DEPLOYER);
+        app("POST /apps/{appId}/previews/{name}/token", Role.DEPLOYER);
+        app("POST /apps/{appId}/previews/{name}/promote", Role.DEPLOYER);
+        // Operations.
+        global("POST /cleanup", Role.ADMIN);
+        // Tokens.
+        global("POST /tokens", Role.ADMIN);
+        global("GET /tokens", Role.ADMIN);
+        global("DELETE /tokens/{tokenId}", Role.ADMIN);
+        global("POST /tokens/{tokenId}/rotate", Role.ADMIN);
+    }
+
+    private RouteAccess() {
+    }
+
+    private static void app(String routeKey, Role role) {
+        put(routeKey, Rule.app(role));
+    }
+
+    private static void global(String routeKey, Role role) {
+        put(routeKey, Rule.global(role));
+    }
+
+    private static void open(String routeKey) {
+        put(routeKey, Rule.OWN_SECRET);
+    }
+
+    private static void put(String routeKey, Rule rule) {
+        if (rule.perApp() && !routeKey.contains("{appId}")) {
+            throw new IllegalStateException(routeKey + " is per app but has no {appId}");
+        }
+        if (TABLE.put(routeKey, rule) != null) {
+            throw new IllegalStateException("route listed twice: " + routeKey);
+        }
+    }
+
+    public static Optional<Rule> rule(String routeKey) {
+        return Optional.ofNullable(TABLE.get(routeKey));
+    }
+
+    public static Map<String, Rule> table() {
+        return Map.copyOf(TABLE);
+    }
+
+    /**
+     * Refuses (403) a principal whose role or apps do not reach the route; {@code appId} is the
+     * route's {@code {appId}} (null on global routes).
+     */
+    public static void require(Rule rule, Principal principal, String appId) {
+        if (rule.role() == null) {
+            return;
+        }
+        if (principal.role() == null || !principal.role().covers(rule.role())) {
+            throw new DomainException(DomainError.FORBIDDEN_ROLE,
+                    "This needs the " + rule.role().wire() + " role; the token has " + (principal.role() == null ? "none" : principal.role().wire()));
+        }
+        if (rule.perApp() && !principal.mayUse(appId)) {
+            throw new DomainException(DomainError.FORBIDDEN_APP, "The token is not valid for this app");
+        }
+        if (!rule.perApp() && rule.role() != Role.VIEWER && !principal.allApps()) {
+            // A route over every app (tokens, cleanup, new apps) is for tokens over every app.
+            throw new DomainException(DomainError.FORBIDDEN_APP, "This route acts on every app; the token is limited to some");
+        }
+    }
+}
