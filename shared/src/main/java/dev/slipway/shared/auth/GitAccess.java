@@ -9,33 +9,40 @@ import java.util.Base64;
 /**
  * The one place that decides what a git client may do: its {@code Authorization} header in, read
  * or write out. Git sends HTTP Basic (any user name, the token as the password) so credential
- * helpers work; {@code Bearer} is accepted too. Today only the admin token exists and it may push;
- * scoped tokens (viewer reads, deployer and admin push) plug in here.
+ * helpers work; {@code Bearer} is accepted too. The token is checked as every API token is
+ * ({@link Authenticator}: scoped or bootstrap, failed attempts limited) against the route's rule in
+ * {@link RouteAccess}; a viewer reads, a deployer or admin of the app may push.
  */
 public final class GitAccess {
     /** What a caller may do with an app's repository. */
     public enum Level { READ, WRITE }
 
-    /** A verified caller: its identity (as {@link AdminAuth#require} gives it) and what it may do. */
-    public record Grant(String caller, Level level) {
+    /** A verified caller: who it is and what it may do. */
+    public record Grant(Principal principal, Level level) {
+        public String caller() {
+            return principal.callerKey();
+        }
+
         public boolean mayWrite() {
             return level == Level.WRITE;
         }
     }
 
     private static final int MAX_HEADER = 2048;
-    private final AdminAuth admin;
+    private final Authenticator auth;
 
-    public GitAccess(AdminAuth admin) {
-        this.admin = admin;
+    public GitAccess(Authenticator auth) {
+        this.auth = auth;
     }
 
     /**
+     * @param routeKey the git route called (its rule in {@link RouteAccess} says the role it needs)
+     * @param appId the app whose repository it is
      * @param authorization the request's header, or null
      * @throws DomainException UNAUTHORIZED when there is no valid token (the edge answers 401 with
      *     {@code WWW-Authenticate: Basic} so git asks for credentials)
      */
-    public Grant decide(String authorization) {
+    public Grant decide(String routeKey, String appId, String authorization, String sourceIp) {
         if (authorization == null || authorization.isEmpty()) {
             throw new DomainException(DomainError.UNAUTHORIZED, "Git needs a token: any user name, the token as the password");
         }
@@ -50,7 +57,9 @@ public final class GitAccess {
             }
             bearer = "Bearer " + password;
         }
-        return new Grant(admin.require(bearer), Level.WRITE);
+        Principal who = auth.authenticate(bearer, sourceIp);
+        RouteAccess.require(RouteAccess.rule(routeKey).orElseThrow(), who, appId);
+        return new Grant(who, who.role().covers(Role.DEPLOYER) ? Level.WRITE : Level.READ);
     }
 
     /** The password of a Basic credential (user:password, base64), or null when it is not one. */

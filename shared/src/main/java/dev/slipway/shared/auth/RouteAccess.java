@@ -12,18 +12,28 @@ import java.util.Optional;
  * a token's apps. A router cannot be built with a route missing here, and RouteAccessTest fails when a
  * route of template.yaml has no entry. {@link Rule#OWN_SECRET} routes carry their own secret in the
  * request (a hook URL, a signed webhook) or need none (/health); the router sends no token check there.
+ * Git routes have their roles here too but check the token themselves ({@link GitAccess}), as git
+ * needs HTTP Basic and its own 401.
  */
 public final class RouteAccess {
-    /** What a route needs. {@code role} null: the route checks its own secret. */
-    public record Rule(Role role, boolean perApp) {
-        public static final Rule OWN_SECRET = new Rule(null, false);
+    /**
+     * What a route needs. {@code role} null: the route checks its own secret. {@code routeChecksToken}:
+     * the route authenticates the caller itself (git), against this rule.
+     */
+    public record Rule(Role role, boolean perApp, boolean routeChecksToken) {
+        public static final Rule OWN_SECRET = new Rule(null, false, true);
 
         static Rule app(Role role) {
-            return new Rule(role, true);
+            return new Rule(role, true, false);
         }
 
         static Rule global(Role role) {
-            return new Rule(role, false);
+            return new Rule(role, false, false);
+        }
+
+        /** Whether the router checks the token before the route runs. */
+        public boolean routerChecksToken() {
+            return role != null && !routeChecksToken;
         }
     }
 
@@ -72,6 +82,12 @@ public final class RouteAccess {
         app("DELETE /apps/{appId}/previews/{name}", Role.DEPLOYER);
         app("POST /apps/{appId}/previews/{name}/token", Role.DEPLOYER);
         app("POST /apps/{appId}/previews/{name}/promote", Role.DEPLOYER);
+        // Git over HTTPS ({repo} is <appId>.git): viewers clone and fetch, deployers push. GitAccess checks.
+        git("GET /git/{repo}/info/refs", Role.VIEWER);
+        git("POST /git/{repo}/git-upload-pack", Role.VIEWER);
+        git("POST /git/{repo}/git-receive-pack", Role.DEPLOYER);
+        git("GET /git/{repo}/bundle", Role.VIEWER);
+        git("GET /apps/{appId}/archive/{file+}", Role.VIEWER);
         // Operations.
         global("POST /cleanup", Role.ADMIN);
         // Tokens.
@@ -92,12 +108,16 @@ public final class RouteAccess {
         put(routeKey, Rule.global(role));
     }
 
+    private static void git(String routeKey, Role role) {
+        put(routeKey, new Rule(role, true, true));
+    }
+
     private static void open(String routeKey) {
         put(routeKey, Rule.OWN_SECRET);
     }
 
     private static void put(String routeKey, Rule rule) {
-        if (rule.perApp() && !routeKey.contains("{appId}")) {
+        if (rule.perApp() && !routeKey.contains("{appId}") && !routeKey.contains("{repo}")) {
             throw new IllegalStateException(routeKey + " is per app but has no {appId}");
         }
         if (TABLE.put(routeKey, rule) != null) {

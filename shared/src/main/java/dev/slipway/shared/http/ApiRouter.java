@@ -74,7 +74,7 @@ public final class ApiRouter {
                 throw new ProblemException(ProblemType.ROUTE_NOT_FOUND, "No route " + ApiRequest.sanitize(String.valueOf(event.getRouteKey())));
             }
             RouteAccess.Rule rule = RouteAccess.rule(event.getRouteKey()).orElse(RouteAccess.Rule.OWN_SECRET);
-            if (rule.role() != null) {
+            if (rule.routerChecksToken()) {
                 Principal principal = auth.authenticate(request.header("authorization").orElse(null), request.sourceIp());
                 RouteAccess.require(rule, principal, request.pathParameter("appId").orElse(null));
                 request.authenticatedAs(principal);
@@ -111,6 +111,10 @@ public final class ApiRouter {
     private static APIGatewayV2HTTPResponse invoke(Route route, ApiRequest request) {
         try {
             return route.handle(request);
+        } catch (FailedAuthLimit.TooManyFailures t) {
+            APIGatewayV2HTTPResponse r = ApiResponse.problem(ProblemTable.problem(t), request.path(), request.requestId());
+            r.getHeaders().put("retry-after", Long.toString(t.retryAfterSeconds()));
+            return r;
         } catch (ProblemException p) {
             return ApiResponse.problem(p, request.path(), request.requestId());
         } catch (DomainException d) {
@@ -146,7 +150,7 @@ public final class ApiRouter {
             RouteAccess.Rule rule = RouteAccess.rule(routeKey).or(() -> outsideRouteAccess ? java.util.Optional.of(RouteAccess.Rule.OWN_SECRET)
                     : java.util.Optional.empty()).orElseThrow(() ->
                     new IllegalArgumentException(routeKey + " has no rule in RouteAccess: give it its role there"));
-            if (rule.role() != null && auth == null) {
+            if (rule.routerChecksToken() && auth == null) {
                 throw new IllegalArgumentException(routeKey + " needs a token (" + rule.role() + "): build the router with authenticated(...)");
             }
             if (routes.put(routeKey, route) != null) {

@@ -71,7 +71,9 @@ public final class GitHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
     private APIGatewayV2HTTPResponse guarded(ApiRequest request, GitRoute route) {
         GitAccess.Grant grant;
         try {
-            grant = access.decide(request.header("authorization").orElse(null));
+            String app = request.pathParameter("repo").map(GitSmartHttp::appOf).orElse(request.pathParameter("appId").orElse(null));
+            grant = access.decide(request.routeKey(), app, request.header("authorization").orElse(null), request.sourceIp());
+            request.authenticatedAs(grant.principal());
         } catch (DomainException e) {
             if (e.error() != DomainError.UNAUTHORIZED) {
                 throw e;
@@ -102,7 +104,7 @@ public final class GitHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
 
     private APIGatewayV2HTTPResponse receivePack(ApiRequest request, GitAccess.Grant grant) {
         String appId = requireApp(request, "repo");
-        Actor actor = new Actor(Actor.ADMIN, request.requestId(), request.sourceIp());
+        Actor actor = request.actor();
         return binary(smartHttp.receivePack(appId, request.bodyBytes(), request.header("content-encoding").orElse(null),
                 grant, actor, PushSettings.DEFAULT, moved -> { }));
     }

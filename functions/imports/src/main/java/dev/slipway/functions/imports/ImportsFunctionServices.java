@@ -75,7 +75,7 @@ final class ImportsFunctionServices extends FunctionServices {
     }
 
     GitAccess gitAccess() {
-        return new GitAccess(adminAuth());
+        return new GitAccess(authenticator());
     }
 
     /** The defaults, unless the function's variables lower (or raise) them. */
