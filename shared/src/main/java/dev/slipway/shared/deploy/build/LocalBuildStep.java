@@ -175,7 +175,11 @@ public final class LocalBuildStep {
         return v;
     }
 
-    /** The source zip is ours (exported from git), but its paths are still checked before use. */
+    /**
+     * The source zip is ours (exported from git), but its paths are still checked before use: relative, no empty, dot or
+     * dot-dot segments, no control characters. Any other character the import accepted stays (a real export's docs had
+     * an em dash and an ampersand in a name); the URL-safe rule of site files ({@link SitePath}) is not the source's.
+     */
     static void unzip(InputStream in, Path dir) throws IOException {
         Files.createDirectories(dir);
         try (ZipInputStream zip = new ZipInputStream(in)) {
@@ -183,7 +187,7 @@ public final class LocalBuildStep {
                 if (e.isDirectory()) {
                     continue;
                 }
-                Path target = dir.resolve(SitePath.check(e.getName())).normalize();
+                Path target = dir.resolve(sourcePath(e.getName())).normalize();
                 if (!target.startsWith(dir)) {
                     throw new StepFailedException("source path escapes the work folder: " + e.getName());
                 }
@@ -191,6 +195,21 @@ public final class LocalBuildStep {
                 Files.copy(zip, target);
             }
         }
+    }
+
+    static String sourcePath(String name) {
+        boolean ok = !name.isEmpty() && !name.startsWith("/") && name.indexOf('\\') < 0 && !name.endsWith("/");
+        for (int i = 0; ok && i < name.length(); i++) {
+            char c = name.charAt(i);
+            ok = c >= 0x20 && (c < 0x7f || c > 0x9f);
+        }
+        for (String segment : name.split("/", -1)) {
+            ok &= !segment.isEmpty() && !segment.equals(".") && !segment.equals("..");
+        }
+        if (!ok) {
+            throw new StepFailedException("source path not allowed: " + (name.length() > 80 ? name.substring(0, 80) + "…" : name));
+        }
+        return name;
     }
 
     static void zipFolder(Path dir, Path zipFile) throws IOException {
