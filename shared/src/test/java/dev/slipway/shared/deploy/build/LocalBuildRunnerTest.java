@@ -189,6 +189,38 @@ class LocalBuildRunnerTest {
         assertFalse(Files.readString(firstBundle(again.outputDir())).contains("poisoned"));
     }
 
+    /** Tools' scratch folders inside cached node_modules are writable per build (Nitro writes .nitro, babel .cache). */
+    @Test
+    void toolsWriteTheirScratchFoldersOnACacheHit(@TempDir Path dir) throws IOException {
+        assumeTrue(cold.succeeded());
+        Path source = ViteFixture.copyTo(Files.createDirectories(dir.resolve("app")));
+        Files.writeString(source.resolve("scratch.cjs"), """
+                const fs = require('fs');
+                const result = {};
+                for (const d of %s) {
+                  try {
+                    fs.mkdirSync('node_modules/' + d + '/vite/services/ssr', { recursive: true });
+                    fs.writeFileSync('node_modules/' + d + '/vite/services/ssr/index.mjs', 'x');
+                    result[d] = 'written';
+                  } catch (e) { result[d] = e.code; }
+                }
+                fs.mkdirSync('dist', { recursive: true });
+                fs.writeFileSync('dist/index.html', JSON.stringify(result));
+                """.formatted(DependencyCache.NOT_CACHED.stream().sorted().map(d -> "'" + d + "'").toList()));
+        BuildOutcome out = runner.build(new BuildJob(source, new BuildSettings(null, null, "node scratch.cjs", null, null),
+                ENV, dir.resolve("scratch.log")));
+        assertTrue(out.succeeded(), () -> out.failureReason() + "\n" + read(dir.resolve("scratch.log")));
+        assertTrue(out.dependencyCacheHit());
+        String written = Files.readString(out.outputDir().resolve("index.html"));
+        for (String d : List.of(".cache", ".vite", ".vite-temp", ".nitro")) {
+            assertTrue(written.contains("\"" + d + "\":\"written\""), written);
+        }
+        Path entry = cacheRoot.resolve("deps/local").resolve(out.lockfileHash()).resolve("node_modules");
+        try (Stream<Path> inside = Files.list(entry.resolve(".nitro"))) {
+            assertEquals(0, inside.count(), "the cache entry stays as it was published");
+        }
+    }
+
     @Test
     void cachesAreNotSharedAcrossAppsOrScopes(@TempDir Path dir) throws IOException {
         assumeTrue(cold.succeeded());

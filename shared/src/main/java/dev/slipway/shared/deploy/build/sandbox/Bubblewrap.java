@@ -196,8 +196,11 @@ public record Bubblewrap(String executable, List<String> toolchainDirs) implemen
         return pb;
     }
 
-    /** Folders some tools write inside node_modules during a build; not part of the installed dependencies. */
-    public static final List<String> NODE_MODULES_SCRATCH = List.of(".cache", ".vite", ".vite-temp");
+    /**
+     * Folders some tools write inside node_modules during a build; not part of the installed dependencies. {@code .nitro}:
+     * TanStack Start's Nitro builds its server there (real Lovable exports failed with EROFS without it).
+     */
+    public static final List<String> NODE_MODULES_SCRATCH = List.of(".cache", ".vite", ".vite-temp", ".nitro");
 
     private static boolean underSystem(String dir) {
         for (String s : SYSTEM) {
