@@ -77,6 +77,7 @@ class SdkCallsAreGrantedTest {
             "dev/slipway/shared/apps/DynamoDbAppStore", "AppsTable",
             "dev/slipway/shared/auth/TokenStore", "AccessTable",
             "dev/slipway/shared/auth/FailedAuthLimit", "AccessTable",
+            "dev/slipway/shared/hooks/HookStore", "AccessTable",
             "dev/slipway/shared/idempotency/DynamoDbIdempotencyStore", "IdempotencyTable");
     private static final String SSM_ARN = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter";
     /** Which SSM parameters a class's calls act on (a sample name in each). */

@@ -88,6 +88,11 @@ public final class RouteAccess {
         git("POST /git/{repo}/git-receive-pack", Role.DEPLOYER);
         git("GET /git/{repo}/bundle", Role.VIEWER);
         git("GET /apps/{appId}/archive/{file+}", Role.VIEWER);
+        // Deploy hooks: managed by deployers of the app; the hook URL is its own credential.
+        app("POST /apps/{appId}/hooks", Role.DEPLOYER);
+        app("GET /apps/{appId}/hooks", Role.VIEWER);
+        app("DELETE /apps/{appId}/hooks/{hookId}", Role.DEPLOYER);
+        open("POST /hooks/{hookId}/{secret}");
         // Operations.
         global("POST /cleanup", Role.ADMIN);
         // Tokens.

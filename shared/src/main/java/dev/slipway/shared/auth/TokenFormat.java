@@ -41,6 +41,15 @@ public final class TokenFormat {
         return b.append(checksum(b)).toString();
     }
 
+    /** {@code n} random base-62 characters (5.95 bits each): the secret part of tokens and hook URLs. */
+    public static String randomBase62(int n) {
+        StringBuilder b = new StringBuilder(n);
+        for (int i = 0; i < n; i++) {
+            b.append(BASE62[RANDOM.nextInt(BASE62.length)]);
+        }
+        return b.toString();
+    }
+
     /** Prefix, id, alphabet, length and checksum all right (says nothing about whether it was issued). */
     public static boolean isWellFormed(String token) {
         if (token == null || token.length() != LENGTH || !token.startsWith(PREFIX)) {

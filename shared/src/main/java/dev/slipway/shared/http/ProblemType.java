@@ -11,6 +11,7 @@ public enum ProblemType {
     TOO_MANY_FAILED_AUTHENTICATIONS(429, "too-many-failed-authentications", "Too many failed authentications from this address; wait for Retry-After"),
     TOKEN_NOT_FOUND(404, "token-not-found", "No such token"),
     TOKEN_NOT_VALID(409, "token-not-valid", "The token is revoked or expired"),
+    HOOK_NOT_FOUND(404, "hook-not-found", "No such deploy hook"),
     INVALID_JSON(400, "invalid-json", "The request body is not valid JSON"),
     UNKNOWN_FIELD(400, "unknown-field", "The request body has a field this operation does not accept"),
     VALIDATION_FAILED(400, "validation-failed", "The request has invalid values"),

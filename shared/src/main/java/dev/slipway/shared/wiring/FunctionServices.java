@@ -34,6 +34,7 @@ public class FunctionServices {
     private final Once<AdminAuth> adminAuth = new Once<>();
     private final Once<Authenticator> authenticator = new Once<>();
     private final Once<TokenService> tokens = new Once<>();
+    private final Once<FailedAuthLimit> failedAuthLimit = new Once<>();
     private final Once<IdempotencyStore> idempotency = new Once<>();
     private final Once<AuditLedger> ledger = new Once<>();
     private final Once<AppStore> appStore = new Once<>();
@@ -64,9 +65,13 @@ public class FunctionServices {
 
     /** The token check every authenticated route applies (the route's role comes from RouteAccess). */
     public Authenticator authenticator() {
-        return authenticator.get(() -> new Authenticator(adminAuth(), tokens(),
-                new FailedAuthLimit(aws.dynamoDb(), config.require(EnvNames.ACCESS_TABLE),
-                        config.get(EnvNames.FAILED_AUTH_PER_MINUTE).map(Integer::parseInt).orElse(FailedAuthLimit.DEFAULT_PER_MINUTE), clock)));
+        return authenticator.get(() -> new Authenticator(adminAuth(), tokens(), failedAuthLimit()));
+    }
+
+    /** Failed authentications per source (tokens, hook URLs, webhook signatures). */
+    public FailedAuthLimit failedAuthLimit() {
+        return failedAuthLimit.get(() -> new FailedAuthLimit(aws.dynamoDb(), config.require(EnvNames.ACCESS_TABLE),
+                config.get(EnvNames.FAILED_AUTH_PER_MINUTE).map(Integer::parseInt).orElse(FailedAuthLimit.DEFAULT_PER_MINUTE), clock));
     }
 
     /** Scoped tokens (the /tokens API and their check). */

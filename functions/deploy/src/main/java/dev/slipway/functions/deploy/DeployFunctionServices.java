@@ -7,6 +7,8 @@ import dev.slipway.shared.deploy.BuildInputs;
 import dev.slipway.shared.deploy.BuildUrlSigner;
 import dev.slipway.shared.deploy.CommitSource;
 import dev.slipway.shared.deploy.DeployService;
+import dev.slipway.shared.hooks.HookService;
+import dev.slipway.shared.hooks.HookStore;
 import dev.slipway.shared.deploy.DeploySteps;
 import dev.slipway.shared.deploy.FailedDeployments;
 import dev.slipway.shared.deploy.PromoteStep;
@@ -47,6 +49,7 @@ import software.amazon.awssdk.services.sfn.SfnClient;
  */
 final class DeployFunctionServices extends FunctionServices {
     private final Once<DeployStores> stores = new Once<>();
+    private final Once<HookService> hooks = new Once<>();
     private final Once<ReleaseFiles> files = new Once<>();
     private final Once<CommitSource> sources = new Once<>();
     private final Once<SiteUrls> urls = new Once<>();
@@ -163,6 +166,11 @@ final class DeployFunctionServices extends FunctionServices {
     Previews previews() {
         return previews.get(() -> new Previews(apps(), stores(), sources(), deploys(), environment(), production(), previewAlias(),
                 expiredPreviews(), clock()));
+    }
+
+    HookService hooks() {
+        return hooks.get(() -> new HookService(new HookStore(aws().dynamoDbEnhanced(), config().require(EnvNames.ACCESS_TABLE), ledger()),
+                apps(), deploys(), previews(), failedAuthLimit(), clock()));
     }
 
     DeploySteps steps() {
