@@ -56,7 +56,16 @@ class SdkCallsAreGrantedTest {
     private static final String INDEX = "software/amazon/awssdk/enhanced/dynamodb/DynamoDbIndex";
     private static final String ENHANCED = "software/amazon/awssdk/enhanced/dynamodb/DynamoDbEnhancedClient";
     private static final String TX = "software/amazon/awssdk/enhanced/dynamodb/model/TransactWriteItemsEnhancedRequest$Builder";
-    private static final Set<String> SDK_OWNERS = Set.of(S3, PRESIGNER, SSM, SFN, KVS, DDB, TABLE, INDEX, ENHANCED, TX);
+    private static final String LAMBDA = "software/amazon/awssdk/services/lambda/LambdaClient";
+    private static final String IAM = "software/amazon/awssdk/services/iam/IamClient";
+    private static final String LOGS = "software/amazon/awssdk/services/cloudwatchlogs/CloudWatchLogsClient";
+    private static final Set<String> SDK_OWNERS = Set.of(S3, PRESIGNER, SSM, SFN, KVS, DDB, TABLE, INDEX, ENHANCED, TX, LAMBDA, IAM, LOGS);
+    /** An app's server function and role (deploy/server/lambda), as the stack names them for app "shop". */
+    private static final String APP_FUNCTION = "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${AppServerPrefix}shop";
+    private static final String APP_ROLE = "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/slipway-apps/${AWS::StackName}/${AppServerPrefix}shop";
+    private static final String APP_LOG_GROUP = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/${AppServerPrefix}shop";
+    /** Granted only under a condition (the boundary every app role carries; roles passed to Lambda only). */
+    private static final Set<String> CONDITIONAL_ACTIONS = Set.of("iam:CreateRole", "iam:PutRolePolicy", "iam:PassRole");
     /**
      * The KeyValueStore data-plane API needs SigV4a, so the router calls it over the SDK's HTTP client with
      * the SDK's signer, not through a client: its methods stand for the operations (see {@link #needs}).
@@ -185,6 +194,10 @@ class SdkCallsAreGrantedTest {
      * the resource (IAM wildcards in the grant).
      */
     static boolean granted(IamGrants grants, Need n) {
+        if (CONDITIONAL_ACTIONS.contains(n.action())) {
+            return grants.forAction(n.action()).stream().anyMatch(g -> g.conditional() && IamGrants.matches(g.resource(), n.resource()))
+                    && !grants.allows(n.action(), n.resource());
+        }
         if (n.resource().equals(OBJECT)) {
             return grants.forAction(n.action()).stream().anyMatch(g -> !g.conditional() && g.resource().startsWith(BUCKET + "/"));
         }
@@ -206,6 +219,10 @@ class SdkCallsAreGrantedTest {
         assertTrue(byFunction.get("ReleasesFunction").containsKey(new Need("s3:PutObject", OBJECT)), "presigned PUTs act as the role");
         assertTrue(byFunction.get("ProductionFunction").containsKey(new Need("cloudfront-keyvaluestore:PutKey", "${EdgeRoutes.Arn}")),
                 "a rollback points the edge (KeyValueStoreRouter, signed HTTP)");
+        assertTrue(byFunction.get("ProductionFunction").containsKey(new Need("lambda:GetAlias", APP_FUNCTION)),
+                "a rollback to a full-stack release finds its server's alias (ServerRouting)");
+        assertTrue(byFunction.get("ProductionFunction").containsKey(new Need("iam:PassRole", APP_ROLE)),
+                "making an app's function passes its role");
         // Precision: a read-only function reaches no writes (but the access table's counters: failed
         // authentications and a token's last use).
         assertFalse(byFunction.get("CommitsFunction").keySet().stream().filter(n -> !n.resource().equals("${AccessTable.Arn}")).anyMatch(n -> n.action().matches(
@@ -316,6 +333,23 @@ class SdkCallsAreGrantedTest {
                 case "addDeleteItem" -> List.of(new Need("dynamodb:DeleteItem", table(c)));
                 case "addUpdateItem" -> List.of(new Need("dynamodb:UpdateItem", table(c)));
                 case "addConditionCheck" -> List.of(new Need("dynamodb:ConditionCheckItem", table(c)));
+                default -> throw unmapped(c);
+            };
+            case LAMBDA -> switch (op) {
+                // Naming the role passes it: Lambda checks iam:PassRole of the caller.
+                case "createFunction", "updateFunctionConfiguration" -> List.of(new Need("lambda:" + capital(op), APP_FUNCTION),
+                        new Need("iam:PassRole", APP_ROLE));
+                case "getFunction", "getFunctionConfiguration", "updateFunctionCode", "publishVersion", "deleteFunction",
+                     "getAlias", "createAlias", "deleteAlias", "getFunctionUrlConfig", "createFunctionUrlConfig",
+                     "deleteFunctionUrlConfig", "addPermission", "tagResource" -> List.of(new Need("lambda:" + capital(op), APP_FUNCTION));
+                default -> throw unmapped(c);
+            };
+            case IAM -> switch (op) {
+                case "getRole", "createRole", "putRolePolicy" -> List.of(new Need("iam:" + capital(op), APP_ROLE));
+                default -> throw unmapped(c);
+            };
+            case LOGS -> switch (op) {
+                case "describeLogStreams", "filterLogEvents" -> List.of(new Need("logs:" + capital(op), APP_LOG_GROUP));
                 default -> throw unmapped(c);
             };
             default -> throw unmapped(c);

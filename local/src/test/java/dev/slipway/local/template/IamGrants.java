@@ -6,7 +6,8 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The Allow statements of one function's inline policies in template.yaml, each resource written as
+ * The Allow statements of one function's inline policies in template.yaml (and of the template's
+ * managed policies it names with {@code !Ref}), each resource written as
  * the text of its {@code !Sub} ({@code !GetAtt X.Arn} → {@code ${X.Arn}}, {@code !Ref X} → {@code ${X}}),
  * so tests can ask "may this function do action A on resource R" with IAM's wildcard rules.
  */
@@ -22,7 +23,11 @@ public record IamGrants(String functionId, List<Grant> grants) {
         Object policies = template.properties(functionId).get("Policies");
         if (policies instanceof List<?> list) {
             for (Object p : list) {
-                for (Object st : (List<Object>) SamTemplate.map(p).getOrDefault("Statement", List.of())) {
+                Map<String, Object> policy = SamTemplate.map(p);
+                if (policy.get("Ref") instanceof String managed) { // a managed policy of the template: its document
+                    policy = SamTemplate.map(template.properties(managed).get("PolicyDocument"));
+                }
+                for (Object st : (List<Object>) policy.getOrDefault("Statement", List.of())) {
                     Map<String, Object> s = SamTemplate.map(st);
                     if (!"Allow".equals(s.get("Effect"))) {
                         continue;

@@ -26,6 +26,14 @@ import dev.slipway.shared.deploy.server.hosting.AppServers;
 import dev.slipway.shared.deploy.server.hosting.AppServersEnv;
 import dev.slipway.shared.deploy.server.hosting.NoAppServers;
 import dev.slipway.shared.deploy.server.hosting.ServerLogs;
+import dev.slipway.shared.deploy.server.lambda.AppServerSettings;
+import dev.slipway.shared.deploy.server.lambda.LambdaAppServers;
+import dev.slipway.shared.deploy.server.lambda.LambdaServerLogs;
+import dev.slipway.shared.deploy.server.lambda.ServerRouting;
+import dev.slipway.shared.env.EnvScope;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.lambda.LambdaClient;
 import dev.slipway.shared.deploy.store.DeployStores;
 import dev.slipway.shared.deploy.store.dynamodb.DynamoDbDeployStores;
 import dev.slipway.shared.deploy.upload.DirectUploadService;
@@ -57,6 +65,8 @@ final class DeployFunctionServices extends FunctionServices {
     private final Once<AppEnvironment> environment = new Once<>();
     private final Once<SfnClient> sfn = new Once<>();
     private final Once<Hosting> hosting = new Once<>();
+    private final Once<Router> edgeRouter = new Once<>();
+    private final Once<LambdaAppServers> lambdaServers = new Once<>();
     private final Once<S3Presigner> presigner = new Once<>();
     private final Once<FailedDeployments> failures = new Once<>();
     private final Once<DeployService> deploys = new Once<>();
@@ -92,8 +102,20 @@ final class DeployFunctionServices extends FunctionServices {
     }
 
     /** The edge's routing (CloudFront KeyValueStore in AWS, the local edge's admin API locally). */
+    /** The edge's router; with servers in Lambda it also writes each full-stack release's server route. */
     private Router router() {
-        return router.get(() -> Router.from(config()));
+        return router.get(() -> AppServersEnv.LAMBDA.equals(AppServersEnv.kind(config()))
+                ? new ServerRouting(edgeRouter(), lambdaServers(), stores().releases())
+                : edgeRouter());
+    }
+
+    private Router edgeRouter() {
+        return edgeRouter.get(() -> Router.from(config()));
+    }
+
+    private LambdaAppServers lambdaServers() {
+        return lambdaServers.get(() -> new LambdaAppServers(aws().configure(LambdaClient.builder(), "LAMBDA").build(),
+                aws().configure(IamClient.builder(), "IAM").region(software.amazon.awssdk.regions.Region.AWS_GLOBAL).build(), s3(), edgeRouter(), AppServerSettings.from(config())));
     }
 
     private AppEnvironment environment() {
@@ -124,14 +146,36 @@ final class DeployFunctionServices extends FunctionServices {
                 var local = AppServersEnv.local(config());
                 yield new Hosting(local, local);
             }
-            // the lead adds "lambda" here: a Lambda function per app, a version per release
+            case AppServersEnv.LAMBDA -> new Hosting(lambdaServers(), new LambdaServerLogs(
+                    aws().configure(CloudWatchLogsClient.builder(), "CLOUDWATCH_LOGS").build(),
+                    aws().configure(LambdaClient.builder(), "LAMBDA").build(), AppServerSettings.from(config()),
+                    appId -> redactorOf(appId)));
             case AppServersEnv.NONE -> {
                 var none = new NoAppServers();
                 yield new Hosting(none, none);
             }
-            default -> throw new IllegalStateException(AppServersEnv.APP_SERVERS + " must be local or none, not "
+            default -> throw new IllegalStateException(AppServersEnv.APP_SERVERS + " must be local, lambda or none, not "
                     + AppServersEnv.kind(config()));
         });
+    }
+
+    /** Replaces the app's variable values (4 characters or more, either scope) in a server's log line. */
+    private java.util.function.UnaryOperator<String> redactorOf(String appId) {
+        java.util.Map<String, String> values = new java.util.TreeMap<>();
+        for (EnvScope scope : EnvScope.values()) {
+            environment().values(appId, scope).forEach((name, value) -> {
+                if (value != null && value.length() >= 4) {
+                    values.put(value, name);
+                }
+            });
+        }
+        return line -> {
+            String out = line;
+            for (var e : values.entrySet()) {
+                out = out.replace(e.getKey(), "[redacted:" + e.getValue() + "]");
+            }
+            return out;
+        };
     }
 
     private SfnClient sfn() {

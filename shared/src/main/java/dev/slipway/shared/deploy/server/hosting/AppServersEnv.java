@@ -10,13 +10,15 @@ public final class AppServersEnv {
     public static final String APP_SERVERS = "APP_SERVERS";
     /** The local edge runs a Node process per release and scope ({@link LocalEdgeAppServers}). */
     public static final String LOCAL = "local";
+    /** A Lambda function per app, a version and alias per release (deploy/server/lambda). */
+    public static final String LAMBDA = "lambda";
     /** No servers ({@link NoAppServers}); also when the variable is missing. */
     public static final String NONE = "none";
 
     private AppServersEnv() {
     }
 
-    /** The kind this environment names: {@link #LOCAL}, {@link #NONE} (default), or what the AWS side adds. */
+    /** The kind this environment names: {@link #LOCAL}, {@link #NONE} (default) or {@link #LAMBDA}. */
     public static String kind(Config config) {
         return config.get(APP_SERVERS).filter(s -> !s.isBlank()).orElse(NONE);
     }
