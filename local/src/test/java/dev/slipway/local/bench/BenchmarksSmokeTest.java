@@ -42,6 +42,7 @@ class BenchmarksSmokeTest {
         TINY.put("deploy", List.of("1", "501", "1"));           // 501 files: one more than a page of upload URLs, so nextUploads is followed
         TINY.put("rollback", List.of("3", "2,4", "3"));         // 3 rollbacks per case; 2 and 4 releases of 3 files
         TINY.put("cleanup", List.of("30", "2", "4"));           // 30 previews; 2, then 4 expired (+20 warm-up, +10 for POST /cleanup)
+        TINY.put("git", List.of("20", "3", "1"));               // 20 files, 3 commits, 1 round
     }
 
     /** A number as the benchmarks print it: "1,234.5", "0.27", "-" never. */
@@ -95,6 +96,19 @@ class BenchmarksSmokeTest {
         nonNegative(out, changed, 2, 3, 4);
         assertEquals(1, number(changed, 5), "only the changed file uploaded\n" + out);
         positive(out, one(out, "^  ratio changed / new\\s+" + NUMBER + " %"), 1);
+    }
+
+    @Test
+    void gitRunsAndPrintsItsFigures() throws Exception {
+        LocalSlipway.assumeNpmDependencies();
+        String out = run("git");
+        List<Matcher> lines = figures(out, Pattern.compile("(?m)^(.+?)\\s+slipway\\s+" + NUMBER + " ms\\s+git http-backend\\s+"
+                + NUMBER + " ms\\s+ratio " + NUMBER + "x$"), 2);
+        assertTrue(lines.get(0).group(1).startsWith("clone (20 files, 3 commits)"), out);
+        assertTrue(lines.get(1).group(1).startsWith("fetch of one new commit"), out);
+        for (Matcher m : lines) {
+            positive(out, m, 2, 3, 4);
+        }
     }
 
     @Test

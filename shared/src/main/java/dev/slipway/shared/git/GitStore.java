@@ -12,6 +12,8 @@ import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
 import software.amazon.awssdk.services.s3.S3Client;
+import org.eclipse.jgit.internal.storage.dfs.DfsGarbageCollector;
+import org.eclipse.jgit.internal.storage.dfs.DfsObjDatabase.PackSource;
 import org.eclipse.jgit.internal.storage.dfs.DfsPackCompactor;
 import org.eclipse.jgit.lib.NullProgressMonitor;
 import org.slf4j.Logger;
@@ -86,6 +88,50 @@ public final class GitStore {
         } catch (IOException | RuntimeException e) {
             LOG.warn("compacting the packs of {} failed; they stay as they are", repo.appId(), e);
             return 0;
+        }
+    }
+
+    /** Below this many objects a clone packs them afresh quickly enough: no GC pack is made. */
+    static final long GC_AT_OBJECTS = 1_000;
+    /** With a GC pack, this many newer packs make the next full clone pack again. */
+    static final int GC_AT_NEWER_PACKS = 8;
+
+    /**
+     * Before a full clone: makes sure the repository has a GC pack with a bitmap index, which
+     * {@code UploadPack} streams as it is (as C git's pack-objects reuses its packs), instead of
+     * counting and copying every object of every pack on each clone. Done when there is no GC pack
+     * and the repository has {@value #GC_AT_OBJECTS} objects or more, or when
+     * {@value #GC_AT_NEWER_PACKS} packs came after it. The replaced packs are unlisted in the same
+     * transaction and stay in S3 for readers holding the old list. Best effort: a failure costs
+     * only speed.
+     *
+     * @return whether a GC pack was written
+     */
+    public boolean packForClones(S3DfsRepository repo) {
+        try {
+            repo.scanForRepoChanges();
+            var packs = repo.getObjectDatabase().getPacks();
+            boolean hasGc = false;
+            int newer = 0;
+            for (var pack : packs) {
+                var source = pack.getPackDescription().getPackSource();
+                if (source == PackSource.GC) {
+                    hasGc = true;
+                } else if (source != PackSource.GC_REST
+                        && source != PackSource.UNREACHABLE_GARBAGE) {
+                    newer++;
+                }
+            }
+            if (hasGc ? newer < GC_AT_NEWER_PACKS : repo.getObjectDatabase().getApproximateObjectCount() < GC_AT_OBJECTS) {
+                return false;
+            }
+            long start = System.nanoTime();
+            boolean done = new DfsGarbageCollector(repo).pack(NullProgressMonitor.INSTANCE);
+            LOG.info("packed {} for clones ({} packs before) in {} ms", repo.appId(), packs.length, (System.nanoTime() - start) / 1_000_000);
+            return done;
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("packing {} for clones failed; clones pack afresh", repo.appId(), e);
+            return false;
         }
     }
 

@@ -104,8 +104,14 @@ public final class GitSmartHttp {
     /** {@code POST git-upload-pack}: ls-refs or fetch (v2), or the v0 negotiation and pack. */
     public Response uploadPack(String appId, byte[] body, String contentEncoding, String gitProtocol) {
         BoundedOutput out = new BoundedOutput(MAX_RESPONSE_BYTES);
-        try (S3DfsRepository repo = git.open(appId); UploadPack up = uploadPack(repo, gitProtocol)) {
-            up.upload(requestBody(body, contentEncoding), out, null);
+        try (S3DfsRepository repo = git.open(appId)) {
+            byte[] request = requestBody(body, contentEncoding).readAllBytes();
+            if (isFullClone(request)) {
+                git.packForClones(repo);
+            }
+            try (UploadPack up = uploadPack(repo, gitProtocol)) {
+                up.upload(new ByteArrayInputStream(request), out, null);
+            }
         } catch (IOException e) {
             if (!out.exceeded) {
                 throw new UncheckedIOException(e);
@@ -140,6 +146,12 @@ public final class GitSmartHttp {
             throw new UncheckedIOException(e);
         }
         return new Response(200, "application/x-git-receive-pack-result", out.toByteArray());
+    }
+
+    /** A fetch that wants objects and has none: a clone (v2 "want …" with no "have …"; v0 alike). */
+    static boolean isFullClone(byte[] request) {
+        String text = new String(request, StandardCharsets.ISO_8859_1);
+        return text.contains("want ") && !text.contains("have ");
     }
 
     private static UploadPack uploadPack(S3DfsRepository repo, String gitProtocol) {
