@@ -22,7 +22,9 @@ import dev.slipway.shared.deploy.build.LocalBuildRunner;
 import dev.slipway.shared.deploy.build.LocalBuildStep;
 import dev.slipway.shared.deploy.build.sandbox.BuildSandbox;
 import dev.slipway.shared.deploy.build.sandbox.Unsandboxed;
+import dev.slipway.local.servers.AppServerPool;
 import dev.slipway.shared.deploy.routing.RoutingEnv;
+import dev.slipway.shared.env.LocalEncryptedAppEnvironment;
 import dev.slipway.shared.deploy.server.hosting.AppServersEnv;
 import dev.slipway.shared.imports.tree.ImportTree;
 import dev.slipway.shared.json.Json;
@@ -79,6 +81,9 @@ public final class LocalRuntime implements AutoCloseable {
     static final String ACCESS_KEY = "slipwaylocal"; // DynamoDB Local accepts only letters and digits
     static final String SECRET_KEY = "slipwaylocalsecret";
 
+    /** Lambda keeps an idle execution environment for minutes; a local server stops after as long. */
+    public static final Duration DEFAULT_SERVER_IDLE = Duration.ofMinutes(5);
+
     private final Options options;
     private final FileChannel lockChannel;
     private final FileLock lock;
@@ -93,6 +98,7 @@ public final class LocalRuntime implements AutoCloseable {
     private final LambdaInvokeEndpoint lambda;
     private final LocalStepFunctions stepFunctions;
     private final LocalEdge edge;
+    private final AppServerPool appServers;
     private final LocalSchedules schedules;
     private final S3Client runtimeS3;
     private final SdkHttpClient runtimeHttp;
@@ -114,9 +120,20 @@ public final class LocalRuntime implements AutoCloseable {
      *                           bubblewrap or user namespaces; only for code they trust)
      * @param environment        variables every function gets over the template's (tests: another
      *                           FAILED_AUTH_PER_MINUTE)
+     * @param serverIdle         an app server with no request for this long is stopped (default 5 minutes)
      */
     public record Options(Path dataDir, Path template, String host, int apiPort, int edgePort, double retryIntervalScale,
-                          Duration scheduleInterval, boolean unsandboxedBuilds, Map<String, String> environment) {
+                          Duration scheduleInterval, boolean unsandboxedBuilds, Map<String, String> environment,
+                          Duration serverIdle) {
+        public Options {
+            serverIdle = serverIdle == null ? DEFAULT_SERVER_IDLE : serverIdle;
+        }
+
+        public Options(Path dataDir, Path template, String host, int apiPort, int edgePort, double retryIntervalScale,
+                       Duration scheduleInterval, boolean unsandboxedBuilds, Map<String, String> environment) {
+            this(dataDir, template, host, apiPort, edgePort, retryIntervalScale, scheduleInterval, unsandboxedBuilds, environment, null);
+        }
+
         /** Options for {@code dataDir} running {@code template.yaml} of the working folder; see {@link Builder}. */
         public static Builder builder(Path dataDir) {
             return new Builder(dataDir);
@@ -136,6 +153,7 @@ public final class LocalRuntime implements AutoCloseable {
             private Duration scheduleInterval;
             private boolean unsandboxedBuilds;
             private final Map<String, String> environment = new LinkedHashMap<>();
+            private Duration serverIdle;
 
             private Builder(Path dataDir) {
                 this.dataDir = dataDir;
@@ -186,6 +204,12 @@ public final class LocalRuntime implements AutoCloseable {
                 return this;
             }
 
+            /** How long an app server may go without a request before it is stopped (null: 5 minutes). */
+            public Builder serverIdle(Duration serverIdle) {
+                this.serverIdle = serverIdle;
+                return this;
+            }
+
             /** A variable every function gets over the template's value. */
             public Builder environment(String name, String value) {
                 this.environment.put(name, value);
@@ -194,7 +218,7 @@ public final class LocalRuntime implements AutoCloseable {
 
             public Options build() {
                 return new Options(dataDir, template, host, apiPort, edgePort, retryIntervalScale, scheduleInterval,
-                        unsandboxedBuilds, Map.copyOf(environment));
+                        unsandboxedBuilds, Map.copyOf(environment), serverIdle);
             }
         }
     }
@@ -215,6 +239,7 @@ public final class LocalRuntime implements AutoCloseable {
         LocalStepFunctions startedSfn = null;
         LambdaInvokeEndpoint startedLambda = null;
         LocalEdge startedEdge = null;
+        AppServerPool startedServers = null;
         LocalSchedules startedSchedules = null;
         try {
             this.adminToken = adminToken(data);
@@ -281,8 +306,13 @@ public final class LocalRuntime implements AutoCloseable {
             this.runtimeS3 = S3Client.builder().httpClient(runtimeHttp).region(Region.of(REGION)).forcePathStyle(true)
                     .credentialsProvider(credentials()).endpointOverride(s3.endpoint()).build();
             String bucket = names.physicalName("ArtifactsBucket", SamTemplate.BUCKET);
+            // Lambda's part for full-stack apps: a Node process per release and scope, run in the builds' sandbox
+            this.buildSandbox = options.unsandboxedBuilds() ? new Unsandboxed() : LocalBuildRunner.defaultSandbox();
+            startedServers = new AppServerPool(runtimeS3, bucket, data.resolve("servers"),
+                    new LocalEncryptedAppEnvironment(data.resolve("secrets")), buildSandbox, options.serverIdle());
+            this.appServers = startedServers;
             startedEdge = new LocalEdge(runtimeS3, bucket, data.resolve("edge-routes.json"), options.host(), options.edgePort(),
-                    routerToken(data));
+                    routerToken(data), appServers);
             startedEdge.start();
             this.edge = startedEdge;
 
@@ -298,7 +328,6 @@ public final class LocalRuntime implements AutoCloseable {
             functions.warmAll();
             LambdaInvokeEndpoint.templateTasks(functions).forEach(lambda::register);
             // CodeBuild's part: like the buildspec it reaches the bucket only through the URLs ExportSource minted.
-            this.buildSandbox = options.unsandboxedBuilds() ? new Unsandboxed() : LocalBuildRunner.defaultSandbox();
             LocalBuildStep build = new LocalBuildStep(data.resolve("builds"),
                     new LocalBuildRunner(data.resolve("build-cache"), BUILD_TIME_LIMIT, buildSandbox));
             lambda.register(LOCAL_BUILD_TASK, input -> codeBuildAnswer(build.run(BuildRequest.fromJson(input))));
@@ -316,6 +345,7 @@ public final class LocalRuntime implements AutoCloseable {
         } catch (Exception | Error e) {
             closeQuietly(startedSchedules);
             closeQuietly(startedEdge);
+            closeQuietly(startedServers);
             closeQuietly(startedSfn);
             closeQuietly(startedLambda);
             closeQuietly(startedDynamo);
@@ -463,6 +493,11 @@ public final class LocalRuntime implements AutoCloseable {
         return lambda;
     }
 
+    /** The releases' Node servers the edge runs. */
+    public AppServerPool appServers() {
+        return appServers;
+    }
+
     public LocalEdge edge() {
         return edge;
     }
@@ -492,6 +527,7 @@ public final class LocalRuntime implements AutoCloseable {
         closeQuietly(schedules);
         closeQuietly(gateway);
         closeQuietly(edge);
+        closeQuietly(appServers);
         // Step Functions before the Lambda endpoint its tasks call; both before the engines they use.
         closeQuietly(stepFunctions);
         closeQuietly(lambda);

@@ -9,6 +9,9 @@ import dev.slipway.shared.deploy.BuildUrlSigner;
 import dev.slipway.shared.deploy.BuildUrls;
 import dev.slipway.shared.deploy.ReleaseFiles;
 import dev.slipway.shared.deploy.SiteKeys;
+import dev.slipway.shared.deploy.build.ServerPackaging;
+import dev.slipway.shared.deploy.model.ServerBundle;
+import dev.slipway.shared.deploy.server.ServerOutput;
 import dev.slipway.shared.deploy.store.BuildLeases;
 import dev.slipway.shared.env.EnvScope;
 import dev.slipway.shared.env.LocalEncryptedAppEnvironment;
@@ -235,6 +238,46 @@ class TemplateAwsSpecTest {
         }
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void theBuildspecRunsTheServerPackagingScriptOfTheLocalRunner() {
+        Map<String, Object> source = SamTemplate.map(template.properties("BuildProject").get("Source"));
+        Map<String, Object> spec = new Yaml().load(String.valueOf(source.get("BuildSpec")));
+        String command = String.valueOf(((List<Object>) SamTemplate.map(SamTemplate.map(spec.get("phases")).get("build")).get("commands")).get(0));
+        String open = "<<'SLIPWAY_SERVER_PACKAGE'\n";
+        int start = command.indexOf(open);
+        int end = command.indexOf("\nSLIPWAY_SERVER_PACKAGE\n");
+        assertTrue(start > 0 && end > start, "the buildspec writes server-package.cjs from a heredoc");
+        assertEquals(ServerPackaging.script().strip(), command.substring(start + open.length(), end).strip(),
+                "template.yaml's copy of server-package.cjs differs from shared/…/deploy/build/server-package.cjs");
+        assertTrue(command.contains("\"$T/server-package.cjs\" check") && command.contains("\"$T/server-package.cjs\" package \"$OUT\""));
+        assertTrue(command.contains("NEXT_PRIVATE_STANDALONE=true"));
+    }
+
+    /** A Node server app: the buildspec zips the bundle into the output with what runs it, as the local runner does. */
+    @Test
+    void buildspecPackagesANodeServerIntoTheOutput(@TempDir Path dir) throws Exception {
+        Build b = build(dir, "srv-app", "production", "{\"outputDir\":\"dist\"}", Map.of("package-lock.json", "{\"lockfileVersion\":3}",
+                "package.json", "{\"name\":\"fixture\",\"scripts\":{\"build\":\"x\",\"start\":\"NODE_ENV=production node server.js\"}}",
+                "server.js", "require('http').createServer((q, r) => r.end('hi')).listen(process.env.PORT);\n"));
+        assertEquals(0, b.exit(), b.output());
+        Map<String, byte[]> entries = new java.util.TreeMap<>();
+        try (var in = new java.util.zip.ZipInputStream(Files.newInputStream(b.uploaded()))) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                entries.put(e.getName(), in.readAllBytes());
+            }
+        }
+        assertTrue(entries.containsKey("index.html"), entries.keySet().toString());
+        assertFalse(entries.containsKey("server.js"), "the server is not a site file");
+        ServerOutput.Descriptor d = ServerOutput.Descriptor.parse(entries.get(ServerOutput.DESCRIPTOR));
+        assertEquals("node", d.framework());
+        assertEquals("server.js", d.entry());
+        Path bundle = dir.resolve("bundle.zip");
+        Files.write(bundle, entries.get(ServerOutput.ZIP));
+        assertTrue(ServerOutput.measure(bundle, "server.js", ServerBundle.MAX_UNZIPPED_BYTES).unzippedBytes() > 0);
+        assertTrue(b.log().contains("server packaging: node server, entry server.js"), b.log());
+    }
+
     private static List<?> list(Object o) {
         return o instanceof List<?> l ? l : List.of(o);
     }
@@ -425,8 +468,10 @@ class TemplateAwsSpecTest {
         String deployment = "d" + (++builds) + Long.toHexString(System.nanoTime());
         Path zip = dir.resolve("source.zip");
         try (var out = new ZipOutputStream(Files.newOutputStream(zip))) {
-            out.putNextEntry(new ZipEntry("package.json"));
-            out.write("{\"name\":\"fixture\",\"scripts\":{\"build\":\"x\"}}".getBytes(StandardCharsets.UTF_8));
+            if (!lockfiles.containsKey("package.json")) {
+                out.putNextEntry(new ZipEntry("package.json"));
+                out.write("{\"name\":\"fixture\",\"scripts\":{\"build\":\"x\"}}".getBytes(StandardCharsets.UTF_8));
+            }
             for (Map.Entry<String, String> lock : lockfiles.entrySet()) {
                 out.putNextEntry(new ZipEntry(lock.getKey()));
                 out.write(lock.getValue().getBytes(StandardCharsets.UTF_8));

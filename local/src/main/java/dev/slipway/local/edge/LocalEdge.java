@@ -2,6 +2,7 @@ package dev.slipway.local.edge;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.slipway.local.servers.AppServerPool;
 import dev.slipway.shared.deploy.routing.RouteEntry;
 import dev.slipway.shared.deploy.routing.SiteAddress;
 import org.slf4j.Logger;
@@ -41,16 +42,24 @@ public final class LocalEdge implements AutoCloseable {
     private final RouteJournal routes;
     private final RouteAdmin admin;
     private final SiteServer sites;
+    private final ServerAdmin serverAdmin;
     private final HttpServer server;
     private final ExecutorService executor;
 
     public LocalEdge(S3Client s3, String bucket, Path routesFile, String host, int port, String routerToken) throws IOException {
+        this(s3, bucket, routesFile, host, port, routerToken, null);
+    }
+
+    /** @param servers runs the releases' servers (and answers the servers' admin API); null: static releases only */
+    public LocalEdge(S3Client s3, String bucket, Path routesFile, String host, int port, String routerToken,
+                     AppServerPool servers) throws IOException {
         if (routerToken == null || routerToken.length() < 16) {
             throw new IllegalArgumentException("the router token must be at least 16 characters");
         }
         this.routes = new RouteJournal(routesFile);
         this.admin = new RouteAdmin(routes, routerToken);
-        this.sites = new SiteServer(s3, bucket, routes, this::port);
+        this.sites = new SiteServer(s3, bucket, routes, this::port, servers);
+        this.serverAdmin = servers == null ? null : new ServerAdmin(servers, routerToken);
         this.server = HttpServer.create(new InetSocketAddress(host, port), 128);
         this.executor = Executors.newFixedThreadPool(16, r -> {
             Thread t = new Thread(r, "local-edge");
@@ -98,7 +107,9 @@ public final class LocalEdge implements AutoCloseable {
     private void serve(HttpExchange ex) throws IOException {
         try (ex) {
             String rawPath = ex.getRequestURI().getRawPath();
-            if (rawPath != null && (rawPath.equals("/_slipway") || rawPath.startsWith(ADMIN_PREFIX)) && RouteAdmin.isLoopbackHost(ex)) {
+            if (rawPath != null && serverAdmin != null && rawPath.startsWith(ServerAdmin.PREFIX) && RouteAdmin.isLoopbackHost(ex)) {
+                serverAdmin.handle(ex, rawPath);
+            } else if (rawPath != null && (rawPath.equals("/_slipway") || rawPath.startsWith(ADMIN_PREFIX)) && RouteAdmin.isLoopbackHost(ex)) {
                 admin.handle(ex, rawPath);
             } else {
                 sites.handle(ex, rawPath);

@@ -34,7 +34,7 @@ final class RouteAdmin {
 
     void handle(HttpExchange ex, String rawPath) throws IOException {
         ex.getResponseHeaders().set("cache-control", "no-store");
-        if (!authorized(ex)) {
+        if (!authorized(ex, routerToken)) {
             ex.getResponseHeaders().set("www-authenticate", "Bearer realm=\"slipway-edge\"");
             json(ex, 401, Json.object().put("error", "unauthorized"));
             return;
@@ -119,7 +119,8 @@ final class RouteAdmin {
         }
     }
 
-    private boolean authorized(HttpExchange ex) {
+    /** The request shows exactly the router secret as its bearer token (the servers' admin API checks the same). */
+    static boolean authorized(HttpExchange ex, byte[] routerToken) {
         String auth = ex.getRequestHeaders().getFirst("authorization");
         if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return false;

@@ -17,6 +17,11 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.function.IntSupplier;
 
+import dev.slipway.local.servers.AppServerPool;
+import dev.slipway.local.servers.NodeServer;
+import dev.slipway.shared.deploy.model.ServerBundle;
+import dev.slipway.shared.env.EnvScope;
+
 import static dev.slipway.local.edge.EdgeCaching.acceptsGzip;
 import static dev.slipway.local.edge.EdgeCaching.compressible;
 import static dev.slipway.local.edge.EdgeCaching.etagMatches;
@@ -36,7 +41,19 @@ final class SiteServer {
     private final RouteJournal routes;
     private final IntSupplier port;
 
+    private final AppServerPool servers;
+    private final ServerProxy proxy;
+    private final ServerReleaseFiles files;
+
     SiteServer(S3Client s3, String bucket, RouteJournal routes, IntSupplier port) {
+        this(s3, bucket, routes, port, null);
+    }
+
+    /** @param servers the app servers of releases that have one, or null: every release is static */
+    SiteServer(S3Client s3, String bucket, RouteJournal routes, IntSupplier port, AppServerPool servers) {
+        this.servers = servers;
+        this.proxy = servers == null ? null : new ServerProxy(servers);
+        this.files = new ServerReleaseFiles(s3, bucket);
         this.s3 = s3;
         this.bucket = bucket;
         this.routes = routes;
@@ -46,7 +63,7 @@ final class SiteServer {
     void handle(HttpExchange ex, String rawPath) throws IOException {
         String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
         boolean head = method.equals("HEAD");
-        if (!head && !method.equals("GET")) {
+        if (!head && !method.equals("GET") && servers == null) {
             ex.getResponseHeaders().set("allow", "GET, HEAD");
             text(ex, 405, "Method not allowed");
             return;
@@ -76,7 +93,23 @@ final class SiteServer {
         } else {
             releaseId = t.releaseId();
         }
-        String key = SiteAddress.objectKey(t.appId(), releaseId, path.get());
+        String file = path.get();
+        Optional<ServerBundle> server = servers == null ? Optional.empty() : servers.bundle(t.appId(), releaseId);
+        if (server.isPresent()) {
+            // a release with a server: its files answer what they hold exactly, the server everything else
+            Optional<String> asked = SiteAddress.requestPath(rawPath);
+            String found = (head || method.equals("GET")) && asked.isPresent() ? files.find(t.appId(), releaseId, asked.get()) : null;
+            if (found == null) {
+                proxy.forward(ex, new NodeServer.Key(t.appId(), releaseId, scopeOf(t)), server.get());
+                return;
+            }
+            file = found;
+        } else if (!head && !method.equals("GET")) {
+            ex.getResponseHeaders().set("allow", "GET, HEAD");
+            text(ex, 405, "Method not allowed");
+            return;
+        }
+        String key = SiteAddress.objectKey(t.appId(), releaseId, file);
         String ifNoneMatch = ex.getRequestHeaders().getFirst("if-none-match");
         if (head || ifNoneMatch != null) {
             HeadObjectResponse meta;
@@ -123,5 +156,10 @@ final class SiteServer {
             headers(ex, info, gzip);
             EdgeCaching.sendBody(ex, in, info, gzip);
         }
+    }
+
+    /** Production's values for the app's own host; a preview's for preview hosts and for a release's own host. */
+    static EnvScope scopeOf(SiteAddress.Target t) {
+        return t.needsLookup() && t.routerKey().equals(t.appId()) ? EnvScope.PRODUCTION : EnvScope.PREVIEW;
     }
 }

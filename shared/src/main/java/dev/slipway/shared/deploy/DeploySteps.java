@@ -253,7 +253,11 @@ public final class DeploySteps {
         }
         Manifest m;
         try (InputStream zip = files.s3().getObject(r -> r.bucket(files.bucket()).key(SiteKeys.output(d.appId(), d.id())))) {
-            m = files.stageZip(d.appId(), releaseId, zip);
+            ReleaseFiles.StagedOutput out = files.stageBuildOutput(d.appId(), releaseId, zip);
+            m = out.manifest();
+            if (out.server() != null) {
+                releases.putStaged(staged.withServer(out.server())); // still STAGED: the release now names its server
+            }
         } catch (NoSuchKeyException e) {
             throw new StepFailedException("the build finished without uploading its output");
         } catch (IllegalArgumentException e) {
@@ -275,6 +279,13 @@ public final class DeploySteps {
         List<String> problems = files.verify(m);
         if (!problems.isEmpty()) {
             throw new StepFailedException("release files do not match the manifest: " + String.join("; ", problems.subList(0, Math.min(5, problems.size()))));
+        }
+        if (r.server() != null) {
+            files.verifyServer(d.appId(), releaseId, r.server()).ifPresent(problem -> {
+                throw new StepFailedException("release " + releaseId + ": " + problem);
+            });
+            // the server must start and answer its home page before the release is READY
+            promotion.publishServer(r, d.target());
         }
         Release ready = r.ready(m.files().size(), m.totalBytes(), clock.instant());
         releases.markReady(ready, event(d.appId(), "release.ready", "release/" + releaseId, null, Json.MAPPER.valueToTree(ready), d));

@@ -6,6 +6,9 @@ import dev.slipway.shared.deploy.alias.ProductionAlias;
 import dev.slipway.shared.deploy.model.Alias;
 import dev.slipway.shared.deploy.model.DeployTarget;
 import dev.slipway.shared.deploy.model.Deployment;
+import dev.slipway.shared.deploy.model.Release;
+import dev.slipway.shared.deploy.server.hosting.AppServers;
+import dev.slipway.shared.deploy.store.ReleaseStore;
 import dev.slipway.shared.deploy.store.DeployStores;
 import dev.slipway.shared.deploy.store.DeploymentStore;
 import dev.slipway.shared.deploy.store.PreviewStore;
@@ -32,9 +35,13 @@ public final class PromoteStep {
     private final PreviewStore previews;
     private final ReleaseFiles files;
     private final Clock clock;
+    private final AppServers servers;
+    private final ReleaseStore releases;
 
     public PromoteStep(ProductionAlias production, PreviewAlias previewAlias, SmokeCheck smoke, DeployStores stores, ReleaseFiles files,
-                Clock clock) {
+                Clock clock, AppServers servers) {
+        this.servers = servers;
+        this.releases = stores.releases();
         this.production = production;
         this.previewAlias = previewAlias;
         this.smoke = smoke;
@@ -56,10 +63,18 @@ public final class PromoteStep {
     /** PromoteRelease of deployment {@code d} with its release {@code releaseId}: smoke check, then its target's alias moves. */
     StepResult promote(Deployment d, String releaseId, Actor actor) {
         Manifest m = files.manifest(d.appId(), releaseId).orElseThrow(() -> new StepFailedException("release " + releaseId + " has no manifest"));
+        Release release = releases.get(d.appId(), releaseId).orElseThrow(() -> new StepFailedException("release " + releaseId + " is gone"));
         try {
-            Optional<String> problem = smoke.check(m);
-            if (problem.isPresent()) {
-                throw new StepFailedException("smoke check failed: " + problem.get());
+            if (release.server() != null) {
+                // its home page is the server's (VerifyRelease checked a new release; a reused one is checked for this target here)
+                if (Boolean.TRUE.equals(d.reusedRelease())) {
+                    publishServer(release, d.target());
+                }
+            } else {
+                Optional<String> problem = smoke.check(m);
+                if (problem.isPresent()) {
+                    throw new StepFailedException("smoke check failed: " + problem.get());
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -115,6 +130,20 @@ public final class PromoteStep {
                 }
                 Transactions.pauseAfterConflict(attempt);
             }
+        }
+    }
+
+    /**
+     * The release's server answers for the target's scope ({@link AppServers#publish}: its home page, 2xx within 30 s),
+     * else the deployment fails with the reason and the server's last log lines; no alias has moved.
+     */
+    void publishServer(Release release, DeployTarget target) {
+        try {
+            servers.publish(release, target);
+        } catch (AppServers.ServerCheckFailed e) {
+            String tail = e.logTail().isBlank() ? "" : "\nserver log (last lines):\n" + e.logTail().strip();
+            throw new StepFailedException("the " + release.server().framework() + " server of release " + release.id()
+                    + " failed its check: " + e.getMessage() + tail);
         }
     }
 

@@ -1,6 +1,9 @@
 package dev.slipway.shared.deploy;
 
 import dev.slipway.shared.deploy.alias.ReleaseManifests;
+import dev.slipway.shared.deploy.model.ServerBundle;
+import dev.slipway.shared.deploy.server.ServerBundles;
+import dev.slipway.shared.deploy.server.ServerOutput;
 import dev.slipway.shared.json.Json;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -119,10 +122,52 @@ public final class ReleaseFiles implements ReleaseManifests {
 
     /** Stages the entries of a zip (the build's output.zip), streaming it once. */
     public Manifest stageZip(String appId, String releaseId, InputStream zip) throws IOException {
+        return stageBuildOutput(appId, releaseId, zip).manifest();
+    }
+
+    /** A build's output as staged: its site files, and its server (null for a static app). */
+    public record StagedOutput(Manifest manifest, ServerBundle server) {
+    }
+
+    /**
+     * Stages a build's output.zip: its site files under the release's prefix and, when the build packaged a
+     * server ({@link ServerOutput}), the checked bundle under {@link ServerBundle#key} (the bundle's SHA-256 and
+     * what runs it as the object's metadata). A bundle over {@link ServerBundle#MAX_UNZIPPED_BYTES} is refused
+     * with its sizes.
+     */
+    public StagedOutput stageBuildOutput(String appId, String releaseId, InputStream zip) throws IOException {
+        Path bundleZip = Files.createTempFile("slipway-server-", ".zip");
+        byte[][] descriptor = new byte[1][];
+        try {
+            Manifest manifest = stageZip(appId, releaseId, zip, bundleZip, descriptor);
+            if (descriptor[0] == null) {
+                return new StagedOutput(manifest, null);
+            }
+            ServerOutput.Descriptor d = ServerOutput.Descriptor.parse(descriptor[0]);
+            ServerBundle bundle = d.bundle(ServerOutput.measure(bundleZip, d.entry(), ServerBundle.MAX_UNZIPPED_BYTES));
+            s3.putObject(r -> r.bucket(bucket).key(ServerBundle.key(appId, releaseId)).contentType("application/zip")
+                    .metadata(ServerBundles.metadata(bundle)), RequestBody.fromFile(bundleZip));
+            return new StagedOutput(manifest, bundle);
+        } finally {
+            Files.deleteIfExists(bundleZip);
+        }
+    }
+
+    private Manifest stageZip(String appId, String releaseId, InputStream zip, Path bundleZip, byte[][] descriptor) throws IOException {
+        boolean[] hasBundle = {false};
         try (ZipInputStream in = new ZipInputStream(zip)) {
-            return stage(appId, releaseId, sink -> {
+            Manifest m = stage(appId, releaseId, sink -> {
                 for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
                     if (e.isDirectory()) {
+                        continue;
+                    }
+                    if (e.getName().equals(ServerOutput.ZIP)) {
+                        Files.copy(in, bundleZip, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                        hasBundle[0] = true;
+                        continue;
+                    }
+                    if (e.getName().equals(ServerOutput.DESCRIPTOR)) {
+                        descriptor[0] = in.readNBytes(4096);
                         continue;
                     }
                     String path = SitePath.check(e.getName());
@@ -133,7 +178,32 @@ public final class ReleaseFiles implements ReleaseManifests {
                     sink.accept(new SiteFile(path, bytes));
                 }
             });
+            if (hasBundle[0] != (descriptor[0] != null)) {
+                throw new IllegalArgumentException("the build output has a server bundle without its descriptor, or the other way round");
+            }
+            return m;
         }
+    }
+
+    /** The release's server bundle as stored: size and SHA-256 as the release says, else what is wrong. */
+    public Optional<String> verifyServer(String appId, String releaseId, ServerBundle bundle) {
+        try {
+            var head = s3.headObject(r -> r.bucket(bucket).key(ServerBundle.key(appId, releaseId)));
+            if (head.contentLength() != bundle.zipBytes()) {
+                return Optional.of("the server bundle has " + head.contentLength() + " bytes, the release says " + bundle.zipBytes());
+            }
+            if (!bundle.sha256().equals(head.metadata().get(ServerBundles.SHA256))) {
+                return Optional.of("the server bundle's SHA-256 differs from the release's");
+            }
+            return Optional.empty();
+        } catch (NoSuchKeyException e) {
+            return Optional.of("the server bundle is missing");
+        }
+    }
+
+    /** Removes a release's server bundle (a failed release, or the cleanup's sweep). */
+    public void deleteServer(String appId, String releaseId) {
+        s3.deleteObject(r -> r.bucket(bucket).key(ServerBundle.key(appId, releaseId)));
     }
 
     /** Reads files in order and hands each to the sink; the sink bounds how many are in memory. */
@@ -243,9 +313,10 @@ public final class ReleaseFiles implements ReleaseManifests {
         return problems;
     }
 
-    /** Removes a release's files and manifest (never called for READY releases). Returns how many. */
+    /** Removes a release's files, manifest and server bundle (never called for READY releases). Returns how many files. */
     public int delete(String appId, String releaseId) {
         int n = deletePrefix(SiteKeys.releasePrefix(appId, releaseId));
+        deleteServer(appId, releaseId);
         s3.deleteObject(r -> r.bucket(bucket).key(SiteKeys.manifest(appId, releaseId)));
         return n;
     }

@@ -25,6 +25,8 @@ public enum ProblemType {
     CONCURRENT_MODIFICATION(409, "concurrent-modification", "The resource changed while this request ran; retry it"),
     // Imports: one type per rule an archive or git tree can break (the hostile-archive corpus
     // proves each one). Size limits are 413, content that is not a usable archive is 400 or 422.
+    // The local edge's answers for a release's server (the API never answers these).
+    APP_SERVER_UNAVAILABLE(502, "app-server-unavailable", "The app's server did not answer"),
     ARCHIVE_NOT_ZIP(400, "archive-not-zip", "The body is not a zip archive"),
     ARCHIVE_CORRUPT(400, "archive-corrupt", "The zip archive is truncated or corrupt"),
     ARCHIVE_EMPTY(422, "archive-empty", "The archive holds no files to import"),

@@ -25,6 +25,7 @@ import dev.slipway.shared.deploy.routing.Router;
 import dev.slipway.shared.deploy.server.hosting.AppServers;
 import dev.slipway.shared.deploy.server.hosting.AppServersEnv;
 import dev.slipway.shared.deploy.server.hosting.NoAppServers;
+import dev.slipway.shared.deploy.server.hosting.RedactedServerLogs;
 import dev.slipway.shared.deploy.server.hosting.ServerLogs;
 import dev.slipway.shared.deploy.server.lambda.AppServerSettings;
 import dev.slipway.shared.deploy.server.lambda.LambdaAppServers;
@@ -137,6 +138,11 @@ final class DeployFunctionServices extends FunctionServices {
         return hosting().logs();
     }
 
+    /** A release server's logs as the API answers them (the app's values redacted). */
+    RedactedServerLogs releaseLogs() {
+        return new RedactedServerLogs(serverLogs(), environment());
+    }
+
     private record Hosting(AppServers servers, ServerLogs logs) {
     }
 
@@ -219,7 +225,8 @@ final class DeployFunctionServices extends FunctionServices {
 
     DeploySteps steps() {
         return steps.get(() -> {
-            PromoteStep promotion = new PromoteStep(production(), previewAlias(), new SmokeCheck(urls()), stores(), files(), clock());
+            PromoteStep promotion = new PromoteStep(production(), previewAlias(), new SmokeCheck(urls()), stores(), files(), clock(),
+                    appServers());
             BuildInputs buildInputs = new BuildInputs(files(), environment(),
                     new BuildUrlSigner(presigner(), config().require(EnvNames.ARTIFACTS_BUCKET)));
             return new DeploySteps(apps(), stores(), files(), sources(), environment(), promotion, failures(), clock(), buildInputs,
@@ -233,6 +240,6 @@ final class DeployFunctionServices extends FunctionServices {
     }
 
     CleanupService cleanup() {
-        return cleanup.get(() -> new CleanupService(expiredPreviews(), new ReleaseSweeper(apps(), stores(), files(), clock())));
+        return cleanup.get(() -> new CleanupService(expiredPreviews(), new ReleaseSweeper(apps(), stores(), files(), clock(), appServers())));
     }
 }

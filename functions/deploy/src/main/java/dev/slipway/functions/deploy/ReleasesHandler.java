@@ -15,7 +15,16 @@ import dev.slipway.shared.http.ApiResponse;
 import dev.slipway.shared.http.ApiRouter;
 import dev.slipway.shared.store.Cursors;
 
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Map;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.slipway.shared.deploy.server.hosting.RedactedServerLogs;
+import dev.slipway.shared.deploy.server.hosting.ServerLogs;
+import dev.slipway.shared.http.ProblemException;
+import dev.slipway.shared.http.ProblemType;
+import dev.slipway.shared.json.Json;
 
 /**
  * Direct upload of a prebuilt site: POST /apps/{appId}/releases (file list → hashes to upload),
@@ -25,6 +34,7 @@ public final class ReleasesHandler implements RequestHandler<APIGatewayV2HTTPEve
     private final DirectUploadService uploads;
     private final SiteUrls urls;
     private final ApiRouter router;
+    private final RedactedServerLogs logs;
 
     /** Lambda's entry: configuration from the environment template.yaml sets. */
     public ReleasesHandler() {
@@ -39,12 +49,14 @@ public final class ReleasesHandler implements RequestHandler<APIGatewayV2HTTPEve
     private ReleasesHandler(DeployFunctionServices services) {
         this.uploads = services.uploads();
         this.urls = services.urls();
+        this.logs = services.releaseLogs();
         this.router = ApiRouter.authenticated(services.authenticator())
                 .idempotency(services.idempotency())
                 .route("POST /apps/{appId}/releases", this::create)
                 .route("GET /apps/{appId}/releases/{releaseId}", this::get)
                 .route("POST /apps/{appId}/releases/{releaseId}/finalize", this::finalizeRelease)
                 .route("GET /apps/{appId}/releases/{releaseId}/uploads", this::uploads)
+                .route("GET /apps/{appId}/releases/{releaseId}/logs", this::logs)
                 .build();
     }
 
@@ -75,6 +87,33 @@ public final class ReleasesHandler implements RequestHandler<APIGatewayV2HTTPEve
         int limit = Cursors.limit(request.queryParameter("limit").orElse(null), DirectUploadService.UPLOADS_PAGE, DirectUploadService.UPLOADS_PAGE);
         return ApiResponse.json(200, UploadView.page(uploads.uploads(request.pathParameter("appId").orElse(""),
                 request.pathParameter("releaseId").orElse(""), request.queryParameter("cursor").orElse(null), limit)));
+    }
+
+    /** GET …/releases/{releaseId}/logs?since=&limit=: the release server's runtime log, values redacted. */
+    private APIGatewayV2HTTPResponse logs(ApiRequest request) {
+        DirectUploadService.Read r = uploads.get(request.pathParameter("appId").orElse(""), request.pathParameter("releaseId").orElse(""));
+        Instant since = null;
+        String sinceText = request.queryParameter("since").orElse(null);
+        if (sinceText != null) {
+            try {
+                since = Instant.parse(sinceText);
+            } catch (DateTimeParseException e) {
+                throw new ProblemException(ProblemType.INVALID_QUERY, "since must be an instant such as 2026-01-31T12:00:00Z");
+            }
+        }
+        int limit = Cursors.limit(request.queryParameter("limit").orElse(null), RedactedServerLogs.DEFAULT_LIMIT, RedactedServerLogs.MAX_LIMIT);
+        ObjectNode out = Json.object();
+        out.put("releaseId", r.release().id());
+        out.put("server", r.release().server() != null);
+        ArrayNode lines = out.putArray("lines");
+        if (r.release().server() != null) {
+            ServerLogs.Page page = logs.read(r.release().appId(), r.release().id(), since, limit);
+            page.lines().forEach(l -> lines.add(Json.object().put("at", l.at().toString()).put("text", l.text())));
+            out.put("next", page.next() == null ? null : page.next().toString());
+        } else {
+            out.putNull("next");
+        }
+        return ApiResponse.json(200, out);
     }
 
     private ObjectNode view(DirectUploadService.Read r) {

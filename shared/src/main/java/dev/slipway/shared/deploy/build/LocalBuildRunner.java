@@ -263,6 +263,12 @@ public final class LocalBuildRunner {
         if (!Files.isDirectory(source)) {
             return failed(log, "source dir " + source + " does not exist", false, null, 0, 0);
         }
+        // an app whose backend is Python fails here, naming what is missing (server-package.cjs check)
+        String script = writeServerScript(b);
+        Phase check = b.phase(ServerPackaging.command(script, "check", null), null);
+        if (check.exitCode() != 0) {
+            return failed(log, lastLine(log, "the server check failed"), false, null, 0, 0);
+        }
         boolean noPackageJson = !Files.isRegularFile(source.resolve("package.json"));
         if (noPackageJson && settings.outputDir() != null && settings.outputDir().trim().equals(".")
                 && settings.installCommand() == null && settings.buildCommand() == null) {
@@ -410,6 +416,23 @@ public final class LocalBuildRunner {
         if (build.exitCode() != 0) {
             return failed(log, exitReason(buildCommand, build, log), hit, key, installMillis, buildMillis);
         }
+        // the app's server, when it has one: its static files become the output, its bundle is zipped into it
+        Phase pack = b.phase(ServerPackaging.command(script, "package", outRel.toString().replace(File.separatorChar, '/')),
+                readOnlyNodeModules);
+        if (pack.exitCode() != 0) {
+            return failed(log, lastLine(log, "server packaging failed"), hit, key, installMillis, buildMillis);
+        }
+        try {
+            ServerPackaging.Packaged server = ServerPackaging.finish(source, node.major());
+            if (server != null) {
+                outRel = server.relativeStaticDir();
+                out = source.resolve(outRel);
+                log.note("server: " + server.framework() + ", node " + server.entry() + " (Node " + node.major() + "), "
+                        + server.unzippedBytes() + " bytes unzipped");
+            }
+        } catch (IllegalArgumentException e) {
+            return failed(log, e.getMessage(), hit, key, installMillis, buildMillis);
+        }
         String outputProblem = OutputDirectory.check(source, outRel);
         if (outputProblem != null) {
             return failed(log, outputProblem, hit, key, installMillis, buildMillis);
@@ -440,6 +463,26 @@ public final class LocalBuildRunner {
         }
         log.note("build succeeded: a static site");
         return new BuildOutcome(true, site.toRealPath(), null, false, null, 0, 0);
+    }
+
+    /** The server packaging script, in the build's home (where the sandbox shows it); its path as the build sees it. */
+    private String writeServerScript(Build b) throws IOException {
+        Path dir = b.base.home().resolve(SHIMS);
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve(ServerPackaging.SCRIPT), ServerPackaging.script());
+        return sandbox.view(b.base).home() + "/" + SHIMS + "/" + ServerPackaging.SCRIPT;
+    }
+
+    /** The script's own one-line reason (its last log line), else {@code fallback}. */
+    private static String lastLine(BuildLog log, String fallback) {
+        List<String> tail = log.tail();
+        for (int i = tail.size() - 1; i >= 0; i--) {
+            String line = tail.get(i).strip();
+            if (line.startsWith("server packaging: ")) {
+                return line.substring("server packaging: ".length());
+            }
+        }
+        return fallback + tailOf(log, fallback.length());
     }
 
     private static final String STATIC_SITE_DIR = ".slipway-static-site";
@@ -476,6 +519,9 @@ public final class LocalBuildRunner {
         }
         env.put("PATH", parentEnv.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
         env.put("CI", "true");
+        // Next.js builds its standalone server (Next's own default for `output` when next.config sets none)
+        env.put("NEXT_PRIVATE_STANDALONE", "true");
+        env.put("NEXT_TELEMETRY_DISABLED", "1");
         env.put("HOME", view.home());
         env.put("TMPDIR", view.tmp());
         String caches = view.packageCaches();

@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
  * <p>All forms of all values are matched in one pass over the line (Aho–Corasick), so redaction is
  * linear in the log's size whatever the number of values.
  */
-final class LogRedactor {
+public final class LogRedactor {
     static final int MIN_VALUE_LENGTH = 4;
 
     private static final Pattern TOKEN = Pattern.compile(
@@ -53,7 +53,7 @@ final class LogRedactor {
 
     private final Automaton values;
 
-    LogRedactor(Map<String, String> values) {
+    public LogRedactor(Map<String, String> values) {
         // Sorted by name: when two values share a form of equal length, the name shown does not depend on map order.
         Map<String, String> byName = new TreeMap<>();
         values.forEach((name, value) -> {
@@ -67,7 +67,7 @@ final class LogRedactor {
         this.values = a;
     }
 
-    String redact(String line) {
+    public String redact(String line) {
         if (line == null || line.isEmpty()) {
             return line;
         }

@@ -9,6 +9,8 @@ import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.audit.AuditHeads;
 import dev.slipway.shared.deploy.Manifest;
 import dev.slipway.shared.deploy.ReleaseFiles;
+import dev.slipway.shared.deploy.server.hosting.AppServers;
+import dev.slipway.shared.deploy.server.hosting.NoAppServers;
 import dev.slipway.shared.deploy.SiteKeys;
 import dev.slipway.shared.deploy.model.Alias;
 import dev.slipway.shared.deploy.model.AliasVersion;
@@ -91,8 +93,15 @@ public final class ReleaseSweeper {
     private final AuditHeads audit;
     private final ReleaseFiles files;
     private final Clock clock;
+    private final AppServers servers;
 
+    /** A sweeper for a stack without app servers (a release's bundle still goes with its files). */
     public ReleaseSweeper(AppService apps, DeployStores stores, ReleaseFiles files, Clock clock) {
+        this(apps, stores, files, clock, new NoAppServers());
+    }
+
+    public ReleaseSweeper(AppService apps, DeployStores stores, ReleaseFiles files, Clock clock, AppServers servers) {
+        this.servers = servers;
         this.apps = apps;
         this.deployments = stores.deployments();
         this.releases = stores.releases();
@@ -335,6 +344,11 @@ public final class ReleaseSweeper {
         manifest.ifPresent(m -> forgetContent(r.appId(), prefix, m));
         if (r.buildKey() != null) {
             releases.forgetBuild(r.appId(), r.buildKey(), r.id());
+        }
+        if (r.server() != null) {
+            // what serves the release stops before its bundle goes (a missing one is fine: a resumed run)
+            servers.remove(r.appId(), r.id());
+            files.deleteServer(r.appId(), r.id());
         }
         files.deletePrefix(prefix);
         files.s3().deleteObject(d -> d.bucket(files.bucket()).key(SiteKeys.pending(r.appId(), r.id())));

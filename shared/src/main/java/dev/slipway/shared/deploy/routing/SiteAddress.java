@@ -95,6 +95,15 @@ public final class SiteAddress {
         return Optional.of(segments[segments.length - 1].contains(".") ? path : "/index.html");
     }
 
+    /**
+     * The decoded path as asked ({@code /}, {@code /_next/static/x.js}), checked like {@link #releasePath} but
+     * not mapped to {@code /index.html}: what a release with a server looks up among its files before asking
+     * its server.
+     */
+    public static Optional<String> requestPath(String rawPath) {
+        return releasePath(rawPath).flatMap(mapped -> percentDecode(rawPath));
+    }
+
     /** The S3 key of a file of a release: {@code sites/{appId}/{releaseId}{path}}. */
     public static String objectKey(String appId, String releaseId, String path) {
         return "sites/" + appId + "/" + releaseId + path;

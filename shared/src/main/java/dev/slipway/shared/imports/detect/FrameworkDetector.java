@@ -36,8 +36,8 @@ import java.util.regex.Pattern;
  * <p>Framework, first match wins: {@code lovable} (dependency {@code lovable-tagger}, or a vite config
  * mentioning it); {@code bolt} (a {@code .bolt/} folder, unless the app is Next.js, which is then reported
  * as {@code nextjs}/{@code nextjs-static} because that decides how it is built and served); Next.js
- * ({@code nextjs-static} with {@code output: 'export'} in next.config.*, else {@code nextjs} plus a critical
- * {@code framework-needs-server}); {@code vite}; {@code create-react-app}; {@code static} (no package.json,
+ * ({@code nextjs-static} with {@code output: 'export'} in next.config.*, else {@code nextjs}, a server app, with an
+ * informational {@code framework-server}); {@code vite}; {@code create-react-app}; {@code static} (no package.json,
  * an index.html at the root); else {@code unknown} (+ {@code framework-unknown}).
  *
  * <p>Files are read without following symlinks and only when at most 1 MiB.
@@ -90,6 +90,7 @@ public final class FrameworkDetector {
 
     public static Detection detect(Path root) {
         List<Finding> findings = new ArrayList<>();
+        pythonBackend(root).ifPresent(findings::add);
         Path pkgPath = root.resolve("package.json");
         if (!exists(pkgPath)) {
             if (isRegularFile(root.resolve("index.html"))) {
@@ -150,9 +151,10 @@ public final class FrameworkDetector {
             } else {
                 framework = "nextjs";
                 outputDir = safeDir(distDir, ".next", nextConfig, "distDir", findings);
-                findings.add(new Finding("framework-needs-server", Finding.CRITICAL,
+                findings.add(new Finding("framework-server", Finding.INFO,
                         nextConfig != null ? nextConfig : "package.json", null, null,
-                        "This Next.js app needs a Node.js server, but Slipway serves static sites; set output: 'export' in next.config if the app has no server-side features."));
+                        "This Next.js app runs with a Node.js server (server components, route handlers, middleware): each release"
+                                + " carries its standalone server, and its server-side variables are given to it at run time."));
             }
         } else if (deps.contains("vite") || viteConfig != null) {
             framework = "vite";
@@ -167,6 +169,29 @@ public final class FrameworkDetector {
                     "No supported framework (Vite, Create React App, Next.js) found in package.json; set the build command and output directory by hand."));
         }
         return new Detection(framework, new BuildSettings(pm.name, pm.install, buildCommand, outputDir, nodeVersion), findings);
+    }
+
+    /** Python backends Slipway cannot run yet (the build's server-package.cjs check fails a deploy with the same). */
+    private static java.util.Optional<Finding> pythonBackend(Path root) {
+        for (String dir : List.of("", "backend", "server", "api")) {
+            for (String file : List.of("requirements.txt", "pyproject.toml", "Pipfile")) {
+                String rel = dir.isEmpty() ? file : dir + "/" + file;
+                String text = readSmall(root.resolve(rel));
+                if (text == null) {
+                    continue;
+                }
+                String lower = text.toLowerCase(Locale.ROOT);
+                for (String framework : List.of("fastapi", "flask", "django", "uvicorn", "starlette")) {
+                    if (lower.contains(framework)) {
+                        return java.util.Optional.of(new Finding("python-backend-unsupported", Finding.CRITICAL, rel, null, null,
+                                "This app has a Python backend (" + framework + " in " + rel + "), which Slipway cannot run yet"
+                                        + " (it runs Node.js servers): a deploy fails naming it. Move the API to a Node.js server,"
+                                        + " or run the backend elsewhere and deploy the front end alone."));
+                    }
+                }
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     // ---- package.json ----

@@ -122,7 +122,7 @@ class FrameworkDetectorTest {
         Files.createDirectories(root.resolve(".bolt"));
         Detection d = FrameworkDetector.detect(root);
         assertEquals("nextjs", d.framework());
-        assertNotNull(finding(d, "framework-needs-server"));
+        assertNotNull(finding(d, "framework-server"));
     }
 
     @Test
@@ -186,19 +186,31 @@ class FrameworkDetectorTest {
     }
 
     @Test
-    void nextWithServerStillGetsBuildSettingsAndACriticalFinding() throws IOException {
+    void nextWithServerGetsBuildSettingsAndIsAServerApp() throws IOException {
         write("package.json", pkg("\"next\": \"14.2.3\"", "", true));
         write("package-lock.json", "{}");
         write("next.config.js", "module.exports = {\n  // output: 'export',\n  images: { domains: ['x'] },\n};\n");
         Detection d = FrameworkDetector.detect(root);
         assertEquals("nextjs", d.framework());
         assertEquals(new BuildSettings("npm", "npm ci", "npm run build", ".next", "20"), d.build());
-        Finding f = finding(d, "framework-needs-server");
+        Finding f = finding(d, "framework-server");
+        assertNotNull(f);
+        assertEquals(Finding.INFO, f.severity());
+        assertEquals("next.config.js", f.file());
+        assertTrue(f.message().contains("server"));
+        assertTrue(d.findings().stream().noneMatch(x -> x.severity().equals(Finding.CRITICAL)), "it deploys");
+    }
+
+    @Test
+    void aPythonBackendIsACriticalFinding() throws IOException {
+        write("frontend/package.json", pkg("\"react\": \"18.3.1\"", "\"vite\": \"^5.0.0\"", true));
+        write("backend/requirements.txt", "fastapi==0.115.0\nuvicorn[standard]\nmotor\n");
+        Detection d = FrameworkDetector.detect(root);
+        Finding f = finding(d, "python-backend-unsupported");
         assertNotNull(f);
         assertEquals(Finding.CRITICAL, f.severity());
-        assertEquals("next.config.js", f.file());
-        assertTrue(f.message().contains("output: 'export'"));
-        assertTrue(f.message().contains("static"));
+        assertEquals("backend/requirements.txt", f.file());
+        assertTrue(f.message().contains("fastapi"), f.message());
     }
 
     @Test

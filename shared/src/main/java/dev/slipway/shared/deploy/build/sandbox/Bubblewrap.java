@@ -196,6 +196,50 @@ public record Bubblewrap(String executable, List<String> toolchainDirs) implemen
         return pb;
     }
 
+    /** Where an app server's folder appears in its sandbox ({@link #server}). */
+    public static final String SERVER_APP = "/srv/app";
+
+    /**
+     * An app server (a release's Node process) in its own namespaces: the system and the toolchain read-only,
+     * its own folder at {@link #SERVER_APP} and its own {@code /tmp}, nothing else of this machine (no Slipway
+     * data, tokens or other apps); the host's network, so the local edge reaches the port it listens on.
+     */
+    public ProcessBuilder server(Path appDir, Path tmp, List<String> command, Map<String, String> environment) {
+        List<String> cmd = new ArrayList<>(List.of(executable,
+                "--unshare-all", "--share-net", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+                "--hostname", "slipway-server"));
+        for (String dir : SYSTEM) {
+            Path p = Path.of(dir);
+            try {
+                if (Files.isSymbolicLink(p)) {
+                    cmd.addAll(List.of("--symlink", Files.readSymbolicLink(p).toString(), dir));
+                } else if (Files.isDirectory(p)) {
+                    cmd.addAll(List.of("--ro-bind", dir, dir));
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        for (String etc : ETC) {
+            cmd.addAll(List.of("--ro-bind-try", etc, etc));
+        }
+        cmd.addAll(List.of("--ro-bind-try", "/etc/resolv.conf", "/etc/resolv.conf"));
+        for (String dir : toolchainDirs) {
+            if (!underSystem(dir) && !holdsAny(Path.of(dir), List.of(appDir, tmp)) && Files.isDirectory(Path.of(dir))) {
+                cmd.addAll(List.of("--ro-bind", dir, dir));
+            }
+        }
+        cmd.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
+        cmd.addAll(List.of("--bind", appDir.toString(), SERVER_APP, "--bind", tmp.toString(), TMP));
+        cmd.addAll(List.of("--remount-ro", "/", "--chdir", SERVER_APP));
+        cmd.addAll(command);
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(appDir.toFile()).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().clear();
+        pb.environment().putAll(environment);
+        return pb;
+    }
+
     /**
      * Folders some tools write inside node_modules during a build; not part of the installed dependencies. {@code .nitro}:
      * TanStack Start's Nitro builds its server there (real Lovable exports failed with EROFS without it).
