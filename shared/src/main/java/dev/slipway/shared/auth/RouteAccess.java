@@ -69,6 +69,7 @@ public final class RouteAccess {
         app("GET /apps/{appId}/releases/{releaseId}", Role.VIEWER);
         app("POST /apps/{appId}/releases/{releaseId}/finalize", Role.DEPLOYER);
         app("GET /apps/{appId}/releases/{releaseId}/uploads", Role.DEPLOYER);
+        app("GET /apps/{appId}/releases/{releaseId}/logs", Role.VIEWER);
         // Production.
         app("POST /apps/{appId}/rollback", Role.DEPLOYER);
         app("POST /apps/{appId}/promote", Role.DEPLOYER);

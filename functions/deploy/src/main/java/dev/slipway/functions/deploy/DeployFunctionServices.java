@@ -25,7 +25,6 @@ import dev.slipway.shared.deploy.routing.Router;
 import dev.slipway.shared.deploy.server.hosting.AppServers;
 import dev.slipway.shared.deploy.server.hosting.AppServersEnv;
 import dev.slipway.shared.deploy.server.hosting.NoAppServers;
-import dev.slipway.shared.deploy.server.hosting.RedactedServerLogs;
 import dev.slipway.shared.deploy.server.hosting.ServerLogs;
 import dev.slipway.shared.deploy.server.lambda.AppServerSettings;
 import dev.slipway.shared.deploy.server.lambda.LambdaAppServers;

@@ -20,7 +20,6 @@ import java.time.format.DateTimeParseException;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import dev.slipway.shared.deploy.server.hosting.RedactedServerLogs;
 import dev.slipway.shared.deploy.server.hosting.ServerLogs;
 import dev.slipway.shared.http.ProblemException;
 import dev.slipway.shared.http.ProblemType;

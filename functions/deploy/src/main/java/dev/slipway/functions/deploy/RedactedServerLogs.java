@@ -1,6 +1,7 @@
-package dev.slipway.shared.deploy.server.hosting;
+package dev.slipway.functions.deploy;
 
 import dev.slipway.shared.deploy.build.LogRedactor;
+import dev.slipway.shared.deploy.server.hosting.ServerLogs;
 import dev.slipway.shared.env.AppEnvironment;
 import dev.slipway.shared.env.EnvScope;
 
@@ -12,19 +13,19 @@ import java.util.TreeMap;
  * A release server's log as the API answers it: every value of the app's variables (each scope) redacted,
  * whatever the log store did already (CloudWatch keeps what the function printed as it printed it).
  */
-public final class RedactedServerLogs {
+final class RedactedServerLogs {
     public static final int DEFAULT_LIMIT = 100;
     public static final int MAX_LIMIT = 1000;
 
     private final ServerLogs logs;
     private final AppEnvironment environment;
 
-    public RedactedServerLogs(ServerLogs logs, AppEnvironment environment) {
+    RedactedServerLogs(ServerLogs logs, AppEnvironment environment) {
         this.logs = logs;
         this.environment = environment;
     }
 
-    public ServerLogs.Page read(String appId, String releaseId, Instant since, int limit) {
+    ServerLogs.Page read(String appId, String releaseId, Instant since, int limit) {
         Map<String, String> values = new TreeMap<>();
         for (EnvScope scope : EnvScope.values()) {
             environment.values(appId, scope).forEach((k, v) -> values.put(k, v));
