@@ -260,6 +260,8 @@ async function handler(event) {
     if (server !== null && !servesStatic(server, request.uri)) {
         return toServer(request, server, host.toLowerCase().split(':')[0]);
     }
+    // Files need no query: S3 must not read one (versionId, acl) and the cache key stays the file.
+    request.querystring = {};
     request.uri = '/sites/' + target.appId + '/' + releaseId + path;
     return request;
 }
