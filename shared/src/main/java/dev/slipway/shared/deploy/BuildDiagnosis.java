@@ -57,6 +57,12 @@ public final class BuildDiagnosis {
                     (m, l) -> "lockfile out of step with package.json"
                             + detail(l, "^note: dependencies in package\\.json changed since \\S+ was saved: (.+)$")
                             + ": run bun install and commit bun.lock"),
+            // a package cut out of a pnpm/yarn/bun monorepo: its versions live in the workspace root the export lacks
+            rule("Unsupported URL Type \"(catalog|workspace):\"|ERR_PNPM_(?:CATALOG_ENTRY_NOT_FOUND_FOR_SPEC|WORKSPACE_PKG_NOT_FOUND)"
+                            + "|No matching version found for .+@(catalog|workspace):",
+                    (m, l) -> "package.json uses monorepo versions (" + (m.group(1) != null ? m.group(1) : m.group(2) != null
+                            ? m.group(2) : "catalog") + ":) whose workspace root (pnpm-workspace.yaml) is not in the app: export"
+                            + " the whole workspace, or write real versions into package.json"),
             rule("Missing script: \"?([A-Za-z0-9:_-]+)\"?", (m, l) -> "package.json has no \"" + m.group(1) + "\" script"),
             rule("JavaScript heap out of memory|FATAL ERROR: Reached heap limit",
                     (m, l) -> "out of memory: Node's heap filled up; set NODE_OPTIONS=--max-old-space-size=<MB> in the app's"

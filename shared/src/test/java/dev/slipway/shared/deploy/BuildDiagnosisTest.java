@@ -50,6 +50,11 @@ class BuildDiagnosisTest {
                 .startsWith("lockfile out of step with package.json: package-lock.json does not match"));
         assertTrue(diagnose(" ERR_PNPM_OUTDATED_LOCKFILE  Cannot install with \"frozen-lockfile\"").contains("pnpm-lock.yaml"));
         assertEquals("package.json has no \"build\" script", diagnose("npm error Missing script: \"build\"\nnpm error"));
+        // one package of a Replit pnpm workspace, exported without the workspace root
+        assertEquals("package.json uses monorepo versions (catalog:) whose workspace root (pnpm-workspace.yaml) is not in the"
+                        + " app: export the whole workspace, or write real versions into package.json",
+                diagnose("npm error code EUNSUPPORTEDPROTOCOL\nnpm error Unsupported URL Type \"catalog:\": catalog:\n"));
+        assertTrue(diagnose("npm error Unsupported URL Type \"workspace:\": workspace:*").contains("(workspace:)"));
         assertEquals("registry refused a package: 404 from https://registry.npmjs.org for some-gone-pkg-1.0.0.tgz (unpublished, or"
                         + " private to the builder: change the dependency, or vendor it into the app)",
                 diagnose("npm error code E404\nnpm error 404 Not Found - GET https://registry.npmjs.org/some-gone-pkg/-/some-gone-pkg-1.0.0.tgz\n"));
