@@ -347,6 +347,24 @@ class TemplateAwsSpecTest {
         assertFalse(same.calls.stream().anyMatch(c -> c.startsWith("n ")), "already on that major: " + same.calls);
     }
 
+    /** No lockfile: the one the install wrote goes back through its URL (as LocalBuildStep does), with a line in the log. */
+    @Test
+    void buildspecHandsBackTheLockfileTheInstallWrote(@TempDir Path dir) throws Exception {
+        Build b = build(dir, "shop", "production", "{}", Map.of());
+        assertEquals(0, b.exit, b.output);
+        assertEquals(List.of("npm install --no-audit --no-fund", "npm run build"), b.npmCalls(), b.output);
+        assertTrue(b.log.contains("the install wrote package-lock.json: it is offered as a commit"), b.log);
+        assertTrue(b.lockfileZip != null, "no lockfile.zip: " + b.output);
+        try (ZipFile z = new ZipFile(b.lockfileZip.toFile())) {
+            assertEquals(List.of("package-lock.json"), z.stream().map(java.util.zip.ZipEntry::getName).toList());
+            assertTrue(new String(z.getInputStream(z.getEntry("package-lock.json")).readAllBytes(), StandardCharsets.UTF_8)
+                    .contains("by npm install"));
+        }
+        Build locked = build(dir.resolve("locked"), "shop", "production", "{}");
+        assertEquals(0, locked.exit, locked.output);
+        assertEquals(null, locked.lockfileZip, "a commit with a lockfile hands nothing back");
+    }
+
     /**
      * The registry ExportSource chose (the app's setting, else the stack's NpmRegistryUrl) is every package
      * manager's, and the app's NPM_TOKEN its token through an npmrc that names the variable, not the value.
@@ -399,7 +417,7 @@ class TemplateAwsSpecTest {
     private static final String TRICKY = "it's \"$(touch pwned)\" `touch pwned` $HOME\nline 2 \\ end";
     private static int builds;
 
-    private record Build(int exit, String output, String log, List<String> calls, Path uploaded, Path work) {
+    private record Build(int exit, String output, String log, List<String> calls, Path uploaded, Path work, Path lockfileZip) {
         List<String> npmCalls() {
             return calls.stream().filter(c -> c.startsWith("npm ")).toList();
         }
@@ -448,7 +466,9 @@ class TemplateAwsSpecTest {
                 echo "npm $*" >> "$CALLS"
                 printf '%s %s|%s' "$*" "${npm_config_registry:-}" "$(cat "${npm_config_userconfig:-/dev/null}")" >> "$CALLS.registry"
                 case "$1" in
-                  ci|install) mkdir -p node_modules/left-pad && echo 'module.exports=1' > node_modules/left-pad/index.js ;;
+                  ci) mkdir -p node_modules/left-pad && echo 'module.exports=1' > node_modules/left-pad/index.js ;;
+                  install) mkdir -p node_modules/left-pad && echo 'module.exports=1' > node_modules/left-pad/index.js
+                           [ -f package-lock.json ] || echo '{"lockfileVersion":3,"written":"by npm install"}' > package-lock.json ;;
                   run) mkdir -p dist && echo '<h1>hi</h1>' > dist/index.html && printf '%s' "$TRICKY" > dist/tricky.txt
                        printf '\033[31mred\033[0m\n' 
                        echo "building with $TRICKY from $SLIPWAY_SOURCE_URL" ;;
@@ -511,6 +531,7 @@ class TemplateAwsSpecTest {
         env.put("SLIPWAY_LOG_URL", urls.log());
         env.put("SLIPWAY_CACHE_GET_URL", urls.cacheGet());
         env.put("SLIPWAY_CACHE_PUT_URL", urls.cachePut());
+        env.put("SLIPWAY_LOCKFILE_URL", urls.lockfile());
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(2, TimeUnit.MINUTES));
@@ -518,7 +539,10 @@ class TemplateAwsSpecTest {
         String log = read(engines, bucket, SiteKeys.log(app, deployment), dir.resolve("build.log"));
         Path uploaded = dir.resolve("output.zip");
         read(engines, bucket, SiteKeys.output(app, deployment), uploaded);
-        return new Build(p.exitValue(), out + "\n-- build log:\n" + log, log, recorded, uploaded, work);
+        Path lockfileZip = dir.resolve("lockfile.zip");
+        boolean handedBack = !read(engines, bucket, SiteKeys.buildLockfile(app, deployment), lockfileZip).equals("(none)");
+        return new Build(p.exitValue(), out + "\n-- build log:\n" + log, log, recorded, uploaded, work,
+                handedBack ? lockfileZip : null);
     }
 
     /** The object as the build uploaded it (through its URL), saved to {@code file}; "(none)" when it did not. */

@@ -59,6 +59,26 @@ class ExportsOutsideTheBuilderTest {
         assertTrue(log.contains("network: reached registry.npmjs.org:443"), log);
         slipway.edge().awaitPromoted(d);
         assertTrue(slipway.edge().site("pinned", "/").text().contains("<div id=\"root\">"));
+
+        // the owner's choice: the lockfile the build installed from becomes the branch's (and the finding goes)
+        HttpResponse<String> committed = api.json("POST", "/apps/pinned/deployments/" + id + "/lockfile-commit", null);
+        assertEquals(201, committed.statusCode(), committed.body());
+        assertEquals("[\"package-lock.json\"]", Json.parse(committed.body()).path("files").toString());
+        HttpResponse<byte[]> archive = java.net.http.HttpClient.newHttpClient().send(
+                api.request("GET", "/apps/pinned/archive/main.zip", null, null).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, archive.statusCode());
+        String committedLock = null;
+        try (var zip = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(archive.body()))) {
+            for (var e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                if (e.getName().endsWith("package-lock.json")) {
+                    committedLock = new String(zip.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                }
+            }
+        }
+        assertTrue(committedLock != null && !committedLock.contains(PRIVATE_CACHE), "the committed lockfile is mapped");
+        assertEquals(pinned, count(committedLock, "https://registry.npmjs.org/"));
+        assertEquals(lock.replace(PRIVATE_CACHE, "https://registry.npmjs.org/"), committedLock, "only the URLs changed");
     }
 
     @Test

@@ -52,10 +52,50 @@ class PackageManagerExportsTest {
         assertTrue(log.contains("==> install: yarn install --frozen-lockfile"), log);
     }
 
+    /**
+     * No lockfile: the install writes one, and the owner may commit it (POST …/lockfile-commit): a new commit on
+     * the branch whose only change is package-lock.json, audited; the next deploy installs from it.
+     */
     @Test
-    void noLockfile() throws Exception {
-        String log = deploys("pm-no-lockfile", "npm");
-        assertTrue(log.contains("no lockfile found"), log);
+    void noLockfileDeploysAndItsWrittenLockfileIsOfferedAsACommit() throws Exception {
+        Deployed first = deployed("pm-no-lockfile", "npm");
+        assertTrue(first.log().contains("no lockfile found"), first.log());
+        assertTrue(first.log().contains("==> the install wrote package-lock.json: it is offered as a commit"), first.log());
+
+        HttpResponse<String> missing = api.json("POST", "/apps/npm/deployments/01hzzzzzzzzzzzzzzzzzzzzzzz/lockfile-commit", null);
+        assertEquals(404, missing.statusCode(), missing.body());
+        HttpResponse<String> committed = api.json("POST", "/apps/npm/deployments/" + first.id() + "/lockfile-commit", null);
+        assertEquals(201, committed.statusCode(), committed.body());
+        JsonNode c = Json.parse(committed.body());
+        assertEquals(first.commit(), c.path("parent").asText(), committed.body());
+        assertEquals("main", c.path("branch").asText());
+        assertEquals("[\"package-lock.json\"]", c.path("files").toString());
+        String commit = c.path("commit").asText();
+        JsonNode files = Json.parse(api.json("GET", "/apps/npm/commits/" + commit + "/files", null).body());
+        assertTrue(files.toString().contains("\"path\":\"package-lock.json\""), files.toString());
+        JsonNode head = Json.parse(api.json("GET", "/apps/npm/commits?branch=main", null).body()).path("commits").get(0);
+        assertEquals(commit, head.path("sha").asText(), head.toString());
+        JsonNode audit = Json.parse(api.json("GET", "/apps/npm/audit", null).body()).path("events");
+        JsonNode event = audit.get(audit.size() - 1);
+        assertEquals("lockfile.committed", event.path("action").asText(), audit.toString());
+        assertEquals(commit, event.path("after").path("commit").asText());
+        assertEquals(first.id(), event.path("after").path("deploymentId").asText());
+
+        HttpResponse<String> again = api.json("POST", "/apps/npm/deployments/" + first.id() + "/lockfile-commit", null);
+        assertEquals(409, again.statusCode(), again.body());
+        assertEquals("urn:slipway:problem:branch-moved", Json.parse(again.body()).path("type").asText());
+
+        // the next deploy installs from the committed lockfile, and has nothing to offer
+        String second = Json.parse(api.json("POST", "/apps/npm/deployments", "{}").body()).path("deploymentId").asText();
+        JsonNode d = api.awaitDeployment("npm", second);
+        String log = api.json("GET", "/apps/npm/deployments/" + second + "/logs", null).body();
+        assertEquals("SUCCEEDED", d.path("status").asText(), d + "\n" + log);
+        assertEquals(commit, d.path("commit").asText());
+        assertTrue(log.contains("package manager npm (from package-lock.json)"), log);
+        assertFalse(log.contains("no lockfile found"), log);
+        HttpResponse<String> nothing = api.json("POST", "/apps/npm/deployments/" + second + "/lockfile-commit", null);
+        assertEquals(409, nothing.statusCode(), nothing.body());
+        assertEquals("urn:slipway:problem:no-lockfile-to-commit", Json.parse(nothing.body()).path("type").asText());
     }
 
     @Test
@@ -71,8 +111,15 @@ class PackageManagerExportsTest {
         assertTrue(failure.contains("npm ci exited with status 1"), failure);
     }
 
+    record Deployed(String id, String commit, String log) {
+    }
+
     /** Imports and deploys the fixture as app {@code app}; asserts the site and a clean log, returns the log. */
     private static String deploys(String fixture, String app) throws Exception {
+        return deployed(fixture, app).log();
+    }
+
+    private static Deployed deployed(String fixture, String app) throws Exception {
         HttpResponse<String> imported = importFixture(fixture, app);
         assertEquals(201, imported.statusCode(), imported.body());
         boolean noLockfileFinding = false;
@@ -88,7 +135,7 @@ class PackageManagerExportsTest {
         assertFalse(log.contains("network: refused"), log);
         slipway.edge().awaitPromoted(d);
         assertTrue(slipway.edge().site(app, "/").text().contains(PAGE));
-        return log;
+        return new Deployed(id, d.path("commit").asText(), log);
     }
 
     private static HttpResponse<String> importFixture(String fixture, String app) throws Exception {

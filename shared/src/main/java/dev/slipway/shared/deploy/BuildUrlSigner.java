@@ -45,13 +45,17 @@ public final class BuildUrlSigner {
         String log = put(SiteKeys.log(appId, deploymentId), BuildUrls.LOG_TYPE).url().toString();
         String cacheGet = "";
         String cachePut = "";
+        String lockfile = "";
+        if (lockfileHash.isEmpty()) {
+            lockfile = put(SiteKeys.buildLockfile(appId, deploymentId), BuildUrls.LOCKFILE_TYPE).url().toString();
+        }
         if (lockfileHash.isPresent()) {
             String key = SiteKeys.dependencyCache(appId, scope.id(), lockfileHash.get());
             cacheGet = get(key).url().toString();
             cachePut = put(key, BuildUrls.CACHE_TYPE).url().toString();
         }
         Instant expires = source.expiration();
-        return new BuildUrls(source.url().toString(), environment, output, log, cacheGet, cachePut, expires);
+        return new BuildUrls(source.url().toString(), environment, output, log, cacheGet, cachePut, lockfile, expires);
     }
 
     private PresignedGetObjectRequest get(String key) {

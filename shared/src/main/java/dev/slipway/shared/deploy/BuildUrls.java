@@ -10,14 +10,16 @@ import java.util.Objects;
  * can reach; each URL's signature covers its key, so none can be bent to another object.
  *
  * @param cacheGet ""/cachePut "" when the source has no lockfile (nothing is cached then)
+ * @param lockfile the PUT of the lockfile the install writes when the source has none, else ""
  * @param expiresAt when the URLs stop working (at the latest: temporary signing credentials may end sooner)
  */
 public record BuildUrls(String source, String environment, String output, String log, String cacheGet, String cachePut,
-                        Instant expiresAt) {
+                        String lockfile, Instant expiresAt) {
     /** The content types the PUT URLs are signed for: a PUT must send exactly these. */
     public static final String OUTPUT_TYPE = "application/zip";
     public static final String LOG_TYPE = "text/plain; charset=utf-8";
     public static final String CACHE_TYPE = "application/gzip";
+    public static final String LOCKFILE_TYPE = "application/zip";
 
     public BuildUrls {
         Objects.requireNonNull(source, "source");
@@ -26,6 +28,7 @@ public record BuildUrls(String source, String environment, String output, String
         Objects.requireNonNull(log, "log");
         Objects.requireNonNull(cacheGet, "cacheGet");
         Objects.requireNonNull(cachePut, "cachePut");
+        Objects.requireNonNull(lockfile, "lockfile");
     }
 
     @Override

@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
@@ -87,6 +88,12 @@ public final class CommitSource {
      * left, for the build log. The commit itself is not changed: the mapping happens for the build only.
      */
     public List<String> exportZip(String appId, String commit, OutputStream out, RegistryMapping mapping) throws IOException {
+        return exportZip(appId, commit, out, mapping, new java.util.HashMap<>());
+    }
+
+    /** The same, putting each lockfile it changed (name → the bytes the build gets) into {@code mappedLockfiles}. */
+    public List<String> exportZip(String appId, String commit, OutputStream out, RegistryMapping mapping,
+                                  Map<String, byte[]> mappedLockfiles) throws IOException {
         List<String> notes = new ArrayList<>();
         try (S3DfsRepository repo = git.open(appId); RevWalk walk = new RevWalk(repo);
              TreeWalk tw = new TreeWalk(repo); ZipOutputStream zip = new ZipOutputStream(out)) {
@@ -103,7 +110,12 @@ public final class CommitSource {
                 ObjectLoader blob = repo.open(tw.getObjectId(0));
                 if (mapping != null && RegistryMapping.LOCKFILES.contains(tw.getPathString())
                         && blob.getSize() <= MAX_MAPPED_LOCKFILE_BYTES) {
-                    zip.write(mapped(tw.getPathString(), blob.getBytes(), mapping, notes));
+                    byte[] original = blob.getBytes();
+                    byte[] mapped = mapped(tw.getPathString(), original, mapping, notes);
+                    if (mapped != original) {
+                        mappedLockfiles.put(tw.getPathString(), mapped);
+                    }
+                    zip.write(mapped);
                 } else {
                     blob.copyTo(zip);
                 }

@@ -39,6 +39,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -213,13 +215,19 @@ public final class DeploySteps {
         RegistryMapping registry = new RegistryMapping(settings.registry());
         BuildUrls urls;
         List<String> notes;
+        Map<String, byte[]> mapped = new TreeMap<>();
         // Through a temp file, not memory: a repository may hold hundreds of MB (Lambda's /tmp is sized for it).
         Path zip = null;
         try {
             zip = Files.createTempFile("slipway-source-", ".zip");
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(zip))) {
                 // builder exports pin packages to the builder's private npm cache: the build gets them from the registry
-                notes = sources.exportZip(d.appId(), withRelease.commit(), out, registry);
+                notes = sources.exportZip(d.appId(), withRelease.commit(), out, registry, mapped);
+            }
+            if (!mapped.isEmpty()) {
+                // the lockfile the build installs from differs from the commit's: offered as a commit (LockfileCommit)
+                files.s3().putObject(r -> r.bucket(files.bucket()).key(SiteKeys.buildLockfile(d.appId(), d.id()))
+                        .contentType(BuildUrls.LOCKFILE_TYPE), RequestBody.fromBytes(LockfileCommit.zip(mapped)));
             }
             Path file = zip;
             files.s3().putObject(r -> r.bucket(files.bucket()).key(key).contentType("application/zip"), RequestBody.fromFile(file));
@@ -237,7 +245,7 @@ public final class DeploySteps {
             }
         }
         return new StepResult.Exported(withRelease.releaseId(), Json.write(settings), urls.source(), urls.environment(), urls.output(), urls.log(),
-                urls.cacheGet(), urls.cachePut(), urls.expiresAt().toString(), String.join("\n", notes));
+                urls.cacheGet(), urls.cachePut(), urls.lockfile(), urls.expiresAt().toString(), String.join("\n", notes));
     }
 
     StepResult stage(Deployment d, String buildKey) {

@@ -41,6 +41,15 @@ public final class SiteKeys {
     }
 
     /**
+     * The lockfile a deployment's build installed from when the commit's differs (one zip entry per lockfile, at
+     * the app's root): written by the build when the commit had none, or by ExportSource when it pointed the
+     * commit's registry URLs at the configured registry. {@code POST …/lockfile-commit} commits it.
+     */
+    public static String buildLockfile(String appId, String deploymentId) {
+        return buildPrefix(appId, deploymentId) + "lockfile.zip";
+    }
+
+    /**
      * The app's environment values of the deployment's target scope, as one JSON object: written by
      * ExportSource for the build (through a presigned GET), deleted as soon as the build has ended.
      */

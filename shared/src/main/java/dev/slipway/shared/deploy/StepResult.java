@@ -44,12 +44,14 @@ public sealed interface StepResult {
     /**
      * ExportSource: the release id it fixed, the build's settings, notes for its log, and the presigned
      * URLs ({@link BuildUrls}) the Build state passes on: all the build may reach. The cache URLs are ""
-     * when the source has no lockfile (never absent: the Build state's paths must all resolve).
+     * when the source has no lockfile, the lockfile URL "" when it has one (never absent: the Build state's paths
+     * must all resolve).
      */
     @JsonPropertyOrder({"releaseId", "buildSettings", "sourceUrl", "envUrl", "outputUrl", "logUrl", "cacheGetUrl",
-            "cachePutUrl", "urlsExpireAt", "buildNotes"})
+            "cachePutUrl", "lockfileUrl", "urlsExpireAt", "buildNotes"})
     record Exported(String releaseId, String buildSettings, String sourceUrl, String envUrl, String outputUrl, String logUrl,
-                    String cacheGetUrl, String cachePutUrl, String urlsExpireAt, String buildNotes) implements StepResult {
+                    String cacheGetUrl, String cachePutUrl, String lockfileUrl, String urlsExpireAt, String buildNotes)
+            implements StepResult {
         @Override
         public String toString() {
             return "Exported[releaseId=" + releaseId + ", urlsExpireAt=" + urlsExpireAt + "]";

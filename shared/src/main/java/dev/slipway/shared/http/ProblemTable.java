@@ -66,6 +66,8 @@ public final class ProblemTable {
             case NOTHING_TO_DEPLOY -> ProblemType.NOTHING_TO_DEPLOY;
             case DEPLOYMENT_NOT_FOUND -> ProblemType.DEPLOYMENT_NOT_FOUND;
             case BUILD_LOG_NOT_FOUND -> ProblemType.BUILD_LOG_NOT_FOUND;
+            case NO_LOCKFILE_TO_COMMIT -> ProblemType.NO_LOCKFILE_TO_COMMIT;
+            case BRANCH_MOVED -> ProblemType.BRANCH_MOVED;
             case RELEASE_NOT_FOUND -> ProblemType.RELEASE_NOT_FOUND;
             case RELEASE_NOT_READY -> ProblemType.RELEASE_NOT_READY;
             case RELEASE_FILES_GONE -> ProblemType.RELEASE_FILES_GONE;

@@ -16,8 +16,8 @@ class StepResultJsonTest {
         assertEquals("{\"found\":false,\"wait\":true,\"holder\":\"d1\"}", Json.write(StepResult.Reusable.waitFor("d1")));
         assertEquals("{\"releaseId\":\"r\","
                         + "\"buildSettings\":\"{}\",\"sourceUrl\":\"s\",\"envUrl\":\"e\",\"outputUrl\":\"u\",\"logUrl\":\"g\","
-                        + "\"cacheGetUrl\":\"\",\"cachePutUrl\":\"\",\"urlsExpireAt\":\"2026-01-01T01:00:00Z\",\"buildNotes\":\"n\"}",
-                Json.write(new StepResult.Exported("r", "{}", "s", "e", "u", "g", "", "", "2026-01-01T01:00:00Z", "n")));
+                        + "\"cacheGetUrl\":\"\",\"cachePutUrl\":\"\",\"lockfileUrl\":\"l\",\"urlsExpireAt\":\"2026-01-01T01:00:00Z\",\"buildNotes\":\"n\"}",
+                Json.write(new StepResult.Exported("r", "{}", "s", "e", "u", "g", "", "", "l", "2026-01-01T01:00:00Z", "n")));
         assertEquals("{\"releaseId\":\"r\",\"files\":3,\"bytes\":1234}", Json.write(new StepResult.Staged("r", 3, 1234L, "3 files")));
         assertEquals("{\"releaseId\":\"r\"}", Json.write(new StepResult.Staged("r", null, null, "already READY")));
         assertEquals("{\"releaseId\":\"r\",\"aliasVersion\":4,\"promoted\":true}", Json.write(new StepResult.Promoted("r", 4L, true)));

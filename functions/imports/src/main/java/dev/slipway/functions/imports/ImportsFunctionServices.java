@@ -1,5 +1,7 @@
 package dev.slipway.functions.imports;
 
+import dev.slipway.shared.deploy.LockfileCommit;
+import dev.slipway.shared.deploy.store.dynamodb.DynamoDbDeployStores;
 import dev.slipway.shared.aws.S3Clients;
 import dev.slipway.shared.config.Config;
 import dev.slipway.shared.config.EnvNames;
@@ -36,6 +38,7 @@ final class ImportsFunctionServices extends FunctionServices {
     private final Once<CommitHistory> history = new Once<>();
     private final Once<GitSmartHttp> smartHttp = new Once<>();
     private final Once<GitExports> exports = new Once<>();
+    private final Once<LockfileCommit> lockfileCommit = new Once<>();
 
     ImportsFunctionServices(Config config) {
         super(config);
@@ -59,6 +62,13 @@ final class ImportsFunctionServices extends FunctionServices {
                     GitUrlImport.ports(config().get(EnvNames.GIT_URL_ALLOWED_PORTS).orElse(null))), clock(),
                     importTempParent(), limits);
         });
+    }
+
+    /** Commits a deployment's lockfile: this function alone writes git, so the route is here. */
+    LockfileCommit lockfileCommit() {
+        return lockfileCommit.get(() -> new LockfileCommit(
+                DynamoDbDeployStores.of(aws().dynamoDbEnhanced(), config().require(EnvNames.RELEASES_TABLE), ledger()).deployments(),
+                git(), s3(), config().require(EnvNames.ARTIFACTS_BUCKET), ledger(), aws().dynamoDbEnhanced(), clock()));
     }
 
     CommitHistory history() {

@@ -24,6 +24,7 @@ import java.util.Map;
 /** POST /apps/{appId}/imports (zip body, {uploadId} or {gitUrl, ref}) and POST /apps/{appId}/uploads. */
 public final class ImportsHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private final ImportService imports;
+    private final dev.slipway.shared.deploy.LockfileCommit lockfiles;
     private final UploadService uploads;
     private final ApiRouter router;
 
@@ -38,16 +39,28 @@ public final class ImportsHandler implements RequestHandler<APIGatewayV2HTTPEven
     private ImportsHandler(ImportsFunctionServices services) {
         this.uploads = services.uploads();
         this.imports = services.imports();
+        this.lockfiles = services.lockfileCommit();
         this.router = ApiRouter.authenticated(services.authenticator())
                 .idempotency(services.idempotency())
                 .route("POST /apps/{appId}/imports", this::importExport)
                 .route("POST /apps/{appId}/uploads", this::createUpload)
+                .route("POST /apps/{appId}/deployments/{deploymentId}/lockfile-commit", this::commitLockfile)
                 .build();
     }
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         return router.handle(event, context);
+    }
+
+    /** The lockfile a deployment's build installed from, committed on its branch (LockfileCommit). */
+    private APIGatewayV2HTTPResponse commitLockfile(ApiRequest request) {
+        String appId = request.pathParameter("appId").orElse("");
+        imports.requireApp(appId);
+        dev.slipway.shared.deploy.LockfileCommit.Result r = lockfiles.commit(appId, request.pathParameter("deploymentId").orElse(""), actor(request));
+        ObjectNode body = Json.MAPPER.valueToTree(r);
+        body.putObject("links").put("files", "/apps/" + appId + "/commits/" + r.commit() + "/files");
+        return ApiResponse.json(201, body);
     }
 
     /** A zip body, or JSON naming an upload or a git URL: the three ways in share one answer. */

@@ -14,9 +14,15 @@ import java.nio.file.Path;
  *                           the Node major version, platform and any install-command override; null without lockfile
  * @param installMillis      time spent installing (or restoring from the cache)
  * @param buildMillis        time spent running the build command
+ * @param writtenLockfile    the lockfile the install wrote when the source had none (in the source), else null
  */
 public record BuildOutcome(boolean succeeded, Path outputDir, String failureReason, boolean dependencyCacheHit,
-                           String lockfileHash, long installMillis, long buildMillis) {
+                           String lockfileHash, long installMillis, long buildMillis, Path writtenLockfile) {
+
+    public BuildOutcome(boolean succeeded, Path outputDir, String failureReason, boolean dependencyCacheHit,
+                        String lockfileHash, long installMillis, long buildMillis) {
+        this(succeeded, outputDir, failureReason, dependencyCacheHit, lockfileHash, installMillis, buildMillis, null);
+    }
 
     /** Longest {@link #failureReason} ever returned, in characters. */
     public static final int MAX_REASON_CHARS = 2048;

@@ -362,6 +362,7 @@ public final class LocalBuildRunner {
             }
         }
         long installMillis;
+        Path written = null;
         if (hit) {
             installMillis = millisSince(installStart);
             log.note("dependency cache hit (" + key.substring(0, 12) + "): node_modules "
@@ -380,6 +381,13 @@ public final class LocalBuildRunner {
                 return failed(log, exitReason(installCommand, install, log), false, key, installMillis, 0);
             }
             log.note("install finished in " + installMillis + " ms");
+            if (lockfile == null) {
+                written = writtenLockfile(source, pm);
+                if (written != null) {
+                    log.note("the install wrote " + written.getFileName() + ": it is offered as a commit"
+                            + " (POST /apps/{appId}/deployments/{deploymentId}/lockfile-commit)");
+                }
+            }
             if (cacheable && Files.isDirectory(nodeModules, LinkOption.NOFOLLOW_LINKS)) {
                 try {
                     long t = System.nanoTime();
@@ -439,7 +447,7 @@ public final class LocalBuildRunner {
         }
         log.note("build succeeded: install " + installMillis + " ms" + (hit ? " (cache hit)" : "")
                 + ", build " + buildMillis + " ms, output in " + outRel);
-        return new BuildOutcome(true, out.toRealPath(), null, hit, key, installMillis, buildMillis);
+        return new BuildOutcome(true, out.toRealPath(), null, hit, key, installMillis, buildMillis, written);
     }
 
     /**
@@ -621,6 +629,24 @@ public final class LocalBuildRunner {
         }
         return null;
     }
+
+    /** The lockfile {@code pm} wrote at the app's root: a regular file (not a link) of at most 50 MiB, or null. */
+    private static Path writtenLockfile(Path source, PackageManager pm) {
+        for (String name : pm.lockfiles) {
+            Path p = source.resolve(name);
+            try {
+                if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && Files.size(p) <= MAX_LOCKFILE_BYTES) {
+                    return p;
+                }
+            } catch (IOException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** The largest lockfile a build hands back as a commit. */
+    public static final long MAX_LOCKFILE_BYTES = 50L << 20;
 
     private static boolean isWorkspace(Path source) {
         if (Files.exists(source.resolve("pnpm-workspace.yaml"))) {

@@ -58,7 +58,9 @@ public final class LocalBuildStep {
     public static final String LOG_URL = "SLIPWAY_LOG_URL";
     public static final String CACHE_GET_URL = "SLIPWAY_CACHE_GET_URL";
     public static final String CACHE_PUT_URL = "SLIPWAY_CACHE_PUT_URL";
-    private static final List<String> URL_VARIABLES = List.of(SOURCE_URL, ENV_URL, OUTPUT_URL, LOG_URL, CACHE_GET_URL, CACHE_PUT_URL);
+    public static final String LOCKFILE_URL = "SLIPWAY_LOCKFILE_URL";
+    private static final List<String> URL_VARIABLES = List.of(SOURCE_URL, ENV_URL, OUTPUT_URL, LOG_URL, CACHE_GET_URL, CACHE_PUT_URL,
+            LOCKFILE_URL);
     /** A name a shell can export; the buildspec drops others too. */
     private static final Pattern VARIABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -108,6 +110,16 @@ public final class LocalBuildStep {
                     notes.isBlank() ? List.of() : List.of(notes.split("\n"))));
             if (Files.exists(log)) {
                 put(require(vars, LOG_URL), BuildUrls.LOG_TYPE, log, "the build log");
+            }
+            if (outcome.writtenLockfile() != null && !vars.getOrDefault(LOCKFILE_URL, "").isEmpty()) {
+                // the lockfile the install wrote (the commit had none): offered as a commit (LockfileCommit)
+                Path lockZip = work.resolve("lockfile.zip");
+                try (OutputStream out = Files.newOutputStream(lockZip); ZipOutputStream zip = new ZipOutputStream(out)) {
+                    zip.putNextEntry(new ZipEntry(outcome.writtenLockfile().getFileName().toString()));
+                    Files.copy(outcome.writtenLockfile(), zip);
+                    zip.closeEntry();
+                }
+                put(vars.get(LOCKFILE_URL), BuildUrls.LOCKFILE_TYPE, lockZip, "the written lockfile");
             }
             if (!outcome.succeeded()) {
                 throw new StepFailedException(outcome.failureReason());
