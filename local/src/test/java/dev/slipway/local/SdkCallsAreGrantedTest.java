@@ -83,6 +83,7 @@ class SdkCallsAreGrantedTest {
             "dev/slipway/shared/audit/AuditLedger", "AuditTable",
             "dev/slipway/shared/audit/AuditExport", "AuditTable",
             "dev/slipway/shared/git/GitTable", "GitTable",
+            "dev/slipway/shared/gitserver/GitSettingsStore", "GitTable",
             "dev/slipway/shared/apps/DynamoDbAppStore", "AppsTable",
             "dev/slipway/shared/auth/TokenStore", "AccessTable",
             "dev/slipway/shared/auth/FailedAuthLimit", "AccessTable",

@@ -175,7 +175,7 @@ class GitEndToEndTest {
         String sha = git(dir, "rev-parse", "HEAD");
         git(dir, "push", "origin", "main");
         assertEquals(sha, head());
-        JsonNode audit = Json.parse(api.json("GET", "/apps/" + APP + "/audit", null).body());
+        JsonNode audit = Json.parse(api.json("GET", "/apps/" + APP + "/audit?limit=500", null).body());
         JsonNode last = audit.get("events").get(audit.get("events").size() - 1);
         assertEquals("git.pushed", last.get("action").asText(), audit.toString());
         assertEquals(sha, last.at("/after/commit").asText());
@@ -280,6 +280,43 @@ class GitEndToEndTest {
         assertEquals(422, missing.statusCode(), missing.body());
         assertEquals(401, http.send(HttpRequest.newBuilder(URI.create(api.url() + "/apps/" + APP + "/archive/main.zip")).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
+
+    @Test
+    @Order(7)
+    void theAppsGitSettingsDeployOnPushAndMayOpenMain() throws Exception {
+        LocalSlipway.assumeNpmDependencies(); // a deployment starts the local Step Functions
+        assertEquals("{\"deployOnPush\":\"off\",\"allowMainRewrite\":false}", api.json("GET", "/apps/" + APP + "/git", null).body());
+        HttpResponse<String> bad = api.json("PUT", "/apps/" + APP + "/git", "{\"deployOnPush\":\"sometimes\"}");
+        assertEquals(400, bad.statusCode(), bad.body());
+        assertTrue(bad.body().contains("/deployOnPush"), bad.body());
+        assertEquals(400, api.json("PUT", "/apps/" + APP + "/git", "{\"x\":1}").statusCode());
+        HttpResponse<String> set = api.json("PUT", "/apps/" + APP + "/git", "{\"deployOnPush\":\"all\",\"allowMainRewrite\":true}");
+        assertEquals(200, set.statusCode(), set.body());
+        assertTrue(auditActions().contains("git.settings-updated"));
+
+        Path dir = clone("deployer");
+        Files.writeString(dir.resolve("src/deployed.ts"), "export const deployed = true;\n");
+        git(dir, "add", ".");
+        git(dir, "commit", "-m", "Deploy me");
+        String sha = git(dir, "rev-parse", "HEAD");
+        String pushed = git(dir, "push", "origin", "main");
+        assertTrue(pushed.contains("remote: deployment ") && pushed.contains("started: production from " + sha.substring(0, 10)), pushed);
+        JsonNode deployments = Json.parse(api.json("GET", "/apps/" + APP + "/deployments", null).body());
+        assertEquals(sha, deployments.at("/deployments/0/commit").asText(), deployments.toString());
+
+        String preview = git(dir, "push", "origin", "HEAD:refs/heads/feature/preview-me");
+        assertTrue(preview.contains("started: preview feature-preview-me") || preview.contains("started: preview"), preview);
+
+        // allowMainRewrite: main may be force-pushed now, and the audit says it was forced.
+        git(dir, "reset", "--hard", "HEAD~1");
+        git(dir, "commit", "--allow-empty", "-m", "Rewritten");
+        assertEquals(200, api.json("PUT", "/apps/" + APP + "/git", "{\"deployOnPush\":\"off\"}").statusCode());
+        git(dir, "push", "--force", "origin", "main");
+        assertEquals(git(dir, "rev-parse", "HEAD"), head());
+        JsonNode audit = Json.parse(api.json("GET", "/apps/" + APP + "/audit?limit=500", null).body());
+        JsonNode last = audit.get("events").get(audit.get("events").size() - 1);
+        assertTrue(last.at("/after/forced").asBoolean(), last.toString());
     }
 
     static Map<String, byte[]> unzip(byte[] zip) throws IOException {

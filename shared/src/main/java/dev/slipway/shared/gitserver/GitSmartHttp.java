@@ -25,7 +25,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -123,9 +124,12 @@ public final class GitSmartHttp {
         return new Response(200, "application/x-git-upload-pack-result", out.toByteArray());
     }
 
-    /** A push's report; {@code afterPush} sees the branches it moved (nothing when refused). */
+    /**
+     * A push's report. {@code afterMove} runs after each branch moved (deploys on push); the line it
+     * returns reaches the pusher as {@code remote:}.
+     */
     public Response receivePack(String appId, byte[] body, String contentEncoding, GitAccess.Grant grant, Actor actor,
-                                PushSettings settings, Consumer<List<PushedBranch>> afterPush) {
+                                GitSettings settings, Function<PushedBranch, Optional<String>> afterMove) {
         requireService(RECEIVE_PACK, grant);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (S3DfsRepository repo = git.open(appId)) {
@@ -136,12 +140,9 @@ public final class GitSmartHttp {
             rp.setAtomic(false);
             rp.setMaxObjectSizeLimit(limits.maxFileBytes());
             rp.setMaxPackSizeLimit(limits.maxTotalBytes());
-            PushReceiver hook = new PushReceiver(repo, git.table(), ledger, dynamo, settings, limits, actor, clock);
+            PushReceiver hook = new PushReceiver(repo, git.table(), ledger, dynamo, settings, limits, actor, clock, afterMove);
             rp.setPreReceiveHook(hook);
             rp.receive(requestBody(body, contentEncoding), out, null);
-            if (!hook.moved().isEmpty()) {
-                afterPush.accept(hook.moved());
-            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

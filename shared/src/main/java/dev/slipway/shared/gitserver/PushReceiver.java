@@ -39,6 +39,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * A push under the import's rules, as JGit's pre-receive hook: every command is checked first
@@ -59,14 +61,17 @@ final class PushReceiver implements PreReceiveHook {
     private final GitTable table;
     private final AuditLedger ledger;
     private final DynamoDbEnhancedClient dynamo;
-    private final PushSettings settings;
+    private final GitSettings settings;
+    private final Function<PushedBranch, Optional<String>> afterMove;
     private final ImportLimits limits;
     private final Actor actor;
     private final Clock clock;
     private final List<PushedBranch> moved = new ArrayList<>();
 
     PushReceiver(S3DfsRepository repo, GitTable table, AuditLedger ledger, DynamoDbEnhancedClient dynamo,
-                 PushSettings settings, ImportLimits limits, Actor actor, Clock clock) {
+                 GitSettings settings, ImportLimits limits, Actor actor, Clock clock,
+                 Function<PushedBranch, Optional<String>> afterMove) {
+        this.afterMove = afterMove;
         this.repo = repo;
         this.table = table;
         this.ledger = ledger;
@@ -114,11 +119,11 @@ final class PushReceiver implements PreReceiveHook {
         }
         boolean main = ref.equals(MAIN);
         if (cmd.getType() == ReceiveCommand.Type.DELETE) {
-            return main && !settings.mainRewritable()
+            return main && !settings.allowMainRewrite()
                     ? List.of(ref + ": deleting main is not allowed (the app's allowMainRewrite setting is off)")
                     : List.of();
         }
-        if (cmd.getType() == ReceiveCommand.Type.UPDATE_NONFASTFORWARD && main && !settings.mainRewritable()) {
+        if (cmd.getType() == ReceiveCommand.Type.UPDATE_NONFASTFORWARD && main && !settings.allowMainRewrite()) {
             return List.of(ref + ": non-fast-forward updates of main are not allowed (fetch, merge or rebase, push again)");
         }
         return checkNewCommits(rp, cmd, existing);
@@ -264,7 +269,9 @@ final class PushReceiver implements PreReceiveHook {
             try {
                 Transactions.write(dynamo, tx.build(), parts);
                 cmd.setResult(ReceiveCommand.Result.OK);
-                moved.add(new PushedBranch(branch, old, delete ? null : cmd.getNewId()));
+                PushedBranch pushed = new PushedBranch(branch, old, delete ? null : cmd.getNewId());
+                moved.add(pushed);
+                afterMove.apply(pushed).ifPresent(rp::sendMessage); // a deployment it started, say
                 return;
             } catch (WriteConflict e) {
                 if (e.part() == WriteConflict.Part.REF) {

@@ -41,6 +41,13 @@ import dev.slipway.shared.deploy.upload.ReleaseFinalizer;
 import dev.slipway.shared.env.AppEnvironment;
 import dev.slipway.shared.git.GitStore;
 import dev.slipway.shared.git.GitTable;
+import dev.slipway.shared.gitserver.GitExports;
+import dev.slipway.shared.gitserver.GitSettingsStore;
+import dev.slipway.shared.gitserver.GitSmartHttp;
+import dev.slipway.shared.gitserver.PushDeploys;
+import dev.slipway.shared.auth.GitAccess;
+import dev.slipway.shared.imports.tree.ImportLimits;
+import java.nio.file.Path;
 import dev.slipway.shared.wiring.FunctionServices;
 import dev.slipway.shared.wiring.Once;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
@@ -58,6 +65,10 @@ import software.amazon.awssdk.services.sfn.SfnClient;
 final class DeployFunctionServices extends FunctionServices {
     private final Once<DeployStores> stores = new Once<>();
     private final Once<HookService> hooks = new Once<>();
+    private final Once<GitStore> git = new Once<>();
+    private final Once<GitSmartHttp> smartHttp = new Once<>();
+    private final Once<GitExports> exports = new Once<>();
+    private final Once<GitSettingsStore> gitSettings = new Once<>();
     private final Once<ReleaseFiles> files = new Once<>();
     private final Once<CommitSource> sources = new Once<>();
     private final Once<SiteUrls> urls = new Once<>();
@@ -92,9 +103,37 @@ final class DeployFunctionServices extends FunctionServices {
         return files.get(() -> new ReleaseFiles(s3(), config().require(EnvNames.ARTIFACTS_BUCKET)));
     }
 
+    private GitStore git() {
+        return git.get(() -> new GitStore(s3(), config().require(EnvNames.ARTIFACTS_BUCKET),
+                new GitTable(aws().dynamoDbEnhanced(), config().require(EnvNames.GIT_TABLE))));
+    }
+
     private CommitSource sources() {
-        return sources.get(() -> new CommitSource(new GitStore(s3(), config().require(EnvNames.ARTIFACTS_BUCKET),
-                new GitTable(aws().dynamoDbEnhanced(), config().require(EnvNames.GIT_TABLE)))));
+        return sources.get(() -> new CommitSource(git()));
+    }
+
+    // ---- git over HTTPS (GitHandler): the protocol, exports, settings, and what a push deploys
+
+    GitSmartHttp smartHttp() {
+        return smartHttp.get(() -> new GitSmartHttp(git(), ledger(), aws().dynamoDbEnhanced(), ImportLimits.DEFAULT, clock()));
+    }
+
+    GitExports exports() {
+        return exports.get(() -> new GitExports(git(), s3(), presigner(), config().require(EnvNames.ARTIFACTS_BUCKET),
+                Path.of(System.getProperty("java.io.tmpdir")), GitSmartHttp.MAX_RESPONSE_BYTES));
+    }
+
+    GitSettingsStore gitSettings() {
+        return gitSettings.get(() -> new GitSettingsStore(aws().dynamoDbEnhanced(), config().require(EnvNames.GIT_TABLE), ledger(), clock()));
+    }
+
+    /** Built on the first push that deploys: a push that does not never builds the deploy services. */
+    PushDeploys pushDeploys() {
+        return new PushDeploys(deploys(), previews());
+    }
+
+    GitAccess gitAccess() {
+        return new GitAccess(authenticator());
     }
 
     SiteUrls urls() {

@@ -9,9 +9,6 @@ import dev.slipway.shared.env.AppEnvironment;
 import dev.slipway.shared.git.CommitHistory;
 import dev.slipway.shared.git.GitStore;
 import dev.slipway.shared.git.GitTable;
-import dev.slipway.shared.gitserver.GitExports;
-import dev.slipway.shared.gitserver.GitSmartHttp;
-import dev.slipway.shared.auth.GitAccess;
 import dev.slipway.shared.imports.GitUrlImport;
 import dev.slipway.shared.imports.ImportService;
 import dev.slipway.shared.imports.UploadService;
@@ -36,8 +33,6 @@ final class ImportsFunctionServices extends FunctionServices {
     private final Once<UploadService> uploads = new Once<>();
     private final Once<ImportService> imports = new Once<>();
     private final Once<CommitHistory> history = new Once<>();
-    private final Once<GitSmartHttp> smartHttp = new Once<>();
-    private final Once<GitExports> exports = new Once<>();
     private final Once<LockfileCommit> lockfileCommit = new Once<>();
 
     ImportsFunctionServices(Config config) {
@@ -73,19 +68,6 @@ final class ImportsFunctionServices extends FunctionServices {
 
     CommitHistory history() {
         return history.get(() -> new CommitHistory(git()));
-    }
-
-    GitSmartHttp smartHttp() {
-        return smartHttp.get(() -> new GitSmartHttp(git(), ledger(), aws().dynamoDbEnhanced(), importLimits(), clock()));
-    }
-
-    GitExports exports() {
-        return exports.get(() -> new GitExports(git(), s3(), S3Clients.presigner(aws()), config().require(EnvNames.ARTIFACTS_BUCKET),
-                importTempParent(), GitSmartHttp.MAX_RESPONSE_BYTES));
-    }
-
-    GitAccess gitAccess() {
-        return new GitAccess(authenticator());
     }
 
     /** The defaults, unless the function's variables lower (or raise) them. */

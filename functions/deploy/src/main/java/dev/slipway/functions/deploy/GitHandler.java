@@ -1,4 +1,4 @@
-package dev.slipway.functions.imports;
+package dev.slipway.functions.deploy;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
@@ -12,7 +12,8 @@ import dev.slipway.shared.errors.DomainError;
 import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.gitserver.GitExports;
 import dev.slipway.shared.gitserver.GitSmartHttp;
-import dev.slipway.shared.gitserver.PushSettings;
+import dev.slipway.shared.gitserver.GitSettings;
+import dev.slipway.shared.gitserver.GitSettingsStore;
 import dev.slipway.shared.http.ApiRequest;
 import dev.slipway.shared.http.ApiResponse;
 import dev.slipway.shared.http.ApiRouter;
@@ -32,21 +33,25 @@ public final class GitHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
     private final GitExports exports;
     private final GitAccess access;
     private final AppService apps;
+    private final GitSettingsStore settings;
+    private final DeployFunctionServices services;
     private final ApiRouter router;
 
     public GitHandler() {
-        this(new ImportsFunctionServices(Config.fromEnvironment()));
+        this(new DeployFunctionServices(Config.fromEnvironment()));
     }
 
     public GitHandler(Map<String, String> environment) {
-        this(new ImportsFunctionServices(Config.of(environment)));
+        this(new DeployFunctionServices(Config.of(environment)));
     }
 
-    private GitHandler(ImportsFunctionServices services) {
+    private GitHandler(DeployFunctionServices services) {
         this.smartHttp = services.smartHttp();
         this.exports = services.exports();
         this.access = services.gitAccess();
         this.apps = services.apps();
+        this.settings = services.gitSettings();
+        this.services = services;
         // Open: every route asks GitAccess itself, so a 401 can say Basic (git asks for credentials then).
         this.router = ApiRouter.open()
                 .idempotency(services.idempotency())
@@ -55,6 +60,8 @@ public final class GitHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
                 .route("POST /git/{repo}/git-receive-pack", r -> guarded(r, this::receivePack))
                 .route("GET /git/{repo}/bundle", r -> guarded(r, this::bundle))
                 .route("GET /apps/{appId}/archive/{file+}", r -> guarded(r, this::archive))
+                .route("GET /apps/{appId}/git", r -> guarded(r, this::getSettings))
+                .route("PUT /apps/{appId}/git", r -> guarded(r, this::putSettings))
                 .build();
     }
 
@@ -105,8 +112,9 @@ public final class GitHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
     private APIGatewayV2HTTPResponse receivePack(ApiRequest request, GitAccess.Grant grant) {
         String appId = requireApp(request, "repo");
         Actor actor = request.actor();
+        GitSettings rules = settings.get(appId);
         return binary(smartHttp.receivePack(appId, request.bodyBytes(), request.header("content-encoding").orElse(null),
-                grant, actor, PushSettings.DEFAULT, moved -> { }));
+                grant, actor, rules, moved -> services.pushDeploys().after(appId, rules, moved, actor)));
     }
 
     private APIGatewayV2HTTPResponse bundle(ApiRequest request, GitAccess.Grant grant) {
@@ -125,6 +133,17 @@ public final class GitHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
         headers.put("cache-control", "no-store");
         return APIGatewayV2HTTPResponse.builder().withStatusCode(200).withHeaders(headers)
                 .withBody(Base64.getEncoder().encodeToString(e.bytes())).withIsBase64Encoded(true).build();
+    }
+
+    private APIGatewayV2HTTPResponse getSettings(ApiRequest request, GitAccess.Grant grant) {
+        return ApiResponse.json(200, settings.get(requireApp(request, "appId")).toJson());
+    }
+
+    /** PUT {deployOnPush?, allowMainRewrite?}: what a push may do and deploys; audited. */
+    private APIGatewayV2HTTPResponse putSettings(ApiRequest request, GitAccess.Grant grant) {
+        String appId = requireApp(request, "appId");
+        GitSettings next = GitSettings.fromJson(request.jsonObject(), settings.get(appId));
+        return ApiResponse.json(200, settings.put(appId, next, request.actor()).toJson());
     }
 
     /** 303 to the presigned URL, which the JSON body repeats for scripts. */
