@@ -6,6 +6,7 @@ import dev.slipway.shared.deploy.build.sandbox.Bubblewrap;
 import dev.slipway.shared.deploy.model.ServerBundle;
 import dev.slipway.shared.deploy.server.ServerBundles;
 import dev.slipway.shared.deploy.server.ServerOutput;
+import dev.slipway.shared.deploy.server.hosting.AppServers;
 import dev.slipway.shared.deploy.server.hosting.AppServers.ServerCheckFailed;
 import dev.slipway.shared.deploy.server.hosting.RuntimeVariables;
 import dev.slipway.shared.deploy.server.hosting.ServerLogs;
@@ -161,7 +162,7 @@ public final class AppServerPool implements AutoCloseable {
         }
     }
 
-    /** Starts (or finds) the server and asks for its home page: a 2xx within 30 s of the start, else the reason and log tail. */
+    /** Starts (or finds) the server and asks for its home page: a 2xx or 3xx within 30 s of the start, else the reason and log tail. */
     public void publish(NodeServer.Key key) throws ServerCheckFailed {
         long deadline = System.nanoTime() + START_LIMIT.toNanos();
         ServerBundle bundle = bundle(key.appId(), key.releaseId())
@@ -182,11 +183,11 @@ public final class AppServerPool implements AutoCloseable {
             long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
             HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/"))
                     .timeout(Duration.ofMillis(left)).GET().build(), HttpResponse.BodyHandlers.discarding());
-            if (r.statusCode() >= 200 && r.statusCode() < 300) {
+            if (AppServers.homePageAnswers(r.statusCode())) {
                 s.touch();
                 return;
             }
-            problem = "GET / answered " + r.statusCode() + ", not a 2xx";
+            problem = "GET / answered " + r.statusCode() + ", neither 2xx nor a redirect";
         } catch (IOException e) {
             problem = "GET / got no answer within " + START_LIMIT.toSeconds() + " s (" + e.getClass().getSimpleName() + ")";
         } catch (InterruptedException e) {

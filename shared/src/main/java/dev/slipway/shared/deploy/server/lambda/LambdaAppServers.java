@@ -278,7 +278,7 @@ public final class LambdaAppServers implements AppServers {
         return URI.create(url).getHost();
     }
 
-    /** The server's home page through its function URL, as the edge would ask: 2xx within 30 s. */
+    /** The server's home page through its function URL, as the edge would ask: 2xx or a redirect within 30 s. */
     private void smokeCheck(ServerRoute route, String releaseHost) throws ServerCheckFailed {
         long deadline = System.nanoTime() + SMOKE_TIMEOUT.toNanos();
         String last = "no answer";
@@ -287,7 +287,7 @@ public final class LambdaAppServers implements AppServers {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("https://" + route.host() + "/"))
                         .timeout(SMOKE_TIMEOUT).header(ServerRoute.ORIGIN_HEADER, route.originSecret())
                         .header("x-forwarded-host", releaseHost).GET().build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-                if (r.statusCode() / 100 == 2) {
+                if (AppServers.homePageAnswers(r.statusCode())) {
                     return;
                 }
                 String body = r.body() == null ? "" : r.body();
