@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.local.template.IamGrants;
 import dev.slipway.local.template.SamTemplate;
 import dev.slipway.shared.apps.BuildSettings;
+import dev.slipway.shared.deploy.build.BuildPlan;
 import dev.slipway.shared.deploy.BuildInputs;
 import dev.slipway.shared.deploy.BuildUrlSigner;
 import dev.slipway.shared.deploy.BuildUrls;
@@ -35,6 +36,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -316,6 +318,48 @@ class TemplateAwsSpecTest {
         assertEquals(0, berry.exit, berry.output);
         assertEquals(List.of("npx --yes -p @yarnpkg/cli-dist@4 yarn install --immutable",
                 "npx --yes -p @yarnpkg/cli-dist@4 yarn run build"), berry.calls, berry.output);
+    }
+
+    /**
+     * Parity, case by case: what the buildspec runs equals what the local runner's plan says ({@link BuildPlan}, the
+     * one place the rules live in Java): each lockfile kind, lockfile versions, package.json's packageManager,
+     * the settings' package manager (over another lockfile) and commands, no lockfile. (Each case runs the whole
+     * buildspec: ten cases, the ones whose rules differ.)
+     */
+    @Test
+    void buildspecRunsWhatTheLocalRunnersPlanSays(@TempDir Path dir) throws Exception {
+        String pkg = "{\"name\":\"fixture\",\"scripts\":{\"build\":\"x\"}}";
+        Map<String, Object[]> cases = new LinkedHashMap<>();
+        cases.put("npm", new Object[]{Map.of("package-lock.json", "{\"lockfileVersion\":3}"), "{}"});
+        cases.put("pnpm9", new Object[]{Map.of("pnpm-lock.yaml", "lockfileVersion: '9.0'\n"), "{}"});
+        cases.put("pnpm6", new Object[]{Map.of("pnpm-lock.yaml", "lockfileVersion: '6.0'\n"), "{}"});
+        cases.put("pnpm-declared", new Object[]{Map.of("pnpm-lock.yaml", "lockfileVersion: '9.0'\n", "package.json",
+                "{\"name\":\"f\",\"packageManager\":\"pnpm@8.15.9+sha512.abc\",\"scripts\":{\"build\":\"x\"}}"), "{}"});
+        cases.put("yarn1", new Object[]{Map.of("yarn.lock", "# yarn lockfile v1\n"), "{}"});
+        cases.put("berry", new Object[]{Map.of("yarn.lock", "__metadata:\n  version: 8\n"), "{}"});
+        cases.put("bunb", new Object[]{Map.of("bun.lockb", "binary"), "{}"});
+        cases.put("none", new Object[]{Map.of(), "{}"});
+        cases.put("setting-picks-bun", new Object[]{Map.of("package-lock.json", "{}", "bun.lock", "{}"), "{\"packageManager\":\"bun\"}"});
+        cases.put("commands", new Object[]{Map.of("pnpm-lock.yaml", "lockfileVersion: '9.0'\n"),
+                "{\"installCommand\":\"pnpm install --prod=false\",\"buildCommand\":\"pnpm run build -- --mode x\"}"});
+        for (Map.Entry<String, Object[]> c : cases.entrySet()) {
+            @SuppressWarnings("unchecked")
+            Map<String, String> files = (Map<String, String>) c.getValue()[0];
+            String settings = (String) c.getValue()[1];
+            Path caseDir = dir.resolve(c.getKey());
+            Build b = build(caseDir, "parity", "production", settings, files);
+            assertEquals(0, b.exit, c.getKey() + ": " + b.output);
+
+            Path src = Files.createDirectories(caseDir.resolve("plan-src"));
+            Files.writeString(src.resolve("package.json"), pkg);
+            for (Map.Entry<String, String> f : files.entrySet()) {
+                Files.writeString(src.resolve(f.getKey()), f.getValue());
+            }
+            BuildPlan plan = BuildPlan.of(src, Json.MAPPER.readValue(settings, BuildSettings.class),
+                    caseDir.resolve("bin") + ":" + System.getenv("PATH")).orElseThrow();
+            assertEquals(plan.launchedCommands(), b.calls.stream().filter(l -> l.startsWith("npm ") || l.startsWith("npx "))
+                    .toList(), c.getKey() + ": the buildspec and the local runner's plan differ\n" + b.output);
+        }
     }
 
     @Test

@@ -282,14 +282,15 @@ public final class LocalBuildRunner {
         if (noPackageJson) {
             return failed(log, "no package.json at the top of the app", false, null, 0, 0);
         }
-        Optional<PackageManager.Detected> detected = PackageManager.detect(source, settings.packageManager());
-        if (detected.isEmpty()) {
+        // what to run: the one plan the buildspec is checked against (BuildPlan, TemplateAwsSpecTest)
+        Optional<BuildPlan> planned = BuildPlan.of(source, settings, env.get("PATH"));
+        if (planned.isEmpty()) {
             return failed(log, "unknown package manager '" + settings.packageManager()
                     + "' (supported: npm, yarn, pnpm, bun)", false, null, 0, 0);
         }
-        PackageManager pm = detected.get().pm();
-        Path lockfile = detected.get().lockfile();
-        PackageManager.ExecutableLookup tools = PackageManager.ExecutableLookup.of(env.get("PATH"));
+        BuildPlan plan = planned.get();
+        PackageManager pm = PackageManager.detect(source, plan.packageManager()).orElseThrow().pm();
+        Path lockfile = plan.lockfile();
         NodeVersion machineNode = NodeVersion.of(env);
         if (machineNode == null) {
             return failed(log, "node is not on PATH (or `node --version` failed)", false, null, 0, 0);
@@ -300,12 +301,12 @@ public final class LocalBuildRunner {
         } catch (NodeRuntimes.UnavailableException e) {
             return failed(log, e.getMessage(), false, null, 0, 0);
         }
-        Optional<String> launcher = pm.launcher(tools, source, lockfile);
+        Optional<String> launcher = plan.launcher();
         boolean overridesBoth = settings.installCommand() != null && settings.buildCommand() != null;
         if (launcher.isEmpty() && !overridesBoth) {
             return failed(log, pm.unavailableReason(), false, null, 0, 0);
         }
-        if (launcher.isPresent() && !launcher.get().equals(pm.id)) {
+        if (plan.needsShim()) {
             // `pnpm …` in the detected commands and in the app's own scripts runs the version the builder used
             b.shim(pm.id, launcher.get());
             log.note(pm.id + " is not on PATH: `" + pm.id + "` runs `" + launcher.get() + "`");
@@ -321,10 +322,8 @@ public final class LocalBuildRunner {
             b.nodeHome = node.home();
             env.put("PATH", sandbox.view(b.mounts(null)).nodeHome() + "/bin" + File.pathSeparator + env.get("PATH"));
         }
-        String installCommand = settings.installCommand() != null ? settings.installCommand()
-                : pm.installCommand(lockfile);
-        String buildCommand = settings.buildCommand() != null ? settings.buildCommand()
-                : pm.buildCommand();
+        String installCommand = plan.installCommand();
+        String buildCommand = plan.buildCommand();
 
         log.note("Slipway local build: package manager " + pm.id
                 + (lockfile != null ? " (from " + lockfile.getFileName() + ")" : "")
