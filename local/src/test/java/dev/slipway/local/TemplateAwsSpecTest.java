@@ -376,19 +376,32 @@ class TemplateAwsSpecTest {
     static final String NOTES = "package-lock.json: 3 URLs of npm-cache.builder.invalid now point at https://registry.npmjs.org/"
             + " (integrity hashes unchanged)\nsecond note";
 
-    /** nodeVersion selects the Node.js major (`n`, which the CodeBuild standard images carry); junk after it is dropped. */
+    /**
+     * nodeVersion selects the Node.js major as local builds do (NodeRuntimes): that major's binary from the registry,
+     * `npm pack node-linux-<arch>@<major>` (the recorder hands back a tarball whose node answers that version), first
+     * on PATH; junk after the major is dropped; the image's own major fetches nothing; one that cannot be had fails
+     * naming it.
+     */
     @Test
     void buildspecSwitchesToTheNodeMajorTheAppAsksFor(@TempDir Path dir) throws Exception {
         String other = otherMajor();
         Build b = build(dir, "shop", "production", "{\"nodeVersion\":\"" + other + "; touch pwned\"}");
         assertEquals(0, b.exit, b.output);
-        assertTrue(b.calls.contains("n " + other), b.calls.toString());
+        String arch = System.getProperty("os.arch").matches("aarch64|arm64") ? "arm64" : "x64";
+        assertEquals("npm pack node-linux-" + arch + "@" + other + " --silent", b.calls.get(0), b.calls.toString());
+        assertTrue(b.output.contains("Node.js v" + other + ".0.0"), b.output);
         assertFalse(Files.exists(b.work.resolve("pwned")));
-        assertEquals(List.of("npm ci --replace-registry-host=always --no-audit --no-fund", "npm run build"), b.npmCalls(), b.output);
+        assertEquals(List.of("npm ci --replace-registry-host=always --no-audit --no-fund", "npm run build"),
+                b.npmCalls().subList(1, 3), b.output);
 
         Build same = build(dir.resolve("again"), "shop", "production", "{\"nodeVersion\":\"" + nodeMajor() + "\"}");
         assertEquals(0, same.exit, same.output);
-        assertFalse(same.calls.stream().anyMatch(c -> c.startsWith("n ")), "already on that major: " + same.calls);
+        assertFalse(same.calls.stream().anyMatch(c -> c.startsWith("npm pack")), "already on that major: " + same.calls);
+
+        Build none = build(dir.resolve("none"), "shop", "production", "{\"nodeVersion\":\"99\"}");
+        assertEquals(1, none.exit, none.output);
+        assertTrue(none.output.contains("Node.js 99 is not available: node-linux-" + arch + "@99 could not be fetched from"),
+                none.output);
     }
 
     /** No lockfile: the one the install wrote goes back through its URL (as LocalBuildStep does), with a line in the log. */
@@ -508,6 +521,12 @@ class TemplateAwsSpecTest {
         Files.writeString(calls, "");
         stub(bin, "npm", """
                 echo "npm $*" >> "$CALLS"
+                if [ "$1" = pack ]; then
+                  M=${2##*@}; [ "$M" = 99 ] && exit 1
+                  mkdir -p pkg/package/bin && sed "s/MAJOR/$M/g" "$(dirname "$0")/fake-node" > pkg/package/bin/node \\
+                    && chmod +x pkg/package/bin/node && echo '{"version":"'$M'.0.0"}' > pkg/package/package.json \\
+                    && tar czf "${2%@*}-$M.0.0.tgz" -C pkg package && rm -rf pkg && echo "${2%@*}-$M.0.0.tgz"; exit 0
+                fi
                 printf '%s %s|%s' "$*" "${npm_config_registry:-}" "$(cat "${npm_config_userconfig:-/dev/null}")" >> "$CALLS.registry"
                 case "$1" in
                   ci) mkdir -p node_modules/left-pad && echo 'module.exports=1' > node_modules/left-pad/index.js ;;
@@ -518,7 +537,11 @@ class TemplateAwsSpecTest {
                        echo "building with $TRICKY from $SLIPWAY_SOURCE_URL" ;;
                 esac
                 """);
-        stub(bin, "n", "echo \"n $*\" >> \"$CALLS\"\n");
+        // `npm pack node-linux-<arch>@<major>` hands back a tarball whose node says it is that major
+        // (and runs the buildspec's own scripts with the real node); there is no Node 99
+        String realNode = new ProcessBuilder("sh", "-c", "readlink -f \"$(command -v node)\"").start().inputReader().readLine();
+        Files.writeString(bin.resolve("fake-node"), "#!/bin/sh\n[ \"$1\" = --version ] && { echo vMAJOR.0.0; exit 0; }\n"
+                + "[ \"$1\" = -p ] && case \"$2\" in *versions.node*) echo MAJOR; exit 0;; esac\nexec " + realNode + " \"$@\"\n");
         stub(bin, "npx", """
                 echo "npx $*" >> "$CALLS"
                 case " $* " in
