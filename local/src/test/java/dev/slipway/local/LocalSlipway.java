@@ -39,6 +39,7 @@ public final class LocalSlipway implements BeforeAllCallback, AfterAllCallback {
     private final double retryIntervalScale;
     private final Duration scheduleInterval;
     private final java.util.Map<String, String> environment;
+    private final Duration serverIdle;
     private final LocalNames names = new LocalNames();
     private final AdminApi api = new AdminApi(() -> runtime().apiUrl(), () -> runtime().adminToken());
     private final EdgeClient edge = new EdgeClient(() -> runtime().edge().port());
@@ -55,6 +56,7 @@ public final class LocalSlipway implements BeforeAllCallback, AfterAllCallback {
         this.retryIntervalScale = b.retryIntervalScale;
         this.scheduleInterval = b.scheduleInterval;
         this.environment = java.util.Map.copyOf(b.environment);
+        this.serverIdle = b.serverIdle;
     }
 
     public static Builder builder() {
@@ -106,7 +108,8 @@ public final class LocalSlipway implements BeforeAllCallback, AfterAllCallback {
 
     /** The options this runtime runs with (a test that checks a second runtime is refused starts one on them). */
     public LocalRuntime.Options options() {
-        LocalRuntime.Options.Builder b = defaultOptions(dataDir).retryIntervalScale(retryIntervalScale).scheduleInterval(scheduleInterval);
+        LocalRuntime.Options.Builder b = defaultOptions(dataDir).retryIntervalScale(retryIntervalScale).scheduleInterval(scheduleInterval)
+                .serverIdle(serverIdle);
         environment.forEach(b::environment);
         return b.build();
     }
@@ -229,8 +232,15 @@ public final class LocalSlipway implements BeforeAllCallback, AfterAllCallback {
         private double retryIntervalScale = 1.0;
         private Duration scheduleInterval;
         private final java.util.Map<String, String> environment = new java.util.LinkedHashMap<>();
+        private Duration serverIdle;
 
         private Builder() {
+        }
+
+        /** How long an app server may idle before the local edge stops it (default: the runtime's 5 minutes). */
+        public Builder serverIdle(Duration idle) {
+            this.serverIdle = idle;
+            return this;
         }
 
         /** A variable every function gets over the template's (e.g. FAILED_AUTH_PER_MINUTE). */

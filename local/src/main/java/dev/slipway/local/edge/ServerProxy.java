@@ -31,6 +31,8 @@ import java.util.Set;
 final class ServerProxy {
     /** Lambda's synchronous payload limit. */
     static final int MAX_BODY = 6 * 1024 * 1024;
+    /** A larger declared body is refused without reading it (the client may see a reset instead of the 413). */
+    private static final long DRAINED_AT_MOST = 64L * 1024 * 1024;
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "transfer-encoding", "te",
             "trailer", "upgrade", "content-length", "host", "expect", "proxy-authorization", "proxy-authenticate");
     private static final Set<String> NO_BODY = Set.of("GET", "HEAD", "DELETE", "OPTIONS");
@@ -52,13 +54,15 @@ final class ServerProxy {
     void forward(HttpExchange ex, NodeServer.Key key, ServerBundle bundle) throws IOException {
         String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
         String declared = ex.getRequestHeaders().getFirst("content-length");
-        if (declared != null && parseLong(declared) > MAX_BODY) {
+        if (declared != null && parseLong(declared) > DRAINED_AT_MOST) {
             problem(ex, ProblemType.PAYLOAD_TOO_LARGE, "The request body is larger than the app server's limit of "
                     + MAX_BODY + " bytes (Lambda's 6 MB payload limit)");
             return;
         }
         byte[] body = ex.getRequestBody().readNBytes(MAX_BODY + 1);
         if (body.length > MAX_BODY) {
+            // read the rest (up to a bound) so the client sees the answer rather than a reset connection
+            ex.getRequestBody().transferTo(OutputStream.nullOutputStream());
             problem(ex, ProblemType.PAYLOAD_TOO_LARGE, "The request body is larger than the app server's limit of "
                     + MAX_BODY + " bytes (Lambda's 6 MB payload limit)");
             return;
