@@ -81,6 +81,39 @@ class ExportsOutsideTheBuilderTest {
         assertEquals(lock.replace(PRIVATE_CACHE, "https://registry.npmjs.org/"), committedLock, "only the URLs changed");
     }
 
+    /**
+     * The app's own registry (build setting {@code registry}): its lockfile's private-cache URLs point there and the
+     * sandboxed build installs from it (registry.yarnpkg.com, a second public registry reachable here, stands in
+     * for a company registry). A registry URL with credentials is refused and changes nothing.
+     */
+    @Test
+    void anAppsOwnRegistryIsWhereItsBuildInstallsFrom() throws Exception {
+        assertEquals(201, api.json("POST", "/apps", "{\"id\":\"own-registry\",\"name\":\"Own registry\"}").statusCode());
+        HttpResponse<String> refused = api.json("PATCH", "/apps/own-registry",
+                "{\"build\":{\"registry\":\"https://user:secret@registry.example/\"}}");
+        assertEquals(400, refused.statusCode(), refused.body());
+        assertTrue(refused.body().contains("registry"), refused.body());
+        HttpResponse<String> set = api.json("PATCH", "/apps/own-registry", "{\"build\":{\"registry\":\"https://registry.yarnpkg.com/\"}}");
+        assertEquals(200, set.statusCode(), set.body());
+
+        Map<String, String> files = new LinkedHashMap<>(PackageManagerExportsTest.files("node-pinned"));
+        files.put("package-lock.json", files.get("package-lock.json").replace("\"integrity\"",
+                "\"resolved\": \"" + PRIVATE_CACHE + "escape-html/-/escape-html-1.0.3.tgz\",\n      \"integrity\""));
+        HttpResponse<String> imported = api.send("POST", "/apps/own-registry/imports", Exports.zip("", files), "application/zip");
+        assertEquals(201, imported.statusCode(), imported.body());
+        assertEquals("https://registry.yarnpkg.com/", Json.parse(api.json("GET", "/apps/own-registry", null).body())
+                .path("build").path("registry").asText());
+
+        String id = Json.parse(api.json("POST", "/apps/own-registry/deployments", "{}").body()).path("deploymentId").asText();
+        JsonNode d = api.awaitDeployment("own-registry", id);
+        String log = api.json("GET", "/apps/own-registry/deployments/" + id + "/logs", null).body();
+        assertEquals("SUCCEEDED", d.path("status").asText(), d + "\n" + log);
+        assertTrue(log.contains("==> package-lock.json: 1 URL of npm-cache.builder.invalid now point at"
+                + " https://registry.yarnpkg.com/ (integrity hashes unchanged)"), log);
+        assertTrue(log.contains("network: reached registry.yarnpkg.com:443"), log);
+        assertTrue(!log.contains("registry.npmjs.org:443"), "only the app's registry was reached: " + log);
+    }
+
     @Test
     void aPlainStaticSiteDeploysAsItIs() throws Exception {
         assertEquals(201, api.json("POST", "/apps", "{\"id\":\"plain\",\"name\":\"Plain\"}").statusCode());
