@@ -43,6 +43,7 @@ class BenchmarksSmokeTest {
         TINY.put("rollback", List.of("3", "2,4", "3"));         // 3 rollbacks per case; 2 and 4 releases of 3 files
         TINY.put("cleanup", List.of("30", "2", "4"));           // 30 previews; 2, then 4 expired (+20 warm-up, +10 for POST /cleanup)
         TINY.put("git", List.of("20", "3", "1"));               // 20 files, 3 commits, 1 round
+        TINY.put("fullstack", List.of("5"));                    // 5 rounds, 3 cold starts: no build (releases written directly)
     }
 
     /** A number as the benchmarks print it: "1,234.5", "0.27", "-" never. */
@@ -124,6 +125,19 @@ class BenchmarksSmokeTest {
             positive(out, row, 3, 4, 5, 6, 7);
             assertTrue(number(row, 3) <= number(row, 4) && number(row, 4) <= number(row, 5), "p50 <= p99 <= max: " + row.group());
         }
+    }
+
+    @Test
+    void fullstackRunsAndPrintsItsFigures() throws Exception {
+        LocalSlipway.assumeNpmDependencies();
+        String out = run("fullstack");
+        positive(out, one(out, "^first request, cold server:\\s+p50\\s+" + NUMBER + " ms\\s+max\\s+" + NUMBER + " ms$"), 1, 2);
+        positive(out, one(out, "^request, warm server:\\s+p50\\s+" + NUMBER + " ms\\s+p99\\s+" + NUMBER + " ms\\s+cold/warm p50 " + NUMBER + "x$"), 1, 2, 3);
+        positive(out, one(out, "^direct to the server:\\s+p50\\s+" + NUMBER + " ms\\s+p99\\s+" + NUMBER + " ms$"), 1, 2);
+        positive(out, one(out, "^through the local edge:\\s+p50\\s+" + NUMBER + " ms\\s+p99\\s+" + NUMBER + " ms\\s+edge/direct p50 " + NUMBER + "x$"), 1, 2, 3);
+        one(out, "^added by the edge's proxy:\\s+p50\\s+" + NUMBER + " ms\\s+p99\\s+" + NUMBER + " ms");
+        positive(out, one(out, "^rollback, static app:\\s+p50\\s+" + NUMBER + " ms\\s+p99\\s+" + NUMBER + " ms$"), 1, 2);
+        positive(out, one(out, "^rollback, full-stack app:\\s+p50\\s+" + NUMBER + " ms\\s+p99\\s+" + NUMBER + " ms\\s+full-stack/static p99 " + NUMBER + "x"), 1, 2, 3);
     }
 
     @Test
