@@ -254,6 +254,7 @@ class TemplateAwsSpecTest {
                 "template.yaml's copy of server-package.cjs differs from shared/…/deploy/build/server-package.cjs");
         assertTrue(command.contains("\"$T/server-package.cjs\" check") && command.contains("\"$T/server-package.cjs\" package \"$OUT\""));
         assertTrue(command.contains("NEXT_PRIVATE_STANDALONE=true"));
+        assertTrue(command.contains("export NITRO_PRESET=\"${NITRO_PRESET:-node-server}\""), "the local runner's Nitro preset");
     }
 
     /** A Node server app: the buildspec zips the bundle into the output with what runs it, as the local runner does. */

@@ -529,6 +529,10 @@ public final class LocalBuildRunner {
         // Next.js builds its standalone server (Next's own default for `output` when next.config sets none)
         env.put("NEXT_PRIVATE_STANDALONE", "true");
         env.put("NEXT_TELEMETRY_DISABLED", "1");
+        // Nitro (TanStack Start, Nuxt …) builds a Node server, its own default; a config's defaultPreset gives way
+        // (Lovable's TanStack template defaults to cloudflare-module, which node cannot run), an explicit preset or the
+        // app's own NITRO_PRESET wins (the buildspec sets the same)
+        env.putIfAbsent("NITRO_PRESET", "node-server");
         env.put("HOME", view.home());
         env.put("TMPDIR", view.tmp());
         String caches = view.packageCaches();

@@ -291,6 +291,7 @@ class LocalBuildRunnerTest {
 
         Map<String, String> env = parseEnv(Files.readString(out.outputDir().resolve("env.txt")));
         assertEquals("true", env.get("CI"));
+        assertEquals("node-server", env.get("NITRO_PRESET"), "Nitro builds a server node can run");
         assertEquals(SECRET, env.get("API_SECRET"));
         assertEquals(GREETING, env.get("VITE_GREETING"));
         assertEquals(System.getenv("PATH"), env.get("PATH"));
