@@ -79,21 +79,23 @@ class SdkCallsAreGrantedTest {
 
     /** Which table a class's DynamoDB calls act on: each store owns one; the deploy stores share the ReleasesTable. */
     private static final String DEPLOY_STORES = "dev/slipway/shared/deploy/store/dynamodb/";
-    private static final Map<String, String> TABLE_OF = Map.of(
-            "dev/slipway/shared/audit/AuditLedger", "AuditTable",
-            "dev/slipway/shared/audit/AuditExport", "AuditTable",
-            "dev/slipway/shared/git/GitTable", "GitTable",
-            "dev/slipway/shared/gitserver/GitSettingsStore", "GitTable",
-            "dev/slipway/shared/apps/DynamoDbAppStore", "AppsTable",
-            "dev/slipway/shared/auth/TokenStore", "AccessTable",
-            "dev/slipway/shared/auth/FailedAuthLimit", "AccessTable",
-            "dev/slipway/shared/hooks/HookStore", "AccessTable",
-            "dev/slipway/shared/idempotency/DynamoDbIdempotencyStore", "IdempotencyTable");
+    private static final Map<String, String> TABLE_OF = Map.ofEntries(
+            Map.entry("dev/slipway/shared/audit/AuditLedger", "AuditTable"),
+            Map.entry("dev/slipway/shared/audit/AuditExport", "AuditTable"),
+            Map.entry("dev/slipway/shared/git/GitTable", "GitTable"),
+            Map.entry("dev/slipway/shared/gitserver/GitSettingsStore", "GitTable"),
+            Map.entry("dev/slipway/shared/apps/DynamoDbAppStore", "AppsTable"),
+            Map.entry("dev/slipway/shared/auth/TokenStore", "AccessTable"),
+            Map.entry("dev/slipway/shared/auth/FailedAuthLimit", "AccessTable"),
+            Map.entry("dev/slipway/shared/hooks/HookStore", "AccessTable"),
+            Map.entry("dev/slipway/shared/idempotency/DynamoDbIdempotencyStore", "IdempotencyTable"),
+            Map.entry("dev/slipway/shared/gitserver/Mirrors", "GitTable"));
     private static final String SSM_ARN = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter";
     /** Which SSM parameters a class's calls act on (a sample name in each). */
     private static final Map<String, String> PARAMETER_OF = Map.of(
             "dev/slipway/shared/auth/AdminTokenHashSource", SSM_ARN + "${AdminTokenHashParameterName}",
-            "dev/slipway/shared/env/SsmAppEnvironment", SSM_ARN + "/slipway/${AWS::StackName}/apps/shop/production/API_KEY");
+            "dev/slipway/shared/env/SsmAppEnvironment", SSM_ARN + "/slipway/${AWS::StackName}/apps/shop/production/API_KEY",
+            "dev/slipway/shared/gitserver/MirrorTokens", SSM_ARN + "/slipway/${AWS::StackName}/mirrors/shop");
     private static final String BUCKET = "${ArtifactsBucket.Arn}";
     private static final String OBJECT = BUCKET + "/*";
 

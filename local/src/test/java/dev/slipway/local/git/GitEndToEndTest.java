@@ -3,6 +3,7 @@ package dev.slipway.local.git;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.local.AdminApi;
 import dev.slipway.local.LocalSlipway;
+import dev.slipway.local.bench.GitHttpBackend;
 import dev.slipway.local.imports.Exports;
 import dev.slipway.shared.json.Json;
 import org.junit.jupiter.api.BeforeAll;
@@ -317,6 +318,49 @@ class GitEndToEndTest {
         JsonNode audit = Json.parse(api.json("GET", "/apps/" + APP + "/audit?limit=500", null).body());
         JsonNode last = audit.get("events").get(audit.get("events").size() - 1);
         assertTrue(last.at("/after/forced").asBoolean(), last.toString());
+    }
+
+    @Test
+    @Order(8)
+    void aMirrorBehindGitHttpBackendGetsEveryCommitAndFailuresBackOff() throws Throwable {
+        Path served = Files.createDirectories(tmp.resolve("served"));
+        git(tmp, "init", "-q", "--bare", "-b", "main", served.resolve("mirror.git").toString());
+        try (GitHttpBackend remote = new GitHttpBackend(served, "mirror-token-123")) {
+            HttpResponse<String> set = api.json("PUT", "/apps/" + APP + "/mirror",
+                    "{\"url\":\"" + remote.url("mirror") + "\",\"token\":\"mirror-token-123\"}");
+            assertEquals(200, set.statusCode(), set.body());
+            assertFalse(set.body().contains("mirror-token-123"));
+            slipway.runtime().functions().invoke("GitMaintenanceFunction", Map.of("source", "test"));
+
+            Path all = tmp.resolve("all.git");
+            git(tmp, "clone", "-q", "--mirror", url(), all.toString());
+            assertEquals(git(all, "for-each-ref", "--format=%(refname) %(objectname)", "refs/heads"),
+                    git(served.resolve("mirror.git"), "for-each-ref", "--format=%(refname) %(objectname)", "refs/heads"));
+            assertEquals(git(all, "rev-list", "--all"), git(served.resolve("mirror.git"), "rev-list", "--all"));
+            git(served.resolve("mirror.git"), "fsck", "--full");
+            JsonNode view = Json.parse(api.json("GET", "/apps/" + APP + "/mirror", null).body());
+            assertFalse(view.at("/lastPush/at").isNull(), view.toString());
+            assertEquals(0, view.get("failures").asInt());
+            assertTrue(auditActions().contains("mirror.pushed"));
+
+            // Nothing changed: the next run pushes nothing. A wrong token fails, is audited, and backs off.
+            int events = auditActions().size();
+            slipway.runtime().functions().invoke("GitMaintenanceFunction", Map.of("source", "test"));
+            assertEquals(events, auditActions().size());
+            assertEquals(200, api.json("PUT", "/apps/" + APP + "/mirror",
+                    "{\"url\":\"" + remote.url("mirror") + "\",\"token\":\"wrong\"}").statusCode());
+            importExport("fourth");
+            slipway.runtime().functions().invoke("GitMaintenanceFunction", Map.of("source", "test"));
+            view = Json.parse(api.json("GET", "/apps/" + APP + "/mirror", null).body());
+            assertEquals(1, view.get("failures").asInt(), view.toString());
+            assertFalse(view.at("/lastError/message").isNull());
+            assertFalse(view.toString().contains("wrong"));
+            assertTrue(auditActions().contains("mirror.failed"));
+            int afterFailure = auditActions().size();
+            slipway.runtime().functions().invoke("GitMaintenanceFunction", Map.of("source", "test"));
+            assertEquals(afterFailure, auditActions().size(), "backing off: no attempt before nextAttemptAt");
+        }
+        assertEquals(404, api.json("GET", "/apps/event-none-" + 1 + "/mirror", null).statusCode());
     }
 
     static Map<String, byte[]> unzip(byte[] zip) throws IOException {

@@ -93,6 +93,8 @@ public final class RouteAccess {
         git("GET /apps/{appId}/archive/{file+}", Role.VIEWER);
         git("GET /apps/{appId}/git", Role.VIEWER);
         git("PUT /apps/{appId}/git", Role.ADMIN);
+        git("GET /apps/{appId}/mirror", Role.VIEWER);
+        git("PUT /apps/{appId}/mirror", Role.ADMIN);
         // Deploy hooks: managed by deployers of the app; the hook URL is its own credential.
         app("POST /apps/{appId}/hooks", Role.DEPLOYER);
         app("GET /apps/{appId}/hooks", Role.VIEWER);

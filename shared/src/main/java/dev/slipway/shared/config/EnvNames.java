@@ -24,6 +24,8 @@ public final class EnvNames {
     public static final String APP_ENV_PARAMETER_PREFIX = "APP_ENV_PARAMETER_PREFIX";
     /** Folder of the locally encrypted app environment (the local runtime sets it instead). */
     public static final String APP_ENV_LOCAL_DIR = "APP_ENV_LOCAL_DIR";
+    /** SSM path under which mirror tokens are kept as SecureStrings, apart from the app environment (no build reads it). */
+    public static final String MIRROR_SECRET_PARAMETER_PREFIX = "MIRROR_SECRET_PARAMETER_PREFIX";
     /** Import limits; template.yaml and the local runtime may lower or raise the defaults. */
     public static final String IMPORT_MAX_ENTRIES = "IMPORT_MAX_ENTRIES";
     public static final String IMPORT_MAX_TOTAL_BYTES = "IMPORT_MAX_TOTAL_BYTES";

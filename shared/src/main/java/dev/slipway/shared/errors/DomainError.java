@@ -56,6 +56,8 @@ public enum DomainError {
     BRANCH_NOT_FOUND,
     /** A git token that may read the repository asked to push. */
     GIT_READ_ONLY,
+    /** The app has no mirror configured. */
+    MIRROR_NOT_FOUND,
     COMMIT_NOT_FOUND,
     // Deploys and releases.
     REF_NOT_FOUND,

@@ -61,6 +61,7 @@ public final class ProblemTable {
             case GIT_FETCH_TIMEOUT -> ProblemType.GIT_FETCH_TIMEOUT;
             case BRANCH_NOT_FOUND -> ProblemType.BRANCH_NOT_FOUND;
             case GIT_READ_ONLY -> ProblemType.GIT_READ_ONLY;
+            case MIRROR_NOT_FOUND -> ProblemType.MIRROR_NOT_FOUND;
             case COMMIT_NOT_FOUND -> ProblemType.COMMIT_NOT_FOUND;
             case REF_NOT_FOUND -> ProblemType.REF_NOT_FOUND;
             case NOTHING_TO_DEPLOY -> ProblemType.NOTHING_TO_DEPLOY;

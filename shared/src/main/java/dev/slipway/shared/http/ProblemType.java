@@ -60,6 +60,7 @@ public enum ProblemType {
     GIT_FETCH_TIMEOUT(422, "git-fetch-timeout", "Fetching the git repository took longer than allowed"),
     BRANCH_NOT_FOUND(404, "branch-not-found", "The app has no such branch"),
     GIT_READ_ONLY(403, "git-read-only", "This token may read the repository, not push to it"),
+    MIRROR_NOT_FOUND(404, "mirror-not-found", "The app has no mirror"),
     COMMIT_NOT_FOUND(404, "commit-not-found", "The app has no such commit"),
     // Deploys and releases.
     REF_NOT_FOUND(422, "ref-not-found", "The app has no such branch or commit"),

@@ -42,6 +42,9 @@ import dev.slipway.shared.env.AppEnvironment;
 import dev.slipway.shared.git.GitStore;
 import dev.slipway.shared.git.GitTable;
 import dev.slipway.shared.gitserver.GitExports;
+import dev.slipway.shared.gitserver.Mirrors;
+import dev.slipway.shared.gitserver.MirrorTokens;
+import dev.slipway.shared.imports.GitUrlImport;
 import dev.slipway.shared.gitserver.GitSettingsStore;
 import dev.slipway.shared.gitserver.GitSmartHttp;
 import dev.slipway.shared.gitserver.PushDeploys;
@@ -69,6 +72,7 @@ final class DeployFunctionServices extends FunctionServices {
     private final Once<GitSmartHttp> smartHttp = new Once<>();
     private final Once<GitExports> exports = new Once<>();
     private final Once<GitSettingsStore> gitSettings = new Once<>();
+    private final Once<Mirrors> mirrors = new Once<>();
     private final Once<ReleaseFiles> files = new Once<>();
     private final Once<CommitSource> sources = new Once<>();
     private final Once<SiteUrls> urls = new Once<>();
@@ -130,6 +134,18 @@ final class DeployFunctionServices extends FunctionServices {
     /** Built on the first push that deploys: a push that does not never builds the deploy services. */
     PushDeploys pushDeploys() {
         return new PushDeploys(deploys(), previews());
+    }
+
+    /** Mirror tokens: encrypted as the app environment is, under a path of their own that builds never read. */
+    Mirrors mirrors() {
+        return mirrors.get(() -> {
+            MirrorTokens secrets = config().get(EnvNames.APP_ENV_LOCAL_DIR)
+                    .map(dir -> MirrorTokens.local(Path.of(dir).resolveSibling("mirror-secrets")))
+                    .orElseGet(() -> MirrorTokens.ssm(aws().ssm(), config().require(EnvNames.MIRROR_SECRET_PARAMETER_PREFIX)));
+            // Locally a mirror may be a git server on the laptop; in AWS the import's rule holds (https, public hosts).
+            GitUrlImport urlRule = config().isLocal() ? null : GitUrlImport.standard(ImportLimits.DEFAULT);
+            return new Mirrors(git(), aws().dynamoDbEnhanced(), config().require(EnvNames.GIT_TABLE), ledger(), secrets, urlRule, clock());
+        });
     }
 
     GitAccess gitAccess() {

@@ -62,6 +62,9 @@ public final class GitHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
                 .route("GET /apps/{appId}/archive/{file+}", r -> guarded(r, this::archive))
                 .route("GET /apps/{appId}/git", r -> guarded(r, this::getSettings))
                 .route("PUT /apps/{appId}/git", r -> guarded(r, this::putSettings))
+                .route("GET /apps/{appId}/mirror", r -> guarded(r, (q, g) -> ApiResponse.json(200, services.mirrors().view(requireApp(q, "appId")))))
+                .route("PUT /apps/{appId}/mirror", r -> guarded(r, (q, g) -> ApiResponse.json(200,
+                        services.mirrors().configure(requireApp(q, "appId"), q.jsonObject(), q.actor()))))
                 .build();
     }
 
