@@ -42,7 +42,7 @@ jq -r '.failure // empty' "$out/status.json" | head -3
 if [[ $st == SUCCEEDED ]]; then
   get() { curl -s -o "${2:-/dev/null}" -w '%{http_code}' --resolve "$app.localhost:$EDGE:127.0.0.1" "http://$app.localhost:$EDGE$1"; }
   echo "site: GET / → $(get / "$out/index.html")"
-  grep -oE '(src|href)="/[^"]+"' "$out/index.html" | sed -E 's/^(src|href)="//; s/"$//' | sort -u | while read -r p; do
+  grep -aoE '(src|href)="/[^"]+"' "$out/index.html" | sed -E 's/^(src|href)="//; s/"$//' | sort -u | while read -r p; do
     echo "  $p → $(get "$p")"
   done
 fi
