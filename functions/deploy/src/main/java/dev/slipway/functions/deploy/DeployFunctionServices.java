@@ -30,7 +30,6 @@ import dev.slipway.shared.deploy.server.lambda.AppServerSettings;
 import dev.slipway.shared.deploy.server.lambda.LambdaAppServers;
 import dev.slipway.shared.deploy.server.lambda.LambdaServerLogs;
 import dev.slipway.shared.deploy.server.lambda.ServerRouting;
-import dev.slipway.shared.env.EnvScope;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
@@ -208,8 +207,7 @@ final class DeployFunctionServices extends FunctionServices {
             }
             case AppServersEnv.LAMBDA -> new Hosting(lambdaServers(), new LambdaServerLogs(
                     aws().configure(CloudWatchLogsClient.builder(), "CLOUDWATCH_LOGS").build(),
-                    aws().configure(LambdaClient.builder(), "LAMBDA").build(), AppServerSettings.from(config()),
-                    appId -> redactorOf(appId)));
+                    aws().configure(LambdaClient.builder(), "LAMBDA").build(), AppServerSettings.from(config())));
             case AppServersEnv.NONE -> {
                 var none = new NoAppServers();
                 yield new Hosting(none, none);
@@ -217,25 +215,6 @@ final class DeployFunctionServices extends FunctionServices {
             default -> throw new IllegalStateException(AppServersEnv.APP_SERVERS + " must be local, lambda or none, not "
                     + AppServersEnv.kind(config()));
         });
-    }
-
-    /** Replaces the app's variable values (4 characters or more, either scope) in a server's log line. */
-    private java.util.function.UnaryOperator<String> redactorOf(String appId) {
-        java.util.Map<String, String> values = new java.util.TreeMap<>();
-        for (EnvScope scope : EnvScope.values()) {
-            environment().values(appId, scope).forEach((name, value) -> {
-                if (value != null && value.length() >= 4) {
-                    values.put(value, name);
-                }
-            });
-        }
-        return line -> {
-            String out = line;
-            for (var e : values.entrySet()) {
-                out = out.replace(e.getKey(), "[redacted:" + e.getValue() + "]");
-            }
-            return out;
-        };
     }
 
     private SfnClient sfn() {

@@ -14,13 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Function;
-import java.util.function.UnaryOperator;
 
 /**
  * A release's server log in AWS: the app function's log group, the streams of the release's
- * version (Lambda names them {@code yyyy/mm/dd/[version]…}), oldest first, each line through the
- * app's redactor (its variables' values).
+ * version (Lambda names them {@code yyyy/mm/dd/[version]…}), oldest first. The API redacts the app's
+ * values (RedactedServerLogs).
  */
 public final class LambdaServerLogs implements ServerLogs {
     private static final int STREAMS = 50;
@@ -28,14 +26,11 @@ public final class LambdaServerLogs implements ServerLogs {
     private final CloudWatchLogsClient logs;
     private final LambdaClient lambda;
     private final AppServerSettings settings;
-    private final Function<String, UnaryOperator<String>> redactorFor;
 
-    public LambdaServerLogs(CloudWatchLogsClient logs, LambdaClient lambda, AppServerSettings settings,
-                            Function<String, UnaryOperator<String>> redactorFor) {
+    public LambdaServerLogs(CloudWatchLogsClient logs, LambdaClient lambda, AppServerSettings settings) {
         this.logs = logs;
         this.lambda = lambda;
         this.settings = settings;
-        this.redactorFor = redactorFor;
     }
 
     @Override
@@ -67,12 +62,11 @@ public final class LambdaServerLogs implements ServerLogs {
         if (streams.isEmpty()) {
             return new Page(List.of(), since);
         }
-        UnaryOperator<String> redact = redactorFor.apply(appId);
         List<Line> lines = new ArrayList<>();
         long start = since == null ? 0 : since.toEpochMilli();
         for (FilteredLogEvent e : logs.filterLogEvents(r -> r.logGroupName(names.logGroup()).logStreamNames(streams)
                 .startTime(start).limit(limit)).events()) {
-            lines.add(new Line(Instant.ofEpochMilli(e.timestamp()), redact.apply(e.message().stripTrailing())));
+            lines.add(new Line(Instant.ofEpochMilli(e.timestamp()), e.message().stripTrailing()));
         }
         Instant next = lines.isEmpty() ? since : lines.get(lines.size() - 1).at().plusMillis(1);
         return new Page(lines, next);
