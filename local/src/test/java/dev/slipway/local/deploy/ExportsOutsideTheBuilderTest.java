@@ -61,6 +61,8 @@ class ExportsOutsideTheBuilderTest {
         assertTrue(slipway.edge().site("pinned", "/").text().contains("<div id=\"root\">"));
 
         // the owner's choice: the lockfile the build installed from becomes the branch's (and the finding goes)
+        JsonNode offered = Json.parse(api.json("GET", "/apps/pinned/deployments/" + id + "/lockfile", null).body());
+        assertEquals("mapped", offered.path("files").get(0).path("change").asText(), offered.toString());
         HttpResponse<String> committed = api.json("POST", "/apps/pinned/deployments/" + id + "/lockfile-commit", null);
         assertEquals(201, committed.statusCode(), committed.body());
         assertEquals("[\"package-lock.json\"]", Json.parse(committed.body()).path("files").toString());

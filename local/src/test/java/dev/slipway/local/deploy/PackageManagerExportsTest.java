@@ -64,6 +64,14 @@ class PackageManagerExportsTest {
 
         HttpResponse<String> missing = api.json("POST", "/apps/npm/deployments/01hzzzzzzzzzzzzzzzzzzzzzzz/lockfile-commit", null);
         assertEquals(404, missing.statusCode(), missing.body());
+        HttpResponse<String> offered = api.json("GET", "/apps/npm/deployments/" + first.id() + "/lockfile", null);
+        assertEquals(200, offered.statusCode(), offered.body());
+        JsonNode offer = Json.parse(offered.body());
+        assertEquals(first.commit(), offer.path("commit").asText(), offered.body());
+        assertEquals("package-lock.json", offer.path("files").get(0).path("name").asText(), offered.body());
+        assertEquals("written", offer.path("files").get(0).path("change").asText(), offered.body());
+        assertEquals(64, offer.path("files").get(0).path("sha256").asText().length(), offered.body());
+        assertEquals("/apps/npm/deployments/" + first.id() + "/lockfile-commit", offer.path("links").path("commit").asText());
         HttpResponse<String> committed = api.json("POST", "/apps/npm/deployments/" + first.id() + "/lockfile-commit", null);
         assertEquals(201, committed.statusCode(), committed.body());
         JsonNode c = Json.parse(committed.body());
@@ -93,6 +101,9 @@ class PackageManagerExportsTest {
         assertEquals(commit, d.path("commit").asText());
         assertTrue(log.contains("package manager npm (from package-lock.json)"), log);
         assertFalse(log.contains("no lockfile found"), log);
+        HttpResponse<String> none = api.json("GET", "/apps/npm/deployments/" + second + "/lockfile", null);
+        assertEquals(404, none.statusCode(), none.body());
+        assertEquals("urn:slipway:problem:lockfile-not-found", Json.parse(none.body()).path("type").asText());
         HttpResponse<String> nothing = api.json("POST", "/apps/npm/deployments/" + second + "/lockfile-commit", null);
         assertEquals(409, nothing.statusCode(), nothing.body());
         assertEquals("urn:slipway:problem:no-lockfile-to-commit", Json.parse(nothing.body()).path("type").asText());

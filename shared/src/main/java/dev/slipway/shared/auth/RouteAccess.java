@@ -66,6 +66,7 @@ public final class RouteAccess {
         app("GET /apps/{appId}/deployments/{deploymentId}/logs", Role.VIEWER);
         // a commit on the branch, as a push or an import is
         app("POST /apps/{appId}/deployments/{deploymentId}/lockfile-commit", Role.DEPLOYER);
+        app("GET /apps/{appId}/deployments/{deploymentId}/lockfile", Role.VIEWER);
         app("POST /apps/{appId}/releases", Role.DEPLOYER);
         app("GET /apps/{appId}/releases", Role.VIEWER);
         app("GET /apps/{appId}/releases/{releaseId}", Role.VIEWER);

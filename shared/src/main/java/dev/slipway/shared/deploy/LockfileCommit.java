@@ -85,6 +85,47 @@ public final class LockfileCommit {
         this.clock = clock;
     }
 
+    /**
+     * One lockfile a deployment offers: its name, size and SHA-256, and how it differs from the commit's —
+     * {@code written} (the commit had none: the install wrote it) or {@code mapped} (registry URLs pointed at the
+     * configured registry).
+     */
+    public record OfferedFile(String name, long bytes, String sha256, String change) {
+    }
+
+    /** What a deployment offers to commit: its commit, branch and files (404 {@code lockfile-not-found} if none). */
+    public record Offer(String deploymentId, String commit, String branch, List<OfferedFile> files) {
+    }
+
+    public Offer offer(String appId, String deploymentId) {
+        Deployment d = deployments.get(appId, deploymentId)
+                .orElseThrow(() -> new DomainException(DomainError.DEPLOYMENT_NOT_FOUND, "No deployment " + deploymentId + " in " + appId));
+        Map<String, byte[]> files = stored(appId, deploymentId);
+        if (d.commit() == null || files.isEmpty()) {
+            throw new DomainException(DomainError.LOCKFILE_NOT_FOUND, "Deployment " + deploymentId
+                    + "'s build installed from its commit's own lockfile (or has not installed yet)");
+        }
+        List<OfferedFile> out = new ArrayList<>();
+        try (S3DfsRepository repo = git.open(appId); RevWalk walk = new RevWalk(repo)) {
+            RevCommit c = walk.parseCommit(ObjectId.fromString(d.commit()));
+            for (Map.Entry<String, byte[]> f : files.entrySet()) {
+                boolean inCommit = org.eclipse.jgit.treewalk.TreeWalk.forPath(repo, f.getKey(), c.getTree()) != null;
+                out.add(new OfferedFile(f.getKey(), f.getValue().length, sha256(f.getValue()), inCommit ? "mapped" : "written"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new Offer(deploymentId, d.commit(), d.ref() == null ? "main" : d.ref(), out);
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** What was committed: the new commit, its parent (the deployment's commit), the branch and the files. */
     public record Result(String commit, String parent, String branch, List<String> files) {
     }

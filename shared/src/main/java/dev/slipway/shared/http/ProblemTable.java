@@ -68,6 +68,7 @@ public final class ProblemTable {
             case DEPLOYMENT_NOT_FOUND -> ProblemType.DEPLOYMENT_NOT_FOUND;
             case BUILD_LOG_NOT_FOUND -> ProblemType.BUILD_LOG_NOT_FOUND;
             case NO_LOCKFILE_TO_COMMIT -> ProblemType.NO_LOCKFILE_TO_COMMIT;
+            case LOCKFILE_NOT_FOUND -> ProblemType.LOCKFILE_NOT_FOUND;
             case BRANCH_MOVED -> ProblemType.BRANCH_MOVED;
             case RELEASE_NOT_FOUND -> ProblemType.RELEASE_NOT_FOUND;
             case RELEASE_NOT_READY -> ProblemType.RELEASE_NOT_READY;

@@ -67,6 +67,7 @@ public enum ProblemType {
     NOTHING_TO_DEPLOY(409, "nothing-to-deploy", "The app has no commits yet; import its code first"),
     DEPLOYMENT_NOT_FOUND(404, "deployment-not-found", "No such deployment"),
     BUILD_LOG_NOT_FOUND(404, "build-log-not-found", "This deployment has no build log (yet)"),
+    LOCKFILE_NOT_FOUND(404, "lockfile-not-found", "This deployment's build installed from its commit's own lockfile"),
     NO_LOCKFILE_TO_COMMIT(409, "no-lockfile-to-commit", "This deployment's build installed from the commit's own lockfile"),
     BRANCH_MOVED(409, "branch-moved", "The branch no longer points at this deployment's commit"),
     RELEASE_NOT_FOUND(404, "release-not-found", "No such release"),

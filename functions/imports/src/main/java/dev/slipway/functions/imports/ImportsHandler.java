@@ -44,6 +44,7 @@ public final class ImportsHandler implements RequestHandler<APIGatewayV2HTTPEven
                 .idempotency(services.idempotency())
                 .route("POST /apps/{appId}/imports", this::importExport)
                 .route("POST /apps/{appId}/uploads", this::createUpload)
+                .route("GET /apps/{appId}/deployments/{deploymentId}/lockfile", this::offeredLockfile)
                 .route("POST /apps/{appId}/deployments/{deploymentId}/lockfile-commit", this::commitLockfile)
                 .build();
     }
@@ -51,6 +52,16 @@ public final class ImportsHandler implements RequestHandler<APIGatewayV2HTTPEven
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         return router.handle(event, context);
+    }
+
+    /** The lockfile a deployment's build installed from when it differs from its commit's: what a commit would add. */
+    private APIGatewayV2HTTPResponse offeredLockfile(ApiRequest request) {
+        String appId = request.pathParameter("appId").orElse("");
+        imports.requireApp(appId);
+        String deploymentId = request.pathParameter("deploymentId").orElse("");
+        ObjectNode body = Json.MAPPER.valueToTree(lockfiles.offer(appId, deploymentId));
+        body.putObject("links").put("commit", "/apps/" + appId + "/deployments/" + deploymentId + "/lockfile-commit");
+        return ApiResponse.json(200, body);
     }
 
     /** The lockfile a deployment's build installed from, committed on its branch (LockfileCommit). */
