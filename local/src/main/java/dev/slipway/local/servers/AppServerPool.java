@@ -75,6 +75,7 @@ public final class AppServerPool implements AutoCloseable {
     private final AppEnvironment environment;
     private final BuildSandbox sandbox;
     private final Duration idleLimit;
+    private final Duration startLimit;
     private final Map<NodeServer.Key, NodeServer> running = new ConcurrentHashMap<>();
     private final Map<NodeServer.Key, Object> locks = new ConcurrentHashMap<>();
     private final Map<String, Bundle> bundles = new ConcurrentHashMap<>();
@@ -92,6 +93,13 @@ public final class AppServerPool implements AutoCloseable {
      * @param idleLimit a server with no request for this long is stopped (Lambda freezes and drops idle ones too)
      */
     public AppServerPool(S3Client s3, String bucket, Path root, AppEnvironment environment, BuildSandbox sandbox, Duration idleLimit) {
+        this(s3, bucket, root, environment, sandbox, idleLimit, START_LIMIT);
+    }
+
+    /** @param startLimit how long a server may take to listen and answer its home page (tests shorten Lambda's 30 s) */
+    public AppServerPool(S3Client s3, String bucket, Path root, AppEnvironment environment, BuildSandbox sandbox, Duration idleLimit,
+                         Duration startLimit) {
+        this.startLimit = startLimit;
         this.s3 = s3;
         this.bucket = bucket;
         this.root = root.toAbsolutePath().normalize();
@@ -147,7 +155,7 @@ public final class AppServerPool implements AutoCloseable {
                 running.remove(key, s);
                 log(key).append(key.scope().id(), "[slipway] the server had exited with status " + s.exitStatus() + "; starting it again");
             }
-            NodeServer started = start(key, bundle, System.nanoTime() + START_LIMIT.toNanos());
+            NodeServer started = start(key, bundle, System.nanoTime() + startLimit.toNanos());
             running.put(key, started);
             return started;
         }
@@ -164,7 +172,7 @@ public final class AppServerPool implements AutoCloseable {
 
     /** Starts (or finds) the server and asks for its home page: a 2xx or 3xx within 30 s of the start, else the reason and log tail. */
     public void publish(NodeServer.Key key) throws ServerCheckFailed {
-        long deadline = System.nanoTime() + START_LIMIT.toNanos();
+        long deadline = System.nanoTime() + startLimit.toNanos();
         ServerBundle bundle = bundle(key.appId(), key.releaseId())
                 .orElseThrow(() -> new ServerCheckFailed("release " + key.releaseId() + " has no server bundle in the bucket", ""));
         NodeServer s;
@@ -189,7 +197,7 @@ public final class AppServerPool implements AutoCloseable {
             }
             problem = "GET / answered " + r.statusCode() + ", neither 2xx nor a redirect";
         } catch (IOException e) {
-            problem = "GET / got no answer within " + START_LIMIT.toSeconds() + " s (" + e.getClass().getSimpleName() + ")";
+            problem = "GET / got no answer within " + startLimit.toSeconds() + " s (" + e.getClass().getSimpleName() + ")";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             problem = "interrupted";
@@ -306,7 +314,7 @@ public final class AppServerPool implements AutoCloseable {
             }
         }
         s.stop();
-        throw new ServerCheckFailed("the server did not listen on PORT " + port + " within " + START_LIMIT.toSeconds()
+        throw new ServerCheckFailed("the server did not listen on PORT " + port + " within " + startLimit.toSeconds()
                 + " s: it must listen on the port Slipway gives it in the PORT variable", afterPump(log));
     }
 

@@ -1,0 +1,163 @@
+package dev.slipway.local.servers;
+
+import dev.slipway.local.EmbeddedEngines;
+import dev.slipway.shared.deploy.build.LocalBuildRunner;
+import dev.slipway.shared.deploy.build.sandbox.Bubblewrap;
+import dev.slipway.shared.deploy.model.ServerBundle;
+import dev.slipway.shared.deploy.server.ServerBundles;
+import dev.slipway.shared.deploy.server.ServerOutput;
+import dev.slipway.shared.deploy.server.hosting.AppServers.ServerCheckFailed;
+import dev.slipway.shared.deploy.server.hosting.ServerLogs;
+import dev.slipway.shared.env.EnvScope;
+import dev.slipway.shared.env.LocalEncryptedAppEnvironment;
+import dev.slipway.shared.ids.Ulid;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The local app servers on their own (the embedded S3, real node, the builds' sandbox): a server that exits,
+ * ignores PORT or answers its home page with a 500 fails its check with the reason and its log tail; a good one
+ * gets its scope's server-side values (never public or other-scope ones), cannot see outside its folder,
+ * logs redacted, and is stopped when idle.
+ */
+class AppServerPoolTest {
+    private static final String APP = "pool-app";
+    private static final String SECRET = "s3cret-database-password";
+
+    @TempDir
+    static Path dir;
+    static EmbeddedEngines engines;
+    static AppServerPool pool;
+    static String bucket;
+    static Path outside;
+    private static final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/node")) || System.getenv("PATH").contains("node"), "node is not installed");
+        engines = EmbeddedEngines.get();
+        bucket = engines.bucketName("ArtifactsBucket");
+        var env = new LocalEncryptedAppEnvironment(dir.resolve("secrets"));
+        env.change(APP, Map.of(
+                "DATABASE_PASSWORD", new dev.slipway.shared.env.AppEnvironment.Entry(SECRET, Set.of(EnvScope.PRODUCTION)),
+                "PREVIEW_ONLY", new dev.slipway.shared.env.AppEnvironment.Entry("for previews", Set.of(EnvScope.PREVIEW)),
+                "VITE_PUBLIC", new dev.slipway.shared.env.AppEnvironment.Entry("built in", EnvScope.ALL)), java.util.List.of());
+        outside = Files.writeString(dir.resolve("outside.txt"), "Slipway's own file");
+        pool = new AppServerPool(engines.s3Client, bucket, dir.resolve("servers"), env, LocalBuildRunner.defaultSandbox(),
+                Duration.ofSeconds(2), Duration.ofSeconds(3));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (pool != null) {
+            pool.close();
+        }
+    }
+
+    @Test
+    void aGoodServerGetsItsScopesServerSideValuesOnlyAndSeesNothingOutsideItsFolder() throws Exception {
+        String release = release("""
+                const http = require('http');
+                const fs = require('fs');
+                console.log('starting with', process.env.DATABASE_PASSWORD);
+                http.createServer((req, res) => res.end(JSON.stringify({
+                  password: process.env.DATABASE_PASSWORD ?? null, preview: process.env.PREVIEW_ONLY ?? null,
+                  public: process.env.VITE_PUBLIC ?? null, outside: fs.existsSync(%s)
+                }))).listen(Number(process.env.PORT), process.env.HOST);
+                """.formatted("'" + outside + "'"));
+        NodeServer.Key prod = new NodeServer.Key(APP, release, EnvScope.PRODUCTION);
+        pool.publish(prod);
+        String body = get(pool.running(prod).orElseThrow().port());
+        assertTrue(body.contains("\"password\":\"" + SECRET + "\""), body);
+        assertTrue(body.contains("\"preview\":null") && body.contains("\"public\":null"), body);
+        if (LocalBuildRunner.defaultSandbox() instanceof Bubblewrap) {
+            assertTrue(body.contains("\"outside\":false"), "the server sees a file outside its folder: " + body);
+        }
+        NodeServer.Key preview = new NodeServer.Key(APP, release, EnvScope.PREVIEW);
+        pool.publish(preview);
+        String previewBody = get(pool.running(preview).orElseThrow().port());
+        assertTrue(previewBody.contains("\"password\":null") && previewBody.contains("\"preview\":\"for previews\""), previewBody);
+        assertNotEquals(pool.running(prod).orElseThrow().port(), pool.running(preview).orElseThrow().port(), "side by side");
+
+        ServerLogs.Page log = pool.logs(APP, release, null, 100);
+        String text = log.lines().stream().map(ServerLogs.Line::text).reduce("", (a, b) -> a + "\n" + b);
+        assertTrue(text.contains("starting with [redacted:"), text);
+        assertFalse(text.contains(SECRET), text);
+        ServerLogs.Page second = pool.logs(APP, release, null, 1);
+        assertEquals(1, second.lines().size());
+        assertEquals(second.next(), pool.logs(APP, release, second.next(), 1).lines().get(0).at(), "pages follow each other");
+
+        // idle: both stop after 2 s without a request
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while ((pool.running(prod).isPresent() || pool.running(preview).isPresent()) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertTrue(pool.running(prod).isEmpty() && pool.running(preview).isEmpty(), "stopped when idle");
+        pool.remove(APP, release);
+        assertTrue(pool.logs(APP, release, null, 10).lines().isEmpty());
+    }
+
+    @Test
+    void aServerThatExitsIgnoresPortOrAnswers500FailsItsCheckWithItsLog() throws Exception {
+        ServerCheckFailed exits = assertThrows(ServerCheckFailed.class, () -> pool.publish(key(release(
+                "console.error('cannot connect to the database'); process.exit(4);\n"))));
+        assertTrue(exits.getMessage().contains("exited with status 4"), exits.getMessage());
+        assertTrue(exits.logTail().contains("cannot connect to the database"), exits.logTail());
+
+        ServerCheckFailed ownPort = assertThrows(ServerCheckFailed.class, () -> pool.publish(key(release(
+                "require('http').createServer((q, r) => r.end('x')).listen(0, '127.0.0.1');\n"))));
+        assertTrue(ownPort.getMessage().contains("did not listen on PORT"), ownPort.getMessage());
+
+        ServerCheckFailed error = assertThrows(ServerCheckFailed.class, () -> pool.publish(key(release(
+                "require('http').createServer((q, r) => { r.statusCode = 500; r.end('boom'); }).listen(Number(process.env.PORT), process.env.HOST);\n"))));
+        assertTrue(error.getMessage().contains("GET / answered 500"), error.getMessage());
+    }
+
+    private static NodeServer.Key key(String release) {
+        return new NodeServer.Key(APP, release, EnvScope.PRODUCTION);
+    }
+
+    /** A release whose bundle is {@code server.js} with this code, stored as StageRelease stores one. */
+    private static String release(String code) throws Exception {
+        String id = Ulid.next(Instant.now()).toLowerCase(Locale.ROOT);
+        Path bundle = Files.createDirectories(dir.resolve("bundle-" + id));
+        Files.writeString(bundle.resolve("server.js"), code);
+        Path zip = dir.resolve(id + ".zip");
+        ServerOutput.zip(bundle, zip, ServerBundle.MAX_UNZIPPED_BYTES);
+        ServerOutput.Measured m = ServerOutput.measure(zip, "server.js", ServerBundle.MAX_UNZIPPED_BYTES);
+        ServerBundle b = new ServerBundle(ServerBundle.NODE, 20, "server.js", m.sha256(), m.zipBytes(), m.unzippedBytes());
+        engines.s3Client.putObject(r -> r.bucket(bucket).key(ServerBundle.key(APP, id)).metadata(ServerBundles.metadata(b)),
+                RequestBody.fromFile(zip));
+        assertEquals(b, pool.bundle(APP, id).orElseThrow());
+        return id;
+    }
+
+    private static String get(int port) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        return r.body();
+    }
+}
