@@ -66,12 +66,18 @@ final class OutputDirectory {
         return new Ok(rel);
     }
 
+    static final String VERCEL_OUTPUT = ".vercel/output";
+    /** A real Lovable TanStack export's config names Nitro's vercel preset: what it built instead (the buildspec says the same). */
+    static final String VERCEL_HINT = " (it wrote Vercel's Build Output in .vercel/output, which Slipway does not run: set the"
+            + " framework's preset to node-server, e.g. nitro: { preset: \"node-server\" }, or an outputDir)";
+
     /** Checks (and flattens internal file symlinks in) the built output; null when fine, else the reason. */
     static String check(Path sourceDir, Path relative) throws IOException {
         String name = relative.toString().replace('\\', '/');
         Path out = sourceDir.resolve(relative);
         if (!Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
-            return "the build produced no output dir '" + name + "'";
+            return "the build produced no output dir '" + name + "'" + (Files.isDirectory(sourceDir.resolve(VERCEL_OUTPUT),
+                    LinkOption.NOFOLLOW_LINKS) ? VERCEL_HINT : "");
         }
         if (Files.isSymbolicLink(out)) {
             return "output dir '" + name + "' is a symlink; it must be a real directory";

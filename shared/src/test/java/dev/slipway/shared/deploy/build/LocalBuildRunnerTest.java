@@ -271,6 +271,10 @@ class LocalBuildRunnerTest {
         BuildOutcome none = runner.build(new BuildJob(source,
                 new BuildSettings(null, null, "true", "build", null), ENV, log));
         assertEquals("the build produced no output dir 'build'", none.failureReason());
+        BuildOutcome vercel = runner.build(new BuildJob(source,
+                new BuildSettings(null, null, "mkdir -p .vercel/output/static && echo '{}' > .vercel/output/config.json", "dist", null),
+                ENV, log));
+        assertEquals("the build produced no output dir 'dist'" + OutputDirectory.VERCEL_HINT, vercel.failureReason());
         for (String bad : List.of("../dist", "/tmp/dist", "a/../../dist", ".")) {
             BuildOutcome out = runner.build(new BuildJob(source, new BuildSettings(null, null, null, bad, null), ENV, log));
             assertFalse(out.succeeded(), bad);
