@@ -15,6 +15,10 @@ import java.util.Map;
 public class GitItem {
     static final String REF = "ref:";
     static final String PACK = "pack:";
+    /** A pack a compaction replaced: unlisted, its files kept until the grace period ends ({@code lastModified}: when). */
+    static final String RETIRED = "retired:";
+    /** The partition listing the apps that have retired packs, one row per app. */
+    static final String RETIRED_INDEX = "~retired-packs";
 
     private String repo;
     private String name;

@@ -24,7 +24,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -133,6 +135,38 @@ public final class GitStore {
             LOG.warn("packing {} for clones failed; clones pack afresh", repo.appId(), e);
             return false;
         }
+    }
+
+    /** A pack a compaction or GC replaced: its name, its files (name → bytes) and when it was replaced. */
+    public record RetiredPack(String name, Map<String, Long> files, Instant retiredAt) {
+    }
+
+    /** The apps with retired packs. */
+    public List<String> appsWithRetiredPacks() {
+        return table.partition(GitItem.RETIRED_INDEX).stream().map(GitItem::getName).toList();
+    }
+
+    /** An app's retired packs, oldest first. */
+    public List<RetiredPack> retiredPacks(String appId) {
+        return table.items(appId, GitItem.RETIRED).stream()
+                .map(i -> new RetiredPack(i.getName().substring(GitItem.RETIRED.length()),
+                        i.getFiles() == null ? Map.of() : i.getFiles(), Instant.ofEpochMilli(i.getLastModified() == null ? 0 : i.getLastModified())))
+                .sorted(java.util.Comparator.comparing(RetiredPack::retiredAt))
+                .toList();
+    }
+
+    /**
+     * Deletes the files of retired packs from S3, then their rows (a crash between the two leaves
+     * rows whose files are gone; the next run deletes again, which S3 allows). {@code remaining} is how
+     * many retired packs the app keeps: with none, its index row goes too.
+     */
+    public void deleteRetired(String appId, List<RetiredPack> packs, int remaining) {
+        for (RetiredPack p : packs) {
+            for (String file : p.files().keySet()) {
+                s3.deleteObject(r -> r.bucket(bucket).key(S3DfsRepository.key(appId, file)));
+            }
+        }
+        table.forgetRetired(appId, packs.stream().map(RetiredPack::name).toList(), remaining == 0);
     }
 
     /** A file of a tree to commit: its path in git and where its bytes are on disk. */

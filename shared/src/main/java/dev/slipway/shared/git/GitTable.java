@@ -43,8 +43,26 @@ public final class GitTable {
         return out;
     }
 
-    /** Records packs as committed (and forgets the packs they replace) in one transaction. */
+    /** Every row of a partition. */
+    List<GitItem> partition(String repo) {
+        List<GitItem> out = new ArrayList<>();
+        table.query(QueryEnhancedRequest.builder()
+                        .queryConditional(QueryConditional.keyEqualTo(Key.builder().partitionValue(repo).build()))
+                        .consistentRead(true).build())
+                .items().forEach(out::add);
+        return out;
+    }
+
+    /**
+     * Records packs as committed (and forgets the packs they replace) in one transaction. A replaced
+     * pack whose row is given in {@code retire} is kept as a retired row, so that its files are deleted
+     * once no reader can hold the old list ({@link GitStore#deleteRetiredPacks}).
+     */
     void commitPacks(String repo, List<GitItem> add, List<String> removePackNames) {
+        commitPacks(repo, add, removePackNames, List.of());
+    }
+
+    void commitPacks(String repo, List<GitItem> add, List<String> removePackNames, List<GitItem> retire) {
         var tx = TransactWriteItemsEnhancedRequest.builder();
         int n = 0;
         for (GitItem item : add) {
@@ -53,6 +71,17 @@ public final class GitTable {
         }
         for (String name : removePackNames) {
             tx.addDeleteItem(table, Key.builder().partitionValue(repo).sortValue(GitItem.PACK + name).build());
+            n++;
+        }
+        for (GitItem r : retire) {
+            tx.addPutItem(table, r);
+            n++;
+        }
+        if (!retire.isEmpty()) {
+            GitItem index = new GitItem();
+            index.setRepo(GitItem.RETIRED_INDEX);
+            index.setName(repo);
+            tx.addPutItem(table, index);
             n++;
         }
         if (n == 0) {
@@ -64,6 +93,13 @@ public final class GitTable {
             // More than one transaction holds only happens on compaction of a very fragmented repo;
             // adding first and removing after keeps every object reachable at all times.
             add.forEach(table::putItem);
+            retire.forEach(table::putItem);
+            if (!retire.isEmpty()) {
+                GitItem index = new GitItem();
+                index.setRepo(GitItem.RETIRED_INDEX);
+                index.setName(repo);
+                table.putItem(index);
+            }
             removePackNames.forEach(name -> table.deleteItem(Key.builder().partitionValue(repo).sortValue(GitItem.PACK + name).build()));
         }
     }
@@ -79,6 +115,14 @@ public final class GitTable {
                 .conditionExpression(expected(expectedOld))
                 .build());
         return WriteConflict.Part.REF;
+    }
+
+    /** Forgets retired rows whose files are gone (and the app's index row when none is left). */
+    void forgetRetired(String repo, List<String> packNames, boolean last) {
+        packNames.forEach(name -> table.deleteItem(Key.builder().partitionValue(repo).sortValue(GitItem.RETIRED + name).build()));
+        if (last) {
+            table.deleteItem(Key.builder().partitionValue(GitItem.RETIRED_INDEX).sortValue(repo).build());
+        }
     }
 
     /** Adds a compare-and-set removal of {@code refName} (it must still point at {@code expectedOld}). */

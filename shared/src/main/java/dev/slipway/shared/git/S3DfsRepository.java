@@ -189,7 +189,22 @@ public final class S3DfsRepository extends DfsRepository {
             }
             List<String> remove = replace == null ? List.of()
                     : replace.stream().map(DfsPackDescription::getPackName).toList();
-            table.commitPacks(appId, add, remove);
+            List<GitItem> retire = new ArrayList<>();
+            for (DfsPackDescription d : replace == null ? List.<DfsPackDescription>of() : replace) {
+                GitItem r = new GitItem();
+                r.setRepo(appId);
+                r.setName(GitItem.RETIRED + d.getPackName());
+                Map<String, Long> files = new TreeMap<>();
+                for (PackExt ext : PackExt.values()) {
+                    if (d.hasFileExt(ext)) {
+                        files.put(d.getFileName(ext), d.getFileSize(ext));
+                    }
+                }
+                r.setFiles(files);
+                r.setLastModified(System.currentTimeMillis());
+                retire.add(r);
+            }
+            table.commitPacks(appId, add, remove, retire);
             listedHere.addAll(desc);
         }
 

@@ -42,6 +42,7 @@ import dev.slipway.shared.git.GitStore;
 import dev.slipway.shared.git.GitTable;
 import dev.slipway.shared.gitserver.GitExports;
 import dev.slipway.shared.gitserver.Mirrors;
+import dev.slipway.shared.gitserver.RetiredPacks;
 import dev.slipway.shared.gitserver.MirrorTokens;
 import dev.slipway.shared.imports.GitUrlImport;
 import dev.slipway.shared.gitserver.GitSettingsStore;
@@ -145,6 +146,12 @@ final class DeployFunctionServices extends FunctionServices {
             GitUrlImport urlRule = config().isLocal() ? null : GitUrlImport.standard(ImportLimits.DEFAULT);
             return new Mirrors(git(), aws().dynamoDbEnhanced(), config().require(EnvNames.GIT_TABLE), ledger(), secrets, urlRule, clock());
         });
+    }
+
+    /** The grace period: an hour, unless GIT_PACK_GRACE_SECONDS says otherwise (tests). */
+    RetiredPacks retiredPacks() {
+        return new RetiredPacks(git(), ledger(), aws().dynamoDbEnhanced(), clock(),
+                config().get("GIT_PACK_GRACE_SECONDS").map(s -> java.time.Duration.ofSeconds(Long.parseLong(s))).orElse(RetiredPacks.GRACE));
     }
 
     GitAccess gitAccess() {
