@@ -16,6 +16,11 @@ import dev.slipway.shared.deploy.model.DeployTarget;
 import dev.slipway.shared.deploy.model.Deployment;
 import dev.slipway.shared.deploy.model.Release;
 import dev.slipway.shared.deploy.model.ReleaseStatus;
+import dev.slipway.shared.deploy.model.ServerBundle;
+import dev.slipway.shared.deploy.server.ServerBundles;
+import dev.slipway.shared.deploy.server.ServerOutput;
+import dev.slipway.shared.env.EnvScope;
+import dev.slipway.local.servers.NodeServer;
 import dev.slipway.shared.deploy.store.ReleaseStore;
 import dev.slipway.shared.json.Json;
 import org.junit.jupiter.api.BeforeAll;
@@ -341,5 +346,36 @@ class CleanupTest {
         assertEquals(ReleaseStatus.READY, status(app, served), "production's release stays");
         assertEquals(1, removals(app).size());
         assertChainValid(app);
+    }
+
+    @Test
+    @Order(9)
+    void aRemovedFullStackReleaseTakesItsBundleAndItsRunningServersWithIt() throws Exception {
+        String app = "sweep-server";
+        app(app, 1);
+        String r1 = f.ready(app, "One");
+        // r1 carries a server (as StageRelease would have stored it), which the edge starts on a request
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("bundle-");
+        java.nio.file.Files.writeString(dir.resolve("server.js"),
+                "require('http').createServer((q, r) => r.end('server of r1')).listen(Number(process.env.PORT), process.env.HOST);\n");
+        java.nio.file.Path zip = dir.resolveSibling(dir.getFileName() + ".zip");
+        ServerOutput.zip(dir, zip, ServerBundle.MAX_UNZIPPED_BYTES);
+        ServerOutput.Measured m = ServerOutput.measure(zip, "server.js", ServerBundle.MAX_UNZIPPED_BYTES);
+        ServerBundle bundle = new ServerBundle(ServerBundle.NODE, 20, "server.js", m.sha256(), m.zipBytes(), m.unzippedBytes());
+        f.s3.putObject(b -> b.bucket(f.bucket).key(ServerBundle.key(app, r1)).metadata(ServerBundles.metadata(bundle)),
+                software.amazon.awssdk.core.sync.RequestBody.fromFile(zip));
+        Release ready = f.store.releases().get(app, r1).orElseThrow();
+        assertTrue(f.store.releases().changeStatus(ready.withServer(bundle), ReleaseStatus.READY));
+        promote(app, r1);
+        assertEquals("server of r1", slipway.edge().site(app, "/api").text());
+        NodeServer.Key key = new NodeServer.Key(app, r1, EnvScope.PRODUCTION);
+        assertTrue(slipway.runtime().appServers().running(key).isPresent());
+
+        promote(app, f.ready(app, "Two")); // r1 leaves production: a candidate, outside the last 1
+        cleanupNow();
+        assertEquals(ReleaseStatus.DELETED, status(app, r1));
+        assertEquals(0, objects(ServerBundle.key(app, r1)), "the bundle goes with the release");
+        assertTrue(slipway.runtime().appServers().running(key).isEmpty(), "its server is stopped");
+        assertTrue(slipway.runtime().appServers().bundle(app, r1).isEmpty());
     }
 }
