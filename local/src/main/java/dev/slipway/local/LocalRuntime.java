@@ -377,6 +377,8 @@ public final class LocalRuntime implements AutoCloseable {
         env.put(EnvNames.ADMIN_TOKEN_SHA256, adminTokenSha256);
         // No SSM on a laptop: app environment variables are AES-GCM files under the data folder.
         env.put(EnvNames.APP_ENV_LOCAL_DIR, data.resolve("secrets").toString());
+        // GitHub sources' webhook secrets and tokens: apart from the app environment builds read.
+        env.put(EnvNames.SOURCE_SECRETS_LOCAL_DIR, data.resolve("source-secrets").toString());
         env.put(EnvNames.IMPORT_TEMP_DIR, data.resolve("tmp").toString());
         return env;
     }

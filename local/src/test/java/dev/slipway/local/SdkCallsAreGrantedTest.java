@@ -88,6 +88,7 @@ class SdkCallsAreGrantedTest {
             Map.entry("dev/slipway/shared/auth/TokenStore", "AccessTable"),
             Map.entry("dev/slipway/shared/auth/FailedAuthLimit", "AccessTable"),
             Map.entry("dev/slipway/shared/hooks/HookStore", "AccessTable"),
+            Map.entry("dev/slipway/shared/github/SourceStore", "AccessTable"),
             Map.entry("dev/slipway/shared/idempotency/DynamoDbIdempotencyStore", "IdempotencyTable"),
             Map.entry("dev/slipway/shared/gitserver/Mirrors", "GitTable"));
     private static final String SSM_ARN = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter";
@@ -162,7 +163,13 @@ class SdkCallsAreGrantedTest {
                     new Need("dynamodb:UpdateItem", "${AccessTable.Arn}"),
                     new Need("dynamodb:GetItem", "${IdempotencyTable.Arn}"),
                     new Need("dynamodb:PutItem", "${IdempotencyTable.Arn}"),
-                    new Need("dynamodb:DeleteItem", "${IdempotencyTable.Arn}")));
+                    new Need("dynamodb:DeleteItem", "${IdempotencyTable.Arn}")),
+            // GitHubFunction's SsmAppEnvironment is SourceSecrets' store, under sources/ (granted); the analysis
+            // names every SsmAppEnvironment call by the apps' environment path, which this function never touches.
+            "GitHubFunction", Set.of(
+                    new Need("ssm:PutParameter", SSM_ARN + "/slipway/${AWS::StackName}/apps/shop/production/API_KEY"),
+                    new Need("ssm:DeleteParameters", SSM_ARN + "/slipway/${AWS::StackName}/apps/shop/production/API_KEY"),
+                    new Need("ssm:GetParametersByPath", SSM_ARN + "/slipway/${AWS::StackName}/apps/shop/production")));
 
     @Test
     void everySdkCallOfEveryFunctionIsGrantedOnItsResource() {

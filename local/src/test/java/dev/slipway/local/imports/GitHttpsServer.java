@@ -25,11 +25,16 @@ import java.util.concurrent.TimeUnit;
  * HTTPS server, with a throw-away self-signed certificate made by keytool. Serves the bare
  * repositories under one folder at {@code https://127.0.0.1:PORT/<name>.git}.
  */
-final class GitHttpsServer implements AutoCloseable {
+public final class GitHttpsServer implements AutoCloseable {
     private final HttpsServer server;
     private final Path root;
 
     GitHttpsServer(Path root) throws Exception {
+        this(root, 0);
+    }
+
+    /** On {@code port} (0: any free one), for a test that must name the port before it starts. */
+    public GitHttpsServer(Path root, int port) throws Exception {
         this.root = root;
         Path keystore = root.resolve("tls.p12");
         run(root, Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair", "-alias", "git",
@@ -44,22 +49,22 @@ final class GitHttpsServer implements AutoCloseable {
         kmf.init(ks, "changeit".toCharArray());
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(kmf.getKeyManagers(), null, null);
-        server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server = HttpsServer.create(new InetSocketAddress("127.0.0.1", port), 0);
         server.setHttpsConfigurator(new HttpsConfigurator(tls));
         server.createContext("/", this::serve);
         server.start();
     }
 
-    int port() {
+    public int port() {
         return server.getAddress().getPort();
     }
 
-    String url(String repo) {
+    public String url(String repo) {
         return "https://127.0.0.1:" + server.getAddress().getPort() + "/" + repo + ".git";
     }
 
     /** A bare repository {@code name.git} whose main branch holds {@code files} (and a tag v1). */
-    Path repository(String name, Map<String, String> files, List<String> symlinks) throws Exception {
+    public Path repository(String name, Map<String, String> files, List<String> symlinks) throws Exception {
         Path work = root.resolve(name + "-work");
         Files.createDirectories(work);
         run(root, "git", "init", "-q", "-b", "main", work.toString());
@@ -170,7 +175,7 @@ final class GitHttpsServer implements AutoCloseable {
         return -1;
     }
 
-    static void run(Path dir, String... command) throws Exception {
+    public static void run(Path dir, String... command) throws Exception {
         Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         p.getInputStream().transferTo(out);

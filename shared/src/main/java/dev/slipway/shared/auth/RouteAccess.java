@@ -101,6 +101,10 @@ public final class RouteAccess {
         app("GET /apps/{appId}/hooks", Role.VIEWER);
         app("DELETE /apps/{appId}/hooks/{hookId}", Role.DEPLOYER);
         open("POST /hooks/{hookId}/{secret}");
+        // GitHub sync: its source (with a repository token) is admin's; the webhook is signed.
+        app("PUT /apps/{appId}/source", Role.ADMIN);
+        app("GET /apps/{appId}/source", Role.VIEWER);
+        open("POST /webhooks/github/{appId}");
         // Operations.
         global("POST /cleanup", Role.ADMIN);
         // Tokens.

@@ -17,6 +17,17 @@ public final class EnvNames {
     public static final String ACCESS_TABLE = "ACCESS_TABLE";
     /** Failed authentications a source address may have per minute before 429 (default 30). */
     public static final String FAILED_AUTH_PER_MINUTE = "FAILED_AUTH_PER_MINUTE";
+    /** The GitHub sync worker the webhook invokes asynchronously (its function name or ARN). */
+    public static final String GITHUB_SYNC_FUNCTION = "GITHUB_SYNC_FUNCTION";
+    /** SSM path of the GitHub sources' webhook secrets and repository tokens (AWS); builds never read it. */
+    public static final String SOURCE_SECRETS_PARAMETER_PREFIX = "SOURCE_SECRETS_PARAMETER_PREFIX";
+    /** Folder of the locally encrypted source secrets (the local runtime sets it instead). */
+    public static final String SOURCE_SECRETS_LOCAL_DIR = "SOURCE_SECRETS_LOCAL_DIR";
+    /**
+     * Tests only ("true"): the GitHub sync's git-URL fetches may reach loopback without checking TLS, so a
+     * test can serve a repository locally. template.yaml never sets it (ConnectEndToEndTest checks).
+     */
+    public static final String GIT_URL_LOOPBACK_FOR_TESTS = "GIT_URL_LOOPBACK_FOR_TESTS";
     public static final String SLIPWAY_VERSION = "SLIPWAY_VERSION";
     /** The table of git refs and pack lists. */
     public static final String GIT_TABLE = "GIT_TABLE";

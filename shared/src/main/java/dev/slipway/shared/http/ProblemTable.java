@@ -20,6 +20,7 @@ public final class ProblemTable {
             case TOKEN_NOT_FOUND -> ProblemType.TOKEN_NOT_FOUND;
             case TOKEN_NOT_VALID -> ProblemType.TOKEN_NOT_VALID;
             case HOOK_NOT_FOUND -> ProblemType.HOOK_NOT_FOUND;
+            case SOURCE_NOT_FOUND -> ProblemType.SOURCE_NOT_FOUND;
             case UNKNOWN_FIELD -> ProblemType.UNKNOWN_FIELD;
             case VALIDATION_FAILED -> ProblemType.VALIDATION_FAILED;
             case INVALID_APP_ID -> ProblemType.INVALID_APP_ID;

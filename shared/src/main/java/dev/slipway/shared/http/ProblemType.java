@@ -12,6 +12,7 @@ public enum ProblemType {
     TOKEN_NOT_FOUND(404, "token-not-found", "No such token"),
     TOKEN_NOT_VALID(409, "token-not-valid", "The token is revoked or expired"),
     HOOK_NOT_FOUND(404, "hook-not-found", "No such deploy hook"),
+    SOURCE_NOT_FOUND(404, "source-not-found", "The app has no GitHub source"),
     INVALID_JSON(400, "invalid-json", "The request body is not valid JSON"),
     UNKNOWN_FIELD(400, "unknown-field", "The request body has a field this operation does not accept"),
     VALIDATION_FAILED(400, "validation-failed", "The request has invalid values"),

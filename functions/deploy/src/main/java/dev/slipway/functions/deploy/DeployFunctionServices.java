@@ -8,6 +8,29 @@ import dev.slipway.shared.deploy.BuildUrlSigner;
 import dev.slipway.shared.deploy.CommitSource;
 import dev.slipway.shared.deploy.DeployService;
 import dev.slipway.shared.hooks.HookService;
+import dev.slipway.shared.github.GitHubSync;
+import dev.slipway.shared.github.SourceSecrets;
+import dev.slipway.shared.github.SourceStore;
+import dev.slipway.shared.github.SyncJob;
+import dev.slipway.shared.env.LocalEncryptedAppEnvironment;
+import dev.slipway.shared.env.SsmAppEnvironment;
+import dev.slipway.shared.git.GitStore;
+import dev.slipway.shared.git.GitTable;
+import dev.slipway.shared.imports.GitUrlImport;
+import dev.slipway.shared.imports.ImportService;
+import dev.slipway.shared.imports.UploadService;
+import dev.slipway.shared.imports.tree.ImportLimits;
+import dev.slipway.shared.net.PublicAddress;
+import dev.slipway.shared.json.Json;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.InvocationType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
 import dev.slipway.shared.hooks.HookStore;
 import dev.slipway.shared.deploy.DeploySteps;
 import dev.slipway.shared.deploy.FailedDeployments;
@@ -32,14 +55,11 @@ import dev.slipway.shared.deploy.server.lambda.LambdaServerLogs;
 import dev.slipway.shared.deploy.server.lambda.ServerRouting;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.iam.IamClient;
-import software.amazon.awssdk.services.lambda.LambdaClient;
 import dev.slipway.shared.deploy.store.DeployStores;
 import dev.slipway.shared.deploy.store.dynamodb.DynamoDbDeployStores;
 import dev.slipway.shared.deploy.upload.DirectUploadService;
 import dev.slipway.shared.deploy.upload.ReleaseFinalizer;
 import dev.slipway.shared.env.AppEnvironment;
-import dev.slipway.shared.git.GitStore;
-import dev.slipway.shared.git.GitTable;
 import dev.slipway.shared.gitserver.GitExports;
 import dev.slipway.shared.gitserver.Mirrors;
 import dev.slipway.shared.gitserver.RetiredPacks;
@@ -49,8 +69,6 @@ import dev.slipway.shared.gitserver.GitSettingsStore;
 import dev.slipway.shared.gitserver.GitSmartHttp;
 import dev.slipway.shared.gitserver.PushDeploys;
 import dev.slipway.shared.auth.GitAccess;
-import dev.slipway.shared.imports.tree.ImportLimits;
-import java.nio.file.Path;
 import dev.slipway.shared.wiring.FunctionServices;
 import dev.slipway.shared.wiring.Once;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
@@ -73,6 +91,7 @@ final class DeployFunctionServices extends FunctionServices {
     private final Once<GitExports> exports = new Once<>();
     private final Once<GitSettingsStore> gitSettings = new Once<>();
     private final Once<Mirrors> mirrors = new Once<>();
+    private final Once<GitHubSync> gitHub = new Once<>();
     private final Once<ReleaseFiles> files = new Once<>();
     private final Once<CommitSource> sources = new Once<>();
     private final Once<SiteUrls> urls = new Once<>();
@@ -261,6 +280,49 @@ final class DeployFunctionServices extends FunctionServices {
     HookService hooks() {
         return hooks.get(() -> new HookService(new HookStore(aws().dynamoDbEnhanced(), config().require(EnvNames.ACCESS_TABLE), ledger()),
                 apps(), deploys(), previews(), failedAuthLimit(), clock()));
+    }
+
+    /** GitHub sync: the webhook (which queues) and the worker (which imports and deploys). */
+    GitHubSync gitHub() {
+        return gitHub.get(() -> {
+            AppEnvironment sourceSecrets = config().get(EnvNames.SOURCE_SECRETS_LOCAL_DIR)
+                    .<AppEnvironment>map(dir -> new LocalEncryptedAppEnvironment(Path.of(dir)))
+                    .orElseGet(() -> new SsmAppEnvironment(aws().ssm(), config().require(EnvNames.SOURCE_SECRETS_PARAMETER_PREFIX)));
+            LambdaClient lambda = aws().configure(LambdaClient.builder(), "LAMBDA").build();
+            String worker = config().get(EnvNames.GITHUB_SYNC_FUNCTION).orElse(null);
+            SyncJob.Queue queue = job -> {
+                if (worker == null) {
+                    throw new IllegalStateException(EnvNames.GITHUB_SYNC_FUNCTION + " is not set for this function");
+                }
+                lambda.invoke(r -> r.functionName(worker).invocationType(InvocationType.EVENT)
+                        .payload(SdkBytes.fromUtf8String(Json.write(job.toMap()))));
+            };
+            return new GitHubSync(new SourceStore(aws().dynamoDbEnhanced(), aws().dynamoDb(), config().require(EnvNames.ACCESS_TABLE), ledger()),
+                    new SourceSecrets(sourceSecrets), apps(), imports(), deploys(), previews(), failedAuthLimit(), queue, clock());
+        });
+    }
+
+    /** The git-URL import the sync worker fetches with (standard rules; loopback only in tests, see EnvNames). */
+    private ImportService imports() {
+        ImportLimits d = ImportLimits.DEFAULT;
+        ImportLimits limits = new ImportLimits(
+                config().get(EnvNames.IMPORT_MAX_ENTRIES).map(Integer::parseInt).orElse(d.maxEntries()),
+                config().get(EnvNames.IMPORT_MAX_TOTAL_BYTES).map(Long::parseLong).orElse(d.maxTotalBytes()),
+                config().get(EnvNames.IMPORT_MAX_FILE_BYTES).map(Long::parseLong).orElse(d.maxFileBytes()),
+                d.maxPathChars());
+        Set<Integer> ports = GitUrlImport.ports(config().get(EnvNames.GIT_URL_ALLOWED_PORTS).orElse(null));
+        GitUrlImport gitUrls = "true".equals(config().get(EnvNames.GIT_URL_LOOPBACK_FOR_TESTS).orElse(null))
+                ? new GitUrlImport(a -> PublicAddress.isPublic(a) || a.isLoopbackAddress(), ports, limits.maxTotalBytes(), Duration.ofSeconds(20), false)
+                : GitUrlImport.standard(limits, ports);
+        Path temp;
+        try {
+            temp = Files.createDirectories(Path.of(config().get(EnvNames.IMPORT_TEMP_DIR).orElse(System.getProperty("java.io.tmpdir"))));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        UploadService uploads = new UploadService(s3(), S3Clients.presigner(aws()), config().require(EnvNames.ARTIFACTS_BUCKET),
+                UploadService.DEFAULT_MAX_BYTES, clock());
+        return new ImportService(appStore(), git(), AppEnvironment.from(aws()), uploads, gitUrls, clock(), temp, limits);
     }
 
     DeploySteps steps() {

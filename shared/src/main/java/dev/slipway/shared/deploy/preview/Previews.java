@@ -266,7 +266,7 @@ public final class Previews {
     }
 
     /** {@code feature/Login-Form} → {@code feature-login-form}; a commit SHA → its first 12 characters. */
-    static String nameFromRef(String ref) {
+    public static String nameFromRef(String ref) {
         String s = ref.toLowerCase(Locale.ROOT);
         if (s.matches("[0-9a-f]{40}")) {
             return s.substring(0, 12);
