@@ -164,6 +164,8 @@ class SdkCallsAreGrantedTest {
                     new Need("dynamodb:GetItem", "${IdempotencyTable.Arn}"),
                     new Need("dynamodb:PutItem", "${IdempotencyTable.Arn}"),
                     new Need("dynamodb:DeleteItem", "${IdempotencyTable.Arn}")),
+            // The worker's composition root builds the webhook's queue too (one GitHubSync); the worker never queues.
+            "GitHubSyncFunction", Set.of(new Need("lambda:InvokeFunction", "${GitHubSyncFunction.Arn}")),
             // GitHubFunction's SsmAppEnvironment is SourceSecrets' store, under sources/ (granted); the analysis
             // names every SsmAppEnvironment call by the apps' environment path, which this function never touches.
             "GitHubFunction", Set.of(
@@ -352,6 +354,8 @@ class SdkCallsAreGrantedTest {
                 case "getFunction", "getFunctionConfiguration", "updateFunctionCode", "publishVersion", "deleteFunction",
                      "getAlias", "createAlias", "deleteAlias", "getFunctionUrlConfig", "createFunctionUrlConfig",
                      "deleteFunctionUrlConfig", "addPermission", "tagResource" -> List.of(new Need("lambda:" + capital(op), APP_FUNCTION));
+                // The one Invoke: the GitHub webhook queues a push for its worker (an asynchronous invocation).
+                case "invoke" -> List.of(new Need("lambda:InvokeFunction", "${GitHubSyncFunction.Arn}"));
                 default -> throw unmapped(c);
             };
             case IAM -> switch (op) {
