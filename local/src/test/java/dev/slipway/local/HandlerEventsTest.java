@@ -178,6 +178,11 @@ class HandlerEventsTest {
         assertEquals(404, missing.getStatusCode(), missing.getBody());
         assertEquals("urn:slipway:problem:deployment-not-found", Json.parse(missing.getBody()).get("type").asText());
         assertEquals(404, replay(load("deployment-logs.json")).getStatusCode());
+        for (String lockfile : List.of("deployment-lockfile.json", "deployment-lockfile-commit.json")) {
+            APIGatewayV2HTTPResponse none = replay(load(lockfile));
+            assertEquals(404, none.getStatusCode(), lockfile + ": " + none.getBody());
+            assertEquals("urn:slipway:problem:deployment-not-found", Json.parse(none.getBody()).get("type").asText());
+        }
         // An app without commits has nothing to deploy: refused before any workflow starts.
         APIGatewayV2HTTPEvent start = load("deployments-create.json");
         APIGatewayV2HTTPEvent fresh = load("apps-create.json");
