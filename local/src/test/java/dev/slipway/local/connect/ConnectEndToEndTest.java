@@ -262,6 +262,7 @@ class ConnectEndToEndTest {
         long answeredMs = (System.nanoTime() - start) / 1_000_000;
         assertEquals(202, queued.statusCode(), queued.body());
         assertTrue(answeredMs < 10_000, "answered in " + answeredMs + " ms");
+        System.out.println("GitHub push webhook answered in " + answeredMs + " ms (GitHub allows 10 s)");
         JsonNode production = nextDeployment("gh", 0);
         assertEquals("SUCCEEDED", production.get("status").asText(), production.toString());
         assertEquals("production", production.get("target").asText());
@@ -275,9 +276,12 @@ class ConnectEndToEndTest {
                     + slipway.edge().site("gh", "/").text() + "\nrelease: " + slipway.edge().site(production.get("releaseId").asText() + "--gh", "/").text());
         }
         assertTrue(slipway.edge().site("gh", "/").text().contains("v1 from github"));
-        // The import commit names GitHub's commit it holds.
-        String commits = slipway.api().json("GET", "/apps/gh/commits", null).body();
-        assertTrue(commits.contains(mainSha.substring(0, 12)), commits);
+        // The commit keeps GitHub's author and message, and names GitHub's commit.
+        JsonNode head = Json.parse(slipway.api().json("GET", "/apps/gh/commits", null).body()).get("commits").get(0);
+        assertEquals("t", head.get("author").get("name").asText(), head.toString());
+        assertEquals("t@example.invalid", head.get("author").get("email").asText());
+        assertTrue(head.get("message").asText().startsWith("export\n\n"), head.toString());
+        assertTrue(head.get("message").asText().contains("Git-Commit: " + mainSha), head.toString());
 
         // GitHub redelivers: nothing happens.
         HttpResponse<String> replay = webhook("gh", body, sign(secret, bytes), "d-main-1");
@@ -298,6 +302,9 @@ class ConnectEndToEndTest {
         assertEquals("SUCCEEDED", preview.get("status").asText(), preview.toString());
         assertEquals("preview:feature-login", preview.get("target").asText());
         awaitSite("feature-login--gh", "login from github");
+        JsonNode branchHead = Json.parse(slipway.api().json("GET", "/apps/gh/commits?branch=feature/login", null).body()).get("commits").get(0);
+        assertEquals("Builder Bot", branchHead.get("author").get("name").asText(), branchHead.toString());
+        assertTrue(branchHead.get("message").asText().startsWith("Add login\n"), branchHead.toString());
         assertTrue(slipway.edge().site("gh", "/").text().contains("v1 from github"), "production stays");
 
         // The branch deleted on GitHub: its preview goes.

@@ -194,7 +194,7 @@ public final class GitHubSync {
             }
             return new Result(null, null, name, removed);
         }
-        ImportResult imported = imports.importGit(job.appId(), job.branch(), fetchUrl(source), job.branch(), actor);
+        ImportResult imported = imports.importGit(job.appId(), job.branch(), fetchUrl(source), job.branch(), actor, true);
         if (GitHubSource.PRODUCTION.equals(job.target())) {
             Deployment d = deploys.start(job.appId(), new NewDeployment(job.branch(), DeployTarget.parse("production"), null), actor);
             return new Result(imported, d, null, false);

@@ -56,7 +56,15 @@ import java.util.stream.Stream;
  * Credentials in the URL are used for the fetch and never repeated: {@link #redact(URI)}.
  */
 public final class GitUrlImport {
-    public record Fetched(ImportTree tree, List<Finding> findings, String label) {
+    /** The fetched commit as its author made it: what a sync keeps of it (its SHA cannot be kept, see docs/tokens.md). */
+    public record Origin(String sha, String authorName, String authorEmail, java.time.Instant authorTime, String message) {
+    }
+
+    public record Fetched(ImportTree tree, List<Finding> findings, String label, Origin origin) {
+        public Fetched(ImportTree tree, List<Finding> findings, String label) {
+            this(tree, findings, label, null);
+        }
+
     }
 
     /** Decides whether an address may be fetched from; tests of the fetch itself may widen it. */
@@ -189,7 +197,8 @@ public final class GitUrlImport {
                 try {
                     feed(git.getRepository(), commitId, collector, findings);
                     ImportTree tree = collector.finish();
-                    return new Fetched(tree, findings, label + " (" + branchOrTag + " at " + commitId.abbreviate(12).name() + ")");
+                    return new Fetched(tree, findings, label + " (" + branchOrTag + " at " + commitId.abbreviate(12).name() + ")",
+                            origin(git.getRepository(), commitId));
                 } finally {
                     collector.close();
                 }
@@ -212,6 +221,14 @@ public final class GitUrlImport {
         String user = colon < 0 ? info : info.substring(0, colon);
         String pass = colon < 0 ? "" : info.substring(colon + 1);
         return new UsernamePasswordCredentialsProvider(user, pass);
+    }
+
+    private static Origin origin(Repository repo, ObjectId commitId) throws IOException {
+        try (org.eclipse.jgit.revwalk.RevWalk walk = new org.eclipse.jgit.revwalk.RevWalk(repo)) {
+            org.eclipse.jgit.revwalk.RevCommit c = walk.parseCommit(commitId);
+            org.eclipse.jgit.lib.PersonIdent a = c.getAuthorIdent();
+            return new Origin(commitId.name(), a.getName(), a.getEmailAddress(), a.getWhenAsInstant(), c.getFullMessage());
+        }
     }
 
     private ObjectId fetchRef(Git git, String label, CredentialsProvider credentials,

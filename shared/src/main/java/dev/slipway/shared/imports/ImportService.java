@@ -94,7 +94,10 @@ public final class ImportService {
     }
 
     /** Where an import came from, for the commit message and the audit trail (never with credentials). */
-    public record Source(String kind, String label) {
+    public record Source(String kind, String label, GitUrlImport.Origin origin) {
+        public Source(String kind, String label) {
+            this(kind, label, null);
+        }
     }
 
     /** The app, or the same 404 (and 400 for a bad id) as {@code GET /apps/{appId}}. */
@@ -151,13 +154,22 @@ public final class ImportService {
     }
 
     public ImportResult importGit(String appId, String branch, String gitUrl, String ref, Actor actor) {
+        return importGit(appId, branch, gitUrl, ref, actor, false);
+    }
+
+    /**
+     * @param keepAuthorAndMessage the commit gets the fetched commit's author and message (GitHub sync:
+     *     the history shows who changed what on GitHub), with its SHA as a {@code Git-Commit:} trailer
+     */
+    public ImportResult importGit(String appId, String branch, String gitUrl, String ref, Actor actor, boolean keepAuthorAndMessage) {
         requireApp(appId);
         String b = GitStore.requireBranch(branch);
         Timings t = new Timings();
         GitUrlImport.Fetched fetched = gitUrls.fetch(gitUrl, ref, tempParent, limits);
         try (ImportTree tree = fetched.tree()) {
             t.mark("fetch+extract");
-            return importTree(appId, b, tree, new Source("git", fetched.label()), actor, fetched.findings(), t);
+            return importTree(appId, b, tree, new Source("git", fetched.label(), keepAuthorAndMessage ? fetched.origin() : null), actor,
+                    fetched.findings(), t);
         }
     }
 
@@ -277,10 +289,16 @@ public final class ImportService {
         if (head != null) {
             c.setParentId(head);
         }
-        PersonIdent who = new PersonIdent(actor.id(), actor.id() + "@users.slipway.invalid", now, ZoneOffset.UTC);
+        GitUrlImport.Origin origin = source.origin();
+        PersonIdent who = origin == null
+                ? new PersonIdent(actor.id(), actor.id() + "@users.slipway.invalid", now, ZoneOffset.UTC)
+                : new PersonIdent(origin.authorName(), origin.authorEmail(), origin.authorTime(), ZoneOffset.UTC);
         c.setAuthor(who);
         c.setCommitter(new PersonIdent("Slipway", "import@slipway.invalid", now, ZoneOffset.UTC));
-        c.setMessage(message(source, detection, counts, importId, actor, skipped, variableNames));
+        String imported = message(source, detection, counts, importId, actor, skipped, variableNames);
+        // Synced: the author's own message first, then what the import did, and the fetched SHA as a trailer.
+        c.setMessage(origin == null ? imported
+                : origin.message().strip() + "\n\n" + imported + "Git-Commit: " + origin.sha() + "\n");
         c.setEncoding(StandardCharsets.UTF_8);
         ObjectId commitId = inserter.insert(c);
         inserter.flush(); // the import's one pack: its blobs, trees and this commit
