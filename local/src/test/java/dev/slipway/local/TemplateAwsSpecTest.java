@@ -314,6 +314,13 @@ class TemplateAwsSpecTest {
                 Map.of("pnpm-lock.yaml", "lockfileVersion: '6.0'\n"));
         assertEquals(0, pnpm.exit, pnpm.output);
         assertEquals(List.of("npx --yes pnpm@8 install --frozen-lockfile", "npx --yes pnpm@8 run build"), pnpm.calls, pnpm.output);
+        // npm's flat layout for pnpm, as the local runner writes it (LocalBuildRunner.PNPM_RC)
+        List<Path> rcs;
+        try (var walk = Files.walk(pnpm.work().getParent().resolve("tmp"))) {
+            rcs = walk.filter(p -> p.endsWith(Path.of("config", "pnpm", "rc"))).toList();
+        }
+        assertEquals(1, rcs.size(), rcs.toString());
+        assertEquals("node-linker=hoisted", Files.readString(rcs.get(0)).strip());
 
         Build berry = build(dir.resolve("berry"), "shop", "production", "{}", Map.of("yarn.lock", "__metadata:\n  version: 10\n"));
         assertEquals(0, berry.exit, berry.output);

@@ -311,6 +311,14 @@ public final class LocalBuildRunner {
             b.shim(pm.id, launcher.get());
             log.note(pm.id + " is not on PATH: `" + pm.id + "` runs `" + launcher.get() + "`");
         }
+        if (pm == PackageManager.PNPM) {
+            // npm's flat layout: pnpm's linked one (symlinks into node_modules/.pnpm) cannot ride in a server bundle of
+            // plain copies (a real v0 Next.js export's server missed styled-jsx). In pnpm's own rc, which npm (npx runs
+            // pnpm) does not read and so does not warn about; an app's .npmrc still wins. The buildspec writes the same.
+            Path rc = b.base.home().resolve(PNPM_RC);
+            Files.createDirectories(rc.getParent());
+            Files.writeString(rc, "node-linker=hoisted\n");
+        }
         if (!node.isMachines()) {
             // npm and npx themselves stay on the machine's node (npm 11 warns on Node 18 and would refuse older
             // ones); everything they run (scripts, install scripts, `node`) finds the app's Node first on PATH
@@ -495,6 +503,8 @@ public final class LocalBuildRunner {
     private static final String STATIC_SITE_DIR = ".slipway-static-site";
     /** In the build's home: the package manager's shim when it is not on PATH itself. */
     private static final String SHIMS = ".slipway-bin";
+    /** pnpm's user config file under the build's home (XDG_CONFIG_HOME is ~/.config). */
+    static final String PNPM_RC = ".config/pnpm/rc";
 
     /**
      * The build's whole environment, its paths as the build sees them ({@code view}): nothing is inherited but

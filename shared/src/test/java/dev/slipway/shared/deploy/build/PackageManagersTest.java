@@ -57,11 +57,21 @@ class PackageManagersTest {
         assertTrue(log.contains("package manager bun (from bun.lockb)"), log);
     }
 
+    /** pnpm installs npm's flat layout (node-linker=hoisted): a server bundle is made of plain copies, not pnpm's links. */
     @Test
     void pnpmV9() throws IOException {
         String log = builds("pm-pnpm9", "pnpm install --frozen-lockfile", "pnpm run build");
         if (!LocalBuildRunnerTest.onPath("pnpm")) {
             assertTrue(log.contains("`pnpm` runs `npx --yes pnpm@9`"), log);
+        }
+        List<Path> leftPads;
+        try (Stream<Path> walk = Files.walk(shared.resolve("cache/deps"))) {
+            leftPads = walk.filter(p -> p.endsWith(Path.of("node_modules", "left-pad"))).toList();
+        }
+        assertFalse(leftPads.isEmpty(), "the install was cached");
+        for (Path p : leftPads) {
+            assertFalse(Files.isSymbolicLink(p), p + " is pnpm's link, not a hoisted package");
+            assertTrue(Files.isRegularFile(p.resolve("package.json")), p.toString());
         }
     }
 
