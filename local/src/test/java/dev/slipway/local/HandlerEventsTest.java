@@ -260,6 +260,15 @@ class HandlerEventsTest {
         APIGatewayV2HTTPResponse nothingUploaded = replay(finalize);
         assertEquals(409, nothingUploaded.getStatusCode(), nothingUploaded.getBody());
         assertEquals("urn:slipway:problem:release-files-missing", Json.parse(nothingUploaded.getBody()).get("type").asText());
+
+        // a static release has no server log: an empty page
+        APIGatewayV2HTTPEvent logs = load("releases-logs.json");
+        assertEquals(404, replay(logs).getStatusCode(), "the sample's release id does not exist here");
+        logs.setPathParameters(Map.of("appId", "event-shop", "releaseId", body.get("releaseId").asText()));
+        APIGatewayV2HTTPResponse none = replay(logs);
+        assertEquals(200, none.getStatusCode(), none.getBody());
+        assertFalse(Json.parse(none.getBody()).get("server").asBoolean(), none.getBody());
+        assertEquals(0, Json.parse(none.getBody()).get("lines").size(), none.getBody());
     }
 
     @Test
