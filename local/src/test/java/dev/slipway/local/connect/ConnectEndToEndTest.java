@@ -321,6 +321,29 @@ class ConnectEndToEndTest {
     }
 
     @Test
+    void badSourcesAreRefusedAndWriteNothing() throws Exception {
+        assertEquals(201, slipway.api().json("POST", "/apps", "{\"id\":\"nosource\",\"name\":\"No source\"}").statusCode());
+        String audit = slipway.api().json("GET", "/apps/nosource/audit", null).body();
+        for (String body : List.of("{}", "{\"repository\":\"http://github.com/a/b\"}", "{\"repository\":\"https://user:pw@github.com/a/b\"}",
+                "{\"repository\":\"git@github.com:a/b.git\"}", "{\"repository\":\"https://github.com/a/b\",\"branches\":{\"*\":\"production\"}}",
+                "{\"repository\":\"https://github.com/a/b\",\"branches\":{\"main\":\"staging\"}}",
+                "{\"repository\":\"https://github.com/a/b\",\"branches\":{\"../x\":\"preview\"}}",
+                "{\"repository\":\"https://github.com/a/b\",\"token\":\"has space\"}",
+                "{\"repository\":\"https://github.com/a/b\",\"extra\":true}")) {
+            HttpResponse<String> r = slipway.api().send(slipway.api().request("PUT", "/apps/nosource/source",
+                    body.getBytes(StandardCharsets.UTF_8), "application/json").build());
+            assertEquals(400, r.statusCode(), body + " -> " + r.body());
+            assertEquals("application/problem+json", r.headers().firstValue("content-type").orElse(""));
+        }
+        HttpResponse<String> none = slipway.api().json("GET", "/apps/nosource/source", null);
+        assertEquals(404, none.statusCode());
+        assertEquals("urn:slipway:problem:source-not-found", Json.parse(none.body()).get("type").asText());
+        assertEquals(audit, slipway.api().json("GET", "/apps/nosource/audit", null).body());
+        // No source: its webhook is a 404, whatever it carries.
+        assertEquals(404, webhook("nosource", "{}", "sha256=" + "0".repeat(64), "d-x").statusCode());
+    }
+
+    @Test
     void theTestOnlyLoopbackSwitchIsNeverSetByTheTemplate() throws Exception {
         SamTemplate template = SamTemplate.read(EmbeddedEngines.repoRoot().resolve("template.yaml"));
         for (SamTemplate.FunctionSpec f : template.functions()) {
