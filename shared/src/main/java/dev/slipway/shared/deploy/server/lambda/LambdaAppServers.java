@@ -92,8 +92,10 @@ public final class LambdaAppServers implements AppServers {
         }
         ServerRoute route = route(release, target.scope());
         String releaseHost = release.id() + "--" + release.appId();
-        if (edge.lookup(releaseHost).isEmpty()) { // a release's own host keeps the scope it was first published for
-            edge.point(releaseHost, RouteEntry.of(release.id()).withServer(route));
+        if (edge.lookup(releaseHost).isEmpty()) {
+            // A release's own host is public and tokenless: it runs with preview values, as locally.
+            ServerRoute preview = target.scope() == EnvScope.PREVIEW ? route : route(release, EnvScope.PREVIEW);
+            edge.point(releaseHost, RouteEntry.of(release.id()).withServer(preview));
         }
         smokeCheck(route, releaseHost);
     }
