@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TokensEndToEndTest {
     /** High enough for the matrix's expired and revoked calls; the last test runs into it. */
-    static final int LIMIT = 150;
+    static final int LIMIT = 400;
 
     @RegisterExtension
     static final LocalSlipway slipway = LocalSlipway.builder().scheduleInterval(java.time.Duration.ZERO)
@@ -220,12 +220,13 @@ class TokensEndToEndTest {
             assertEquals(401, r.statusCode(), r.body());
         }
         assertEquals(429, r.statusCode(), "no 429 after " + sent);
-        assertTrue(sent <= LIMIT + 1, "429 after " + sent);
+        assertTrue(sent == LIMIT + 1 || sent <= LIMIT, "429 after " + sent);
         long retryAfter = Long.parseLong(r.headers().firstValue("retry-after").orElse("-1"));
         assertTrue(retryAfter >= 1 && retryAfter <= 60, String.valueOf(retryAfter));
         assertEquals("urn:slipway:problem:too-many-failed-authentications", Json.parse(r.body()).get("type").asText());
-        // Blocked before the token is looked at: a right one waits too (until the minute ends).
-        assertEquals(429, slipway.api().json("GET", "/apps", null).statusCode());
+        // Every further wrong one is 429 until the minute ends; a right token still works (it costs no write).
+        assertEquals(429, guess.json("GET", "/apps", null).statusCode());
+        assertEquals(200, slipway.api().json("GET", "/apps", null).statusCode());
     }
 
     static JsonNode find(JsonNode list, String id) {

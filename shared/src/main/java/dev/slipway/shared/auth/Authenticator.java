@@ -8,7 +8,7 @@ import java.util.HexFormat;
 /**
  * Who is calling: {@code Authorization: Bearer} with a scoped token ({@code slwt_…}) or the bootstrap
  * admin token. Every secret is compared as a SHA-256 digest with {@link java.security.MessageDigest#isEqual}.
- * Wrong tokens count against their source ({@link FailedAuthLimit}); a blocked source is refused first.
+ * Wrong tokens count against their source ({@link FailedAuthLimit}): past its limit, 429 instead of 401.
  */
 public final class Authenticator {
     private static final int MAX_TOKEN_LENGTH = 512;
@@ -27,7 +27,6 @@ public final class Authenticator {
         if (header == null) {
             throw new DomainException(DomainError.UNAUTHORIZED, "Send Authorization: Bearer <token>");
         }
-        limit.refuseIfBlocked(sourceIp);
         String token = AdminAuth.bearerToken(header);
         if (token == null || token.length() > MAX_TOKEN_LENGTH) {
             limit.recordFailure(sourceIp);

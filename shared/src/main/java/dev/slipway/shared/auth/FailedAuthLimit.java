@@ -4,6 +4,7 @@ import dev.slipway.shared.errors.DomainError;
 import dev.slipway.shared.errors.DomainException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -11,8 +12,9 @@ import java.util.Map;
 
 /**
  * Failed authentications per source address and minute, counted in the access table (every Lambda
- * container sees the same count; the items expire by TTL). A source over the limit gets 429 with
- * {@code Retry-After} until its minute ends, before its token is even looked at.
+ * container sees the same count; the items expire by TTL). A failure past the limit is answered 429 with
+ * {@code Retry-After} (the rest of the minute) instead of 401, so a guesser learns nothing more until then.
+ * Only failures cost a write; a request with a valid token reads nothing here.
  */
 public final class FailedAuthLimit {
     public static final int DEFAULT_PER_MINUTE = 30;
@@ -45,21 +47,21 @@ public final class FailedAuthLimit {
         }
     }
 
-    public void refuseIfBlocked(String source) {
-        Instant now = clock.instant();
-        var item = dynamo.getItem(r -> r.tableName(tableName).key(key(source, now)).consistentRead(true)).item();
-        if (item != null && item.containsKey("failures") && Long.parseLong(item.get("failures").n()) >= perMinute) {
-            throw new TooManyFailures(secondsLeft(now));
-        }
-    }
-
+    /**
+     * Counts a failure of {@code source}; throws {@link TooManyFailures} when it is past the limit (the
+     * caller then answers 429 instead of its 401).
+     */
     public void recordFailure(String source) {
         Instant now = clock.instant();
         long window = now.getEpochSecond() / 60;
-        dynamo.updateItem(r -> r.tableName(tableName).key(key(source, now))
+        var updated = dynamo.updateItem(r -> r.tableName(tableName).key(key(source, now))
                 .updateExpression("ADD failures :one SET expiresAtEpoch = :ttl")
                 .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1"),
-                        ":ttl", AttributeValue.fromN(Long.toString((window + 2) * 60)))));
+                        ":ttl", AttributeValue.fromN(Long.toString((window + 2) * 60))))
+                .returnValues(ReturnValue.UPDATED_NEW)).attributes();
+        if (updated != null && updated.containsKey("failures") && Long.parseLong(updated.get("failures").n()) > perMinute) {
+            throw new TooManyFailures(secondsLeft(now));
+        }
     }
 
     private static Map<String, AttributeValue> key(String source, Instant now) {

@@ -118,7 +118,6 @@ public final class GitHubSync {
         if (source == null) {
             throw new DomainException(DomainError.APP_NOT_FOUND, "No app " + appId + " with a GitHub source");
         }
-        limit.refuseIfBlocked(sourceIp);
         String secret = secrets.webhookSecret(appId).orElse(null);
         if (secret == null || signature == null || !SIGNATURE.matcher(signature).matches() || body.length > MAX_BODY
                 || !MessageDigest.isEqual(hmac(secret, body), HexFormat.of().parseHex(signature.substring(7)))) {

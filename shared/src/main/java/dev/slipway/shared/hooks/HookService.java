@@ -104,7 +104,6 @@ public final class HookService {
      * else the hook's deployment starts, acting as the hook.
      */
     public Delivery deliver(String hookId, String secret, String sourceIp, String requestId) {
-        limit.refuseIfBlocked(sourceIp);
         Optional<DeployHook> found = find(hookId);
         byte[] expected = found.map(h -> HexFormat.of().parseHex(h.sha256())).orElse(NO_HASH);
         boolean same = secret != null && secret.length() < 200 && MessageDigest.isEqual(expected, AdminTokens.sha256(secret));
