@@ -168,6 +168,38 @@ class HandlerEventsTest {
         assertTrue(asked.getHeaders().get("www-authenticate").startsWith("Basic "));
     }
 
+    /** A deployer token made by the admin may add a hook to its app, not list tokens; a webhook of an app without a source is 404. */
+    @Test
+    void theTokenHookAndWebhookEventsAnswerAsTheRolesSay() throws Throwable {
+        int created = replay(load("apps-create.json")).getStatusCode();
+        assertTrue(created == 201 || created == 409);
+        APIGatewayV2HTTPResponse made = replay(load("tokens-create.json"));
+        assertEquals(201, made.getStatusCode(), made.getBody());
+        String secret = Json.parse(made.getBody()).get("token").asText();
+        assertTrue(secret.startsWith("slwt_"), secret);
+        APIGatewayV2HTTPResponse list = replay(load("tokens-list.json"));
+        assertEquals(200, list.getStatusCode(), list.getBody());
+        assertFalse(list.getBody().contains(secret), "a list never shows a secret");
+
+        APIGatewayV2HTTPEvent hook = load("hooks-create.json");
+        hook.setHeaders(new HashMap<>(hook.getHeaders()));
+        hook.getHeaders().put("authorization", "Bearer " + secret);
+        APIGatewayV2HTTPResponse h = replay(hook);
+        assertEquals(201, h.getStatusCode(), h.getBody());
+        assertTrue(h.getBody().contains("slwh_"), h.getBody());
+
+        APIGatewayV2HTTPEvent asDeployer = load("tokens-list.json");
+        asDeployer.setHeaders(new HashMap<>(asDeployer.getHeaders()));
+        asDeployer.getHeaders().put("authorization", "Bearer " + secret);
+        APIGatewayV2HTTPResponse refused = replay(asDeployer);
+        assertEquals(403, refused.getStatusCode(), refused.getBody());
+
+        APIGatewayV2HTTPResponse webhook = replay(load("webhooks-github-push.json"));
+        assertEquals(404, webhook.getStatusCode(), webhook.getBody());
+        assertTrue(webhook.getHeaders().getOrDefault("content-type", webhook.getHeaders().getOrDefault("Content-Type", ""))
+                .startsWith("application/problem+json"), String.valueOf(webhook.getHeaders()));
+    }
+
     @Test
     void theDeployEventsAnswerWithoutStartingAnything() throws Throwable {
         int created = replay(load("apps-create.json")).getStatusCode();
