@@ -77,12 +77,20 @@ public final class ImportService {
     private final AppEnvironment environment;
     private final Clock clock;
     private final Path tempParent;
+    private final String stackRegistry;
     private final ImportLimits limits;
     private final UploadService uploads;
     private final GitUrlImport gitUrls;
 
     public ImportService(AppStore apps, GitStore git, AppEnvironment environment, UploadService uploads,
                          GitUrlImport gitUrls, Clock clock, Path tempParent, ImportLimits limits) {
+        this(apps, git, environment, uploads, gitUrls, clock, tempParent, limits, null);
+    }
+
+    /** @param stackRegistry the stack's npm registry (NPM_REGISTRY_URL; null: the public one), unless the app names its own */
+    public ImportService(AppStore apps, GitStore git, AppEnvironment environment, UploadService uploads,
+                         GitUrlImport gitUrls, Clock clock, Path tempParent, ImportLimits limits, String stackRegistry) {
+        this.stackRegistry = stackRegistry;
         this.apps = apps;
         this.git = git;
         this.environment = environment;
@@ -183,7 +191,10 @@ public final class ImportService {
         String importId = Ulid.next(clock.instant());
         List<Finding> findings = new ArrayList<>(sourceFindings);
         Map<String, String> variables = environmentFrom(tree, findings);
-        Detection detection = FrameworkDetector.detect(tree.root());
+        // Foreign-registry findings judge against the registry this app's builds will use.
+        String registry = apps.get(appId).map(a -> a.build() == null ? null : a.build().registry())
+                .filter(r -> r != null && !r.isBlank()).orElse(stackRegistry);
+        Detection detection = FrameworkDetector.detect(tree.root(), registry);
         findings.addAll(detection.findings());
         t.mark("detect");
 

@@ -322,7 +322,8 @@ final class DeployFunctionServices extends FunctionServices {
         }
         UploadService uploads = new UploadService(s3(), S3Clients.presigner(aws()), config().require(EnvNames.ARTIFACTS_BUCKET),
                 UploadService.DEFAULT_MAX_BYTES, clock());
-        return new ImportService(appStore(), git(), AppEnvironment.from(aws()), uploads, gitUrls, clock(), temp, limits);
+        return new ImportService(appStore(), git(), AppEnvironment.from(aws()), uploads, gitUrls, clock(), temp, limits,
+                config().get(EnvNames.NPM_REGISTRY_URL).orElse(null));
     }
 
     DeploySteps steps() {

@@ -55,7 +55,7 @@ final class ImportsFunctionServices extends FunctionServices {
             ImportLimits limits = importLimits();
             return new ImportService(appStore(), git(), AppEnvironment.from(aws()), uploads(), GitUrlImport.standard(limits,
                     GitUrlImport.ports(config().get(EnvNames.GIT_URL_ALLOWED_PORTS).orElse(null))), clock(),
-                    importTempParent(), limits);
+                    importTempParent(), limits, config().get(EnvNames.NPM_REGISTRY_URL).orElse(null));
         });
     }
 

@@ -89,6 +89,11 @@ public final class FrameworkDetector {
     }
 
     public static Detection detect(Path root) {
+        return detect(root, null);
+    }
+
+    /** @param registryUrl the registry the app's builds install from (null: the public npm registry) */
+    public static Detection detect(Path root, String registryUrl) {
         List<Finding> findings = new ArrayList<>();
         pythonBackend(root).ifPresent(findings::add);
         Path pkgPath = root.resolve("package.json");
@@ -108,7 +113,7 @@ public final class FrameworkDetector {
         JsonNode pkg = readPackageJson(pkgPath, findings);
         String nodeVersion = nodeVersion(root, pkg, findings);
         PackageManager pm = packageManager(root, pkg, findings);
-        findings.addAll(LockfileRegistries.findings(root, new RegistryMapping(null)));
+        findings.addAll(LockfileRegistries.findings(root, new RegistryMapping(registryUrl)));
         if (pkg == null) {
             findings.add(new Finding("framework-unknown", Finding.WARNING, "package.json", null, null,
                     "The framework could not be detected because package.json could not be read; fix it or set the build settings by hand."));

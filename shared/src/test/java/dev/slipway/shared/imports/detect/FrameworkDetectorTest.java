@@ -86,6 +86,24 @@ class FrameworkDetectorTest {
         assertTrue(FrameworkDetector.detect(root).findings().stream().noneMatch(f -> f.rule().startsWith("lockfile-")));
     }
 
+    /** The finding judges against the registry the app's builds use (the app's own or the stack's), not always the public one. */
+    @Test
+    void theForeignRegistryFindingJudgesAgainstTheRegistryBuildsUse() throws IOException {
+        write("package.json", pkg("\"react\": \"^18.3.1\"", "\"vite\": \"^5.4.1\"", true));
+        write("package-lock.json", """
+                {"lockfileVersion": 3, "packages": {
+                  "node_modules/react": {"resolved": "https://registry.npmjs.org/react/-/react-18.3.1.tgz", "integrity": "sha512-a"},
+                  "node_modules/vite": {"resolved": "https://npm.corp.invalid/repo/vite/-/vite-5.4.1.tgz", "integrity": "sha512-c"}}}
+                """);
+        Finding publicView = FrameworkDetector.detect(root).findings().stream()
+                .filter(f -> f.rule().equals("lockfile-foreign-registry")).findFirst().orElseThrow();
+        assertTrue(publicView.message().contains("(npm.corp.invalid: 1)"), publicView.message());
+        Finding corpView = FrameworkDetector.detect(root, "https://npm.corp.invalid/repo/").findings().stream()
+                .filter(f -> f.rule().equals("lockfile-foreign-registry")).findFirst().orElseThrow();
+        assertTrue(corpView.message().contains("(registry.npmjs.org: 1)"), corpView.message());
+        assertTrue(corpView.message().contains("https://npm.corp.invalid/repo/"), corpView.message());
+    }
+
     @Test
     void lovableFromViteConfigOnlyAndWinsOverBolt() throws IOException {
         write("package.json", pkg("", "\"vite\": \"^5.4.1\"", true));
