@@ -1,18 +1,12 @@
 import cf from 'cloudfront';
 import crypto from 'crypto';
 
-// Slipway edge router: CloudFront Function, runtime cloudfront-js-2.0, viewer-request.
-// Host {appId}.{domain} and {label}--{appId}.{domain} -> /sites/{appId}/{releaseId}{path}.
-// Only the first label of Host matters: the distribution's aliases (*.{domain}) decide which
-// domains reach this function. The same rules are served locally by dev.slipway.local.edge.LocalEdge.
-// This file is inlined in the template (FunctionCode); a test keeps the two identical.
-// A router value is '{releaseId}' (public) or '{releaseId}:{sha256hex}' (a protected preview; the
-// format is dev.slipway.shared.deploy.routing.RouteEntry). A protected host answers 401 unless the
-// request shows the token whose SHA-256 that is: header, cookie, or query parameter (a 302 that sets
-// the cookie and drops the parameter, so the token leaves the address bar). Tokens never reach S3.
-// A full-stack release's value ends ';{framework};{host};{secret}': paths under the framework's
-// asset prefixes are files in S3, everything else goes to the release's Lambda function URL with
-// the origin secret; a release host has an entry only when its release has a server.
+// Slipway edge router (cloudfront-js-2.0, viewer-request; inlined in template.yaml, a test keeps them
+// equal; dev.slipway.local.edge.LocalEdge serves the same rules). Host {app} or {label}--{app} (first
+// label only) -> /sites/{app}/{release}{path}. Router values (RouteEntry): '{release}[:{sha256}]'
+// [';{framework};{host};{secret}']. A hash guards a preview: 401 unless header, cookie or query shows
+// its token (a query token 302s to set the cookie). A server suffix sends all but the framework's asset
+// prefixes to the release's function URL with the origin secret. Tokens never reach an origin.
 
 const kvs = cf.kvs();
 const APP = /^[a-z][a-z0-9-]{1,39}$/;
