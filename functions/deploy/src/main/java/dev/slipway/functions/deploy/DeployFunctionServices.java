@@ -101,6 +101,8 @@ final class DeployFunctionServices extends FunctionServices {
     private final Once<Hosting> hosting = new Once<>();
     private final Once<Router> edgeRouter = new Once<>();
     private final Once<LambdaAppServers> lambdaServers = new Once<>();
+    private final Once<LambdaClient> lambda = new Once<>();
+    private final Once<AppServerSettings> appServerSettings = new Once<>();
     private final Once<S3Presigner> presigner = new Once<>();
     private final Once<FailedDeployments> failures = new Once<>();
     private final Once<DeployService> deploys = new Once<>();
@@ -194,8 +196,18 @@ final class DeployFunctionServices extends FunctionServices {
     }
 
     private LambdaAppServers lambdaServers() {
-        return lambdaServers.get(() -> new LambdaAppServers(aws().configure(LambdaClient.builder(), "LAMBDA").build(),
-                aws().configure(IamClient.builder(), "IAM").region(software.amazon.awssdk.regions.Region.AWS_GLOBAL).build(), s3(), edgeRouter(), AppServerSettings.from(config())));
+        return lambdaServers.get(() -> new LambdaAppServers(lambda(),
+                aws().configure(IamClient.builder(), "IAM").region(software.amazon.awssdk.regions.Region.AWS_GLOBAL).build(), s3(),
+                edgeRouter(), appServerSettings()));
+    }
+
+    /** One Lambda client per function: app servers, their logs and the GitHub sync queue share it. */
+    private LambdaClient lambda() {
+        return lambda.get(() -> aws().configure(LambdaClient.builder(), "LAMBDA").build());
+    }
+
+    private AppServerSettings appServerSettings() {
+        return appServerSettings.get(() -> AppServerSettings.from(config()));
     }
 
     private AppEnvironment environment() {
@@ -232,8 +244,7 @@ final class DeployFunctionServices extends FunctionServices {
                 yield new Hosting(local, local);
             }
             case AppServersEnv.LAMBDA -> new Hosting(lambdaServers(), new LambdaServerLogs(
-                    aws().configure(CloudWatchLogsClient.builder(), "CLOUDWATCH_LOGS").build(),
-                    aws().configure(LambdaClient.builder(), "LAMBDA").build(), AppServerSettings.from(config())));
+                    aws().configure(CloudWatchLogsClient.builder(), "CLOUDWATCH_LOGS").build(), lambda(), appServerSettings()));
             case AppServersEnv.NONE -> {
                 var none = new NoAppServers();
                 yield new Hosting(none, none);
@@ -288,7 +299,7 @@ final class DeployFunctionServices extends FunctionServices {
             AppEnvironment sourceSecrets = config().get(EnvNames.SOURCE_SECRETS_LOCAL_DIR)
                     .<AppEnvironment>map(dir -> new LocalEncryptedAppEnvironment(Path.of(dir)))
                     .orElseGet(() -> new SsmAppEnvironment(aws().ssm(), config().require(EnvNames.SOURCE_SECRETS_PARAMETER_PREFIX)));
-            LambdaClient lambda = aws().configure(LambdaClient.builder(), "LAMBDA").build();
+            LambdaClient lambda = lambda();
             String worker = config().get(EnvNames.GITHUB_SYNC_FUNCTION).orElse(null);
             SyncJob.Queue queue = job -> {
                 if (worker == null) {
