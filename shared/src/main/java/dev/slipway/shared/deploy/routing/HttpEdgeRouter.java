@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.shared.json.Json;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -18,14 +16,10 @@ import java.util.Optional;
  * with its bearer secret.
  */
 public final class HttpEdgeRouter implements Router {
-    private final URI base;
-    private final String token;
-    private final HttpClient http;
+    private final LocalEdgeAdmin admin;
 
     public HttpEdgeRouter(URI base, String token) {
-        this.base = URI.create(base.toString().replaceAll("/+$", "") + "/");
-        this.token = token;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.admin = new LocalEdgeAdmin(base, token);
     }
 
     @Override
@@ -36,7 +30,7 @@ public final class HttpEdgeRouter implements Router {
             json.put("tokenSha256", tokenSha256);
         }
         String body = Json.write(json);
-        HttpResponse<String> r = send(request(hostLabel).PUT(HttpRequest.BodyPublishers.ofString(body))
+        HttpResponse<String> r = admin.send(request(hostLabel).PUT(HttpRequest.BodyPublishers.ofString(body))
                 .header("content-type", "application/json"));
         expect(r, "point " + hostLabel, 200, 204);
     }
@@ -44,7 +38,7 @@ public final class HttpEdgeRouter implements Router {
     @Override
     public void remove(String hostLabel) {
         Router.check(hostLabel, null);
-        HttpResponse<String> r = send(request(hostLabel).DELETE());
+        HttpResponse<String> r = admin.send(request(hostLabel).DELETE());
         expect(r, "remove " + hostLabel, 200, 204, 404);
     }
 
@@ -53,7 +47,7 @@ public final class HttpEdgeRouter implements Router {
         if (!SiteAddress.isRouterKey(hostLabel)) {
             return Optional.empty();
         }
-        HttpResponse<String> r = send(request(hostLabel).GET());
+        HttpResponse<String> r = admin.send(request(hostLabel).GET());
         if (r.statusCode() == 404) {
             return Optional.empty();
         }
@@ -70,20 +64,7 @@ public final class HttpEdgeRouter implements Router {
     }
 
     private HttpRequest.Builder request(String hostLabel) {
-        return HttpRequest.newBuilder(base.resolve("_slipway/routes/" + hostLabel))
-                .timeout(Duration.ofSeconds(10))
-                .header("authorization", "Bearer " + token);
-    }
-
-    private HttpResponse<String> send(HttpRequest.Builder request) {
-        try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException("local edge at " + base + " did not answer", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        return admin.request("_slipway/routes/" + hostLabel, Duration.ofSeconds(10));
     }
 
     private static void expect(HttpResponse<String> r, String what, int... statuses) {

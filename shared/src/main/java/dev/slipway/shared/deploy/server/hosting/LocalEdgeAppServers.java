@@ -3,14 +3,13 @@ package dev.slipway.shared.deploy.server.hosting;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.shared.deploy.model.DeployTarget;
 import dev.slipway.shared.deploy.model.Release;
+import dev.slipway.shared.deploy.routing.LocalEdgeAdmin;
 import dev.slipway.shared.deploy.routing.SiteAddress;
 import dev.slipway.shared.json.Json;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -30,14 +29,10 @@ public final class LocalEdgeAppServers implements AppServers, ServerLogs {
     /** The smoke check's 30 s plus the time to unzip and start. */
     private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(75);
 
-    private final URI base;
-    private final String token;
-    private final HttpClient http;
+    private final LocalEdgeAdmin admin;
 
     public LocalEdgeAppServers(URI base, String token) {
-        this.base = URI.create(base.toString().replaceAll("/+$", "") + "/");
-        this.token = token;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.admin = new LocalEdgeAdmin(base, token);
     }
 
     @Override
@@ -46,7 +41,7 @@ public final class LocalEdgeAppServers implements AppServers, ServerLogs {
             return;
         }
         String body = Json.write(Json.object().put("scope", target.scope().id()));
-        HttpResponse<String> r = send(request(path(release.appId(), release.id()) + "/publish", PUBLISH_TIMEOUT)
+        HttpResponse<String> r = admin.send(request(path(release.appId(), release.id()) + "/publish", PUBLISH_TIMEOUT)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).header("content-type", "application/json"));
         if (r.statusCode() == 200) {
             return;
@@ -60,7 +55,7 @@ public final class LocalEdgeAppServers implements AppServers, ServerLogs {
 
     @Override
     public void remove(String appId, String releaseId) {
-        HttpResponse<String> r = send(request(path(appId, releaseId), Duration.ofSeconds(30)).DELETE());
+        HttpResponse<String> r = admin.send(request(path(appId, releaseId), Duration.ofSeconds(30)).DELETE());
         if (r.statusCode() != 204 && r.statusCode() != 200 && r.statusCode() != 404) {
             throw new IllegalStateException("local edge: remove server " + releaseId + " failed with HTTP " + r.statusCode());
         }
@@ -69,7 +64,7 @@ public final class LocalEdgeAppServers implements AppServers, ServerLogs {
     @Override
     public Page read(String appId, String releaseId, Instant since, int limit) {
         String query = "?limit=" + limit + (since == null ? "" : "&since=" + URLEncoder.encode(since.toString(), StandardCharsets.UTF_8));
-        HttpResponse<String> r = send(request(path(appId, releaseId) + "/logs" + query, Duration.ofSeconds(10)).GET());
+        HttpResponse<String> r = admin.send(request(path(appId, releaseId) + "/logs" + query, Duration.ofSeconds(10)).GET());
         if (r.statusCode() == 404) {
             return new Page(List.of(), null);
         }
@@ -93,17 +88,6 @@ public final class LocalEdgeAppServers implements AppServers, ServerLogs {
     }
 
     private HttpRequest.Builder request(String path, Duration timeout) {
-        return HttpRequest.newBuilder(base.resolve(path)).timeout(timeout).header("authorization", "Bearer " + token);
-    }
-
-    private HttpResponse<String> send(HttpRequest.Builder request) {
-        try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException("local edge at " + base + " did not answer", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        return admin.request(path, timeout);
     }
 }
