@@ -3,6 +3,7 @@ package dev.slipway.local;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.local.edge.LocalEdge;
 import dev.slipway.local.engines.DynamoDbLocalEngine;
+import dev.slipway.local.engines.PostgresEngine;
 import dev.slipway.local.engines.S3LocalEngine;
 import dev.slipway.local.gateway.LocalApiGateway;
 import dev.slipway.local.gateway.LocalFunctions;
@@ -89,6 +90,7 @@ public final class LocalRuntime implements AutoCloseable {
     private final FileLock lock;
     private final DynamoDbLocalEngine dynamo;
     private final S3LocalEngine s3;
+    private final PostgresEngine postgres;
     private final LocalApiGateway gateway;
     private final LocalFunctions functions;
     private final String adminToken;
@@ -236,6 +238,7 @@ public final class LocalRuntime implements AutoCloseable {
         }
         DynamoDbLocalEngine startedDynamo = null;
         S3LocalEngine startedS3 = null;
+        PostgresEngine startedPostgres = null;
         LocalStepFunctions startedSfn = null;
         LambdaInvokeEndpoint startedLambda = null;
         LocalEdge startedEdge = null;
@@ -287,6 +290,9 @@ public final class LocalRuntime implements AutoCloseable {
             }
             this.dynamo = startedDynamo;
             this.s3 = startedS3;
+            // Postgres starts on the first call of a function that uses it (scratch restores, previews).
+            startedPostgres = PostgresEngine.onDemand(data.resolve("postgres"), true);
+            this.postgres = startedPostgres;
             this.stepFunctions = startedSfn;
             this.lambda = startedLambda;
 
@@ -324,7 +330,13 @@ public final class LocalRuntime implements AutoCloseable {
             env.put(RoutingEnv.EDGE_ROUTER_TOKEN, routerToken(data));
             env.put(AppServersEnv.APP_SERVERS, AppServersEnv.LOCAL);
             env.put(EnvNames.SITE_URL_PATTERN, sitePattern());
+            env.put(EnvNames.DATA_SCRATCH_URL, postgres.endpoint().toString());
             this.functions = new LocalFunctions(template, intrinsics, env);
+            functions.beforeInvoke(id -> {
+                if (functions.environment(id).containsKey(EnvNames.DATA_SCRATCH_URL_PARAMETER)) {
+                    postgres.server(); // the functions that use a scratch server name its parameter in template.yaml
+                }
+            });
             functions.warmAll();
             LambdaInvokeEndpoint.templateTasks(functions).forEach(lambda::register);
             // CodeBuild's part: like the buildspec it reaches the bucket only through the URLs ExportSource minted.
@@ -350,6 +362,7 @@ public final class LocalRuntime implements AutoCloseable {
             closeQuietly(startedLambda);
             closeQuietly(startedDynamo);
             closeQuietly(startedS3);
+            closeQuietly(startedPostgres);
             lock.release();
             lockChannel.close();
             throw e;
@@ -453,6 +466,7 @@ public final class LocalRuntime implements AutoCloseable {
         n.put("edgeUrl", sitePattern().replace("{host}", "{app}"));
         n.put("edgePort", edge.port());
         n.put("stepFunctionsEndpoint", stepFunctions.endpoint().toString());
+        n.put("postgresEndpoint", postgres.endpoint().toString()); // started on first need
         n.put("region", REGION);
         n.putPOJO("tables", tables);
         n.putPOJO("buckets", buckets);
@@ -488,6 +502,11 @@ public final class LocalRuntime implements AutoCloseable {
 
     public URI s3Endpoint() {
         return s3.endpoint();
+    }
+
+    /** Postgres on demand: its server starts on the first call to {@code server()}. */
+    public PostgresEngine postgres() {
+        return postgres;
     }
 
     /** The Lambda Invoke endpoint Task states call: tests wrap a task here to inject faults. */
@@ -537,6 +556,7 @@ public final class LocalRuntime implements AutoCloseable {
         closeQuietly(runtimeHttp);
         closeQuietly(dynamo);
         closeQuietly(s3);
+        closeQuietly(postgres);
         try {
             Files.deleteIfExists(runtimeJson);
             lock.release();

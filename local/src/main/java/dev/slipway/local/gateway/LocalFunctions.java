@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The template's functions, running in this JVM: each handler class is created once (like a warm
@@ -22,6 +23,7 @@ public final class LocalFunctions {
     private final Map<String, FunctionSpec> specs = new LinkedHashMap<>();
     private final Map<String, Map<String, String>> environments = new LinkedHashMap<>();
     private final Map<String, Instance> instances = new ConcurrentHashMap<>();
+    private volatile Consumer<String> beforeInvoke = id -> { };
 
     public LocalFunctions(SamTemplate template, Intrinsics intrinsics, Map<String, String> runtimeEnvironment) {
         for (FunctionSpec f : template.functions()) {
@@ -49,7 +51,13 @@ public final class LocalFunctions {
         specs.keySet().parallelStream().forEach(this::instance);
     }
 
+    /** Runs before each invocation with the function's id: engines that start on first need (Postgres) start here. */
+    public void beforeInvoke(Consumer<String> hook) {
+        this.beforeInvoke = hook;
+    }
+
     public Object invoke(String functionId, Object event) throws Throwable {
+        beforeInvoke.accept(functionId);
         FunctionSpec spec = specs.get(functionId);
         Instance i = instance(functionId);
         Context ctx = new LocalLambdaContext(UUID.randomUUID().toString(), functionId, spec.memoryMb(), spec.timeoutSeconds());

@@ -63,4 +63,13 @@ public final class EnvNames {
 
     private EnvNames() {
     }
+
+    /**
+     * A Postgres server (postgres:// URL with credentials) where the data features create and drop
+     * scratch databases of their own (verify restores, previews). Locally the runtime's on-demand
+     * Postgres; in AWS the URL is in the SSM SecureString {@link #DATA_SCRATCH_URL_PARAMETER} names.
+     */
+    public static final String DATA_SCRATCH_URL = "DATA_SCRATCH_URL";
+    /** SSM SecureString holding the scratch server's URL (AWS). */
+    public static final String DATA_SCRATCH_URL_PARAMETER = "DATA_SCRATCH_URL_PARAMETER";
 }
