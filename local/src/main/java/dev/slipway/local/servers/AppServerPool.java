@@ -3,6 +3,7 @@ package dev.slipway.local.servers;
 import dev.slipway.shared.deploy.build.LogRedactor;
 import dev.slipway.shared.deploy.build.sandbox.BuildSandbox;
 import dev.slipway.shared.deploy.build.sandbox.Bubblewrap;
+import dev.slipway.shared.deploy.build.sandbox.EgressProxy;
 import dev.slipway.shared.deploy.model.ServerBundle;
 import dev.slipway.shared.deploy.server.ServerBundles;
 import dev.slipway.shared.deploy.server.ServerOutput;
@@ -81,6 +82,9 @@ public final class AppServerPool implements AutoCloseable {
     private final Map<String, Bundle> bundles = new ConcurrentHashMap<>();
     private final Map<String, ServerLogFile> logs = new ConcurrentHashMap<>();
     private final ScheduledExecutorService reaper;
+    /** Lambda's port; each sandboxed server has a network namespace of its own. */
+    private static final int SANDBOXED_PORT = 8080;
+    private EgressProxy egress;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
             .followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1).build();
 
@@ -241,6 +245,11 @@ public final class AppServerPool implements AutoCloseable {
         reaper.shutdownNow();
         running.values().forEach(NodeServer::stop);
         running.clear();
+        synchronized (this) {
+            if (egress != null) {
+                egress.close();
+            }
+        }
     }
 
     // ---- starting
@@ -257,11 +266,12 @@ public final class AppServerPool implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             throw new ServerCheckFailed("the server bundle could not be unpacked: " + e.getMessage(), log.tail(LOG_TAIL_LINES));
         }
-        int port = freePort();
+        boolean sandboxed = sandbox instanceof Bubblewrap;
+        // in its sandbox the server has a network of its own, so Lambda's port; outside, a free one of the host
+        int port = sandboxed ? SANDBOXED_PORT : freePort();
         Map<String, String> values = environment.values(key.appId(), key.scope());
         LogRedactor redactor = new LogRedactor(allValues(key.appId()));
         Map<String, String> env = new LinkedHashMap<>(RuntimeVariables.serverSide(values));
-        boolean sandboxed = sandbox instanceof Bubblewrap;
         env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
         for (String pass : List.of("LANG", "LC_ALL", "TZ")) {
             String v = System.getenv(pass);
@@ -276,10 +286,30 @@ public final class AppServerPool implements AutoCloseable {
         env.put("HOSTNAME", "127.0.0.1"); // Next's standalone server binds HOSTNAME
         env.put("HOST", "127.0.0.1");
         env.put("NEXT_TELEMETRY_DISABLED", "1");
+        if (sandboxed) {
+            // the way out: public addresses through the egress proxy (Node 22.21+/24.5+ honour these in fetch
+            // and http with NODE_USE_ENV_PROXY; older Node only through proxy-aware clients)
+            String proxy = "http://127.0.0.1:" + Bubblewrap.PROXY_PORT;
+            for (String name : List.of("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")) {
+                env.put(name, proxy);
+            }
+            env.put("NO_PROXY", "localhost,127.0.0.1,::1");
+            env.put("no_proxy", "localhost,127.0.0.1,::1");
+            env.put("NODE_USE_ENV_PROXY", "1");
+        }
         List<String> command = List.of("node", bundle.entry());
         ProcessBuilder pb;
+        Path inbound = null;
+        InboundRelay relay = null;
         if (sandboxed) {
-            pb = ((Bubblewrap) sandbox).server(app, tmp, command, env);
+            try {
+                inbound = Files.createTempDirectory("slipway-in"); // short: Unix socket paths end at ~100 bytes
+                relay = InboundRelay.start(inbound.resolve(Bubblewrap.SERVER_SOCKET));
+                pb = ((Bubblewrap) sandbox).server(app, tmp, inbound, port, egress(), command, env);
+            } catch (IOException e) {
+                release(relay, inbound);
+                throw new ServerCheckFailed("the server's sandbox could not be prepared: " + e.getMessage(), log.tail(LOG_TAIL_LINES));
+            }
         } else {
             pb = new ProcessBuilder(command).directory(app.toFile()).redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -293,16 +323,20 @@ public final class AppServerPool implements AutoCloseable {
         try {
             p = pb.start();
         } catch (IOException e) {
+            release(relay, inbound);
             throw new ServerCheckFailed("node could not be started: " + e.getMessage(), log.tail(LOG_TAIL_LINES));
         }
         pump(p, log, scope, redactor);
-        NodeServer s = new NodeServer(key, p, port);
+        InboundRelay startedRelay = relay;
+        Path startedInbound = inbound;
+        NodeServer s = new NodeServer(key, p, relay != null ? relay.port() : port, () -> release(startedRelay, startedInbound));
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
+                s.stop();
                 throw new ServerCheckFailed("the server exited with status " + p.exitValue() + " before it listened on PORT " + port,
                         afterPump(log));
             }
-            if (listening(port)) {
+            if (inbound != null ? Files.exists(inbound.resolve(Bubblewrap.SERVER_READY)) : listening(port)) {
                 log.append(scope, "[slipway] listening on port " + port + " after " + s.ageMillis() + " ms");
                 return s;
             }
@@ -383,6 +417,23 @@ public final class AppServerPool implements AutoCloseable {
         Files.move(staging, app, StandardCopyOption.ATOMIC_MOVE);
         Files.createFile(marker);
         return app;
+    }
+
+    /** The egress proxy every sandboxed server of this pool goes out through, started with the first of them. */
+    private synchronized EgressProxy egress() throws IOException {
+        if (egress == null) {
+            egress = EgressProxy.start(List.of());
+        }
+        return egress;
+    }
+
+    private static void release(InboundRelay relay, Path inbound) {
+        if (relay != null) {
+            relay.close();
+        }
+        if (inbound != null) {
+            deleteTree(inbound);
+        }
     }
 
     private static boolean listening(int port) {

@@ -4,7 +4,7 @@ import dev.slipway.shared.env.EnvScope;
 
 import java.util.concurrent.TimeUnit;
 
-/** One running server: a release's Node process for one scope, listening on {@link #port()} of the loopback. */
+/** One running server: a release's Node process for one scope, reached at {@link #port()} of the host's loopback. */
 public final class NodeServer {
     /** Which server: a release of an app, for one scope (its own runtime variables). */
     public record Key(String appId, String releaseId, EnvScope scope) {
@@ -13,13 +13,16 @@ public final class NodeServer {
     private final Key key;
     private final Process process;
     private final int port;
+    private final Runnable onStop;
     private final long startedNanos = System.nanoTime();
     private volatile long lastUsedNanos = System.nanoTime();
 
-    NodeServer(Key key, Process process, int port) {
+    /** @param onStop what to release once the process is gone (a sandboxed server's relay and way-in folder) */
+    NodeServer(Key key, Process process, int port, Runnable onStop) {
         this.key = key;
         this.process = process;
         this.port = port;
+        this.onStop = onStop;
     }
 
     public Key key() {
@@ -65,5 +68,6 @@ public final class NodeServer {
             process.destroyForcibly();
         }
         children.forEach(ProcessHandle::destroyForcibly);
+        onStop.run();
     }
 }

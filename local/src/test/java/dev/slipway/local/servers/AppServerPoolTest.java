@@ -135,6 +135,56 @@ class AppServerPoolTest {
         assertTrue(error.getMessage().contains("GET / answered 500"), error.getMessage());
     }
 
+    /**
+     * A sandboxed server has a network of its own: Slipway's engines on the host's loopback (DynamoDB Local takes
+     * any credentials) are out of reach directly and through the egress proxy, while its own loopback works and
+     * the edge still reaches it — here with a streamed body of unknown length both ways.
+     */
+    @Test
+    void aSandboxedServerCannotReachTheHostsLoopback() throws Exception {
+        assumeTrue(LocalBuildRunner.defaultSandbox() instanceof Bubblewrap, "needs bubblewrap");
+        int dynamo = engines.dynamo.endpoint().getPort();
+        String release = release("""
+                const http = require('http');
+                const net = require('net');
+                const tryConnect = (port) => new Promise((done) => {
+                  const s = net.connect(port, '127.0.0.1');
+                  s.on('connect', () => { s.destroy(); done('connected'); });
+                  s.on('error', (e) => done(e.code));
+                });
+                const viaProxy = (target) => new Promise((done) => {
+                  const r = http.request({ host: '127.0.0.1', port: 3128, method: 'CONNECT', path: target });
+                  r.on('connect', (res, socket) => { socket.destroy(); done(res.statusCode); });
+                  r.on('error', (e) => done(e.code));
+                  r.end();
+                });
+                const own = http.createServer((q, r) => r.end('own')).listen(0, '127.0.0.1');
+                http.createServer(async (req, res) => {
+                  if (req.method === 'POST') { req.pipe(res); return; }
+                  res.end(JSON.stringify({
+                    direct: await tryConnect(%d), proxied: await viaProxy('127.0.0.1:%d'),
+                    metadata: await viaProxy('169.254.169.254:80'), own: await tryConnect(own.address().port)
+                  }));
+                }).listen(Number(process.env.PORT), process.env.HOST);
+                """.formatted(dynamo, dynamo));
+        NodeServer.Key key = key(release);
+        pool.publish(key);
+        int port = pool.running(key).orElseThrow().port();
+        String body = get(port);
+        assertTrue(body.contains("\"direct\":\"ECONNREFUSED\""), "reached DynamoDB Local directly: " + body);
+        assertTrue(body.contains("\"proxied\":403") && body.contains("\"metadata\":403"), "the proxy let it through: " + body);
+        assertTrue(body.contains("\"own\":\"connected\""), "its own loopback works: " + body);
+
+        byte[] payload = new byte[300_000];
+        new java.util.Random(7).nextBytes(payload);
+        HttpResponse<byte[]> echoed = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/echo"))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(payload))).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, echoed.statusCode());
+        assertTrue(java.util.Arrays.equals(payload, echoed.body()), "the relay carries a streamed body both ways intact");
+        pool.remove(APP, release);
+    }
+
     private static NodeServer.Key key(String release) {
         return new NodeServer.Key(APP, release, EnvScope.PRODUCTION);
     }

@@ -199,14 +199,26 @@ public record Bubblewrap(String executable, List<String> toolchainDirs) implemen
     /** Where an app server's folder appears in its sandbox ({@link #server}). */
     public static final String SERVER_APP = "/srv/app";
 
+    /** Where an app server's way in ({@link #server}) appears in its sandbox. */
+    static final String SERVER_IN = "/srv/in";
+    /** The Unix socket, in the server's way-in folder, that reaches the port the app listens on inside. */
+    public static final String SERVER_SOCKET = "app.sock";
+    /** The file the relay writes in the way-in folder once the app listens. */
+    public static final String SERVER_READY = "ready";
+
     /**
      * An app server (a release's Node process) in its own namespaces: the system and the toolchain read-only,
      * its own folder at {@link #SERVER_APP} and its own {@code /tmp}, nothing else of this machine (no Slipway
-     * data, tokens or other apps); the host's network, so the local edge reaches the port it listens on.
+     * data, tokens or other apps). Its network namespace has only its own loopback, as a build's: it cannot
+     * reach Slipway's engines (DynamoDB Local takes any credentials) or another app's server on the host's
+     * loopback. The relay ({@code egress-bridge.cjs --inbound}) gives it two ways through Unix sockets: in, from
+     * {@code inbound}/{@value #SERVER_SOCKET} to {@code appPort} inside (the local edge connects there), and out,
+     * through the {@link EgressProxy} at {@value #PROXY_PORT} (public addresses only), which HTTP(S)_PROXY name.
      */
-    public ProcessBuilder server(Path appDir, Path tmp, List<String> command, Map<String, String> environment) {
+    public ProcessBuilder server(Path appDir, Path tmp, Path inbound, int appPort, EgressProxy egress, List<String> command,
+                                 Map<String, String> environment) {
         List<String> cmd = new ArrayList<>(List.of(executable,
-                "--unshare-all", "--share-net", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+                "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
                 "--hostname", "slipway-server"));
         for (String dir : SYSTEM) {
             Path p = Path.of(dir);
@@ -223,7 +235,6 @@ public record Bubblewrap(String executable, List<String> toolchainDirs) implemen
         for (String etc : ETC) {
             cmd.addAll(List.of("--ro-bind-try", etc, etc));
         }
-        cmd.addAll(List.of("--ro-bind-try", "/etc/resolv.conf", "/etc/resolv.conf"));
         for (String dir : toolchainDirs) {
             if (!underSystem(dir) && !holdsAny(Path.of(dir), List.of(appDir, tmp)) && Files.isDirectory(Path.of(dir))) {
                 cmd.addAll(List.of("--ro-bind", dir, dir));
@@ -231,7 +242,10 @@ public record Bubblewrap(String executable, List<String> toolchainDirs) implemen
         }
         cmd.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
         cmd.addAll(List.of("--bind", appDir.toString(), SERVER_APP, "--bind", tmp.toString(), TMP));
+        cmd.addAll(List.of("--bind", inbound.toString(), SERVER_IN, "--ro-bind", egress.bridgeDir().toString(), SLIPWAY));
         cmd.addAll(List.of("--remount-ro", "/", "--chdir", SERVER_APP));
+        cmd.addAll(List.of("node", SLIPWAY + "/" + EgressProxy.BRIDGE, String.valueOf(PROXY_PORT), SLIPWAY + "/" + EgressProxy.SOCKET,
+                "--inbound", SERVER_IN + "/" + SERVER_SOCKET, String.valueOf(appPort), SERVER_IN + "/" + SERVER_READY));
         cmd.addAll(command);
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(appDir.toFile()).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
