@@ -56,11 +56,23 @@ public final class GitHttpBackend implements AutoCloseable {
                     return;
                 }
             }
+            cgi(ex, root, "bench"); // http-backend lets an authenticated user push
+        }
+    }
+
+    /**
+     * Answers one request with {@code git http-backend} run as a CGI over the bare repositories under {@code root}.
+     * {@code remoteUser}: who the request comes from; http-backend refuses pushes without one (null).
+     */
+    public static void cgi(HttpExchange ex, Path root, String remoteUser) throws IOException {
+        try {
             ProcessBuilder pb = new ProcessBuilder("git", "http-backend");
             Map<String, String> env = pb.environment();
             env.put("GIT_PROJECT_ROOT", root.toString());
             env.put("GIT_HTTP_EXPORT_ALL", "1");
-            env.put("REMOTE_USER", "bench"); // http-backend lets an authenticated user push
+            if (remoteUser != null) {
+                env.put("REMOTE_USER", remoteUser);
+            }
             env.put("PATH_INFO", ex.getRequestURI().getPath());
             env.put("QUERY_STRING", ex.getRequestURI().getRawQuery() == null ? "" : ex.getRequestURI().getRawQuery());
             env.put("REQUEST_METHOD", ex.getRequestMethod());

@@ -3,6 +3,7 @@ package dev.slipway.local.imports;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.slipway.local.bench.GitHttpBackend;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -21,7 +22,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real smart-HTTP git server over TLS for tests: C git's {@code git http-backend} behind the JDK's
+ * A real smart-HTTP git server over TLS for tests: C git's {@code git http-backend} ({@link GitHttpBackend#cgi}) behind the JDK's
  * HTTPS server, with a throw-away self-signed certificate made by keytool. Serves the bare
  * repositories under one folder at {@code https://127.0.0.1:PORT/<name>.git}.
  */
@@ -99,80 +100,9 @@ public final class GitHttpsServer implements AutoCloseable {
                 return;
             }
         }
-        try {
-            ProcessBuilder pb = new ProcessBuilder("git", "http-backend");
-            Map<String, String> env = pb.environment();
-            env.put("GIT_PROJECT_ROOT", root.toString());
-            env.put("GIT_HTTP_EXPORT_ALL", "1");
-            env.put("PATH_INFO", ex.getRequestURI().getPath());
-            env.put("QUERY_STRING", ex.getRequestURI().getRawQuery() == null ? "" : ex.getRequestURI().getRawQuery());
-            env.put("REQUEST_METHOD", ex.getRequestMethod());
-            env.put("REMOTE_ADDR", "127.0.0.1");
-            String type = ex.getRequestHeaders().getFirst("Content-Type");
-            if (type != null) {
-                env.put("CONTENT_TYPE", type);
-            }
-            String encoding = ex.getRequestHeaders().getFirst("Content-Encoding");
-            if (encoding != null) {
-                env.put("HTTP_CONTENT_ENCODING", encoding);
-            }
-            String protocol = ex.getRequestHeaders().getFirst("Git-Protocol");
-            if (protocol != null) {
-                env.put("GIT_PROTOCOL", protocol);
-            }
-            byte[] body = ex.getRequestBody().readAllBytes();
-            env.put("CONTENT_LENGTH", Integer.toString(body.length));
-            Process p = pb.start();
-            try (OutputStream in = p.getOutputStream()) {
-                in.write(body);
-            }
-            byte[] out = p.getInputStream().readAllBytes();
-            p.waitFor(30, TimeUnit.SECONDS);
-            // CGI answer: headers, a blank line, the body.
-            int split = indexOf(out, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            int skip = 4;
-            if (split < 0) {
-                split = indexOf(out, "\n\n".getBytes(StandardCharsets.US_ASCII));
-                skip = 2;
-            }
-            int status = 200;
-            for (String line : new String(out, 0, Math.max(split, 0), StandardCharsets.ISO_8859_1).split("\r?\n")) {
-                int colon = line.indexOf(':');
-                if (colon < 0) {
-                    continue;
-                }
-                String name = line.substring(0, colon).trim();
-                String value = line.substring(colon + 1).trim();
-                if (name.equalsIgnoreCase("Status")) {
-                    status = Integer.parseInt(value.substring(0, 3));
-                } else {
-                    ex.getResponseHeaders().add(name, value);
-                }
-            }
-            byte[] payload = split < 0 ? new byte[0] : Arrays.copyOfRange(out, split + skip, out.length);
-            ex.sendResponseHeaders(status, payload.length == 0 ? -1 : payload.length);
-            try (OutputStream o = ex.getResponseBody()) {
-                o.write(payload);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            ex.sendResponseHeaders(500, -1);
-        } finally {
-            ex.close();
+        try (ex) {
+            GitHttpBackend.cgi(ex, root, null); // clones and fetches only
         }
-    }
-
-    private static int indexOf(byte[] data, byte[] pattern) {
-        outer:
-        for (int i = 0; i + pattern.length <= data.length; i++) {
-            for (int j = 0; j < pattern.length; j++) {
-                if (data[i + j] != pattern[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 
     public static void run(Path dir, String... command) throws Exception {
