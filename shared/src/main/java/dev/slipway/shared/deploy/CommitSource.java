@@ -125,6 +125,35 @@ public final class CommitSource {
         return notes;
     }
 
+    /**
+     * The commit's files whose path {@code wanted} accepts (path → bytes), e.g. its migrations; more than
+     * {@code maxBytes} in all is refused, as such files are read into memory.
+     */
+    public Map<String, byte[]> files(String appId, String commit, java.util.function.Predicate<String> wanted, long maxBytes) {
+        Map<String, byte[]> out = new java.util.TreeMap<>();
+        long total = 0;
+        try (S3DfsRepository repo = git.open(appId); RevWalk walk = new RevWalk(repo); TreeWalk tw = new TreeWalk(repo)) {
+            tw.addTree(walk.parseCommit(ObjectId.fromString(commit)).getTree());
+            tw.setRecursive(true);
+            while (tw.next()) {
+                if (tw.getFileMode(0) != FileMode.REGULAR_FILE && tw.getFileMode(0) != FileMode.EXECUTABLE_FILE
+                        || !wanted.test(tw.getPathString())) {
+                    continue;
+                }
+                ObjectLoader blob = repo.open(tw.getObjectId(0));
+                total += blob.getSize();
+                if (total > maxBytes) {
+                    throw new IllegalArgumentException("commit " + commit + " holds more than " + (maxBytes >> 20)
+                            + " MiB of such files (at " + tw.getPathString() + ")");
+                }
+                out.put(tw.getPathString(), blob.getBytes());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
     /** Lockfiles larger than this go into the build as they are. */
     static final long MAX_MAPPED_LOCKFILE_BYTES = 50L << 20;
 

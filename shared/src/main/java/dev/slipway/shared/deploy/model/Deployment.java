@@ -31,13 +31,25 @@ public record Deployment(
         Instant finishedAt,
         long version,
         Boolean promoted,
-        String note) {
+        String note,
+        Migrations migrations) {
 
     public enum Status { RUNNING, SUCCEEDED, FAILED }
 
     /** outcome: null while running, then {@code succeeded}, {@code skipped} or {@code failed: reason}. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Step(String name, Instant startedAt, Instant endedAt, String outcome, Integer attempts) {
+    }
+
+    /**
+     * What the ApplyMigrations step did to the target's database: the migrations' kind (supabase, prisma, drizzle),
+     * the ones this deployment applied (in order) and how many were applied before it.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Migrations(String kind, List<String> applied, int alreadyApplied) {
+        public Migrations {
+            applied = applied == null ? List.of() : List.copyOf(applied);
+        }
     }
 
     @JsonCreator
@@ -50,7 +62,12 @@ public record Deployment(
                       String releaseId, Boolean reusedRelease, List<Step> steps, String failure, String startedBy,
                       Instant createdAt, Instant finishedAt, long version) {
         this(appId, id, ref, target, status, commit, tree, releaseId, reusedRelease, steps, failure, startedBy, createdAt,
-                finishedAt, version, null, null);
+                finishedAt, version, null, null, null);
+    }
+
+    public Deployment withMigrations(Migrations done) {
+        return new Deployment(appId, id, ref, target, status, commit, tree, releaseId, reusedRelease, steps, failure,
+                startedBy, createdAt, finishedAt, version + 1, promoted, note, done);
     }
 
     public boolean finished() {
@@ -104,33 +121,33 @@ public record Deployment(
 
     public Deployment withSource(String newCommit, String newTree) {
         return new Deployment(appId, id, ref, target, status, newCommit, newTree, releaseId, reusedRelease, steps, failure,
-                startedBy, createdAt, finishedAt, version + 1, promoted, note);
+                startedBy, createdAt, finishedAt, version + 1, promoted, note, migrations);
     }
 
     public Deployment withRelease(String newReleaseId, boolean reused) {
         return new Deployment(appId, id, ref, target, status, commit, tree, newReleaseId, reused, steps, failure,
-                startedBy, createdAt, finishedAt, version + 1, promoted, note);
+                startedBy, createdAt, finishedAt, version + 1, promoted, note, migrations);
     }
 
     public Deployment succeeded(Instant now) {
         return new Deployment(appId, id, ref, target, Status.SUCCEEDED, commit, tree, releaseId, reusedRelease, steps, null,
-                startedBy, createdAt, now, version + 1, true, null);
+                startedBy, createdAt, now, version + 1, true, null, migrations);
     }
 
     /** Ended SUCCEEDED without moving production (it is pinned): staged and verified, reachable at its release URL. */
     public Deployment stagedNotPromoted(String why, Instant now) {
         return new Deployment(appId, id, ref, target, Status.SUCCEEDED, commit, tree, releaseId, reusedRelease, steps, null,
-                startedBy, createdAt, now, version + 1, false, why);
+                startedBy, createdAt, now, version + 1, false, why, migrations);
     }
 
     public Deployment failed(String reason, Instant now) {
         return new Deployment(appId, id, ref, target, Status.FAILED, commit, tree, releaseId, reusedRelease,
-                withOpenStepsEnded("failed", now).steps, reason, startedBy, createdAt, now, version + 1, promoted, note);
+                withOpenStepsEnded("failed", now).steps, reason, startedBy, createdAt, now, version + 1, promoted, note, migrations);
     }
 
     private Deployment with(List<Step> newSteps) {
         return new Deployment(appId, id, ref, target, status, commit, tree, releaseId, reusedRelease, newSteps, failure,
-                startedBy, createdAt, finishedAt, version + 1, promoted, note);
+                startedBy, createdAt, finishedAt, version + 1, promoted, note, migrations);
     }
 
     /** What audit events record of a deployment (no step timings). */
@@ -152,6 +169,9 @@ public record Deployment(
         }
         if (note != null) {
             n.put("note", note);
+        }
+        if (migrations != null) {
+            n.set("migrations", Json.MAPPER.valueToTree(migrations));
         }
         return n;
     }

@@ -1,0 +1,118 @@
+package dev.slipway.shared.data.move;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What cannot move from a source database (a Supabase project above all) to a plain Postgres the owner runs:
+ * Supabase's own services (auth, storage, edge functions in {@code supabase/functions/}), the extensions the target
+ * lacks, and the schema that depends on them (policies calling {@code auth.uid()}, foreign keys into
+ * {@code auth.users}, grants to Supabase's roles). Read from the catalogs; nothing is changed on either side.
+ */
+public final class MoveFindings {
+    /** Schemas Supabase (and Postgres) manage themselves: never the app's, never copied by a move. */
+    public static final Set<String> PLATFORM_SCHEMAS = Set.of("auth", "storage", "realtime", "_realtime", "supabase_functions",
+            "supabase_migrations", "extensions", "graphql", "graphql_public", "pgbouncer", "pgsodium", "pgsodium_masks", "vault",
+            "net", "cron", "_analytics", "pgtle", "information_schema", "pg_catalog", "pg_toast");
+    private static final Set<String> SUPABASE_ROLES = Set.of("anon", "authenticated", "service_role", "supabase_admin",
+            "supabase_auth_admin", "supabase_storage_admin");
+
+    private MoveFindings() {
+    }
+
+    /**
+     * @param repositoryPaths the paths of the app's repository at its production commit (for {@code supabase/functions/})
+     */
+    public static List<MoveFinding> of(Connection source, Connection target, Collection<String> repositoryPaths) throws SQLException {
+        List<MoveFinding> out = new ArrayList<>();
+        if (exists(source, "auth.users")) {
+            long users = count(source, "SELECT count(*) FROM auth.users");
+            out.add(new MoveFinding("supabase-auth", MoveFinding.WARNING, "auth.users", users + " user(s) sign in through Supabase Auth,"
+                    + " which does not move: sign-in, sessions and password hashes stay with Supabase; auth.users is not copied."
+                    + " Move sign-in to a provider you run first, or keep Supabase Auth and point the app at both"));
+        }
+        if (exists(source, "storage.objects")) {
+            long files = count(source, "SELECT count(*) FROM storage.objects");
+            out.add(new MoveFinding("supabase-storage", MoveFinding.WARNING, "storage.objects", files + " file(s) in Supabase Storage"
+                    + " do not move with the database (only their metadata lives in it): copy the buckets to S3 and change the app's URLs"));
+        }
+        Set<String> functions = new TreeSet<>();
+        for (String p : repositoryPaths) {
+            String[] parts = p.split("/");
+            if (parts.length >= 4 && parts[0].equals("supabase") && parts[1].equals("functions") && !parts[2].startsWith("_")) {
+                functions.add(parts[2]);
+            }
+        }
+        if (!functions.isEmpty()) {
+            out.add(new MoveFinding("supabase-edge-functions", MoveFinding.WARNING, "supabase/functions/", functions.size()
+                    + " Supabase Edge Function(s) (" + String.join(", ", functions) + ") run on Supabase, not in the database:"
+                    + " they keep running there until they are ported (e.g. to the app's server or a Lambda)"));
+        }
+        Set<String> available = strings(target, "SELECT name FROM pg_available_extensions");
+        for (String ext : strings(source, "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1")) {
+            if (!available.contains(ext)) {
+                out.add(new MoveFinding("extension-missing", MoveFinding.WARNING, "extension " + ext, "the target cannot install"
+                        + " extension " + ext + ": what uses it (types, functions, indexes) will fail there until it is installed"));
+            }
+        }
+        try (Statement s = source.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT schemaname, tablename, policyname FROM pg_policies WHERE coalesce(qual, '') ~ 'auth\\.(uid|jwt|role)\\(\\)'"
+                        + " OR coalesce(with_check, '') ~ 'auth\\.(uid|jwt|role)\\(\\)' ORDER BY 1, 2, 3")) {
+            while (rs.next()) {
+                String table = rs.getString(1) + "." + rs.getString(2);
+                out.add(new MoveFinding("policy-uses-supabase-auth", MoveFinding.WARNING, "policy \"" + rs.getString(3) + "\" on " + table,
+                        "the row-level security policy calls Supabase's auth.uid()/auth.jwt(), which the target does not have:"
+                                + " it is not created there, so " + table + " is no longer filtered per user by the database"));
+            }
+        }
+        if (exists(source, "auth.users")) {
+            try (Statement s = source.createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT conname, conrelid::regclass::text FROM pg_constraint WHERE contype = 'f' AND confrelid = 'auth.users'::regclass ORDER BY 2, 1")) {
+                while (rs.next()) {
+                    out.add(new MoveFinding("foreign-key-to-supabase-auth", MoveFinding.WARNING, "constraint " + rs.getString(1)
+                            + " on " + rs.getString(2), "references auth.users, which does not move: the column is copied, the constraint is not"));
+                }
+            }
+        }
+        Set<String> roles = strings(source, "SELECT rolname FROM pg_roles");
+        roles.retainAll(SUPABASE_ROLES);
+        if (!roles.isEmpty()) {
+            out.add(new MoveFinding("supabase-roles", MoveFinding.INFO, "roles " + String.join(", ", roles), "grants to Supabase's"
+                    + " roles are not copied: on the target the app connects as the owner of its tables"));
+        }
+        return out;
+    }
+
+    private static boolean exists(Connection c, String relation) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, relation);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    private static long count(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    private static Set<String> strings(Connection c, String sql) throws SQLException {
+        Set<String> out = new TreeSet<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+}
