@@ -265,6 +265,11 @@ class HandlerEventsTest {
         Map<?, ?> failed = Json.MAPPER.readValue(EmbeddedEngines.repoRoot().resolve("events/deploy-steps/mark-failed.json").toFile(), Map.class);
         Object out = functions.invoke("DeployStepsFunction", failed);
         assertEquals("FAILED", ((Map<?, ?>) out).get("status"));
+        // ApplyMigrations (the data function) of an unknown deployment fails for good, like the other steps
+        Map<?, ?> migrate = Json.MAPPER.readValue(EmbeddedEngines.repoRoot().resolve("events/deploy-steps/apply-migrations.json").toFile(), Map.class);
+        Throwable m = org.junit.jupiter.api.Assertions.assertThrows(Throwable.class, () -> functions.invoke("DeployMigrationsFunction", migrate));
+        assertEquals("dev.slipway.shared.deploy.StepFailedException", m.getClass().getName(), String.valueOf(m));
+        assertTrue(m.getMessage().contains("does not exist"), m.getMessage());
     }
 
     @Test

@@ -109,7 +109,7 @@ class SdkCallsAreGrantedTest {
         Path root = EmbeddedEngines.repoRoot();
         template = SamTemplate.read(root.resolve("template.yaml"));
         classes = new HashMap<>();
-        for (String module : List.of("shared", "functions/apps", "functions/imports", "functions/deploy")) {
+        for (String module : List.of("shared", "functions/apps", "functions/imports", "functions/deploy", "functions/data")) {
             Path dir = root.resolve(module).resolve("target/classes");
             assertTrue(Files.isDirectory(dir), dir + " is not compiled");
             try (Stream<Path> files = Files.walk(dir)) {

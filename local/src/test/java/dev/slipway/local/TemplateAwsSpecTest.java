@@ -711,7 +711,8 @@ class TemplateAwsSpecTest {
         JsonNode choice = Json.parse(Files.readString(root.resolve("statemachines/deploy.asl.json"))).path("States").path("ReleaseAlreadyBuilt");
         assertEquals("Deployed", next(choice, Json.parse("{\"reuse\":{\"status\":\"SUCCEEDED\",\"releaseId\":\"r\"}}")));
         assertEquals("DeploymentFailed", next(choice, Json.parse("{\"reuse\":{\"status\":\"FAILED\"}}")));
-        assertEquals("PromoteRelease", next(choice, Json.parse("{\"reuse\":{\"found\":true,\"releaseId\":\"r\"}}")));
+        // a reused release is promoted after the commit's migrations
+        assertEquals("ApplyMigrations", next(choice, Json.parse("{\"reuse\":{\"found\":true,\"releaseId\":\"r\"}}")));
         assertEquals("CountLeaseWait", next(choice, Json.parse("{\"reuse\":{\"found\":false,\"wait\":true,\"holder\":\"d\"}}")));
         assertEquals("ExportSource", next(choice, Json.parse("{\"reuse\":{\"found\":false,\"wait\":\"true\"}}")));
         assertEquals("ExportSource", next(choice, Json.parse("{\"reuse\":{\"found\":false}}")));

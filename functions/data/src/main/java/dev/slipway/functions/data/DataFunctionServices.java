@@ -1,7 +1,16 @@
 package dev.slipway.functions.data;
 
 import dev.slipway.shared.config.Config;
+import dev.slipway.shared.config.EnvNames;
+import dev.slipway.shared.data.migrate.MigrationStep;
+import dev.slipway.shared.data.migrate.TargetDatabases;
+import dev.slipway.shared.deploy.CommitSource;
+import dev.slipway.shared.deploy.store.DeployStores;
+import dev.slipway.shared.deploy.store.dynamodb.DynamoDbDeployStores;
+import dev.slipway.shared.git.GitStore;
+import dev.slipway.shared.git.GitTable;
 import dev.slipway.shared.wiring.FunctionServices;
+import dev.slipway.shared.wiring.Once;
 
 /**
  * The data jar's composition root: the stores and services of the database routes and the data
@@ -10,5 +19,28 @@ import dev.slipway.shared.wiring.FunctionServices;
 final class DataFunctionServices extends FunctionServices {
     DataFunctionServices(Config config) {
         super(config);
+    }
+
+    // ---- the deploy workflow's ApplyMigrations step (data.migrate)
+    private final Once<DeployStores> deployStores = new Once<>();
+    private final Once<CommitSource> commits = new Once<>();
+    private final Once<MigrationStep> migrationStep = new Once<>();
+
+    private DeployStores deployStores() {
+        return deployStores.get(() -> DynamoDbDeployStores.of(aws().dynamoDbEnhanced(), config().require(EnvNames.RELEASES_TABLE), ledger()));
+    }
+
+    private CommitSource commits() {
+        return commits.get(() -> new CommitSource(new GitStore(s3(), config().require(EnvNames.ARTIFACTS_BUCKET),
+                new GitTable(aws().dynamoDbEnhanced(), config().require(EnvNames.GIT_TABLE)))));
+    }
+
+    /** Production's database is the app's linked one; previews get none yet. */
+    private TargetDatabases targetDatabases() {
+        return TargetDatabases.NONE;
+    }
+
+    MigrationStep migrationStep() {
+        return migrationStep.get(() -> new MigrationStep(deployStores().deployments(), commits(), targetDatabases(), clock()));
     }
 }
