@@ -194,6 +194,16 @@ class HandlerEventsTest {
         APIGatewayV2HTTPResponse refused = replay(asDeployer);
         assertEquals(403, refused.getStatusCode(), refused.getBody());
 
+        // the tokens' own chain holds the token made above, verifies, and is for admins only
+        APIGatewayV2HTTPResponse chain = replay(load("tokens-audit-verify.json"));
+        assertEquals(200, chain.getStatusCode(), chain.getBody());
+        assertTrue(Json.parse(chain.getBody()).get("valid").asBoolean(), chain.getBody());
+        assertTrue(Json.parse(chain.getBody()).get("events").asLong() >= 1, chain.getBody());
+        APIGatewayV2HTTPEvent chainAsDeployer = load("tokens-audit-verify.json");
+        chainAsDeployer.setHeaders(new HashMap<>(chainAsDeployer.getHeaders()));
+        chainAsDeployer.getHeaders().put("authorization", "Bearer " + secret);
+        assertEquals(403, replay(chainAsDeployer).getStatusCode());
+
         APIGatewayV2HTTPResponse webhook = replay(load("webhooks-github-push.json"));
         assertEquals(404, webhook.getStatusCode(), webhook.getBody());
         assertTrue(webhook.getHeaders().getOrDefault("content-type", webhook.getHeaders().getOrDefault("Content-Type", ""))

@@ -112,6 +112,8 @@ public final class RouteAccess {
         global("GET /tokens", Role.ADMIN);
         global("DELETE /tokens/{tokenId}", Role.ADMIN);
         global("POST /tokens/{tokenId}/rotate", Role.ADMIN);
+        global("GET /tokens/audit", Role.ADMIN);
+        global("GET /tokens/audit/verify", Role.ADMIN);
     }
 
     private RouteAccess() {

@@ -10,6 +10,7 @@ import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.audit.AuditExport;
 import dev.slipway.shared.audit.AuditLedger;
 import dev.slipway.shared.audit.ChainVerification;
+import dev.slipway.shared.auth.TokenStore;
 import dev.slipway.shared.config.Config;
 import dev.slipway.shared.http.ApiRequest;
 import dev.slipway.shared.http.ApiResponse;
@@ -22,7 +23,8 @@ import java.util.Map;
 /**
  * An app's audit trail: GET /apps/{appId}/audit (oldest first), GET /apps/{appId}/audit/verify
  * (re-hash the live chain), POST /apps/{appId}/audit/export (export new events to S3 now) and
- * GET /apps/{appId}/audit/exports/verify (walk the exported digest chain).
+ * GET /apps/{appId}/audit/exports/verify (walk the exported digest chain); the tokens' own chain (made,
+ * rotated, revoked: no app's) at GET /tokens/audit and GET /tokens/audit/verify, for admins.
  */
 public final class AuditHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     static final int DEFAULT_PAGE = 50;
@@ -51,6 +53,8 @@ public final class AuditHandler implements RequestHandler<APIGatewayV2HTTPEvent,
                 .route("GET /apps/{appId}/audit/verify", this::verify)
                 .route("POST /apps/{appId}/audit/export", this::export)
                 .route("GET /apps/{appId}/audit/exports/verify", this::verifyExports)
+                .route("GET /tokens/audit", r -> list(TokenStore.AUDIT_CHAIN, r))
+                .route("GET /tokens/audit/verify", r -> verify(TokenStore.AUDIT_CHAIN))
                 .build();
     }
 
@@ -65,7 +69,11 @@ public final class AuditHandler implements RequestHandler<APIGatewayV2HTTPEvent,
     }
 
     private APIGatewayV2HTTPResponse list(ApiRequest request) {
-        String appId = appId(request);
+        return list(appId(request), request);
+    }
+
+    /** A chain's events oldest first: an app's, or the tokens' own ({@code _tokens}: made, rotated, revoked). */
+    private APIGatewayV2HTTPResponse list(String chain, ApiRequest request) {
         int limit = Cursors.limit(request.queryParameter("limit").orElse(null), DEFAULT_PAGE, MAX_PAGE);
         long from = 1;
         String cursor = request.queryParameter("cursor").orElse(null);
@@ -79,7 +87,7 @@ public final class AuditHandler implements RequestHandler<APIGatewayV2HTTPEvent,
                 throw Cursors.invalid();
             }
         }
-        AuditLedger.Page page = ledger.page(appId, from, limit);
+        AuditLedger.Page page = ledger.page(chain, from, limit);
         ObjectNode body = Json.object();
         var events = body.putArray("events");
         for (AuditEvent e : page.events()) {
@@ -96,7 +104,11 @@ public final class AuditHandler implements RequestHandler<APIGatewayV2HTTPEvent,
     }
 
     private APIGatewayV2HTTPResponse verify(ApiRequest request) {
-        ChainVerification v = ledger.verify(appId(request));
+        return verify(appId(request));
+    }
+
+    private APIGatewayV2HTTPResponse verify(String chain) {
+        ChainVerification v = ledger.verify(chain);
         ObjectNode body = Json.object();
         body.put("valid", v.valid());
         body.put("events", v.events());
