@@ -85,14 +85,16 @@ public final class MigrationStep {
             return new Applied("skipped: commit " + d.commit().substring(0, Math.min(12, d.commit().length())) + " has no migrations", null);
         }
         try (Connection c = db.get().connect()) {
-            Migrator.Outcome out = migrator.apply(c, found.migrations(), d.id(), clock.instant());
+            Migrator.Outcome out = migrator.apply(c, found.kind(), found.migrations(), d.id(), clock.instant());
             // a redelivered step finds its migrations applied: report them as this deployment's, from the history
             List<String> applied = out.applied().isEmpty() ? migrator.appliedBy(c, d.id()) : out.applied();
             int before = out.applied().isEmpty() ? out.alreadyApplied() - applied.size() : out.alreadyApplied();
             String ignored = found.ignoredKinds().isEmpty() ? "" : "; " + String.join(", ", found.ignoredKinds())
                     + " migrations also found, not applied (one tool per schema: " + found.kind() + " came first)";
+            String baselined = out.baselined() == 0 ? "" : " (" + out.baselined() + " of them recorded by " + found.kind()
+                    + "'s own history, taken over without running them)";
             String outcome = (applied.isEmpty() ? "no new migrations" : "applied " + applied.size() + " " + found.kind() + " migration"
-                    + (applied.size() == 1 ? "" : "s")) + " to " + db.get().describe() + "; " + before + " applied before" + ignored;
+                    + (applied.size() == 1 ? "" : "s")) + " to " + db.get().describe() + "; " + before + " applied before" + baselined + ignored;
             return new Applied(outcome, new Deployment.Migrations(found.kind(), applied, before));
         } catch (SQLException e) {
             LOG.warn("migrations of {}/{}: {}", d.appId(), d.id(), e.toString());

@@ -30,11 +30,19 @@ public final class Migrator {
     /** How long a deploy waits for another one's migrations before giving up (its step is then retried). */
     static final String LOCK_WAIT = "5min";
 
-    /** What a run did: the names applied now (in order) and how many were applied before. */
-    public record Outcome(List<String> applied, int alreadyApplied) {
+    /**
+     * What a run did: the names applied now (in order), how many were applied before, and how many the app's own tool
+     * had applied before Slipway's first run here ({@link #appliedByTool}: recorded, not run).
+     */
+    public record Outcome(List<String> applied, int alreadyApplied, int baselined) {
     }
 
     public Outcome apply(Connection c, List<Migration> migrations, String deploymentId, Instant now) throws SQLException {
+        return apply(c, null, migrations, deploymentId, now);
+    }
+
+    /** {@code kind}: whose migrations (supabase, prisma, drizzle), so the tool's own history is honoured on the first run. */
+    public Outcome apply(Connection c, String kind, List<Migration> migrations, String deploymentId, Instant now) throws SQLException {
         c.setAutoCommit(true);
         try (Statement s = c.createStatement()) {
             s.execute("SET statement_timeout = '" + LOCK_WAIT + "'");
@@ -44,10 +52,16 @@ public final class Migrator {
         try {
             ensureHistory(c);
             Map<String, String> applied = applied(c);
-            List<Migration> pending = pending(migrations, applied);
+            List<Migration> baseline = applied.isEmpty() ? appliedByTool(c, kind, migrations) : List.of();
+            Map<String, String> known = new LinkedHashMap<>(applied);
+            baseline.forEach(m -> known.put(m.name(), m.checksum()));
+            List<Migration> pending = pending(migrations, known);
             List<String> done = new ArrayList<>();
             c.setAutoCommit(false);
             try {
+                for (Migration m : baseline) {
+                    record(c, m, "baseline:" + kind, now);
+                }
                 for (Migration m : pending) {
                     if (!m.transactional()) {
                         c.commit(); // what came before it stays: it cannot share their transaction
@@ -69,7 +83,7 @@ public final class Migrator {
             } finally {
                 c.setAutoCommit(true);
             }
-            return new Outcome(done, applied.size());
+            return new Outcome(done, applied.size() + baseline.size(), baseline.size());
         } finally {
             try (Statement s = c.createStatement()) {
                 s.execute("SELECT pg_advisory_unlock(" + LOCK_KEY + ")");
@@ -106,6 +120,39 @@ public final class Migrator {
             }
         }
         return out;
+    }
+
+    /**
+     * On a database Slipway never migrated: the migrations the app's tool recorded in its own history (Supabase CLI's
+     * {@code supabase_migrations.schema_migrations} by version, Prisma's {@code _prisma_migrations} by name when
+     * finished and not rolled back, Drizzle's {@code drizzle.__drizzle_migrations} by the SHA-256 of the file), so a
+     * database the builder already migrated is not migrated again.
+     */
+    static List<Migration> appliedByTool(Connection c, String kind, List<Migration> migrations) throws SQLException {
+        if (kind == null) {
+            return List.of();
+        }
+        String query = switch (kind) {
+            case "supabase" -> exists(c, "supabase_migrations.schema_migrations") ? "SELECT version FROM supabase_migrations.schema_migrations" : null;
+            case "prisma" -> exists(c, "public._prisma_migrations")
+                    ? "SELECT migration_name FROM public._prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL" : null;
+            case "drizzle" -> exists(c, "drizzle.__drizzle_migrations") ? "SELECT hash FROM drizzle.__drizzle_migrations" : null;
+            default -> null;
+        };
+        if (query == null) {
+            return List.of();
+        }
+        java.util.Set<String> recorded = new java.util.HashSet<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
+            while (rs.next()) {
+                recorded.add(rs.getString(1));
+            }
+        }
+        return migrations.stream().filter(m -> recorded.contains(switch (kind) {
+            case "supabase" -> m.name().split("_", 2)[0].replaceFirst("\\.sql$", ""); // the version is the name's timestamp
+            case "drizzle" -> m.checksum();
+            default -> m.name();
+        })).toList();
     }
 
     /** The migrations not applied yet, after checking the applied ones are unchanged and none comes too late. */
@@ -162,8 +209,15 @@ public final class Migrator {
     }
 
     private static boolean historyExists(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT to_regclass('" + HISTORY + "') IS NOT NULL")) {
-            return rs.next() && rs.getBoolean(1);
+        return exists(c, HISTORY);
+    }
+
+    private static boolean exists(Connection c, String relation) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, relation);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
         }
     }
 

@@ -151,6 +151,40 @@ class MigratorTest {
     }
 
     @Test
+    void aDatabaseTheBuildersToolMigratedIsTakenOverNotMigratedAgain() throws Exception {
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            // as `supabase db push` leaves it: the schema, and the versions it applied in its own history
+            s.execute(INIT.sql());
+            s.execute("create schema supabase_migrations; create table supabase_migrations.schema_migrations (version text primary key, name text);"
+                    + " insert into supabase_migrations.schema_migrations values ('20240101000000', 'init');");
+        }
+        Migrator.Outcome first;
+        try (Connection c = db.connect()) {
+            first = migrator.apply(c, "supabase", List.of(INIT, SEED), "d1", Instant.now());
+        }
+        assertEquals(List.of(SEED.name()), first.applied());
+        assertEquals(1, first.baselined());
+        assertEquals(2, query("select count(*) from notes"));
+        assertEquals(Map.of(INIT.name(), INIT.checksum(), SEED.name(), SEED.checksum()), history());
+        // from then on Slipway's history decides: the tool's is read only while Slipway's is empty
+        try (Connection c = db.connect()) {
+            assertEquals(0, migrator.apply(c, "supabase", List.of(INIT, SEED, TAGS), "d2", Instant.now()).baselined());
+        }
+    }
+
+    @Test
+    void drizzlesOwnHistoryIsMatchedByTheFilesHash() throws Exception {
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            s.execute(INIT.sql());
+            s.execute("create schema drizzle; create table drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint);"
+                    + " insert into drizzle.__drizzle_migrations (hash, created_at) values ('" + INIT.checksum() + "', 1704067200000);");
+            Migrator.Outcome out = migrator.apply(c, "drizzle", List.of(INIT, SEED), "d1", Instant.now());
+            assertEquals(List.of(SEED.name()), out.applied());
+            assertEquals(1, out.baselined());
+        }
+    }
+
+    @Test
     void concurrentDeploysNeverBothApply() throws Exception {
         Migration slow = m("20240101000000_slow.sql", "select pg_sleep(0.3);\ncreate table counted (id int);\ninsert into counted values (1);");
         Migration more = m("20240102000000_more.sql", "insert into counted values (2);");
