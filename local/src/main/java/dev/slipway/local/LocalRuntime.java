@@ -393,6 +393,8 @@ public final class LocalRuntime implements AutoCloseable {
         // GitHub sources' webhook secrets and tokens: apart from the app environment builds read.
         env.put(EnvNames.SOURCE_SECRETS_LOCAL_DIR, data.resolve("source-secrets").toString());
         env.put(EnvNames.IMPORT_TEMP_DIR, data.resolve("tmp").toString());
+        // Linked databases' URLs: apart from both, like the source secrets.
+        env.put(EnvNames.DATABASE_SECRETS_LOCAL_DIR, data.resolve("database-secrets").toString());
         return env;
     }
 

@@ -112,6 +112,10 @@ class DeployableJarTest {
         String health = run("HealthFunction", "GET /health", Map.of(), null, null, false);
         assertTrue(health.startsWith("200 "), health);
 
+        // The data jar (pgjdbc) answers alone: no database is linked yet.
+        String database = run("DatabaseFunction", "GET /apps/{appId}/database", Map.of(), Map.of("appId", app), null, false);
+        assertTrue(database.startsWith("404 ") && database.contains("database-not-linked"), database);
+
         String deployments = run("DeploymentsFunction", "GET /apps/{appId}/deployments", Map.of(), Map.of("appId", app), null, false);
         assertTrue(deployments.startsWith("200 ") && deployments.contains("\"deployments\":[]"), deployments);
 

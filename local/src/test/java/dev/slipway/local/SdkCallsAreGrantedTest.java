@@ -90,13 +90,15 @@ class SdkCallsAreGrantedTest {
             Map.entry("dev/slipway/shared/hooks/HookStore", "AccessTable"),
             Map.entry("dev/slipway/shared/github/SourceStore", "AccessTable"),
             Map.entry("dev/slipway/shared/idempotency/DynamoDbIdempotencyStore", "IdempotencyTable"),
-            Map.entry("dev/slipway/shared/gitserver/Mirrors", "GitTable"));
+            Map.entry("dev/slipway/shared/gitserver/Mirrors", "GitTable"),
+            Map.entry("dev/slipway/shared/data/DataRecords", "DataTable"));
     private static final String SSM_ARN = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter";
     /** Which SSM parameters a class's calls act on (a sample name in each). */
     private static final Map<String, String> PARAMETER_OF = Map.of(
             "dev/slipway/shared/auth/AdminTokenHashSource", SSM_ARN + "${AdminTokenHashParameterName}",
             "dev/slipway/shared/env/SsmAppEnvironment", SSM_ARN + "/slipway/${AWS::StackName}/apps/shop/production/API_KEY",
-            "dev/slipway/shared/gitserver/MirrorTokens", SSM_ARN + "/slipway/${AWS::StackName}/mirrors/shop");
+            "dev/slipway/shared/gitserver/MirrorTokens", SSM_ARN + "/slipway/${AWS::StackName}/mirrors/shop",
+            "dev/slipway/shared/data/link/DatabaseSecrets", SSM_ARN + "/slipway/${AWS::StackName}/databases/shop");
     private static final String BUCKET = "${ArtifactsBucket.Arn}";
     private static final String OBJECT = BUCKET + "/*";
 

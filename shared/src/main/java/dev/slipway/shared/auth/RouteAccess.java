@@ -105,6 +105,10 @@ public final class RouteAccess {
         app("PUT /apps/{appId}/source", Role.ADMIN);
         app("GET /apps/{appId}/source", Role.VIEWER);
         open("POST /webhooks/github/{appId}");
+        // The app's database: the link (a URL with credentials) is admin's; backups and restores below.
+        app("PUT /apps/{appId}/database", Role.ADMIN);
+        app("GET /apps/{appId}/database", Role.VIEWER);
+        app("DELETE /apps/{appId}/database", Role.ADMIN);
         // Operations.
         global("POST /cleanup", Role.ADMIN);
         // Tokens.

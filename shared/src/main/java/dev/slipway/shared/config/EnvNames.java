@@ -72,4 +72,10 @@ public final class EnvNames {
     public static final String DATA_SCRATCH_URL = "DATA_SCRATCH_URL";
     /** SSM SecureString holding the scratch server's URL (AWS). */
     public static final String DATA_SCRATCH_URL_PARAMETER = "DATA_SCRATCH_URL_PARAMETER";
+    /** The data table: per app, the database link, backups, restores and data settings. */
+    public static final String DATA_TABLE = "DATA_TABLE";
+    /** SSM path of the linked databases' URLs (AWS), apart from the app environment builds read. */
+    public static final String DATABASE_SECRETS_PARAMETER_PREFIX = "DATABASE_SECRETS_PARAMETER_PREFIX";
+    /** Folder of the locally encrypted database URLs (the local runtime sets it instead). */
+    public static final String DATABASE_SECRETS_LOCAL_DIR = "DATABASE_SECRETS_LOCAL_DIR";
 }

@@ -84,6 +84,16 @@ public final class ProblemTable {
             case PREVIEW_NOT_DEPLOYED -> ProblemType.PREVIEW_NOT_DEPLOYED;
             case PREVIEW_ENVIRONMENT_DIFFERS -> ProblemType.PREVIEW_ENVIRONMENT_DIFFERS;
             case AUDIT_CHAIN_BROKEN -> ProblemType.AUDIT_CHAIN_BROKEN;
+            case DATABASE_URL_INVALID -> ProblemType.DATABASE_URL_INVALID;
+            case DATABASE_TLS_REQUIRED -> ProblemType.DATABASE_TLS_REQUIRED;
+            case DATABASE_HOST_NOT_PUBLIC -> ProblemType.DATABASE_HOST_NOT_PUBLIC;
+            case DATABASE_UNREACHABLE -> ProblemType.DATABASE_UNREACHABLE;
+            case DATABASE_NOT_LINKED -> ProblemType.DATABASE_NOT_LINKED;
+            case BACKUP_NOT_FOUND -> ProblemType.BACKUP_NOT_FOUND;
+            case BACKUP_NOT_USABLE -> ProblemType.BACKUP_NOT_USABLE;
+            case RESTORE_NOT_FOUND -> ProblemType.RESTORE_NOT_FOUND;
+            case RESTORE_CONFIRMATION_REQUIRED -> ProblemType.RESTORE_CONFIRMATION_REQUIRED;
+            case DATA_WORKFLOW_UNAVAILABLE -> ProblemType.DATA_WORKFLOW_UNAVAILABLE;
         };
     }
 

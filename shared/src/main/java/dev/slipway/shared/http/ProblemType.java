@@ -90,6 +90,17 @@ public enum ProblemType {
     IDEMPOTENCY_KEY_IN_PROGRESS(409, "idempotency-key-in-progress", "A request with this Idempotency-Key is still running"),
     IDEMPOTENCY_RESPONSE_NOT_KEPT(409, "idempotency-response-not-kept", "The request with this Idempotency-Key completed, but its answer was too large to keep"),
     AUDIT_CHAIN_BROKEN(409, "audit-chain-broken", "The app's audit chain does not verify; it is not exported until it is restored"),
+    // The app's database.
+    DATABASE_URL_INVALID(400, "database-url-invalid", "The database URL is not a postgres:// URL Slipway can use"),
+    DATABASE_TLS_REQUIRED(400, "database-tls-required", "The database URL turns TLS off for a host that is not loopback"),
+    DATABASE_HOST_NOT_PUBLIC(400, "database-host-not-public", "The database host resolves to a private, loopback or link-local address"),
+    DATABASE_UNREACHABLE(422, "database-unreachable", "The database did not accept the connection check"),
+    DATABASE_NOT_LINKED(404, "database-not-linked", "The app has no linked database"),
+    BACKUP_NOT_FOUND(404, "backup-not-found", "No such backup"),
+    BACKUP_NOT_USABLE(409, "backup-not-usable", "The backup is not VERIFIED, so it cannot be downloaded or restored"),
+    RESTORE_NOT_FOUND(404, "restore-not-found", "No such restore"),
+    RESTORE_CONFIRMATION_REQUIRED(409, "restore-confirmation-required", "The target is the app's linked database; confirm overwriting it"),
+    DATA_WORKFLOW_UNAVAILABLE(503, "data-workflow-unavailable", "The data workflow could not be started; retry later"),
     INTERNAL_ERROR(500, "internal-error", "Something went wrong on our side");
 
     public static final String TYPE_PREFIX = "urn:slipway:problem:";

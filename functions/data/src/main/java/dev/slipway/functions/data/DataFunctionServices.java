@@ -2,6 +2,10 @@ package dev.slipway.functions.data;
 
 import dev.slipway.shared.config.Config;
 import dev.slipway.shared.config.EnvNames;
+import dev.slipway.shared.data.DataRecords;
+import dev.slipway.shared.data.link.DatabaseLinks;
+import dev.slipway.shared.data.link.DatabaseSecrets;
+import dev.slipway.shared.data.postgres.DatabaseAccess;
 import dev.slipway.shared.data.migrate.MigrationStep;
 import dev.slipway.shared.data.migrate.TargetDatabases;
 import dev.slipway.shared.deploy.CommitSource;
@@ -12,13 +16,36 @@ import dev.slipway.shared.git.GitTable;
 import dev.slipway.shared.wiring.FunctionServices;
 import dev.slipway.shared.wiring.Once;
 
+import java.nio.file.Path;
+
 /**
  * The data jar's composition root: the stores and services of the database routes and the data
  * workflow's steps, each built once per handler instance and only when a handler asks for it.
  */
 final class DataFunctionServices extends FunctionServices {
+    private final Once<DataRecords> records = new Once<>();
+    private final Once<DatabaseLinks> links = new Once<>();
+
     DataFunctionServices(Config config) {
         super(config);
+    }
+
+    DataRecords records() {
+        return records.get(() -> new DataRecords(aws().dynamoDbEnhanced(), config().require(EnvNames.DATA_TABLE), ledger()));
+    }
+
+    /** Hosts must be public, except loopback when running locally (slipway up). */
+    DatabaseAccess access() {
+        return new DatabaseAccess(config().isLocal());
+    }
+
+    DatabaseLinks links() {
+        return links.get(() -> {
+            DatabaseSecrets secrets = config().get(EnvNames.DATABASE_SECRETS_LOCAL_DIR)
+                    .map(dir -> DatabaseSecrets.local(Path.of(dir)))
+                    .orElseGet(() -> DatabaseSecrets.ssm(aws().ssm(), config().require(EnvNames.DATABASE_SECRETS_PARAMETER_PREFIX)));
+            return new DatabaseLinks(apps(), records(), secrets, access(), clock());
+        });
     }
 
     // ---- the deploy workflow's ApplyMigrations step (data.migrate)

@@ -52,7 +52,7 @@ public final class LocalPostgres implements AutoCloseable {
         this.dataDir = dataDir;
         this.port = port;
         this.durable = durable;
-        this.server = new PostgresServer("127.0.0.1", port, SUPERUSER, null, false);
+        this.server = new PostgresServer("127.0.0.1", port, SUPERUSER, null, "disable");
     }
 
     /**

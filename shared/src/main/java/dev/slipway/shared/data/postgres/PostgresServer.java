@@ -24,14 +24,15 @@ public final class PostgresServer {
     private final int port;
     private final String user;
     private final String password;
-    private final boolean tls;
+    private final String sslMode;
 
-    public PostgresServer(String host, int port, String user, String password, boolean tls) {
+    /** {@code sslMode} as libpq names it: disable, require, verify-ca, verify-full. */
+    public PostgresServer(String host, int port, String user, String password, String sslMode) {
         this.host = host;
         this.port = port;
         this.user = user;
         this.password = password;
-        this.tls = tls;
+        this.sslMode = sslMode;
     }
 
     public String host() {
@@ -55,7 +56,7 @@ public final class PostgresServer {
         String auth = URLEncoder.encode(user, StandardCharsets.UTF_8)
                 + (password == null ? "" : ":" + URLEncoder.encode(password, StandardCharsets.UTF_8));
         return "postgres://" + auth + "@" + host + ":" + port + "/" + URLEncoder.encode(database, StandardCharsets.UTF_8)
-                + (tls ? "?sslmode=verify-full" : "");
+                + "?sslmode=" + sslMode;
     }
 
     public Connection connect(String database) throws SQLException {
@@ -64,9 +65,14 @@ public final class PostgresServer {
         if (password != null) {
             p.setProperty("password", password);
         }
-        p.setProperty("sslmode", tls ? "verify-full" : "disable");
+        p.setProperty("sslmode", sslMode);
+        if (sslMode.startsWith("verify")) {
+            // the JVM's trust store (public CAs), not libpq's ~/.postgresql/root.crt
+            p.setProperty("sslfactory", "org.postgresql.ssl.DefaultJavaSSLFactory");
+        }
         p.setProperty("ApplicationName", "slipway");
         p.setProperty("connectTimeout", "10");
+        p.setProperty("tcpKeepAlive", "true");
         Connection c = new org.postgresql.Driver().connect(jdbcUrl(database), p);
         if (c == null) {
             throw new SQLException("pgjdbc refused " + jdbcUrl(database));

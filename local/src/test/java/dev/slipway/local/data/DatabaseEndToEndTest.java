@@ -1,0 +1,112 @@
+package dev.slipway.local.data;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.local.LocalSlipway;
+import dev.slipway.shared.data.postgres.ScratchDatabase;
+import dev.slipway.shared.json.Json;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The database routes through `slipway up`, against the runtime's own on-demand Postgres as the
+ * "builder-hosted" database: linking (checks, secrecy, audit), unlinking.
+ */
+class DatabaseEndToEndTest {
+    static final String PASSWORD = "pw-never-shown-4711";
+
+    @RegisterExtension
+    static final LocalSlipway slipway = LocalSlipway.builder().scheduleInterval(Duration.ZERO).build();
+
+    static ScratchDatabase source;
+
+    @BeforeAll
+    static void appAndDatabase() throws Exception {
+        assertEquals(201, slipway.api().json("POST", "/apps", "{\"id\":\"dbshop\",\"name\":\"DB Shop\"}").statusCode());
+        source = slipway.runtime().postgres().server().createDatabase("source");
+        try (Connection c = source.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE ROLE shop_app LOGIN PASSWORD '" + PASSWORD + "'");
+            s.execute("GRANT ALL ON SCHEMA public TO shop_app");
+        }
+    }
+
+    @AfterAll
+    static void dropSource() throws Exception {
+        if (source != null) {
+            source.close();
+            try (Connection c = slipway.runtime().postgres().server().connect("postgres"); Statement s = c.createStatement()) {
+                s.execute("DROP ROLE IF EXISTS shop_app");
+            }
+        }
+    }
+
+    static String url() {
+        int port = slipway.runtime().postgres().server().port();
+        return "postgres://shop_app:" + PASSWORD + "@127.0.0.1:" + port + "/" + source.name() + "?sslmode=disable";
+    }
+
+    static String problem(HttpResponse<String> r) {
+        return Json.parse(r.body()).path("type").asText().replace("urn:slipway:problem:", "");
+    }
+
+    @Test
+    void linkShowsWhereNeverTheSecretAndUnlinks() throws Exception {
+        HttpResponse<String> linked = slipway.api().json("PUT", "/apps/dbshop/database",
+                "{\"url\":\"" + url() + "\",\"kind\":\"supabase\"}");
+        assertEquals(200, linked.statusCode(), linked.body());
+        assertFalse(linked.body().contains(PASSWORD), linked.body());
+        JsonNode view = Json.parse(slipway.api().json("GET", "/apps/dbshop/database", null).body());
+        assertEquals("supabase", view.get("kind").asText());
+        assertEquals("127.0.0.1", view.get("host").asText());
+        assertEquals(source.name(), view.get("database").asText());
+        assertEquals("shop_app", view.get("user").asText());
+        assertTrue(view.get("lastCheck").get("ok").asBoolean(), view.toString());
+        assertTrue(view.get("lastCheck").get("serverVersion").asText().startsWith("16"), view.toString());
+        assertTrue(view.has("linkedAt"));
+        assertFalse(view.toString().contains(PASSWORD));
+
+        String audit = slipway.api().json("GET", "/apps/dbshop/audit", null).body();
+        assertTrue(audit.contains("database.linked"), audit);
+        assertFalse(audit.contains(PASSWORD), "the audit trail never holds the password");
+
+        HttpResponse<String> gone = slipway.api().json("DELETE", "/apps/dbshop/database", null);
+        assertEquals(200, gone.statusCode(), gone.body());
+        HttpResponse<String> none = slipway.api().json("GET", "/apps/dbshop/database", null);
+        assertEquals(404, none.statusCode());
+        assertEquals("database-not-linked", problem(none));
+        assertTrue(slipway.api().json("GET", "/apps/dbshop/audit", null).body().contains("database.unlinked"));
+    }
+
+    @Test
+    void badUrlsAreRefusedAndLeaveNothingBehind() throws Exception {
+        slipway.api().json("POST", "/apps", "{\"id\":\"dbrefused\",\"name\":\"Refused\"}");
+        String[][] cases = {
+                {"https://example.com/db", "400", "database-url-invalid"},
+                {"postgres://127.0.0.1/db", "400", "database-url-invalid"}, // no user
+                {"postgres://u@127.0.0.1:5432/db?options=-c%20x", "400", "database-url-invalid"},
+                {"postgres://u:p@10.1.2.3:5432/db", "400", "database-host-not-public"},
+                {"postgres://u:p@169.254.169.254:5432/db", "400", "database-host-not-public"},
+                {"postgres://u:p@8.8.8.8:5432/db?sslmode=disable", "400", "database-tls-required"},
+                {"postgres://u:p@127.0.0.1:1/db?sslmode=disable", "422", "database-unreachable"},
+        };
+        for (String[] c : cases) {
+            HttpResponse<String> r = slipway.api().json("PUT", "/apps/dbrefused/database", "{\"url\":\"" + c[0] + "\"}");
+            assertEquals(c[1] + " " + c[2], r.statusCode() + " " + problem(r), c[0] + " → " + r.body());
+            assertFalse(r.body().contains(":p@"), "the URL's password is not repeated: " + r.body());
+        }
+        HttpResponse<String> kind = slipway.api().json("PUT", "/apps/dbrefused/database", "{\"url\":\"" + url() + "\",\"kind\":\"mongo\"}");
+        assertEquals(400, kind.statusCode(), kind.body());
+        assertEquals(404, slipway.api().json("GET", "/apps/dbrefused/database", null).statusCode(), "nothing was linked");
+        assertFalse(slipway.api().json("GET", "/apps/dbrefused/audit", null).body().contains("database."));
+    }
+}

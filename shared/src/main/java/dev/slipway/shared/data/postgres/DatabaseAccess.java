@@ -1,0 +1,70 @@
+package dev.slipway.shared.data.postgres;
+
+import dev.slipway.shared.errors.DomainError;
+import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.errors.FieldError;
+import dev.slipway.shared.net.PublicAddress;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * Opens connections to databases named by URLs that come from outside (a linked database, a restore
+ * target), with the rules git URLs have: the host must resolve to public addresses only, except that
+ * the local runtime ({@code slipway up}) may reach loopback; and TLS is required except on loopback.
+ */
+public final class DatabaseAccess {
+    private final boolean loopbackAllowed;
+
+    public DatabaseAccess(boolean loopbackAllowed) {
+        this.loopbackAllowed = loopbackAllowed;
+    }
+
+    /** Checks the host and TLS rules (resolving the host now); {@code field} names the URL in errors. */
+    public void check(DatabaseUrl url, String field) {
+        InetAddress[] resolved;
+        try {
+            resolved = InetAddress.getAllByName(url.host());
+        } catch (UnknownHostException e) {
+            throw new DomainException(DomainError.DATABASE_UNREACHABLE, "The host " + url.host() + " does not resolve",
+                    List.of(new FieldError(field, "host does not resolve")));
+        }
+        boolean allLoopback = true;
+        for (InetAddress a : resolved) {
+            boolean loopback = a.isLoopbackAddress();
+            allLoopback &= loopback;
+            if (!(PublicAddress.isPublic(a) || (loopback && loopbackAllowed))) {
+                throw new DomainException(DomainError.DATABASE_HOST_NOT_PUBLIC, "The host " + url.host() + " resolves to "
+                        + a.getHostAddress() + ", which is not a public address" + (loopback ? " (loopback is allowed only with slipway up)" : ""),
+                        List.of(new FieldError(field, "host is not public")));
+            }
+        }
+        if (url.sslMode().equals("disable") && !allLoopback) {
+            throw new DomainException(DomainError.DATABASE_TLS_REQUIRED, "sslmode=disable is accepted only for loopback; "
+                    + url.host() + " must be reached over TLS", List.of(new FieldError(field, "TLS is required")));
+        }
+    }
+
+    /** A connection after {@link #check}; a refusal by the server is {@code database-unreachable} with its reason. */
+    public Connection open(DatabaseUrl url, String field) {
+        check(url, field);
+        try {
+            return url.server().connect(url.database());
+        } catch (SQLException e) {
+            throw unreachable(url, field, e);
+        }
+    }
+
+    public static DomainException unreachable(DatabaseUrl url, String field, SQLException e) {
+        String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (url.password() != null && !url.password().isEmpty()) {
+            reason = reason.replace(url.password(), "***");
+        }
+        reason = reason.length() > 300 ? reason.substring(0, 300) + "…" : reason;
+        return new DomainException(DomainError.DATABASE_UNREACHABLE, "Connecting to " + url.host() + ":" + url.port() + "/"
+                + url.database() + " failed: " + reason, List.of(new FieldError(field, "connection failed")));
+    }
+}
