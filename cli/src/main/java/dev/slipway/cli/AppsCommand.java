@@ -32,12 +32,10 @@ final class AppsCommand extends BaseCommand {
         if (all.isEmpty()) {
             c.say("No apps yet: slipway apps create \"My Shop\"");
         }
-        int[] w = {24, 28, 28};
-        c.say(row(w, "APP", "NAME", "PRODUCTION", "URL"));
+        int[] w = {24, 28, 16};
+        c.say(row(w, "APP", "NAME", "FRAMEWORK", "UPDATED"));
         for (JsonNode a : all) {
-            JsonNode p = a.path("production");
-            String release = p.isObject() ? p.path("releaseId").asText() + (p.path("pinned").asBoolean() ? " (pinned)" : "") : null;
-            c.say(row(w, a.path("id").asText(), a.path("name").asText(), release, p.isObject() ? p.path("url").asText(null) : null));
+            c.say(row(w, a.path("id").asText(), a.path("name").asText(), a.path("framework").asText(null), when(a.path("updatedAt").asText(null))));
         }
         return ExitCode.OK;
     }

@@ -136,6 +136,18 @@ abstract class BaseCommand implements Callable<Integer> {
         return URLEncoder.encode(pathSegment, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
+    /** An API instant for people: to the second ({@code 2027-03-07T17:10:49Z}); null stays null. */
+    static String when(String iso) {
+        if (iso == null) {
+            return null;
+        }
+        try {
+            return java.time.Instant.parse(iso).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        } catch (java.time.format.DateTimeParseException e) {
+            return iso;
+        }
+    }
+
     /** Aligned columns, for lists. */
     static String row(int[] widths, String... cells) {
         StringBuilder s = new StringBuilder();

@@ -101,8 +101,10 @@ final class DeployCommand extends AppCommand {
             }
         }
         if (!ok) {
+            // one line: the reason's first (the build log's last lines, which follow it, were printed above or are in `logs`)
+            String reason = d.path("failure").asText("no reason given").strip().lines().findFirst().orElse("no reason given");
             c.io.err().println("slipway: deployment " + id + " " + d.path("status").asText().toLowerCase(java.util.Locale.ROOT)
-                    + ": " + d.path("failure").asText("no reason given"));
+                    + ": " + reason + " (build log: slipway logs " + id + ")");
             return ExitCode.FAILED;
         }
         return ExitCode.OK;

@@ -42,7 +42,7 @@ final class DeploymentWatch {
         while (true) {
             JsonNode d = api.get(path);
             boolean running = "RUNNING".equals(d.path("status").asText());
-            if (logs && (!running || !Instant.now().isBefore(nextLog)) && buildStarted(d)) {
+            if (logs && (!running || !Instant.now().isBefore(nextLog) || buildJustEnded(d)) && buildStarted(d)) {
                 printLog(path + "/logs", !running);
                 nextLog = Instant.now().plus(LOG_POLL);
             }
@@ -63,6 +63,16 @@ final class DeploymentWatch {
                 throw new CliFailure(ExitCode.FAILED, "interrupted; the deployment goes on: slipway logs " + deploymentId);
             }
         }
+    }
+
+    /** The Build step ended since the last print: its log comes before the steps after it. */
+    private boolean buildJustEnded(JsonNode d) {
+        for (JsonNode s : d.path("steps")) {
+            if ("Build".equals(s.path("name").asText()) && s.hasNonNull("endedAt") && !ended.contains("Build")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean buildStarted(JsonNode d) {

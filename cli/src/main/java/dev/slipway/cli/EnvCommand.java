@@ -36,7 +36,7 @@ final class EnvCommand extends AppCommand {
         for (JsonNode v : listing.path("variables")) {
             List<String> scopes = new java.util.ArrayList<>();
             v.path("scopes").forEach(s -> scopes.add(s.asText()));
-            c.say(row(w, v.path("name").asText(), String.join(",", scopes), v.path("updatedAt").asText(null)));
+            c.say(row(w, v.path("name").asText(), String.join(",", scopes), when(v.path("updatedAt").asText(null))));
         }
         return ExitCode.OK;
     }

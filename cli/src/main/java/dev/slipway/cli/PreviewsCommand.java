@@ -34,11 +34,11 @@ final class PreviewsCommand extends AppCommand {
             c.say("No previews: slipway deploy --preview NAME --ref BRANCH");
             return ExitCode.OK;
         }
-        int[] w = {24, 10, 26, 10};
+        int[] w = {24, 10, 20, 10};
         c.say(row(w, "NAME", "STATUS", "EXPIRES", "PROTECTED", "URL"));
         for (JsonNode p : all) {
             c.say(row(w, p.path("name").asText(), p.path("expired").asBoolean() ? "expired" : p.path("status").asText(),
-                    p.path("expiresAt").asText(), p.path("protected").asBoolean() ? "yes" : "no", p.path("url").asText(null)));
+                    when(p.path("expiresAt").asText(null)), p.path("protected").asBoolean() ? "yes" : "no", p.path("url").asText(null)));
         }
         return ExitCode.OK;
     }
@@ -66,13 +66,16 @@ final class PreviewsCommand extends AppCommand {
         @Option(names = "--detach", description = "Start it and return at once")
         boolean detach;
 
+        @Option(names = "--no-logs", negatable = false, description = "Follow the steps only, not the build log")
+        boolean noLogs;
+
         @Override
         protected int run() {
             ObjectNode body = ApiClient.object().put("ref", ref);
             if (name != null) {
                 body.put("name", name);
             }
-            return DeployCommand.createPreview(this, api(), app(), previewOptions.applyTo(body), detach, true);
+            return DeployCommand.createPreview(this, api(), app(), previewOptions.applyTo(body), detach, !noLogs);
         }
     }
 
@@ -124,7 +127,7 @@ final class PreviewsCommand extends AppCommand {
             if (json) {
                 print(r);
             } else {
-                say("Preview " + name + " now expires at " + r.path("expiresAt").asText(expiresAt.toString()));
+                say("Preview " + name + " now expires at " + when(r.path("expiresAt").asText(expiresAt.toString())));
             }
             return ExitCode.OK;
         }

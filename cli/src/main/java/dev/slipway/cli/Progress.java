@@ -15,6 +15,7 @@ final class Progress implements AutoCloseable {
     private final long total;
     private long lastDraw;
     private boolean drawn;
+    private long drawnDone;
 
     Progress(PrintStream err, boolean on, String label, long total) {
         this.err = err;
@@ -31,7 +32,8 @@ final class Progress implements AutoCloseable {
         }
         lastDraw = now;
         drawn = true;
-        err.print("\r" + line(label, Math.min(done, total), total));
+        drawnDone = Math.min(done, total);
+        err.print("\r" + line(label, drawnDone, total));
         err.flush();
     }
 
@@ -54,7 +56,7 @@ final class Progress implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (on && drawn) {
-            err.print("\r" + line(label, total, total) + "\n");
+            err.print((drawnDone == total ? "" : "\r" + line(label, total, total)) + "\n");
             err.flush();
         }
     }

@@ -15,8 +15,22 @@ public record Terminal(InputStream in, PrintStream out, PrintStream err, Map<Str
                        boolean interactive) {
 
     public static Terminal system() {
-        return new Terminal(System.in, System.out, System.err, System.getenv(), Path.of("").toAbsolutePath(),
-                System.console() != null);
+        return new Terminal(System.in, System.out, System.err, System.getenv(), Path.of("").toAbsolutePath(), isTerminal());
+    }
+
+    /** Java 17 has a console only on a terminal; from Java 22 there is one anyway, and {@code isTerminal()} tells. */
+    private static boolean isTerminal() {
+        java.io.Console c = System.console();
+        if (c == null) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(c);
+        } catch (NoSuchMethodException before22) {
+            return true;
+        } catch (ReflectiveOperationException e) {
+            return false;
+        }
     }
 
     public String env(String name) {

@@ -25,7 +25,7 @@ final class TokensCommand extends BaseCommand {
             c.print(r);
             return ExitCode.OK;
         }
-        int[] w = {26, 20, 9, 24, 22};
+        int[] w = {26, 20, 9, 24, 20};
         c.say(row(w, "ID", "NAME", "ROLE", "APPS", "EXPIRES", "STATE"));
         for (JsonNode t : r.path("tokens")) {
             List<String> apps = new ArrayList<>();
@@ -34,11 +34,20 @@ final class TokensCommand extends BaseCommand {
             } else {
                 apps.add(t.path("apps").asText("*"));
             }
-            String state = t.hasNonNull("revokedAt") || t.path("revoked").asBoolean() ? "revoked" : "active";
+            String state = t.hasNonNull("revokedAt") ? "revoked"
+                    : expired(t.path("expiresAt").asText("")) ? "expired" : "active";
             c.say(row(w, t.path("tokenId").asText(), t.path("name").asText(), t.path("role").asText(), String.join(",", apps),
-                    t.path("expiresAt").asText(null), state));
+                    when(t.path("expiresAt").asText(null)), state));
         }
         return ExitCode.OK;
+    }
+
+    private static boolean expired(String expiresAt) {
+        try {
+            return !java.time.Instant.parse(expiresAt).isAfter(java.time.Instant.now());
+        } catch (java.time.format.DateTimeParseException e) {
+            return false;
+        }
     }
 
     @Command(name = "list", aliases = "ls", mixinStandardHelpOptions = true, description = "List tokens (admin).")
@@ -82,7 +91,7 @@ final class TokensCommand extends BaseCommand {
                 print(t);
             } else {
                 io.err().println("Token " + t.path("tokenId").asText() + " (" + t.path("role").asText() + ", expires "
-                        + t.path("expiresAt").asText() + "); its secret, shown this once:");
+                        + when(t.path("expiresAt").asText()) + "); its secret, shown this once:");
                 io.out().println(t.path("token").asText());
             }
             return ExitCode.OK;

@@ -101,11 +101,13 @@ public final class SlipwayCli {
                       export SLIPWAY_API=%s SLIPWAY_TOKEN=%s
                       curl -H "Authorization: Bearer $SLIPWAY_TOKEN" -H 'content-type: application/json' \\
                            -d '{"name":"My Shop"}' $SLIPWAY_API/apps
+                    or the CLI (docs/cli.md), in your app's folder; next to this runtime it needs no login:
+                      %s apps create "My Shop" --link && %<s import && %<s deploy
 
                     Ctrl-C stops it; the data stays.
                     %n""", readyMs / 1000.0, runtime.apiUrl(), runtime.sitePattern().replace("{host}", "{app}"), runtime.adminToken(),
                     dataDir.toAbsolutePath().normalize(), runtime.runtimeJson(), runtime.buildSandbox().description(),
-                    runtime.apiUrl(), runtime.adminToken());
+                    runtime.apiUrl(), runtime.adminToken(), home.resolve("slipway"));
             System.out.flush();
             if (runtime.buildSandbox() instanceof Unavailable unavailable) {
                 System.err.println("slipway: deploys will fail until this is fixed: " + unavailable.message());

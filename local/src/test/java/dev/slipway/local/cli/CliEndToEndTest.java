@@ -294,23 +294,23 @@ class CliEndToEndTest {
 
     @Test
     @Order(10)
-    void theShippedJarRunsAloneAndFindsSlipwayUpByItsRuntimeFile() throws Exception {
-        // The jar ./slipway runs, in its own JVM, with nothing but the runtime.json of the running slipway up
-        Path jar = EmbeddedEngines.repoRoot().resolve("cli/target/slipway-cli.jar");
-        assertTrue(Files.isRegularFile(jar), jar + " is built by `mvn package`");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
-                "apps", "--json").directory(project.toFile()).redirectError(ProcessBuilder.Redirect.PIPE);
+    void theScriptRunsTheShippedJarInTheCallersFolderAndFindsSlipwayUpByItsRuntimeFile() throws Exception {
+        // ./slipway as a user runs it, from the app's folder: the jar alone in its own JVM, the app from .slipway-app,
+        // the API and token from the runtime.json of the running slipway up (signed out above)
+        Path script = EmbeddedEngines.repoRoot().resolve("slipway");
+        ProcessBuilder pb = new ProcessBuilder(script.toString(), "open", "--json").directory(project.toFile());
         pb.environment().remove("SLIPWAY_API");
         pb.environment().remove("SLIPWAY_TOKEN");
+        pb.environment().remove("SLIPWAY_APP");
         pb.environment().put("XDG_CONFIG_HOME", home.resolve("config").toString());
         pb.environment().put("SLIPWAY_DATA", slipway.dataDir().toString());
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), out + err);
         assertEquals("", err, "nothing on stderr (no logging noise)");
-        assertTrue(Json.parse(out).path("apps").toString().contains(APP), out);
+        assertEquals(slipway.runtime().siteUrl(APP), Json.parse(out).path("url").asText(), out);
     }
 
     private static void write(String relative, String content) throws Exception {
