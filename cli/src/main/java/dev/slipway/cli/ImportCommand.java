@@ -42,41 +42,29 @@ final class ImportCommand extends AppCommand {
         if (!Files.exists(path)) {
             throw CliFailure.usage(source + " does not exist");
         }
-        ObjectNode archive = ApiClient.object();
-        Path zip;
-        boolean temporary = Files.isDirectory(path);
-        if (temporary) {
-            FolderArchive.Listing listing = FolderArchive.list(path);
-            if (listing.files().isEmpty()) {
-                throw CliFailure.usage(path + " has no files to import (all ignored or empty)");
-            }
-            zip = Files.createTempFile("slipway-import-", ".zip");
+        if (!Files.isDirectory(path)) {
+            print(send(api, app, path, path.getFileName().toString()), null);
+            return ExitCode.OK;
+        }
+        FolderArchive.Listing listing = FolderArchive.list(path);
+        if (listing.files().isEmpty()) {
+            throw CliFailure.usage(path + " has no files to import (all ignored or empty)");
+        }
+        Path zip = Files.createTempFile("slipway-import-", ".zip"); // 0600: it may hold the folder's secrets until the import takes them out
+        try {
             try (OutputStream out = Files.newOutputStream(zip);
                  Progress bar = new Progress(io.err(), showProgress(), "zipping  ", listing.bytes())) {
                 FolderArchive.zip(listing, out, bar::update);
             }
-            archive.put("files", listing.files().size()).put("bytes", Files.size(zip)).put("ignored", listing.ignored().size());
+            ObjectNode archive = ApiClient.object().put("files", listing.files().size()).put("bytes", Files.size(zip))
+                    .put("ignored", listing.ignored().size());
             note("Zipped " + listing.files().size() + " files (" + Progress.size(Files.size(zip)) + "), left out "
                     + listing.ignored().size() + " ignored" + (listing.skipped().isEmpty() ? "" : " and " + listing.skipped().size()
                     + " links or special files"));
-        } else {
-            zip = path;
-        }
-        try {
-            JsonNode result = send(api, app, zip, path.getFileName() == null ? "export.zip" : path.getFileName().toString());
-            if (json) {
-                ObjectNode out = result.deepCopy();
-                if (temporary) {
-                    out.set("archive", archive);
-                }
-                print(out);
-            } else {
-                report(result);
-            }
+            String name = path.getFileName() == null ? "export" : path.getFileName().toString();
+            print(send(api, app, zip, name), archive);
         } finally {
-            if (temporary) {
-                Files.deleteIfExists(zip);
-            }
+            Files.deleteIfExists(zip);
         }
         return ExitCode.OK;
     }
@@ -103,6 +91,19 @@ final class ImportCommand extends AppCommand {
             body.put("branch", branch);
         }
         return api.call("POST", "/apps/" + app + "/imports", body);
+    }
+
+    /** The import's answer: under --json as it came (with {@code archive} for a folder), else in words. */
+    private void print(JsonNode result, ObjectNode archive) {
+        if (!json) {
+            report(result);
+            return;
+        }
+        ObjectNode out = result.deepCopy();
+        if (archive != null) {
+            out.set("archive", archive);
+        }
+        print(out);
     }
 
     private void report(JsonNode r) {
