@@ -18,6 +18,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +34,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -39,7 +45,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The users' CLI against `slipway up`, in-process (its own config folder, working folder and streams per run): sign
  * in (config 0600), create and link an app, import a folder honouring .gitignore, deploy with progress until the
  * edge serves it, redeploy, roll back, environment values that are never echoed, a preview, a failing deploy (exit 1
- * with its build log), and the exit codes of not found, unauthorized and forbidden. Every --json output is parsed.
+ * with its build log), the exit codes of not found, unauthorized and forbidden, and a dropped answer retried with its
+ * Idempotency-Key (the work done once). Every --json output is parsed.
  * Static sites and a dependency-free build keep it to seconds; one runtime for the class.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -311,6 +318,57 @@ class CliEndToEndTest {
         assertEquals(0, p.exitValue(), out + err);
         assertEquals("", err, "nothing on stderr (no logging noise)");
         assertEquals(slipway.runtime().siteUrl(APP), Json.parse(out).path("url").asText(), out);
+    }
+
+    @Test
+    @Order(11)
+    void aDroppedAnswerIsRetriedWithTheSameKeyAndTheWorkIsDoneOnce() throws Exception {
+        // Between the CLI and the API, a connection that delivers the request and drops the answer: the app is created,
+        // the CLI never hears it, retries with the same Idempotency-Key and gets the first answer replayed
+        URI target = URI.create(api.url());
+        try (ServerSocket front = new ServerSocket(0, 16, InetAddress.getLoopbackAddress())) {
+            AtomicInteger connections = new AtomicInteger();
+            Thread relay = new Thread(() -> {
+                while (!front.isClosed()) {
+                    try {
+                        Socket client = front.accept();
+                        Socket server = new Socket(target.getHost(), target.getPort());
+                        boolean drop = connections.incrementAndGet() == 1;
+                        Thread up = new Thread(() -> pipe(client, server));
+                        up.setDaemon(true);
+                        up.start();
+                        if (drop) {
+                            server.getInputStream().read(); // the API answered: the work is done
+                            client.close();
+                            server.close();
+                        } else {
+                            Thread down = new Thread(() -> pipe(server, client));
+                            down.setDaemon(true);
+                            down.start();
+                        }
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+            relay.setDaemon(true);
+            relay.start();
+            Map<String, String> viaRelay = Map.of("SLIPWAY_API", "http://127.0.0.1:" + front.getLocalPort(),
+                    "SLIPWAY_TOKEN", slipway.runtime().adminToken());
+            Run r = cli(project, viaRelay, "", false, "apps", "create", "Flaky Network", "--json").ok();
+            assertEquals("flaky-network", r.json().path("id").asText());
+            assertTrue(connections.get() >= 2, "the first answer was dropped and the call sent again");
+        }
+        JsonNode audit = Json.parse(api.json("GET", "/apps/flaky-network/audit", null).body());
+        assertEquals(1, audit.path("events").size(), "created once: " + audit);
+    }
+
+    private static void pipe(Socket from, Socket to) {
+        try {
+            from.getInputStream().transferTo(to.getOutputStream());
+        } catch (IOException closed) {
+            // either side closed: the relay's connection is over
+        }
     }
 
     private static void write(String relative, String content) throws Exception {
