@@ -459,6 +459,7 @@ public final class LocalRuntime implements AutoCloseable {
     public ObjectNode describe() {
         ObjectNode n = Json.object();
         n.put("apiUrl", apiUrl());
+        n.put("consoleUrl", consoleUrl());
         n.put("adminToken", adminToken);
         n.put("pid", ProcessHandle.current().pid());
         n.put("dataDir", options.dataDir().toAbsolutePath().normalize().toString());
@@ -479,6 +480,11 @@ public final class LocalRuntime implements AutoCloseable {
 
     public String apiUrl() {
         return "http://" + options.host() + ":" + gateway.port();
+    }
+
+    /** The web console, served by the API from its own origin (ConsoleFunction). */
+    public String consoleUrl() {
+        return apiUrl() + "/console/";
     }
 
     public String adminToken() {

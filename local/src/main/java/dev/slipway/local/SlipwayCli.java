@@ -91,6 +91,7 @@ public final class SlipwayCli {
             System.out.printf("""
                     Slipway is up (ready in %.1f s)
                       API          %s
+                      Console      %s  (sign in with the admin token)
                       Sites        %s  (after a deploy; {releaseId}--{app} for one release)
                       Admin token  %s
                       Data         %s
@@ -105,7 +106,7 @@ public final class SlipwayCli {
                       %s apps create "My Shop" --link && %<s import && %<s deploy
 
                     Ctrl-C stops it; the data stays.
-                    %n""", readyMs / 1000.0, runtime.apiUrl(), runtime.sitePattern().replace("{host}", "{app}"), runtime.adminToken(),
+                    %n""", readyMs / 1000.0, runtime.apiUrl(), runtime.consoleUrl(), runtime.sitePattern().replace("{host}", "{app}"), runtime.adminToken(),
                     dataDir.toAbsolutePath().normalize(), runtime.runtimeJson(), runtime.buildSandbox().description(),
                     runtime.apiUrl(), runtime.adminToken(), home.resolve("slipway"));
             System.out.flush();

@@ -211,6 +211,40 @@ class HandlerEventsTest {
     }
 
     @Test
+    void theSessionAndConsoleEventsTellOneStory() throws Throwable {
+        APIGatewayV2HTTPResponse signedIn = replay(load("session-create.json"));
+        assertEquals(201, signedIn.getStatusCode(), signedIn.getBody());
+        String cookie = signedIn.getCookies().get(0).split(";", 2)[0];
+        assertTrue(signedIn.getCookies().get(0).contains("HttpOnly"), String.valueOf(signedIn.getCookies()));
+        String csrf = Json.parse(signedIn.getBody()).get("csrfToken").asText();
+
+        APIGatewayV2HTTPEvent show = load("session-get.json");
+        show.setHeaders(new HashMap<>(show.getHeaders()));
+        show.getHeaders().remove("authorization");
+        show.setCookies(java.util.List.of(cookie));
+        APIGatewayV2HTTPResponse shown = replay(show);
+        assertEquals(200, shown.getStatusCode(), shown.getBody());
+        assertEquals(csrf, Json.parse(shown.getBody()).get("csrfToken").asText());
+
+        APIGatewayV2HTTPEvent out = load("session-delete.json");
+        out.setHeaders(new HashMap<>(out.getHeaders()));
+        out.getHeaders().remove("authorization");
+        out.getHeaders().put("x-slipway-csrf", csrf);
+        out.getHeaders().put("origin", "https://" + out.getHeaders().get("host"));
+        out.setCookies(java.util.List.of(cookie));
+        assertEquals(200, replay(out).getStatusCode());
+        APIGatewayV2HTTPResponse gone = replay(show);
+        assertEquals(200, gone.getStatusCode(), gone.getBody());
+        assertFalse(Json.parse(gone.getBody()).get("signedIn").asBoolean(), gone.getBody());
+        assertEquals(200, replay(load("session-delete.json")).getStatusCode(), "a Bearer caller has no session to end");
+
+        APIGatewayV2HTTPResponse index = replay(load("console-index.json"));
+        assertEquals(200, index.getStatusCode());
+        assertTrue(index.getBody().contains("<div id=\"root\">"), index.getBody());
+        assertEquals(200, replay(load("console-file.json")).getStatusCode());
+    }
+
+    @Test
     void theDeployEventsAnswerWithoutStartingAnything() throws Throwable {
         int created = replay(load("apps-create.json")).getStatusCode();
         assertTrue(created == 201 || created == 409);

@@ -87,6 +87,7 @@ class SdkCallsAreGrantedTest {
             Map.entry("dev/slipway/shared/apps/DynamoDbAppStore", "AppsTable"),
             Map.entry("dev/slipway/shared/auth/TokenStore", "AccessTable"),
             Map.entry("dev/slipway/shared/auth/FailedAuthLimit", "AccessTable"),
+            Map.entry("dev/slipway/shared/auth/SessionStore", "AccessTable"),
             Map.entry("dev/slipway/shared/hooks/HookStore", "AccessTable"),
             Map.entry("dev/slipway/shared/github/SourceStore", "AccessTable"),
             Map.entry("dev/slipway/shared/idempotency/DynamoDbIdempotencyStore", "IdempotencyTable"),

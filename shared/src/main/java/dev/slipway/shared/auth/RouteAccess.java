@@ -111,6 +111,14 @@ public final class RouteAccess {
         app("DELETE /apps/{appId}/database", Role.ADMIN);
         // Operations.
         global("POST /cleanup", Role.ADMIN);
+        // Console sessions: a token in the body is exchanged for a cookie; who is signed in; sign out.
+        open("POST /session");
+        // GET /session answers "not signed in" with 200, so the console's first look logs no error; it checks itself.
+        open("GET /session");
+        global("DELETE /session", Role.VIEWER);
+        // The console's files (no secret in them; the page signs in through /session).
+        open("GET /console");
+        open("GET /console/{file+}");
         // Tokens.
         global("POST /tokens", Role.ADMIN);
         global("GET /tokens", Role.ADMIN);

@@ -57,7 +57,7 @@ public class TokenItem {
         i.id = KEY_PREFIX + t.id();
         i.name = t.name();
         i.role = t.role().wire();
-        i.apps = t.apps() == null ? "*" : String.join(",", t.apps());
+        i.apps = appsAttribute(t.apps());
         i.createdAt = t.createdAt().toString();
         i.expiresAt = t.expiresAt().toString();
         i.revokedAt = t.revokedAt() == null ? null : t.revokedAt().toString();
@@ -69,9 +69,17 @@ public class TokenItem {
         return i;
     }
 
+    /** A principal's apps as stored: ids separated by commas, or {@code *} for every app (null). */
+    static String appsAttribute(Set<String> apps) {
+        return apps == null ? "*" : String.join(",", apps);
+    }
+
+    static Set<String> appsOf(String attribute) {
+        return "*".equals(attribute) ? null : new LinkedHashSet<>(Arrays.asList(attribute.split(",")));
+    }
+
     Token toToken() {
-        Set<String> appIds = "*".equals(apps) ? null : new LinkedHashSet<>(Arrays.asList(apps.split(",")));
-        return new Token(id.substring(KEY_PREFIX.length()), name, Role.fromWire(role), appIds, Instant.parse(createdAt),
+        return new Token(id.substring(KEY_PREFIX.length()), name, Role.fromWire(role), appsOf(apps), Instant.parse(createdAt),
                 Instant.parse(expiresAt), revokedAt == null ? null : Instant.parse(revokedAt),
                 lastUsedAt == null ? null : Instant.parse(lastUsedAt), sha256, createdBy, rotatedTo, version == null ? 0 : version);
     }

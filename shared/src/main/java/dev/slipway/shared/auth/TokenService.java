@@ -5,6 +5,7 @@ import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.errors.DomainError;
 import dev.slipway.shared.errors.DomainException;
+import dev.slipway.shared.ids.Ulid;
 import dev.slipway.shared.json.Json;
 import dev.slipway.shared.store.Transactions;
 import dev.slipway.shared.store.WriteConflict;
@@ -118,6 +119,11 @@ public final class TokenService {
         }
         store.touch(found.get().id(), now, TOUCH_EVERY);
         return found;
+    }
+
+    /** Whether the token with this id exists and is neither revoked nor expired at {@code now} (a session's check). */
+    public boolean isValid(String id, Instant now) {
+        return Ulid.isValid(id) && store.get(id).map(t -> t.validAt(now)).orElse(false);
     }
 
     private void writeWithEvent(Actor actor, String action, Token token, java.util.function.Supplier<List<Token>> created,

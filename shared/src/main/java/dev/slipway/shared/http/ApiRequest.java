@@ -9,7 +9,9 @@ import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.shared.audit.Actor;
+import dev.slipway.shared.auth.Authenticator;
 import dev.slipway.shared.auth.Principal;
+import dev.slipway.shared.auth.SessionService;
 import dev.slipway.shared.json.Json;
 
 import java.io.IOException;
@@ -96,6 +98,20 @@ public final class ApiRequest {
     public String sourceIp() {
         var ctx = event.getRequestContext();
         return ctx != null && ctx.getHttp() != null ? ctx.getHttp().getSourceIp() : null;
+    }
+
+    /** What the request shows of who it is, for {@link Authenticator}: Bearer header, cookies, CSRF header, Origin, Host. */
+    public Authenticator.Credentials credentials() {
+        String method = event.getRequestContext() != null && event.getRequestContext().getHttp() != null
+                ? event.getRequestContext().getHttp().getMethod() : String.valueOf(routeKey()).split(" ", 2)[0];
+        boolean mutating = !("GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method));
+        return new Authenticator.Credentials(header("authorization").orElse(null), cookies(), header(SessionService.CSRF_HEADER).orElse(null),
+                header("origin").orElse(null), header("host").orElse(null), mutating, sourceIp());
+    }
+
+    /** The request's cookies, {@code name=value} each (payload v2 {@code cookies[]}). */
+    public java.util.List<String> cookies() {
+        return event.getCookies() == null ? java.util.List.of() : event.getCookies();
     }
 
     /** Header value by case-insensitive name (API Gateway lower-cases them already). */

@@ -75,7 +75,7 @@ public final class ApiRouter {
             }
             RouteAccess.Rule rule = RouteAccess.rule(event.getRouteKey()).orElse(RouteAccess.Rule.OWN_SECRET);
             if (rule.routerChecksToken()) {
-                Principal principal = auth.authenticate(request.header("authorization").orElse(null), request.sourceIp());
+                Principal principal = auth.authenticate(request.credentials());
                 RouteAccess.require(rule, principal, request.pathParameter("appId").orElse(null));
                 request.authenticatedAs(principal);
             }

@@ -17,6 +17,7 @@ public final class ProblemTable {
             case FORBIDDEN_ROLE -> ProblemType.FORBIDDEN_ROLE;
             case FORBIDDEN_APP -> ProblemType.FORBIDDEN_APP;
             case TOO_MANY_FAILED_AUTHENTICATIONS -> ProblemType.TOO_MANY_FAILED_AUTHENTICATIONS;
+            case CSRF_REJECTED -> ProblemType.CSRF_REJECTED;
             case TOKEN_NOT_FOUND -> ProblemType.TOKEN_NOT_FOUND;
             case TOKEN_NOT_VALID -> ProblemType.TOKEN_NOT_VALID;
             case HOOK_NOT_FOUND -> ProblemType.HOOK_NOT_FOUND;

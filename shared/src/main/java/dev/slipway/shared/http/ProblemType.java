@@ -9,6 +9,7 @@ public enum ProblemType {
     FORBIDDEN_ROLE(403, "forbidden-role", "The token's role does not allow this operation"),
     FORBIDDEN_APP(403, "forbidden-app", "The token is not valid for this app"),
     TOO_MANY_FAILED_AUTHENTICATIONS(429, "too-many-failed-authentications", "Too many failed authentications from this address; wait for Retry-After"),
+    CSRF_REJECTED(403, "csrf-rejected", "A change made with the session cookie lacks its CSRF value or comes from another origin"),
     TOKEN_NOT_FOUND(404, "token-not-found", "No such token"),
     TOKEN_NOT_VALID(409, "token-not-valid", "The token is revoked or expired"),
     HOOK_NOT_FOUND(404, "hook-not-found", "No such deploy hook"),

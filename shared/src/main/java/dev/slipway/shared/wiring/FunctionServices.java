@@ -8,6 +8,8 @@ import dev.slipway.shared.auth.AdminAuth;
 import dev.slipway.shared.auth.AdminTokenHashSource;
 import dev.slipway.shared.auth.Authenticator;
 import dev.slipway.shared.auth.FailedAuthLimit;
+import dev.slipway.shared.auth.SessionService;
+import dev.slipway.shared.auth.SessionStore;
 import dev.slipway.shared.auth.TokenService;
 import dev.slipway.shared.auth.TokenStore;
 import dev.slipway.shared.aws.AwsClients;
@@ -34,6 +36,7 @@ public class FunctionServices {
     private final Once<AdminAuth> adminAuth = new Once<>();
     private final Once<Authenticator> authenticator = new Once<>();
     private final Once<TokenService> tokens = new Once<>();
+    private final Once<SessionService> sessions = new Once<>();
     private final Once<FailedAuthLimit> failedAuthLimit = new Once<>();
     private final Once<IdempotencyStore> idempotency = new Once<>();
     private final Once<AuditLedger> ledger = new Once<>();
@@ -65,7 +68,7 @@ public class FunctionServices {
 
     /** The token check every authenticated route applies (the route's role comes from RouteAccess). */
     public Authenticator authenticator() {
-        return authenticator.get(() -> new Authenticator(adminAuth(), tokens(), failedAuthLimit()));
+        return authenticator.get(() -> new Authenticator(adminAuth(), tokens(), sessions(), failedAuthLimit()));
     }
 
     /** Failed authentications per source (tokens, hook URLs, webhook signatures). */
@@ -78,6 +81,12 @@ public class FunctionServices {
     public TokenService tokens() {
         return tokens.get(() -> new TokenService(new TokenStore(aws.dynamoDbEnhanced(), aws.dynamoDb(),
                 config.require(EnvNames.ACCESS_TABLE), ledger()), clock));
+    }
+
+    /** Console sessions (sign-in with a token, the cookie's check). */
+    public SessionService sessions() {
+        return sessions.get(() -> new SessionService(new SessionStore(aws.dynamoDbEnhanced(), config.require(EnvNames.ACCESS_TABLE), ledger()),
+                tokens(), clock));
     }
 
     public IdempotencyStore idempotency() {

@@ -1,0 +1,204 @@
+package dev.slipway.local.console;
+
+import dev.slipway.local.EmbeddedEngines;
+import dev.slipway.local.LocalSlipway;
+import dev.slipway.local.imports.Exports;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The console end to end in Debian's headless Chromium (chromedriver + Selenium), against `slipway up`:
+ * a wrong token refused, sign in, create an app, drop a zip (the file input the drop zone also offers),
+ * deploy and watch it finish, open the site, a second release, roll back with a reason, see the rollback
+ * in the audit trail with the chain verified, sign out. Screenshots go to target/console-screenshots/; the
+ * browser's console must log no error. One browser session for the whole walk (CPU is scarce).
+ */
+class ConsoleBrowserTest {
+    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+
+    @RegisterExtension
+    static final LocalSlipway slipway = LocalSlipway.builder().skipWithoutNpmDependencies().scheduleInterval(Duration.ZERO).build();
+
+    static ChromeDriver driver;
+    static WebDriverWait wait;
+    static Path shots;
+    static Path profile;
+
+    @BeforeAll
+    static void browser() throws Exception {
+        assumeTrue(Files.isExecutable(CHROMEDRIVER) && Files.isExecutable(CHROMIUM),
+                "chromium and chromium-driver are not installed (./slipway test installs them where root or sudo allows)");
+        shots = EmbeddedEngines.repoRoot().resolve("local/target/console-screenshots");
+        Files.createDirectories(shots);
+        profile = Files.createTempDirectory("slipway-chromium");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--no-first-run", "--disable-dev-shm-usage", "--window-size=1280,900", "--user-data-dir=" + profile,
+                "--host-resolver-rules=MAP *.localhost 127.0.0.1");
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
+        driver = new ChromeDriver(service, options);
+        wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+    }
+
+    @AfterAll
+    static void close() throws Exception {
+        if (driver != null) {
+            driver.quit();
+        }
+        if (profile != null) {
+            try (var walk = Files.walk(profile)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    static Map<String, String> site(String headline) {
+        return Map.of("index.html", "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Shop</title>"
+                        + "<link rel=\"stylesheet\" href=\"/style.css\"></head><body><h1 id=\"headline\">" + headline + "</h1></body></html>\n",
+                "style.css", "h1 { color: #1f4e79; }\n");
+    }
+
+    static WebElement visible(By by) {
+        return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
+    }
+
+    static void shot(String name) throws Exception {
+        File f = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
+        Files.copy(f.toPath(), shots.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    static void go(String hash) {
+        driver.get(slipway.runtime().consoleUrl() + hash);
+    }
+
+    /** Imports a zip through the import tab's file input and deploys it; returns once it SUCCEEDED. */
+    static void importAndDeploy(String app, String headline, String shotName) throws Exception {
+        Path zip = Files.createTempFile("console-export", ".zip");
+        Files.write(zip, Exports.zip("export/", site(headline)));
+        go("#/apps/" + app + "/import");
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("zip-input"))).sendKeys(zip.toString());
+        WebElement result = visible(By.id("import-result"));
+        assertTrue(result.getText().contains("Commit"), result.getText());
+        assertEquals("1", driver.findElement(By.id("upload-progress")).getDomProperty("value"));
+        if (shotName != null) {
+            shot(shotName);
+        }
+        result.findElement(By.xpath(".//button[contains(., 'Deploy main')]")).click();
+        new WebDriverWait(driver, Duration.ofMinutes(3)).until(d -> {
+            String s = d.findElement(By.id("deployment-status")).getText();
+            assertTrue(!s.equals("FAILED"), () -> "the deployment failed: " + d.findElement(By.tagName("main")).getText());
+            return s.equals("SUCCEEDED");
+        });
+        Files.delete(zip);
+    }
+
+    /** What the console logged so far; a visited site's own messages (its favicon …) are not the console's. */
+    static final java.util.List<LogEntry> consoleErrors = new java.util.ArrayList<>();
+
+    /** Opens a deployed site (the console's log entries are kept first, the site's dropped after). */
+    static String headlineOf(String url) {
+        consoleErrors.addAll(errors());
+        driver.get(url);
+        String text = visible(By.id("headline")).getText();
+        errors();
+        return text;
+    }
+
+    static List<LogEntry> errors() {
+        return driver.manage().logs().get(LogType.BROWSER).getAll().stream().filter(e -> e.getLevel().intValue() >= Level.WARNING.intValue()).toList();
+    }
+
+    @Test
+    void signInImportDeployOpenRollBackAuditSignOut() throws Exception {
+        go("");
+        WebElement token = visible(By.id("token"));
+        // A wrong token: refused, said so, still on the sign-in form.
+        token.sendKeys("slwt_" + "0".repeat(64));
+        driver.findElement(By.cssSelector("button[type=submit]")).click();
+        assertTrue(visible(By.cssSelector("[role=alert]")).getText().contains("not valid"));
+        List<LogEntry> refused = errors();
+        assertTrue(refused.stream().allMatch(e -> e.getMessage().contains("401")), refused.toString());
+
+        token = driver.findElement(By.id("token"));
+        token.clear();
+        token.sendKeys(slipway.runtime().adminToken());
+        driver.findElement(By.cssSelector("button[type=submit]")).click();
+        visible(By.id("sign-out"));
+        Object stored = ((JavascriptExecutor) driver).executeScript(
+                "return JSON.stringify(localStorage) + JSON.stringify(sessionStorage) + document.cookie");
+        assertEquals("{}{}", stored, "no token in storage, and the session cookie is HttpOnly");
+
+        driver.findElement(By.id("app-name")).sendKeys("Console Shop");
+        driver.findElement(By.xpath("//button[.='Create app']")).click();
+        wait.until(d -> d.getCurrentUrl().endsWith("#/apps/console-shop"));
+
+        importAndDeploy("console-shop", "First release", "import");
+        shot("deployment");
+        String siteUrl = driver.findElement(By.id("deployment-url")).getText();
+        assertEquals("First release", headlineOf(siteUrl));
+
+        importAndDeploy("console-shop", "Second release", null);
+        assertEquals("Second release", headlineOf(siteUrl));
+
+        // Roll back to the first release from the releases tab: reason, confirmation dialog.
+        go("#/apps/console-shop/releases");
+        visible(By.xpath("//button[.='Roll back to this']")).click();
+        WebElement reason = visible(By.id("reason"));
+        reason.sendKeys("the second release broke checkout");
+        shot("rollback");
+        driver.findElement(By.xpath("//dialog//button[.='Roll back']")).click();
+        assertTrue(visible(By.cssSelector("p.notice")).getText().startsWith("Rolled back"));
+        assertEquals("First release", headlineOf(siteUrl));
+
+        go("#/apps/console-shop/audit");
+        assertTrue(visible(By.id("audit-verify")).getText().startsWith("Chain verified"));
+        String events = driver.findElement(By.id("audit-events")).getText();
+        assertTrue(events.contains("rollback") && events.contains("the second release broke checkout"), events);
+        shot("audit");
+
+        go("#/apps/console-shop");
+        visible(By.id("git-url"));
+        assertTrue(driver.findElement(By.id("git-url")).getText().endsWith("/git/console-shop.git"));
+        shot("app");
+
+        driver.findElement(By.id("sign-out")).click();
+        visible(By.id("token"));
+        driver.navigate().refresh();
+        visible(By.id("token"));
+        consoleErrors.addAll(errors());
+        assertEquals(List.of(), consoleErrors, "the browser console logged errors or warnings");
+    }
+}
