@@ -10,8 +10,8 @@ import picocli.CommandLine.Spec;
         footer = {"", "Exit codes: 0 ok, 1 failed, 2 usage, 3 not signed in or forbidden, 4 not found, 5 conflict,"
                 + " 6 API unreachable, 7 request refused as invalid. Reference: docs/cli.md"},
         subcommands = {LoginCommand.class, LogoutCommand.class, AppsCommand.class, ImportCommand.class, DeployCommand.class,
-                RollbackCommand.class, PromoteCommand.class, PreviewsCommand.class, EnvCommand.class, LogsCommand.class,
-                OpenCommand.class, TokensCommand.class})
+                StatusCommand.class, ReleasesCommand.class, RollbackCommand.class, PromoteCommand.class, PreviewsCommand.class,
+                EnvCommand.class, LogsCommand.class, OpenCommand.class, TokensCommand.class})
 final class SlipwayCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -42,7 +42,7 @@ class CommandLineTest {
     void helpListsTheCommandsAndTheExitCodes() {
         String[] r = run(home, Map.of(), "--help");
         assertEquals("0", r[0]);
-        for (String c : new String[]{"login", "logout", "apps", "import", "deploy", "rollback", "promote", "previews", "env", "logs", "open", "tokens"}) {
+        for (String c : new String[]{"login", "logout", "apps", "import", "deploy", "rollback", "promote", "previews", "env", "logs", "open", "tokens", "status", "releases"}) {
             assertTrue(r[1].contains("  " + c + " "), c + " missing in\n" + r[1]);
         }
         assertTrue(r[1].contains("3 not signed in"), r[1]);

@@ -210,6 +210,13 @@ class CliEndToEndTest {
         assertTrue(back.path("pinned").asBoolean());
         assertTrue(sites.site(APP, "/").text().contains("CLI one"));
         assertTrue(api.json("GET", "/apps/" + APP + "/audit?limit=500", null).body().contains("two broke checkout"));
+        JsonNode status = cli("status", "--json").ok().json();
+        assertEquals(firstRelease, status.path("production").path("releaseId").asText(), status.toString());
+        assertTrue(status.path("production").path("pinned").asBoolean());
+        assertTrue(cli("status").ok().out().contains("PINNED"));
+        List<String> releases = new ArrayList<>();
+        cli("releases", "--json").ok().json().path("releases").forEach(x -> releases.add(x.path("id").asText()));
+        assertEquals(List.of(secondRelease, firstRelease), releases, "newest first");
 
         JsonNode promoted = cli("promote", secondRelease, "--unpin", "--json").ok().json();
         assertEquals(secondRelease, promoted.path("promoted").path("current").asText(), promoted.toString());
