@@ -114,7 +114,7 @@ function AppsPage({ session }) {
 }
 
 const TABS = [['overview', 'Overview'], ['import', 'Import'], ['deployments', 'Deployments'], ['releases', 'Releases'],
-  ['previews', 'Previews'], ['environment', 'Environment'], ['audit', 'Audit']];
+  ['previews', 'Previews'], ['environment', 'Environment'], ['database', 'Database'], ['audit', 'Audit']];
 
 function AppPage({ appId, tab, sub }) {
   const [state, reload] = useLoad(() => get(`/apps/${enc(appId)}`), appId);
@@ -129,6 +129,7 @@ function AppPage({ appId, tab, sub }) {
     ${current === 'releases' && html`<${Releases} app=${app} reloadApp=${reload} />`}
     ${current === 'previews' && html`<${Previews} app=${app} />`}
     ${current === 'environment' && html`<${Environment} app=${app} />`}
+    ${current === 'database' && html`<${Database} app=${app} />`}
     ${current === 'audit' && html`<${Audit} app=${app} />`}`}</${Loaded}>`;
 }
 
@@ -384,6 +385,38 @@ function Environment({ app }) {
       <label for="env-scope">Scope</label><select id="env-scope" value=${scope} onChange=${(e) => setScope(e.target.value)}>
         <option value="both">production and preview</option><option value="production">production</option><option value="preview">preview</option></select>
       <p><button class="primary" type="submit">Save</button></p></form><${Err} error=${error} />`;
+}
+
+// ---- database (issue 18: the link; backups come with their routes) --------------------------------
+function Database({ app }) {
+  const [state, reload] = useLoad(() => get(`/apps/${enc(app.id)}/database`).catch((e) => {
+    if (e.status === 404) return null;
+    throw e;
+  }), app.id + 'db');
+  const [url, setUrl] = useState('');
+  const [kind, setKind] = useState('postgres');
+  const [error, setError] = useState(null);
+  const link = async (e) => {
+    e.preventDefault(); setError(null);
+    try { await api('PUT', `/apps/${enc(app.id)}/database`, { url, kind }); setUrl(''); reload(); } catch (err) { setError(err); }
+  };
+  return html`<h2>Database</h2>
+    <${Loaded} state=${state}>${(db) => db ? html`<dl class="facts">
+        <dt>Kind</dt><dd>${db.kind}</dd><dt>Host</dt><dd><code>${db.host}:${db.port}</code></dd>
+        <dt>Database</dt><dd><code>${db.database}</code> as <code>${db.user}</code> (${db.sslmode})</dd>
+        <dt>Linked</dt><dd>${when(db.linkedAt)}</dd>
+        ${db.lastCheck && html`<dt>Last check</dt><dd class=${db.lastCheck.ok ? 'ok' : 'bad'}>${when(db.lastCheck.at)}:
+          ${db.lastCheck.ok ? `ok, Postgres ${db.lastCheck.serverVersion || ''}` : db.lastCheck.detail}</dd>`}</dl>
+      <p><${Action} cls="danger" label="Unlink" confirmText="Forget this database link? Backups stay."
+        run=${async () => { await api('DELETE', `/apps/${enc(app.id)}/database`); reload(); }} /></p>`
+      : html`<p>No database linked.</p>`}</${Loaded}>
+    <h2>Link a database</h2>
+    <form onSubmit=${link}><p class="muted">The URL is checked, kept encrypted and never shown again.</p>
+      <label for="db-url">Postgres URL</label><input id="db-url" type="password" autocomplete="off" required
+        placeholder="postgres://user:password@host:5432/db" value=${url} onInput=${(e) => setUrl(e.target.value)} />
+      <label for="db-kind">Kind</label><select id="db-kind" value=${kind} onChange=${(e) => setKind(e.target.value)}>
+        <option value="postgres">postgres</option><option value="supabase">supabase</option><option value="neon">neon</option></select>
+      <p><button class="primary" type="submit">Link</button></p></form><${Err} error=${error} />`;
 }
 
 // ---- audit -----------------------------------------------------------------------------------------

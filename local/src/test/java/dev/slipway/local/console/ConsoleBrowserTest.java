@@ -8,7 +8,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
@@ -154,8 +156,7 @@ class ConsoleBrowserTest {
 
         token = driver.findElement(By.id("token"));
         token.clear();
-        token.sendKeys(slipway.runtime().adminToken());
-        driver.findElement(By.cssSelector("button[type=submit]")).click();
+        token.sendKeys(slipway.runtime().adminToken() + Keys.ENTER); // by keyboard: the field submits its form
         visible(By.id("sign-out"));
         Object stored = ((JavascriptExecutor) driver).executeScript(
                 "return JSON.stringify(localStorage) + JSON.stringify(sessionStorage) + document.cookie");
@@ -193,6 +194,13 @@ class ConsoleBrowserTest {
         visible(By.id("git-url"));
         assertTrue(driver.findElement(By.id("git-url")).getText().endsWith("/git/console-shop.git"));
         shot("app");
+        // A phone-sized screen: one column, nothing wider than the viewport.
+        driver.manage().window().setSize(new Dimension(390, 844));
+        go("#/");
+        visible(By.cssSelector("ul.cards li"));
+        Object overflow = ((JavascriptExecutor) driver).executeScript("return document.documentElement.scrollWidth - window.innerWidth");
+        assertTrue(((Number) overflow).intValue() <= 0, "the page scrolls sideways on a phone: " + overflow);
+        shot("phone");
 
         driver.findElement(By.id("sign-out")).click();
         visible(By.id("token"));
