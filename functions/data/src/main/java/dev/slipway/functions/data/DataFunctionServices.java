@@ -9,7 +9,9 @@ import dev.slipway.shared.data.postgres.DatabaseAccess;
 import dev.slipway.shared.data.migrate.MigrationStep;
 import dev.slipway.shared.data.migrate.TargetDatabases;
 import dev.slipway.shared.deploy.CommitSource;
+import dev.slipway.shared.deploy.model.DeployTarget;
 import dev.slipway.shared.deploy.store.DeployStores;
+import dev.slipway.shared.errors.DomainException;
 import dev.slipway.shared.deploy.store.dynamodb.DynamoDbDeployStores;
 import dev.slipway.shared.git.GitStore;
 import dev.slipway.shared.git.GitTable;
@@ -17,6 +19,9 @@ import dev.slipway.shared.wiring.FunctionServices;
 import dev.slipway.shared.wiring.Once;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Optional;
 
 /**
  * The data jar's composition root: the stores and services of the database routes and the data
@@ -64,7 +69,23 @@ final class DataFunctionServices extends FunctionServices {
 
     /** Production's database is the app's linked one; previews get none yet. */
     private TargetDatabases targetDatabases() {
-        return TargetDatabases.NONE;
+        return (appId, target) -> target != DeployTarget.PRODUCTION ? Optional.empty() : links().find(appId).map(link ->
+                new TargetDatabases.Database() {
+                    @Override
+                    public String describe() {
+                        return "the linked database (" + link.host() + "/" + link.database() + ")";
+                    }
+
+                    @Override
+                    public Connection connect() throws SQLException {
+                        try {
+                            return links().connect(appId);
+                        } catch (DomainException e) {
+                            // unreachable (or unlinked since): a connection failure, retried by the workflow
+                            throw new SQLException(e.detail(), "08001", e);
+                        }
+                    }
+                });
     }
 
     MigrationStep migrationStep() {
