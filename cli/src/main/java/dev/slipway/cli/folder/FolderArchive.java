@@ -20,7 +20,8 @@ import java.util.zip.ZipOutputStream;
 /**
  * A folder as the zip an import takes, leaving out what git would: every {@code .gitignore} on the way (deeper files
  * win, the last matching line of a file wins, {@code !} re-includes, a folder left out takes everything under it
- * along, as in git), {@code .git/info/exclude}, {@code .git/} itself and the CLI's {@code .slipway-app}. Rules are parsed by JGit's
+ * along, as in git), {@code .git/info/exclude}, {@code .git/} itself and the CLI's {@code .slipway-app}; and the
+ * folders an import drops anyway ({@code node_modules/}), so they are never uploaded. Rules are parsed by JGit's
  * {@link IgnoreNode}, the same code JGit's own status uses. Symbolic links and special files are left out (an
  * import refuses them) and counted in {@link Listing#skipped()}.
  */
@@ -31,6 +32,9 @@ public final class FolderArchive {
 
     /** The CLI's file naming the folder's app (Settings.APP_FILE), never part of an import. */
     public static final String LINK_FILE = ".slipway-app";
+
+    /** Folders every import drops wherever they are (shared's PathRules): not worth uploading even when not ignored. */
+    static final java.util.Set<String> IMPORT_DROPS = java.util.Set.of("node_modules", "__MACOSX");
 
     private record Rules(String dir, IgnoreNode node) {
     }
@@ -74,7 +78,7 @@ public final class FolderArchive {
             if ((isDir && name.equals(".git")) || (rel.isEmpty() && name.equals(LINK_FILE))) {
                 continue; // git's own folder; the CLI's link to the app is this checkout's, not the app's
             }
-            if (ignored(rules, path, isDir)) {
+            if (ignored(rules, path, isDir) || (isDir && IMPORT_DROPS.contains(name))) {
                 ignored.add(isDir ? path + "/" : path);
             } else if (isDir) {
                 walk(p, path, rules, files, ignored, skipped, bytes);

@@ -72,11 +72,13 @@ class FolderArchiveTest {
     }
 
     @Test
-    void gitsOwnFolderItsExcludeFileAndTheLinkFileAreLeftOut() throws Exception {
+    void gitsOwnFolderItsExcludeFileTheLinkFileAndNodeModulesAreLeftOut() throws Exception {
         write(".git/HEAD", "ref: refs/heads/main\n");
         write(".git/info/exclude", "notes.md\n");
         write("notes.md", "x");
         write(".slipway-app", "shop\n");
+        write("node_modules/react/index.js", "not ignored by any rule, dropped by every import: not uploaded");
+        write("packages/ui/node_modules/x.js", "x");
         write("sub/.slipway-app", "only the top one is the CLI's");
         write("index.html", "x");
         assertEquals(List.of("index.html", "sub/.slipway-app"), files());
