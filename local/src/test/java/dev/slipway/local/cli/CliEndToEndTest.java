@@ -274,6 +274,13 @@ class CliEndToEndTest {
         assertTrue(r.err().lines().anyMatch(l -> l.startsWith("slipway: deployment ") && l.contains("failed")), r.err());
         assertTrue(sites.site(APP, "/").text().contains("CLI two"), "production keeps serving");
         assertTrue(cli("logs").ok().out().contains("broken on purpose"));
+
+        // Detached, then followed with logs -f: the log as it comes, exit 1 when the deployment fails
+        JsonNode started = cli("deploy", "--ref", "broken", "--detach", "--json").ok().json();
+        assertEquals("RUNNING", started.path("status").asText(), started.toString());
+        Run followed = cli("logs", "-f", started.path("deploymentId").asText());
+        assertEquals(ExitCode.FAILED, followed.exit(), followed.toString());
+        assertTrue(followed.out().contains("broken on purpose"), followed.out());
     }
 
     @Test
