@@ -148,6 +148,14 @@ class CliEndToEndTest {
         list.path("apps").forEach(a -> ids.add(a.path("id").asText()));
         assertTrue(ids.contains(APP) && ids.contains("twice"), ids.toString());
         assertTrue(cli("apps", "list").ok().out().contains(APP));
+
+        // link: another folder becomes an app's (checked first: an unknown app is 4, nothing written)
+        Path other = Files.createDirectories(home.resolve("work/other"));
+        assertEquals(ExitCode.NOT_FOUND, cli(other, Map.of(), "", false, "apps", "link", "no-such-app").exit());
+        assertFalse(Files.exists(other.resolve(".slipway-app")));
+        cli(other, Map.of(), "", false, "apps", "link", "twice").ok();
+        assertEquals("twice", Files.readString(other.resolve(".slipway-app")).strip());
+        assertTrue(cli(other, Map.of(), "", false, "status").ok().out().contains("none yet"), "status of the linked app");
     }
 
     @Test
