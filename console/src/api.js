@@ -52,7 +52,8 @@ export function upload(method, url, blob, headers, onProgress, sameOrigin = true
     const xhr = new XMLHttpRequest();
     xhr.open(method, url);
     const all = sameOrigin ? headersFor(method, headers) : headers;
-    for (const [k, v] of Object.entries(all)) xhr.setRequestHeader(k, v);
+    // The browser sets Content-Length itself (the presigned URL's signature covers the same value).
+    for (const [k, v] of Object.entries(all)) if (k.toLowerCase() !== 'content-length') xhr.setRequestHeader(k, v);
     xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
     xhr.onerror = () => reject(new ApiError(0, { detail: 'The upload failed: the connection broke' }));
     xhr.onload = () => {

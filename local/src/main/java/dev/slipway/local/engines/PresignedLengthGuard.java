@@ -50,7 +50,8 @@ final class PresignedLengthGuard extends Handler.Wrapper {
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         String query = request.getHttpURI().getQuery();
-        if (query != null && signsContentLength(query)) {
+        // A CORS preflight (OPTIONS, no body) of a browser's presigned PUT is S3Proxy's to answer by its CORS rules.
+        if (query != null && !"OPTIONS".equals(request.getMethod()) && signsContentLength(query)) {
             HttpFields headers = request.getHeaders();
             if (headers.get(HttpHeader.CONTENT_LENGTH) == null || headers.contains(HttpHeader.TRANSFER_ENCODING)) {
                 response.setStatus(403);

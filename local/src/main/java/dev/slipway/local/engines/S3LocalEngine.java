@@ -1,5 +1,6 @@
 package dev.slipway.local.engines;
 
+import org.gaul.s3proxy.CrossOriginResourceSharing;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.blobstore.BlobStore;
@@ -9,6 +10,7 @@ import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * An S3-compatible server (S3Proxy) in this JVM: files under a folder, or memory for tests.
@@ -35,6 +37,9 @@ public final class S3LocalEngine implements AutoCloseable {
                 .blobStore(store)
                 .endpoint(URI.create("http://127.0.0.1:" + port))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
+                // As the bucket's CORS rule in template.yaml: the console (on the loopback API) PUTs large imports here.
+                .corsRules(new CrossOriginResourceSharing(List.of("http://127\\.0\\.0\\.1:[0-9]+", "http://localhost:[0-9]+"),
+                        List.of("PUT"), List.of("content-type"), List.of(), "false"))
                 .build();
         PresignedLengthGuard.install(proxy);
         proxy.start();

@@ -199,6 +199,8 @@ class ConsoleSessionTest {
         assertTrue(index.headers().firstValue("content-type").orElse("").startsWith("text/html"));
         String csp = index.headers().firstValue("content-security-policy").orElse("");
         assertTrue(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"), csp);
+        // Requests go to this origin, and large imports to the bucket's (the local S3 server here), nowhere else.
+        assertTrue(csp.contains("connect-src 'self' " + slipway.runtime().functions().environment("ConsoleFunction").get("AWS_ENDPOINT_URL_S3") + ";"), csp);
         assertTrue(index.body().contains("/console/app.js"), index.body());
         HttpResponse<String> js = send("GET", "/console/app.js", null, Map.of());
         assertEquals(200, js.statusCode());
