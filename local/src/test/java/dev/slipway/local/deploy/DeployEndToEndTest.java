@@ -189,6 +189,46 @@ class DeployEndToEndTest {
         assertFalse(rest.has("nextCursor"));
     }
 
+    /** The build log is followed while the build runs (LocalBuildStep ships it every second), not only at its end. */
+    @Test
+    @Order(6)
+    void theBuildLogCanBeFollowedWhileTheBuildRuns() throws Exception {
+        String app = "live-log";
+        assertEquals(201, api.json("POST", "/apps", "{\"id\":\"" + app + "\",\"name\":\"Live log\"}").statusCode());
+        Map<String, String> files = new java.util.LinkedHashMap<>();
+        files.put("package.json", "{\"name\":\"live-log\",\"version\":\"1.0.0\",\"private\":true,\"scripts\":{\"build\":\"node build.js\"}}");
+        files.put("package-lock.json", "{\"name\":\"live-log\",\"version\":\"1.0.0\",\"lockfileVersion\":3,\"requires\":true,"
+                + "\"packages\":{\"\":{\"name\":\"live-log\",\"version\":\"1.0.0\"}}}");
+        files.put("build.js", "console.log('halfway through the build');\n"
+                + "setTimeout(() => { require('fs').mkdirSync('dist', {recursive: true});"
+                + " require('fs').writeFileSync('dist/index.html', '<h1>live</h1>'); }, 4000);\n");
+        HttpResponse<String> imported = api.send("POST", "/apps/" + app + "/imports", Exports.zip("live-main/", files), "application/zip");
+        assertEquals(201, imported.statusCode(), imported.body());
+        HttpResponse<String> started = api.json("POST", "/apps/" + app + "/deployments", "{}");
+        assertEquals(202, started.statusCode(), started.body());
+        String id = Json.parse(started.body()).path("deploymentId").asText();
+        String seenWhileRunning = null;
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            String status = Json.parse(api.json("GET", "/apps/" + app + "/deployments/" + id, null).body()).path("status").asText();
+            if (!status.equals("RUNNING")) {
+                break;
+            }
+            HttpResponse<String> log = api.json("GET", "/apps/" + app + "/deployments/" + id + "/logs", null);
+            // the build's first line, before the runner's last one: the build itself is still running
+            if (log.statusCode() == 200 && log.body().contains("halfway through the build") && !log.body().contains("build succeeded")) {
+                seenWhileRunning = log.body();
+                break;
+            }
+            Thread.sleep(200);
+        }
+        assertTrue(seenWhileRunning != null, "the log's first lines were not readable while the build ran");
+        assertEquals("SUCCEEDED", api.awaitDeployment(app, id).path("status").asText());
+        String whole = api.json("GET", "/apps/" + app + "/deployments/" + id + "/logs", null).body();
+        assertTrue(whole.startsWith(seenWhileRunning.substring(0, Math.min(200, seenWhileRunning.length()))), "the final log continues the live one");
+        assertTrue(whole.contains("build succeeded"), whole);
+    }
+
     // ---- helpers
 
     private static void importApp(Map<String, String> files) throws Exception {

@@ -82,6 +82,7 @@ final class BuildLog implements Closeable {
             }
             out.write(text);
             out.write('\n');
+            out.flush(); // whole lines reach the file as they come: the log is shipped while the build runs
             written += bytes;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

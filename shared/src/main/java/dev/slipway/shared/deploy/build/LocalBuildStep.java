@@ -27,6 +27,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -63,6 +66,9 @@ public final class LocalBuildStep {
             LOCKFILE_URL);
     /** A name a shell can export; the buildspec drops others too. */
     private static final Pattern VARIABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    /** How often a running build's log is shipped. */
+    static final Duration LIVE_LOG_EVERY = Duration.ofSeconds(1);
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final LocalBuildRunner runner;
@@ -106,8 +112,11 @@ public final class LocalBuildStep {
                 }
             }
             String notes = vars.getOrDefault(BUILD_NOTES, "");
-            BuildOutcome outcome = runner.build(new BuildJob(source, settings, environment, log, appId + "/" + scope.id(),
-                    notes.isBlank() ? List.of() : List.of(notes.split("\n"))));
+            BuildOutcome outcome;
+            try (LiveLog live = new LiveLog(require(vars, LOG_URL), log)) {
+                outcome = runner.build(new BuildJob(source, settings, environment, log, appId + "/" + scope.id(),
+                        notes.isBlank() ? List.of() : List.of(notes.split("\n"))));
+            }
             if (Files.exists(log)) {
                 put(require(vars, LOG_URL), BuildUrls.LOG_TYPE, log, "the build log");
             }
@@ -159,6 +168,51 @@ public final class LocalBuildStep {
             throw new StepFailedException("could not download " + what + ": HTTP " + r.statusCode());
         }
         return r.body();
+    }
+
+    /**
+     * Ships the build log to its URL every {@link #LIVE_LOG_EVERY} while the build runs (when it grew), so
+     * {@code GET …/deployments/{id}/logs} (the console, {@code slipway deploy}) follows it live, as the buildspec's
+     * loop does in CodeBuild. The log file only ever holds whole, redacted lines. Closing it waits for a shipment
+     * under way, so none lands after the final upload.
+     */
+    private final class LiveLog implements AutoCloseable {
+        private final String url;
+        private final Path file;
+        private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "build-log-shipper");
+            t.setDaemon(true);
+            return t;
+        });
+        private long shipped = -1;
+
+        LiveLog(String url, Path file) {
+            this.url = url;
+            this.file = file;
+            timer.scheduleWithFixedDelay(this::ship, LIVE_LOG_EVERY.toMillis(), LIVE_LOG_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        private void ship() {
+            try {
+                long size = Files.exists(file) ? Files.size(file) : -1;
+                if (size > 0 && size != shipped) {
+                    put(url, BuildUrls.LOG_TYPE, file, "the build log");
+                    shipped = size;
+                }
+            } catch (IOException | RuntimeException e) {
+                // the next shipment or the final upload carries it
+            }
+        }
+
+        @Override
+        public void close() {
+            timer.shutdown();
+            try {
+                timer.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private void put(String url, String contentType, Path file, String what) throws IOException {
