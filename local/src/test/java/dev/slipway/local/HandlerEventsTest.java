@@ -402,4 +402,22 @@ class HandlerEventsTest {
         Object out = functions.invoke("ScheduledCleanupFunction", scheduled);
         assertEquals(Boolean.TRUE, ((Map<?, ?>) out).get("complete"), String.valueOf(out));
     }
+
+    @Test
+    void theDataEventsReachTheirHandlers() throws Throwable {
+        // event-shop has no linked database: no link to show, no backup to start, an empty list
+        for (String name : List.of("database-get.json", "backups-start.json")) {
+            APIGatewayV2HTTPResponse r = replay(load(name));
+            assertTrue(r.getStatusCode() == 404, name + ": " + r.getBody());
+        }
+        APIGatewayV2HTTPResponse list = replay(load("backups-list.json"));
+        assertEquals(200, list.getStatusCode(), list.getBody());
+        Map<?, ?> scheduled = Json.MAPPER.readValue(EmbeddedEngines.repoRoot().resolve("events/data-schedule/scheduled.json").toFile(), Map.class);
+        Object out = functions.invoke("DataScheduleFunction", scheduled);
+        assertTrue(((Map<?, ?>) out).containsKey("started"), String.valueOf(out));
+        // a step for a backup that does not exist fails (the state machine's Catch would mark it)
+        Map<?, ?> verify = Json.MAPPER.readValue(EmbeddedEngines.repoRoot().resolve("events/data-steps/verify.json").toFile(), Map.class);
+        Throwable e = org.junit.jupiter.api.Assertions.assertThrows(Throwable.class, () -> functions.invoke("DataStepsFunction", verify));
+        assertTrue(String.valueOf(e.getMessage()).contains("01JZZZZZZZZZZZZZZZZZZZZZZZ"), String.valueOf(e));
+    }
 }

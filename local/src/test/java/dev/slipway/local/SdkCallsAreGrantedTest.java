@@ -99,7 +99,8 @@ class SdkCallsAreGrantedTest {
             "dev/slipway/shared/auth/AdminTokenHashSource", SSM_ARN + "${AdminTokenHashParameterName}",
             "dev/slipway/shared/env/SsmAppEnvironment", SSM_ARN + "/slipway/${AWS::StackName}/apps/shop/production/API_KEY",
             "dev/slipway/shared/gitserver/MirrorTokens", SSM_ARN + "/slipway/${AWS::StackName}/mirrors/shop",
-            "dev/slipway/shared/data/link/DatabaseSecrets", SSM_ARN + "/slipway/${AWS::StackName}/databases/shop");
+            "dev/slipway/shared/data/link/DatabaseSecrets", SSM_ARN + "/slipway/${AWS::StackName}/databases/shop/backup-key",
+            "dev/slipway/shared/data/postgres/ScratchServers", SSM_ARN + "${DataScratchUrlParameterName}");
     private static final String BUCKET = "${ArtifactsBucket.Arn}";
     private static final String OBJECT = BUCKET + "/*";
 
@@ -290,6 +291,7 @@ class SdkCallsAreGrantedTest {
                 case "deleteObject", "deleteObjects" -> List.of(new Need("s3:DeleteObject", OBJECT));
                 case "listObjectsV2", "listObjects" -> List.of(new Need("s3:ListBucket", BUCKET));
                 case "abortMultipartUpload" -> List.of(new Need("s3:AbortMultipartUpload", OBJECT));
+                case "listMultipartUploads" -> List.of(new Need("s3:ListBucketMultipartUploads", BUCKET));
                 default -> throw unmapped(c);
             };
             // A presigned request is signed with the role's credentials: the role needs the action.
@@ -310,7 +312,9 @@ class SdkCallsAreGrantedTest {
                 };
             }
             case SFN -> switch (op) {
-                case "startExecution" -> List.of(new Need("states:StartExecution", "${DeployStateMachine}"));
+                case "startExecution" -> List.of(new Need("states:StartExecution", c.topCaller().startsWith("dev/slipway/functions/data/")
+                        ? "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:${AWS::StackName}-data"
+                        : "${DeployStateMachine}"));
                 case "describeExecution" -> List.of(new Need("states:DescribeExecution",
                         "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${AWS::StackName}-deploy:01deployment"));
                 default -> throw unmapped(c);

@@ -54,7 +54,7 @@ public final class PostgresEngine implements AutoCloseable {
 
     /** Where it listens (also before it runs): the superuser's URL of the maintenance database, no password (trust, loopback only). */
     public URI endpoint() {
-        return URI.create("postgres://" + LocalPostgres.SUPERUSER + "@127.0.0.1:" + port + "/postgres");
+        return URI.create("postgres://" + LocalPostgres.SUPERUSER + "@127.0.0.1:" + port + "/postgres?sslmode=disable");
     }
 
     @Override

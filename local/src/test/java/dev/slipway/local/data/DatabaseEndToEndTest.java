@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The database routes through `slipway up`, against the runtime's own on-demand Postgres as the
- * "builder-hosted" database: linking (checks, secrecy, audit), unlinking.
+ * "builder-hosted" database: linking (checks, secrecy, audit), unlinking; a backup through the data
+ * workflow to VERIFIED, its encrypted download, a restore into another database, the refusals.
  */
 class DatabaseEndToEndTest {
     static final String PASSWORD = "pw-never-shown-4711";
@@ -37,6 +39,10 @@ class DatabaseEndToEndTest {
         try (Connection c = source.connect(); Statement s = c.createStatement()) {
             s.execute("CREATE ROLE shop_app LOGIN PASSWORD '" + PASSWORD + "'");
             s.execute("GRANT ALL ON SCHEMA public TO shop_app");
+            s.execute("CREATE TABLE public.products (id serial PRIMARY KEY, name text NOT NULL, price numeric, tags text[], meta jsonb)");
+            s.execute("INSERT INTO products (name, price, tags, meta) SELECT 'product ' || g, g * 1.5, ARRAY['t' || (g % 7)],"
+                    + " jsonb_build_object('n', g) FROM generate_series(1, 2000) g");
+            s.execute("ALTER TABLE products OWNER TO shop_app");
         }
     }
 
@@ -53,6 +59,17 @@ class DatabaseEndToEndTest {
     static String url() {
         int port = slipway.runtime().postgres().server().port();
         return "postgres://shop_app:" + PASSWORD + "@127.0.0.1:" + port + "/" + source.name() + "?sslmode=disable";
+    }
+
+    static JsonNode await(String path) throws Exception {
+        for (int i = 0; i < 600; i++) {
+            JsonNode n = Json.parse(slipway.api().json("GET", path, null).body());
+            if (!n.path("status").asText().equals("RUNNING")) {
+                return n;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(path + " still RUNNING after a minute");
     }
 
     static String problem(HttpResponse<String> r) {
@@ -108,5 +125,60 @@ class DatabaseEndToEndTest {
         assertEquals(400, kind.statusCode(), kind.body());
         assertEquals(404, slipway.api().json("GET", "/apps/dbrefused/database", null).statusCode(), "nothing was linked");
         assertFalse(slipway.api().json("GET", "/apps/dbrefused/audit", null).body().contains("database."));
+    }
+
+    @Test
+    void aBackupIsVerifiedDownloadableAndRestoresIntoAnotherDatabase() throws Exception {
+        slipway.api().json("POST", "/apps", "{\"id\":\"dbbackup\",\"name\":\"Backups\"}");
+        HttpResponse<String> none = slipway.api().json("POST", "/apps/dbbackup/database/backups", null);
+        assertEquals("404 database-not-linked", none.statusCode() + " " + problem(none));
+        assertEquals(200, slipway.api().json("PUT", "/apps/dbbackup/database", "{\"url\":\"" + url() + "\"}").statusCode());
+
+        HttpResponse<String> started = slipway.api().json("POST", "/apps/dbbackup/database/backups", null);
+        assertEquals(202, started.statusCode(), started.body());
+        String id = Json.parse(started.body()).get("backupId").asText();
+        JsonNode backup = await("/apps/dbbackup/database/backups/" + id);
+        assertEquals("VERIFIED", backup.get("status").asText(), backup.toString());
+        assertEquals(2000, backup.get("rows").asLong());
+        assertTrue(backup.get("usable").asBoolean());
+        JsonNode list = Json.parse(slipway.api().json("GET", "/apps/dbbackup/database/backups", null).body());
+        assertEquals(id, list.get("backups").get(0).get("backupId").asText());
+        assertEquals(24, list.get("policy").get("everyHours").asInt());
+
+        // the download is the encrypted object: no row of the data readable in it
+        JsonNode download = Json.parse(slipway.api().json("POST", "/apps/dbbackup/database/backups/" + id + "/download", null).body());
+        byte[] object = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(download.get("url").asText())).build(), HttpResponse.BodyHandlers.ofByteArray()).body();
+        assertEquals("SLWE1", new String(object, 0, 5, java.nio.charset.StandardCharsets.US_ASCII));
+        assertFalse(new String(object, java.nio.charset.StandardCharsets.ISO_8859_1).contains("product 1"), "encrypted at rest");
+
+        // restore into another database, as any Postgres URL
+        try (ScratchDatabase target = slipway.runtime().postgres().server().createDatabase("target")) {
+            HttpResponse<String> restore = slipway.api().json("POST", "/apps/dbbackup/database/restores",
+                    "{\"backupId\":\"" + id + "\",\"targetUrl\":\"" + target.url() + "\"}");
+            assertEquals(202, restore.statusCode(), restore.body());
+            JsonNode done = await("/apps/dbbackup/database/restores/" + Json.parse(restore.body()).get("restoreId").asText());
+            assertEquals("SUCCEEDED", done.get("status").asText(), done.toString());
+            try (Connection c = target.connect(); Statement s = c.createStatement();
+                 java.sql.ResultSet r = s.executeQuery("SELECT count(*), sum(price) FROM products")) {
+                r.next();
+                assertEquals(2000, r.getInt(1));
+                assertEquals(0, new java.math.BigDecimal("3001500.0").compareTo(r.getBigDecimal(2)));
+            }
+        }
+        // over the linked database only when confirmed; unknown and unusable backups are refused
+        HttpResponse<String> over = slipway.api().json("POST", "/apps/dbbackup/database/restores",
+                "{\"backupId\":\"" + id + "\",\"targetUrl\":\"" + url() + "\"}");
+        assertEquals("409 restore-confirmation-required", over.statusCode() + " " + problem(over));
+        HttpResponse<String> unknown = slipway.api().json("POST", "/apps/dbbackup/database/restores",
+                "{\"backupId\":\"01JZZZZZZZZZZZZZZZZZZZZZZZ\",\"targetUrl\":\"" + url() + "\"}");
+        assertEquals("404 backup-not-found", unknown.statusCode() + " " + problem(unknown));
+
+        String audit = slipway.api().json("GET", "/apps/dbbackup/audit?limit=500", null).body();
+        for (String action : List.of("database.backup.started", "database.backup.verified", "database.backup.downloaded",
+                "database.restore.started", "database.restore.succeeded")) {
+            assertTrue(audit.contains(action), action + " in " + audit);
+        }
+        assertFalse(audit.contains(PASSWORD));
     }
 }

@@ -23,7 +23,7 @@ class PostgresEngineTest {
         try (PostgresEngine pg = PostgresEngine.onDemand(data.resolve("postgres"), true)) {
             assertFalse(pg.started(), "nothing runs before a function needs it");
             assertFalse(Files.exists(data.resolve("postgres")));
-            assertTrue(pg.endpoint().toString().startsWith("postgres://slipway@127.0.0.1:"), pg.endpoint().toString());
+            assertTrue(pg.endpoint().toString().matches("postgres://slipway@127.0.0.1:\\d+/postgres\\?sslmode=disable"), pg.endpoint().toString());
             var scratch = pg.server().createDatabase("kept");
             db = scratch.name();
             try (Connection c = scratch.connect(); Statement s = c.createStatement()) {

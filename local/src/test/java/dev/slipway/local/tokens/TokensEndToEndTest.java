@@ -79,6 +79,7 @@ class TokensEndToEndTest {
         return routeKey.split(" ", 2)[1].replace("{appId}", "shop").replace("{deploymentId}", "01JZZZZZZZZZZZZZZZZZZZZZZZ")
                 .replace("{releaseId}", "01JZZZZZZZZZZZZZZZZZZZZZZZ").replace("{name}", "nope").replace("{sha}", "0".repeat(40))
                 .replace("{tokenId}", "01JZZZZZZZZZZZZZZZZZZZZZZZ").replace("{hookId}", "01JZZZZZZZZZZZZZZZZZZZZZZZ")
+                .replace("{backupId}", "01JZZZZZZZZZZZZZZZZZZZZZZZ").replace("{restoreId}", "01JZZZZZZZZZZZZZZZZZZZZZZZ")
                 .replace("{secret}", "x").replace("{repo}", "shop.git").replace("{file+}", "shop.zip");
     }
 

@@ -109,6 +109,14 @@ public final class RouteAccess {
         app("PUT /apps/{appId}/database", Role.ADMIN);
         app("GET /apps/{appId}/database", Role.VIEWER);
         app("DELETE /apps/{appId}/database", Role.ADMIN);
+        app("POST /apps/{appId}/database/backups", Role.DEPLOYER);
+        app("GET /apps/{appId}/database/backups", Role.VIEWER);
+        app("GET /apps/{appId}/database/backups/{backupId}", Role.VIEWER);
+        // a download is every row of the app's data, and a restore writes a database: admins only
+        app("POST /apps/{appId}/database/backups/{backupId}/download", Role.ADMIN);
+        app("PUT /apps/{appId}/database/backup-policy", Role.ADMIN);
+        app("POST /apps/{appId}/database/restores", Role.ADMIN);
+        app("GET /apps/{appId}/database/restores/{restoreId}", Role.VIEWER);
         // Operations.
         global("POST /cleanup", Role.ADMIN);
         // Console sessions: a token in the body is exchanged for a cookie; who is signed in; sign out.

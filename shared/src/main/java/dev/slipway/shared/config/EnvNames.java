@@ -78,4 +78,8 @@ public final class EnvNames {
     public static final String DATABASE_SECRETS_PARAMETER_PREFIX = "DATABASE_SECRETS_PARAMETER_PREFIX";
     /** Folder of the locally encrypted database URLs (the local runtime sets it instead). */
     public static final String DATABASE_SECRETS_LOCAL_DIR = "DATABASE_SECRETS_LOCAL_DIR";
+    /** The data workflow (statemachines/data.asl.json) the backup and restore routes start. */
+    public static final String DATA_STATE_MACHINE_ARN = "DATA_STATE_MACHINE_ARN";
+    /** How long a RUNNING backup may go without progress before the schedule marks it FAILED (seconds; default 1200). */
+    public static final String BACKUP_LEASE_SECONDS = "BACKUP_LEASE_SECONDS";
 }

@@ -83,6 +83,21 @@ public final class DataRecords {
         write(tx, event);
     }
 
+    /** An event that goes with no record of this table (a download: something happened, nothing changed here). */
+    public void appendEvent(AuditEvent event) {
+        var tx = TransactWriteItemsEnhancedRequest.builder();
+        List<WriteConflict.Part> parts = new ArrayList<>(ledger.appendTo(tx, event));
+        Transactions.write(client, tx.build(), parts);
+    }
+
+    /** Every app with a record of this id (the schedule: the linked apps). A scan: the table holds a few records per app. */
+    public List<String> appsWith(String id) {
+        List<String> out = new ArrayList<>();
+        table.scan(r -> r.filterExpression(Expression.builder().expression("#id = :id").putExpressionName("#id", "id")
+                .putExpressionValue(":id", AttributeValue.fromS(id)).build())).items().forEach(i -> out.add(i.getAppId()));
+        return out;
+    }
+
     private void write(TransactWriteItemsEnhancedRequest.Builder tx, AuditEvent event) {
         List<WriteConflict.Part> parts = new ArrayList<>();
         parts.add(WriteConflict.Part.ITEM);

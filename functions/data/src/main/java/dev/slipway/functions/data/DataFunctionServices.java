@@ -2,7 +2,17 @@ package dev.slipway.functions.data;
 
 import dev.slipway.shared.config.Config;
 import dev.slipway.shared.config.EnvNames;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.shared.aws.S3Clients;
 import dev.slipway.shared.data.DataRecords;
+import dev.slipway.shared.data.backup.BackupEngine;
+import dev.slipway.shared.data.backup.BackupKeys;
+import dev.slipway.shared.data.backup.Backups;
+import dev.slipway.shared.data.postgres.ScratchServers;
+import dev.slipway.shared.data.postgres.PostgresServer;
+import dev.slipway.shared.json.Json;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException;
 import dev.slipway.shared.data.link.DatabaseLinks;
 import dev.slipway.shared.data.link.DatabaseSecrets;
 import dev.slipway.shared.data.postgres.DatabaseAccess;
@@ -22,6 +32,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Optional;
+import java.time.Duration;
 
 /**
  * The data jar's composition root: the stores and services of the database routes and the data
@@ -30,6 +41,8 @@ import java.util.Optional;
 final class DataFunctionServices extends FunctionServices {
     private final Once<DataRecords> records = new Once<>();
     private final Once<DatabaseLinks> links = new Once<>();
+    private final Once<Backups> backups = new Once<>();
+    private final Once<SfnClient> sfn = new Once<>();
 
     DataFunctionServices(Config config) {
         super(config);
@@ -51,6 +64,31 @@ final class DataFunctionServices extends FunctionServices {
                     .orElseGet(() -> DatabaseSecrets.ssm(aws().ssm(), config().require(EnvNames.DATABASE_SECRETS_PARAMETER_PREFIX)));
             return new DatabaseLinks(apps(), records(), secrets, access(), clock());
         });
+    }
+
+    /** Backups, restores and their schedule; the work runs in the data workflow. */
+    Backups backups() {
+        return backups.get(() -> {
+            String bucket = config().require(EnvNames.ARTIFACTS_BUCKET);
+            BackupEngine engine = new BackupEngine(s3(), bucket, new BackupKeys(links().secrets()), clock());
+            Duration lease = Duration.ofSeconds(config().get(EnvNames.BACKUP_LEASE_SECONDS).map(Long::parseLong).orElse(1200L));
+            return new Backups(apps(), records(), links(), engine, S3Clients.presigner(aws()), bucket, this::scratchServer,
+                    this::startWorkflow, lease, clock());
+        });
+    }
+
+    /** Where verify restores go: locally the runtime's Postgres; in AWS the server whose URL the stack's SSM parameter holds. */
+    private PostgresServer scratchServer() {
+        return ScratchServers.from(config(), aws()::ssm);
+    }
+
+    private void startWorkflow(String name, ObjectNode input) {
+        try {
+            sfn.get(() -> aws().configure(SfnClient.builder(), "SFN").build()).startExecution(r -> r
+                    .stateMachineArn(config().require(EnvNames.DATA_STATE_MACHINE_ARN)).name(name).input(Json.write(input)));
+        } catch (ExecutionAlreadyExistsException started) {
+            // a retried request: the job runs once
+        }
     }
 
     // ---- the deploy workflow's ApplyMigrations step (data.migrate)

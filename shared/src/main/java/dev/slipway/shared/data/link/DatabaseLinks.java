@@ -28,6 +28,7 @@ import java.util.Optional;
  */
 public final class DatabaseLinks {
     static final String RECORD = "link";
+    static final String SECRET = "database-url";
     private static final int ATTEMPTS = 5;
 
     private final AppService apps;
@@ -46,6 +47,10 @@ public final class DatabaseLinks {
 
     public DatabaseAccess access() {
         return access;
+    }
+
+    public DatabaseSecrets secrets() {
+        return secrets;
     }
 
     /** Links (or re-links) the app's database after a successful connection check. */
@@ -73,7 +78,7 @@ public final class DatabaseLinks {
             }
         }
         // After the record and its event: a failure here is a 5xx, and the retry writes it.
-        secrets.put(appId, url.secret());
+        secrets.put(appId, SECRET, url.secret());
         return link;
     }
 
@@ -101,12 +106,12 @@ public final class DatabaseLinks {
                 retryOrGiveUp(attempt);
             }
         }
-        secrets.remove(appId);
+        secrets.remove(appId, SECRET);
     }
 
     /** The linked database's URL, password included: for the data features, never for an answer. */
     public DatabaseUrl url(String appId) {
-        String secret = secrets.get(appId).orElse(null);
+        String secret = secrets.get(appId, SECRET).orElse(null);
         if (secret == null || find(appId).isEmpty()) {
             throw new DomainException(DomainError.DATABASE_NOT_LINKED, "App " + appId + " has no linked database");
         }

@@ -12,11 +12,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The linked databases' URLs, kept as environment values are but apart from them (builds never
- * read these): an SSM SecureString {@code <prefix>/<appId>} in AWS, an AES-GCM file locally.
+ * The data features' secrets per app (the linked database's URL, the backup key, a restore target's
+ * URL while it runs), kept as environment values are but apart from them (builds never read these):
+ * an SSM SecureString {@code <prefix>/<appId>/<name>} in AWS, an AES-GCM file locally.
  */
 public final class DatabaseSecrets {
-    private static final String NAME = "DATABASE_URL";
     private final SsmClient ssm;
     private final String prefix;
     private final LocalEncryptedAppEnvironment local;
@@ -35,31 +35,32 @@ public final class DatabaseSecrets {
         return new DatabaseSecrets(null, null, new LocalEncryptedAppEnvironment(dir));
     }
 
-    void put(String appId, String url) {
+    /** {@code name}: letters, digits and dashes. */
+    public void put(String appId, String name, String value) {
         if (local != null) {
-            local.change(appId, Map.of(NAME, new LocalEncryptedAppEnvironment.Entry(url, EnvScope.ALL)), List.of());
+            local.change(appId, Map.of(name, new LocalEncryptedAppEnvironment.Entry(value, EnvScope.ALL)), List.of());
         } else {
-            ssm.putParameter(r -> r.name(prefix + "/" + appId).value(url).type(ParameterType.SECURE_STRING).overwrite(true));
+            ssm.putParameter(r -> r.name(prefix + "/" + appId + "/" + name).value(value).type(ParameterType.SECURE_STRING).overwrite(true));
         }
     }
 
-    Optional<String> get(String appId) {
+    public Optional<String> get(String appId, String name) {
         if (local != null) {
-            return Optional.ofNullable(local.values(appId, EnvScope.PRODUCTION).get(NAME));
+            return Optional.ofNullable(local.values(appId, EnvScope.PRODUCTION).get(name));
         }
         try {
-            return Optional.of(ssm.getParameter(r -> r.name(prefix + "/" + appId).withDecryption(true)).parameter().value());
+            return Optional.of(ssm.getParameter(r -> r.name(prefix + "/" + appId + "/" + name).withDecryption(true)).parameter().value());
         } catch (ParameterNotFoundException e) {
             return Optional.empty();
         }
     }
 
-    void remove(String appId) {
+    public void remove(String appId, String name) {
         if (local != null) {
-            local.change(appId, Map.of(), List.of(NAME));
+            local.change(appId, Map.of(), List.of(name));
         } else {
             try {
-                ssm.deleteParameter(r -> r.name(prefix + "/" + appId));
+                ssm.deleteParameter(r -> r.name(prefix + "/" + appId + "/" + name));
             } catch (ParameterNotFoundException gone) {
                 // already removed (a retried unlink)
             }
