@@ -334,17 +334,24 @@ function Previews({ app }) {
     try { const r = await post(`/apps/${enc(app.id)}/previews`, { ref }); setRef(''); if (r.token) setShared({ name: r.preview.name, url: r.preview.url, token: r.token }); reload(); }
     catch (err) { setError(err); }
   };
+  // While a preview deploys, look again every 2 s until it is live.
+  const deploying = state.data && state.data.previews.some((p) => p.status === 'deploying');
+  useEffect(() => {
+    if (!deploying) return undefined;
+    const t = setTimeout(reload, 2000);
+    return () => clearTimeout(t);
+  }, [state]);
   const patch = (name, body) => api('PATCH', `/apps/${enc(app.id)}/previews/${enc(name)}`, body);
   const extend = async (p) => { await patch(p.name, { expiresAt: new Date(Math.max(Date.now(), Date.parse(p.expiresAt)) + 72 * 3600e3).toISOString() }); reload(); };
   const newToken = async (p) => { const r = await post(`/apps/${enc(app.id)}/previews/${enc(p.name)}/token`); setShared({ name: p.name, url: p.url, token: r.token }); reload(); };
   return html`<h2>Previews</h2>
     ${shared && html`<div class="panel" role="status"><p>Share link for <strong>${shared.name}</strong> (shown once):</p>
-      <p class="secret">${shared.url}?slipway-preview-token=${shared.token}</p></div>`}
+      <p class="secret" id="share-link">${shared.url}?slipway_token=${shared.token}</p></div>`}
     <${Loaded} state=${state}>${(r) => r.previews.length === 0 ? html`<p>No previews.</p>` : html`
       <div class="table-wrap"><table><thead><tr><th>Preview</th><th>Expires</th><th>Protected</th><th>Actions</th></tr></thead>
       <tbody>${r.previews.map((p) => html`<tr>
-        <td><strong>${p.name}</strong> <span class="muted">${p.status}</span><br/>${p.url && html`<a href=${p.url} target="_blank" rel="noopener">${p.url}</a>`}</td>
-        <td>${when(p.expiresAt)}${p.expired ? html` <span class="bad">expired</span>` : ''}</td>
+        <td><strong>${p.name}</strong> <span class="muted preview-status">${p.status}</span><br/>${p.url && html`<a href=${p.url} target="_blank" rel="noopener">${p.url}</a>`}</td>
+        <td class="preview-expiry">${when(p.expiresAt)}${p.expired ? html` <span class="bad">expired</span>` : ''}</td>
         <td>${p.protected ? 'yes' : 'no'}</td>
         <td><div class="row"><${Action} label="Extend 3 days" run=${() => extend(p)} />
           <${Action} label=${p.protected ? 'New share link' : 'Protect'} run=${() => newToken(p)} />

@@ -21,6 +21,7 @@ import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.File;
@@ -40,7 +41,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The console end to end in Debian's headless Chromium (chromedriver + Selenium), against `slipway up`:
  * a wrong token refused, sign in, create an app, drop a zip (the file input the drop zone also offers),
  * deploy and watch it finish, open the site, a second release, roll back with a reason, see the rollback
- * in the audit trail with the chain verified, sign out. Screenshots go to target/console-screenshots/; the
+ * in the audit trail with the chain verified, a protected preview opened with its share link and extended, an
+ * environment variable set (its value never shown), a token created and revoked, a phone-sized page, sign out. Screenshots go to target/console-screenshots/; the
  * browser's console must log no error. One browser session for the whole walk (CPU is scarce).
  */
 class ConsoleBrowserTest {
@@ -212,6 +214,42 @@ class ConsoleBrowserTest {
         String events = driver.findElement(By.id("audit-events")).getText();
         assertTrue(events.contains("rollback") && events.contains("the second release broke checkout"), events);
         shot("audit");
+
+        // A preview of main: it goes live, gets protected (a share link, shown once), opens with it, is extended.
+        go("#/apps/console-shop/previews");
+        visible(By.id("pv-ref")).sendKeys("main" + Keys.ENTER);
+        new WebDriverWait(driver, Duration.ofMinutes(2)).until(d -> d.findElements(By.cssSelector(".preview-status")).stream()
+                .anyMatch(e -> e.getText().equals("live")));
+        String expiry = driver.findElement(By.cssSelector(".preview-expiry")).getText();
+        driver.findElement(By.xpath("//button[.='Protect']")).click();
+        String share = visible(By.id("share-link")).getText();
+        assertTrue(share.contains("--console-shop.localhost") && share.contains("?slipway_token="), share);
+        driver.findElement(By.xpath("//button[.='Extend 3 days']")).click();
+        wait.until(d -> !d.findElement(By.cssSelector(".preview-expiry")).getText().equals(expiry));
+        shot("previews");
+        assertEquals("Second release", headlineOf(share));
+
+        // An environment variable: its name and scope are listed, its value never shown.
+        go("#/apps/console-shop/environment");
+        visible(By.id("env-name")).sendKeys("STRIPE_SECRET_KEY");
+        driver.findElement(By.id("env-value")).sendKeys("sk_live_console_test_value");
+        new Select(driver.findElement(By.id("env-scope"))).selectByVisibleText("production");
+        driver.findElement(By.xpath("//button[.='Save']")).click();
+        wait.until(d -> d.findElement(By.tagName("main")).getText().contains("STRIPE_SECRET_KEY"));
+        String row = driver.findElement(By.xpath("//tr[td[1]='STRIPE_SECRET_KEY']")).getText();
+        assertTrue(row.contains("production") && !row.contains("preview"), row);
+        assertTrue(!driver.getPageSource().contains("sk_live_console_test_value"), "a value on the page");
+
+        // A token: created (shown once), then revoked after a confirmation.
+        go("#/tokens");
+        visible(By.id("tok-name")).sendKeys("ci");
+        new Select(driver.findElement(By.id("tok-role"))).selectByVisibleText("viewer");
+        driver.findElement(By.id("tok-apps")).sendKeys("console-shop");
+        driver.findElement(By.xpath("//button[.='Create token']")).click();
+        assertTrue(visible(By.id("new-token")).getText().startsWith("slwt_"));
+        driver.findElement(By.xpath("//tr[td[1]='ci']//button[.='Revoke']")).click();
+        wait.until(ExpectedConditions.alertIsPresent()).accept();
+        wait.until(d -> d.findElement(By.xpath("//tr[td[1]='ci']")).getText().contains("revoked"));
 
         go("#/apps/console-shop");
         visible(By.id("git-url"));
