@@ -199,6 +199,32 @@ class ConsoleBrowserTest {
         importAndDeploy("console-shop", large, null);
         assertEquals("Second release", headlineOf(siteUrl));
 
+        // A folder, zipped in the browser: what its .gitignore names, node_modules and .git stay out of the commit.
+        Path folder = Files.createTempDirectory("console-folder");
+        Map<String, String> tree = new java.util.LinkedHashMap<>(site("Second release"));
+        tree.put(".gitignore", "notes/\n*.log\n");
+        tree.put("notes/todo.txt", "private\n");
+        tree.put("debug.log", "noise\n");
+        tree.put("node_modules/left-pad/index.js", "module.exports = 1;\n");
+        tree.put("assets/app.js", "console.log('kept');\n");
+        for (var e : tree.entrySet()) {
+            Path f = folder.resolve(e.getKey());
+            Files.createDirectories(f.getParent());
+            Files.writeString(f, e.getValue());
+        }
+        go("#/apps/console-shop/import");
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("folder-input"))).sendKeys(folder.toString());
+        assertTrue(visible(By.id("import-result")).getText().contains("Commit"));
+        String head = dev.slipway.shared.json.Json.parse(slipway.api().json("GET", "/apps/console-shop/commits?limit=1", null).body())
+                .at("/commits/0/sha").asText();
+        String files = slipway.api().json("GET", "/apps/console-shop/commits/" + head + "/files", null).body();
+        for (String kept : List.of("\"index.html\"", "\"style.css\"", "\".gitignore\"", "\"assets/app.js\"")) {
+            assertTrue(files.contains("\"path\":" + kept), kept + " missing: " + files);
+        }
+        for (String left : List.of("notes/todo.txt", "debug.log", "node_modules", "assets/data.txt")) {
+            assertTrue(!files.contains(left), left + " was imported: " + files);
+        }
+
         // Roll back to the first release from the releases tab: reason, confirmation dialog.
         go("#/apps/console-shop/releases");
         visible(By.xpath("//button[.='Roll back to this']")).click();

@@ -193,6 +193,26 @@ class ConsoleSessionTest {
     }
 
     @Test
+    void anAdminSessionEndsWhenTheAdminTokenIsReplaced() throws Exception {
+        Browser admin = signIn(slipway.runtime().adminToken());
+        // The same parts as a function's, over this runtime's tables, with an admin hash the test can replace.
+        String access = slipway.tableName("AccessTable");
+        var ledger = new dev.slipway.shared.audit.AuditLedger(slipway.enhanced(), slipway.tableName("AuditTable"));
+        var tokens = new dev.slipway.shared.auth.TokenService(
+                new dev.slipway.shared.auth.TokenStore(slipway.enhanced(), slipway.dynamo(), access, ledger), java.time.Clock.systemUTC());
+        var sessions = new dev.slipway.shared.auth.SessionService(
+                new dev.slipway.shared.auth.SessionStore(slipway.enhanced(), access, ledger), tokens, java.time.Clock.systemUTC());
+        String[] hash = {dev.slipway.shared.auth.AdminTokens.sha256Hex(slipway.runtime().adminToken())};
+        var auth = new dev.slipway.shared.auth.Authenticator(new dev.slipway.shared.auth.AdminAuth(() -> hash[0]), tokens, sessions,
+                new dev.slipway.shared.auth.FailedAuthLimit(slipway.dynamo(), access, 1000, java.time.Clock.systemUTC()));
+        var credentials = new dev.slipway.shared.auth.Authenticator.Credentials(null, List.of(admin.cookie()), null, null, null, false, "203.0.113.9");
+        assertEquals(dev.slipway.shared.auth.Principal.Kind.ADMIN, auth.authenticate(credentials).kind());
+        hash[0] = dev.slipway.shared.auth.AdminTokens.sha256Hex(dev.slipway.shared.auth.AdminTokens.generate());
+        org.junit.jupiter.api.Assertions.assertThrows(dev.slipway.shared.errors.DomainException.class, () -> auth.authenticate(credentials));
+        assertTrue(auth.session(credentials).isEmpty());
+    }
+
+    @Test
     void theConsoleIsServedFromTheApiOriginWithAStrictPolicy() throws Exception {
         HttpResponse<String> index = send("GET", "/console", null, Map.of());
         assertEquals(200, index.statusCode());

@@ -41,6 +41,14 @@ public final class AdminAuth {
         return "admin:" + HexFormat.of().formatHex(AdminTokens.sha256("slipway-caller:" + AdminTokens.sha256Hex(token)));
     }
 
+    /**
+     * The id the admin token's caller has now ({@link Authenticator}'s admin principal): derived from the
+     * expected hash, so a session made with an admin token that was since replaced no longer matches it.
+     */
+    String callerId() {
+        return HexFormat.of().formatHex(AdminTokens.sha256("slipway-caller:" + expectedSha256Hex.get().trim().toLowerCase(Locale.ROOT)));
+    }
+
     boolean matches(String token) {
         byte[] expected = HexFormat.of().parseHex(expectedSha256Hex.get().trim().toLowerCase(Locale.ROOT));
         // Both sides are 32-byte digests, so the compare does not leak the token's length either.

@@ -45,7 +45,7 @@ public final class Authenticator {
         if (c.authorization() != null || cookie == null) {
             return authenticate(c.authorization(), c.sourceIp());
         }
-        Optional<Session> session = cookie.length() > MAX_TOKEN_LENGTH ? Optional.empty() : sessions.check(cookie);
+        Optional<Session> session = check(cookie);
         if (session.isEmpty()) {
             limit.recordFailure(c.sourceIp());
             throw new DomainException(DomainError.UNAUTHORIZED, "The session is not valid: signed out or expired; sign in again");
@@ -72,11 +72,19 @@ public final class Authenticator {
         if (cookie == null) {
             return Optional.empty();
         }
-        Optional<Session> session = cookie.length() > MAX_TOKEN_LENGTH ? Optional.empty() : sessions.check(cookie);
+        Optional<Session> session = check(cookie);
         if (session.isEmpty()) {
             limit.recordFailure(c.sourceIp());
         }
         return session;
+    }
+
+    /** A valid session; one signed in with the admin token ends when that token is replaced (its hash changed). */
+    private Optional<Session> check(String cookie) {
+        Optional<Session> session = cookie.length() > MAX_TOKEN_LENGTH ? Optional.empty() : sessions.check(cookie);
+        return session.filter(s -> s.principal().kind() != Principal.Kind.ADMIN
+                || java.security.MessageDigest.isEqual(s.principal().id().getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                        admin.callerId().getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
     }
 
     /** Whether an {@code Origin} header names the host the request was sent to (scheme aside: the cookie is SameSite=Strict too). */
