@@ -110,16 +110,32 @@ class ConsoleBrowserTest {
 
     /** Imports a zip through the import tab's file input and deploys it; returns once it SUCCEEDED. */
     static void importAndDeploy(String app, String headline, String shotName) throws Exception {
-        importAndDeploy(app, site(headline), shotName);
+        importAndDeploy(app, site(headline), shotName, false);
     }
 
-    static void importAndDeploy(String app, Map<String, String> files, String shotName) throws Exception {
+    /** A drop as a person makes it, of a file the page is handed (a test cannot drag from the desktop). */
+    static final String DROP = """
+            const [b64, name] = arguments;
+            const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+            const dt = new DataTransfer();
+            dt.items.add(new File([bytes], name, { type: 'application/zip' }));
+            const zone = document.querySelector('.drop');
+            zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+            zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+            """;
+
+    static void importAndDeploy(String app, Map<String, String> files, String shotName, boolean drop) throws Exception {
         Path zip = Files.createTempFile("console-export", ".zip");
         Files.write(zip, Exports.zip("export/", files));
         boolean large = Files.size(zip) > 4 * 1024 * 1024;
         assertEquals(files.containsKey("assets/data.txt"), large, "the large export is over 4 MiB, the others under");
         go("#/apps/" + app + "/import");
-        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("zip-input"))).sendKeys(zip.toString());
+        WebElement input = wait.until(ExpectedConditions.presenceOfElementLocated(By.id("zip-input")));
+        if (drop) {
+            ((JavascriptExecutor) driver).executeScript(DROP, java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(zip)), "shop.zip");
+        } else {
+            input.sendKeys(zip.toString());
+        }
         new WebDriverWait(driver, Duration.ofSeconds(60)).until(d -> {
             assertTrue(d.findElements(By.cssSelector("main .error")).isEmpty(),
                     () -> "the import failed: " + d.findElement(By.cssSelector("main .error")).getText() + "; the browser logged " + errors());
@@ -183,7 +199,7 @@ class ConsoleBrowserTest {
         driver.findElement(By.xpath("//button[.='Create app']")).click();
         wait.until(d -> d.getCurrentUrl().endsWith("#/apps/console-shop"));
 
-        importAndDeploy("console-shop", "First release", "import");
+        importAndDeploy("console-shop", site("First release"), "import", true);
         shot("deployment");
         String siteUrl = driver.findElement(By.id("deployment-url")).getText();
         assertEquals("First release", headlineOf(siteUrl));
@@ -196,7 +212,7 @@ class ConsoleBrowserTest {
             noise.append(Long.toString(random.nextLong(), 36));
         }
         large.put("assets/data.txt", noise.toString());
-        importAndDeploy("console-shop", large, null);
+        importAndDeploy("console-shop", large, null, false);
         assertEquals("Second release", headlineOf(siteUrl));
 
         // A folder, zipped in the browser: what its .gitignore names, node_modules and .git stay out of the commit.
