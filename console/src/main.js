@@ -249,9 +249,10 @@ function DeploymentDetail({ appId, id }) {
         const dep = await get(`/apps/${enc(appId)}/deployments/${enc(id)}`);
         if (stop) return;
         setD(dep);
-        // The build writes its log when it ends: ask for it from then on (earlier it is a 404), while it runs and once after.
+        // The build ships its log every second or so while it runs: follow it from a few seconds into the Build step
+        // (before its first shipment the route answers 404, which the browser would log), and once more at the end.
         const build = (dep.steps || []).find((s) => s.name === 'Build');
-        if (build && build.endedAt) {
+        if (build && (build.endedAt || (build.startedAt && Date.now() - Date.parse(build.startedAt) > 3000))) {
           try { const text = await get(`/apps/${enc(appId)}/deployments/${enc(id)}/logs`); if (!stop) setLog(String(text)); } catch (e) { /* none kept */ }
         }
         if (dep.status === 'RUNNING') timer = setTimeout(tick, 1500);
@@ -270,7 +271,7 @@ function DeploymentDetail({ appId, id }) {
     <ol aria-label="Steps">${(d.steps || []).map((s) => html`<li><strong>${s.name}</strong>
       <span class=${s.outcome === 'FAILED' ? 'bad' : s.endedAt ? 'ok' : 'warn'}> ${s.outcome || (s.endedAt ? 'done' : 'running')}</span>
       <span class="muted"> ${s.startedAt && s.endedAt ? `${((new Date(s.endedAt) - new Date(s.startedAt)) / 1000).toFixed(1)} s` : ''}</span></li>`)}</ol>
-    <h2>Build log</h2><pre class="log" ref=${logRef} tabindex="0" aria-label="Build log" aria-live="off">${log || (d.status === 'RUNNING' ? '(the log appears when the build ends)' : '(no build log)')}</pre>`;
+    <h2>Build log</h2><pre class="log" ref=${logRef} tabindex="0" aria-label="Build log" aria-live="off">${log || (d.status === 'RUNNING' ? '(the log appears once the build writes it)' : '(no build log)')}</pre>`;
 }
 
 // ---- releases: rollback and promote ----------------------------------------------------------------
