@@ -210,6 +210,23 @@ class ConsoleSessionTest {
         hash[0] = dev.slipway.shared.auth.AdminTokens.sha256Hex(dev.slipway.shared.auth.AdminTokens.generate());
         org.junit.jupiter.api.Assertions.assertThrows(dev.slipway.shared.errors.DomainException.class, () -> auth.authenticate(credentials));
         assertTrue(auth.session(credentials).isEmpty());
+
+        // Wrong session cookies count against their source like wrong tokens: past the limit, 429 instead of 401.
+        var limited = new dev.slipway.shared.auth.Authenticator(new dev.slipway.shared.auth.AdminAuth(() -> hash[0]), tokens, sessions,
+                new dev.slipway.shared.auth.FailedAuthLimit(slipway.dynamo(), access, 3, java.time.Clock.systemUTC()));
+        var forged = new dev.slipway.shared.auth.Authenticator.Credentials(null,
+                List.of("slipway_session=01JZZZZZZZZZZZZZZZZZZZZZZZ." + "b".repeat(43)), null, null, null, false, "198.51.100.77");
+        int refused = 0;
+        for (int i = 0; i < 6; i++) {
+            try {
+                limited.authenticate(forged);
+            } catch (dev.slipway.shared.auth.FailedAuthLimit.TooManyFailures t) {
+                break;
+            } catch (dev.slipway.shared.errors.DomainException unauthorized) {
+                refused++;
+            }
+        }
+        assertTrue(refused >= 3 && refused < 6, "401s before the 429: " + refused);
     }
 
     @Test
