@@ -347,6 +347,10 @@ public final class LocalRuntime implements AutoCloseable {
             if (lost > 0) {
                 System.err.println("slipway: " + lost + " deployment(s) interrupted by the last stop are marked FAILED");
             }
+            int lostJobs = LostBackups.sweep(functions.environment("DataScheduleFunction"));
+            if (lostJobs > 0) {
+                System.err.println("slipway: " + lostJobs + " backup(s) or restore(s) interrupted by the last stop are marked FAILED");
+            }
             this.gateway = new LocalApiGateway(template.routes(), functions, options.host(), options.apiPort());
             gateway.start();
             // EventBridge Scheduler's part: the hourly cleanup and audit export, through the Lambda Invoke endpoint.

@@ -44,6 +44,7 @@ class BenchmarksSmokeTest {
         TINY.put("cleanup", List.of("30", "2", "4"));           // 30 previews; 2, then 4 expired (+20 warm-up, +10 for POST /cleanup)
         TINY.put("git", List.of("20", "3", "1"));               // 20 files, 3 commits, 1 round
         TINY.put("fullstack", List.of("5"));                    // 5 rounds, 3 cold starts: no build (releases written directly)
+        TINY.put("database", List.of("5"));                     // 5 MB of tables
     }
 
     /** A number as the benchmarks print it: "1,234.5", "0.27", "-" never. */
@@ -138,6 +139,27 @@ class BenchmarksSmokeTest {
         one(out, "^added by the edge's proxy:\\s+p50\\s+" + NUMBER + " ms\\s+p99\\s+" + NUMBER + " ms");
         positive(out, one(out, "^rollback, static app:\\s+p50\\s+" + NUMBER + " ms\\s+p99\\s+" + NUMBER + " ms$"), 1, 2);
         positive(out, one(out, "^rollback, full-stack app:\\s+p50\\s+" + NUMBER + " ms\\s+p99\\s+" + NUMBER + " ms\\s+full-stack/static p99 " + NUMBER + "x"), 1, 2, 3);
+    }
+
+    @Test
+    void databaseRunsAndPrintsItsFigures() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(onPath("pg_dump") && onPath("pg_restore"),
+                "pg_dump and pg_restore (postgresql-client) are the baseline; not installed here");
+        String out = run("database");
+        positive(out, one(out, "^backup\\s+slipway\\s+" + NUMBER + " ms\\s+pg_dump -Fc\\s+" + NUMBER + " ms\\s+ratio " + NUMBER + "x$"), 1, 2, 3);
+        positive(out, one(out, "^restore\\s+slipway\\s+" + NUMBER + " ms\\s+pg_restore\\s+" + NUMBER + " ms\\s+ratio " + NUMBER + "x$"), 1, 2, 3);
+        positive(out, one(out, "^verify \\(restore into scratch \\+ counts and checksums\\)\\s+" + NUMBER + " ms$"), 1);
+        positive(out, one(out, "^peak heap used: backup " + NUMBER + " MB, restore " + NUMBER + " MB, verify " + NUMBER + " MB \\(max heap "
+                + NUMBER + " MB\\); peak RSS " + NUMBER + " MB$"), 1, 2, 3, 4, 5);
+    }
+
+    private static boolean onPath(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, tool))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test

@@ -424,6 +424,30 @@ public final class Backups {
         return new ScheduleRun(started, abandoned, expired);
     }
 
+    /**
+     * After a restart of the local runtime no workflow survives (its Step Functions keep executions in
+     * memory): every RUNNING backup becomes FAILED with its objects removed, every RUNNING restore FAILED
+     * (it ran in one transaction, so its target is as it was). Answers how many.
+     */
+    public int abandonRunning(List<String> appIds) {
+        int n = 0;
+        for (String appId : appIds) {
+            for (DataRecords.Stored s : records.list(appId, BACKUP)) {
+                if (RUNNING.equals(s.body().get("status").asText())) {
+                    markFailed(appId, s.body().get("backupId").asText(), "abandoned: Slipway stopped while it ran");
+                    n++;
+                }
+            }
+            for (DataRecords.Stored s : records.list(appId, RESTORE)) {
+                if (RUNNING.equals(s.body().get("status").asText())) {
+                    markRestoreFailed(appId, s.body().get("restoreId").asText(), "abandoned: Slipway stopped while it ran; the target was not changed");
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
     private void expire(String appId, String backupId) {
         for (int attempt = 1; ; attempt++) {
             DataRecords.Stored s = backup(appId, backupId);

@@ -84,10 +84,14 @@ public final class LocalPostgres implements AutoCloseable {
 
     /** The server's major version, from its binaries ({@code postgres --version}). */
     public int majorVersion() throws IOException {
-        String out = run(List.of(binDir.resolve("postgres").toString(), "--version"), 30);
-        var m = java.util.regex.Pattern.compile("(\\d+)(\\.\\d+)?").matcher(out.substring(out.lastIndexOf(')') + 1));
+        return majorOf(run(List.of(binDir.resolve("postgres").toString(), "--version"), 30));
+    }
+
+    /** The major version in a Postgres program's {@code --version} ("postgres (PostgreSQL) 15.18 (Debian …)" → 15). */
+    public static int majorOf(String versionOutput) throws IOException {
+        var m = java.util.regex.Pattern.compile("\\(PostgreSQL\\) (\\d+)").matcher(versionOutput);
         if (!m.find()) {
-            throw new IOException("cannot read the version of " + binDir + ": " + out);
+            throw new IOException("not a Postgres version: " + versionOutput.strip());
         }
         return Integer.parseInt(m.group(1));
     }
