@@ -14,15 +14,19 @@ import java.util.Objects;
 /**
  * One move of an app's database to a database the owner runs: refuses a target that already holds tables, reads the
  * source in one READ ONLY repeatable-read transaction (a consistent snapshot; the source cannot be changed by the
- * move), copies the app's schemas with the {@link Copier}, then checks every table's row count and checksum on both
- * sides by {@link TableChecksums} (the server's own hashing, not the copier's), and lists what cannot move
- * ({@link MoveFindings}).
+ * move), copies the app's schemas with the {@link Copier} in ONE transaction on the target, checks every table's row
+ * count and checksum on both sides by {@link TableChecksums} (the server's own hashing, not the copier's), and commits
+ * only when all are equal: a move that does not verify leaves the target as empty as it found it. What cannot move
+ * becomes findings ({@link MoveFindings}, and what the copier could not create).
  */
 public final class DatabaseMove {
-    /** Copies the schemas' definitions and rows from the source (inside its snapshot) to the empty target. */
+    /**
+     * Copies the schemas' definitions and rows from the source (inside its snapshot) to the empty target (inside its
+     * transaction); answers what it could not create there.
+     */
     @FunctionalInterface
     public interface Copier {
-        void copy(Connection source, Connection target, List<String> schemas) throws SQLException;
+        List<MoveFinding> copy(Connection source, Connection target, List<String> schemas) throws SQLException;
     }
 
     /** One table on both sides. */
@@ -45,21 +49,23 @@ public final class DatabaseMove {
         }
     }
 
-    public Result run(Connection source, Connection target, Collection<String> repositoryPaths, Copier copier) throws SQLException {
+    public Result run(Connection source, Connection target, Collection<String> edgeFunctions, Copier copier) throws SQLException {
         List<String> existing = TableChecksums.appTables(target);
         if (!existing.isEmpty()) {
             throw new TargetNotEmpty(existing);
         }
         boolean autoCommit = source.getAutoCommit();
+        boolean targetAutoCommit = target.getAutoCommit();
         source.setAutoCommit(false);
+        target.setAutoCommit(false);
+        boolean committed = false;
         try {
             try (Statement s = source.createStatement()) {
                 s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
             }
-            List<MoveFinding> findings = MoveFindings.of(source, target, repositoryPaths);
+            List<MoveFinding> findings = new ArrayList<>(MoveFindings.of(source, target, edgeFunctions));
             List<String> tables = TableChecksums.appTables(source);
-            List<String> schemas = schemas(source);
-            copier.copy(source, target, schemas);
+            findings.addAll(copier.copy(source, target, schemas(source)));
             Map<String, TableChecksums.Table> before = TableChecksums.of(source, tables);
             Map<String, TableChecksums.Table> after = TableChecksums.of(target, TableChecksums.appTables(target).stream()
                     .filter(before::containsKey).toList());
@@ -69,10 +75,19 @@ public final class DatabaseMove {
                 checks.add(new TableCheck(b.name(), b.rows(), a == null ? null : a.rows(), b.checksum(), a == null ? null : a.checksum(),
                         a != null && a.rows() == b.rows() && Objects.equals(a.checksum(), b.checksum())));
             }
-            return new Result(checks, checks.stream().allMatch(TableCheck::equal), findings);
+            boolean verified = checks.stream().allMatch(TableCheck::equal);
+            if (verified) {
+                target.commit();
+                committed = true;
+            }
+            return new Result(checks, verified, findings);
         } finally {
             source.rollback(); // read only: nothing to keep
             source.setAutoCommit(autoCommit);
+            if (!committed) {
+                target.rollback();
+            }
+            target.setAutoCommit(targetAutoCommit);
         }
     }
 

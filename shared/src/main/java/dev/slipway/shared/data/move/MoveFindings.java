@@ -28,10 +28,20 @@ public final class MoveFindings {
     private MoveFindings() {
     }
 
-    /**
-     * @param repositoryPaths the paths of the app's repository at its production commit (for {@code supabase/functions/})
-     */
-    public static List<MoveFinding> of(Connection source, Connection target, Collection<String> repositoryPaths) throws SQLException {
+    /** The Supabase Edge Functions among a repository's paths: the folders of {@code supabase/functions/} (not {@code _shared}). */
+    public static Set<String> edgeFunctions(Collection<String> repositoryPaths) {
+        Set<String> functions = new TreeSet<>();
+        for (String p : repositoryPaths) {
+            String[] parts = p.split("/");
+            if (parts.length >= 4 && parts[0].equals("supabase") && parts[1].equals("functions") && !parts[2].startsWith("_")) {
+                functions.add(parts[2]);
+            }
+        }
+        return functions;
+    }
+
+    /** @param edgeFunctions the app's Supabase Edge Functions ({@link #edgeFunctions}) */
+    public static List<MoveFinding> of(Connection source, Connection target, Collection<String> edgeFunctions) throws SQLException {
         List<MoveFinding> out = new ArrayList<>();
         if (exists(source, "auth.users")) {
             long users = count(source, "SELECT count(*) FROM auth.users");
@@ -44,13 +54,7 @@ public final class MoveFindings {
             out.add(new MoveFinding("supabase-storage", MoveFinding.WARNING, "storage.objects", files + " file(s) in Supabase Storage"
                     + " do not move with the database (only their metadata lives in it): copy the buckets to S3 and change the app's URLs"));
         }
-        Set<String> functions = new TreeSet<>();
-        for (String p : repositoryPaths) {
-            String[] parts = p.split("/");
-            if (parts.length >= 4 && parts[0].equals("supabase") && parts[1].equals("functions") && !parts[2].startsWith("_")) {
-                functions.add(parts[2]);
-            }
-        }
+        Set<String> functions = new TreeSet<>(edgeFunctions);
         if (!functions.isEmpty()) {
             out.add(new MoveFinding("supabase-edge-functions", MoveFinding.WARNING, "supabase/functions/", functions.size()
                     + " Supabase Edge Function(s) (" + String.join(", ", functions) + ") run on Supabase, not in the database:"

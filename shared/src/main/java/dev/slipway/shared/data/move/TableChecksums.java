@@ -39,6 +39,11 @@ public final class TableChecksums {
     }
 
     public static Map<String, Table> of(Connection c, List<String> tables) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            // a row's text form depends on these settings, which two servers may default differently
+            s.execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres';"
+                    + " SET extra_float_digits = 1; SET bytea_output = 'hex'");
+        }
         Map<String, Table> out = new LinkedHashMap<>();
         for (String t : tables) {
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*), coalesce(sum(('x' || substr(md5(r::text), 1, 16))"
