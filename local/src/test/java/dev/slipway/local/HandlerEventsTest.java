@@ -406,9 +406,15 @@ class HandlerEventsTest {
     @Test
     void theDataEventsReachTheirHandlers() throws Throwable {
         // event-shop has no linked database: no link to show, no backup to start, an empty list
-        for (String name : List.of("database-get.json", "backups-start.json")) {
+        for (String name : List.of("database-get.json", "backups-start.json", "database-move.json")) {
             APIGatewayV2HTTPResponse r = replay(load(name));
             assertTrue(r.getStatusCode() == 404, name + ": " + r.getBody());
+        }
+        // no such move: its page and a switch to it are 404 move-not-found
+        for (String name : List.of("database-move-get.json", "database-switch.json")) {
+            APIGatewayV2HTTPResponse r = replay(load(name));
+            assertEquals(404, r.getStatusCode(), name + ": " + r.getBody());
+            assertEquals("urn:slipway:problem:move-not-found", Json.parse(r.getBody()).get("type").asText(), name);
         }
         APIGatewayV2HTTPResponse list = replay(load("backups-list.json"));
         assertEquals(200, list.getStatusCode(), list.getBody());

@@ -109,6 +109,10 @@ public final class RouteAccess {
         app("PUT /apps/{appId}/database", Role.ADMIN);
         app("GET /apps/{appId}/database", Role.VIEWER);
         app("DELETE /apps/{appId}/database", Role.ADMIN);
+        // The move copies the database elsewhere (a URL with credentials) and the switch repoints the app: admin's.
+        app("POST /apps/{appId}/database/move", Role.ADMIN);
+        app("GET /apps/{appId}/database/moves/{moveId}", Role.VIEWER);
+        app("POST /apps/{appId}/database/switch", Role.ADMIN);
         app("POST /apps/{appId}/database/backups", Role.DEPLOYER);
         app("GET /apps/{appId}/database/backups", Role.VIEWER);
         app("GET /apps/{appId}/database/backups/{backupId}", Role.VIEWER);

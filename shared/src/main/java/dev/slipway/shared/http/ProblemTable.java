@@ -90,6 +90,10 @@ public final class ProblemTable {
             case DATABASE_HOST_NOT_PUBLIC -> ProblemType.DATABASE_HOST_NOT_PUBLIC;
             case DATABASE_UNREACHABLE -> ProblemType.DATABASE_UNREACHABLE;
             case DATABASE_NOT_LINKED -> ProblemType.DATABASE_NOT_LINKED;
+            case MOVE_NOT_FOUND -> ProblemType.MOVE_NOT_FOUND;
+            case MOVE_TARGET_IS_SOURCE -> ProblemType.MOVE_TARGET_IS_SOURCE;
+            case MOVE_TARGET_NOT_EMPTY -> ProblemType.MOVE_TARGET_NOT_EMPTY;
+            case MOVE_NOT_VERIFIED -> ProblemType.MOVE_NOT_VERIFIED;
             case BACKUP_NOT_FOUND -> ProblemType.BACKUP_NOT_FOUND;
             case BACKUP_NOT_USABLE -> ProblemType.BACKUP_NOT_USABLE;
             case RESTORE_NOT_FOUND -> ProblemType.RESTORE_NOT_FOUND;

@@ -1,5 +1,12 @@
 package dev.slipway.functions.data;
 
+import dev.slipway.shared.data.move.DatabaseMoves;
+import dev.slipway.shared.data.move.DatabaseSwitch;
+import dev.slipway.shared.deploy.DeployService;
+import dev.slipway.shared.deploy.FailedDeployments;
+import dev.slipway.shared.deploy.ReleaseFiles;
+import dev.slipway.shared.env.AppEnvironment;
+import dev.slipway.shared.env.EnvironmentService;
 import dev.slipway.shared.config.Config;
 import dev.slipway.shared.config.EnvNames;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -128,5 +135,25 @@ final class DataFunctionServices extends FunctionServices {
 
     MigrationStep migrationStep() {
         return migrationStep.get(() -> new MigrationStep(deployStores().deployments(), commits(), targetDatabases(), clock()));
+    }
+
+    // ---- the move and the switch (data.move)
+    private final Once<DatabaseMoves> moves = new Once<>();
+    private final Once<DatabaseSwitch> databaseSwitch = new Once<>();
+
+    DatabaseMoves moves() {
+        return moves.get(() -> new DatabaseMoves(apps(), records(), links(), this::startWorkflow, this::commits, clock()));
+    }
+
+    /** The switch changes the app's environment (audited) and deploys main, as the environment and deployments APIs do. */
+    DatabaseSwitch databaseSwitch() {
+        return databaseSwitch.get(() -> {
+            AppEnvironment environment = AppEnvironment.from(aws());
+            ReleaseFiles files = new ReleaseFiles(s3(), config().require(EnvNames.ARTIFACTS_BUCKET));
+            DeployService deploys = new DeployService(apps(), deployStores(), files, commits(), new FailedDeployments(deployStores(), files, clock()),
+                    sfn.get(() -> aws().configure(SfnClient.builder(), "SFN").build()), config().require(EnvNames.DEPLOY_STATE_MACHINE_ARN), clock());
+            return new DatabaseSwitch(apps(), moves(), links(), new EnvironmentService(apps(), environment, aws().dynamoDbEnhanced(), ledger(), clock()),
+                    deploys);
+        });
     }
 }

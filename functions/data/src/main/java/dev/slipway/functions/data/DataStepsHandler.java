@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import dev.slipway.shared.config.Config;
 import dev.slipway.shared.data.backup.Backups;
+import dev.slipway.shared.data.move.DatabaseMoves;
 
 import java.util.Map;
 
@@ -13,6 +14,7 @@ import java.util.Map;
  */
 public final class DataStepsHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
     private final Backups backups;
+    private final DatabaseMoves moves;
 
     public DataStepsHandler() {
         this(new DataFunctionServices(Config.fromEnvironment()));
@@ -24,6 +26,7 @@ public final class DataStepsHandler implements RequestHandler<Map<String, Object
 
     private DataStepsHandler(DataFunctionServices services) {
         this.backups = services.backups();
+        this.moves = services.moves();
     }
 
     @Override
@@ -39,6 +42,8 @@ public final class DataStepsHandler implements RequestHandler<Map<String, Object
                 case "MarkBackupFailed" -> backups.markFailed(app, backup, cause(input));
                 case "Restore" -> backups.runRestore(app, restore);
                 case "MarkRestoreFailed" -> backups.markRestoreFailed(app, restore, cause(input));
+                case "Move" -> moves.run(app, String.valueOf(input.get("moveId")));
+                case "MarkMoveFailed" -> moves.markFailed(app, String.valueOf(input.get("moveId")), cause(input));
                 default -> throw new IllegalArgumentException("no data step " + step);
             }
         } catch (java.io.IOException | java.sql.SQLException e) {
