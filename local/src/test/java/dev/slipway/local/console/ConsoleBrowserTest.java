@@ -108,11 +108,6 @@ class ConsoleBrowserTest {
         driver.get(slipway.runtime().consoleUrl() + hash);
     }
 
-    /** Imports a zip through the import tab's file input and deploys it; returns once it SUCCEEDED. */
-    static void importAndDeploy(String app, String headline, String shotName) throws Exception {
-        importAndDeploy(app, site(headline), shotName, false);
-    }
-
     /** A drop as a person makes it, of a file the page is handed (a test cannot drag from the desktop). */
     static final String DROP = """
             const [b64, name] = arguments;
@@ -124,7 +119,11 @@ class ConsoleBrowserTest {
             zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
             """;
 
-    static void importAndDeploy(String app, Map<String, String> files, String shotName, boolean drop) throws Exception {
+    /**
+     * Imports a zip (dropped on the drop zone, or through the file input) and, when asked, deploys it from the
+     * import's answer; returns once the deployment SUCCEEDED.
+     */
+    static void importZip(String app, Map<String, String> files, String shotName, boolean drop, boolean deploy) throws Exception {
         Path zip = Files.createTempFile("console-export", ".zip");
         Files.write(zip, Exports.zip("export/", files));
         boolean large = Files.size(zip) > 4 * 1024 * 1024;
@@ -151,13 +150,20 @@ class ConsoleBrowserTest {
         if (shotName != null) {
             shot(shotName);
         }
-        result.findElement(By.xpath(".//button[contains(., 'Deploy main')]")).click();
+        Files.delete(zip);
+        if (deploy) {
+            deployFrom(result);
+        }
+    }
+
+    /** Clicks the import answer's deploy button and waits on the deployment page until it SUCCEEDED. */
+    static void deployFrom(WebElement importResult) {
+        importResult.findElement(By.xpath(".//button[contains(., 'Deploy main')]")).click();
         new WebDriverWait(driver, Duration.ofMinutes(3)).until(d -> {
             String s = d.findElement(By.id("deployment-status")).getText();
             assertTrue(!s.equals("FAILED"), () -> "the deployment failed: " + d.findElement(By.tagName("main")).getText());
             return s.equals("SUCCEEDED");
         });
-        Files.delete(zip);
     }
 
     /** What the console logged so far; a visited site's own messages (its favicon …) are not the console's. */
@@ -199,7 +205,7 @@ class ConsoleBrowserTest {
         driver.findElement(By.xpath("//button[.='Create app']")).click();
         wait.until(d -> d.getCurrentUrl().endsWith("#/apps/console-shop"));
 
-        importAndDeploy("console-shop", site("First release"), "import", true);
+        importZip("console-shop", site("First release"), "import", true, true);
         shot("deployment");
         String siteUrl = driver.findElement(By.id("deployment-url")).getText();
         assertEquals("First release", headlineOf(siteUrl));
@@ -212,8 +218,7 @@ class ConsoleBrowserTest {
             noise.append(Long.toString(random.nextLong(), 36));
         }
         large.put("assets/data.txt", noise.toString());
-        importAndDeploy("console-shop", large, null, false);
-        assertEquals("Second release", headlineOf(siteUrl));
+        importZip("console-shop", large, null, false, false);
 
         // A folder, zipped in the browser: what its .gitignore names, node_modules and .git stay out of the commit.
         Path folder = Files.createTempDirectory("console-folder");
@@ -240,6 +245,9 @@ class ConsoleBrowserTest {
         for (String left : List.of("notes/todo.txt", "debug.log", "node_modules", "assets/data.txt")) {
             assertTrue(!files.contains(left), left + " was imported: " + files);
         }
+        // The folder's commit is the second release.
+        deployFrom(driver.findElement(By.id("import-result")));
+        assertEquals("Second release", headlineOf(siteUrl));
 
         // Roll back to the first release from the releases tab: reason, confirmation dialog.
         go("#/apps/console-shop/releases");
@@ -256,6 +264,16 @@ class ConsoleBrowserTest {
         String events = driver.findElement(By.id("audit-events")).getText();
         assertTrue(events.contains("rollback") && events.contains("the second release broke checkout"), events);
         shot("audit");
+
+        // Production stays pinned after the rollback: unpin it, then promote the second release (no build).
+        go("#/apps/console-shop");
+        visible(By.xpath("//button[.='Unpin']")).click();
+        visible(By.xpath("//button[.='Pin']"));
+        go("#/apps/console-shop/releases");
+        visible(By.xpath("//button[.='Promote']")).click();
+        visible(By.xpath("//dialog//button[.='Promote']")).click();
+        assertTrue(visible(By.cssSelector("p.notice")).getText().startsWith("Promoted"));
+        assertEquals("Second release", headlineOf(siteUrl));
 
         // A preview of main: it goes live, gets protected (a share link, shown once), opens with it, is extended.
         go("#/apps/console-shop/previews");
