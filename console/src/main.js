@@ -395,7 +395,7 @@ function Environment({ app }) {
       <p><button class="primary" type="submit">Save</button></p></form><${Err} error=${error} />`;
 }
 
-// ---- database (issue 18: the link; backups come with their routes) --------------------------------
+// ---- database (issue 18): the link, backups, restores ---------------------------------------------
 function Database({ app }) {
   const [state, reload] = useLoad(() => get(`/apps/${enc(app.id)}/database`).catch((e) => {
     if (e.status === 404) return null;
@@ -424,7 +424,50 @@ function Database({ app }) {
         placeholder="postgres://user:password@host:5432/db" value=${url} onInput=${(e) => setUrl(e.target.value)} />
       <label for="db-kind">Kind</label><select id="db-kind" value=${kind} onChange=${(e) => setKind(e.target.value)}>
         <option value="postgres">postgres</option><option value="supabase">supabase</option><option value="neon">neon</option></select>
-      <p><button class="primary" type="submit">Link</button></p></form><${Err} error=${error} />`;
+      <p><button class="primary" type="submit">Link</button></p></form><${Err} error=${error} />
+    ${state.data && html`<${Backups} app=${app} />`}`;
+}
+
+function Backups({ app }) {
+  const base = `/apps/${enc(app.id)}/database`;
+  const [state, reload] = useLoad(() => get(`${base}/backups`), app.id + 'backups');
+  const [restore, setRestore] = useState({ backupId: '', targetUrl: '', overwrite: false });
+  const [note, setNote] = useState('');
+  const [error, setError] = useState(null);
+  // While a backup runs, look again every 3 s.
+  const running = state.data && state.data.backups.some((b) => b.status === 'RUNNING');
+  useEffect(() => {
+    if (!running) return undefined;
+    const t = setTimeout(reload, 3000);
+    return () => clearTimeout(t);
+  }, [state]);
+  const startRestore = async (e) => {
+    e.preventDefault(); setError(null); setNote('');
+    const body = { backupId: restore.backupId, targetUrl: restore.targetUrl };
+    if (restore.overwrite) body.confirm = 'overwrite-linked-database';
+    try { const r = await post(`${base}/restores`, body); setNote(`Restore ${r.restoreId} started`); } catch (err) { setError(err); }
+  };
+  const download = async (b) => { const r = await post(`${base}/backups/${enc(b.backupId)}/download`); window.open(r.url, '_blank', 'noopener'); };
+  return html`<h2>Backups</h2><${Note} text=${note} />
+    <p><${Action} label="Back up now" run=${async () => { await post(`${base}/backups`); reload(); }} /></p>
+    <${Loaded} state=${state}>${(r) => html`
+      ${r.policy && html`<p class="muted">Scheduled every ${r.policy.everyHours} h; keeping ${r.policy.keepCount} backups or ${r.policy.keepDays} days.</p>`}
+      ${r.backups.length === 0 ? html`<p>No backups yet.</p>` : html`<div class="table-wrap"><table>
+        <thead><tr><th>Started</th><th>Status</th><th class="hide-sm">Tables / rows</th><th class="hide-sm">Size</th><th></th></tr></thead>
+        <tbody>${r.backups.map((b) => html`<tr><td>${when(b.startedAt)} <span class="muted">${b.trigger || ''}</span></td>
+          <td class=${b.status === 'VERIFIED' ? 'ok' : b.status === 'FAILED' ? 'bad' : 'warn'}>${b.status}${b.failure ? html`<div class="muted">${b.failure}</div>` : ''}</td>
+          <td class="hide-sm">${b.tables ?? '—'} / ${b.rows ?? '—'}</td><td class="hide-sm">${b.bytes ? `${(b.bytes / 1048576).toFixed(1)} MiB` : '—'}</td>
+          <td>${b.status === 'VERIFIED' && html`<${Action} label="Download" run=${() => download(b)} />`}</td></tr>`)}</tbody></table></div>`}
+      <h2>Restore</h2>
+      <form onSubmit=${startRestore}>
+        <label for="rs-backup">Backup</label><select id="rs-backup" required value=${restore.backupId}
+          onChange=${(e) => setRestore({ ...restore, backupId: e.target.value })}><option value="">choose a verified backup</option>
+          ${r.backups.filter((b) => b.status === 'VERIFIED').map((b) => html`<option value=${b.backupId}>${when(b.startedAt)}</option>`)}</select>
+        <label for="rs-url">Target database URL</label><input id="rs-url" type="password" autocomplete="off" required
+          value=${restore.targetUrl} onInput=${(e) => setRestore({ ...restore, targetUrl: e.target.value })} />
+        <p><label style="font-weight:400"><input type="checkbox" checked=${restore.overwrite}
+          onChange=${(e) => setRestore({ ...restore, overwrite: e.target.checked })} /> The target is the linked database: overwrite it</label></p>
+        <p><button class="primary" type="submit">Restore</button></p></form><${Err} error=${error} />`}</${Loaded}>`;
 }
 
 // ---- audit -----------------------------------------------------------------------------------------

@@ -311,6 +311,14 @@ class ConsoleBrowserTest {
         wait.until(ExpectedConditions.alertIsPresent()).accept();
         wait.until(d -> d.findElement(By.xpath("//tr[td[1]='ci']")).getText().contains("revoked"));
 
+        // The database tab of an app without a link says so (the API answers that with a 404, which the browser logs).
+        consoleErrors.addAll(errors());
+        go("#/apps/console-shop/database");
+        visible(By.xpath("//p[.='No database linked.']"));
+        visible(By.id("db-url"));
+        List<LogEntry> notLinked = errors();
+        assertTrue(notLinked.stream().allMatch(e -> e.getMessage().contains("/database") && e.getMessage().contains("404")), notLinked.toString());
+
         go("#/apps/console-shop");
         visible(By.id("git-url"));
         assertTrue(driver.findElement(By.id("git-url")).getText().endsWith("/git/console-shop.git"));
