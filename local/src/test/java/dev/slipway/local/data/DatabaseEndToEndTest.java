@@ -181,4 +181,42 @@ class DatabaseEndToEndTest {
         }
         assertFalse(audit.contains(PASSWORD));
     }
+
+    @Test
+    void thePolicyKeepsWhatItSaysAndARestoreOverTheLinkedDatabaseNeedsItsConfirmation() throws Throwable {
+        slipway.api().json("POST", "/apps", "{\"id\":\"dbkeep\",\"name\":\"Keep\"}");
+        assertEquals(200, slipway.api().json("PUT", "/apps/dbkeep/database", "{\"url\":\"" + url() + "\"}").statusCode());
+        HttpResponse<String> bad = slipway.api().json("PUT", "/apps/dbkeep/database/backup-policy", "{\"keepCount\":0}");
+        assertEquals(400, bad.statusCode(), bad.body());
+        HttpResponse<String> policy = slipway.api().json("PUT", "/apps/dbkeep/database/backup-policy", "{\"everyHours\":24,\"keepCount\":1,\"keepDays\":30}");
+        assertEquals(200, policy.statusCode(), policy.body());
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            String id = Json.parse(slipway.api().json("POST", "/apps/dbkeep/database/backups", null).body()).get("backupId").asText();
+            assertEquals("VERIFIED", await("/apps/dbkeep/database/backups/" + id).get("status").asText());
+            ids.add(id);
+        }
+        // the schedule (as EventBridge Scheduler or the local timer runs it): keeps 1, starts none (the last is fresh)
+        Object run = slipway.runtime().functions().invoke("DataScheduleFunction", java.util.Map.of("source", "test"));
+        assertEquals(1, ((java.util.Map<?, ?>) run).get("expired"), String.valueOf(run));
+        JsonNode list = Json.parse(slipway.api().json("GET", "/apps/dbkeep/database/backups", null).body()).get("backups");
+        assertEquals(1, list.size(), list.toString());
+        assertEquals(ids.get(1), list.get(0).get("backupId").asText(), "the newest is kept");
+        assertEquals(404, slipway.api().json("GET", "/apps/dbkeep/database/backups/" + ids.get(0), null).statusCode());
+        assertTrue(slipway.api().json("GET", "/apps/dbkeep/audit?limit=500", null).body().contains("database.backup.expired"));
+
+        // over the linked database with the confirmation: its tables are replaced by the backup's, in one transaction
+        try (Connection c = source.connect(); Statement s = c.createStatement()) {
+            s.execute("DELETE FROM products WHERE id > 10");
+        }
+        HttpResponse<String> over = slipway.api().json("POST", "/apps/dbkeep/database/restores", "{\"backupId\":\"" + ids.get(1)
+                + "\",\"targetUrl\":\"" + url() + "\",\"confirm\":\"overwrite-linked-database\"}");
+        assertEquals(202, over.statusCode(), over.body());
+        JsonNode done = await("/apps/dbkeep/database/restores/" + Json.parse(over.body()).get("restoreId").asText());
+        assertEquals("SUCCEEDED", done.get("status").asText(), done.toString());
+        try (Connection c = source.connect(); Statement s = c.createStatement(); java.sql.ResultSet r = s.executeQuery("SELECT count(*) FROM products")) {
+            r.next();
+            assertEquals(2000, r.getInt(1));
+        }
+    }
 }

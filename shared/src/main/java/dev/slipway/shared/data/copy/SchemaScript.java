@@ -54,7 +54,7 @@ public record SchemaScript(List<TableRef> tables, List<String> before, List<Stri
         Set<String> schemas = new java.util.TreeSet<>();
         tables.forEach(t -> schemas.add(t.schema()));
         for (String schema : schemas) {
-            before.add("CREATE SCHEMA IF NOT EXISTS " + quote(schema));
+            before.add(createSchema(schema));
         }
         if (tables.isEmpty()) {
             return new SchemaScript(tables, before, after);
@@ -68,7 +68,7 @@ public record SchemaScript(List<TableRef> tables, List<String> before, List<Stri
                 + " WHERE a.attrelid IN (" + oids + ") AND a.attnum > 0 AND NOT a.attisdropped AND t.typtype = 'e' ORDER BY 1, 2")) {
             while (r.next()) {
                 String type = quote(r.getString(1)) + "." + quote(r.getString(2));
-                before.add("CREATE SCHEMA IF NOT EXISTS " + quote(r.getString(1)));
+                before.add(createSchema(r.getString(1)));
                 before.add("DO $slipway$ BEGIN CREATE TYPE " + type + " AS ENUM (" + r.getString(3)
                         + "); EXCEPTION WHEN duplicate_object THEN NULL; END $slipway$");
             }
@@ -163,6 +163,15 @@ public record SchemaScript(List<TableRef> tables, List<String> before, List<Stri
             }
         }
         return new SchemaScript(tables, before, after);
+    }
+
+    /**
+     * The schema unless it exists: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the
+     * schema is there, which an app's own user (restoring over its database) usually lacks.
+     */
+    static String createSchema(String schema) {
+        return "DO $slipway$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = '" + schema.replace("'", "''")
+                + "') THEN CREATE SCHEMA " + quote(schema) + "; END IF; END $slipway$";
     }
 
     public static String quote(String identifier) {
