@@ -29,6 +29,16 @@ function useLoad(fn, key) {
   return [state, reload];
 }
 
+/** Loads again every {@code ms} while {@code busy(data)} holds (a preview deploying, a backup running). */
+function useRefreshWhile(state, reload, ms, busy) {
+  const again = Boolean(state.data && busy(state.data));
+  useEffect(() => {
+    if (!again) return undefined;
+    const t = setTimeout(reload, ms);
+    return () => clearTimeout(t);
+  }, [state]);
+}
+
 const when = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
 const Err = ({ error }) => error ? html`<p class="error" role="alert">${error.message}</p>` : null;
 const Note = ({ text }) => text ? html`<p class="notice" role="status">${text}</p>` : null;
@@ -335,13 +345,7 @@ function Previews({ app }) {
     try { const r = await post(`/apps/${enc(app.id)}/previews`, { ref }); setRef(''); if (r.token) setShared({ name: r.preview.name, url: r.preview.url, token: r.token }); reload(); }
     catch (err) { setError(err); }
   };
-  // While a preview deploys, look again every 2 s until it is live.
-  const deploying = state.data && state.data.previews.some((p) => p.status === 'deploying');
-  useEffect(() => {
-    if (!deploying) return undefined;
-    const t = setTimeout(reload, 2000);
-    return () => clearTimeout(t);
-  }, [state]);
+  useRefreshWhile(state, reload, 2000, (r) => r.previews.some((p) => p.status === 'deploying'));
   const patch = (name, body) => api('PATCH', `/apps/${enc(app.id)}/previews/${enc(name)}`, body);
   const extend = async (p) => { await patch(p.name, { expiresAt: new Date(Math.max(Date.now(), Date.parse(p.expiresAt)) + 72 * 3600e3).toISOString() }); reload(); };
   const newToken = async (p) => { const r = await post(`/apps/${enc(app.id)}/previews/${enc(p.name)}/token`); setShared({ name: p.name, url: p.url, token: r.token }); reload(); };
@@ -434,13 +438,7 @@ function Backups({ app }) {
   const [restore, setRestore] = useState({ backupId: '', targetUrl: '', overwrite: false });
   const [note, setNote] = useState('');
   const [error, setError] = useState(null);
-  // While a backup runs, look again every 3 s.
-  const running = state.data && state.data.backups.some((b) => b.status === 'RUNNING');
-  useEffect(() => {
-    if (!running) return undefined;
-    const t = setTimeout(reload, 3000);
-    return () => clearTimeout(t);
-  }, [state]);
+  useRefreshWhile(state, reload, 3000, (r) => r.backups.some((b) => b.status === 'RUNNING'));
   const startRestore = async (e) => {
     e.preventDefault(); setError(null); setNote('');
     const body = { backupId: restore.backupId, targetUrl: restore.targetUrl };
