@@ -171,4 +171,24 @@ class BackupEngineTest {
         }
         assertFalse(damaged.length == 0);
     }
+
+    @Test
+    void aSupabaseBackupKeepsTheAppsSchemasAndAuthUsersButNotThePlatforms() throws Exception {
+        try (ScratchDatabase db = TestPostgres.freshDatabase(); Connection c = db.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA auth");
+            s.execute("CREATE TABLE auth.users (id uuid PRIMARY KEY, email text)");
+            s.execute("CREATE TABLE auth.sessions (id int)");
+            s.execute("INSERT INTO auth.users VALUES ('00000000-0000-0000-0000-000000000001', 'owner@example.com')");
+            s.execute("CREATE SCHEMA storage");
+            s.execute("CREATE TABLE storage.objects (id int)");
+            s.execute("CREATE TABLE public.todos (id int PRIMARY KEY, user_id uuid REFERENCES auth.users(id), title text)");
+            s.execute("INSERT INTO todos VALUES (1, '00000000-0000-0000-0000-000000000001', 'ship it')");
+            BackupManifest m = engine.dump(c, APP, "01supa" + System.nanoTime(), "supabase", () -> { });
+            List<String> tables = m.tables().stream().map(t -> t.schema() + "." + t.name()).toList();
+            assertEquals(List.of("auth.users", "public.todos"), tables);
+            try (ScratchDatabase target = TestPostgres.freshDatabase(); Connection t = target.connect()) {
+                assertEquals(List.of(), engine.verify(m, t), "auth.users restores into a plain Postgres, the foreign key with it");
+            }
+        }
+    }
 }

@@ -277,7 +277,15 @@ public final class Backups {
         }
         engine.delete(appId, backupId); // what an earlier attempt left
         BackupManifest m;
-        try (Connection c = links.connect(appId)) {
+        Connection c;
+        try {
+            c = links.connect(appId);
+        } catch (DomainException e) {
+            links.recordCheck(appId, new DatabaseLink.Check(clock.instant(), false, null, e.detail()));
+            throw new IOException(e.detail(), e);
+        }
+        try (c) {
+            links.recordCheck(appId, new DatabaseLink.Check(clock.instant(), true, DatabaseLinks.serverVersion(c), null));
             m = engine.dump(c, appId, backupId, b.body().get("kind").asText(), () -> renewLease(appId, backupId));
         }
         update(appId, backupId, n -> {
