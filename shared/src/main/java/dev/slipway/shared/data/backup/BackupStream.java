@@ -4,7 +4,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -21,35 +20,20 @@ final class BackupStream {
     }
 
     /** Writes one section's bytes as chunks; {@link #close()} ends the section (the underlying stream stays open). */
-    static final class SectionWriter extends OutputStream {
+    static final class SectionWriter extends BlockOutputStream {
         private final DataOutputStream out;
-        private final byte[] buffer = new byte[CHUNK];
-        private int filled;
         private boolean closed;
 
         SectionWriter(DataOutputStream out, char kind, int number) throws IOException {
+            super(CHUNK);
             this.out = out;
             out.writeByte(kind);
             out.writeInt(number);
         }
 
         @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            while (len > 0) {
-                if (filled == CHUNK) {
-                    flushChunk();
-                }
-                int n = Math.min(len, CHUNK - filled);
-                System.arraycopy(b, off, buffer, filled, n);
-                filled += n;
-                off += n;
-                len -= n;
-            }
+        protected void blockFull() throws IOException {
+            flushChunk();
         }
 
         private void flushChunk() throws IOException {

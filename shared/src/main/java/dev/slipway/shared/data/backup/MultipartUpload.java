@@ -5,7 +5,6 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,42 +13,25 @@ import java.util.List;
  * memory at a time (S3's multipart upload); a small object is one PUT. Not closed = not there:
  * {@link #abort()} drops the parts, and nothing is visible under the key until {@link #close()}.
  */
-public final class MultipartUpload extends OutputStream {
+public final class MultipartUpload extends BlockOutputStream {
     static final int PART = 8 << 20;
     private final S3Client s3;
     private final String bucket;
     private final String key;
-    private final byte[] buffer = new byte[PART];
     private final List<CompletedPart> parts = new ArrayList<>();
-    private int filled;
     private String uploadId;
-    private long bytes;
     private boolean done;
 
     public MultipartUpload(S3Client s3, String bucket, String key) {
+        super(PART);
         this.s3 = s3;
         this.bucket = bucket;
         this.key = key;
     }
 
     @Override
-    public void write(int b) throws IOException {
-        write(new byte[] {(byte) b}, 0, 1);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-        while (len > 0) {
-            if (filled == PART) {
-                sendPart();
-            }
-            int n = Math.min(len, PART - filled);
-            System.arraycopy(b, off, buffer, filled, n);
-            filled += n;
-            off += n;
-            len -= n;
-            bytes += n;
-        }
+    protected void blockFull() {
+        sendPart();
     }
 
     private void sendPart() {
@@ -65,7 +47,7 @@ public final class MultipartUpload extends OutputStream {
 
     /** The bytes written so far. */
     public long bytes() {
-        return bytes;
+        return written();
     }
 
     @Override

@@ -5,7 +5,6 @@ import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import java.io.EOFException;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -63,16 +62,16 @@ public final class SegmentedAead {
         }
     }
 
-    private static final class Encrypting extends FilterOutputStream {
+    private static final class Encrypting extends BlockOutputStream {
+        private final OutputStream out;
         private final byte[] key;
         private final byte[] prefix = new byte[7];
-        private final byte[] buffer = new byte[SEGMENT];
-        private int filled;
         private long segment;
         private boolean closed;
 
         Encrypting(byte[] key, OutputStream out) throws IOException {
-            super(out);
+            super(SEGMENT);
+            this.out = out;
             this.key = key.clone();
             RANDOM.nextBytes(prefix);
             out.write(MAGIC);
@@ -80,22 +79,8 @@ public final class SegmentedAead {
         }
 
         @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            while (len > 0) {
-                if (filled == SEGMENT) {
-                    seal(false); // only once more data comes do we know this one was not the last
-                }
-                int n = Math.min(len, SEGMENT - filled);
-                System.arraycopy(b, off, buffer, filled, n);
-                filled += n;
-                off += n;
-                len -= n;
-            }
+        protected void blockFull() throws IOException {
+            seal(false); // only once more data comes do we know this one was not the last
         }
 
         private void seal(boolean last) throws IOException {
