@@ -48,11 +48,15 @@ public final class DatabaseAccess {
         }
     }
 
-    /** A connection after {@link #check}; a refusal by the server is {@code database-unreachable} with its reason. */
+    /**
+     * A connection after {@link #check}; a refusal by the server is {@code database-unreachable} with its reason. The
+     * address pgjdbc connects to is checked again by the same rule as it connects (the name may resolve differently now).
+     */
     public Connection open(DatabaseUrl url, String field) {
         check(url, field);
         try {
-            return url.server().connect(url.database());
+            return url.server().connect(url.database(), loopbackAllowed
+                    ? AddressCheckingSocketFactory.PUBLIC_OR_LOOPBACK : AddressCheckingSocketFactory.PUBLIC_ONLY);
         } catch (SQLException e) {
             throw unreachable(url, field, e);
         }

@@ -60,7 +60,19 @@ public final class PostgresServer {
     }
 
     public Connection connect(String database) throws SQLException {
+        return connect(database, null);
+    }
+
+    /**
+     * A connection whose socket is checked by {@link AddressCheckingSocketFactory} with {@code addressRule} (null: no
+     * check, for servers Slipway itself names: the local engine, the scratch server).
+     */
+    Connection connect(String database, String addressRule) throws SQLException {
         Properties p = new Properties();
+        if (addressRule != null) {
+            p.setProperty("socketFactory", AddressCheckingSocketFactory.class.getName());
+            p.setProperty("socketFactoryArg", addressRule);
+        }
         p.setProperty("user", user);
         if (password != null) {
             p.setProperty("password", password);
