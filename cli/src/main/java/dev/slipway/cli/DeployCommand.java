@@ -26,11 +26,8 @@ final class DeployCommand extends AppCommand {
     @Mixin
     PreviewOptions previewOptions;
 
-    @Option(names = "--detach", description = "Start it and return at once (prints the deployment id)")
-    boolean detach;
-
-    @Option(names = "--no-logs", negatable = false, description = "Follow the steps only, not the build log")
-    boolean noLogs;
+    @Mixin
+    FollowOptions follow;
 
     @Override
     protected int run() {
@@ -41,7 +38,7 @@ final class DeployCommand extends AppCommand {
                 throw CliFailure.usage("--release deploys production only; a preview builds a ref (--ref)");
             }
             ObjectNode body = previewOptions.applyTo(ApiClient.object().put("ref", ref == null ? "main" : ref).put("name", preview));
-            return createPreview(this, api, app, body, detach, !noLogs);
+            return createPreview(this, api, app, body, follow);
         }
         if (previewOptions.given()) {
             throw CliFailure.usage("--ttl-hours and --protected are for previews (--preview NAME)");
@@ -54,26 +51,26 @@ final class DeployCommand extends AppCommand {
             body.put("releaseId", release);
         }
         JsonNode started = api.call("POST", "/apps/" + app + "/deployments", body);
-        return follow(this, api, app, started, null, detach, !noLogs);
+        return follow(this, api, app, started, null, follow);
     }
 
     /** POST …/previews and follow its deployment; the token of a protected preview is shown once. */
-    static int createPreview(BaseCommand c, ApiClient api, String app, ObjectNode body, boolean detach, boolean logs) {
+    static int createPreview(BaseCommand c, ApiClient api, String app, ObjectNode body, FollowOptions how) {
         JsonNode created = api.call("POST", "/apps/" + app + "/previews", body);
         if (created.hasNonNull("token")) {
             c.note("Preview token (shown once, keep it): " + created.path("token").asText());
         }
         ObjectNode wrapper = created.deepCopy();
-        return follow(c, api, app, created.path("deployment"), wrapper, detach, logs);
+        return follow(c, api, app, created.path("deployment"), wrapper, how);
     }
 
     /**
      * Follows {@code started} to its end and reports it. {@code wrapper} (a preview's answer) carries the deployment
      * under "deployment" in the --json output; null: the deployment is the output.
      */
-    static int follow(BaseCommand c, ApiClient api, String app, JsonNode started, ObjectNode wrapper, boolean detach, boolean logs) {
+    static int follow(BaseCommand c, ApiClient api, String app, JsonNode started, ObjectNode wrapper, FollowOptions how) {
         String id = started.path("deploymentId").asText();
-        if (detach) {
+        if (how.detach) {
             if (c.json) {
                 c.print(wrapper != null ? wrapper : started);
             } else {
@@ -83,7 +80,7 @@ final class DeployCommand extends AppCommand {
         }
         c.note("Deploying " + app + (wrapper != null ? " preview " + wrapper.path("preview").path("name").asText() : "")
                 + " (deployment " + id + ")");
-        JsonNode d = new DeploymentWatch(api, app, c.io.err(), !c.json, logs && !c.json).await(id);
+        JsonNode d = new DeploymentWatch(api, app, c.io.err(), !c.json, !how.noLogs && !c.json).await(id);
         boolean ok = "SUCCEEDED".equals(d.path("status").asText());
         if (c.json) {
             if (wrapper != null) {

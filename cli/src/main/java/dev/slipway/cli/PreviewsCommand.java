@@ -63,11 +63,8 @@ final class PreviewsCommand extends AppCommand {
         @Mixin
         PreviewOptions previewOptions;
 
-        @Option(names = "--detach", description = "Start it and return at once")
-        boolean detach;
-
-        @Option(names = "--no-logs", negatable = false, description = "Follow the steps only, not the build log")
-        boolean noLogs;
+        @Mixin
+        FollowOptions follow;
 
         @Override
         protected int run() {
@@ -75,7 +72,7 @@ final class PreviewsCommand extends AppCommand {
             if (name != null) {
                 body.put("name", name);
             }
-            return DeployCommand.createPreview(this, api(), app(), previewOptions.applyTo(body), detach, !noLogs);
+            return DeployCommand.createPreview(this, api(), app(), previewOptions.applyTo(body), follow);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.slipway.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -24,6 +25,9 @@ final class PromoteCommand extends AppCommand {
     @Option(names = "--unpin", description = "Unpin production (after a rollback), so deployments promote again")
     boolean unpin;
 
+    @Mixin
+    FollowOptions follow; // for --rebuild's deployment
+
     @Override
     protected int run() {
         int given = (release != null ? 1 : 0) + (preview != null ? 1 : 0);
@@ -35,7 +39,7 @@ final class PromoteCommand extends AppCommand {
         if (preview != null) {
             r = api.call("POST", appPath("/previews/" + seg(preview) + "/promote"), ApiClient.object().put("rebuild", rebuild));
             if (r.hasNonNull("deploymentId")) { // 202: a production build of the preview's commit
-                return DeployCommand.follow(this, api, app(), r, null, false, true);
+                return DeployCommand.follow(this, api, app(), r, null, follow);
             }
         } else if (release != null) {
             r = api.call("POST", appPath("/promote"), ApiClient.object().put("releaseId", release));
