@@ -1,40 +1,55 @@
-// A dropped or chosen folder becomes a zip in the browser (fflate), skipping what .gitignore says roughly:
-// node_modules, .git and the folder's own .gitignore patterns (names, globs with * and ?, dir/ forms).
+// A dropped or chosen folder becomes a zip in the browser (fflate), leaving out what git would: node_modules, .git,
+// and what the folder's .gitignore files (at any depth, with `!` negations) and .git/info/exclude say. The patterns
+// are read by the `ignore` package (git's own rules); how the files combine follows git: deeper files win, the last
+// matching line wins, and nothing below an ignored directory comes back.
 import { zipSync } from 'fflate';
+import ignore from 'ignore';
 
 const ALWAYS = ['node_modules/', '.git/', '.DS_Store'];
 
-function toRegex(glob) {
-  let re = '';
-  for (const c of glob) {
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+/** A predicate over relative paths of `files` ([{path, file}]): true = leave the file out. */
+export async function ignoreRules(files) {
+  const byDir = new Map(); // directory ('' = the top, else 'a/b/') -> its rules
+  const add = (dir, text) => {
+    if (!byDir.has(dir)) byDir.set(dir, ignore());
+    byDir.get(dir).add(String(text));
+  };
+  add('', ALWAYS.join('\n'));
+  for (const { path, file } of files) {
+    if (path === '.git/info/exclude') add('', await file.text());
   }
-  return re;
+  for (const { path, file } of files) {
+    if (path === '.gitignore' || path.endsWith('/.gitignore')) {
+      add(path.slice(0, path.length - '.gitignore'.length), await file.text());
+    }
+  }
+  // whether one path (a directory ends with '/') is ignored by the rules of its ancestors, top first
+  const decide = (sub) => {
+    let ignored = false;
+    for (const [dir, rules] of byDir) {
+      if (!sub.startsWith(dir) || sub === dir) continue;
+      const r = rules.test(sub.slice(dir.length));
+      if (r.ignored) ignored = true;
+      else if (r.unignored) ignored = false;
+    }
+    return ignored;
+  };
+  // byDir in depth order, so a deeper .gitignore is applied after (and wins over) a shallower one
+  const sorted = new Map([...byDir].sort(([a], [b]) => a.split('/').length - b.split('/').length));
+  byDir.clear();
+  for (const [k, v] of sorted) byDir.set(k, v);
+  return (path) => {
+    const parts = path.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      if (decide(parts.slice(0, i).join('/') + '/')) return true; // git does not look inside an ignored directory
+    }
+    return decide(path);
+  };
 }
 
-/** A predicate over relative paths from .gitignore text: true = leave the file out. */
-export function ignoreRules(text) {
-  const rules = [];
-  for (const raw of [...ALWAYS, ...String(text || '').split(/\r?\n/)]) {
-    let line = raw.trim();
-    if (!line || line.startsWith('#') || line.startsWith('!')) continue;
-    const dir = line.endsWith('/');
-    if (dir) line = line.slice(0, -1);
-    const anchored = line.includes('/');
-    if (line.startsWith('/')) line = line.slice(1);
-    const body = toRegex(line.replace(/^\*\*\//, ''));
-    const prefix = anchored && !raw.trim().startsWith('**/') ? '^' : '(^|/)';
-    rules.push(new RegExp(prefix + body + (dir ? '/' : '(/|$)')));
-  }
-  return (path) => rules.some((r) => r.test(path));
-}
-
-/** Files as [{path, file}] with paths relative to the folder; .gitignore at its top applies. */
+/** Files as [{path, file}] with paths relative to the folder. */
 export async function zipFolder(files) {
-  const top = files.find((f) => f.path === '.gitignore');
-  const ignored = ignoreRules(top ? await top.file.text() : '');
+  const ignored = await ignoreRules(files);
   const tree = {};
   let count = 0;
   for (const { path, file } of files) {
