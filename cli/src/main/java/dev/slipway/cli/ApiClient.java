@@ -103,6 +103,24 @@ public final class ApiClient {
         }
     }
 
+    /** GET of a presigned URL (not the API: no token) into {@code file}; the bytes written. */
+    public long getPresigned(String url, java.nio.file.Path file) {
+        try {
+            HttpResponse<java.nio.file.Path> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(30)).GET().build(),
+                    HttpResponse.BodyHandlers.ofFile(file));
+            if (r.statusCode() / 100 != 2) {
+                java.nio.file.Files.deleteIfExists(file);
+                throw new CliFailure(ExitCode.FAILED, "the download was refused (HTTP " + r.statusCode() + ")");
+            }
+            return java.nio.file.Files.size(file);
+        } catch (IOException e) {
+            throw unreachable(url, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliFailure(ExitCode.FAILED, "interrupted");
+        }
+    }
+
     HttpResponse<String> send(String method, String path, byte[] body, String contentType) {
         return send(method, path, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body),
                 body == null ? 0 : body.length, contentType, Map.of(), null);

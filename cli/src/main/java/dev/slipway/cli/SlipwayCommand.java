@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
                 + " 6 API unreachable, 7 request refused as invalid. Reference: docs/cli.md"},
         subcommands = {LoginCommand.class, LogoutCommand.class, AppsCommand.class, ImportCommand.class, DeployCommand.class,
                 StatusCommand.class, ReleasesCommand.class, RollbackCommand.class, PromoteCommand.class, PreviewsCommand.class,
-                EnvCommand.class, LogsCommand.class, OpenCommand.class, TokensCommand.class})
+                EnvCommand.class, DatabaseCommand.class, LogsCommand.class, OpenCommand.class, TokensCommand.class})
 final class SlipwayCommand implements Runnable {
     @Spec
     CommandSpec spec;

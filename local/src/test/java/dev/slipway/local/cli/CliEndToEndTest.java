@@ -46,7 +46,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * in (config 0600), create and link an app, import a folder honouring .gitignore, deploy with progress until the
  * edge serves it, redeploy, roll back, environment values that are never echoed, a preview, a failing deploy (exit 1
  * with its build log), the exit codes of not found, unauthorized and forbidden, and a dropped answer retried with its
- * Idempotency-Key (the work done once). Every --json output is parsed.
+ * Idempotency-Key (the work done once), the database (link from stdin, backup, download, restore, move). Every --json output is parsed.
  * Static sites and a dependency-free build keep it to seconds; one runtime for the class.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -383,6 +383,80 @@ class CliEndToEndTest {
         }
         JsonNode audit = Json.parse(api.json("GET", "/apps/flaky-network/audit", null).body());
         assertEquals(1, audit.path("events").size(), "created once: " + audit);
+    }
+
+    @Test
+    @Order(12)
+    void theDatabaseIsLinkedBackedUpRestoredAndMovedWithoutAUrlOnTheCommandLine() throws Exception {
+        dev.slipway.shared.data.postgres.PostgresServer pg = slipway.runtime().postgres().server();
+        String password = "cli-db-secret-0815";
+        assertEquals(201, api.json("POST", "/apps", "{\"id\":\"cli-db\",\"name\":\"CLI DB\"}").statusCode());
+        try (dev.slipway.shared.data.postgres.ScratchDatabase source = pg.createDatabase("clisrc");
+             dev.slipway.shared.data.postgres.ScratchDatabase restored = pg.createDatabase("clirst");
+             dev.slipway.shared.data.postgres.ScratchDatabase moved = pg.createDatabase("climov")) {
+            try (java.sql.Connection c = pg.connect("postgres"); java.sql.Statement s = c.createStatement()) {
+                s.execute("DROP ROLE IF EXISTS cli_app");
+                s.execute("CREATE ROLE cli_app LOGIN SUPERUSER PASSWORD '" + password + "'");
+            }
+            try (java.sql.Connection c = source.connect(); java.sql.Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE orders (id serial PRIMARY KEY, item text NOT NULL, meta jsonb)");
+                s.execute("INSERT INTO orders (item, meta) SELECT 'item ' || g, jsonb_build_object('g', g) FROM generate_series(1, 500) g");
+            }
+            // signed in by the environment, as a script would be (an earlier test signed the config out)
+            java.util.function.Function<String, String> url = db -> "postgres://cli_app:" + password + "@127.0.0.1:" + pg.port() + "/" + db + "?sslmode=disable";
+
+            // the URL comes on stdin and never comes back
+            Run linked = db(url.apply(source.name()) + "\n", "db", "link", "--kind", "postgres").ok();
+            Run status = db("", "db").ok();
+            for (Run r : List.of(linked, status)) {
+                assertFalse((r.out() + r.err()).contains(password), r.toString());
+            }
+            assertTrue(status.out().contains(source.name()) && status.out().contains("(none yet"), status.out());
+
+            JsonNode backup = db("", "db", "backup", "--json").ok().json();
+            assertEquals("VERIFIED", backup.path("status").asText(), backup.toString());
+            assertEquals(500, backup.path("rows").asInt(), backup.toString());
+            String backupId = backup.path("backupId").asText();
+            assertTrue(db("", "db", "backups").ok().out().contains(backupId));
+
+            Run download = db("", "db", "download", backupId, "-o", "backup.slwb").ok();
+            assertEquals(backup.path("bytes").asLong(), Files.size(project.resolve("backup.slwb")), download.toString());
+
+            db(url.apply(restored.name()) + "\n", "db", "restore", backupId).ok();
+            try (java.sql.Connection c = restored.connect(); java.sql.Statement s = c.createStatement();
+                 java.sql.ResultSet r = s.executeQuery("SELECT count(*), sum((meta->>'g')::int) FROM orders")) {
+                r.next();
+                assertEquals(500, r.getInt(1));
+                assertEquals(500 * 501 / 2, r.getInt(2));
+            }
+            // a restore over the linked database needs its flag: refused (exit 5 or 7), nothing changed
+            Run refused = db(url.apply(source.name()) + "\n", "db", "restore", backupId);
+            assertTrue(refused.exit() == ExitCode.CONFLICT || refused.exit() == ExitCode.INVALID, refused.toString());
+
+            assertEquals(0, db("", "db", "policy", "--every-hours", "0", "--json").ok().json().path("everyHours").asInt());
+
+            Run move = db(url.apply(moved.name()) + "\n", "db", "move").ok();
+            assertTrue(move.out().contains("Moved and verified") && move.out().contains("slipway db switch"), move.toString());
+            try (java.sql.Connection c = moved.connect(); java.sql.Statement s = c.createStatement();
+                 java.sql.ResultSet r = s.executeQuery("SELECT count(*) FROM orders")) {
+                r.next();
+                assertEquals(500, r.getInt(1));
+            }
+
+            // the wrong number of URLs (none) is a usage error before anything is sent
+            assertEquals(ExitCode.USAGE, db("", "db", "move").exit());
+            db("", "db", "unlink").ok();
+            assertEquals(ExitCode.NOT_FOUND, db("", "db").exit());
+        } finally {
+            try (java.sql.Connection c = pg.connect("postgres"); java.sql.Statement s = c.createStatement()) {
+                s.execute("DROP ROLE IF EXISTS cli_app");
+            }
+        }
+    }
+
+    /** The CLI as a script runs it: API, token and app from the environment, {@code stdin} piped. */
+    private static Run db(String stdin, String... args) {
+        return cli(project, Map.of("SLIPWAY_API", api.url(), "SLIPWAY_TOKEN", slipway.runtime().adminToken(), "SLIPWAY_APP", "cli-db"), stdin, false, args);
     }
 
     private static void pipe(Socket from, Socket to) {
