@@ -2,6 +2,7 @@ package dev.slipway.shared.data.backup;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.shared.data.copy.SchemaPrerequisites;
 import dev.slipway.shared.data.copy.SchemaScript;
 import dev.slipway.shared.data.copy.TableCopy;
 import dev.slipway.shared.data.link.DatabaseLinks;
@@ -28,6 +29,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
@@ -67,11 +69,16 @@ public final class BackupEngine {
     }
 
     /** The app's schemas: all but the system's; for Supabase not the platform's, but auth.users as data. */
-    public static Predicate<SchemaScript.TableRef> tablesOf(String kind) {
+    public static SchemaScript.Scope scopeOf(String kind) {
         if (kind.equals("supabase")) {
-            return t -> !MoveFindings.PLATFORM_SCHEMAS.contains(t.schema()) || (t.schema().equals("auth") && t.name().equals("users"));
+            Predicate<String> app = s -> !MoveFindings.PLATFORM_SCHEMAS.contains(s);
+            return new SchemaScript.Scope(app, t -> app.test(t.schema()) || (t.schema().equals("auth") && t.name().equals("users")));
         }
-        return t -> !SchemaScript.SYSTEM_SCHEMAS.contains(t.schema());
+        return SchemaScript.Scope.schemas(s -> !SchemaScript.SYSTEM_SCHEMAS.contains(s));
+    }
+
+    /** What a verify found: the differences from the manifest (none: the backup is good), and what the restore had to make. */
+    public record Verification(List<String> differences, SchemaPrerequisites.Outcome prepared) {
     }
 
     /** Dumps the source (the caller's connection, not used otherwise meanwhile) and stores the backup and its manifest. */
@@ -88,9 +95,10 @@ public final class BackupEngine {
         BackupKeys.DataKey dataKey = keys.newDataKey(appId);
         List<BackupManifest.Table> tables = new ArrayList<>();
         String version;
+        SchemaScript schema;
         try {
             version = DatabaseLinks.serverVersion(source); // the first statement fixes the snapshot
-            SchemaScript schema = SchemaScript.read(source, tablesOf(kind));
+            schema = SchemaScript.read(source, scopeOf(kind));
             try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
                     new FastGzip(SegmentedAead.encrypt(dataKey.key(), upload)), 1 << 16))) {
                 out.write(BackupStream.MAGIC);
@@ -123,7 +131,7 @@ public final class BackupEngine {
             source.setAutoCommit(autoCommit);
         }
         BackupManifest manifest = new BackupManifest(appId, backupId, kind, version, started,
-                Duration.ofNanos(System.nanoTime() - t0).toMillis(), upload.bytes(), key, dataKey.wrapped(), List.copyOf(tables));
+                Duration.ofNanos(System.nanoTime() - t0).toMillis(), upload.bytes(), key, dataKey.wrapped(), List.copyOf(tables), schema.digest());
         s3.putObject(r -> r.bucket(bucket).key(manifestKey(appId, backupId)).contentType("application/json"),
                 RequestBody.fromString(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(manifest.json())));
         return manifest;
@@ -139,9 +147,11 @@ public final class BackupEngine {
 
     /**
      * Restores the backup into {@code target} in one transaction: a failure leaves the target as it was.
-     * {@code replace}: the backup's tables are dropped first (a restore over a database that has them).
+     * {@code replace}: the backup's tables are dropped first (a restore over a database that has them). What the
+     * schema needs is made first ({@link SchemaPrerequisites}: extensions, roles, Supabase's auth functions) and
+     * answered; a role the target lacks and may not create fails the restore (its grants and policies would be lost).
      */
-    public void restore(BackupManifest m, Connection target, boolean replace) throws SQLException, IOException {
+    public SchemaPrerequisites.Outcome restore(BackupManifest m, Connection target, boolean replace) throws SQLException, IOException {
         boolean autoCommit = target.getAutoCommit();
         target.setAutoCommit(false);
         byte[] key = keys.unwrap(m.appId(), m.wrappedKey());
@@ -153,6 +163,7 @@ public final class BackupEngine {
                 throw new IOException("not a Slipway backup (format " + BackupManifest.FORMAT + ")");
             }
             SchemaScript schema = null;
+            SchemaPrerequisites.Outcome prepared = null;
             while (true) {
                 int kind = in.readUnsignedByte();
                 if (kind == 'E') {
@@ -162,6 +173,11 @@ public final class BackupEngine {
                 BackupStream.SectionReader section = new BackupStream.SectionReader(in);
                 if (kind == 'S') {
                     schema = schemaOf(Json.parse(new String(section.readAllBytes(), StandardCharsets.UTF_8)));
+                    prepared = SchemaPrerequisites.prepare(target, schema);
+                    if (!prepared.rolesMissing().isEmpty()) {
+                        throw new IOException("the backup grants to role(s) " + String.join(", ", prepared.rolesMissing()) + ", which the target"
+                                + " lacks and its user may not create (CREATEROLE): create them (NOLOGIN is enough) and restore again");
+                    }
                     try (Statement s = target.createStatement()) {
                         if (replace) {
                             for (SchemaScript.TableRef t : schema.tables()) {
@@ -188,6 +204,7 @@ public final class BackupEngine {
                 }
             }
             target.commit();
+            return prepared;
         } catch (IOException | SQLException | RuntimeException e) {
             target.rollback();
             throw e;
@@ -198,12 +215,26 @@ public final class BackupEngine {
     }
 
     /**
-     * Restores into {@code scratch} (an empty database) and compares each table's rows and checksum with
-     * the manifest; answers the differences (empty: the backup is good). A backup that does not restore
-     * throws.
+     * Restores into {@code scratch} (an empty database) and compares each table's rows and checksum, and the
+     * schema's objects, with the manifest; answers the differences (empty: the backup is good). A backup that
+     * does not restore throws.
      */
     public List<String> verify(BackupManifest m, Connection scratch) throws SQLException, IOException {
-        restore(m, scratch, false);
+        return check(m, scratch).differences();
+    }
+
+    /** {@link #verify}, with what the restore had to make in the scratch database. */
+    public Verification check(BackupManifest m, Connection scratch) throws SQLException, IOException {
+        SchemaPrerequisites.Outcome prepared = restore(m, scratch, false);
+        return new Verification(compare(m, scratch), prepared);
+    }
+
+    /**
+     * Compares a restored copy with the manifest: each table's rows and the SHA-256 of its COPY text (a freshly
+     * loaded table gives its rows back in the order they were loaded), and the schema's objects of each kind
+     * (functions, triggers, policies, grants …: count and hash of their definitions). Answers the differences.
+     */
+    public List<String> compare(BackupManifest m, Connection scratch) throws SQLException, IOException {
         List<String> differences = new ArrayList<>();
         for (BackupManifest.Table t : m.tables()) {
             TableCopy.Stats restored = TableCopy.stats(scratch, new SchemaScript.TableRef(t.schema(), t.name()));
@@ -211,6 +242,9 @@ public final class BackupEngine {
                 differences.add(t.schema() + "." + t.name() + ": " + t.rows() + " rows, checksum " + t.sha256().substring(0, 12)
                         + " in the backup; restored " + restored.rows() + " rows, checksum " + restored.sha256().substring(0, 12));
             }
+        }
+        if (!m.schemaObjects().isEmpty()) {
+            differences.addAll(SchemaScript.differences(m.schemaObjects(), SchemaScript.read(scratch, scopeOf(m.kind())).digest()));
         }
         return differences;
     }
@@ -233,6 +267,10 @@ public final class BackupEngine {
         s.before().forEach(b::add);
         var a = n.putArray("after");
         s.after().forEach(a::add);
+        var e = n.putArray("extensions");
+        s.extensions().forEach(x -> e.addObject().put("name", x.name()).put("schema", x.schema()));
+        var r = n.putArray("roles");
+        s.roles().forEach(r::add);
         return n;
     }
 
@@ -243,7 +281,11 @@ public final class BackupEngine {
         n.get("before").forEach(x -> before.add(x.asText()));
         List<String> after = new ArrayList<>();
         n.get("after").forEach(x -> after.add(x.asText()));
-        return new SchemaScript(tables, before, after);
+        List<SchemaScript.Extension> extensions = new ArrayList<>(); // none in a backup made before they were carried
+        n.path("extensions").forEach(x -> extensions.add(new SchemaScript.Extension(x.get("name").asText(), x.get("schema").asText())));
+        List<String> roles = new ArrayList<>();
+        n.path("roles").forEach(x -> roles.add(x.asText()));
+        return new SchemaScript(tables, before, after, extensions, roles, Map.of());
     }
 
     /** gzip at its fastest level: the dump must keep pace with pg_dump -Fc, and the bytes are encrypted anyway. */

@@ -9,6 +9,8 @@ import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.data.DataRecords;
 import dev.slipway.shared.data.link.DatabaseLink;
 import dev.slipway.shared.data.link.DatabaseLinks;
+import dev.slipway.shared.data.move.MoveFinding;
+import dev.slipway.shared.data.move.MoveFindings;
 import dev.slipway.shared.data.postgres.DatabaseUrl;
 import dev.slipway.shared.data.postgres.PostgresServer;
 import dev.slipway.shared.data.postgres.ScratchDatabase;
@@ -306,17 +308,21 @@ public final class Backups {
         }
         BackupManifest m = engine.manifest(appId, backupId);
         long t0 = System.nanoTime();
-        List<String> differences;
+        BackupEngine.Verification v;
         try (ScratchDatabase db = scratch.get().createDatabase("verify"); Connection c = db.connect()) {
-            differences = engine.verify(m, c);
+            v = engine.check(m, c);
         }
-        if (!differences.isEmpty()) {
-            throw new IOException("the restored copy differs: " + String.join("; ", differences));
+        if (!v.differences().isEmpty()) {
+            throw new IOException("the restored copy differs: " + String.join("; ", v.differences()));
         }
         long verifyMs = Duration.ofNanos(System.nanoTime() - t0).toMillis();
+        List<MoveFinding> findings = MoveFindings.of(v.prepared());
         transition(appId, backupId, RUNNING, VERIFIED, "database.backup.verified", n -> {
             n.put("verifiedAt", clock.instant().toString());
             n.put("verifyMs", verifyMs);
+            if (!findings.isEmpty()) { // what the scratch restore had to make: a restore into plain Postgres will too
+                n.set("verifyFindings", Json.MAPPER.valueToTree(findings));
+            }
             n.remove("leaseUntil");
         });
     }
@@ -345,17 +351,18 @@ public final class Backups {
         DatabaseUrl target = DatabaseUrl.parse(links.secrets().get(appId, secretName)
                 .orElseThrow(() -> new IOException("the restore's target is no longer known")), "/targetUrl");
         BackupManifest m = engine.manifest(appId, r.get("backupId").asText());
+        List<MoveFinding> findings;
         try (Connection c = links.access().open(target, "/targetUrl")) {
-            engine.restore(m, c, r.get("overLinkedDatabase").asBoolean());
+            findings = MoveFindings.of(engine.restore(m, c, r.get("overLinkedDatabase").asBoolean()));
         }
-        finishRestore(appId, restoreId, SUCCEEDED, null);
+        finishRestore(appId, restoreId, SUCCEEDED, null, findings);
     }
 
     public void markRestoreFailed(String appId, String restoreId, String reason) {
-        finishRestore(appId, restoreId, FAILED, reason);
+        finishRestore(appId, restoreId, FAILED, reason, List.of());
     }
 
-    private void finishRestore(String appId, String restoreId, String status, String reason) {
+    private void finishRestore(String appId, String restoreId, String status, String reason, List<MoveFinding> findings) {
         for (int attempt = 1; ; attempt++) {
             DataRecords.Stored s = records.get(appId, RESTORE + restoreId).orElseThrow();
             if (!RUNNING.equals(s.body().get("status").asText())) {
@@ -367,6 +374,9 @@ public final class Backups {
             after.put("finishedAt", clock.instant().toString());
             if (reason != null) {
                 after.put("failure", reason.length() > 500 ? reason.substring(0, 500) + "…" : reason);
+            }
+            if (!findings.isEmpty()) {
+                after.set("findings", Json.MAPPER.valueToTree(findings));
             }
             try {
                 records.put(appId, RESTORE + restoreId, after, s.version(), null, AuditEvent.next(records.auditHead(appId), appId,

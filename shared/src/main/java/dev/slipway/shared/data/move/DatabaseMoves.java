@@ -119,14 +119,18 @@ public final class DatabaseMoves {
         DatabaseUrl target = DatabaseUrl.parse(links.secrets().get(appId, secretName(moveId))
                 .orElseThrow(() -> new IOException("the move's target is no longer known")), "/targetUrl");
         DatabaseMove.Result r;
+        boolean rechecked = false;
         try (Connection source = links.connect(appId); Connection t = links.access().open(target, "/targetUrl")) {
             if (!TableChecksums.appTables(t).isEmpty()) {
-                // a redelivered step after a verified commit: the first run's result stands, written below by it or MarkFailed
-                throw new IOException("the target database is no longer empty (a move already copied into it?)");
+                // A redelivered step after its copy committed (a move commits only a verified copy): check the target
+                // against the source again, write nothing. Tables the owner put there meanwhile do not match.
+                r = new DatabaseMove().recheck(source, t);
+                rechecked = true;
+            } else {
+                List<String> edgeFunctions = new java.util.ArrayList<>();
+                s.body().path("edgeFunctions").forEach(f -> edgeFunctions.add(f.asText()));
+                r = new DatabaseMove().run(source, t, edgeFunctions, new SchemaCopier());
             }
-            List<String> edgeFunctions = new java.util.ArrayList<>();
-            s.body().path("edgeFunctions").forEach(f -> edgeFunctions.add(f.asText()));
-            r = new DatabaseMove().run(source, t, edgeFunctions, new SchemaCopier());
         }
         ObjectNode after = s.body().deepCopy();
         after.put("status", r.verified() ? SUCCEEDED : FAILED);
@@ -135,10 +139,19 @@ public final class DatabaseMoves {
         after.put("tables", r.tables().size());
         after.put("rows", r.rows());
         after.set("checks", Json.MAPPER.valueToTree(r.tables()));
+        after.set("schemaDifferences", Json.MAPPER.valueToTree(r.schemaDifferences()));
         after.set("findings", Json.MAPPER.valueToTree(r.findings()));
-        if (!r.verified()) {
-            after.put("failure", "the copy did not verify: " + String.join(", ", r.tables().stream().filter(c -> !c.equal())
-                    .map(DatabaseMove.TableCheck::table).limit(5).toList()) + " differ; the target was left empty");
+        if (rechecked) {
+            after.put("rechecked", true); // the first run's findings went with it; these are the check's
+        }
+        if (rechecked && !r.verified()) {
+            after.put("failure", "the step ran again and found the target no longer empty, and its tables differ from the source now ("
+                    + String.join(", ", r.tables().stream().filter(c -> !c.equal()).map(DatabaseMove.TableCheck::table).limit(5).toList())
+                    + "): the source changed since the copy, or the tables are not this move's; the target was not written");
+        } else if (!r.verified()) {
+            List<String> differ = new java.util.ArrayList<>(r.tables().stream().filter(c -> !c.equal()).map(DatabaseMove.TableCheck::table).limit(5).toList());
+            differ.addAll(r.schemaDifferences());
+            after.put("failure", "the copy did not verify: " + String.join(", ", differ) + " differ; the target was left empty");
         }
         finish(appId, moveId, after, r.verified() ? "database.move.succeeded" : "database.move.failed");
     }

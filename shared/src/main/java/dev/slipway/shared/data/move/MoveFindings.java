@@ -1,5 +1,7 @@
 package dev.slipway.shared.data.move;
 
+import dev.slipway.shared.data.copy.SchemaPrerequisites;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,8 +24,6 @@ public final class MoveFindings {
     public static final Set<String> PLATFORM_SCHEMAS = Set.of("auth", "storage", "realtime", "_realtime", "supabase_functions",
             "supabase_migrations", "extensions", "graphql", "graphql_public", "pgbouncer", "pgsodium", "pgsodium_masks", "vault",
             "net", "cron", "_analytics", "pgtle", "information_schema", "pg_catalog", "pg_toast");
-    private static final Set<String> SUPABASE_ROLES = Set.of("anon", "authenticated", "service_role", "supabase_admin",
-            "supabase_auth_admin", "supabase_storage_admin");
 
     private MoveFindings() {
     }
@@ -40,8 +40,36 @@ public final class MoveFindings {
         return functions;
     }
 
+    /**
+     * What the restore or move had to make on its target for the schema to fit ({@link SchemaPrerequisites}), or could
+     * not: extensions, roles, Supabase's auth functions.
+     */
+    public static List<MoveFinding> of(SchemaPrerequisites.Outcome o) {
+        List<MoveFinding> out = new ArrayList<>();
+        o.extensionsMissing().forEach((name, why) -> out.add(new MoveFinding("extension-missing", MoveFinding.WARNING, "extension " + name,
+                "the target could not install extension " + name + " (" + why + "): what uses it (types, functions, indexes) is not there"
+                        + " until it is installed")));
+        if (!o.rolesCreated().isEmpty()) {
+            out.add(new MoveFinding("roles-created", MoveFinding.INFO, "roles " + String.join(", ", o.rolesCreated()), "the target lacked"
+                    + " these roles, which the schema's grants and policies name: they were created NOLOGIN (they carry privileges; nobody"
+                    + " signs in as them) so the grants and policies came along. GRANT a role to the user the app connects as, or SET ROLE, to use them"));
+        }
+        if (!o.rolesMissing().isEmpty()) {
+            out.add(new MoveFinding("roles-missing", MoveFinding.WARNING, "roles " + String.join(", ", o.rolesMissing()), "the target lacks"
+                    + " these roles and its user may not create them (CREATEROLE): the grants and policies naming them were not created"));
+        }
+        if (!o.authFunctionsCreated().isEmpty()) {
+            out.add(new MoveFinding("supabase-auth-functions", MoveFinding.WARNING, String.join(", ", o.authFunctionsCreated()),
+                    "the schema calls Supabase's auth functions, which plain Postgres lacks: Slipway created compatible ones in schema auth that"
+                            + " read the request's JWT claims from the request.jwt.claims setting, as Supabase's do. Set it per transaction"
+                            + " (SET LOCAL request.jwt.claims = '{\"sub\":\"…\",\"role\":\"authenticated\"}') where the app queries;"
+                            + " without it auth.uid() is null and policies using it let no row through"));
+        }
+        return out;
+    }
+
     /** @param edgeFunctions the app's Supabase Edge Functions ({@link #edgeFunctions}) */
-    public static List<MoveFinding> of(Connection source, Connection target, Collection<String> edgeFunctions) throws SQLException {
+    public static List<MoveFinding> of(Connection source, Collection<String> edgeFunctions) throws SQLException {
         List<MoveFinding> out = new ArrayList<>();
         if (exists(source, "auth.users")) {
             long users = count(source, "SELECT count(*) FROM auth.users");
@@ -60,21 +88,15 @@ public final class MoveFindings {
                     + " Supabase Edge Function(s) (" + String.join(", ", functions) + ") run on Supabase, not in the database:"
                     + " they keep running there until they are ported (e.g. to the app's server or a Lambda)"));
         }
-        Set<String> available = strings(target, "SELECT name FROM pg_available_extensions");
-        for (String ext : strings(source, "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1")) {
-            if (!available.contains(ext)) {
-                out.add(new MoveFinding("extension-missing", MoveFinding.WARNING, "extension " + ext, "the target cannot install"
-                        + " extension " + ext + ": what uses it (types, functions, indexes) will fail there until it is installed"));
-            }
-        }
         try (Statement s = source.createStatement(); ResultSet rs = s.executeQuery(
                 "SELECT schemaname, tablename, policyname FROM pg_policies WHERE coalesce(qual, '') ~ 'auth\\.(uid|jwt|role)\\(\\)'"
                         + " OR coalesce(with_check, '') ~ 'auth\\.(uid|jwt|role)\\(\\)' ORDER BY 1, 2, 3")) {
             while (rs.next()) {
                 String table = rs.getString(1) + "." + rs.getString(2);
                 out.add(new MoveFinding("policy-uses-supabase-auth", MoveFinding.WARNING, "policy \"" + rs.getString(3) + "\" on " + table,
-                        "the row-level security policy calls Supabase's auth.uid()/auth.jwt(), which the target does not have:"
-                                + " it is not created there, so " + table + " is no longer filtered per user by the database"));
+                        "the row-level security policy calls Supabase's auth.uid()/auth.jwt(): on the target they read the request's JWT"
+                                + " claims from the request.jwt.claims setting (see supabase-auth-functions), so " + table + " is filtered per user"
+                                + " only when the app sets it per request and queries as the policy's role; otherwise the policy lets no row through"));
             }
         }
         if (exists(source, "auth.users")) {
@@ -86,11 +108,15 @@ public final class MoveFindings {
                 }
             }
         }
-        Set<String> roles = strings(source, "SELECT rolname FROM pg_roles");
-        roles.retainAll(SUPABASE_ROLES);
-        if (!roles.isEmpty()) {
-            out.add(new MoveFinding("supabase-roles", MoveFinding.INFO, "roles " + String.join(", ", roles), "grants to Supabase's"
-                    + " roles are not copied: on the target the app connects as the owner of its tables"));
+        if (exists(source, "auth.users")) {
+            try (Statement s = source.createStatement(); ResultSet rs = s.executeQuery("SELECT tgname FROM pg_trigger"
+                    + " WHERE tgrelid = 'auth.users'::regclass AND NOT tgisinternal ORDER BY 1")) {
+                while (rs.next()) {
+                    out.add(new MoveFinding("trigger-on-supabase-auth", MoveFinding.WARNING, "trigger " + rs.getString(1) + " on auth.users",
+                            "fires when Supabase Auth signs a user up, which stays with Supabase: the trigger does not move, its function does;"
+                                    + " call that function where the app signs users up"));
+                }
+            }
         }
         return out;
     }
@@ -108,15 +134,5 @@ public final class MoveFindings {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             return rs.next() ? rs.getLong(1) : 0;
         }
-    }
-
-    private static Set<String> strings(Connection c, String sql) throws SQLException {
-        Set<String> out = new TreeSet<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-        }
-        return out;
     }
 }

@@ -65,7 +65,7 @@ class DatabaseMoveTest {
             fill(s);
             // a copier that loses one row after copying (a fault injected into the real copier)
             DatabaseMove.Copier lossy = (src, dst, schemas) -> {
-                List<MoveFinding> f = new SchemaCopier().copy(src, dst, schemas);
+                DatabaseMove.Copied f = new SchemaCopier().copy(src, dst, schemas);
                 try (Statement st = dst.createStatement()) {
                     st.execute("delete from billing.invoices where id = 42");
                 }

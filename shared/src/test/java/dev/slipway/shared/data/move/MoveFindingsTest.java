@@ -16,7 +16,7 @@ class MoveFindingsTest {
         try (ScratchDatabase source = TestPostgres.freshDatabase(); ScratchDatabase target = TestPostgres.freshDatabase();
              Connection s = source.connect(); Connection t = target.connect()) {
             SupabaseShapedSource.create(s);
-            List<MoveFinding> findings = MoveFindings.of(s, t, MoveFindings.edgeFunctions(List.of("supabase/functions/send-email/index.ts",
+            List<MoveFinding> findings = MoveFindings.of(s, MoveFindings.edgeFunctions(List.of("supabase/functions/send-email/index.ts",
                     "supabase/functions/_shared/cors.ts", "supabase/functions/stripe-webhook/index.ts", "src/App.tsx")));
             List<String> rules = findings.stream().map(MoveFinding::rule).toList();
             assertEquals(List.of("supabase-auth", "supabase-storage", "supabase-edge-functions", "policy-uses-supabase-auth",
@@ -36,7 +36,7 @@ class MoveFindingsTest {
         try (ScratchDatabase source = TestPostgres.freshDatabase(); ScratchDatabase target = TestPostgres.freshDatabase();
              Connection s = source.connect(); Connection t = target.connect()) {
             s.createStatement().execute("create table notes (id int primary key, body text)");
-            assertEquals(List.of(), MoveFindings.of(s, t, MoveFindings.edgeFunctions(List.of("src/index.ts"))));
+            assertEquals(List.of(), MoveFindings.of(s, MoveFindings.edgeFunctions(List.of("src/index.ts"))));
         }
     }
 }
