@@ -39,10 +39,29 @@ class CommandLineTest {
     }
 
     @Test
+    void theSlipwayScriptDispatchesEveryCommandTheCliHasAndNoOther() throws Exception {
+        // ./slipway hands its users' commands to this jar by name: a command missing there is unreachable for users
+        String script = Files.readString(Path.of("..", "slipway"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^  (login\\|[a-z|]+)\\)$").matcher(script);
+        assertTrue(m.find(), "the users' commands' case in ./slipway");
+        java.util.Set<String> dispatched = new java.util.TreeSet<>(java.util.List.of(m.group(1).split("\\|")));
+        java.util.Set<String> commands = new java.util.TreeSet<>();
+        new picocli.CommandLine(new SlipwayCommand()).getSubcommands().forEach((name, sub) -> {
+            if (name.equals(sub.getCommandName())) { // not an alias
+                commands.add(name);
+            }
+        });
+        assertEquals(commands, dispatched);
+        for (String c : commands) {
+            assertTrue(script.contains("#   ./slipway " + c), "./slipway help names " + c);
+        }
+    }
+
+    @Test
     void helpListsTheCommandsAndTheExitCodes() {
         String[] r = run(home, Map.of(), "--help");
         assertEquals("0", r[0]);
-        for (String c : new String[]{"login", "logout", "apps", "import", "deploy", "rollback", "promote", "previews", "env", "logs", "open", "tokens", "status", "releases"}) {
+        for (String c : new String[]{"login", "logout", "apps", "import", "deploy", "rollback", "promote", "previews", "env", "db", "logs", "open", "tokens", "status", "releases"}) {
             assertTrue(r[1].contains("  " + c + " "), c + " missing in\n" + r[1]);
         }
         assertTrue(r[1].contains("3 not signed in"), r[1]);
