@@ -169,6 +169,10 @@ public final class DatabaseMoves {
     /** The target's URL of a verified move (for the switch), or a refusal naming why not. */
     public DatabaseUrl verifiedTarget(String appId, String moveId) {
         ObjectNode m = stored(appId, moveId).body();
+        if (m.has("switchedAt")) {
+            throw new DomainException(DomainError.MOVE_NOT_VERIFIED, "Move " + moveId + " was switched to already, at "
+                    + m.path("switchedAt").asText() + (m.has("switchDeploymentId") ? " (deployment " + m.path("switchDeploymentId").asText() + ")" : ""));
+        }
         if (!SUCCEEDED.equals(m.path("status").asText())) {
             throw new DomainException(DomainError.MOVE_NOT_VERIFIED, "Move " + moveId + " is " + m.path("status").asText()
                     + "; only a verified move can be switched to");
@@ -178,12 +182,15 @@ public final class DatabaseMoves {
     }
 
     /** After a switch: recorded with its audit event; the target's URL lives on as the link's, the move's copy is forgotten. */
-    public void switched(String appId, String moveId, Actor actor) {
+    public void switched(String appId, String moveId, Actor actor, String deploymentId) {
         for (int attempt = 1; ; attempt++) {
             DataRecords.Stored s = stored(appId, moveId);
             ObjectNode after = s.body().deepCopy();
             after.put("switchedAt", clock.instant().toString());
             after.put("switchedBy", actor.id());
+            if (deploymentId != null) {
+                after.put("switchDeploymentId", deploymentId);
+            }
             try {
                 write(appId, moveId, s.version(), s.body(), after, actor, "database.move.switched");
                 break;

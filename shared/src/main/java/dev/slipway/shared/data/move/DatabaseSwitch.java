@@ -29,8 +29,9 @@ import java.util.Set;
  * {@code POST /apps/{appId}/database/switch}: the app moves onto a verified move's target, as its own audited step
  * after the move: the link points at the target (connection check, {@code database.relinked}), the app's runtime
  * variable (e.g. {@code DATABASE_URL}, production scope) gets the target's URL ({@code environment.changed}), the
- * move is marked switched ({@code database.move.switched}), and main is deployed to production so its server runs with
- * the new value (a new value is a new build key: the release is built again).
+ * main is deployed to production so its server runs with the new value (a new value is a new build key: the release is
+ * built again), and the move is marked switched ({@code database.move.switched}, with the deployment). The steps are
+ * not one transaction; each is audited and safe to repeat, so a retried switch finishes what a failed one left.
  */
 public final class DatabaseSwitch {
     /** {@code moveId} (a SUCCEEDED move) and {@code variable}: the app variable that carries its database URL, if any. */
@@ -75,7 +76,6 @@ public final class DatabaseSwitch {
             environment.change(appId, new EnvironmentChange(Map.of(request.variable(),
                     new AppEnvironment.Entry(target.secret(), Set.of(EnvScope.PRODUCTION))), List.of()), actor);
         }
-        moves.switched(appId, request.moveId(), actor);
         Deployment d = null;
         try {
             d = deploys.start(appId, new NewDeployment(null, DeployTarget.PRODUCTION, null), actor);
@@ -85,6 +85,10 @@ public final class DatabaseSwitch {
             }
             // no commit on main yet: nothing runs that could read the variable
         }
+        // Last: until the move is marked switched, a retry (the steps are not one transaction) does the steps again,
+        // each of them safe to repeat (the same link, the same value, one more deployment of main); after it, a retry
+        // is refused naming the deployment.
+        moves.switched(appId, request.moveId(), actor, d == null ? null : d.id());
         ObjectNode out = Json.object();
         out.put("moveId", request.moveId());
         out.set("database", link.view());
