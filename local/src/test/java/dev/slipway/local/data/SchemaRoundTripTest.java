@@ -10,6 +10,7 @@ import dev.slipway.shared.data.link.DatabaseSecrets;
 import dev.slipway.shared.data.move.DatabaseMove;
 import dev.slipway.shared.data.move.MoveFinding;
 import dev.slipway.shared.data.move.SchemaCopier;
+import dev.slipway.shared.data.postgres.PostgresServer;
 import dev.slipway.shared.data.postgres.ScratchDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -38,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * auth.uid(), trigger functions (one on auth.users), a function over a table's row type, a procedure, grants and a
  * revoke, default privileges and comments → backup → verify → restore into a fresh plain database whose server lacks
  * the roles, and through a move: the objects come back and behave (triggers fire, policies hide rows per role and
- * JWT claim). A restore that lost a policy does not verify.
+ * JWT claim). A restore that lost a policy does not verify; one whose user may not create the missing roles fails whole.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SchemaRoundTripTest {
@@ -46,6 +48,7 @@ class SchemaRoundTripTest {
     /** Roles of their own (roles are the server's, shared by every test's databases). */
     static final String ANON = "anon_" + SUFFIX;
     static final String AUTHENTICATED = "authenticated_" + SUFFIX;
+    static final String RESTORER = "restorer_" + SUFFIX;
     static final String ADA = "11111111-1111-1111-1111-111111111111";
     static final String GRACE = "22222222-2222-2222-2222-222222222222";
     static final List<ScratchDatabase> databases = new ArrayList<>();
@@ -114,7 +117,7 @@ class SchemaRoundTripTest {
             d.close();
         }
         try (Connection c = TestPostgres.server().connect("postgres"); Statement s = c.createStatement()) {
-            s.execute("DROP ROLE IF EXISTS " + ANON + "; DROP ROLE IF EXISTS " + AUTHENTICATED);
+            s.execute("DROP ROLE IF EXISTS " + ANON + "; DROP ROLE IF EXISTS " + AUTHENTICATED + "; DROP ROLE IF EXISTS " + RESTORER);
         }
     }
 
@@ -162,6 +165,17 @@ class SchemaRoundTripTest {
             s.execute("DROP OWNED BY " + ANON + ", " + AUTHENTICATED + "; DROP ROLE " + ANON + "; DROP ROLE " + AUTHENTICATED);
         }
         ScratchDatabase target = database();
+        // a user that may not create roles: the restore fails whole, naming them, rather than lose their grants and policies
+        try (Connection c = TestPostgres.server().connect("postgres"); Statement s = c.createStatement()) {
+            s.execute("CREATE ROLE " + RESTORER + " LOGIN; ALTER DATABASE \"" + target.name() + "\" OWNER TO " + RESTORER);
+        }
+        PostgresServer server = TestPostgres.server();
+        try (Connection t = new PostgresServer(server.host(), server.port(), RESTORER, null, "disable").connect(target.name())) {
+            IOException refused = assertThrows(IOException.class, () -> engine.restore(manifest, t, false));
+            assertTrue(refused.getMessage().contains(ANON + ", " + AUTHENTICATED) && refused.getMessage().contains("CREATEROLE"), refused.getMessage());
+            assertEquals("0", one(t, "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    + " WHERE n.nspname IN ('public', 'auth', 'extensions')"), "rolled back: nothing left behind");
+        }
         try (Connection t = target.connect()) {
             SchemaPrerequisites.Outcome prepared = engine.restore(manifest, t, false);
             assertEquals(List.of(ANON, AUTHENTICATED), prepared.rolesCreated());

@@ -82,6 +82,31 @@ class DatabaseMoveTest {
     }
 
     @Test
+    void aCopyThatLostAPolicyIsNotVerified() throws Exception {
+        try (ScratchDatabase source = TestPostgres.freshDatabase(); ScratchDatabase target = TestPostgres.freshDatabase();
+             Connection s = source.connect(); Connection t = target.connect()) {
+            fill(s);
+            try (Statement st = s.createStatement()) {
+                st.execute("alter table billing.invoices enable row level security;"
+                        + " create policy due_only on billing.invoices for select using (due > date '2025-02-01')");
+            }
+            DatabaseMove.Copier lossy = (src, dst, schemas) -> {
+                DatabaseMove.Copied copied = new SchemaCopier().copy(src, dst, schemas);
+                try (Statement st = dst.createStatement()) {
+                    st.execute("drop policy due_only on billing.invoices"); // rows equal, security lost
+                }
+                return copied;
+            };
+            DatabaseMove.Result r = new DatabaseMove().run(s, t, List.of(), lossy);
+            assertFalse(r.verified());
+            assertTrue(r.tables().stream().allMatch(DatabaseMove.TableCheck::equal), r.toString());
+            assertEquals(1, r.schemaDifferences().size(), r.schemaDifferences().toString());
+            assertTrue(r.schemaDifferences().get(0).startsWith("policies: 1 in the source"), r.schemaDifferences().toString());
+            assertEquals(List.of(), TableChecksums.appTables(t), "rolled back: the target is as empty as it was");
+        }
+    }
+
+    @Test
     void aTargetWithTablesIsRefusedUntouched() throws Exception {
         try (ScratchDatabase source = TestPostgres.freshDatabase(); ScratchDatabase target = TestPostgres.freshDatabase();
              Connection s = source.connect(); Connection t = target.connect()) {
