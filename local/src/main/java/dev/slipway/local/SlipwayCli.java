@@ -50,6 +50,10 @@ public final class SlipwayCli {
                 + " everything this user can and reach any address. Only for machines without bubblewrap, and code you trust")
         boolean unsandboxedBuilds;
 
+        @Option(names = "--postgres", description = "Start the local Postgres now, to use it as an app's database (default: on first need:"
+                + " backups' verify restores); its URL is postgresEndpoint in runtime.json")
+        boolean postgresNow;
+
         @Override
         public Integer call() throws Exception {
             Path home = Path.of(System.getProperty("slipway.home", ".")).toAbsolutePath().normalize();
@@ -79,6 +83,9 @@ public final class SlipwayCli {
                 System.err.println("Port " + apiPort + " or " + edgePort + " is in use; pass --api-port / --edge-port with others (0 picks a free port)");
                 return 1;
             }
+            if (postgresNow) {
+                runtime.postgres().server();
+            }
             long readyMs = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -97,6 +104,7 @@ public final class SlipwayCli {
                       Data         %s
                       runtime.json %s
                       Builds       %s
+                      Postgres     %s  (%s)
 
                     Try:
                       export SLIPWAY_API=%s SLIPWAY_TOKEN=%s
@@ -108,6 +116,8 @@ public final class SlipwayCli {
                     Ctrl-C stops it; the data stays.
                     %n""", readyMs / 1000.0, runtime.apiUrl(), runtime.consoleUrl(), runtime.sitePattern().replace("{host}", "{app}"), runtime.adminToken(),
                     dataDir.toAbsolutePath().normalize(), runtime.runtimeJson(), runtime.buildSandbox().description(),
+                    runtime.postgres().endpoint(), runtime.postgres().started() ? "running; loopback only"
+                            : "starts on first need; --postgres starts it now",
                     runtime.apiUrl(), runtime.adminToken(), home.resolve("slipway"));
             System.out.flush();
             if (runtime.buildSandbox() instanceof Unavailable unavailable) {
