@@ -21,6 +21,8 @@ import dev.slipway.shared.deploy.build.BuildReport;
 import dev.slipway.shared.deploy.build.BuildRequest;
 import dev.slipway.shared.deploy.build.LocalBuildRunner;
 import dev.slipway.shared.deploy.build.LocalBuildStep;
+import dev.slipway.functions.data.DataJobMain;
+import dev.slipway.local.stepfunctions.LocalTask;
 import dev.slipway.shared.deploy.build.sandbox.BuildSandbox;
 import dev.slipway.shared.deploy.build.sandbox.Unsandboxed;
 import dev.slipway.local.servers.AppServerPool;
@@ -76,8 +78,14 @@ public final class LocalRuntime implements AutoCloseable {
     public static final String REGION = "us-east-1";
     /** A local build may take this long (install + build), as the CodeBuild project's timeout in AWS. */
     static final Duration BUILD_TIME_LIMIT = Duration.ofMinutes(20);
-    /** The Lambda-style name the state machine's Build state calls locally (codebuild:startBuild.sync). */
+    /** The Lambda-style name every {@code codebuild:startBuild.sync} Task calls locally; it hands on by ProjectName. */
+    public static final String LOCAL_CODEBUILD_TASK = "slipway-local-codebuild";
+    /** What answers for BuildProject (the deploy's Build state): a local npm build. */
     public static final String LOCAL_BUILD_TASK = "slipway-local-build";
+    /** What answers for DataJobProject (the data workflow's long steps): DataJobMain in-process. */
+    public static final String LOCAL_DATA_JOB_TASK = "slipway-local-data-job";
+    /** The function whose package and environment DataJobProject's buildspec runs (its SLIPWAY_DATA_FUNCTION). */
+    static final String DATA_JOB_FUNCTION = "DataStepsFunction";
     /** Loopback-only engines; the key pair only proves SigV4 signing works end to end. */
     static final String ACCESS_KEY = "slipwaylocal"; // DynamoDB Local accepts only letters and digits
     static final String SECRET_KEY = "slipwaylocalsecret";
@@ -275,7 +283,7 @@ public final class LocalRuntime implements AutoCloseable {
             var sfnStart = CompletableFuture.supplyAsync(() -> unchecked(() -> LocalStepFunctions.start(new LocalStepFunctions.Options(
                     nodeHome, data.resolve("stepfunctions"), lambdaEndpoint.endpoint(),
                     LocalStepFunctions.machines(template, intrinsics),
-                    Map.of("arn:aws:states:::codebuild:startBuild.sync", LOCAL_BUILD_TASK), options.retryIntervalScale(), 1.0))));
+                    Map.of("arn:aws:states:::codebuild:startBuild.sync", LOCAL_CODEBUILD_TASK), options.retryIntervalScale(), 1.0))));
             try {
                 startedDynamo = dynamoStart.join();
             } finally {
@@ -343,6 +351,31 @@ public final class LocalRuntime implements AutoCloseable {
             LocalBuildStep build = new LocalBuildStep(data.resolve("builds"),
                     new LocalBuildRunner(data.resolve("build-cache"), BUILD_TIME_LIMIT, buildSandbox));
             lambda.register(LOCAL_BUILD_TASK, input -> codeBuildAnswer(build.run(BuildRequest.fromJson(input))));
+            // DataJobProject's part: what its buildspec runs (DataJobMain), with the environment of the function whose
+            // package it fetches; in-process, as that function's steps run. A failed job is a failed build.
+            lambda.register(LOCAL_DATA_JOB_TASK, input -> {
+                Map<String, String> vars = BuildRequest.fromJson(input).variables();
+                functions.prepare(DATA_JOB_FUNCTION);
+                try {
+                    DataJobMain.run(functions.environment(DATA_JOB_FUNCTION), vars.get("SLIPWAY_DATA_STEP"),
+                            vars.get("SLIPWAY_APP_ID"), vars.get("SLIPWAY_JOB_ID"));
+                } catch (RuntimeException e) {
+                    throw new LocalTask.Failure("States.TaskFailed", "data job " + vars.get("SLIPWAY_DATA_STEP") + " failed: " + e.getMessage());
+                }
+                ObjectNode answer = Json.object();
+                answer.putObject("Build").put("Id", "DataJobProject:" + java.util.UUID.randomUUID()).put("BuildStatus", "SUCCEEDED");
+                return answer;
+            });
+            // One Task resource for every project: the ProjectName says which stand-in answers.
+            Map<String, String> projects = Map.of(intrinsics.resolve(Map.of("Ref", "BuildProject")), LOCAL_BUILD_TASK,
+                    intrinsics.resolve(Map.of("Ref", "DataJobProject")), LOCAL_DATA_JOB_TASK);
+            lambda.register(LOCAL_CODEBUILD_TASK, input -> {
+                String task = projects.get(input.path("ProjectName").asText());
+                if (task == null) {
+                    throw new LocalTask.Failure("CodeBuild.ResourceNotFoundException", "no CodeBuild project " + input.path("ProjectName").asText());
+                }
+                return lambda.task(task).invoke(input);
+            });
             int lost = LostDeployments.sweep(functions.environment("DeploymentsFunction"));
             if (lost > 0) {
                 System.err.println("slipway: " + lost + " deployment(s) interrupted by the last stop are marked FAILED");

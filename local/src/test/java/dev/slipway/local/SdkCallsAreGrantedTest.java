@@ -220,6 +220,25 @@ class SdkCallsAreGrantedTest {
         return grants.allows(n.action(), n.resource());
     }
 
+    /**
+     * The long data jobs run outside Lambda (DataJobMain.main in CodeBuild, DataJobProject): every call their code can
+     * make is allowed to the project's role, DataJobRole.
+     */
+    @Test
+    void everySdkCallOfTheDataJobIsGrantedToItsRole() {
+        Map<Need, String> needs = needsOf("dev/slipway/functions/data/DataJobMain", "main");
+        assertTrue(needs.containsKey(new Need("s3:PutObject", OBJECT)), "a backup writes its object: " + needs.keySet());
+        assertTrue(needs.containsKey(new Need("dynamodb:PutItem", "${DataTable.Arn}")), "a job records its outcome");
+        IamGrants grants = IamGrants.ofRole(template, "DataJobRole");
+        Map<String, String> missing = new TreeMap<>();
+        needs.forEach((n, call) -> {
+            if (!granted(grants, n)) {
+                missing.put(n.action() + " on " + n.resource(), call);
+            }
+        });
+        assertEquals(Map.of(), missing, "SDK calls of the data job that DataJobRole does not allow");
+    }
+
     /** The reach is real: calls known to happen are found, and a function that makes no AWS call has none. */
     @Test
     void theCallGraphFindsKnownCallsAndNoMore() {
@@ -247,12 +266,16 @@ class SdkCallsAreGrantedTest {
 
     /** What a function's code path needs: action on resource → one SDK call that needs it (for the failure message). */
     private static Map<Need, String> needsOf(SamTemplate.FunctionSpec f) {
-        String handler = f.handlerClass().replace('.', '/');
-        assertTrue(classes.containsKey(handler), "no compiled class for " + f.handler());
+        return needsOf(f.handlerClass().replace('.', '/'), f.handlerMethod());
+    }
+
+    /** What the code path from a class's constructors and its method {@code entry} needs. */
+    private static Map<Need, String> needsOf(String handler, String entry) {
+        assertTrue(classes.containsKey(handler), "no compiled class for " + handler);
         Graph g = new Graph();
         g.instantiate(handler); // Lambda creates it (its constructors), then calls the method template.yaml names
         for (MethodInfo m : classes.get(handler).methods.values()) {
-            if (m.name.equals("<init>") || m.name.equals(f.handlerMethod())) {
+            if (m.name.equals("<init>") || m.name.equals(entry)) {
                 g.reach(m);
             }
         }

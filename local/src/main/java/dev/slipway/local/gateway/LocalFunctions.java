@@ -56,8 +56,13 @@ public final class LocalFunctions {
         this.beforeInvoke = hook;
     }
 
-    public Object invoke(String functionId, Object event) throws Throwable {
+    /** Starts what the function needs before it runs (the hook of {@link #beforeInvoke}), for code that runs its way without an invocation. */
+    public void prepare(String functionId) {
         beforeInvoke.accept(functionId);
+    }
+
+    public Object invoke(String functionId, Object event) throws Throwable {
+        prepare(functionId);
         FunctionSpec spec = specs.get(functionId);
         Instance i = instance(functionId);
         Context ctx = new LocalLambdaContext(UUID.randomUUID().toString(), functionId, spec.memoryMb(), spec.timeoutSeconds());

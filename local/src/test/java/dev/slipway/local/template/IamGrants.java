@@ -44,6 +44,46 @@ public record IamGrants(String functionId, List<Grant> grants) {
         return new IamGrants(functionId, List.copyOf(out));
     }
 
+    /**
+     * The Allow statements an {@code AWS::IAM::Role} of the template holds: its inline Policies (one under
+     * {@code !If [Condition, policy, !Ref AWS::NoValue]} counts as held: the grants when that condition is on),
+     * and the PolicyDocument of each template managed policy in its ManagedPolicyArns.
+     */
+    @SuppressWarnings("unchecked")
+    public static IamGrants ofRole(SamTemplate template, String roleId) {
+        Map<String, Object> role = template.properties(roleId);
+        List<Object> documents = new ArrayList<>();
+        for (Object p : (List<Object>) role.getOrDefault("Policies", List.of())) {
+            Map<String, Object> policy = SamTemplate.map(p);
+            if (policy.get("Fn::If") instanceof List<?> branches) {
+                policy = SamTemplate.map(branches.get(1));
+            }
+            documents.add(policy.get("PolicyDocument"));
+        }
+        for (Object arn : (List<Object>) role.getOrDefault("ManagedPolicyArns", List.of())) {
+            if (SamTemplate.map(arn).get("Ref") instanceof String managed) {
+                documents.add(template.properties(managed).get("PolicyDocument"));
+            } else {
+                throw new AssertionError(roleId + " holds a managed policy from outside the template: " + arn);
+            }
+        }
+        List<Grant> out = new ArrayList<>();
+        for (Object d : documents) {
+            for (Object st : (List<Object>) SamTemplate.map(d).getOrDefault("Statement", List.of())) {
+                Map<String, Object> s = SamTemplate.map(st);
+                if (!"Allow".equals(s.get("Effect"))) {
+                    continue;
+                }
+                for (Object a : asList(s.get("Action"))) {
+                    for (Object r : asList(s.get("Resource"))) {
+                        out.add(new Grant(String.valueOf(a), text(r), s.get("Condition") != null));
+                    }
+                }
+            }
+        }
+        return new IamGrants(roleId, List.copyOf(out));
+    }
+
     /** Whether an unconditional statement allows {@code action} on {@code resource} (IAM's * and ? in the granted ARN). */
     public boolean allows(String action, String resource) {
         return grants.stream().anyMatch(g -> !g.conditional() && g.action().equals(action) && matches(g.resource(), resource));

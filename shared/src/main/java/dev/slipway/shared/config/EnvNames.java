@@ -72,6 +72,16 @@ public final class EnvNames {
     public static final String DATA_SCRATCH_URL = "DATA_SCRATCH_URL";
     /** SSM SecureString holding the scratch server's URL (AWS). */
     public static final String DATA_SCRATCH_URL_PARAMETER = "DATA_SCRATCH_URL_PARAMETER";
+    /**
+     * The stack's own database (template.yaml CreateDatabase; data/postgres/StackDatabase): under {@code slipway up}
+     * {@link #STACK_DATABASE_URL}, a superuser URL of the runtime's Postgres; in AWS the cluster's endpoint (empty when
+     * the stack has none), and, in the data jobs only, the master login CodeBuild reads from the cluster's secret.
+     */
+    public static final String STACK_DATABASE_URL = "STACK_DATABASE_URL";
+    public static final String STACK_DATABASE_HOST = "STACK_DATABASE_HOST";
+    public static final String STACK_DATABASE_PORT = "STACK_DATABASE_PORT";
+    public static final String STACK_DATABASE_USER = "STACK_DATABASE_USER";
+    public static final String STACK_DATABASE_PASSWORD = "STACK_DATABASE_PASSWORD";
     /** The data table: per app, the database link, backups, restores and data settings. */
     public static final String DATA_TABLE = "DATA_TABLE";
     /** SSM path of the linked databases' URLs (AWS), apart from the app environment builds read. */

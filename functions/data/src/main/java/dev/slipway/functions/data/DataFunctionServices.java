@@ -78,10 +78,14 @@ final class DataFunctionServices extends FunctionServices {
         return backups.get(() -> {
             String bucket = config().require(EnvNames.ARTIFACTS_BUCKET);
             BackupEngine engine = new BackupEngine(s3(), bucket, new BackupKeys(links().secrets()), clock());
-            Duration lease = Duration.ofSeconds(config().get(EnvNames.BACKUP_LEASE_SECONDS).map(Long::parseLong).orElse(1200L));
             return new Backups(apps(), records(), links(), engine, S3Clients.presigner(aws()), bucket, this::scratchServer,
-                    this::startWorkflow, lease, clock());
+                    this::startWorkflow, backupLease(), clock());
         });
+    }
+
+    /** How long a RUNNING backup may go without a sign of life before the schedule fails it as abandoned. */
+    Duration backupLease() {
+        return Duration.ofSeconds(config().get(EnvNames.BACKUP_LEASE_SECONDS).map(Long::parseLong).orElse(1200L));
     }
 
     /** Where verify restores go: locally the runtime's Postgres; in AWS the server whose URL the stack's SSM parameter holds. */

@@ -24,7 +24,7 @@ public final class DataStepsHandler implements RequestHandler<Map<String, Object
         this(new DataFunctionServices(Config.of(environment)));
     }
 
-    private DataStepsHandler(DataFunctionServices services) {
+    DataStepsHandler(DataFunctionServices services) {
         this.backups = services.backups();
         this.moves = services.moves();
     }

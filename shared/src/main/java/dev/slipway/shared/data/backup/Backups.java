@@ -329,12 +329,15 @@ public final class Backups {
 
     /** FAILED with the reason, its objects removed: a backup that does not verify is never usable. */
     public void markFailed(String appId, String backupId, String reason) {
-        transition(appId, backupId, RUNNING, FAILED, "database.backup.failed", n -> {
+        boolean failedNow = transition(appId, backupId, RUNNING, FAILED, "database.backup.failed", n -> {
             n.put("failedAt", clock.instant().toString());
             n.put("failure", reason.length() > 500 ? reason.substring(0, 500) + "…" : reason);
             n.remove("leaseUntil");
         });
         engine.delete(appId, backupId);
+        if (!failedNow) {
+            return; // recorded already (a data job records its own failure, then the workflow's Catch comes): one metric
+        }
         // CloudWatch's embedded metric format: the log line is the metric the BackupFailedAlarm watches (no SDK call)
         System.out.println("{\"_aws\":{\"Timestamp\":" + clock.millis() + ",\"CloudWatchMetrics\":[{\"Namespace\":\"Slipway/Data\","
                 + "\"Dimensions\":[[]],\"Metrics\":[{\"Name\":\"BackupsFailed\",\"Unit\":\"Count\"}]}]},\"BackupsFailed\":1,"
@@ -501,7 +504,8 @@ public final class Backups {
         return link.host().equalsIgnoreCase(target.host()) && link.port() == target.port() && link.database().equals(target.database());
     }
 
-    private void renewLease(String appId, String backupId) {
+    /** Pushes a RUNNING backup's lease on (after each table; and on a timer while a job outside Lambda runs: DataJobMain). */
+    public void renewLease(String appId, String backupId) {
         update(appId, backupId, n -> n.put("leaseUntil", clock.instant().plus(lease).toString()));
     }
 
@@ -523,11 +527,12 @@ public final class Backups {
         }
     }
 
-    private void transition(String appId, String backupId, String from, String to, String action, java.util.function.Consumer<ObjectNode> change) {
+    /** Whether this call made the change (false: the backup had moved on already, e.g. a retried step). */
+    private boolean transition(String appId, String backupId, String from, String to, String action, java.util.function.Consumer<ObjectNode> change) {
         for (int attempt = 1; ; attempt++) {
             DataRecords.Stored s = backup(appId, backupId);
             if (!from.equals(s.body().get("status").asText())) {
-                return; // already moved on (a retried step)
+                return false; // already moved on (a retried step)
             }
             ObjectNode after = s.body().deepCopy();
             after.put("status", to);
@@ -535,7 +540,7 @@ public final class Backups {
             try {
                 records.put(appId, BACKUP + backupId, after, s.version(), null, AuditEvent.next(records.auditHead(appId), appId,
                         clock.instant(), workflowActor(), action, "database/backup/" + backupId, view(s.body()), view(after)));
-                return;
+                return true;
             } catch (WriteConflict e) {
                 retryOrGiveUp(attempt);
             }
