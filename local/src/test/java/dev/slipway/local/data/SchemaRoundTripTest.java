@@ -85,6 +85,10 @@ class SchemaRoundTripTest {
                     create function public.my_todos() returns setof public.todos language sql stable as
                       $$ select * from public.todos where user_id = auth.uid() $$;
                     create procedure public.clear_todos() language sql as $$ delete from public.todos $$;
+                    create type public.app_role as enum ('admin', 'member');
+                    create domain public.email_address as text check (value like '%@%');
+                    create type public.pair as (role public.app_role, email public.email_address);
+                    create function public.has_role(_who public.pair) returns boolean language sql stable as $$ select _who.role = 'admin' $$;
                     alter table public.todos enable row level security;
                     create policy "own todos" on public.todos for all to AUTHENTICATED using (auth.uid() = user_id) with check (auth.uid() = user_id);
                     create policy "anon sees none" on public.todos as restrictive for select to ANON using (false);
@@ -127,7 +131,8 @@ class SchemaRoundTripTest {
         assertEquals(List.of("auth.users", "public.profiles", "public.todos"),
                 manifest.tables().stream().map(t -> t.schema() + "." + t.name()).toList());
         var objects = manifest.schemaObjects();
-        assertEquals(4, objects.get("functions").count(), objects.toString()); // handle_new_user, my_todos, trim_title, clear_todos
+        assertEquals(5, objects.get("functions").count(), objects.toString()); // handle_new_user, my_todos, trim_title, clear_todos, has_role
+        assertEquals(3, objects.get("types").count(), objects.toString()); // used by a function only, not by a column
         assertEquals(2, objects.get("triggers").count(), objects.toString());
         assertEquals(3, objects.get("policies").count(), objects.toString());
         assertEquals(3, objects.get("rowSecurity").count(), objects.toString()); // todos; profiles enabled and forced
@@ -222,6 +227,7 @@ class SchemaRoundTripTest {
         assertEquals("f", one(t, "SELECT has_function_privilege('" + ANON + "', 'public.handle_new_user()', 'EXECUTE')"), "the revoke came back");
         assertEquals("t", one(t, "SELECT has_table_privilege('" + ANON + "', 'public.profiles', 'SELECT')"));
         assertEquals("1", one(t, "SELECT count(*) FROM pg_proc WHERE proname = 'clear_todos' AND prokind = 'p'"));
+        assertEquals("t", one(t, "SELECT public.has_role(('admin', 'a@b.c')::public.pair)"), "types a function alone uses came along");
         t.setAutoCommit(false);
         try (Statement s = t.createStatement()) {
             s.execute("SET LOCAL ROLE " + AUTHENTICATED);

@@ -19,7 +19,7 @@ import java.util.function.Predicate;
  * data read in the same snapshot), in the order a restore runs it:
  * <ul>
  * <li>{@link #extensions} and {@link #roles}: what the target must have first ({@link SchemaPrerequisites});</li>
- * <li>{@link #before} the data: schemas, enum types, functions (bodies unchecked, as pg_dump does, so their order
+ * <li>{@link #before} the data: schemas, types (enums, domains, composite types), functions (bodies unchecked, as pg_dump does, so their order
  * does not matter), sequences, tables with columns and defaults, views, then the functions whose signature uses a
  * table's row type (or whose SQL-standard body is parsed at once) and the defaults that call the app's functions;</li>
  * <li>{@link #after} the data: primary keys, unique, check, exclusion and foreign-key constraints, indexes, sequence
@@ -57,7 +57,7 @@ public record SchemaScript(List<TableRef> tables, List<String> before, List<Stri
     public static final Set<String> SYSTEM_SCHEMAS = Set.of("pg_catalog", "information_schema", "pg_toast");
 
     /** The kinds of {@link #objects}, each a sorted list of definitions. */
-    public static final List<String> OBJECT_KINDS = List.of("functions", "views", "constraints", "indexes", "triggers",
+    public static final List<String> OBJECT_KINDS = List.of("types", "functions", "views", "constraints", "indexes", "triggers",
             "rowSecurity", "policies", "grants", "defaultPrivileges", "comments");
 
     /**
@@ -119,16 +119,38 @@ public record SchemaScript(List<TableRef> tables, List<String> before, List<Stri
         String inSchemas = "ANY (" + textArray(appSchemas) + ")";
         SchemaObjects more = new SchemaObjects(c, oids, inSchemas);
 
-        // Enum types the tables' columns use.
-        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT DISTINCT n.nspname, t.typname,"
+        // Types: enums the tables' columns use or the app's schemas hold, then the app's domains and composite types
+        // (columns and function signatures may use any of them). Each only unless it exists (a restore over a database).
+        String notExtension = " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e')";
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT n.nspname, t.typname,"
                 + " (SELECT string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid)"
-                + " FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid OR t.typarray = a.atttypid JOIN pg_namespace n ON n.oid = t.typnamespace"
-                + " WHERE a.attrelid IN (" + oids + ") AND a.attnum > 0 AND NOT a.attisdropped AND t.typtype = 'e' ORDER BY 1, 2")) {
+                + " FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype = 'e' AND (n.nspname = " + inSchemas + notExtension
+                + " OR EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid IN (" + oids + ") AND a.attnum > 0 AND NOT a.attisdropped"
+                + "   AND (a.atttypid = t.oid OR a.atttypid = t.typarray))) ORDER BY 1, 2")) {
             while (r.next()) {
-                String type = quote(r.getString(1)) + "." + quote(r.getString(2));
                 before.add(createSchema(r.getString(1)));
-                before.add("DO $slipway$ BEGIN CREATE TYPE " + type + " AS ENUM (" + r.getString(3)
-                        + "); EXCEPTION WHEN duplicate_object THEN NULL; END $slipway$");
+                type(before, objects, "CREATE TYPE " + quote(r.getString(1)) + "." + quote(r.getString(2)) + " AS ENUM (" + r.getString(3) + ")");
+            }
+        }
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT n.nspname, t.typname, format_type(t.typbasetype, t.typtypmod),"
+                + " t.typdefault, t.typnotnull, (SELECT string_agg(' CONSTRAINT ' || quote_ident(k.conname) || ' ' || pg_get_constraintdef(k.oid, true), ''"
+                + "   ORDER BY k.conname) FROM pg_constraint k WHERE k.contypid = t.oid)"
+                + " FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype = 'd' AND n.nspname = " + inSchemas + notExtension
+                + " ORDER BY t.oid")) {
+            while (r.next()) {
+                type(before, objects, "CREATE DOMAIN " + quote(r.getString(1)) + "." + quote(r.getString(2)) + " AS " + r.getString(3)
+                        + (r.getString(4) == null ? "" : " DEFAULT " + r.getString(4)) + (r.getBoolean(5) ? " NOT NULL" : "")
+                        + (r.getString(6) == null ? "" : r.getString(6)));
+            }
+        }
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT n.nspname, t.typname, (SELECT string_agg(quote_ident(a.attname)"
+                + "   || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = t.typrelid"
+                + "   AND a.attnum > 0 AND NOT a.attisdropped)"
+                + " FROM pg_type t JOIN pg_class k ON k.oid = t.typrelid AND k.relkind = 'c' JOIN pg_namespace n ON n.oid = t.typnamespace"
+                + " WHERE n.nspname = " + inSchemas + notExtension + " ORDER BY t.oid")) {
+            while (r.next()) {
+                type(before, objects, "CREATE TYPE " + quote(r.getString(1)) + "." + quote(r.getString(2)) + " AS ("
+                        + (r.getString(3) == null ? "" : r.getString(3)) + ")");
             }
         }
         SchemaObjects.Functions functions = more.functions();
@@ -287,6 +309,12 @@ public record SchemaScript(List<TableRef> tables, List<String> before, List<Stri
                 throw new IllegalStateException(e);
             }
         }
+    }
+
+    /** A type, unless one of that name exists (a restore over a database that has it). */
+    private static void type(List<String> before, Map<String, List<String>> objects, String create) {
+        before.add("DO $slipway$ BEGIN " + create + "; EXCEPTION WHEN duplicate_object THEN NULL; END $slipway$");
+        objects.get("types").add(create);
     }
 
     /**
