@@ -4,6 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.local.AdminApi;
 import dev.slipway.local.LocalSlipway;
 import dev.slipway.local.imports.Exports;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.shared.audit.AuditLedger;
+import dev.slipway.shared.aws.AwsClients;
+import dev.slipway.shared.config.Config;
+import dev.slipway.shared.config.EnvNames;
+import dev.slipway.shared.data.DataRecords;
 import dev.slipway.shared.data.move.SupabaseShapedSource;
 import dev.slipway.shared.data.move.TableChecksums;
 import dev.slipway.shared.data.postgres.PostgresServer;
@@ -149,6 +155,34 @@ class MoveEndToEndTest {
         HttpResponse<String> again = api.json("POST", "/apps/" + APP + "/database/switch", "{\"moveId\":\"" + move.path("moveId").asText() + "\"}");
         assertEquals(409, again.statusCode(), again.body());
         assertEquals("urn:slipway:problem:move-not-verified", Json.parse(again.body()).path("type").asText());
+    }
+
+    @Test
+    @Order(3)
+    void aMoveStepRunAgainAfterItsCommitChecksTheTargetAgainInsteadOfFailing() throws Throwable {
+        // after the switch the link is the first move's target: move on from it to another database
+        ScratchDatabase next = database("next");
+        HttpResponse<String> started = api.json("POST", "/apps/" + APP + "/database/move", "{\"targetUrl\":\"" + url(next) + "\"}");
+        assertEquals(202, started.statusCode(), started.body());
+        String id = Json.parse(started.body()).path("moveId").asText();
+        JsonNode first = await(id);
+        assertEquals("SUCCEEDED", first.path("status").asText(), first.toString());
+
+        // the step's end was lost after its commit (the record still RUNNING); the workflow runs the step again
+        Config config = Config.of(slipway.runtime().functions().environment("DataStepsFunction"));
+        try (AwsClients aws = new AwsClients(config)) {
+            DataRecords records = new DataRecords(aws.dynamoDbEnhanced(), config.require(EnvNames.DATA_TABLE),
+                    new AuditLedger(aws.dynamoDbEnhanced(), config.require(EnvNames.AUDIT_TABLE)));
+            DataRecords.Stored stored = records.get(APP, "move#" + id).orElseThrow();
+            ObjectNode running = stored.body().deepCopy();
+            running.put("status", "RUNNING");
+            records.put(APP, "move#" + id, running, stored.version(), null, null);
+        }
+        slipway.runtime().functions().invoke("DataStepsFunction", Map.of("step", "Move", "appId", APP, "moveId", id));
+        JsonNode again = Json.parse(api.json("GET", "/apps/" + APP + "/database/moves/" + id, null).body());
+        assertEquals("SUCCEEDED", again.path("status").asText(), again.toString());
+        assertTrue(again.path("rechecked").asBoolean() && again.path("verified").asBoolean(), again.toString());
+        assertEquals(first.path("rows").asLong(), again.path("rows").asLong());
     }
 
     @Test
