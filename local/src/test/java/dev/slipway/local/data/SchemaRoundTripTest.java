@@ -85,6 +85,7 @@ class SchemaRoundTripTest {
                     create function public.my_todos() returns setof public.todos language sql stable as
                       $$ select * from public.todos where user_id = auth.uid() $$;
                     create procedure public.clear_todos() language sql as $$ delete from public.todos $$;
+                    create view public.todo_titles with (security_invoker = true) as select title from public.todos;
                     create type public.app_role as enum ('admin', 'member');
                     create domain public.email_address as text check (value like '%@%');
                     create type public.pair as (role public.app_role, email public.email_address);
@@ -97,6 +98,7 @@ class SchemaRoundTripTest {
                     create policy "profiles are public" on public.profiles for select using (true);
                     grant usage on schema public to ANON, AUTHENTICATED;
                     grant select, insert, update, delete on public.todos to AUTHENTICATED;
+                    grant select on public.todo_titles to AUTHENTICATED;
                     grant select on public.todos, public.profiles to ANON;
                     revoke execute on function public.handle_new_user() from public;
                     grant execute on function public.my_todos() to AUTHENTICATED;
@@ -233,6 +235,7 @@ class SchemaRoundTripTest {
             s.execute("SET LOCAL ROLE " + AUTHENTICATED);
             s.execute("SET LOCAL request.jwt.claims = '{\"sub\":\"" + ADA + "\",\"role\":\"authenticated\"}'");
             assertEquals("2", one(t, "SELECT count(*) FROM public.todos"), "Ada sees her own two todos");
+            assertEquals("2", one(t, "SELECT count(*) FROM public.todo_titles"), "the view is still security_invoker: it keeps the policy");
             assertEquals("2", one(t, "SELECT count(*) FROM public.my_todos()"));
             s.execute("SET LOCAL request.jwt.claims = '{\"sub\":\"" + GRACE + "\"}'");
             assertEquals("1", one(t, "SELECT count(*) FROM public.todos"), "Grace sees hers");

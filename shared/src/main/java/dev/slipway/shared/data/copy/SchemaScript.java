@@ -213,11 +213,14 @@ public record SchemaScript(List<TableRef> tables, List<String> before, List<Stri
             before.add("CREATE TABLE " + e.getValue().qualified() + " (" + String.join(", ", columns) + ")");
         }
         // Views over the included schemas, oldest first (a view may use an older one); no rows, so before the data.
-        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT n.nspname, c.relname, pg_get_viewdef(c.oid, true)"
+        // Their options too: security_invoker decides whether a view's reads pass the tables' row-level security.
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT n.nspname, c.relname, pg_get_viewdef(c.oid, true),"
+                + " array_to_string(c.reloptions, ', ')"
                 + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'v' AND n.nspname = " + inSchemas
                 + " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e') ORDER BY c.oid")) {
             while (r.next()) {
-                String view = "CREATE VIEW " + quote(r.getString(1)) + "." + quote(r.getString(2)) + " AS " + r.getString(3);
+                String options = r.getString(4) == null || r.getString(4).isEmpty() ? "" : " WITH (" + r.getString(4) + ")";
+                String view = "CREATE OR REPLACE VIEW " + quote(r.getString(1)) + "." + quote(r.getString(2)) + options + " AS " + r.getString(3);
                 before.add(view);
                 objects.get("views").add(view);
             }
