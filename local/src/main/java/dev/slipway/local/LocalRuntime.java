@@ -331,6 +331,8 @@ public final class LocalRuntime implements AutoCloseable {
             this.edge = startedEdge;
 
             Map<String, String> env = lambdaEnvironment(dynamo.endpoint(), s3.endpoint(), AdminTokens.sha256Hex(adminToken), data);
+            // the stack's database (CreateDatabase in AWS): the runtime's Postgres, as DynamoDB Local is the tables'
+            env.put(EnvNames.STACK_DATABASE_URL, postgres.endpoint().toString());
             env.putAll(options.environment());
             env.put("AWS_ENDPOINT_URL_SFN", stepFunctions.endpoint().toString());
             env.put("AWS_ENDPOINT_URL_LAMBDA", lambda.endpoint().toString());

@@ -410,6 +410,10 @@ class HandlerEventsTest {
             APIGatewayV2HTTPResponse r = replay(load(name));
             assertTrue(r.getStatusCode() == 404, name + ": " + r.getBody());
         }
+        // a move to the stack's database where the stack has none (CreateDatabase off, as these functions' environment is)
+        APIGatewayV2HTTPResponse toStack = replay(load("database-move-stack.json"));
+        assertEquals(409, toStack.getStatusCode(), toStack.getBody());
+        assertEquals("urn:slipway:problem:stack-database-not-enabled", Json.parse(toStack.getBody()).get("type").asText());
         // no such move: its page and a switch to it are 404 move-not-found
         for (String name : List.of("database-move-get.json", "database-switch.json")) {
             APIGatewayV2HTTPResponse r = replay(load(name));

@@ -92,6 +92,8 @@ class MoveEndToEndTest {
             d.close();
         }
         try (Connection c = server().connect("postgres"); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS app_mover WITH (FORCE)");
+            s.execute("DROP ROLE IF EXISTS app_mover");
             s.execute("DROP ROLE IF EXISTS " + ROLE);
         }
     }
@@ -157,6 +159,43 @@ class MoveEndToEndTest {
         assertEquals("urn:slipway:problem:move-not-verified", Json.parse(again.body()).path("type").asText());
     }
 
+    /**
+     * {"target":"stack"}: the stack's database (here the runtime's Postgres, in AWS the Aurora cluster) gets a database and a
+     * role of the app's own, made by the move's job; the copy is verified, and the switch points the app at it.
+     */
+    @Test
+    @Order(3)
+    void theAppMovesToADatabaseOfItsOwnOnTheStacksDatabase() throws Exception {
+        // the link is the first move's target now (@Order(2)): that is the source here
+        HttpResponse<String> started = api.json("POST", "/apps/" + APP + "/database/move", "{\"target\":\"stack\"}");
+        assertEquals(202, started.statusCode(), started.body());
+        assertTrue(Json.parse(started.body()).path("target").asText().endsWith("/app_mover"), started.body());
+        JsonNode move = await(Json.parse(started.body()).path("moveId").asText());
+        assertEquals("SUCCEEDED", move.path("status").asText(), move.toString());
+        assertEquals("stack", move.path("targetKind").asText());
+        assertEquals(40001, move.path("rows").asLong(), move.toString());
+
+        HttpResponse<String> switched = api.json("POST", "/apps/" + APP + "/database/switch", "{\"moveId\":\"" + move.path("moveId").asText() + "\"}");
+        assertEquals(200, switched.statusCode(), switched.body());
+        JsonNode sw = Json.parse(switched.body());
+        assertEquals("app_mover", sw.at("/database/database").asText(), sw.toString());
+        assertEquals("app_mover", sw.at("/database/user").asText(), "the app's own role, not the server's superuser: " + sw);
+        assertEquals("SUCCEEDED", api.awaitDeployment(APP, sw.path("deploymentId").asText()).path("status").asText());
+        try (Connection c = server().connect("app_mover"); Statement s = c.createStatement(); ResultSet r = s.executeQuery(
+                "select count(*), (select tableowner from pg_tables where tablename = 'orders') from public.order_lines")) {
+            assertTrue(r.next());
+            assertEquals(20000, r.getLong(1));
+            assertEquals("app_mover", r.getString(2), "the app's role owns what was moved");
+        }
+        // another app's role (the source's) may not even connect to it
+        org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class, () -> new PostgresServer("127.0.0.1", server().port(),
+                ROLE, PASSWORD, "disable").connect("app_mover").close());
+        // a second move to the stack: the linked database is the app's database there already
+        HttpResponse<String> again = api.json("POST", "/apps/" + APP + "/database/move", "{\"target\":\"stack\"}");
+        assertEquals(400, again.statusCode(), again.body());
+        assertEquals("urn:slipway:problem:move-target-is-source", Json.parse(again.body()).path("type").asText());
+    }
+
     @Test
     @Order(3)
     void aMoveStepRunAgainAfterItsCommitChecksTheTargetAgainInsteadOfFailing() throws Throwable {
@@ -204,6 +243,7 @@ class MoveEndToEndTest {
             assertEquals("urn:slipway:problem:" + c[2], Json.parse(r.body()).path("type").asText(), r.body());
         }
         assertEquals(400, api.json("POST", "/apps/" + APP + "/database/move", "{\"target\":\"x\"}").statusCode());
+        assertEquals(400, api.json("POST", "/apps/" + APP + "/database/move", "{\"target\":\"stack\",\"targetUrl\":\"" + url(source) + "\"}").statusCode());
         assertEquals(404, api.json("GET", "/apps/" + APP + "/database/moves/01kawz3q9mqd1w6m0t0d5y2x8h", null).statusCode());
         assertEquals(1, count(full, "select count(*) from pg_tables where schemaname = 'public'"), "the full target was not touched");
     }

@@ -93,6 +93,7 @@ public final class ProblemTable {
             case MOVE_NOT_FOUND -> ProblemType.MOVE_NOT_FOUND;
             case MOVE_TARGET_IS_SOURCE -> ProblemType.MOVE_TARGET_IS_SOURCE;
             case MOVE_TARGET_NOT_EMPTY -> ProblemType.MOVE_TARGET_NOT_EMPTY;
+            case STACK_DATABASE_NOT_ENABLED -> ProblemType.STACK_DATABASE_NOT_ENABLED;
             case MOVE_NOT_VERIFIED -> ProblemType.MOVE_NOT_VERIFIED;
             case BACKUP_NOT_FOUND -> ProblemType.BACKUP_NOT_FOUND;
             case BACKUP_NOT_USABLE -> ProblemType.BACKUP_NOT_USABLE;

@@ -100,6 +100,7 @@ public enum ProblemType {
     MOVE_NOT_FOUND(404, "move-not-found", "The app has no database move of that id"),
     MOVE_TARGET_IS_SOURCE(400, "move-target-is-source", "The move's target is the app's linked database itself"),
     MOVE_TARGET_NOT_EMPTY(409, "move-target-not-empty", "The move's target database already has tables"),
+    STACK_DATABASE_NOT_ENABLED(409, "stack-database-not-enabled", "This stack has no database of its own"),
     MOVE_NOT_VERIFIED(409, "move-not-verified", "Only a move that succeeded, and was not switched to yet, can be switched to"),
     BACKUP_NOT_FOUND(404, "backup-not-found", "No such backup"),
     BACKUP_NOT_USABLE(409, "backup-not-usable", "The backup is not VERIFIED, so it cannot be downloaded or restored"),

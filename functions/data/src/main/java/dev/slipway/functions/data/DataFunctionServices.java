@@ -17,6 +17,7 @@ import dev.slipway.shared.data.backup.BackupKeys;
 import dev.slipway.shared.data.backup.Backups;
 import dev.slipway.shared.data.postgres.ScratchServers;
 import dev.slipway.shared.data.postgres.PostgresServer;
+import dev.slipway.shared.data.postgres.StackDatabase;
 import dev.slipway.shared.json.Json;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException;
@@ -146,7 +147,8 @@ final class DataFunctionServices extends FunctionServices {
     private final Once<DatabaseSwitch> databaseSwitch = new Once<>();
 
     DatabaseMoves moves() {
-        return moves.get(() -> new DatabaseMoves(apps(), records(), links(), this::startWorkflow, this::commits, clock()));
+        return moves.get(() -> new DatabaseMoves(apps(), records(), links(), this::startWorkflow, this::commits,
+                StackDatabase.from(config()), clock()));
     }
 
     /** The switch changes the app's environment (audited) and deploys main, as the environment and deployments APIs do. */

@@ -10,6 +10,7 @@ import dev.slipway.shared.data.link.DatabaseLink;
 import dev.slipway.shared.data.link.DatabaseLinks;
 import dev.slipway.shared.data.postgres.DatabaseAccess;
 import dev.slipway.shared.data.postgres.DatabaseUrl;
+import dev.slipway.shared.data.postgres.StackDatabase;
 import dev.slipway.shared.deploy.CommitSource;
 import dev.slipway.shared.errors.DomainError;
 import dev.slipway.shared.errors.DomainException;
@@ -24,6 +25,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
@@ -48,20 +50,27 @@ public final class DatabaseMoves {
     private final BiConsumer<String, ObjectNode> workflow;
     /** Git only where a move starts (the API), never built for the workflow's steps. */
     private final Supplier<CommitSource> commits;
+    /** The stack's own database ({"target":"stack"}), if it has one. */
+    private final Optional<StackDatabase> stack;
     private final Clock clock;
 
-    public DatabaseMoves(AppService apps, DataRecords records, DatabaseLinks links, BiConsumer<String, ObjectNode> workflow, Supplier<CommitSource> commits, Clock clock) {
+    public DatabaseMoves(AppService apps, DataRecords records, DatabaseLinks links, BiConsumer<String, ObjectNode> workflow, Supplier<CommitSource> commits,
+                         Optional<StackDatabase> stack, Clock clock) {
         this.apps = apps;
         this.records = records;
         this.links = links;
         this.workflow = workflow;
         this.commits = commits;
+        this.stack = stack;
         this.clock = clock;
     }
 
     /** Checks the target (rules, connection, empty) and starts the move; answers its record, RUNNING. */
     public ObjectNode start(String appId, MoveRequest request, Actor actor) {
         apps.get(AppId.require(appId));
+        if (request.toStack()) {
+            return startToStack(appId, actor);
+        }
         DatabaseLink source = links.get(appId);
         DatabaseUrl target = request.target();
         links.access().check(target, "/targetUrl");
@@ -81,12 +90,36 @@ public final class DatabaseMoves {
         }
         String id = Ulid.next(clock.instant());
         links.secrets().put(appId, secretName(id), target.secret());
+        return started(appId, id, source, target.host() + ":" + target.port() + "/" + target.database(), false, actor);
+    }
+
+    /**
+     * A move to the app's own database on the stack's: the job makes the database and its role (in AWS only the data
+     * jobs reach the cluster, in its VPC), so nothing is checked on it here but that it is not the linked one.
+     */
+    private ObjectNode startToStack(String appId, Actor actor) {
+        StackDatabase db = stack.orElseThrow(() -> new DomainException(DomainError.STACK_DATABASE_NOT_ENABLED,
+                "This stack has no database of its own: deploy it with CreateDatabase=true (docs/data.md), or move to a targetUrl",
+                List.of(new FieldError("/target", "the stack has no database"))));
+        DatabaseLink source = links.get(appId);
+        String name = StackDatabase.databaseOf(appId);
+        if (source.host().equalsIgnoreCase(db.host()) && source.port() == db.port() && source.database().equals(name)) {
+            throw new DomainException(DomainError.MOVE_TARGET_IS_SOURCE, "The app's linked database is its database on the stack already",
+                    List.of(new FieldError("/target", "is the linked database")));
+        }
+        return started(appId, Ulid.next(clock.instant()), source, db.host() + ":" + db.port() + "/" + name, true, actor);
+    }
+
+    private ObjectNode started(String appId, String id, DatabaseLink source, String target, boolean toStack, Actor actor) {
         ObjectNode m = Json.object();
         m.put("moveId", id);
         m.put("appId", appId);
         m.put("status", RUNNING);
         m.put("source", source.host() + ":" + source.port() + "/" + source.database());
-        m.put("target", target.host() + ":" + target.port() + "/" + target.database());
+        m.put("target", target);
+        if (toStack) {
+            m.put("targetKind", MoveRequest.STACK);
+        }
         m.put("startedAt", clock.instant().toString());
         m.put("startedBy", actor.id());
         // read here, where git is at hand: the workflow's step reads only the record
@@ -116,11 +149,22 @@ public final class DatabaseMoves {
         if (!RUNNING.equals(s.body().path("status").asText())) {
             return;
         }
-        DatabaseUrl target = DatabaseUrl.parse(links.secrets().get(appId, secretName(moveId))
-                .orElseThrow(() -> new IOException("the move's target is no longer known")), "/targetUrl");
+        boolean toStack = MoveRequest.STACK.equals(s.body().path("targetKind").asText());
+        Optional<String> known = links.secrets().get(appId, secretName(moveId));
+        DatabaseUrl target;
+        if (toStack && known.isEmpty()) {
+            // the app's database and role on the stack's, made here (where the cluster is reachable); the URL waits
+            // in the secret store like a targetUrl, for the switch
+            target = stack.orElseThrow(() -> new IOException("the stack has no database (any more)")).provision(appId);
+            links.secrets().put(appId, secretName(moveId), target.secret());
+        } else {
+            target = DatabaseUrl.parse(known.orElseThrow(() -> new IOException("the move's target is no longer known")), "/targetUrl");
+        }
         DatabaseMove.Result r;
         boolean rechecked = false;
-        try (Connection source = links.connect(appId); Connection t = links.access().open(target, "/targetUrl")) {
+        // the stack's database is the stack's own: not held to the rules for hosts the owner names (in AWS it is private)
+        try (Connection source = links.connect(appId);
+             Connection t = toStack ? target.server().connect(target.database()) : links.access().open(target, "/targetUrl")) {
             if (!TableChecksums.appTables(t).isEmpty()) {
                 // A redelivered step after its copy committed (a move commits only a verified copy): check the target
                 // against the source again, write nothing. Tables the owner put there meanwhile do not match.
