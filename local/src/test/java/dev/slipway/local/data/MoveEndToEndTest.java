@@ -164,9 +164,9 @@ class MoveEndToEndTest {
      * role of the app's own, made by the move's job; the copy is verified, and the switch points the app at it.
      */
     @Test
-    @Order(3)
+    @Order(4)
     void theAppMovesToADatabaseOfItsOwnOnTheStacksDatabase() throws Exception {
-        // the link is the first move's target now (@Order(2)): that is the source here
+        // the link is the first move's target now (switched to in @Order(2)): that is the source here
         HttpResponse<String> started = api.json("POST", "/apps/" + APP + "/database/move", "{\"target\":\"stack\"}");
         assertEquals(202, started.statusCode(), started.body());
         assertTrue(Json.parse(started.body()).path("target").asText().endsWith("/app_mover"), started.body());
