@@ -99,6 +99,7 @@ class SchemaRoundTripTest {
                     grant usage on schema public to ANON, AUTHENTICATED;
                     grant select, insert, update, delete on public.todos to AUTHENTICATED;
                     grant select on public.todo_titles to AUTHENTICATED;
+                    grant all on public.profiles to AUTHENTICATED;
                     grant select on public.todos, public.profiles to ANON;
                     revoke execute on function public.handle_new_user() from public;
                     grant execute on function public.my_todos() to AUTHENTICATED;
@@ -228,6 +229,7 @@ class SchemaRoundTripTest {
         assertEquals("Per user, by the JWT's sub", one(t, "SELECT obj_description(oid, 'pg_policy') FROM pg_policy WHERE polname = 'own todos'"));
         assertEquals("f", one(t, "SELECT has_function_privilege('" + ANON + "', 'public.handle_new_user()', 'EXECUTE')"), "the revoke came back");
         assertEquals("t", one(t, "SELECT has_table_privilege('" + ANON + "', 'public.profiles', 'SELECT')"));
+        assertEquals("t", one(t, "SELECT has_table_privilege('" + AUTHENTICATED + "', 'public.profiles', 'TRUNCATE')"), "GRANT ALL, as ALL");
         assertEquals("1", one(t, "SELECT count(*) FROM pg_proc WHERE proname = 'clear_todos' AND prokind = 'p'"));
         assertEquals("t", one(t, "SELECT public.has_role(('admin', 'a@b.c')::public.pair)"), "types a function alone uses came along");
         t.setAutoCommit(false);

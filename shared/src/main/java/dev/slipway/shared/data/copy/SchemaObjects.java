@@ -153,20 +153,23 @@ final class SchemaObjects {
      */
     private List<String> grants(String functionOids) throws SQLException {
         List<String> out = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("WITH o(kind, name, acl, owner) AS ("
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("WITH o(kind, name, acl, owner, t) AS ("
                 + " SELECT CASE WHEN c.relkind = 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, quote_ident(n.nspname) || '.' || quote_ident(c.relname),"
-                + "   c.relacl, c.relowner FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relacl IS NOT NULL"
-                + "   AND n.nspname = " + inSchemas + " AND (c.oid IN (" + tableOids + ")"
+                + "   c.relacl, c.relowner, CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::\"char\" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + "   WHERE c.relacl IS NOT NULL AND n.nspname = " + inSchemas + " AND (c.oid IN (" + tableOids + ")"
                 + "   OR c.relkind = 'v' AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')"
                 + "   OR c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i') AND d.refobjid IN (" + tableOids + ")))"
                 + " UNION ALL SELECT 'ROUTINE', quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')',"
-                + "   p.proacl, p.proowner FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.proacl IS NOT NULL AND p.oid IN (" + functionOids + ")"
-                + " UNION ALL SELECT 'SCHEMA', quote_ident(n.nspname), n.nspacl, n.nspowner FROM pg_namespace n WHERE n.nspacl IS NOT NULL AND n.nspname = " + inSchemas
+                + "   p.proacl, p.proowner, 'f' FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.proacl IS NOT NULL AND p.oid IN (" + functionOids + ")"
+                + " UNION ALL SELECT 'SCHEMA', quote_ident(n.nspname), n.nspacl, n.nspowner, 'n' FROM pg_namespace n WHERE n.nspacl IS NOT NULL AND n.nspname = " + inSchemas
                 + "), e AS (SELECT o.kind, o.name, coalesce(r.rolname, '') AS grantee, a.privilege_type, a.is_grantable"
                 + "   FROM o CROSS JOIN LATERAL aclexplode(o.acl) a LEFT JOIN pg_roles r ON r.oid = a.grantee"
                 + "   WHERE a.grantee <> o.owner AND a.grantee <> (SELECT oid FROM pg_roles WHERE rolname = current_user))"
-                + " SELECT o.kind, o.name, e.grantee, string_agg(e.privilege_type, ', ' ORDER BY e.privilege_type), e.is_grantable"
-                + " FROM o LEFT JOIN e ON e.kind = o.kind AND e.name = o.name GROUP BY 1, 2, 3, 5 ORDER BY 1, 2, 3 NULLS FIRST, 5")) {
+                + ", g AS (SELECT o.kind, o.name, e.grantee, string_agg(e.privilege_type, ', ' ORDER BY e.privilege_type) AS privileges, e.is_grantable,"
+                + "   " + everything("o.t", "o.owner") + " AS everything"
+                + "   FROM o LEFT JOIN e ON e.kind = o.kind AND e.name = o.name GROUP BY o.kind, o.name, e.grantee, e.is_grantable, o.t, o.owner)"
+                + " SELECT kind, name, grantee, CASE WHEN privileges = everything THEN 'ALL' ELSE privileges END, is_grantable FROM g"
+                + " ORDER BY 1, 2, 3 NULLS FIRST, 5")) {
             String last = null;
             while (r.next()) {
                 String object = r.getString(1) + " " + r.getString(2);
@@ -195,10 +198,12 @@ final class SchemaObjects {
     private List<String> defaultPrivileges() throws SQLException {
         List<String> out = new ArrayList<>();
         try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT quote_ident(n.nspname), d.defaclobjtype, coalesce(r.rolname, ''),"
-                + " string_agg(a.privilege_type, ', ' ORDER BY a.privilege_type), a.is_grantable"
+                + " CASE WHEN string_agg(a.privilege_type, ', ' ORDER BY a.privilege_type) = "
+                + everything("CASE d.defaclobjtype WHEN 'S' THEN 's' ELSE d.defaclobjtype END::\"char\"", "d.defaclrole")
+                + " THEN 'ALL' ELSE string_agg(a.privilege_type, ', ' ORDER BY a.privilege_type) END, a.is_grantable"
                 + " FROM pg_default_acl d JOIN pg_namespace n ON n.oid = d.defaclnamespace CROSS JOIN LATERAL aclexplode(d.defaclacl) a"
                 + " LEFT JOIN pg_roles r ON r.oid = a.grantee WHERE d.defaclrole = (SELECT oid FROM pg_roles WHERE rolname = current_user)"
-                + " AND n.nspname = " + inSchemas + " AND a.grantee <> d.defaclrole GROUP BY 1, 2, 3, 5 ORDER BY 1, 2, 3, 5")) {
+                + " AND n.nspname = " + inSchemas + " AND a.grantee <> d.defaclrole GROUP BY 1, 2, 3, 5, d.defaclobjtype, d.defaclrole ORDER BY 1, 2, 3, 5")) {
             while (r.next()) {
                 String on = switch (r.getString(2)) {
                     case "r" -> "TABLES";
@@ -245,6 +250,16 @@ final class SchemaObjects {
                 + "   FROM pg_description d JOIN pg_policy p ON d.classoid = 'pg_policy'::regclass AND p.oid = d.objoid"
                 + "   JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE p.polrelid IN (" + tableOids + ")"
                 + ") d(description, x) ORDER BY 1");
+    }
+
+    /**
+     * Every privilege an object of that kind has on this server (its owner's by default), as the grants list them:
+     * a grant of them all is written {@code ALL}, so Postgres 17's MAINTAIN on the source does not break a restore into
+     * 16, and the restored copy reads back the same.
+     */
+    private static String everything(String aclKind, String owner) {
+        return "(SELECT string_agg(x.privilege_type, ', ' ORDER BY x.privilege_type) FROM aclexplode(acldefault(" + aclKind + ", " + owner
+                + ")) x WHERE x.grantee = " + owner + ")";
     }
 
     /** A role the script names: remembered (the target must have it), and quoted. */
