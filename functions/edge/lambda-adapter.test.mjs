@@ -93,6 +93,10 @@ test('the alias names the scope', () => {
     assert.equal(scopeOf(ARN), 'preview');
     assert.equal(scopeOf(ARN.replace(':preview-', ':production-')), 'production');
     assert.equal(scopeOf('arn:aws:lambda:eu-west-1:123456789012:function:slipway-app-shop'), null);
+    // a preview's own alias: the preview scope and that preview's values (a name with dashes included)
+    const release = ARN.split(':')[7].substring('preview-'.length);
+    assert.equal(scopeOf(ARN.replace(':preview-', ':pv-feature-x-')), 'preview/feature-x');
+    assert.equal(scopeOf(ARN.replace(':preview-' + release, ':pv-feature-x')), null);
 });
 
 test('without the origin secret: 403 and no server started', async () => {

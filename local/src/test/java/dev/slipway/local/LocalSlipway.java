@@ -40,6 +40,7 @@ public final class LocalSlipway implements BeforeAllCallback, AfterAllCallback {
     private final Duration scheduleInterval;
     private final java.util.Map<String, String> environment;
     private final Duration serverIdle;
+    private final boolean unsandboxed;
     private final LocalNames names = new LocalNames();
     private final AdminApi api = new AdminApi(() -> runtime().apiUrl(), () -> runtime().adminToken());
     private final EdgeClient edge = new EdgeClient(() -> runtime().edge().port());
@@ -57,6 +58,7 @@ public final class LocalSlipway implements BeforeAllCallback, AfterAllCallback {
         this.scheduleInterval = b.scheduleInterval;
         this.environment = java.util.Map.copyOf(b.environment);
         this.serverIdle = b.serverIdle;
+        this.unsandboxed = b.unsandboxed;
     }
 
     public static Builder builder() {
@@ -109,7 +111,7 @@ public final class LocalSlipway implements BeforeAllCallback, AfterAllCallback {
     /** The options this runtime runs with (a test that checks a second runtime is refused starts one on them). */
     public LocalRuntime.Options options() {
         LocalRuntime.Options.Builder b = defaultOptions(dataDir).retryIntervalScale(retryIntervalScale).scheduleInterval(scheduleInterval)
-                .serverIdle(serverIdle);
+                .serverIdle(serverIdle).unsandboxedBuilds(unsandboxed);
         environment.forEach(b::environment);
         return b.build();
     }
@@ -233,8 +235,15 @@ public final class LocalSlipway implements BeforeAllCallback, AfterAllCallback {
         private Duration scheduleInterval;
         private final java.util.Map<String, String> environment = new java.util.LinkedHashMap<>();
         private Duration serverIdle;
+        private boolean unsandboxed;
 
         private Builder() {
+        }
+
+        /** Builds and app servers without the sandbox (a server that must reach the runtime's Postgres on loopback). */
+        public Builder unsandboxed() {
+            this.unsandboxed = true;
+            return this;
         }
 
         /** How long an app server may idle before the local edge stops it (default: the runtime's 5 minutes). */

@@ -154,6 +154,9 @@ class SdkCallsAreGrantedTest {
         }
     }
 
+    private static final String PREVIEW_VALUE = SSM_ARN + "/slipway/${AWS::StackName}/apps/shop/previews/feature/DATABASE_URL";
+    private static final String DATA_WORKFLOW = "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:${AWS::StackName}-data";
+
     /**
      * Calls the analysis reaches although the function never makes them, each with why. Every entry must
      * still be reached (a stale one fails), and none may be granted (it would not be needed here).
@@ -172,10 +175,28 @@ class SdkCallsAreGrantedTest {
             "GitHubSyncFunction", Set.of(new Need("lambda:InvokeFunction", "${GitHubSyncFunction.Arn}")),
             // GitHubFunction's SsmAppEnvironment is SourceSecrets' store, under sources/ (granted); the analysis
             // names every SsmAppEnvironment call by the apps' environment path, which this function never touches.
+            // It only queues pushes: the worker's removal of a deleted branch's preview (its servers, values and
+            // database) is never made here.
             "GitHubFunction", Set.of(
                     new Need("ssm:PutParameter", SSM_ARN + "/slipway/${AWS::StackName}/apps/shop/production/API_KEY"),
                     new Need("ssm:DeleteParameters", SSM_ARN + "/slipway/${AWS::StackName}/apps/shop/production/API_KEY"),
-                    new Need("ssm:GetParametersByPath", SSM_ARN + "/slipway/${AWS::StackName}/apps/shop/production")));
+                    new Need("ssm:GetParametersByPath", SSM_ARN + "/slipway/${AWS::StackName}/apps/shop/production"),
+                    new Need("lambda:DeleteAlias", APP_FUNCTION),
+                    new Need("lambda:DeleteFunctionUrlConfig", APP_FUNCTION),
+                    new Need("lambda:ListAliases", APP_FUNCTION),
+                    new Need("lambda:InvokeFunction", "${DataScheduleFunction.Alias}"),
+                    new Need("ssm:DeleteParameters", PREVIEW_VALUE)),
+            // Git pushes and deploy hooks build the previews service (deploys, creates), never its removal.
+            "GitFunction", Set.of(new Need("lambda:InvokeFunction", "${DataScheduleFunction.Alias}"),
+                    new Need("ssm:DeleteParameters", PREVIEW_VALUE)),
+            "HooksFunction", Set.of(new Need("lambda:InvokeFunction", "${DataScheduleFunction.Alias}"),
+                    new Need("ssm:DeleteParameters", PREVIEW_VALUE)),
+            // The preview-policy routes and ApplyMigrations build PreviewDatabases with the backups service (restores of a
+            // backup into a new preview database), whose workflow and scratch server they never use: only the data
+            // workflow's steps do.
+            "DatabaseFunction", Set.of(new Need("ssm:GetParameter", SSM_ARN + "${DataScratchUrlParameterName}"),
+                    new Need("states:StartExecution", DATA_WORKFLOW)),
+            "DeployMigrationsFunction", Set.of(new Need("states:StartExecution", DATA_WORKFLOW)));
 
     @Test
     void everySdkCallOfEveryFunctionIsGrantedOnItsResource() {
@@ -325,6 +346,9 @@ class SdkCallsAreGrantedTest {
             };
             case SSM -> {
                 String parameter = PARAMETER_OF.get(c.topCaller());
+                if (c.topCaller().endsWith("/SsmAppEnvironment") && c.callerMethod().contains("reviewValues")) {
+                    parameter = PREVIEW_VALUE; // a preview's own values (its database's URL) sit below the app's, by preview
+                }
                 if (parameter == null) {
                     throw new AssertionError("which SSM parameters does " + c.topCaller() + " use? Add it to PARAMETER_OF (" + c + ")");
                 }
@@ -383,9 +407,12 @@ class SdkCallsAreGrantedTest {
                         new Need("iam:PassRole", APP_ROLE));
                 case "getFunction", "getFunctionConfiguration", "updateFunctionCode", "publishVersion", "deleteFunction",
                      "getAlias", "createAlias", "deleteAlias", "getFunctionUrlConfig", "createFunctionUrlConfig",
-                     "deleteFunctionUrlConfig", "addPermission", "tagResource" -> List.of(new Need("lambda:" + capital(op), APP_FUNCTION));
-                // The one Invoke: the GitHub webhook queues a push for its worker (an asynchronous invocation).
-                case "invoke" -> List.of(new Need("lambda:InvokeFunction", "${GitHubSyncFunction.Arn}"));
+                     "deleteFunctionUrlConfig", "addPermission", "tagResource", "listAliases" -> List.of(new Need("lambda:" + capital(op), APP_FUNCTION));
+                // A removed preview's database is dropped by the data schedule function, invoked at once (asynchronously).
+                case "invoke" -> c.callerMethod().contains("previewTeardown")
+                        ? List.of(new Need("lambda:InvokeFunction", "${DataScheduleFunction.Alias}"))
+                        // the other Invoke: the GitHub webhook queues a push for its worker (an asynchronous invocation)
+                        : List.of(new Need("lambda:InvokeFunction", "${GitHubSyncFunction.Arn}"));
                 default -> throw unmapped(c);
             };
             case IAM -> switch (op) {

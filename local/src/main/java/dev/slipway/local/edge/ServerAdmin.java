@@ -24,8 +24,9 @@ import static dev.slipway.local.edge.EdgeReplies.json;
 
 /**
  * The servers' admin API (what {@code LocalEdgeAppServers} calls), beside the route API and guarded the same
- * way: {@code POST /_slipway/servers/{appId}/{releaseId}/publish} {@code {"scope"}} → 200, or 422
+ * way: {@code POST /_slipway/servers/{appId}/{releaseId}/publish} {@code {"scope","preview"?}} → 200, or 422
  * {@code {"reason","logTail"}}; {@code DELETE /_slipway/servers/{appId}/{releaseId}} → 204;
+ * {@code DELETE /_slipway/servers/{appId}/previews/{preview}} → 204 (the preview's own servers);
  * {@code GET /_slipway/servers/{appId}/{releaseId}/logs?since=&limit=} → {@code {"lines":[{"at","text"}],"next"}}.
  */
 final class ServerAdmin {
@@ -46,6 +47,12 @@ final class ServerAdmin {
             return;
         }
         String[] parts = rawPath.substring(PREFIX.length()).split("/", -1);
+        if (parts.length == 3 && parts[1].equals("previews") && SiteAddress.isAppId(parts[0])
+                && SiteAddress.isRouterKey(parts[2] + "--" + parts[0]) && ex.getRequestMethod().equalsIgnoreCase("DELETE")) {
+            pool.removePreview(parts[0], parts[2]);
+            ex.sendResponseHeaders(204, -1);
+            return;
+        }
         if (parts.length < 2 || parts.length > 3 || !SiteAddress.isAppId(parts[0]) || !SiteAddress.isReleaseId(parts[1])) {
             json(ex, 404, Json.object().put("error", "no such admin resource"));
             return;
@@ -66,16 +73,22 @@ final class ServerAdmin {
     }
 
     private void publish(HttpExchange ex, String app, String release) throws IOException {
-        EnvScope scope;
+        NodeServer.Key key;
         try {
             JsonNode body = Json.parse(new String(ex.getRequestBody().readNBytes(4096), StandardCharsets.UTF_8));
-            scope = EnvScope.of(body.path("scope").asText());
+            EnvScope scope = EnvScope.of(body.path("scope").asText());
+            String preview = body.path("preview").isTextual() ? body.get("preview").asText() : null;
+            if (preview != null && (scope != EnvScope.PREVIEW || !SiteAddress.isRouterKey(preview + "--" + app))) {
+                throw new IllegalArgumentException("not a preview name");
+            }
+            key = new NodeServer.Key(app, release, scope, preview);
         } catch (RuntimeException e) {
-            json(ex, 400, Json.object().put("error", "body must be {\"scope\":\"production\"|\"preview\"}"));
+            json(ex, 400, Json.object().put("error", "body must be {\"scope\":\"production\"|\"preview\",\"preview\"?:name}"));
             return;
         }
+        EnvScope scope = key.scope();
         try {
-            pool.publish(new NodeServer.Key(app, release, scope));
+            pool.publish(key);
             json(ex, 200, Json.object().put("appId", app).put("releaseId", release).put("scope", scope.id()));
         } catch (ServerCheckFailed e) {
             json(ex, 422, Json.object().put("reason", e.getMessage()).put("logTail", e.logTail()));

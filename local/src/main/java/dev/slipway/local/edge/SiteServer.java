@@ -100,7 +100,7 @@ final class SiteServer {
             Optional<String> asked = SiteAddress.requestPath(rawPath);
             String found = (head || method.equals("GET")) && asked.isPresent() ? files.find(t.appId(), releaseId, asked.get()) : null;
             if (found == null) {
-                proxy.forward(ex, new NodeServer.Key(t.appId(), releaseId, scopeOf(t)), server.get());
+                proxy.forward(ex, serverKey(t, releaseId), server.get());
                 return;
             }
             file = found;
@@ -158,8 +158,15 @@ final class SiteServer {
         }
     }
 
-    /** Production's values for the app's own host; a preview's for preview hosts and for a release's own host. */
+    /** Production's values for the app's own host; a preview host has its own server (the preview scope's values and its own); a release's own host the preview scope's. */
     static EnvScope scopeOf(SiteAddress.Target t) {
         return t.needsLookup() && t.routerKey().equals(t.appId()) ? EnvScope.PRODUCTION : EnvScope.PREVIEW;
+    }
+
+    static NodeServer.Key serverKey(SiteAddress.Target t, String releaseId) {
+        if (t.needsLookup() && !t.routerKey().equals(t.appId())) {
+            return NodeServer.Key.preview(t.appId(), releaseId, t.routerKey().substring(0, t.routerKey().indexOf("--")));
+        }
+        return new NodeServer.Key(t.appId(), releaseId, scopeOf(t));
     }
 }

@@ -50,6 +50,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -157,7 +158,7 @@ public final class AppServerPool implements AutoCloseable {
             }
             if (s != null) {
                 running.remove(key, s);
-                log(key).append(key.scope().id(), "[slipway] the server had exited with status " + s.exitStatus() + "; starting it again");
+                log(key).append(key.label(), "[slipway] the server had exited with status " + s.exitStatus() + "; starting it again");
             }
             NodeServer started = start(key, bundle, System.nanoTime() + startLimit.toNanos());
             running.put(key, started);
@@ -169,7 +170,7 @@ public final class AppServerPool implements AutoCloseable {
     public void discard(NodeServer s) {
         if (running.remove(s.key(), s)) {
             String how = s.alive() ? "stopped: it did not answer" : "exited with status " + s.exitStatus();
-            log(s.key()).append(s.key().scope().id(), "[slipway] the server " + how + "; the next request starts it again");
+            log(s.key()).append(s.key().label(), "[slipway] the server " + how + "; the next request starts it again");
             s.stop();
         }
     }
@@ -182,6 +183,12 @@ public final class AppServerPool implements AutoCloseable {
         NodeServer s;
         synchronized (locks.computeIfAbsent(key, k -> new Object())) {
             s = running.get(key);
+            if (s != null && s.alive() && !s.values().equals(fingerprint(key))) {
+                // its values changed since it started (a preview's own database was just made): start it again
+                running.remove(key, s);
+                s.stop();
+                log(key).append(key.label(), "[slipway] its variables changed; starting it again");
+            }
             if (s == null || !s.alive()) {
                 if (s != null) {
                     running.remove(key, s);
@@ -226,6 +233,24 @@ public final class AppServerPool implements AutoCloseable {
         logFile(appId, releaseId).delete();
     }
 
+    /** Stops every server of one preview's host (of any release) and deletes their unpacked bundles. */
+    public void removePreview(String appId, String preview) {
+        String label = NodeServer.Key.preview(appId, "x", preview).label();
+        for (NodeServer.Key k : List.copyOf(running.keySet())) {
+            if (k.appId().equals(appId) && preview.equals(k.preview())) {
+                NodeServer s = running.remove(k);
+                if (s != null) {
+                    s.stop();
+                }
+            }
+        }
+        try (Stream<Path> releases = Files.isDirectory(root.resolve(appId)) ? Files.list(root.resolve(appId)) : Stream.empty()) {
+            releases.map(r -> r.resolve(label)).filter(Files::isDirectory).toList().forEach(AppServerPool::deleteTree);
+        } catch (IOException e) {
+            LOG.warn("could not list the servers of {}: {}", appId, e.toString());
+        }
+    }
+
     public ServerLogs.Page logs(String appId, String releaseId, Instant since, int limit) {
         return logFile(appId, releaseId).read(since, limit);
     }
@@ -256,7 +281,7 @@ public final class AppServerPool implements AutoCloseable {
 
     private NodeServer start(NodeServer.Key key, ServerBundle bundle, long deadline) throws ServerCheckFailed {
         ServerLogFile log = log(key);
-        String scope = key.scope().id();
+        String scope = key.label();
         Path dir = root.resolve(key.appId()).resolve(key.releaseId()).resolve(scope);
         Path app;
         Path tmp = dir.resolve("tmp");
@@ -269,8 +294,10 @@ public final class AppServerPool implements AutoCloseable {
         boolean sandboxed = sandbox instanceof Bubblewrap;
         // in its sandbox the server has a network of its own, so Lambda's port; outside, a free one of the host
         int port = sandboxed ? SANDBOXED_PORT : freePort();
-        Map<String, String> values = environment.values(key.appId(), key.scope());
-        LogRedactor redactor = new LogRedactor(allValues(key.appId()));
+        Map<String, String> values = values(key);
+        Map<String, String> secrets = allValues(key.appId());
+        values.forEach((k, v) -> secrets.put(k + "@" + scope, v));
+        LogRedactor redactor = new LogRedactor(secrets);
         Map<String, String> env = new LinkedHashMap<>(RuntimeVariables.serverSide(values));
         env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
         for (String pass : List.of("LANG", "LC_ALL", "TZ")) {
@@ -329,7 +356,7 @@ public final class AppServerPool implements AutoCloseable {
         pump(p, log, scope, redactor);
         InboundRelay startedRelay = relay;
         Path startedInbound = inbound;
-        NodeServer s = new NodeServer(key, p, relay != null ? relay.port() : port, () -> release(startedRelay, startedInbound));
+        NodeServer s = new NodeServer(key, p, relay != null ? relay.port() : port, fingerprint(values), () -> release(startedRelay, startedInbound));
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
                 s.stop();
@@ -360,6 +387,30 @@ public final class AppServerPool implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         return log.tail(LOG_TAIL_LINES);
+    }
+
+    /** A server's values: its scope's, and for a preview's own server the preview's over them. */
+    private Map<String, String> values(NodeServer.Key key) {
+        Map<String, String> values = new TreeMap<>(environment.values(key.appId(), key.scope()));
+        if (key.preview() != null) {
+            values.putAll(environment.previewValues(key.appId(), key.preview()));
+        }
+        return values;
+    }
+
+    private String fingerprint(NodeServer.Key key) {
+        return fingerprint(values(key));
+    }
+
+    /** A digest of the values a server started with (never the values themselves). */
+    private static String fingerprint(Map<String, String> values) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            new TreeMap<>(values).forEach((k, v) -> sha.update((k + "\0" + v + "\0").getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private Map<String, String> allValues(String appId) {
@@ -464,7 +515,7 @@ public final class AppServerPool implements AutoCloseable {
                     synchronized (locks.computeIfAbsent(s.key(), k -> new Object())) {
                         if (s.idleNanos() > idleLimit.toNanos() && running.remove(s.key(), s)) {
                             s.stop();
-                            log(s.key()).append(s.key().scope().id(), "[slipway] stopped after " + idleLimit.toSeconds() + " s without requests");
+                            log(s.key()).append(s.key().label(), "[slipway] stopped after " + idleLimit.toSeconds() + " s without requests");
                         }
                     }
                 }

@@ -6,19 +6,39 @@ import java.util.concurrent.TimeUnit;
 
 /** One running server: a release's Node process for one scope, reached at {@link #port()} of the host's loopback. */
 public final class NodeServer {
-    /** Which server: a release of an app, for one scope (its own runtime variables). */
-    public record Key(String appId, String releaseId, EnvScope scope) {
+    /**
+     * Which server: a release of an app, for one scope (its own runtime variables), or for one preview's host
+     * ({@code preview} not null: the preview scope's values and the preview's own over them).
+     */
+    public record Key(String appId, String releaseId, EnvScope scope, String preview) {
+        public Key(String appId, String releaseId, EnvScope scope) {
+            this(appId, releaseId, scope, null);
+        }
+
+        /** The preview's own server of a release. */
+        public static Key preview(String appId, String releaseId, String preview) {
+            return new Key(appId, releaseId, EnvScope.PREVIEW, preview);
+        }
+
+        /** Its folder under the release's, and its name in the log: {@code production}, {@code preview}, {@code pv-<name>}. */
+        public String label() {
+            return preview == null ? scope.id() : "pv-" + preview;
+        }
     }
 
     private final Key key;
     private final Process process;
     private final int port;
     private final Runnable onStop;
+    private final String values;
     private final long startedNanos = System.nanoTime();
     private volatile long lastUsedNanos = System.nanoTime();
 
-    /** @param onStop what to release once the process is gone (a sandboxed server's relay and way-in folder) */
-    NodeServer(Key key, Process process, int port, Runnable onStop) {
+    /**
+     * @param values a digest of the variables it started with (a server whose values changed is started again)
+     * @param onStop what to release once the process is gone (a sandboxed server's relay and way-in folder) */
+    NodeServer(Key key, Process process, int port, String values, Runnable onStop) {
+        this.values = values;
         this.key = key;
         this.process = process;
         this.port = port;
@@ -27,6 +47,10 @@ public final class NodeServer {
 
     public Key key() {
         return key;
+    }
+
+    String values() {
+        return values;
     }
 
     public int port() {

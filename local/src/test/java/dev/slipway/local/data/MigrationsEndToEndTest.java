@@ -207,16 +207,28 @@ class MigrationsEndToEndTest {
     }
 
     static void create(String app) throws Exception {
+        create(api, app);
+    }
+
+    static void create(AdminApi api, String app) throws Exception {
         HttpResponse<String> created = api.json("POST", "/apps", "{\"id\":\"" + app + "\",\"name\":\"" + app + "\"}");
         assertEquals(201, created.statusCode(), created.body());
     }
 
     static void importApp(String app, Map<String, String> files) throws Exception {
+        importApp(api, app, files);
+    }
+
+    static void importApp(AdminApi api, String app, Map<String, String> files) throws Exception {
         HttpResponse<String> r = api.send("POST", "/apps/" + app + "/imports", Exports.zip(app + "-main/", files), "application/zip");
         assertTrue(r.statusCode() == 201 || r.statusCode() == 200, r.body());
     }
 
     static JsonNode deployAndWait(String app) throws Exception {
+        return deployAndWait(api, sites, app);
+    }
+
+    static JsonNode deployAndWait(AdminApi api, EdgeClient sites, String app) throws Exception {
         HttpResponse<String> started = api.json("POST", "/apps/" + app + "/deployments", "{}");
         assertEquals(202, started.statusCode(), started.body());
         JsonNode d = api.awaitDeployment(app, Json.parse(started.body()).path("deploymentId").asText());

@@ -109,6 +109,9 @@ public final class RouteAccess {
         app("PUT /apps/{appId}/database", Role.ADMIN);
         app("GET /apps/{appId}/database", Role.VIEWER);
         app("DELETE /apps/{appId}/database", Role.ADMIN);
+        // Whether previews get databases of their own: mode backup copies production's rows into each preview, so admin's.
+        app("PUT /apps/{appId}/database/preview-policy", Role.ADMIN);
+        app("GET /apps/{appId}/database/preview-policy", Role.VIEWER);
         // The move copies the database elsewhere (a URL with credentials) and the switch repoints the app: admin's.
         app("POST /apps/{appId}/database/move", Role.ADMIN);
         app("GET /apps/{appId}/database/moves/{moveId}", Role.VIEWER);

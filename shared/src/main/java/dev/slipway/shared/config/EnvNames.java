@@ -90,6 +90,11 @@ public final class EnvNames {
     public static final String DATABASE_SECRETS_LOCAL_DIR = "DATABASE_SECRETS_LOCAL_DIR";
     /** The data workflow (statemachines/data.asl.json) the backup and restore routes start. */
     public static final String DATA_STATE_MACHINE_ARN = "DATA_STATE_MACHINE_ARN";
+    /**
+     * The data function a removed preview's database is dropped by, invoked asynchronously by the previews API and the
+     * cleanup (absent: the data schedule's next run drops it).
+     */
+    public static final String PREVIEW_DATABASES_FUNCTION = "PREVIEW_DATABASES_FUNCTION";
     /** How long a RUNNING backup may go without progress before the schedule marks it FAILED (seconds; default 1200). */
     public static final String BACKUP_LEASE_SECONDS = "BACKUP_LEASE_SECONDS";
 }

@@ -293,7 +293,7 @@ public final class DeploySteps {
                 throw new StepFailedException("release " + releaseId + ": " + problem);
             });
             // the server must start and answer its home page before the release is READY
-            promotion.publishServer(r, d.target());
+            promotion.publishScopeServer(r, d.target().scope());
         }
         Release ready = r.ready(m.files().size(), m.totalBytes(), clock.instant());
         releases.markReady(ready, event(d.appId(), "release.ready", "release/" + releaseId, null, Json.MAPPER.valueToTree(ready), d));

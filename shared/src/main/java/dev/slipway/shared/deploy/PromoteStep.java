@@ -12,6 +12,7 @@ import dev.slipway.shared.deploy.store.ReleaseStore;
 import dev.slipway.shared.deploy.store.DeployStores;
 import dev.slipway.shared.deploy.store.DeploymentStore;
 import dev.slipway.shared.deploy.store.PreviewStore;
+import dev.slipway.shared.env.EnvScope;
 import dev.slipway.shared.store.Transactions;
 import dev.slipway.shared.store.WriteConflict;
 import org.slf4j.Logger;
@@ -66,8 +67,9 @@ public final class PromoteStep {
         Release release = releases.get(d.appId(), releaseId).orElseThrow(() -> new StepFailedException("release " + releaseId + " is gone"));
         try {
             if (release.server() != null) {
-                // its home page is the server's (VerifyRelease checked a new release; a reused one is checked for this target here)
-                if (Boolean.TRUE.equals(d.reusedRelease())) {
+                // its home page is the server's (VerifyRelease checked a new release for the target's scope; a reused one,
+                // and a preview's own server, which has the preview's values ApplyMigrations may just have made, are checked here)
+                if (Boolean.TRUE.equals(d.reusedRelease()) || d.target() instanceof DeployTarget.Preview) {
                     publishServer(release, d.target());
                 }
             } else {
@@ -138,8 +140,21 @@ public final class PromoteStep {
      * else the deployment fails with the reason and the server's last log lines; no alias has moved.
      */
     void publishServer(Release release, DeployTarget target) {
+        checked(release, () -> servers.publish(release, target));
+    }
+
+    /** {@link #publishServer} for the server of the target's whole scope (VerifyRelease: before the preview's own values exist). */
+    void publishScopeServer(Release release, EnvScope scope) {
+        checked(release, () -> servers.publish(release, scope));
+    }
+
+    private interface Publish {
+        void run() throws AppServers.ServerCheckFailed;
+    }
+
+    private static void checked(Release release, Publish publish) {
         try {
-            servers.publish(release, target);
+            publish.run();
         } catch (AppServers.ServerCheckFailed e) {
             String tail = e.logTail().isBlank() ? "" : "\nserver log (last lines):\n" + e.logTail().strip();
             throw new StepFailedException("the " + release.server().framework() + " server of release " + release.id()

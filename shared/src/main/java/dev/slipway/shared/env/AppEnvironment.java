@@ -58,6 +58,18 @@ public interface AppEnvironment {
     /** The values of the variables in {@code scope}, for builds (and build keys) only. */
     Map<String, String> values(String appId, EnvScope scope);
 
+    /**
+     * The values of one preview only (its own database's URL: docs/data.md), which that preview's server gets over the
+     * preview scope's. Runtime values: never given to a build, since previews of one commit share one release.
+     */
+    Map<String, String> previewValues(String appId, String preview);
+
+    /** Sets (or replaces) these values of one preview; the others it has stay. */
+    void putPreviewValues(String appId, String preview, Map<String, String> values);
+
+    /** Removes every value of one preview (it was removed); none is fine. */
+    void removePreviewValues(String appId, String preview);
+
     static AppEnvironment from(AwsClients clients) {
         var config = clients.config();
         return config.get(EnvNames.APP_ENV_LOCAL_DIR)

@@ -80,6 +80,41 @@ public final class LocalEncryptedAppEnvironment implements AppEnvironment {
         }
     }
 
+    /** A preview's own values: a file of their own ({@code <appId>--preview-<name>}; app ids never hold "--"). */
+    private static String previewFile(String appId, String preview) {
+        return appId + "--preview-" + preview;
+    }
+
+    @Override
+    public Map<String, String> previewValues(String appId, String preview) {
+        synchronized (LOCK) {
+            Map<String, String> out = new TreeMap<>();
+            read(previewFile(appId, preview)).forEach((name, s) -> out.put(name, s.value()));
+            return out;
+        }
+    }
+
+    @Override
+    public void putPreviewValues(String appId, String preview, Map<String, String> values) {
+        synchronized (LOCK) {
+            Map<String, Stored> all = read(previewFile(appId, preview));
+            String now = Instant.now().toString();
+            values.forEach((name, value) -> all.put(name, new Stored(value, List.of(EnvScope.PREVIEW.id()), now)));
+            write(previewFile(appId, preview), all);
+        }
+    }
+
+    @Override
+    public void removePreviewValues(String appId, String preview) {
+        synchronized (LOCK) {
+            try {
+                Files.deleteIfExists(file(previewFile(appId, preview)));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
     /** One variable in the file. {@code scopes} as ids; updatedAt null for variables of the old format. */
     private record Stored(String value, List<String> scopes, String updatedAt) {
         Set<EnvScope> scopeSet() {

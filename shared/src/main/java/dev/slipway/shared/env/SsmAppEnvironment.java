@@ -102,6 +102,33 @@ public final class SsmAppEnvironment implements AppEnvironment {
         return out;
     }
 
+    /** A preview's own values: {@code <prefix>/<appId>/previews/<preview>/<NAME>}, below what {@link #values} reads. */
+    public static String previewPath(String prefix, String appId, String preview) {
+        return trim(prefix) + "/" + appId + "/previews/" + preview;
+    }
+
+    @Override
+    public Map<String, String> previewValues(String appId, String preview) {
+        Map<String, String> out = new TreeMap<>();
+        fetch(previewPath(prefix, appId, preview), true).forEach(p -> out.put(name(p), p.value()));
+        return out;
+    }
+
+    @Override
+    public void putPreviewValues(String appId, String preview, Map<String, String> values) {
+        values.forEach((name, value) -> ssm.putParameter(r -> r.name(previewPath(prefix, appId, preview) + "/" + name).value(value)
+                .type(ParameterType.SECURE_STRING).overwrite(true)));
+    }
+
+    @Override
+    public void removePreviewValues(String appId, String preview) {
+        List<String> names = fetch(previewPath(prefix, appId, preview), false).stream().map(Parameter::name).toList();
+        for (int i = 0; i < names.size(); i += 10) { // DeleteParameters takes at most 10 names
+            List<String> batch = names.subList(i, Math.min(names.size(), i + 10));
+            ssm.deleteParameters(r -> r.names(batch));
+        }
+    }
+
     private static String name(Parameter p) {
         return p.name().substring(p.name().lastIndexOf('/') + 1);
     }

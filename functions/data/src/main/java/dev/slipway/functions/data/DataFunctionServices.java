@@ -26,6 +26,7 @@ import dev.slipway.shared.data.link.DatabaseSecrets;
 import dev.slipway.shared.data.postgres.DatabaseAccess;
 import dev.slipway.shared.data.migrate.MigrationStep;
 import dev.slipway.shared.data.migrate.TargetDatabases;
+import dev.slipway.shared.data.preview.PreviewDatabases;
 import dev.slipway.shared.deploy.CommitSource;
 import dev.slipway.shared.deploy.model.DeployTarget;
 import dev.slipway.shared.deploy.store.DeployStores;
@@ -117,8 +118,8 @@ final class DataFunctionServices extends FunctionServices {
                 new GitTable(aws().dynamoDbEnhanced(), config().require(EnvNames.GIT_TABLE)))));
     }
 
-    /** Production's database is the app's linked one; previews get none yet. */
-    private TargetDatabases targetDatabases() {
+    /** Production's database is the app's linked one (a preview's is its own: {@link #previewDatabases()}). */
+    private TargetDatabases productionDatabase() {
         return (appId, target) -> target != DeployTarget.PRODUCTION ? Optional.empty() : links().find(appId).map(link ->
                 new TargetDatabases.Database() {
                     @Override
@@ -139,7 +140,16 @@ final class DataFunctionServices extends FunctionServices {
     }
 
     MigrationStep migrationStep() {
-        return migrationStep.get(() -> new MigrationStep(deployStores().deployments(), commits(), targetDatabases(), clock()));
+        return migrationStep.get(() -> new MigrationStep(deployStores().deployments(), commits(), previewDatabases(), clock()));
+    }
+
+    // ---- preview databases (data.preview): the policy route, ApplyMigrations' target databases, the drop
+    private final Once<PreviewDatabases> previewDatabases = new Once<>();
+
+    /** Where every deployment's migrations go: production's linked database, a preview's own (made on its first deploy). */
+    PreviewDatabases previewDatabases() {
+        return previewDatabases.get(() -> new PreviewDatabases(apps(), records(), links(), this::scratchServer, this::backups,
+                AppEnvironment.from(aws()), deployStores().previews(), productionDatabase(), clock()));
     }
 
     // ---- the move and the switch (data.move)

@@ -7,15 +7,20 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.slipway.shared.config.Config;
 import dev.slipway.shared.data.link.DatabaseLinks;
 import dev.slipway.shared.data.link.LinkRequest;
+import dev.slipway.shared.data.preview.PreviewDatabases;
 import dev.slipway.shared.http.ApiRequest;
 import dev.slipway.shared.http.ApiResponse;
 import dev.slipway.shared.http.ApiRouter;
 
 import java.util.Map;
 
-/** PUT /apps/{appId}/database (link after a connection check), GET (what may be shown), DELETE (unlink). */
+/**
+ * PUT /apps/{appId}/database (link after a connection check), GET (what may be shown), DELETE (unlink); PUT/GET
+ * …/database/preview-policy (whether previews get databases of their own: none, migrations, backup).
+ */
 public final class DatabaseHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private final DatabaseLinks links;
+    private final PreviewDatabases previews;
     private final ApiRouter router;
 
     public DatabaseHandler() {
@@ -28,11 +33,14 @@ public final class DatabaseHandler implements RequestHandler<APIGatewayV2HTTPEve
 
     private DatabaseHandler(DataFunctionServices services) {
         this.links = services.links();
+        this.previews = services.previewDatabases();
         this.router = ApiRouter.authenticated(services.authenticator())
                 .idempotency(services.idempotency())
                 .route("PUT /apps/{appId}/database", this::link)
                 .route("GET /apps/{appId}/database", this::get)
                 .route("DELETE /apps/{appId}/database", this::unlink)
+                .route("PUT /apps/{appId}/database/preview-policy", this::setPreviewPolicy)
+                .route("GET /apps/{appId}/database/preview-policy", this::previewPolicy)
                 .build();
     }
 
@@ -48,6 +56,16 @@ public final class DatabaseHandler implements RequestHandler<APIGatewayV2HTTPEve
 
     private APIGatewayV2HTTPResponse get(ApiRequest request) {
         return ApiResponse.json(200, links.get(request.pathParameter("appId").orElse("")).view());
+    }
+
+    private APIGatewayV2HTTPResponse setPreviewPolicy(ApiRequest request) {
+        String app = request.pathParameter("appId").orElse("");
+        previews.setPolicy(app, PreviewDatabases.Policy.fromJson(request.jsonObject()), request.actor());
+        return ApiResponse.json(200, previews.view(app));
+    }
+
+    private APIGatewayV2HTTPResponse previewPolicy(ApiRequest request) {
+        return ApiResponse.json(200, previews.view(request.pathParameter("appId").orElse("")));
     }
 
     private APIGatewayV2HTTPResponse unlink(ApiRequest request) {

@@ -43,6 +43,7 @@ import dev.slipway.shared.deploy.alias.ProductionAlias;
 import dev.slipway.shared.deploy.cleanup.CleanupService;
 import dev.slipway.shared.deploy.cleanup.ReleaseSweeper;
 import dev.slipway.shared.deploy.preview.ExpiredPreviews;
+import dev.slipway.shared.deploy.preview.PreviewTeardown;
 import dev.slipway.shared.deploy.preview.Previews;
 import dev.slipway.shared.deploy.routing.Router;
 import dev.slipway.shared.deploy.server.hosting.AppServers;
@@ -280,7 +281,21 @@ final class DeployFunctionServices extends FunctionServices {
 
     /** Removal of previews: a DELETE, and the cleanup's first phase (the expired ones). */
     private ExpiredPreviews expiredPreviews() {
-        return expiredPreviews.get(() -> new ExpiredPreviews(stores(), previewAlias(), clock()));
+        return expiredPreviews.get(() -> new ExpiredPreviews(stores(), previewAlias(), previewTeardown(), clock()));
+    }
+
+    /**
+     * What goes with a removed preview: its own servers and values now; its database is dropped by the data jar (the
+     * only one with a Postgres driver), asked at once by an asynchronous invoke, else by its hourly schedule.
+     */
+    private PreviewTeardown previewTeardown() {
+        return (appId, name) -> {
+            appServers().removePreview(appId, name);
+            environment().removePreviewValues(appId, name);
+            config().get(EnvNames.PREVIEW_DATABASES_FUNCTION).filter(f -> !f.isBlank()).ifPresent(function ->
+                    lambda().invoke(r -> r.functionName(function).invocationType(InvocationType.EVENT)
+                            .payload(SdkBytes.fromUtf8String(Json.write(Json.object().put("previewDatabasesOf", appId))))));
+        };
     }
 
     Previews previews() {

@@ -361,6 +361,19 @@ public final class Backups {
         finishRestore(appId, restoreId, SUCCEEDED, null, findings);
     }
 
+    /**
+     * Restores the app's newest VERIFIED backup into {@code target} (a preview's new, empty database), in one transaction;
+     * answers its id, or empty when the app has none.
+     */
+    public Optional<String> restoreNewest(String appId, Connection target) throws SQLException, IOException {
+        Optional<String> newest = list(appId).stream().filter(b -> VERIFIED.equals(b.path("status").asText()))
+                .map(b -> b.get("backupId").asText()).findFirst();
+        if (newest.isPresent()) {
+            engine.restore(engine.manifest(appId, newest.get()), target, false);
+        }
+        return newest;
+    }
+
     public void markRestoreFailed(String appId, String restoreId, String reason) {
         finishRestore(appId, restoreId, FAILED, reason, List.of());
     }

@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -73,16 +74,22 @@ public final class MigrationStep {
     }
 
     private Applied apply(Deployment d) {
-        Optional<TargetDatabases.Database> db = databases.find(d.appId(), d.target());
+        Optional<TargetDatabases.Database> db = databases.find(d.appId(), d.target(), d.id());
         if (db.isEmpty()) {
             return new Applied("skipped: " + d.target().wire() + " has no database", null);
         }
         if (d.commit() == null) {
             return new Applied("skipped: the release has no commit to read migrations from", null);
         }
-        MigrationFiles.Found found = MigrationFiles.find(sources.files(d.appId(), d.commit(), MigrationFiles.CANDIDATES, MAX_SQL_BYTES));
+        Map<String, byte[]> files = sources.files(d.appId(), d.commit(), MigrationFiles.CANDIDATES, MAX_SQL_BYTES);
+        MigrationFiles.Found found = MigrationFiles.find(files);
         if (found.isEmpty()) {
-            return new Applied("skipped: commit " + d.commit().substring(0, Math.min(12, d.commit().length())) + " has no migrations", null);
+            String skipped = "skipped: commit " + d.commit().substring(0, Math.min(12, d.commit().length())) + " has no migrations";
+            try {
+                return new Applied(skipped + db.get().migrated(files).map(m -> "; " + m).orElse(""), null);
+            } catch (SQLException e) {
+                throw failure(d, e);
+            }
         }
         try (Connection c = db.get().connect()) {
             Migrator.Outcome out = migrator.apply(c, found.kind(), found.migrations(), d.id(), clock.instant());
@@ -95,15 +102,20 @@ public final class MigrationStep {
                     + "'s own history, taken over without running them)";
             String outcome = (applied.isEmpty() ? "no new migrations" : "applied " + applied.size() + " " + found.kind() + " migration"
                     + (applied.size() == 1 ? "" : "s")) + " to " + db.get().describe() + "; " + before + " applied before" + baselined + ignored;
+            outcome += db.get().migrated(files).map(m -> "; " + m).orElse("");
             return new Applied(outcome, new Deployment.Migrations(found.kind(), applied, before));
         } catch (SQLException e) {
-            LOG.warn("migrations of {}/{}: {}", d.appId(), d.id(), e.toString());
-            String state = e.getSQLState() == null ? "" : e.getSQLState();
-            if (state.startsWith("08") || state.equals("57P01") || state.equals("57014") || state.equals("55P03")) {
-                // cannot connect, the server went away, the lock wait timed out: worth another attempt
-                throw new TransientStepException("the " + d.target().wire() + " database could not be migrated now: " + e.getMessage());
-            }
-            throw new StepFailedException("the " + d.target().wire() + " database could not be migrated: " + e.getMessage());
+            throw failure(d, e);
         }
+    }
+
+    private static RuntimeException failure(Deployment d, SQLException e) {
+        LOG.warn("migrations of {}/{}: {}", d.appId(), d.id(), e.toString());
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        if (state.startsWith("08") || state.equals("57P01") || state.equals("57014") || state.equals("55P03")) {
+            // cannot connect, the server went away, the lock wait timed out: worth another attempt
+            return new TransientStepException("the " + d.target().wire() + " database could not be migrated now: " + e.getMessage());
+        }
+        return new StepFailedException("the " + d.target().wire() + " database could not be migrated: " + e.getMessage());
     }
 }

@@ -4,6 +4,7 @@ import dev.slipway.shared.deploy.model.DeployTarget;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -14,11 +15,27 @@ public interface TargetDatabases {
     /** The target's database, or empty when it has none (nothing to migrate). */
     Optional<Database> find(String appId, DeployTarget target);
 
+    /**
+     * {@link #find} for one deployment's step, which may make the database first (a preview's own, on its first deploy:
+     * {@code data/preview/PreviewDatabases}); a retry of the same deployment's step takes over what its killed attempt began.
+     */
+    default Optional<Database> find(String appId, DeployTarget target, String deploymentId) {
+        return find(appId, target);
+    }
+
     /** One database: what the deployment's step says of it, and a new connection to it. */
     interface Database {
         String describe();
 
         Connection connect() throws SQLException;
+
+        /**
+         * After the migrations (also when the commit has none): what else the database gets once (a new preview database
+         * its seed), in words for the step's outcome, or empty.
+         */
+        default Optional<String> migrated(Map<String, byte[]> files) throws SQLException {
+            return Optional.empty();
+        }
     }
 
     /** No database anywhere: every deployment's step passes. */

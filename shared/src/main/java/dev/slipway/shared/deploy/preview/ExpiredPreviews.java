@@ -39,8 +39,15 @@ public final class ExpiredPreviews implements PreviewExpiry {
     private final AuditHeads audit;
     private final PreviewAlias alias;
     private final Clock clock;
+    private final PreviewTeardown teardown;
 
     public ExpiredPreviews(DeployStores stores, PreviewAlias alias, Clock clock) {
+        this(stores, alias, PreviewTeardown.NONE, clock);
+    }
+
+    /** @param teardown what of a removed preview's own goes after its removal (servers, values, database) */
+    public ExpiredPreviews(DeployStores stores, PreviewAlias alias, PreviewTeardown teardown, Clock clock) {
+        this.teardown = teardown;
         this.previews = stores.previews();
         this.aliases = stores.aliases();
         this.audit = stores.audit();
@@ -67,9 +74,19 @@ public final class ExpiredPreviews implements PreviewExpiry {
                     return;
                 }
                 alias.syncRouter(due.appId(), due.name());
+                tearDown(due.appId(), due.name());
             });
         }
         return removed.get();
+    }
+
+    /** The preview's own servers, values and database go; a failure is left to the sweeps ({@link PreviewTeardown}). */
+    void tearDown(String appId, String name) {
+        try {
+            teardown.removed(appId, name);
+        } catch (RuntimeException e) {
+            LOG.warn("removing what preview {} of {} had of its own failed ({}); the sweeps remove it later", name, appId, e.toString());
+        }
     }
 
     /** Removes the preview as read; a changed preview is a {@link WriteConflict} (only a lost audit-head race is retried). */

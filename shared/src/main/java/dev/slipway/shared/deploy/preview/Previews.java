@@ -229,7 +229,9 @@ public final class Previews {
         } catch (WriteConflict e) {
             throw new DomainException(DomainError.CONCURRENT_MODIFICATION, "Preview " + name + " changed while this request ran; retry");
         }
-        return alias.syncRouter(app, name);
+        boolean routed = alias.syncRouter(app, name);
+        removal.tearDown(app, name);
+        return routed;
     }
 
     // ---- with their aliases

@@ -1,10 +1,11 @@
 package dev.slipway.shared.deploy.server.hosting;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.slipway.shared.deploy.model.DeployTarget;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.shared.deploy.model.Release;
 import dev.slipway.shared.deploy.routing.LocalEdgeAdmin;
 import dev.slipway.shared.deploy.routing.SiteAddress;
+import dev.slipway.shared.env.EnvScope;
 import dev.slipway.shared.json.Json;
 
 import java.io.IOException;
@@ -21,8 +22,9 @@ import java.util.List;
 /**
  * The app servers of the local runtime: the local edge runs them (a Node process per release and
  * scope) and this client asks it through its admin API, with the router's bearer secret:
- * {@code POST /_slipway/servers/{appId}/{releaseId}/publish} ({@code {"scope"}} → 200, or 422
- * {@code {"reason","logTail"}}), {@code DELETE /_slipway/servers/{appId}/{releaseId}} and
+ * {@code POST /_slipway/servers/{appId}/{releaseId}/publish} ({@code {"scope","preview"?}} → 200, or 422
+ * {@code {"reason","logTail"}}), {@code DELETE /_slipway/servers/{appId}/{releaseId}},
+ * {@code DELETE /_slipway/servers/{appId}/previews/{preview}} and
  * {@code GET /_slipway/servers/{appId}/{releaseId}/logs?since=&limit=}.
  */
 public final class LocalEdgeAppServers implements AppServers, ServerLogs {
@@ -36,11 +38,20 @@ public final class LocalEdgeAppServers implements AppServers, ServerLogs {
     }
 
     @Override
-    public void publish(Release release, DeployTarget target) throws ServerCheckFailed {
+    public void publish(Release release, EnvScope scope) throws ServerCheckFailed {
+        publish(release, Json.object().put("scope", scope.id()));
+    }
+
+    @Override
+    public void publishPreview(Release release, String preview) throws ServerCheckFailed {
+        publish(release, Json.object().put("scope", EnvScope.PREVIEW.id()).put("preview", preview));
+    }
+
+    private void publish(Release release, ObjectNode which) throws ServerCheckFailed {
         if (release.server() == null) {
             return;
         }
-        String body = Json.write(Json.object().put("scope", target.scope().id()));
+        String body = Json.write(which);
         HttpResponse<String> r = admin.send(request(path(release.appId(), release.id()) + "/publish", PUBLISH_TIMEOUT)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).header("content-type", "application/json"));
         if (r.statusCode() == 200) {
@@ -58,6 +69,17 @@ public final class LocalEdgeAppServers implements AppServers, ServerLogs {
         HttpResponse<String> r = admin.send(request(path(appId, releaseId), Duration.ofSeconds(30)).DELETE());
         if (r.statusCode() != 204 && r.statusCode() != 200 && r.statusCode() != 404) {
             throw new IllegalStateException("local edge: remove server " + releaseId + " failed with HTTP " + r.statusCode());
+        }
+    }
+
+    @Override
+    public void removePreview(String appId, String preview) {
+        if (!SiteAddress.isAppId(appId) || !SiteAddress.isRouterKey(preview + "--" + appId)) {
+            throw new IllegalArgumentException("not an app and preview: " + appId + "/" + preview);
+        }
+        HttpResponse<String> r = admin.send(request("_slipway/servers/" + appId + "/previews/" + preview, Duration.ofSeconds(30)).DELETE());
+        if (r.statusCode() != 204 && r.statusCode() != 404) {
+            throw new IllegalStateException("local edge: remove the servers of preview " + preview + " failed with HTTP " + r.statusCode());
         }
     }
 

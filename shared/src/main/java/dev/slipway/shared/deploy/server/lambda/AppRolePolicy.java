@@ -40,6 +40,7 @@ public final class AppRolePolicy {
         for (EnvScope scope : EnvScope.values()) {
             paths.add(base + "/" + scope.id());
         }
+        paths.add(base + "/previews/*"); // each preview's own values (its database's URL), for the pv- aliases
         return Json.write(doc);
     }
 }

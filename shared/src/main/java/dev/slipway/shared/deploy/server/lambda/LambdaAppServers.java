@@ -1,7 +1,6 @@
 package dev.slipway.shared.deploy.server.lambda;
 
 import dev.slipway.shared.deploy.TransientStepException;
-import dev.slipway.shared.deploy.model.DeployTarget;
 import dev.slipway.shared.deploy.model.Release;
 import dev.slipway.shared.deploy.model.ServerBundle;
 import dev.slipway.shared.deploy.routing.RouteEntry;
@@ -13,6 +12,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
 import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.AliasConfiguration;
 import software.amazon.awssdk.services.lambda.model.Architecture;
 import software.amazon.awssdk.services.lambda.model.GetFunctionConfigurationResponse;
 import software.amazon.awssdk.services.lambda.model.FunctionUrlAuthType;
@@ -81,35 +81,63 @@ public final class LambdaAppServers implements AppServers {
     }
 
     @Override
-    public void publish(Release release, DeployTarget target) throws ServerCheckFailed {
+    public void publish(Release release, EnvScope scope) throws ServerCheckFailed {
+        if (runnable(release)) {
+            smokeCheck(route(release, scope), releaseHost(release));
+        }
+    }
+
+    @Override
+    public void publishPreview(Release release, String preview) throws ServerCheckFailed {
+        if (runnable(release)) {
+            smokeCheck(route(release, preview), preview + "--" + release.appId());
+        }
+    }
+
+    /** Whether the release has a server (and its Node is a Lambda runtime); its own host is pointed at it first. */
+    private boolean runnable(Release release) throws ServerCheckFailed {
         ServerBundle server = release.server();
         if (server == null) {
-            return;
+            return false;
         }
         if (!NODE_MAJORS.contains(server.nodeMajor())) {
             throw new ServerCheckFailed("Node " + server.nodeMajor() + " is not a Lambda runtime: the app's server needs Node 20, 22 or 24"
                     + " (set engines.node or .nvmrc)", "");
         }
-        ServerRoute route = route(release, target.scope());
-        String releaseHost = release.id() + "--" + release.appId();
-        if (edge.lookup(releaseHost).isEmpty()) {
+        if (edge.lookup(releaseHost(release)).isEmpty()) {
             // A release's own host is public and tokenless: it runs with preview values, as locally.
-            ServerRoute preview = target.scope() == EnvScope.PREVIEW ? route : route(release, EnvScope.PREVIEW);
-            edge.point(releaseHost, RouteEntry.of(release.id()).withServer(preview));
+            edge.point(releaseHost(release), RouteEntry.of(release.id()).withServer(route(release, EnvScope.PREVIEW)));
         }
-        smokeCheck(route, releaseHost);
+        return true;
+    }
+
+    private static String releaseHost(Release release) {
+        return release.id() + "--" + release.appId();
     }
 
     /** The edge's way to the release's server in a scope: its alias's function URL, made when missing. */
     public ServerRoute route(Release release, EnvScope scope) {
-        String alias = AppFunctionNames.alias(scope, release.id());
+        return route(release, AppFunctionNames.alias(scope, release.id()), scope.id());
+    }
+
+    /** The edge's way to one preview's own server of the release ({@code pv-<preview>-<release>}), made when missing. */
+    public ServerRoute route(Release release, String preview) {
+        String alias = AppFunctionNames.previewAlias(preview, release.id());
+        if (!routes.containsKey(release.appId() + "/" + alias) && aliasVersion(settings.names(release.appId()), alias).isEmpty()) {
+            // its role must read the previews' values (a role made before preview aliases lacks that path)
+            ensureRole(settings.names(release.appId()));
+        }
+        return route(release, alias, "preview " + preview);
+    }
+
+    private ServerRoute route(Release release, String alias, String what) {
         return routes.computeIfAbsent(release.appId() + "/" + alias, k -> {
             AppFunctionNames names = settings.names(release.appId());
             String version = aliasVersion(names, alias).orElseGet(() -> {
-                String v = otherScopesVersion(names, release.id(), scope).orElseGet(() -> publishVersion(release, names));
+                String v = otherScopesVersion(names, release.id(), null).orElseGet(() -> publishVersion(release, names));
                 try {
                     lambda.createAlias(r -> r.functionName(names.function()).name(alias).functionVersion(v)
-                            .description("release " + release.id() + ", " + scope.id()));
+                            .description("release " + release.id() + ", " + what));
                 } catch (ResourceConflictException e) {
                     // made by an earlier attempt
                 }
@@ -127,17 +155,45 @@ public final class LambdaAppServers implements AppServers {
         AppFunctionNames names = settings.names(appId);
         java.util.Set<String> versions = new java.util.TreeSet<>();
         for (EnvScope scope : EnvScope.values()) {
-            String alias = AppFunctionNames.alias(scope, releaseId);
-            routes.remove(appId + "/" + alias);
-            aliasVersion(names, alias).ifPresent(versions::add);
-            ignoreMissing(() -> lambda.deleteFunctionUrlConfig(r -> r.functionName(names.function()).qualifier(alias)));
-            ignoreMissing(() -> lambda.deleteAlias(r -> r.functionName(names.function()).name(alias)));
+            aliasVersion(names, AppFunctionNames.alias(scope, releaseId)).ifPresent(versions::add);
+        }
+        // the scopes' aliases, and every preview's own of this release (a preview removed by a killed run included)
+        for (AliasConfiguration a : aliases(names)) {
+            if (a.name().endsWith("-" + releaseId) || versions.contains(a.functionVersion())) {
+                versions.add(a.functionVersion());
+                removeAlias(names, appId, a.name());
+            }
         }
         for (String v : versions) {
             ignoreMissing(() -> lambda.deleteFunction(r -> r.functionName(names.function()).qualifier(v)));
         }
         edge.remove(releaseId + "--" + appId);
         s3.deleteObject(r -> r.bucket(settings.bucket()).key(names.codeKey(releaseId)));
+    }
+
+    @Override
+    public void removePreview(String appId, String preview) {
+        AppFunctionNames names = settings.names(appId);
+        for (AliasConfiguration a : aliases(names)) {
+            if (AppFunctionNames.isPreviewAlias(a.name(), preview)) {
+                removeAlias(names, appId, a.name());
+            }
+        }
+    }
+
+    private void removeAlias(AppFunctionNames names, String appId, String alias) {
+        routes.remove(appId + "/" + alias);
+        ignoreMissing(() -> lambda.deleteFunctionUrlConfig(r -> r.functionName(names.function()).qualifier(alias)));
+        ignoreMissing(() -> lambda.deleteAlias(r -> r.functionName(names.function()).name(alias)));
+    }
+
+    /** The app function's aliases (none when it has no function yet). */
+    private java.util.List<AliasConfiguration> aliases(AppFunctionNames names) {
+        try {
+            return lambda.listAliasesPaginator(r -> r.functionName(names.function())).aliases().stream().toList();
+        } catch (ResourceNotFoundException e) {
+            return java.util.List.of();
+        }
     }
 
     private Optional<String> aliasVersion(AppFunctionNames names, String alias) {
@@ -148,6 +204,7 @@ public final class LambdaAppServers implements AppServers {
         }
     }
 
+    /** The version another alias of the release already has (each release is published once). */
     private Optional<String> otherScopesVersion(AppFunctionNames names, String releaseId, EnvScope scope) {
         for (EnvScope other : EnvScope.values()) {
             if (other != scope) {

@@ -12,8 +12,8 @@ import java.util.Optional;
 /**
  * The edge router in AWS when apps have servers: pointing a host at a full-stack release writes its
  * server route into the same entry, so promote, rollback and pin move files and server together in
- * one KeyValueStore write. The app's own host gets the production scope's alias, preview hosts the
- * preview scope's.
+ * one KeyValueStore write. The app's own host gets the production scope's alias, a preview's host the
+ * preview's own ({@code pv-<preview>-<release>}).
  */
 public final class ServerRouting implements Router {
     private final Router edge;
@@ -33,8 +33,9 @@ public final class ServerRouting implements Router {
         Release release = releases.get(appId, releaseId).orElse(null);
         RouteEntry entry = new RouteEntry(releaseId, tokenSha256);
         if (release != null && release.server() != null) {
-            EnvScope scope = hostLabel.equals(appId) ? EnvScope.PRODUCTION : EnvScope.PREVIEW;
-            entry = entry.withServer(servers.route(release, scope));
+            // the app's host: production's server; a preview's host: the preview's own (its own values)
+            entry = entry.withServer(hostLabel.equals(appId) ? servers.route(release, EnvScope.PRODUCTION)
+                    : servers.route(release, hostLabel.substring(0, hostLabel.indexOf("--"))));
         }
         edge.point(hostLabel, entry);
     }

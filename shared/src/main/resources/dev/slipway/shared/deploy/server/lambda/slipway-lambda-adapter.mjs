@@ -31,19 +31,28 @@ function sameSecret(expected, given) {
     return a.length > 0 && a.length === b.length && timingSafeEqual(a, b);
 }
 
-// production-<release> → production; preview-<release> → preview (the alias is the scope).
+// production-<release> → production; preview-<release> → preview (the alias is the scope);
+// pv-<preview>-<release> → preview, and that preview's own values over the scope's.
 export function scopeOf(invokedFunctionArn) {
     const alias = String(invokedFunctionArn || '').split(':')[7] || '';
     const scope = alias.split('-')[0];
+    if (scope === 'pv') {
+        const preview = alias.substring(3, alias.length - 27);
+        return /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/.test(preview) && alias.charAt(alias.length - 27) === '-' ? 'preview/' + preview : null;
+    }
     return scope === 'production' || scope === 'preview' ? scope : null;
 }
 
-// Variables of <prefix> (set for every scope) overlaid by <prefix>/<scope>, as deployments get them.
+// Variables of <prefix> (set for every scope) overlaid by <prefix>/<scope>, as deployments get them; for
+// 'preview/<name>' then <prefix>/previews/<name> (the preview's own database URL) over those.
 async function ssmVariables(prefix, scope) {
     const { SSMClient, GetParametersByPathCommand } = await import('@aws-sdk/client-ssm');
     const ssm = new SSMClient({});
     const out = {};
-    for (const path of [prefix, prefix + '/' + scope]) {
+    const paths = scope.startsWith('preview/')
+        ? [prefix, prefix + '/preview', prefix + '/previews/' + scope.substring('preview/'.length)]
+        : [prefix, prefix + '/' + scope];
+    for (const path of paths) {
         let token;
         do {
             const page = await ssm.send(new GetParametersByPathCommand({ Path: path, Recursive: false, WithDecryption: true, NextToken: token }));

@@ -1,0 +1,313 @@
+package dev.slipway.local.data;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.local.AdminApi;
+import dev.slipway.local.LocalSlipway;
+import dev.slipway.local.edge.EdgeClient;
+import dev.slipway.shared.data.postgres.PostgresServer;
+import dev.slipway.shared.data.postgres.ScratchDatabase;
+import dev.slipway.shared.env.LocalEncryptedAppEnvironment;
+import dev.slipway.shared.json.Json;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static dev.slipway.local.data.MigrationsEndToEndTest.create;
+import static dev.slipway.local.data.MigrationsEndToEndTest.deployAndWait;
+import static dev.slipway.local.data.MigrationsEndToEndTest.importApp;
+import static dev.slipway.local.data.MigrationsEndToEndTest.step;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Preview databases through `slipway up` (docs/data.md#preview-databases): an app opts in; two previews of one commit
+ * (one release) each get a database of their own on the linked database's server, migrated and seeded once, and their
+ * servers each see only their own DATABASE_URL (a fixture server that asks Postgres which database it is in);
+ * production's server and database are untouched; mode backup copies the latest verified backup; a deleted preview's
+ * database is dropped. App servers run unsandboxed here: a sandboxed server has no way to the runtime's loopback
+ * Postgres (docs/data.md says so).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PreviewDatabasesEndToEndTest {
+    @RegisterExtension
+    static final LocalSlipway slipway = LocalSlipway.builder().unsandboxed().retryIntervalScale(0.05).build();
+    private static final AdminApi api = slipway.api();
+    private static final EdgeClient sites = slipway.edge();
+    private static final String APP = "pvnotes";
+    private static final String ROLE = "pvnotes_app";
+    private static final Map<String, String> FILES = new LinkedHashMap<>();
+    private static ScratchDatabase production;
+    private static String release;
+
+    @BeforeAll
+    static void linkedApp() throws Exception {
+        create(api, APP);
+        PostgresServer server = slipway.runtime().postgres().server();
+        production = server.createDatabase("pvprod");
+        try (Connection c = production.connect(); Statement s = c.createStatement()) {
+            // the link's user may create databases: where previews' own go
+            s.execute("CREATE ROLE " + ROLE + " LOGIN CREATEDB PASSWORD 'pw-pvnotes-0815'");
+            s.execute("ALTER DATABASE \"" + production.name() + "\" OWNER TO " + ROLE);
+        }
+        String url = "postgres://" + ROLE + ":pw-pvnotes-0815@127.0.0.1:" + server.port() + "/" + production.name() + "?sslmode=disable";
+        HttpResponse<String> linked = api.json("PUT", "/apps/" + APP + "/database", "{\"url\":\"" + url + "\",\"kind\":\"supabase\"}");
+        assertEquals(200, linked.statusCode(), linked.body());
+        // production's server reads its database from DATABASE_URL, a production-only value the owner set
+        HttpResponse<String> env = api.json("PATCH", "/apps/" + APP + "/environment",
+                "{\"set\":{\"DATABASE_URL\":{\"value\":\"" + url + "\",\"scopes\":[\"production\"]}}}");
+        assertEquals(200, env.statusCode(), env.body());
+        FILES.putAll(serverApp());
+        FILES.put("supabase/migrations/20240101000000_init.sql", "create table notes (id bigserial primary key, body text not null);\n");
+        FILES.put("supabase/seed.sql", "insert into notes (body) values ('seeded');\n");
+        importApp(api, APP, FILES);
+    }
+
+    @AfterAll
+    static void dropDatabases() throws Exception {
+        if (production != null) {
+            try (Connection c = slipway.runtime().postgres().server().connect("postgres"); Statement s = c.createStatement()) {
+                for (String name : databases(production.name())) {
+                    s.execute("DROP DATABASE IF EXISTS \"" + name + "\" WITH (FORCE)");
+                }
+                s.execute("DROP ROLE IF EXISTS " + ROLE);
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void thePolicyIsNoneUntilTheOwnerOptsInAndBadInputIsAProblem() throws Exception {
+        JsonNode none = Json.parse(api.json("GET", "/apps/" + APP + "/database/preview-policy", null).body());
+        assertEquals("none", none.path("mode").asText(), none.toString());
+        assertEquals("linked", none.path("server").asText(), none.toString());
+        HttpResponse<String> bad = api.json("PUT", "/apps/" + APP + "/database/preview-policy", "{\"mode\":\"copy\"}");
+        assertEquals(400, bad.statusCode(), bad.body());
+        assertTrue(bad.headers().firstValue("content-type").orElse("").startsWith("application/problem+json"), bad.body());
+        assertTrue(bad.body().contains("/mode"), bad.body());
+        assertEquals(400, api.json("PUT", "/apps/" + APP + "/database/preview-policy", "{\"mode\":\"none\",\"x\":1}").statusCode());
+
+        // production first: its database gets the migrations (never the seed), and a row of its own
+        JsonNode prod = deployAndWait(api, sites, APP);
+        assertEquals("SUCCEEDED", prod.path("status").asText(), prod.toString());
+        sql(production.name(), "insert into notes (body) values ('production row')");
+
+        HttpResponse<String> set = api.send(api.request("PUT", "/apps/" + APP + "/database/preview-policy",
+                "{\"mode\":\"migrations\"}".getBytes(), "application/json").header("idempotency-key", "pv-policy-1").build());
+        assertEquals(200, set.statusCode(), set.body());
+        assertEquals("migrations", Json.parse(set.body()).path("mode").asText());
+        String audit = api.json("GET", "/apps/" + APP + "/audit", null).body();
+        assertTrue(audit.contains("database.preview-policy.changed"), audit);
+    }
+
+    @Test
+    @Order(2)
+    void twoPreviewsOfOneCommitEachGetTheirOwnDatabaseAndSeeOnlyTheirOwnUrl() throws Exception {
+        JsonNode one = preview("one");
+        JsonNode two = preview("two");
+        assertEquals("SUCCEEDED", one.path("status").asText(), one.toString());
+        assertEquals("SUCCEEDED", two.path("status").asText(), two.toString());
+        release = one.path("releaseId").asText();
+        assertEquals(release, two.path("releaseId").asText(), "the two previews of one commit share one release");
+        String outcome = step(one, "ApplyMigrations").path("outcome").asText();
+        assertTrue(outcome.contains("applied 1 supabase migration") && outcome.contains("created preview one's own database")
+                && outcome.contains("seeded from supabase/seed.sql"), outcome);
+
+        String dbOne = production.name() + "_pv_one";
+        String dbTwo = production.name() + "_pv_two";
+        assertEquals("seeded", sql(dbOne, "select string_agg(body, ',') from notes"));
+        assertEquals("seeded", sql(dbTwo, "select string_agg(body, ',') from notes"));
+        // each preview's server asks Postgres which database it is in: its own, and only its own
+        assertEquals(dbOne + "|seeded", sites.site("one--" + APP, "/db").text());
+        assertEquals(dbTwo + "|seeded", sites.site("two--" + APP, "/db").text());
+        // production's server and database are as they were; the release's own host has the preview scope's values only
+        assertEquals(production.name() + "|production row", sites.site(APP, "/db").text());
+        assertEquals("no database", sites.site(release + "--" + APP, "/db").text());
+        assertEquals("production row", sql(production.name(), "select string_agg(body, ',') from notes"));
+
+        // a second deploy of the same preview migrates it, never seeds again
+        JsonNode again = preview("one");
+        assertEquals("SUCCEEDED", again.path("status").asText(), again.toString());
+        assertTrue(step(again, "ApplyMigrations").path("outcome").asText().contains("seeded before"), again.toString());
+        assertEquals("1", sql(dbOne, "select count(*) from notes"));
+        assertEquals(dbOne + "|seeded", sites.site("one--" + APP, "/db").text());
+        JsonNode view = Json.parse(api.json("GET", "/apps/" + APP + "/database/preview-policy", null).body());
+        assertEquals(2, view.path("databases").size(), view.toString());
+        assertFalse(view.toString().contains("pw-pvnotes"), "no credential in answers: " + view);
+    }
+
+    @Test
+    @Order(3)
+    void modeBackupRestoresTheNewestVerifiedBackup() throws Exception {
+        assertEquals(200, api.json("PUT", "/apps/" + APP + "/database/preview-policy", "{\"mode\":\"backup\"}").statusCode());
+        HttpResponse<String> started = api.json("POST", "/apps/" + APP + "/database/backups", "{}");
+        assertEquals(202, started.statusCode(), started.body());
+        String backupId = Json.parse(started.body()).path("backupId").asText();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        String status = "";
+        while (System.nanoTime() < deadline && !status.equals("VERIFIED") && !status.equals("FAILED")) {
+            Thread.sleep(200);
+            status = Json.parse(api.json("GET", "/apps/" + APP + "/database/backups/" + backupId, null).body()).path("status").asText();
+        }
+        assertEquals("VERIFIED", status);
+        JsonNode three = preview("three");
+        assertEquals("SUCCEEDED", three.path("status").asText(), three.toString());
+        assertTrue(step(three, "ApplyMigrations").path("outcome").asText().contains("from backup " + backupId), three.toString());
+        String dbThree = production.name() + "_pv_three";
+        assertEquals("production row", sql(dbThree, "select string_agg(body, ',' order by id) from notes"));
+        assertEquals(dbThree + "|production row", sites.site("three--" + APP, "/db").text());
+    }
+
+    @Test
+    @Order(4)
+    void deletingAPreviewDropsItsDatabaseAndValuesAndLeavesTheOthers() throws Exception {
+        HttpResponse<String> deleted = api.json("DELETE", "/apps/" + APP + "/previews/one", null);
+        assertTrue(deleted.statusCode() == 200 || deleted.statusCode() == 204, deleted.body());
+        String dbOne = production.name() + "_pv_one";
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline && databases(dbOne).contains(dbOne)) {
+            Thread.sleep(100);
+        }
+        assertFalse(databases(dbOne).contains(dbOne), "the deleted preview's database is dropped");
+        assertTrue(new LocalEncryptedAppEnvironment(slipway.dataDir().resolve("secrets")).previewValues(APP, "one").isEmpty());
+        assertTrue(databases(production.name() + "_pv_two").contains(production.name() + "_pv_two"), "the other preview keeps its own");
+        assertEquals(production.name() + "_pv_two|seeded", sites.site("two--" + APP, "/db").text());
+        assertEquals(production.name() + "|production row", sites.site(APP, "/db").text());
+        String audit = api.json("GET", "/apps/" + APP + "/audit", null).body();
+        assertTrue(audit.contains("database.preview.created") && audit.contains("database.preview.dropped"), audit);
+        // a sweep finds nothing more to drop (the data schedule's run is the backstop after a kill)
+        JsonNode run = slipway.runtime().schedules().run("DataSchedule");
+        assertEquals(0, run.path("previewDatabasesDropped").asInt(-1), run.toString());
+    }
+
+    // ---- helpers
+
+    private static JsonNode preview(String name) throws Exception {
+        HttpResponse<String> r = api.json("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"name\":\"" + name + "\"}");
+        assertEquals(202, r.statusCode(), r.body());
+        JsonNode d = api.awaitDeployment(APP, Json.parse(r.body()).path("deployment").path("deploymentId").asText());
+        sites.awaitPromoted(d);
+        return d;
+    }
+
+    private static String sql(String database, String query) throws SQLException {
+        try (Connection c = slipway.runtime().postgres().server().connect(database); Statement s = c.createStatement()) {
+            if (!query.startsWith("select")) {
+                s.execute(query);
+                return null;
+            }
+            try (ResultSet rs = s.executeQuery(query)) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private static java.util.List<String> databases(String prefix) throws SQLException {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        try (Connection c = slipway.runtime().postgres().server().connect("postgres"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select datname from pg_database where datname like '" + prefix + "%'")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A dependency-free Node server (its start script runs server.js): {@code /db} asks the database its DATABASE_URL names,
+     * over Postgres's wire protocol (trust authentication: the runtime's Postgres), which database it is in and its notes.
+     */
+    static Map<String, String> serverApp() {
+        Map<String, String> files = new LinkedHashMap<>(MigrationsEndToEndTest.app("notes", Map.of()));
+        files.put("package.json", "{\"name\":\"notes\",\"version\":\"1.0.0\",\"private\":true,"
+                + "\"scripts\":{\"build\":\"node build.js\",\"start\":\"node server.js\"}}\n");
+        files.put("server.js", """
+                const http = require('http');
+                const net = require('net');
+                function query(url, sql) {
+                  return new Promise((resolve, reject) => {
+                    const u = new URL(url);
+                    const sock = net.connect(Number(u.port || 5432), u.hostname);
+                    const params = Buffer.from('user\\0' + decodeURIComponent(u.username) + '\\0database\\0'
+                      + decodeURIComponent(u.pathname.slice(1)) + '\\0\\0');
+                    const start = Buffer.alloc(8);
+                    start.writeInt32BE(8 + params.length, 0);
+                    start.writeInt32BE(196608, 4);
+                    sock.write(Buffer.concat([start, params]));
+                    let buf = Buffer.alloc(0);
+                    let asked = false;
+                    const rows = [];
+                    sock.on('error', reject);
+                    sock.on('data', (d) => {
+                      buf = Buffer.concat([buf, d]);
+                      while (buf.length >= 5 && buf.length >= 1 + buf.readInt32BE(1)) {
+                        const type = String.fromCharCode(buf[0]);
+                        const body = buf.subarray(5, 1 + buf.readInt32BE(1));
+                        buf = buf.subarray(1 + buf.readInt32BE(1));
+                        if ((type === 'R' && body.readInt32BE(0) !== 0) || type === 'E') {
+                          sock.destroy();
+                          reject(new Error(type + ' ' + body.toString('latin1')));
+                          return;
+                        }
+                        if (type === 'D') {
+                          const row = [];
+                          let o = 2;
+                          for (let i = 0; i < body.readInt16BE(0); i++) {
+                            const l = body.readInt32BE(o);
+                            o += 4;
+                            row.push(l < 0 ? '' : body.subarray(o, o + l).toString('utf8'));
+                            o += Math.max(l, 0);
+                          }
+                          rows.push(row);
+                        }
+                        if (type === 'Z' && !asked) {
+                          asked = true;
+                          const q = Buffer.from(sql + '\\0');
+                          const h = Buffer.alloc(5);
+                          h.write('Q');
+                          h.writeInt32BE(4 + q.length, 1);
+                          sock.write(Buffer.concat([h, q]));
+                        } else if (type === 'Z') {
+                          sock.end(Buffer.from([0x58, 0, 0, 0, 4]));
+                          resolve(rows);
+                        }
+                      }
+                    });
+                  });
+                }
+                http.createServer(async (req, res) => {
+                  if (req.url !== '/db') {
+                    res.writeHead(200, { 'content-type': 'text/html' });
+                    res.end('<h1>notes</h1>');
+                    return;
+                  }
+                  if (!process.env.DATABASE_URL) {
+                    res.end('no database');
+                    return;
+                  }
+                  try {
+                    const rows = await query(process.env.DATABASE_URL,
+                      "select current_database(), (select string_agg(body, ',' order by id) from notes)");
+                    res.end(rows[0].join('|'));
+                  } catch (e) {
+                    res.writeHead(500);
+                    res.end(String(e.message));
+                  }
+                }).listen(Number(process.env.PORT), process.env.HOST || '127.0.0.1');
+                """);
+        return files;
+    }
+}
