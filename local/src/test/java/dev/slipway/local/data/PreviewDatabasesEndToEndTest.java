@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.local.AdminApi;
 import dev.slipway.local.LocalSlipway;
 import dev.slipway.local.edge.EdgeClient;
+import dev.slipway.shared.data.copy.SupabaseStandIn;
 import dev.slipway.shared.data.postgres.PostgresServer;
 import dev.slipway.shared.data.postgres.ScratchDatabase;
 import dev.slipway.shared.env.LocalEncryptedAppEnvironment;
@@ -59,8 +60,15 @@ class PreviewDatabasesEndToEndTest {
         production = server.createDatabase("pvprod");
         try (Connection c = production.connect(); Statement s = c.createStatement()) {
             // the link's user may create databases: where previews' own go
-            s.execute("CREATE ROLE " + ROLE + " LOGIN CREATEDB PASSWORD 'pw-pvnotes-0815'");
+            // (and roles: a Supabase app's preview database gets the stand-in's roles, as Supabase's postgres user could)
+            s.execute("CREATE ROLE " + ROLE + " LOGIN CREATEDB CREATEROLE PASSWORD 'pw-pvnotes-0815'");
             s.execute("ALTER DATABASE \"" + production.name() + "\" OWNER TO " + ROLE);
+        }
+        // production stands in for the builder's Supabase database, which has auth.* already (the app's user may use it)
+        try (Connection c = new PostgresServer("127.0.0.1", server.port(), ROLE, "pw-pvnotes-0815", "disable").connect(production.name())) {
+            c.setAutoCommit(false);
+            SupabaseStandIn.install(c);
+            c.commit();
         }
         String url = "postgres://" + ROLE + ":pw-pvnotes-0815@127.0.0.1:" + server.port() + "/" + production.name() + "?sslmode=disable";
         HttpResponse<String> linked = api.json("PUT", "/apps/" + APP + "/database", "{\"url\":\"" + url + "\",\"kind\":\"supabase\"}");
@@ -70,7 +78,10 @@ class PreviewDatabasesEndToEndTest {
                 "{\"set\":{\"DATABASE_URL\":{\"value\":\"" + url + "\",\"scopes\":[\"production\"]}}}");
         assertEquals(200, env.statusCode(), env.body());
         FILES.putAll(serverApp());
-        FILES.put("supabase/migrations/20240101000000_init.sql", "create table notes (id bigserial primary key, body text not null);\n");
+        // a Supabase app's migration: its policy calls auth.uid(), which a plain Postgres database gets from the stand-in
+        FILES.put("supabase/migrations/20240101000000_init.sql", "create table notes (id bigserial primary key, body text not null);\n"
+                + "alter table notes enable row level security;\n"
+                + "create policy own_notes on notes for select to authenticated using (auth.uid() is not null);\n");
         FILES.put("supabase/seed.sql", "insert into notes (body) values ('seeded');\n");
         importApp(api, APP, FILES);
     }
@@ -156,12 +167,12 @@ class PreviewDatabasesEndToEndTest {
         assertEquals(202, started.statusCode(), started.body());
         String backupId = Json.parse(started.body()).path("backupId").asText();
         long deadline = System.nanoTime() + 60_000_000_000L;
-        String status = "";
-        while (System.nanoTime() < deadline && !status.equals("VERIFIED") && !status.equals("FAILED")) {
+        JsonNode backup = Json.object();
+        while (System.nanoTime() < deadline && !backup.path("status").asText().matches("VERIFIED|FAILED")) {
             Thread.sleep(200);
-            status = Json.parse(api.json("GET", "/apps/" + APP + "/database/backups/" + backupId, null).body()).path("status").asText();
+            backup = Json.parse(api.json("GET", "/apps/" + APP + "/database/backups/" + backupId, null).body());
         }
-        assertEquals("VERIFIED", status);
+        assertEquals("VERIFIED", backup.path("status").asText(), backup.toString());
         JsonNode three = preview("three");
         assertEquals("SUCCEEDED", three.path("status").asText(), three.toString());
         assertTrue(step(three, "ApplyMigrations").path("outcome").asText().contains("from backup " + backupId), three.toString());
@@ -198,7 +209,12 @@ class PreviewDatabasesEndToEndTest {
         HttpResponse<String> r = api.json("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"name\":\"" + name + "\"}");
         assertEquals(202, r.statusCode(), r.body());
         JsonNode d = api.awaitDeployment(APP, Json.parse(r.body()).path("deployment").path("deploymentId").asText());
-        sites.awaitPromoted(d);
+        // the edge entry is written right after the alias moved: wait for the preview's host to serve the release
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (d.path("status").asText().equals("SUCCEEDED") && sites.site(name + "--" + APP, "/").status() == 404
+                && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
         return d;
     }
 

@@ -7,6 +7,7 @@ import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.data.DataRecords;
 import dev.slipway.shared.data.backup.Backups;
+import dev.slipway.shared.data.copy.SupabaseStandIn;
 import dev.slipway.shared.data.link.DatabaseLink;
 import dev.slipway.shared.data.link.DatabaseLinks;
 import dev.slipway.shared.data.migrate.Migration;
@@ -274,6 +275,16 @@ public final class PreviewDatabases implements TargetDatabases {
             }
             throw transientOrFailed("creating the database of preview " + preview, e);
         }
+        if (Mode.MIGRATIONS.id().equals(record.path("mode").asText()) && "supabase".equals(record.path("kind").asText())) {
+            // a new database on any server lacks Supabase's platform objects the app's migrations use (auth.users, auth.uid() …)
+            try (Connection c = server.connect(name)) {
+                c.setAutoCommit(false);
+                record.put("standIn", String.join(", ", SupabaseStandIn.install(c)));
+                c.commit();
+            } catch (SQLException e) {
+                throw transientOrFailed("preparing preview " + preview + "'s database for Supabase migrations", e);
+            }
+        }
         if (Mode.BACKUP.id().equals(record.path("mode").asText())) {
             Optional<String> restored;
             try (Connection c = server.connect(name)) {
@@ -330,6 +341,7 @@ public final class PreviewDatabases implements TargetDatabases {
         }
         String name = databaseName(link.isPresent() ? base.database() : "slipway_" + appId.replace('-', '_'), preview);
         r.put("server", server);
+        r.put("kind", link.map(DatabaseLink::kind).orElse("postgres"));
         r.put("host", base.host());
         r.put("database", name);
         r.put("maintenance", base.database());
