@@ -275,17 +275,22 @@ final class DatabaseCommand extends AppCommand {
     }
 
     @Command(name = "move", mixinStandardHelpOptions = true,
-            description = {"Copy the linked database's schema and data into an empty database you run (its URL from stdin), verified by counts and checksums.",
+            description = {"Copy the linked database's schema and data into an empty database you run (its URL from stdin), or with --stack"
+                    + " into a database of the app's own on the stack's database, verified by counts and checksums.",
                     "The source is never changed; the app keeps using it until `slipway db switch`. Exits 1 when the move fails."})
     static final class Move extends AppCommand {
+        @Option(names = "--stack", description = "Move to the stack's own database (Aurora when deployed with CreateDatabase=true; locally the runtime's Postgres)")
+        boolean stack;
+
         @Option(names = "--detach", description = "Start it and return at once (prints the move id)")
         boolean detach;
 
         @Override
         protected int run() throws IOException {
-            String url = readUrl(this, "Target database URL");
+            ObjectNode body = stack ? ApiClient.object().put("target", "stack")
+                    : ApiClient.object().put("targetUrl", readUrl(this, "Target database URL"));
             ApiClient api = api();
-            JsonNode started = api.call("POST", appPath("/database/move"), ApiClient.object().put("targetUrl", url));
+            JsonNode started = api.call("POST", appPath("/database/move"), body);
             String id = started.path("moveId").asText();
             JsonNode m = detach ? started : await(this, api, appPath("/database/moves/" + seg(id)), "Move " + id);
             if (json) {

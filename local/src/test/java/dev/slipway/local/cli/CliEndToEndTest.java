@@ -443,8 +443,11 @@ class CliEndToEndTest {
                 assertEquals(500, r.getInt(1));
             }
 
-            // the wrong number of URLs (none) is a usage error before anything is sent
+            // no URL is a usage error before anything is sent; --stack needs none (locally the runtime's Postgres)
             assertEquals(ExitCode.USAGE, db("", "db", "move").exit());
+            JsonNode toStack = db("", "db", "move", "--stack", "--json").ok().json();
+            assertEquals("SUCCEEDED", toStack.path("status").asText(), toStack.toString());
+            assertEquals(500, toStack.path("rows").asInt(), toStack.toString());
             db("", "db", "unlink").ok();
             assertEquals(ExitCode.NOT_FOUND, db("", "db").exit());
         } finally {
