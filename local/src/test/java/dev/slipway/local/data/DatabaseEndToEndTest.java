@@ -42,6 +42,13 @@ class DatabaseEndToEndTest {
             s.execute("CREATE TABLE public.products (id serial PRIMARY KEY, name text NOT NULL, price numeric, tags text[], meta jsonb)");
             s.execute("INSERT INTO products (name, price, tags, meta) SELECT 'product ' || g, g * 1.5, ARRAY['t' || (g % 7)],"
                     + " jsonb_build_object('n', g) FROM generate_series(1, 2000) g");
+            // schema beyond the table, which backups carry and the verify checks (a restore over the linked database too)
+            s.execute("CREATE FUNCTION public.name_trimmed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.name := btrim(NEW.name); RETURN NEW; END $$");
+            s.execute("ALTER FUNCTION public.name_trimmed() OWNER TO shop_app");
+            s.execute("CREATE TRIGGER products_trim BEFORE INSERT ON products FOR EACH ROW EXECUTE FUNCTION public.name_trimmed()");
+            s.execute("ALTER TABLE products ENABLE ROW LEVEL SECURITY");
+            s.execute("CREATE POLICY priced ON products FOR SELECT USING (price IS NOT NULL)");
+            s.execute("COMMENT ON TABLE products IS 'What the shop sells'");
             s.execute("ALTER TABLE products OWNER TO shop_app");
         }
     }
@@ -165,6 +172,16 @@ class DatabaseEndToEndTest {
                 assertEquals(2000, r.getInt(1));
                 assertEquals(0, new java.math.BigDecimal("3001500.0").compareTo(r.getBigDecimal(2)));
             }
+            try (Connection c = target.connect(); Statement s = c.createStatement()) {
+                s.execute("INSERT INTO products (name) VALUES ('  spaced  ')");
+                try (java.sql.ResultSet r = s.executeQuery("SELECT (SELECT name FROM products WHERE name LIKE '%spaced%'),"
+                        + " (SELECT count(*) FROM pg_policy WHERE polname = 'priced'), obj_description('products'::regclass)")) {
+                    r.next();
+                    assertEquals("spaced", r.getString(1), "the trigger came back and fires");
+                    assertEquals(1, r.getInt(2), "the policy came back");
+                    assertEquals("What the shop sells", r.getString(3));
+                }
+            }
         }
         // over the linked database only when confirmed; unknown and unusable backups are refused
         HttpResponse<String> over = slipway.api().json("POST", "/apps/dbbackup/database/restores",
@@ -214,9 +231,13 @@ class DatabaseEndToEndTest {
         assertEquals(202, over.statusCode(), over.body());
         JsonNode done = await("/apps/dbkeep/database/restores/" + Json.parse(over.body()).get("restoreId").asText());
         assertEquals("SUCCEEDED", done.get("status").asText(), done.toString());
-        try (Connection c = source.connect(); Statement s = c.createStatement(); java.sql.ResultSet r = s.executeQuery("SELECT count(*) FROM products")) {
+        try (Connection c = source.connect(); Statement s = c.createStatement(); java.sql.ResultSet r = s.executeQuery("SELECT count(*),"
+                + " (SELECT count(*) FROM pg_trigger WHERE tgname = 'products_trim'), (SELECT count(*) FROM pg_policy WHERE polname = 'priced')"
+                + " FROM products")) {
             r.next();
             assertEquals(2000, r.getInt(1));
+            assertEquals(1, r.getInt(2), "the trigger, dropped with the table, is back");
+            assertEquals(1, r.getInt(3), "the policy too");
         }
     }
 }
