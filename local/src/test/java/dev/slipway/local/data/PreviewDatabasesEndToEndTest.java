@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.local.AdminApi;
 import dev.slipway.local.LocalSlipway;
 import dev.slipway.local.edge.EdgeClient;
+import dev.slipway.shared.audit.AuditLedger;
+import dev.slipway.shared.data.DataRecords;
 import dev.slipway.shared.data.copy.SupabaseStandIn;
+import dev.slipway.shared.data.link.DatabaseSecrets;
 import dev.slipway.shared.data.postgres.PostgresServer;
 import dev.slipway.shared.data.postgres.ScratchDatabase;
 import dev.slipway.shared.env.LocalEncryptedAppEnvironment;
@@ -187,11 +190,7 @@ class PreviewDatabasesEndToEndTest {
         HttpResponse<String> deleted = api.json("DELETE", "/apps/" + APP + "/previews/one", null);
         assertTrue(deleted.statusCode() == 200 || deleted.statusCode() == 204, deleted.body());
         String dbOne = production.name() + "_pv_one";
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (System.nanoTime() < deadline && databases(dbOne).contains(dbOne)) {
-            Thread.sleep(100);
-        }
-        assertFalse(databases(dbOne).contains(dbOne), "the deleted preview's database is dropped");
+        awaitDropped(dbOne);
         assertTrue(new LocalEncryptedAppEnvironment(slipway.dataDir().resolve("secrets")).previewValues(APP, "one").isEmpty());
         assertTrue(databases(production.name() + "_pv_two").contains(production.name() + "_pv_two"), "the other preview keeps its own");
         assertEquals(production.name() + "_pv_two|seeded", sites.site("two--" + APP, "/db").text());
@@ -203,7 +202,89 @@ class PreviewDatabasesEndToEndTest {
         assertEquals(0, run.path("previewDatabasesDropped").asInt(-1), run.toString());
     }
 
+    @Test
+    @Order(5)
+    void anExpiredPreviewsDatabaseGoesWithItsCleanup() throws Exception {
+        String dbThree = production.name() + "_pv_three";
+        assertEquals(200, api.json("PATCH", "/apps/" + APP + "/previews/three", "{\"expiresAt\":\"2020-01-01T00:00:00Z\"}").statusCode());
+        HttpResponse<String> cleanup = api.json("POST", "/cleanup", null);
+        assertEquals(200, cleanup.statusCode(), cleanup.body());
+        awaitDropped(dbThree);
+        assertEquals(404, sites.site("three--" + APP, "/db").status());
+        assertEquals(production.name() + "|production row", sites.site(APP, "/db").text());
+    }
+
+    @Test
+    @Order(6)
+    void whatAKilledRunLeftOfARemovedPreviewIsDroppedByTheDataSchedule() throws Exception {
+        // as a step killed after the record and the database, for a preview removed before its teardown ran
+        String ghost = production.name() + "_pv_ghost";
+        int port = slipway.runtime().postgres().server().port();
+        String url = "postgres://" + ROLE + ":pw-pvnotes-0815@127.0.0.1:" + port + "/" + ghost + "?sslmode=disable";
+        DatabaseSecrets.local(slipway.dataDir().resolve("database-secrets")).put(APP, "preview-database-ghost", url);
+        DataRecords records = new DataRecords(slipway.enhanced(), slipway.tableName("DataTable"),
+                new AuditLedger(slipway.enhanced(), slipway.tableName("AuditTable")));
+        records.put(APP, "preview-database#ghost", (com.fasterxml.jackson.databind.node.ObjectNode) Json.parse("{\"preview\":\"ghost\","
+                + "\"mode\":\"migrations\",\"database\":\"" + ghost + "\",\"maintenance\":\"" + production.name() + "\","
+                + "\"status\":\"CREATING\",\"claim\":\"killed\",\"claimedAt\":\"2026-01-01T00:00:00Z\"}"), 0, null, null);
+        try (Connection c = slipway.runtime().postgres().server().connect("postgres"); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE \"" + ghost + "\" OWNER " + ROLE);
+        }
+        JsonNode run = slipway.runtime().schedules().run("DataSchedule");
+        assertEquals(1, run.path("previewDatabasesDropped").asInt(-1), run.toString());
+        assertFalse(databases(ghost).contains(ghost));
+        assertTrue(records.get(APP, "preview-database#ghost").isEmpty());
+        assertEquals(0, slipway.runtime().schedules().run("DataSchedule").path("previewDatabasesDropped").asInt(-1), "dropped once");
+        assertTrue(databases(production.name() + "_pv_two").contains(production.name() + "_pv_two"), "a live preview's stays");
+    }
+
+    @Test
+    @Order(7)
+    void aLinkUserThatMayNotCreateDatabasesFailsThePreviewDeploySayingWhy() throws Exception {
+        String app = "pvnocreate";
+        create(api, app);
+        PostgresServer server = slipway.runtime().postgres().server();
+        try (ScratchDatabase db = server.createDatabase("pvnocreate")) {
+            try (Connection c = db.connect(); Statement s = c.createStatement()) {
+                s.execute("CREATE ROLE pvnocreate_app LOGIN PASSWORD 'pw-nocreate-0815'");
+                s.execute("ALTER DATABASE \"" + db.name() + "\" OWNER TO pvnocreate_app");
+            }
+            String url = "postgres://pvnocreate_app:pw-nocreate-0815@127.0.0.1:" + server.port() + "/" + db.name() + "?sslmode=disable";
+            assertEquals(200, api.json("PUT", "/apps/" + app + "/database", "{\"url\":\"" + url + "\",\"kind\":\"postgres\"}").statusCode());
+            assertEquals(200, api.json("PUT", "/apps/" + app + "/database/preview-policy", "{\"mode\":\"migrations\"}").statusCode());
+            Map<String, String> files = new LinkedHashMap<>(FILES);
+            files.put("supabase/migrations/20240101000000_init.sql", "create table notes (id bigserial primary key, body text not null);\n");
+            importApp(api, app, files);
+            HttpResponse<String> r = api.json("POST", "/apps/" + app + "/previews", "{\"ref\":\"main\",\"name\":\"one\"}");
+            assertEquals(202, r.statusCode(), r.body());
+            JsonNode d = api.awaitDeployment(app, Json.parse(r.body()).path("deployment").path("deploymentId").asText());
+            assertEquals("FAILED", d.path("status").asText(), d.toString());
+            String failure = d.path("failure").asText();
+            assertTrue(failure.contains("may not create databases") && failure.contains("CREATEDB"), failure);
+            assertFalse(failure.contains("pw-nocreate"), "no password in the failure: " + failure);
+            // mode backup copies the linked database's backups: an app without a link is refused
+            create(api, "pvnolink");
+            HttpResponse<String> unlinked = api.json("PUT", "/apps/pvnolink/database/preview-policy", "{\"mode\":\"backup\"}");
+            assertEquals(404, unlinked.statusCode(), unlinked.body());
+            assertTrue(unlinked.body().contains("database-not-linked"), unlinked.body());
+        } finally {
+            try (Connection c = server.connect("postgres"); Statement s = c.createStatement()) {
+                s.execute("DROP ROLE IF EXISTS pvnocreate_app");
+            } catch (SQLException e) {
+                // owned objects left: the runtime's Postgres goes with the test's folder
+            }
+        }
+    }
+
     // ---- helpers
+
+    private static void awaitDropped(String database) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline && databases(database).contains(database)) {
+            Thread.sleep(100);
+        }
+        assertFalse(databases(database).contains(database), database + " is dropped");
+    }
 
     private static JsonNode preview(String name) throws Exception {
         HttpResponse<String> r = api.json("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"name\":\"" + name + "\"}");
