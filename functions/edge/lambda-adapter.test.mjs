@@ -79,12 +79,12 @@ function urlEvent(path, extra) {
     }, extra || {});
 }
 
-async function call(handler, event) {
+async function call(handler, event, arn) {
     const stream = new PassThrough();
     const chunks = [];
     stream.on('data', (c) => chunks.push(c));
     const done = new Promise((resolve) => stream.on('end', resolve));
-    await handler(event, stream, { invokedFunctionArn: ARN });
+    await handler(event, stream, { invokedFunctionArn: arn || ARN });
     await done;
     return { meta: stream.meta, body: Buffer.concat(chunks).toString('utf8') };
 }
@@ -131,6 +131,19 @@ test('a request reaches the server as the viewer sent it, and the answer streams
     const again = JSON.parse((await call(h, urlEvent('/'))).body);
     assert.equal(again.pid, seen.pid, 'one server per execution environment');
     assert.deepEqual(loaded, ['preview']);
+});
+
+test("aliases of one version share an environment: each preview's request gets a server with its own values", async () => {
+    const loaded = [];
+    const h = handlerFor(ECHO, loaded);
+    const one = JSON.parse((await call(h, urlEvent('/'), ARN.replace(':preview-', ':pv-one-'))).body);
+    const two = JSON.parse((await call(h, urlEvent('/'), ARN.replace(':preview-', ':pv-two-'))).body);
+    const oneAgain = JSON.parse((await call(h, urlEvent('/'), ARN.replace(':preview-', ':pv-one-'))).body);
+    assert.equal(one.greeting, 'hello preview/one');
+    assert.equal(two.greeting, 'hello preview/two', "never the other preview's server");
+    assert.equal(oneAgain.greeting, 'hello preview/one');
+    assert.notEqual(one.pid, two.pid);
+    assert.deepEqual(loaded, ['preview/one', 'preview/two', 'preview/one']);
 });
 
 test('a body (base64 or text) is passed on byte for byte', async () => {

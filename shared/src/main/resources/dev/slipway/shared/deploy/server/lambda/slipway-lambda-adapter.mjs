@@ -2,7 +2,7 @@
 // inside the app's Lambda function and answers the function URL's requests through it, streaming.
 // Added to every server bundle by dev.slipway.shared.deploy.server.lambda.FunctionZip; the handler
 // is `slipway-lambda-adapter.handler`. One server per execution environment, started on the first
-// request with the runtime variables of the scope the alias names (production-… or preview-…),
+// request with the runtime variables of the scope the alias names (production-…, preview-…, or pv-<preview>-…),
 // read from SSM under SLIPWAY_ENV_PREFIX; a server that exits is started again by the next request.
 import { spawn } from 'node:child_process';
 import http from 'node:http';
@@ -113,10 +113,26 @@ export function createHandler({ root, secret, loadVariables, port = PORT }) {
         });
     }
 
+    // Aliases of one version share its execution environments: a server started for one scope (or preview) never
+    // answers another's request; it is stopped, and gone, before the other's starts on the same port.
+    let stopping = Promise.resolve();
+
     function ensure(scope) {
+        if (server !== null && server.scope !== scope) {
+            const old = server;
+            server = null;
+            stopping = old.ready.then((child) => new Promise((resolve) => {
+                if (child.exitCode !== null || child.signalCode !== null) {
+                    resolve();
+                    return;
+                }
+                child.once('exit', resolve);
+                child.kill('SIGKILL');
+            }), () => undefined);
+        }
         if (server === null) {
-            const s = { child: null, ready: null };
-            s.ready = start(scope).then((child) => {
+            const s = { child: null, ready: null, scope: scope };
+            s.ready = stopping.then(() => start(scope)).then((child) => {
                 s.child = child;
                 return child;
             });
