@@ -192,7 +192,7 @@ class DataJobTemplateTest {
             }
         });
         assertTrue(conditional.containsAll(Set.of("StackDatabase", "StackDatabaseInstance", "StackDatabaseSubnets",
-                "StackDatabaseSecurityGroup", "DataJobSecurityGroup")), conditional.toString());
+                "StackDatabaseSecurityGroup", "StackDatabaseClientSecurityGroup")), conditional.toString());
         // whatever else names them does so only inside !If [HasStackDatabase, …] (or is conditional itself)
         template.resources().forEach((id, r) -> {
             if (!conditional.contains(id)) {
@@ -204,6 +204,15 @@ class DataJobTemplateTest {
                 assertNamesOnlyUnderCondition("output " + id, o, conditional, false);
             }
         });
+
+        // the functions that connect to it from outside CodeBuild run in its VPC, with the group the cluster admits
+        for (String fn : List.of("MovesFunction", "DeployMigrationsFunction")) {
+            List<Object> vpc = (List<Object>) SamTemplate.map(template.properties(fn).get("VpcConfig")).get("Fn::If");
+            assertEquals(CONDITION, vpc.get(0), fn);
+            assertEquals("[${StackDatabaseClientSecurityGroup}]", ((List<Object>) SamTemplate.map(vpc.get(1)).get("SecurityGroupIds"))
+                    .stream().map(IamGrants::text).toList().toString(), fn);
+            assertEquals("AWS::NoValue", SamTemplate.map(vpc.get(2)).get("Ref"), fn);
+        }
 
         Map<String, Object> cluster = template.properties("StackDatabase");
         assertEquals("aurora-postgresql", cluster.get("Engine"));
@@ -218,7 +227,7 @@ class DataJobTemplateTest {
         // Postgres on the cluster: from the data jobs' group only
         List<Object> ingress = (List<Object>) template.properties("StackDatabaseSecurityGroup").get("SecurityGroupIngress");
         assertEquals(1, ingress.size());
-        assertEquals("${DataJobSecurityGroup}", IamGrants.text(SamTemplate.map(ingress.get(0)).get("SourceSecurityGroupId")));
+        assertEquals("${StackDatabaseClientSecurityGroup}", IamGrants.text(SamTemplate.map(ingress.get(0)).get("SourceSecurityGroupId")));
     }
 
     /** Fails when {@code value} names one of {@code ids} outside the true branch of an {@code !If [HasStackDatabase, …]}. */

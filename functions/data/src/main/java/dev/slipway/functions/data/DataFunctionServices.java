@@ -61,9 +61,9 @@ final class DataFunctionServices extends FunctionServices {
         return records.get(() -> new DataRecords(aws().dynamoDbEnhanced(), config().require(EnvNames.DATA_TABLE), ledger()));
     }
 
-    /** Hosts must be public, except loopback when running locally (slipway up). */
+    /** Hosts must be public, except loopback when running locally (slipway up), and the stack's own database. */
     DatabaseAccess access() {
-        return new DatabaseAccess(config().isLocal());
+        return new DatabaseAccess(config().isLocal(), StackDatabase.from(config()).map(StackDatabase::host).orElse(null));
     }
 
     DatabaseLinks links() {

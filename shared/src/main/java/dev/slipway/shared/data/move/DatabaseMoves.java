@@ -162,9 +162,7 @@ public final class DatabaseMoves {
         }
         DatabaseMove.Result r;
         boolean rechecked = false;
-        // the stack's database is the stack's own: not held to the rules for hosts the owner names (in AWS it is private)
-        try (Connection source = links.connect(appId);
-             Connection t = toStack ? target.server().connect(target.database()) : links.access().open(target, "/targetUrl")) {
+        try (Connection source = links.connect(appId); Connection t = links.access().open(target, "/targetUrl")) {
             if (!TableChecksums.appTables(t).isEmpty()) {
                 // A redelivered step after its copy committed (a move commits only a verified copy): check the target
                 // against the source again, write nothing. Tables the owner put there meanwhile do not match.

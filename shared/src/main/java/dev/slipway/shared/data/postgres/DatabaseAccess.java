@@ -18,13 +18,34 @@ import java.util.List;
  */
 public final class DatabaseAccess {
     private final boolean loopbackAllowed;
+    /**
+     * The stack's own database's endpoint (template.yaml CreateDatabase; {@link StackDatabase}), or null: private in
+     * its VPC and the stack's own, so it is not held to the public-address rule (TLS still is).
+     */
+    private final String stackHost;
 
     public DatabaseAccess(boolean loopbackAllowed) {
+        this(loopbackAllowed, null);
+    }
+
+    public DatabaseAccess(boolean loopbackAllowed, String stackHost) {
         this.loopbackAllowed = loopbackAllowed;
+        this.stackHost = stackHost;
+    }
+
+    private boolean isStackDatabase(DatabaseUrl url) {
+        return stackHost != null && url.host().equalsIgnoreCase(stackHost);
     }
 
     /** Checks the host and TLS rules (resolving the host now); {@code field} names the URL in errors. */
     public void check(DatabaseUrl url, String field) {
+        if (isStackDatabase(url) && !loopbackAllowed) {
+            if (url.sslMode().equals("disable")) {
+                throw new DomainException(DomainError.DATABASE_TLS_REQUIRED, "The stack's database is reached over TLS only",
+                        List.of(new FieldError(field, "TLS is required")));
+            }
+            return;
+        }
         InetAddress[] resolved;
         try {
             resolved = InetAddress.getAllByName(url.host());
@@ -55,6 +76,9 @@ public final class DatabaseAccess {
     public Connection open(DatabaseUrl url, String field) {
         check(url, field);
         try {
+            if (isStackDatabase(url) && !loopbackAllowed) {
+                return url.server().connect(url.database()); // its private address is the point
+            }
             return url.server().connect(url.database(), loopbackAllowed
                     ? AddressCheckingSocketFactory.PUBLIC_OR_LOOPBACK : AddressCheckingSocketFactory.PUBLIC_ONLY);
         } catch (SQLException e) {
