@@ -429,7 +429,29 @@ function Database({ app }) {
       <label for="db-kind">Kind</label><select id="db-kind" value=${kind} onChange=${(e) => setKind(e.target.value)}>
         <option value="postgres">postgres</option><option value="supabase">supabase</option><option value="neon">neon</option></select>
       <p><button class="primary" type="submit">Link</button></p></form><${Err} error=${error} />
-    ${state.data && html`<${Backups} app=${app} />`}`;
+    ${state.data && html`<${Backups} app=${app} />`}
+    ${state.data && html`<${PreviewDatabases} app=${app} />`}`;
+}
+
+// Whether each preview gets a database of its own (docs/data.md#preview-databases).
+function PreviewDatabases({ app }) {
+  const path = `/apps/${enc(app.id)}/database/preview-policy`;
+  const [state, reload] = useLoad(() => get(path), app.id + 'preview-policy');
+  const [error, setError] = useState(null);
+  const choose = async (mode) => {
+    setError(null);
+    try { await api('PUT', path, { mode }); reload(); } catch (err) { setError(err); }
+  };
+  return html`<h2>Preview databases</h2>
+    <${Loaded} state=${state}>${(p) => html`
+      <label for="pv-mode">Each preview gets</label><select id="pv-mode" value=${p.mode} onChange=${(e) => choose(e.target.value)}>
+        <option value="none">no database of its own</option><option value="migrations">its own database: migrations and seed</option>
+        <option value="backup">its own database: a copy of the latest verified backup</option></select>
+      ${p.databases.length > 0 && html`<div class="table-wrap"><table>
+        <thead><tr><th>Preview</th><th>Database</th><th class="hide-sm">Created</th></tr></thead>
+        <tbody>${p.databases.map((d) => html`<tr><td>${d.preview}</td><td><code>${d.database}</code></td>
+          <td class="hide-sm">${d.createdAt ? when(d.createdAt) : d.status}</td></tr>`)}</tbody></table></div>`}`}</${Loaded}>
+    <${Err} error=${error} />`;
 }
 
 function Backups({ app }) {

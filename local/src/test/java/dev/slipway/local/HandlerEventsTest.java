@@ -425,6 +425,12 @@ class HandlerEventsTest {
         Map<?, ?> scheduled = Json.MAPPER.readValue(EmbeddedEngines.repoRoot().resolve("events/data-schedule/scheduled.json").toFile(), Map.class);
         Object out = functions.invoke("DataScheduleFunction", scheduled);
         assertTrue(((Map<?, ?>) out).containsKey("started"), String.valueOf(out));
+        // a preview's removal asks for its app's removed previews' databases: none here
+        Map<?, ?> previews = Json.MAPPER.readValue(EmbeddedEngines.repoRoot().resolve("events/data-schedule/preview-databases.json").toFile(), Map.class);
+        assertEquals(0, ((Map<?, ?>) functions.invoke("DataScheduleFunction", previews)).get("previewDatabasesDropped"));
+        APIGatewayV2HTTPResponse policy = replay(load("database-preview-policy.json"));
+        assertEquals(200, policy.getStatusCode(), policy.getBody());
+        assertEquals("none", Json.parse(policy.getBody()).path("mode").asText(), policy.getBody());
         // a step for a backup that does not exist fails (the state machine's Catch would mark it)
         Map<?, ?> verify = Json.MAPPER.readValue(EmbeddedEngines.repoRoot().resolve("events/data-steps/verify.json").toFile(), Map.class);
         Throwable e = org.junit.jupiter.api.Assertions.assertThrows(Throwable.class, () -> functions.invoke("DataStepsFunction", verify));
