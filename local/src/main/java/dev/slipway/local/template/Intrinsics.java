@@ -50,12 +50,8 @@ public final class Intrinsics {
             case "Fn::Sub" -> sub(e.getValue());
             case "Fn::Join" -> {
                 List<?> args = (List<?>) e.getValue();
-                if (!(args.get(1) instanceof List<?> list)) {
-                    // a list-valued Ref (a CommaDelimitedList parameter): its items joined with the delimiter
-                    yield String.join(String.valueOf(args.get(0)), resolve(args.get(1)).split(",", -1));
-                }
                 List<String> items = new ArrayList<>();
-                for (Object o : list) {
+                for (Object o : (List<?>) args.get(1)) {
                     items.add(resolve(o));
                 }
                 yield String.join(String.valueOf(args.get(0)), items);
