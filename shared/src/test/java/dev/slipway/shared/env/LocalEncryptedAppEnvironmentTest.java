@@ -32,6 +32,23 @@ class LocalEncryptedAppEnvironmentTest {
     }
 
     @Test
+    void aPreviewsOwnValuesAreItsAloneAndGoWithIt() {
+        var env = new LocalEncryptedAppEnvironment(dir);
+        env.change("shop", Map.of("DATABASE_URL", in("postgres://prod", EnvScope.PRODUCTION)), List.of());
+        env.putPreviewValues("shop", "one", Map.of("DATABASE_URL", "postgres://one"));
+        env.putPreviewValues("shop", "two", Map.of("DATABASE_URL", "postgres://two"));
+        assertEquals(Map.of("DATABASE_URL", "postgres://one"), env.previewValues("shop", "one"));
+        assertEquals(Map.of("DATABASE_URL", "postgres://two"), env.previewValues("shop", "two"));
+        assertTrue(env.values("shop", EnvScope.PREVIEW).isEmpty(), "not the preview scope's (builds read that)");
+        assertEquals(List.of("DATABASE_URL"), env.list("shop").stream().map(EnvVariable::name).toList());
+        assertTrue(env.previewValues("shop-two", "one").isEmpty(), "apps do not share them");
+        env.removePreviewValues("shop", "one");
+        assertTrue(env.previewValues("shop", "one").isEmpty());
+        assertEquals(Map.of("DATABASE_URL", "postgres://two"), env.previewValues("shop", "two"));
+        env.removePreviewValues("shop", "one"); // again: none is fine
+    }
+
+    @Test
     void eachScopeSeesOnlyItsVariables() {
         var env = new LocalEncryptedAppEnvironment(dir);
         env.change("shop", Map.of("PROD_ONLY", in("p-secret", EnvScope.PRODUCTION),
