@@ -19,7 +19,7 @@ import java.nio.file.Path;
                 "Database URLs are read from stdin or typed without echo, never taken as arguments."},
         subcommands = {DatabaseCommand.Link.class, DatabaseCommand.Unlink.class, DatabaseCommand.Backup.class, DatabaseCommand.Backups.class,
                 DatabaseCommand.Download.class, DatabaseCommand.Restore.class, DatabaseCommand.Policy.class, DatabaseCommand.Move.class,
-                DatabaseCommand.Switch.class})
+                DatabaseCommand.Switch.class, DatabaseCommand.Previews.class})
 final class DatabaseCommand extends AppCommand {
     @Override
     protected int run() {
@@ -269,6 +269,35 @@ final class DatabaseCommand extends AppCommand {
             } else {
                 say("Every " + policy.path("everyHours").asInt() + " h (0 = off), keep " + policy.path("keepCount").asInt() + " backups, "
                         + policy.path("keepDays").asInt() + " days");
+            }
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "previews", mixinStandardHelpOptions = true,
+            description = {"Show or set whether each preview gets a database of its own, and list the previews' databases.",
+                    "migrations: a new database with the repository's migrations and seed; backup: the newest verified backup restored, then"
+                            + " newer migrations; none: previews share what the preview scope's values say."})
+    static final class Previews extends AppCommand {
+        @Option(names = "--mode", paramLabel = "MODE", description = "none, migrations or backup (from the next preview deploy on)")
+        String mode;
+
+        @Override
+        protected int run() {
+            ApiClient api = api();
+            JsonNode p = mode == null ? api.get(appPath("/database/preview-policy"))
+                    : api.call("PUT", appPath("/database/preview-policy"), ApiClient.object().put("mode", mode));
+            if (json) {
+                print(p);
+                return ExitCode.OK;
+            }
+            say("Preview databases: " + p.path("mode").asText() + " (on the " + p.path("server").asText() + " server)");
+            int[] w = {24, 40, 10};
+            if (!p.path("databases").isEmpty()) {
+                say(row(w, "PREVIEW", "DATABASE", "STATUS", "CREATED"));
+            }
+            for (JsonNode d : p.path("databases")) {
+                say(row(w, d.path("preview").asText(), d.path("database").asText(), d.path("status").asText(), when(d.path("createdAt").asText(null))));
             }
             return ExitCode.OK;
         }

@@ -434,6 +434,9 @@ class CliEndToEndTest {
             assertTrue(refused.exit() == ExitCode.CONFLICT || refused.exit() == ExitCode.INVALID, refused.toString());
 
             assertEquals(0, db("", "db", "policy", "--every-hours", "0", "--json").ok().json().path("everyHours").asInt());
+            assertEquals("migrations", db("", "db", "previews", "--mode", "migrations", "--json").ok().json().path("mode").asText());
+            assertTrue(db("", "db", "previews").ok().out().startsWith("Preview databases: migrations"));
+            assertEquals(ExitCode.INVALID, db("", "db", "previews", "--mode", "sometimes").exit());
 
             Run move = db(url.apply(moved.name()) + "\n", "db", "move").ok();
             assertTrue(move.out().contains("Moved and verified") && move.out().contains("slipway db switch"), move.toString());
