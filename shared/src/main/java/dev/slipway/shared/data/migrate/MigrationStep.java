@@ -1,6 +1,7 @@
 package dev.slipway.shared.data.migrate;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.slipway.shared.data.copy.SupabaseStandIn;
 import dev.slipway.shared.deploy.CommitSource;
 import dev.slipway.shared.deploy.StepFailedException;
 import dev.slipway.shared.deploy.TransientStepException;
@@ -92,6 +93,13 @@ public final class MigrationStep {
             }
         }
         try (Connection c = db.get().connect()) {
+            String standIn = "";
+            if ("supabase".equals(found.kind()) && db.get().madeBySlipway() && SupabaseStandIn.needed(c)) {
+                // a new database (on any server, even Supabase's) lacks the auth.* and storage.* the migrations use
+                c.setAutoCommit(false);
+                standIn = "; made the Supabase stand-in first (" + String.join(", ", SupabaseStandIn.install(c)) + ")";
+                c.commit();
+            }
             Migrator.Outcome out = migrator.apply(c, found.kind(), found.migrations(), d.id(), clock.instant());
             // a redelivered step finds its migrations applied: report them as this deployment's, from the history
             List<String> applied = out.applied().isEmpty() ? migrator.appliedBy(c, d.id()) : out.applied();
@@ -101,7 +109,7 @@ public final class MigrationStep {
             String baselined = out.baselined() == 0 ? "" : " (" + out.baselined() + " of them recorded by " + found.kind()
                     + "'s own history, taken over without running them)";
             String outcome = (applied.isEmpty() ? "no new migrations" : "applied " + applied.size() + " " + found.kind() + " migration"
-                    + (applied.size() == 1 ? "" : "s")) + " to " + db.get().describe() + "; " + before + " applied before" + baselined + ignored;
+                    + (applied.size() == 1 ? "" : "s")) + " to " + db.get().describe() + "; " + before + " applied before" + baselined + ignored + standIn;
             outcome += db.get().migrated(files).map(m -> "; " + m).orElse("");
             return new Applied(outcome, new Deployment.Migrations(found.kind(), applied, before));
         } catch (SQLException e) {

@@ -30,6 +30,14 @@ public interface TargetDatabases {
         Connection connect() throws SQLException;
 
         /**
+         * Whether Slipway made this database (a preview's own): it then gets what the app's migrations assume of their
+         * platform (for Supabase migrations the {@code data/copy/SupabaseStandIn}), where an owner's database is never changed.
+         */
+        default boolean madeBySlipway() {
+            return false;
+        }
+
+        /**
          * After the migrations (also when the commit has none): what else the database gets once (a new preview database
          * its seed), in words for the step's outcome, or empty.
          */

@@ -7,7 +7,6 @@ import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.data.DataRecords;
 import dev.slipway.shared.data.backup.Backups;
-import dev.slipway.shared.data.copy.SupabaseStandIn;
 import dev.slipway.shared.data.link.DatabaseLink;
 import dev.slipway.shared.data.link.DatabaseLinks;
 import dev.slipway.shared.data.migrate.Migration;
@@ -275,16 +274,6 @@ public final class PreviewDatabases implements TargetDatabases {
             }
             throw transientOrFailed("creating the database of preview " + preview, e);
         }
-        if (Mode.MIGRATIONS.id().equals(record.path("mode").asText()) && "supabase".equals(record.path("kind").asText())) {
-            // a new database on any server lacks Supabase's platform objects the app's migrations use (auth.users, auth.uid() …)
-            try (Connection c = server.connect(name)) {
-                c.setAutoCommit(false);
-                record.put("standIn", String.join(", ", SupabaseStandIn.install(c)));
-                c.commit();
-            } catch (SQLException e) {
-                throw transientOrFailed("preparing preview " + preview + "'s database for Supabase migrations", e);
-            }
-        }
         if (Mode.BACKUP.id().equals(record.path("mode").asText())) {
             Optional<String> restored;
             try (Connection c = server.connect(name)) {
@@ -382,6 +371,11 @@ public final class PreviewDatabases implements TargetDatabases {
         @Override
         public Connection connect() throws SQLException {
             return url.server().connect(url.database());
+        }
+
+        @Override
+        public boolean madeBySlipway() {
+            return true;
         }
 
         @Override
