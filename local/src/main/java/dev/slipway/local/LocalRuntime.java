@@ -41,6 +41,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -323,7 +324,8 @@ public final class LocalRuntime implements AutoCloseable {
             // Lambda's part for full-stack apps: a Node process per release and scope, run in the builds' sandbox
             this.buildSandbox = options.unsandboxedBuilds() ? new Unsandboxed() : LocalBuildRunner.defaultSandbox();
             startedServers = new AppServerPool(runtimeS3, bucket, data.resolve("servers"),
-                    new LocalEncryptedAppEnvironment(data.resolve("secrets")), buildSandbox, options.serverIdle());
+                    new LocalEncryptedAppEnvironment(data.resolve("secrets")), buildSandbox, options.serverIdle(), AppServerPool.START_LIMIT,
+                    new InetSocketAddress(postgres.endpoint().getHost(), postgres.endpoint().getPort()));
             this.appServers = startedServers;
             startedEdge = new LocalEdge(runtimeS3, bucket, data.resolve("edge-routes.json"), options.host(), options.edgePort(),
                     routerToken(data), appServers);

@@ -3,7 +3,9 @@ package dev.slipway.local.servers;
 import dev.slipway.shared.deploy.build.LogRedactor;
 import dev.slipway.shared.deploy.build.sandbox.BuildSandbox;
 import dev.slipway.shared.deploy.build.sandbox.Bubblewrap;
+import dev.slipway.shared.deploy.build.sandbox.DatabaseTunnels;
 import dev.slipway.shared.deploy.build.sandbox.EgressProxy;
+import dev.slipway.shared.data.postgres.LocalPostgres;
 import dev.slipway.shared.deploy.model.ServerBundle;
 import dev.slipway.shared.deploy.server.ServerBundles;
 import dev.slipway.shared.deploy.server.ServerOutput;
@@ -50,6 +52,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -85,7 +88,8 @@ public final class AppServerPool implements AutoCloseable {
     private final ScheduledExecutorService reaper;
     /** Lambda's port; each sandboxed server has a network namespace of its own. */
     private static final int SANDBOXED_PORT = 8080;
-    private EgressProxy egress;
+    /** The runtime's own Postgres (a sandboxed server's tunnel may name it), or null. */
+    private final InetSocketAddress localDatabase;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
             .followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1).build();
 
@@ -104,6 +108,16 @@ public final class AppServerPool implements AutoCloseable {
     /** @param startLimit how long a server may take to listen and answer its home page (tests shorten Lambda's 30 s) */
     public AppServerPool(S3Client s3, String bucket, Path root, AppEnvironment environment, BuildSandbox sandbox, Duration idleLimit,
                          Duration startLimit) {
+        this(s3, bucket, root, environment, sandbox, idleLimit, startLimit, null);
+    }
+
+    /**
+     * @param localDatabase the runtime's Postgres (127.0.0.1:port): a sandboxed server whose values name it reaches it
+     *                      through its tunnel, authenticating with a password (LocalPostgres#TUNNEL_SOURCE); null: none
+     */
+    public AppServerPool(S3Client s3, String bucket, Path root, AppEnvironment environment, BuildSandbox sandbox, Duration idleLimit,
+                         Duration startLimit, InetSocketAddress localDatabase) {
+        this.localDatabase = localDatabase;
         this.startLimit = startLimit;
         this.s3 = s3;
         this.bucket = bucket;
@@ -270,11 +284,6 @@ public final class AppServerPool implements AutoCloseable {
         reaper.shutdownNow();
         running.values().forEach(NodeServer::stop);
         running.clear();
-        synchronized (this) {
-            if (egress != null) {
-                egress.close();
-            }
-        }
     }
 
     // ---- starting
@@ -328,13 +337,22 @@ public final class AppServerPool implements AutoCloseable {
         ProcessBuilder pb;
         Path inbound = null;
         InboundRelay relay = null;
+        EgressProxy egress = null;
         if (sandboxed) {
             try {
+                // its own proxy: the database endpoints its own values name are its alone
+                DatabaseTunnels tunnels = DatabaseTunnels.of(RuntimeVariables.serverSide(values), localDatabase,
+                        Set.of(port, Bubblewrap.PROXY_PORT));
+                tunnels.refused().forEach(why -> log.append(scope, "[slipway] no database tunnel: " + why));
+                if (!tunnels.tunnels().isEmpty()) {
+                    log.append(scope, "[slipway] database tunnels to " + String.join(", ", tunnels.endpoints()));
+                }
+                egress = EgressProxy.forServer(tunnels, localDatabase, InetAddress.getByName(LocalPostgres.TUNNEL_SOURCE));
                 inbound = Files.createTempDirectory("slipway-in"); // short: Unix socket paths end at ~100 bytes
                 relay = InboundRelay.start(inbound.resolve(Bubblewrap.SERVER_SOCKET));
-                pb = ((Bubblewrap) sandbox).server(app, tmp, inbound, port, egress(), command, env);
+                pb = ((Bubblewrap) sandbox).server(app, tmp, inbound, port, egress, tunnels, command, env);
             } catch (IOException e) {
-                release(relay, inbound);
+                release(relay, inbound, egress);
                 throw new ServerCheckFailed("the server's sandbox could not be prepared: " + e.getMessage(), log.tail(LOG_TAIL_LINES));
             }
         } else {
@@ -350,13 +368,15 @@ public final class AppServerPool implements AutoCloseable {
         try {
             p = pb.start();
         } catch (IOException e) {
-            release(relay, inbound);
+            release(relay, inbound, egress);
             throw new ServerCheckFailed("node could not be started: " + e.getMessage(), log.tail(LOG_TAIL_LINES));
         }
         pump(p, log, scope, redactor);
         InboundRelay startedRelay = relay;
         Path startedInbound = inbound;
-        NodeServer s = new NodeServer(key, p, relay != null ? relay.port() : port, fingerprint(values), () -> release(startedRelay, startedInbound));
+        EgressProxy startedEgress = egress;
+        NodeServer s = new NodeServer(key, p, relay != null ? relay.port() : port, fingerprint(values),
+                () -> release(startedRelay, startedInbound, startedEgress));
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
                 s.stop();
@@ -470,17 +490,12 @@ public final class AppServerPool implements AutoCloseable {
         return app;
     }
 
-    /** The egress proxy every sandboxed server of this pool goes out through, started with the first of them. */
-    private synchronized EgressProxy egress() throws IOException {
-        if (egress == null) {
-            egress = EgressProxy.start(List.of());
-        }
-        return egress;
-    }
-
-    private static void release(InboundRelay relay, Path inbound) {
+    private static void release(InboundRelay relay, Path inbound, EgressProxy egress) {
         if (relay != null) {
             relay.close();
+        }
+        if (egress != null) {
+            egress.close();
         }
         if (inbound != null) {
             deleteTree(inbound);

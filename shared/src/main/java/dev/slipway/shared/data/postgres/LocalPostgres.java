@@ -39,6 +39,12 @@ public final class LocalPostgres implements AutoCloseable {
     public static final String SUPERUSER = "slipway";
     /** A bin folder with initdb, pg_ctl and postgres, used instead of the embedded binaries. */
     public static final String BIN_ENV = "SLIPWAY_POSTGRES_BIN";
+    /**
+     * The source address of every connection a sandboxed app server's tunnel makes to this server: pg_hba.conf makes it
+     * authenticate with a password (SCRAM), so app code never logs in as the passwordless superuser Slipway uses.
+     */
+    public static final String TUNNEL_SOURCE = "127.0.0.2";
+    static final String TUNNEL_HBA = "host all all " + TUNNEL_SOURCE + "/32 scram-sha-256";
 
     private final Path binDir;
     private final Path dataDir;
@@ -103,6 +109,7 @@ public final class LocalPostgres implements AutoCloseable {
             run(List.of(binDir.resolve("initdb").toString(), "-D", dataDir.toString(), "-U", SUPERUSER, "-A", "trust",
                     "-E", "UTF8", "--locale=C", "--no-instructions"), 300);
         }
+        requirePasswordFromTunnels();
         if (Files.exists(dataDir.resolve("postmaster.pid"))) {
             // a server a killed runtime left behind (or a stale pid file): stop it, then start afresh
             try {
@@ -118,6 +125,15 @@ public final class LocalPostgres implements AutoCloseable {
         }
         run(List.of(binDir.resolve("pg_ctl").toString(), "start", "-D", dataDir.toString(), "-w", "-t", "120",
                 "-l", dataDir.resolveSibling(dataDir.getFileName() + ".log").toString(), "-o", String.join(" ", options)), 150);
+    }
+
+    /** Puts {@link #TUNNEL_HBA} first in pg_hba.conf (first match wins; also in data folders made before it existed). */
+    private void requirePasswordFromTunnels() throws IOException {
+        Path hba = dataDir.resolve("pg_hba.conf");
+        String text = Files.readString(hba, StandardCharsets.UTF_8);
+        if (!text.startsWith(TUNNEL_HBA + "\n")) {
+            Files.writeString(hba, TUNNEL_HBA + "\n" + text, StandardCharsets.UTF_8);
+        }
     }
 
     /** Stops the server (fast: sessions are ended, data is kept). */

@@ -213,10 +213,12 @@ public record Bubblewrap(String executable, List<String> toolchainDirs) implemen
      * reach Slipway's engines (DynamoDB Local takes any credentials) or another app's server on the host's
      * loopback. The relay ({@code egress-bridge.cjs --inbound}) gives it two ways through Unix sockets: in, from
      * {@code inbound}/{@value #SERVER_SOCKET} to {@code appPort} inside (the local edge connects there), and out,
-     * through the {@link EgressProxy} at {@value #PROXY_PORT} (public addresses only), which HTTP(S)_PROXY name.
+     * through the {@link EgressProxy} at {@value #PROXY_PORT} (public addresses only), which HTTP(S)_PROXY name; and to
+     * its databases through {@code tunnels}, whose host names resolve to their tunnels through the proxy's hosts file
+     * bound at /etc/hosts.
      */
-    public ProcessBuilder server(Path appDir, Path tmp, Path inbound, int appPort, EgressProxy egress, List<String> command,
-                                 Map<String, String> environment) {
+    public ProcessBuilder server(Path appDir, Path tmp, Path inbound, int appPort, EgressProxy egress, DatabaseTunnels tunnels,
+                                 List<String> command, Map<String, String> environment) {
         List<String> cmd = new ArrayList<>(List.of(executable,
                 "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
                 "--hostname", "slipway-server"));
@@ -233,8 +235,11 @@ public record Bubblewrap(String executable, List<String> toolchainDirs) implemen
             }
         }
         for (String etc : ETC) {
-            cmd.addAll(List.of("--ro-bind-try", etc, etc));
+            if (!etc.equals("/etc/hosts")) {
+                cmd.addAll(List.of("--ro-bind-try", etc, etc));
+            }
         }
+        cmd.addAll(List.of("--ro-bind", egress.bridgeDir().resolve(EgressProxy.HOSTS).toString(), "/etc/hosts"));
         for (String dir : toolchainDirs) {
             if (!underSystem(dir) && !holdsAny(Path.of(dir), List.of(appDir, tmp)) && Files.isDirectory(Path.of(dir))) {
                 cmd.addAll(List.of("--ro-bind", dir, dir));
@@ -246,6 +251,9 @@ public record Bubblewrap(String executable, List<String> toolchainDirs) implemen
         cmd.addAll(List.of("--remount-ro", "/", "--chdir", SERVER_APP));
         cmd.addAll(List.of("node", SLIPWAY + "/" + EgressProxy.BRIDGE, String.valueOf(PROXY_PORT), SLIPWAY + "/" + EgressProxy.SOCKET,
                 "--inbound", SERVER_IN + "/" + SERVER_SOCKET, String.valueOf(appPort), SERVER_IN + "/" + SERVER_READY));
+        for (DatabaseTunnels.Tunnel t : tunnels.tunnels()) {
+            cmd.addAll(List.of("--tunnel", t.argument()));
+        }
         cmd.addAll(command);
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(appDir.toFile()).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));

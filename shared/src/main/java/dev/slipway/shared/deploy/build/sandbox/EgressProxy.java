@@ -42,10 +42,16 @@ import java.util.function.Function;
  * link-local addresses (the host's network, the cloud metadata service) and every other port, resolving each
  * name once and connecting to the address it checked (no DNS rebinding). What a build reached and what was
  * refused is summed up in its log.
+ * <p>
+ * An app server's proxy ({@link #forServer}) also tunnels {@code CONNECT host:port} to exactly the database endpoints
+ * its own values name ({@link DatabaseTunnels}), on any port, still to public addresses only; and to the runtime's own
+ * Postgres on loopback, connecting from a source address that Postgres makes authenticate with a password, so no
+ * tunnel logs in as its passwordless superuser.
  */
 public final class EgressProxy implements Closeable {
     static final String SOCKET = "egress.sock";
     static final String BRIDGE = "egress-bridge.cjs";
+    static final String HOSTS = "hosts";
     private static final int MAX_HEAD = 16 * 1024;
     private static final int CONNECT_TIMEOUT_MILLIS = 15_000;
     private static final Set<Integer> PUBLIC_PORTS = Set.of(80, 443);
@@ -54,6 +60,11 @@ public final class EgressProxy implements Closeable {
     private final ServerSocketChannel server;
     private final Set<String> registries;
     private final Function<String, InetAddress[]> resolver;
+    /** Database endpoints (host:port) allowed on any port, public addresses only. */
+    private final Set<String> tunnels;
+    /** The runtime's own Postgres (loopback, host:port as CONNECTed), or null; reached from {@link #localDatabaseSource}. */
+    private final InetSocketAddress localDatabase;
+    private final InetAddress localDatabaseSource;
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "build-egress");
         t.setDaemon(true);
@@ -64,7 +75,11 @@ public final class EgressProxy implements Closeable {
     private final List<Socket> open = new ArrayList<>();
     private volatile boolean closed;
 
-    private EgressProxy(Path dir, ServerSocketChannel server, Set<String> registries, Function<String, InetAddress[]> resolver) {
+    private EgressProxy(Path dir, ServerSocketChannel server, Set<String> registries, Function<String, InetAddress[]> resolver,
+                        Set<String> tunnels, InetSocketAddress localDatabase, InetAddress localDatabaseSource) {
+        this.tunnels = tunnels;
+        this.localDatabase = localDatabase;
+        this.localDatabaseSource = localDatabaseSource;
         this.dir = dir;
         this.server = server;
         this.registries = registries;
@@ -80,6 +95,22 @@ public final class EgressProxy implements Closeable {
     }
 
     static EgressProxy start(List<String> registries, Function<String, InetAddress[]> resolver) throws IOException {
+        return start(registries, resolver, DatabaseTunnels.NONE, null, null);
+    }
+
+    /**
+     * An app server's own proxy: public HTTP(S) as a build's, plus the server's database tunnels. {@code localDatabase}:
+     * the runtime's Postgres, reached only when a tunnel names it, from {@code localDatabaseSource} (an address its
+     * pg_hba.conf makes authenticate with a password); null when there is none. The sandbox's /etc/hosts for the
+     * tunnels is written next to the socket ({@value #HOSTS}).
+     */
+    public static EgressProxy forServer(DatabaseTunnels tunnels, InetSocketAddress localDatabase, InetAddress localDatabaseSource)
+            throws IOException {
+        return start(List.of(), EgressProxy::resolve, tunnels, localDatabase, localDatabaseSource);
+    }
+
+    static EgressProxy start(List<String> registries, Function<String, InetAddress[]> resolver, DatabaseTunnels tunnels,
+                             InetSocketAddress localDatabase, InetAddress localDatabaseSource) throws IOException {
         Path dir = Files.createTempDirectory("slipway-egress");
         try (InputStream bridge = EgressProxy.class.getResourceAsStream(BRIDGE)) {
             if (bridge == null) {
@@ -87,13 +118,15 @@ public final class EgressProxy implements Closeable {
             }
             Files.copy(bridge, dir.resolve(BRIDGE));
         }
+        Files.writeString(dir.resolve(HOSTS), tunnels.hostsFile());
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(dir.resolve(SOCKET)));
         Set<String> allowed = new HashSet<>();
         for (String r : registries) {
             hostPort(r).ifPresent(allowed::add);
         }
-        EgressProxy proxy = new EgressProxy(dir, server, Set.copyOf(allowed), resolver);
+        EgressProxy proxy = new EgressProxy(dir, server, Set.copyOf(allowed), resolver, tunnels.endpoints(),
+                localDatabase, localDatabaseSource);
         proxy.threads.execute(proxy::acceptLoop);
         return proxy;
     }
@@ -179,7 +212,7 @@ public final class EgressProxy implements Closeable {
                 forwardHead = originForm(head, parts[0] + " " + path + " " + parts[2]);
             }
             String destination = host.toLowerCase(Locale.ROOT) + ":" + port;
-            InetAddress address;
+            Target address;
             try {
                 address = choose(host, port);
             } catch (Refusal r) {
@@ -190,7 +223,10 @@ public final class EgressProxy implements Closeable {
                 return;
             }
             try (Socket upstream = new Socket()) {
-                upstream.connect(new InetSocketAddress(address, port), CONNECT_TIMEOUT_MILLIS);
+                if (address.source() != null) {
+                    upstream.bind(new InetSocketAddress(address.source(), 0));
+                }
+                upstream.connect(new InetSocketAddress(address.address(), port), CONNECT_TIMEOUT_MILLIS);
                 synchronized (this) {
                     reached.computeIfAbsent(destination, k -> new AtomicInteger()).incrementAndGet();
                     open.add(upstream);
@@ -235,10 +271,19 @@ public final class EgressProxy implements Closeable {
         }
     }
 
+    /** Where to connect, and from which local address (null: any). */
+    private record Target(InetAddress address, InetAddress source) {
+    }
+
     /** Resolves {@code host} and picks an address the build may reach; a refusal says why. */
-    private InetAddress choose(String host, int port) throws Refusal {
+    private Target choose(String host, int port) throws Refusal {
         String destination = host.toLowerCase(Locale.ROOT) + ":" + port;
+        if (localDatabase != null && tunnels.contains(destination)
+                && destination.equals(localDatabase.getHostString() + ":" + localDatabase.getPort())) {
+            return new Target(localDatabase.getAddress(), localDatabaseSource);
+        }
         boolean registry = registries.contains(destination);
+        boolean tunnel = tunnels.contains(destination);
         InetAddress[] addresses = resolver.apply(host);
         if (addresses == null || addresses.length == 0) {
             throw new Refusal("unknown host");
@@ -254,10 +299,11 @@ public final class EgressProxy implements Closeable {
             InetAddress a = addresses[0];
             throw new Refusal((a.isLoopbackAddress() ? "loopback address " : "not a public address: ") + a.getHostAddress());
         }
-        if (!registry && !PUBLIC_PORTS.contains(port)) {
-            throw new Refusal("port " + port + " (builds reach ports 80 and 443 only)");
+        if (!registry && !tunnel && !PUBLIC_PORTS.contains(port)) {
+            throw new Refusal("port " + port + (tunnels.isEmpty() ? " (builds reach ports 80 and 443 only)"
+                    : " (ports 80 and 443 only, and the database endpoints the server's own values name)"));
         }
-        return chosen;
+        return new Target(chosen, null);
     }
 
     private static InetAddress[] resolve(String host) {
@@ -307,6 +353,7 @@ public final class EgressProxy implements Closeable {
         try {
             Files.deleteIfExists(dir.resolve(SOCKET));
             Files.deleteIfExists(dir.resolve(BRIDGE));
+            Files.deleteIfExists(dir.resolve(HOSTS));
             Files.deleteIfExists(dir);
         } catch (IOException ignored) {
             // a temp folder left behind holds nothing secret

@@ -5,7 +5,9 @@
 // An app server also needs a way in: with --inbound, connections to the Unix socket <in> (which the local edge
 // reaches from outside) are relayed to 127.0.0.1:<appPort> inside, and the file <ready> appears once the app
 // listens there.
-// Usage: node egress-bridge.cjs <port> <socket> [--inbound <in> <appPort> <ready>] <command> [args...]
+// And a way to its databases: each --tunnel <addr>:<port>=<host>:<hostPort> listens on <addr>:<port> and, per
+// connection, asks the proxy for CONNECT <host>:<hostPort>, then pipes raw bytes (TLS stays end to end).
+// Usage: node egress-bridge.cjs <port> <socket> [--inbound <in> <appPort> <ready>] [--tunnel <spec>]... <command> [args...]
 const net = require('net');
 const os = require('os');
 const fs = require('fs');
@@ -14,9 +16,20 @@ const { spawn } = require('child_process');
 const args = process.argv.slice(2);
 const [port, socketPath] = args.splice(0, 2);
 let inbound = null;
-if (args[0] === '--inbound') {
-  const [, socket, appPort, ready] = args.splice(0, 4);
-  inbound = { socket, appPort: Number(appPort), ready };
+const tunnels = [];
+for (;;) {
+  if (args[0] === '--inbound') {
+    const [, socket, appPort, ready] = args.splice(0, 4);
+    inbound = { socket, appPort: Number(appPort), ready };
+  } else if (args[0] === '--tunnel') {
+    const m = /^(.+):(\d+)=(.+):(\d+)$/.exec(args.splice(0, 2)[1]);
+    if (!m) {
+      failed(new Error('a --tunnel is <addr>:<port>=<host>:<port>'));
+    }
+    tunnels.push({ address: m[1], port: Number(m[2]), target: m[3] + ':' + m[4] });
+  } else {
+    break;
+  }
 }
 const command = args;
 
@@ -26,6 +39,49 @@ function relay(client, connect) {
   upstream.pipe(client);
   client.on('error', () => upstream.destroy());
   upstream.on('error', () => client.destroy());
+}
+
+// One tunnelled connection: CONNECT through the proxy, then raw bytes both ways; a refusal goes to the server's log.
+function tunnel(client, target) {
+  client.pause();
+  const upstream = net.connect(socketPath);
+  let head = Buffer.alloc(0);
+  const closeBoth = () => {
+    client.destroy();
+    upstream.destroy();
+  };
+  client.on('error', closeBoth);
+  upstream.on('error', (e) => {
+    console.error('slipway sandbox: database tunnel to ' + target + ' failed: ' + e.message);
+    closeBoth();
+  });
+  upstream.on('connect', () => upstream.write('CONNECT ' + target + ' HTTP/1.1\r\nHost: ' + target + '\r\n\r\n'));
+  const onHead = (d) => {
+    head = Buffer.concat([head, d]);
+    const end = head.indexOf('\r\n\r\n');
+    if (end < 0) {
+      if (head.length > 16384) {
+        closeBoth();
+      }
+      return;
+    }
+    upstream.removeListener('data', onHead);
+    const status = head.subarray(0, head.indexOf('\r\n')).toString('latin1');
+    if (!/^HTTP\/1\.[01] 200 /.test(status)) {
+      const why = head.subarray(end + 4).toString('utf8').trim() || status;
+      console.error('slipway sandbox: database tunnel to ' + target + ' refused: ' + why);
+      closeBoth();
+      return;
+    }
+    const rest = head.subarray(end + 4);
+    if (rest.length > 0) {
+      client.write(rest);
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+    client.resume();
+  };
+  upstream.on('data', onHead);
 }
 
 function failed(e) {
@@ -45,12 +101,25 @@ function watchReady() {
 
 const egress = net.createServer((client) => relay(client, () => net.connect(socketPath)));
 egress.on('error', failed);
-egress.listen(Number(port), '127.0.0.1', () => {
+// the tunnels listen before the command starts, so an app that connects to its database at once finds them
+function listenTunnels() {
+  return Promise.all(tunnels.map((t) => new Promise((resolve) => {
+    const server = net.createServer((client) => tunnel(client, t.target));
+    server.on('error', (e) => {
+      console.error('slipway sandbox: database tunnel ' + t.address + ':' + t.port + ' cannot listen: ' + e.message);
+      resolve();
+    });
+    server.listen(t.port, t.address, resolve);
+  })));
+}
+
+egress.listen(Number(port), '127.0.0.1', async () => {
   if (inbound) {
     const wayIn = net.createServer((client) => relay(client, () => net.connect(inbound.appPort, '127.0.0.1')));
     wayIn.on('error', failed);
     wayIn.listen(inbound.socket);
   }
+  await listenTunnels();
   const child = spawn(command[0], command.slice(1), { stdio: 'inherit' });
   child.on('error', (e) => {
     console.error('slipway sandbox: could not start ' + command[0] + ': ' + e.message);
