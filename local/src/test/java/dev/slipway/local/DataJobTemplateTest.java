@@ -230,6 +230,65 @@ class DataJobTemplateTest {
         assertEquals("${StackDatabaseClientSecurityGroup}", IamGrants.text(SamTemplate.map(ingress.get(0)).get("SourceSecurityGroupId")));
     }
 
+    /**
+     * App servers in the database's VPC (AppServerNetwork): the deploy functions may describe the VPC and the app roles'
+     * boundary admits the network-interface rights only under HasStackDatabase, and no EC2 right exists outside it.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theAppServersVpcRightsExistOnlyUnderTheCondition() {
+        Set<String> outside = new TreeSet<>();
+        template.resources().forEach((id, r) -> {
+            if (!CONDITION.equals(r.get("Condition"))) {
+                collectEc2Actions(id, r.get("Properties"), false, outside);
+            }
+        });
+        assertEquals(Set.of(), outside, "EC2 rights granted without the stack database");
+
+        IamGrants manage = IamGrants.ofManagedPolicy(template, "AppServersManagePolicy");
+        for (String action : List.of("ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs")) {
+            assertTrue(manage.forAction(action).stream().allMatch(IamGrants.Grant::conditional) && manage.allowsUnderSomeCondition(action, "*"),
+                    "AppServersManagePolicy: " + action + " under the condition only");
+        }
+        IamGrants boundary = IamGrants.ofManagedPolicy(template, "AppServerRoleBoundary");
+        for (String action : dev.slipway.shared.deploy.server.lambda.AppRolePolicy.VPC_ACTIONS) {
+            assertTrue(boundary.forAction(action).stream().allMatch(IamGrants.Grant::conditional) && boundary.allowsUnderSomeCondition(action, "*"),
+                    "AppServerRoleBoundary caps what AppRolePolicy grants: " + action + " under the condition only");
+        }
+
+        // every function that publishes app servers knows the database's subnets and group (empty without it)
+        int publishers = 0;
+        for (SamTemplate.FunctionSpec f : template.functions()) {
+            if (!String.valueOf(template.properties(f.logicalId()).get("Policies")).contains("AppServersManagePolicy")) {
+                continue;
+            }
+            publishers++;
+            Map<String, Object> env = SamTemplate.map(SamTemplate.map(template.properties(f.logicalId()).get("Environment")).get("Variables"));
+            for (String name : List.of("APP_SERVER_SUBNET_IDS", "APP_SERVER_SECURITY_GROUP_IDS", "STACK_DATABASE_HOST")) {
+                List<Object> choice = (List<Object>) SamTemplate.map(env.get(name)).get("Fn::If");
+                assertEquals(CONDITION, choice.get(0), f.logicalId() + " " + name);
+                assertEquals("", choice.get(2), f.logicalId() + " " + name);
+            }
+            assertEquals("${DataTable}", IamGrants.text(env.get("DATA_TABLE")), f.logicalId());
+        }
+        assertTrue(publishers >= 5, "functions with AppServersManagePolicy: " + publishers);
+    }
+
+    private static void collectEc2Actions(String where, Object value, boolean underCondition, Set<String> out) {
+        if (value instanceof Map<?, ?> m) {
+            if (m.get("Fn::If") instanceof List<?> branches && CONDITION.equals(branches.get(0))) {
+                collectEc2Actions(where, branches.get(1), true, out);
+                collectEc2Actions(where, branches.get(2), underCondition, out);
+                return;
+            }
+            m.values().forEach(v -> collectEc2Actions(where, v, underCondition, out));
+        } else if (value instanceof List<?> l) {
+            l.forEach(v -> collectEc2Actions(where, v, underCondition, out));
+        } else if (!underCondition && value instanceof String text && text.startsWith("ec2:")) {
+            out.add(where + ": " + text);
+        }
+    }
+
     /** Fails when {@code value} names one of {@code ids} outside the true branch of an {@code !If [HasStackDatabase, …]}. */
     private static void assertNamesOnlyUnderCondition(String where, Object value, Set<String> ids, boolean underCondition) {
         if (value instanceof Map<?, ?> m) {

@@ -65,7 +65,14 @@ class SdkCallsAreGrantedTest {
     private static final String APP_ROLE = "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/slipway-apps/${AWS::StackName}/${AppServerPrefix}shop";
     private static final String APP_LOG_GROUP = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/${AppServerPrefix}shop";
     /** Granted only under a condition (the boundary every app role carries; roles passed to Lambda only). */
-    private static final Set<String> CONDITIONAL_ACTIONS = Set.of("iam:CreateRole", "iam:PutRolePolicy", "iam:PassRole");
+    private static final Set<String> CONDITIONAL_ACTIONS = Set.of("iam:CreateRole", "iam:PutRolePolicy", "iam:PassRole",
+            "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs");
+    /**
+     * What Lambda checks of a caller whose function configuration has a VpcConfig (an app server in the stack database's
+     * VPC, AppServerNetwork): granted only under HasStackDatabase, on "*" (Describe calls name no resource).
+     */
+    private static final List<Need> VPC_CONFIG_NEEDS = List.of(new Need("ec2:DescribeSecurityGroups", "*"),
+            new Need("ec2:DescribeSubnets", "*"), new Need("ec2:DescribeVpcs", "*"));
     /**
      * The KeyValueStore data-plane API needs SigV4a, so the router calls it over the SDK's HTTP client with
      * the SDK's signer, not through a client: its methods stand for the operations (see {@link #needs}).
@@ -185,7 +192,12 @@ class SdkCallsAreGrantedTest {
                     new Need("lambda:DeleteFunctionUrlConfig", APP_FUNCTION),
                     new Need("lambda:ListAliases", APP_FUNCTION),
                     new Need("lambda:InvokeFunction", "${DataScheduleFunction.Alias}"),
-                    new Need("ssm:DeleteParameters", PREVIEW_VALUE)),
+                    new Need("ssm:DeleteParameters", PREVIEW_VALUE),
+                    // nor does it publish a server, which asks whether the app's link is the stack database's
+                    new Need("dynamodb:GetItem", "${DataTable.Arn}")),
+            // The releases API builds the app servers for their logs only: it never publishes one (no stack database
+            // variables either, so it never reads an app's link).
+            "ReleasesFunction", Set.of(new Need("dynamodb:GetItem", "${DataTable.Arn}")),
             // Git pushes and deploy hooks build the previews service (deploys, creates), never its removal.
             "GitFunction", Set.of(new Need("lambda:InvokeFunction", "${DataScheduleFunction.Alias}"),
                     new Need("ssm:DeleteParameters", PREVIEW_VALUE)),
@@ -403,8 +415,8 @@ class SdkCallsAreGrantedTest {
             };
             case LAMBDA -> switch (op) {
                 // Naming the role passes it: Lambda checks iam:PassRole of the caller.
-                case "createFunction", "updateFunctionConfiguration" -> List.of(new Need("lambda:" + capital(op), APP_FUNCTION),
-                        new Need("iam:PassRole", APP_ROLE));
+                case "createFunction", "updateFunctionConfiguration" -> java.util.stream.Stream.concat(Stream.of(
+                        new Need("lambda:" + capital(op), APP_FUNCTION), new Need("iam:PassRole", APP_ROLE)), VPC_CONFIG_NEEDS.stream()).toList();
                 case "getFunction", "getFunctionConfiguration", "updateFunctionCode", "publishVersion", "deleteFunction",
                      "getAlias", "createAlias", "deleteAlias", "getFunctionUrlConfig", "createFunctionUrlConfig",
                      "deleteFunctionUrlConfig", "addPermission", "tagResource", "listAliases" -> List.of(new Need("lambda:" + capital(op), APP_FUNCTION));

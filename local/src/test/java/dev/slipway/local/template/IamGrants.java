@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  */
 public record IamGrants(String functionId, List<Grant> grants) {
 
-    /** One action on one resource; {@code conditional} when the statement carries a Condition. */
+    /** One action on one resource; {@code conditional} when the statement carries a Condition or sits under an !If. */
     public record Grant(String action, String resource, boolean conditional) {
     }
 
@@ -27,18 +27,7 @@ public record IamGrants(String functionId, List<Grant> grants) {
                 if (policy.get("Ref") instanceof String managed) { // a managed policy of the template: its document
                     policy = SamTemplate.map(template.properties(managed).get("PolicyDocument"));
                 }
-                for (Object st : (List<Object>) policy.getOrDefault("Statement", List.of())) {
-                    Map<String, Object> s = SamTemplate.map(st);
-                    if (!"Allow".equals(s.get("Effect"))) {
-                        continue;
-                    }
-                    boolean conditional = s.get("Condition") != null;
-                    for (Object a : asList(s.get("Action"))) {
-                        for (Object r : asList(s.get("Resource"))) {
-                            out.add(new Grant(String.valueOf(a), text(r), conditional));
-                        }
-                    }
-                }
+                addStatements(policy, out);
             }
         }
         return new IamGrants(functionId, List.copyOf(out));
@@ -69,19 +58,39 @@ public record IamGrants(String functionId, List<Grant> grants) {
         }
         List<Grant> out = new ArrayList<>();
         for (Object d : documents) {
-            for (Object st : (List<Object>) SamTemplate.map(d).getOrDefault("Statement", List.of())) {
-                Map<String, Object> s = SamTemplate.map(st);
-                if (!"Allow".equals(s.get("Effect"))) {
-                    continue;
-                }
-                for (Object a : asList(s.get("Action"))) {
-                    for (Object r : asList(s.get("Resource"))) {
-                        out.add(new Grant(String.valueOf(a), text(r), s.get("Condition") != null));
-                    }
+            addStatements(SamTemplate.map(d), out);
+        }
+        return new IamGrants(roleId, List.copyOf(out));
+    }
+
+    /** The Allow statements of one managed policy of the template. */
+    public static IamGrants ofManagedPolicy(SamTemplate template, String policyId) {
+        List<Grant> out = new ArrayList<>();
+        addStatements(SamTemplate.map(template.properties(policyId).get("PolicyDocument")), out);
+        return new IamGrants(policyId, List.copyOf(out));
+    }
+
+    /**
+     * A document's Allow statements; one under {@code !If [Condition, statement, !Ref AWS::NoValue]} is held when the
+     * condition is on, so it counts as conditional.
+     */
+    @SuppressWarnings("unchecked")
+    private static void addStatements(Map<String, Object> document, List<Grant> out) {
+        for (Object st : (List<Object>) document.getOrDefault("Statement", List.of())) {
+            Map<String, Object> s = SamTemplate.map(st);
+            boolean underIf = s.get("Fn::If") instanceof List<?>;
+            if (underIf) {
+                s = SamTemplate.map(((List<?>) s.get("Fn::If")).get(1));
+            }
+            if (!"Allow".equals(s.get("Effect"))) {
+                continue;
+            }
+            for (Object a : asList(s.get("Action"))) {
+                for (Object r : asList(s.get("Resource"))) {
+                    out.add(new Grant(String.valueOf(a), text(r), underIf || s.get("Condition") != null));
                 }
             }
         }
-        return new IamGrants(roleId, List.copyOf(out));
     }
 
     /** Whether an unconditional statement allows {@code action} on {@code resource} (IAM's * and ? in the granted ARN). */

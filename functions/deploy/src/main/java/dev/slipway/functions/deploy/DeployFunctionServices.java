@@ -50,6 +50,9 @@ import dev.slipway.shared.deploy.server.hosting.AppServers;
 import dev.slipway.shared.deploy.server.hosting.AppServersEnv;
 import dev.slipway.shared.deploy.server.hosting.NoAppServers;
 import dev.slipway.shared.deploy.server.hosting.ServerLogs;
+import dev.slipway.shared.data.DataRecords;
+import dev.slipway.shared.data.link.DatabaseLinks;
+import dev.slipway.shared.deploy.server.lambda.AppServerNetwork;
 import dev.slipway.shared.deploy.server.lambda.AppServerSettings;
 import dev.slipway.shared.deploy.server.lambda.LambdaAppServers;
 import dev.slipway.shared.deploy.server.lambda.LambdaServerLogs;
@@ -199,7 +202,20 @@ final class DeployFunctionServices extends FunctionServices {
     private LambdaAppServers lambdaServers() {
         return lambdaServers.get(() -> new LambdaAppServers(lambda(),
                 aws().configure(IamClient.builder(), "IAM").region(software.amazon.awssdk.regions.Region.AWS_GLOBAL).build(), s3(),
-                edgeRouter(), appServerSettings()));
+                edgeRouter(), appServerSettings(), appServerNetwork()));
+    }
+
+    /**
+     * With the stack's database (its endpoint and subnets set): an app whose link is on it runs in its VPC, which the
+     * app's link in the data table says. Without one, no table is read.
+     */
+    private AppServerNetwork appServerNetwork() {
+        return config().get(EnvNames.STACK_DATABASE_HOST)
+                .map(host -> {
+                    DataRecords records = new DataRecords(aws().dynamoDbEnhanced(), config().require(EnvNames.DATA_TABLE), ledger());
+                    return AppServerNetwork.from(config(), appId -> DatabaseLinks.linkedTo(records, appId, host));
+                })
+                .orElseGet(AppServerNetwork::none);
     }
 
     /** One Lambda client per function: app servers, their logs and the GitHub sync queue share it. */

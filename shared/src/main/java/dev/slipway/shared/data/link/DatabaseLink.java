@@ -33,6 +33,11 @@ public record DatabaseLink(String appId, String kind, String host, int port, Str
         }
     }
 
+    /** Whether the link is a database on {@code host} (host names compare without case). */
+    public boolean isOn(String host) {
+        return host != null && this.host.equalsIgnoreCase(host);
+    }
+
     public ObjectNode view() {
         ObjectNode n = Json.object();
         n.put("appId", appId);

@@ -92,6 +92,14 @@ public final class DatabaseLinks {
         return records.get(appId, RECORD).map(s -> DatabaseLink.of(s.body()));
     }
 
+    /**
+     * Whether the app's linked database is on {@code host} (the stack database's endpoint): read from the data table
+     * alone, by the deploy functions, which place such an app's server in that database's VPC.
+     */
+    public static boolean linkedTo(DataRecords records, String appId, String host) {
+        return records.get(appId, RECORD).map(s -> DatabaseLink.of(s.body()).isOn(host)).orElse(false);
+    }
+
     /** Forgets the link and its URL; backups already made stay. */
     public void unlink(String appId, Actor actor) {
         apps.get(AppId.require(appId));

@@ -58,6 +58,11 @@ public final class StackDatabase {
         return port;
     }
 
+    /** The cluster with its master login, where this environment has it (the data jobs): a scratch server too. */
+    public Optional<PostgresServer> master() {
+        return Optional.ofNullable(master);
+    }
+
     /** The app's database (and role) name: {@code app_} and the app id with {@code _} for {@code -}. */
     public static String databaseOf(String appId) {
         if (!APP_ID.matcher(appId).matches()) {

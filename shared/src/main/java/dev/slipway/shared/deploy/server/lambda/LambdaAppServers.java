@@ -14,6 +14,7 @@ import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.AliasConfiguration;
 import software.amazon.awssdk.services.lambda.model.Architecture;
+import software.amazon.awssdk.services.lambda.model.CreateFunctionRequest;
 import software.amazon.awssdk.services.lambda.model.GetFunctionConfigurationResponse;
 import software.amazon.awssdk.services.lambda.model.FunctionUrlAuthType;
 import software.amazon.awssdk.services.lambda.model.InvalidParameterValueException;
@@ -21,6 +22,8 @@ import software.amazon.awssdk.services.lambda.model.InvokeMode;
 import software.amazon.awssdk.services.lambda.model.PreconditionFailedException;
 import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.lambda.model.UpdateFunctionConfigurationRequest;
+import software.amazon.awssdk.services.lambda.model.VpcConfig;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.io.IOException;
@@ -52,6 +55,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Publishing twice is safe: every step finds what an earlier attempt made. Two releases of one
  * app publishing at once meet at the function's revision id; the loser retries the step
  * ({@link TransientStepException}).
+ *
+ * <p>An app whose linked database is the stack's own runs in that database's VPC ({@link AppServerNetwork}); each new
+ * version's configuration says so (or takes the function out again) before it is published, and the role's policy
+ * follows ({@link AppRolePolicy}).
  */
 public final class LambdaAppServers implements AppServers {
     /** The Lambda Node runtimes servers can run on. */
@@ -68,12 +75,15 @@ public final class LambdaAppServers implements AppServers {
     private final S3Client s3;
     private final Router edge;
     private final AppServerSettings settings;
+    private final AppServerNetwork network;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final SecureRandom random = new SecureRandom();
     private final Map<String, ServerRoute> routes = new ConcurrentHashMap<>();
 
-    public LambdaAppServers(LambdaClient lambda, IamClient iam, S3Client s3, Router edge, AppServerSettings settings) {
+    public LambdaAppServers(LambdaClient lambda, IamClient iam, S3Client s3, Router edge, AppServerSettings settings,
+                            AppServerNetwork network) {
         this.lambda = lambda;
+        this.network = network;
         this.iam = iam;
         this.s3 = s3;
         this.edge = edge;
@@ -125,7 +135,7 @@ public final class LambdaAppServers implements AppServers {
         String alias = AppFunctionNames.previewAlias(preview, release.id());
         if (!routes.containsKey(release.appId() + "/" + alias) && aliasVersion(settings.names(release.appId()), alias).isEmpty()) {
             // its role must read the previews' values (a role made before preview aliases lacks that path)
-            ensureRole(settings.names(release.appId()));
+            ensureRole(settings.names(release.appId()), network.inDatabaseVpc(release.appId()));
         }
         return route(release, alias, "preview " + preview);
     }
@@ -219,26 +229,32 @@ public final class LambdaAppServers implements AppServers {
 
     /** Stages the release's code and publishes it as a new version of the app's function. */
     private String publishVersion(Release release, AppFunctionNames names) {
-        ensureRole(names);
+        boolean inVpc = network.inDatabaseVpc(release.appId());
+        ensureRole(names, inVpc);
         String codeKey = names.codeKey(release.id());
         stageCode(release, codeKey);
-        String runtime = "nodejs" + release.server().nodeMajor() + ".x";
         GetFunctionConfigurationResponse current;
         try {
             current = lambda.getFunctionConfiguration(r -> r.functionName(names.function()));
         } catch (ResourceNotFoundException e) {
-            return createFunction(release, names, codeKey, runtime);
+            return createFunction(release, names, codeKey, inVpc);
         }
         String secret = current.environment() == null ? null : current.environment().variables().get(SECRET_VARIABLE);
         Map<String, String> env = environment(names, secret == null ? newSecret() : secret);
         try {
-            String revision = lambda.updateFunctionCode(r -> r.functionName(names.function()).s3Bucket(settings.bucket())
-                    .s3Key(codeKey).revisionId(current.revisionId())).revisionId();
+            lambda.updateFunctionCode(r -> r.functionName(names.function()).s3Bucket(settings.bucket())
+                    .s3Key(codeKey).revisionId(current.revisionId()));
             lambda.waiter().waitUntilFunctionUpdatedV2(r -> r.functionName(names.function()));
-            revision = lambda.updateFunctionConfiguration(r -> r.functionName(names.function()).runtime(runtime)
-                    .handler(FunctionZip.HANDLER).role(names.roleArn()).memorySize(MEMORY_MB).timeout(TIMEOUT_SECONDS)
-                    .environment(e -> e.variables(env)).revisionId(lambda.getFunctionConfiguration(q -> q.functionName(names.function())).revisionId()))
-                    .revisionId();
+            try {
+                lambda.updateFunctionConfiguration(configurationRequest(release, names, env, network.vpcConfig(inVpc),
+                        lambda.getFunctionConfiguration(q -> q.functionName(names.function())).revisionId()));
+            } catch (InvalidParameterValueException e) {
+                // the role's new network rights take seconds to reach Lambda (IAM is eventually consistent)
+                if (inVpc && rightsNotYetVisible(e)) {
+                    throw new TransientStepException("the role of " + release.appId() + " does not have its network rights yet; trying again");
+                }
+                throw e;
+            }
             lambda.waiter().waitUntilFunctionUpdatedV2(r -> r.functionName(names.function()));
             String latest = lambda.getFunctionConfiguration(q -> q.functionName(names.function())).revisionId();
             return lambda.publishVersion(r -> r.functionName(names.function()).revisionId(latest)
@@ -248,22 +264,18 @@ public final class LambdaAppServers implements AppServers {
         }
     }
 
-    private String createFunction(Release release, AppFunctionNames names, String codeKey, String runtime) {
-        Map<String, String> env = environment(names, newSecret());
+    private String createFunction(Release release, AppFunctionNames names, String codeKey, boolean inVpc) {
+        CreateFunctionRequest request = createRequest(release, names, codeKey, environment(names, newSecret()),
+                inVpc ? network.vpcConfig(true) : null);
         long deadline = System.nanoTime() + ROLE_PROPAGATION.toNanos();
         while (true) {
             try {
-                String version = lambda.createFunction(r -> r.functionName(names.function()).runtime(runtime)
-                        .handler(FunctionZip.HANDLER).role(names.roleArn()).memorySize(MEMORY_MB).timeout(TIMEOUT_SECONDS)
-                        .architectures(Architecture.X86_64).code(c -> c.s3Bucket(settings.bucket()).s3Key(codeKey))
-                        .environment(e -> e.variables(env)).publish(true)
-                        .description("Slipway app " + release.appId() + ": its releases' servers")
-                        .tags(Map.of("slipway:app", release.appId()))).version();
+                String version = lambda.createFunction(request).version();
                 lambda.waiter().waitUntilPublishedVersionActive(r -> r.functionName(names.function()).qualifier(version));
                 return version;
             } catch (InvalidParameterValueException e) {
-                // A new role takes seconds before Lambda may assume it.
-                if (System.nanoTime() > deadline || !String.valueOf(e.getMessage()).contains("cannot be assumed")) {
+                // A new role (or its new network rights) takes seconds before Lambda may assume (or use) it.
+                if (System.nanoTime() > deadline || !(String.valueOf(e.getMessage()).contains("cannot be assumed") || rightsNotYetVisible(e))) {
                     throw e;
                 }
                 sleep(Duration.ofSeconds(3));
@@ -273,11 +285,39 @@ public final class LambdaAppServers implements AppServers {
         }
     }
 
+    /** A new app function (its first version published with it), in the database's VPC when {@code vpc} is given. */
+    static CreateFunctionRequest createRequest(Release release, AppFunctionNames names, String codeKey, Map<String, String> env,
+                                               VpcConfig vpc) {
+        return CreateFunctionRequest.builder().functionName(names.function()).runtime(runtime(release))
+                .handler(FunctionZip.HANDLER).role(names.roleArn()).memorySize(MEMORY_MB).timeout(TIMEOUT_SECONDS)
+                .architectures(Architecture.X86_64).code(c -> c.s3Bucket(names.settings().bucket()).s3Key(codeKey))
+                .environment(e -> e.variables(env)).vpcConfig(vpc).publish(true)
+                .description("Slipway app " + release.appId() + ": its releases' servers")
+                .tags(Map.of("slipway:app", release.appId())).build();
+    }
+
+    /** The existing function's configuration for the release's version: always with its VpcConfig, empty to leave a VPC. */
+    static UpdateFunctionConfigurationRequest configurationRequest(Release release, AppFunctionNames names, Map<String, String> env,
+                                                                   VpcConfig vpc, String revisionId) {
+        return UpdateFunctionConfigurationRequest.builder().functionName(names.function()).runtime(runtime(release))
+                .handler(FunctionZip.HANDLER).role(names.roleArn()).memorySize(MEMORY_MB).timeout(TIMEOUT_SECONDS)
+                .environment(e -> e.variables(env)).vpcConfig(vpc).revisionId(revisionId).build();
+    }
+
+    private static String runtime(Release release) {
+        return "nodejs" + release.server().nodeMajor() + ".x";
+    }
+
+    /** Lambda's answer when the role lacks (or does not yet show) the network-interface rights a VPC function needs. */
+    private static boolean rightsNotYetVisible(InvalidParameterValueException e) {
+        return String.valueOf(e.getMessage()).contains("does not have permissions to call");
+    }
+
     private Map<String, String> environment(AppFunctionNames names, String secret) {
         return Map.of(SECRET_VARIABLE, secret, ENV_PREFIX_VARIABLE, names.envPath());
     }
 
-    private void ensureRole(AppFunctionNames names) {
+    private void ensureRole(AppFunctionNames names, boolean inVpc) {
         try {
             iam.getRole(r -> r.roleName(names.role()));
         } catch (NoSuchEntityException e) {
@@ -290,7 +330,7 @@ public final class LambdaAppServers implements AppServers {
             }
         }
         iam.putRolePolicy(r -> r.roleName(names.role()).policyName(AppRolePolicy.INLINE_NAME)
-                .policyDocument(AppRolePolicy.runtime(names)));
+                .policyDocument(AppRolePolicy.runtime(names, inVpc)));
     }
 
     private void stageCode(Release release, String codeKey) {
