@@ -1,6 +1,8 @@
 package dev.slipway.local.servers;
 
 import dev.slipway.local.EmbeddedEngines;
+import dev.slipway.shared.data.TestPostgres;
+import dev.slipway.shared.data.postgres.ScratchDatabase;
 import dev.slipway.shared.deploy.build.LocalBuildRunner;
 import dev.slipway.shared.deploy.build.sandbox.Bubblewrap;
 import dev.slipway.shared.deploy.model.ServerBundle;
@@ -17,11 +19,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,6 +56,7 @@ class AppServerPoolTest {
     static EmbeddedEngines engines;
     static AppServerPool pool;
     static String bucket;
+    static LocalEncryptedAppEnvironment env;
     static Path outside;
     private static final HttpClient http = HttpClient.newHttpClient();
 
@@ -59,14 +65,14 @@ class AppServerPoolTest {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/node")) || System.getenv("PATH").contains("node"), "node is not installed");
         engines = EmbeddedEngines.get();
         bucket = engines.bucketName("ArtifactsBucket");
-        var env = new LocalEncryptedAppEnvironment(dir.resolve("secrets"));
+        env = new LocalEncryptedAppEnvironment(dir.resolve("secrets"));
         env.change(APP, Map.of(
                 "DATABASE_PASSWORD", new dev.slipway.shared.env.AppEnvironment.Entry(SECRET, Set.of(EnvScope.PRODUCTION)),
                 "PREVIEW_ONLY", new dev.slipway.shared.env.AppEnvironment.Entry("for previews", Set.of(EnvScope.PREVIEW)),
                 "VITE_PUBLIC", new dev.slipway.shared.env.AppEnvironment.Entry("built in", EnvScope.ALL)), java.util.List.of());
         outside = Files.writeString(dir.resolve("outside.txt"), "Slipway's own file");
         pool = new AppServerPool(engines.s3Client, bucket, dir.resolve("servers"), env, LocalBuildRunner.defaultSandbox(),
-                Duration.ofSeconds(2), Duration.ofSeconds(3));
+                Duration.ofSeconds(2), Duration.ofSeconds(3), new InetSocketAddress("127.0.0.1", TestPostgres.get().port()));
     }
 
     @AfterAll
@@ -184,6 +190,157 @@ class AppServerPoolTest {
         assertTrue(java.util.Arrays.equals(payload, echoed.body()), "the relay carries a streamed body both ways intact");
         pool.remove(APP, release);
     }
+
+    /**
+     * A sandboxed server reaches the runtime's Postgres through its tunnel with the URL it was given, unchanged: as a
+     * role with a password (SCRAM, here by a dependency-free client); the passwordless superuser through the same
+     * tunnel is asked for a password, a loopback endpoint its values do not name is refused by its proxy, and an IP
+     * address it cannot tunnel is named in its log.
+     */
+    @Test
+    void aSandboxedServerReachesItsOwnDatabaseThroughItsTunnelWithAPasswordOnly() throws Exception {
+        assumeTrue(LocalBuildRunner.defaultSandbox() instanceof Bubblewrap, "needs bubblewrap");
+        int pg = TestPostgres.get().port();
+        String role = "tun_" + Long.toHexString(System.nanoTime());
+        try (ScratchDatabase db = TestPostgres.freshDatabase()) {
+            try (Connection c = db.connect(); Statement st = c.createStatement()) {
+                st.execute("CREATE ROLE " + role + " LOGIN PASSWORD 'tunnel-pw-1'");
+                st.execute("CREATE TABLE notes (body text)");
+                st.execute("INSERT INTO notes VALUES ('through the tunnel')");
+                st.execute("GRANT SELECT ON notes TO " + role);
+            }
+            String release = release(SCRAM_CLIENT + """
+                    http.createServer(async (req, res) => {
+                      const viaProxy = (target) => new Promise((done) => {
+                        const r = http.request({ host: '127.0.0.1', port: 3128, method: 'CONNECT', path: target });
+                        r.on('connect', (x, socket) => { socket.destroy(); done(x.statusCode); });
+                        r.on('error', (e) => done(e.code));
+                        r.end();
+                      });
+                      const ask = (url) => query(url, 'select body from notes').then((rows) => rows[0][0], (e) => e.message);
+                      res.end(JSON.stringify({
+                        role: await ask(process.env.DATABASE_URL), superuser: await ask(process.env.DIRECT_URL),
+                        other: await viaProxy('127.0.0.1:%d')
+                      }));
+                    }).listen(Number(process.env.PORT), process.env.HOST);
+                    """.formatted(pg == 65535 ? 1 : pg + 1));
+            NodeServer.Key key = NodeServer.Key.preview(APP, release, "tun");
+            env.putPreviewValues(APP, "tun", Map.of(
+                    "DATABASE_URL", "postgres://" + role + ":tunnel-pw-1@127.0.0.1:" + pg + "/" + db.name() + "?sslmode=disable",
+                    "DIRECT_URL", "postgresql://slipway@localhost:" + pg + "/" + db.name(),
+                    "POSTGRES_URL", "postgres://u:p@10.1.2.3:5432/x"));
+            try {
+                pool.publish(key);
+                String body = get(pool.running(key).orElseThrow().port());
+                assertTrue(body.contains("\"role\":\"through the tunnel\""), "the role through its tunnel: " + body);
+                assertTrue(body.contains("\"superuser\":\"password required\""), "the superuser through a tunnel: " + body);
+                assertTrue(body.contains("\"other\":403"), "an endpoint its values do not name: " + body);
+                String log = pool.logs(APP, release, null, 100).lines().stream().map(ServerLogs.Line::text).reduce("", (a, b) -> a + "\n" + b);
+                assertTrue(log.contains("no database tunnel: POSTGRES_URL names the IP address 10.1.2.3"), log);
+                assertFalse(log.contains("tunnel-pw-1"), log);
+            } finally {
+                env.removePreviewValues(APP, "tun");
+                pool.remove(APP, release);
+                try (Connection c = db.connect(); Statement st = c.createStatement()) {
+                    st.execute("DROP OWNED BY " + role + " CASCADE");
+                }
+            }
+        } finally {
+            try (Connection c = TestPostgres.server().connect("postgres"); Statement st = c.createStatement()) {
+                st.execute("DROP ROLE IF EXISTS " + role);
+            }
+        }
+    }
+
+    /**
+     * {@code query(url, sql)}: a Postgres client in plain Node (no packages in a test bundle): startup, SCRAM-SHA-256 when
+     * the server asks for it ("password required" when the URL has none), one simple query, its rows.
+     */
+    static final String SCRAM_CLIENT = """
+            const http = require('http');
+            const net = require('net');
+            const crypto = require('crypto');
+            const msg = (type, body) => {
+              const h = Buffer.alloc(5);
+              h.write(type);
+              h.writeInt32BE(4 + body.length, 1);
+              return Buffer.concat([h, body]);
+            };
+            const hmac = (k, d) => crypto.createHmac('sha256', k).update(d).digest();
+            function query(url, sql) {
+              return new Promise((resolve, reject) => {
+                const u = new URL(url);
+                const password = decodeURIComponent(u.password);
+                const sock = net.connect(Number(u.port || 5432), u.hostname);
+                const params = Buffer.from('user\\0' + decodeURIComponent(u.username) + '\\0database\\0'
+                  + decodeURIComponent(u.pathname.slice(1)) + '\\0\\0');
+                const start = Buffer.alloc(8);
+                start.writeInt32BE(8 + params.length, 0);
+                start.writeInt32BE(196608, 4);
+                sock.write(Buffer.concat([start, params]));
+                let buf = Buffer.alloc(0);
+                let asked = false;
+                let first = null;
+                const rows = [];
+                const fail = (m) => { sock.destroy(); reject(new Error(m)); };
+                sock.on('error', (e) => reject(e));
+                sock.on('close', () => reject(new Error('closed')));
+                sock.on('data', (d) => {
+                  buf = Buffer.concat([buf, d]);
+                  while (buf.length >= 5 && buf.length >= 1 + buf.readInt32BE(1)) {
+                    const type = String.fromCharCode(buf[0]);
+                    const body = buf.subarray(5, 1 + buf.readInt32BE(1));
+                    buf = buf.subarray(1 + buf.readInt32BE(1));
+                    if (type === 'E') {
+                      return fail(body.toString('latin1'));
+                    }
+                    if (type === 'R') {
+                      const code = body.readInt32BE(0);
+                      if (code === 10) {
+                        if (!password) {
+                          return fail('password required');
+                        }
+                        first = 'n=*,r=' + crypto.randomBytes(18).toString('base64');
+                        const len = Buffer.alloc(4);
+                        len.writeInt32BE(Buffer.byteLength('n,,' + first));
+                        sock.write(msg('p', Buffer.concat([Buffer.from('SCRAM-SHA-256\\0'), len, Buffer.from('n,,' + first)])));
+                      } else if (code === 11) {
+                        const serverFirst = body.subarray(4).toString();
+                        const f = Object.fromEntries(serverFirst.split(',').map((kv) => [kv[0], kv.slice(2)]));
+                        const salted = crypto.pbkdf2Sync(password, Buffer.from(f.s, 'base64'), Number(f.i), 32, 'sha256');
+                        const clientKey = hmac(salted, 'Client Key');
+                        const stored = crypto.createHash('sha256').update(clientKey).digest();
+                        const final = 'c=biws,r=' + f.r;
+                        const sig = hmac(stored, first + ',' + serverFirst + ',' + final);
+                        const proof = Buffer.from(clientKey.map((b, i) => b ^ sig[i]));
+                        sock.write(msg('p', Buffer.from(final + ',p=' + proof.toString('base64'))));
+                      } else if (code !== 0 && code !== 12) {
+                        return fail('authentication ' + code + ' is not supported here');
+                      }
+                    }
+                    if (type === 'D') {
+                      const row = [];
+                      let o = 2;
+                      for (let i = 0; i < body.readInt16BE(0); i++) {
+                        const l = body.readInt32BE(o);
+                        o += 4;
+                        row.push(l < 0 ? '' : body.subarray(o, o + l).toString('utf8'));
+                        o += Math.max(l, 0);
+                      }
+                      rows.push(row);
+                    }
+                    if (type === 'Z' && !asked) {
+                      asked = true;
+                      sock.write(msg('Q', Buffer.from(sql + '\\0')));
+                    } else if (type === 'Z') {
+                      sock.end(Buffer.from([0x58, 0, 0, 0, 4]));
+                      resolve(rows);
+                    }
+                  }
+                });
+              });
+            }
+            """;
 
     private static NodeServer.Key key(String release) {
         return new NodeServer.Key(APP, release, EnvScope.PRODUCTION);

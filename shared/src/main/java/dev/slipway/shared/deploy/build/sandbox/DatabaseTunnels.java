@@ -160,7 +160,8 @@ public record DatabaseTunnels(List<Tunnel> tunnels, List<String> refused) {
 
     /** The sandbox's /etc/hosts: localhost, and each database host name at its own loopback address. */
     public String hostsFile() {
-        StringBuilder sb = new StringBuilder("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+        // localhost is IPv4 only: a tunnel to the runtime's Postgres listens on 127.0.0.1, not ::1
+        StringBuilder sb = new StringBuilder("127.0.0.1\tlocalhost\n::1\tip6-localhost ip6-loopback\n");
         Map<String, String> names = new LinkedHashMap<>();
         for (Tunnel t : tunnels) {
             if (!t.listenAddress().equals("127.0.0.1")) {
