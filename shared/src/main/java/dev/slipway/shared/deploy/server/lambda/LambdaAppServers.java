@@ -24,6 +24,7 @@ import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.lambda.model.UpdateFunctionConfigurationRequest;
 import software.amazon.awssdk.services.lambda.model.VpcConfig;
+import software.amazon.awssdk.services.lambda.model.VpcConfigResponse;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.io.IOException;
@@ -230,15 +231,18 @@ public final class LambdaAppServers implements AppServers {
     /** Stages the release's code and publishes it as a new version of the app's function. */
     private String publishVersion(Release release, AppFunctionNames names) {
         boolean inVpc = network.inDatabaseVpc(release.appId());
-        ensureRole(names, inVpc);
         String codeKey = names.codeKey(release.id());
         stageCode(release, codeKey);
         GetFunctionConfigurationResponse current;
         try {
             current = lambda.getFunctionConfiguration(r -> r.functionName(names.function()));
         } catch (ResourceNotFoundException e) {
+            ensureRole(names, inVpc);
             return createFunction(release, names, codeKey, inVpc);
         }
+        // Leaving the VPC: the role keeps the network rights Lambda manages the function's interfaces with while it
+        // takes the function out; the next publish drops them.
+        ensureRole(names, inVpc || inAVpc(current.vpcConfig()));
         String secret = current.environment() == null ? null : current.environment().variables().get(SECRET_VARIABLE);
         Map<String, String> env = environment(names, secret == null ? newSecret() : secret);
         try {
@@ -302,6 +306,11 @@ public final class LambdaAppServers implements AppServers {
         return UpdateFunctionConfigurationRequest.builder().functionName(names.function()).runtime(runtime(release))
                 .handler(FunctionZip.HANDLER).role(names.roleArn()).memorySize(MEMORY_MB).timeout(TIMEOUT_SECONDS)
                 .environment(e -> e.variables(env)).vpcConfig(vpc).revisionId(revisionId).build();
+    }
+
+    /** Whether a function's current configuration places it in a VPC. */
+    static boolean inAVpc(VpcConfigResponse vpc) {
+        return vpc != null && vpc.hasSubnetIds() && !vpc.subnetIds().isEmpty();
     }
 
     private static String runtime(Release release) {

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.lambda.model.CreateFunctionRequest;
 import software.amazon.awssdk.services.lambda.model.UpdateFunctionConfigurationRequest;
 import software.amazon.awssdk.services.lambda.model.VpcConfig;
+import software.amazon.awssdk.services.lambda.model.VpcConfigResponse;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -75,6 +76,11 @@ class AppServerNetworkTest {
         UpdateFunctionConfigurationRequest out = LambdaAppServers.configurationRequest(RELEASE, names, env, network.vpcConfig(false), "rev-2");
         assertTrue(out.vpcConfig().hasSubnetIds() && out.vpcConfig().subnetIds().isEmpty());
         assertTrue(out.vpcConfig().hasSecurityGroupIds() && out.vpcConfig().securityGroupIds().isEmpty());
+
+        // what Lambda answers for a function in a VPC, and outside one (no field, or empty lists after a detach)
+        assertTrue(LambdaAppServers.inAVpc(VpcConfigResponse.builder().subnetIds("subnet-a").securityGroupIds("sg-client").vpcId("vpc-1").build()));
+        assertFalse(LambdaAppServers.inAVpc(null));
+        assertFalse(LambdaAppServers.inAVpc(VpcConfigResponse.builder().subnetIds(List.of()).securityGroupIds(List.of()).vpcId("").build()));
     }
 
     @Test
