@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.local.AdminApi;
 import dev.slipway.local.LocalSlipway;
 import dev.slipway.local.edge.EdgeClient;
+import dev.slipway.local.servers.NodePostgresClient;
 import dev.slipway.shared.audit.AuditLedger;
 import dev.slipway.shared.data.DataRecords;
 import dev.slipway.shared.data.copy.SupabaseStandIn;
@@ -41,13 +42,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (one release) each get a database of their own on the linked database's server, migrated and seeded once, and their
  * servers each see only their own DATABASE_URL (a fixture server that asks Postgres which database it is in);
  * production's server and database are untouched; mode backup copies the latest verified backup; a deleted preview's
- * database is dropped. App servers run unsandboxed here: a sandboxed server has no way to the runtime's loopback
- * Postgres (docs/data.md says so).
+ * database is dropped. App servers run sandboxed: each reaches its database on the runtime's Postgres through its
+ * tunnel, as the role its URL names, with its password.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PreviewDatabasesEndToEndTest {
     @RegisterExtension
-    static final LocalSlipway slipway = LocalSlipway.builder().unsandboxed().retryIntervalScale(0.05).build();
+    static final LocalSlipway slipway = LocalSlipway.builder().retryIntervalScale(0.05).build();
     private static final AdminApi api = slipway.api();
     private static final EdgeClient sites = slipway.edge();
     private static final String APP = "pvnotes";
@@ -276,6 +277,38 @@ class PreviewDatabasesEndToEndTest {
         }
     }
 
+    @Test
+    @Order(8)
+    void anUnlinkedAppsPreviewDatabaseIsItsOwnRolesReachedThroughTheTunnelAndDroppedWithIt() throws Exception {
+        String app = "pvscratch";
+        create(api, app);
+        assertEquals(200, api.json("PUT", "/apps/" + app + "/database/preview-policy", "{\"mode\":\"migrations\"}").statusCode());
+        Map<String, String> files = new LinkedHashMap<>(FILES);
+        files.put("supabase/migrations/20240101000000_init.sql", "create table notes (id bigserial primary key, body text not null);\n");
+        importApp(api, app, files);
+        HttpResponse<String> r = api.json("POST", "/apps/" + app + "/previews", "{\"ref\":\"main\",\"name\":\"one\"}");
+        assertEquals(202, r.statusCode(), r.body());
+        JsonNode d = api.awaitDeployment(app, Json.parse(r.body()).path("deployment").path("deploymentId").asText());
+        assertEquals("SUCCEEDED", d.path("status").asText(), d.toString());
+        String db = "slipway_pvscratch_pv_one";
+        String url = new LocalEncryptedAppEnvironment(slipway.dataDir().resolve("secrets")).previewValues(app, "one").get("DATABASE_URL");
+        assertTrue(url.startsWith("postgres://" + db + ":"), "its own role, never the server's superuser");
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (sites.site("one--" + app, "/").status() == 404 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        // the sandboxed server, through its tunnel as the role, reads what the migrations (run as Slipway's user) made
+        assertEquals(db + "|seeded", sites.site("one--" + app, "/db").text());
+        HttpResponse<String> deleted = api.json("DELETE", "/apps/" + app + "/previews/one", null);
+        assertTrue(deleted.statusCode() == 200 || deleted.statusCode() == 204, deleted.body());
+        awaitDropped(db);
+        long roleGone = System.nanoTime() + 10_000_000_000L;
+        while (!"0".equals(sql("postgres", "select count(*)::text from pg_roles where rolname = '" + db + "'")) && System.nanoTime() < roleGone) {
+            Thread.sleep(50);
+        }
+        assertEquals("0", sql("postgres", "select count(*)::text from pg_roles where rolname = '" + db + "'"), "the role goes with its database");
+    }
+
     // ---- helpers
 
     private static void awaitDropped(String database) throws Exception {
@@ -325,66 +358,13 @@ class PreviewDatabasesEndToEndTest {
 
     /**
      * A dependency-free Node server (its start script runs server.js): {@code /db} asks the database its DATABASE_URL names,
-     * over Postgres's wire protocol (trust authentication: the runtime's Postgres), which database it is in and its notes.
+     * over Postgres's wire protocol (SCRAM: the role's password), which database it is in and its notes.
      */
     static Map<String, String> serverApp() {
         Map<String, String> files = new LinkedHashMap<>(MigrationsEndToEndTest.app("notes", Map.of()));
         files.put("package.json", "{\"name\":\"notes\",\"version\":\"1.0.0\",\"private\":true,"
                 + "\"scripts\":{\"build\":\"node build.js\",\"start\":\"node server.js\"}}\n");
-        files.put("server.js", """
-                const http = require('http');
-                const net = require('net');
-                function query(url, sql) {
-                  return new Promise((resolve, reject) => {
-                    const u = new URL(url);
-                    const sock = net.connect(Number(u.port || 5432), u.hostname);
-                    const params = Buffer.from('user\\0' + decodeURIComponent(u.username) + '\\0database\\0'
-                      + decodeURIComponent(u.pathname.slice(1)) + '\\0\\0');
-                    const start = Buffer.alloc(8);
-                    start.writeInt32BE(8 + params.length, 0);
-                    start.writeInt32BE(196608, 4);
-                    sock.write(Buffer.concat([start, params]));
-                    let buf = Buffer.alloc(0);
-                    let asked = false;
-                    const rows = [];
-                    sock.on('error', reject);
-                    sock.on('data', (d) => {
-                      buf = Buffer.concat([buf, d]);
-                      while (buf.length >= 5 && buf.length >= 1 + buf.readInt32BE(1)) {
-                        const type = String.fromCharCode(buf[0]);
-                        const body = buf.subarray(5, 1 + buf.readInt32BE(1));
-                        buf = buf.subarray(1 + buf.readInt32BE(1));
-                        if ((type === 'R' && body.readInt32BE(0) !== 0) || type === 'E') {
-                          sock.destroy();
-                          reject(new Error(type + ' ' + body.toString('latin1')));
-                          return;
-                        }
-                        if (type === 'D') {
-                          const row = [];
-                          let o = 2;
-                          for (let i = 0; i < body.readInt16BE(0); i++) {
-                            const l = body.readInt32BE(o);
-                            o += 4;
-                            row.push(l < 0 ? '' : body.subarray(o, o + l).toString('utf8'));
-                            o += Math.max(l, 0);
-                          }
-                          rows.push(row);
-                        }
-                        if (type === 'Z' && !asked) {
-                          asked = true;
-                          const q = Buffer.from(sql + '\\0');
-                          const h = Buffer.alloc(5);
-                          h.write('Q');
-                          h.writeInt32BE(4 + q.length, 1);
-                          sock.write(Buffer.concat([h, q]));
-                        } else if (type === 'Z') {
-                          sock.end(Buffer.from([0x58, 0, 0, 0, 4]));
-                          resolve(rows);
-                        }
-                      }
-                    });
-                  });
-                }
+        files.put("server.js", NodePostgresClient.SOURCE + """
                 http.createServer(async (req, res) => {
                   if (req.url !== '/db') {
                     res.writeHead(200, { 'content-type': 'text/html' });

@@ -262,9 +262,17 @@ public final class PreviewDatabases implements TargetDatabases {
         DatabaseUrl url = url(appId, preview);
         PostgresServer server = url.server();
         String name = record.get("database").asText();
+        String role = record.path("role").asText(null);
+        String rolePassword = role == null ? null : HexFormat.of().formatHex(randomBytes(24));
         try (Connection c = server.connect(record.get("maintenance").asText()); Statement s = c.createStatement()) {
             s.execute("DROP DATABASE IF EXISTS " + quoted(name) + " WITH (FORCE)"); // what a killed attempt left
-            s.execute("CREATE DATABASE " + quoted(name));
+            if (role != null) {
+                s.execute("DROP ROLE IF EXISTS " + quoted(role));
+                s.execute("CREATE ROLE " + quoted(role) + " LOGIN PASSWORD '" + rolePassword + "'");
+                s.execute("CREATE DATABASE " + quoted(name) + " OWNER " + quoted(role));
+            } else {
+                s.execute("CREATE DATABASE " + quoted(name));
+            }
         } catch (SQLException e) {
             if ("42501".equals(e.getSQLState())) {
                 throw new StepFailedException("preview " + preview + " gets a database of its own (the app's preview-policy is "
@@ -273,6 +281,19 @@ public final class PreviewDatabases implements TargetDatabases {
                         + " preview-policy to \"none\"");
             }
             throw transientOrFailed("creating the database of preview " + preview, e);
+        }
+        if (role != null) {
+            try (Connection c = server.connect(name); Statement s = c.createStatement()) {
+                // migrations and restores run as the server's user: what they make, the preview's role may use; and in
+                // public, where the app looks, not in a schema named after that user ("$user": Slipway's own is there)
+                s.execute("ALTER DATABASE " + quoted(name) + " SET search_path TO public");
+                s.execute("GRANT ALL ON SCHEMA public TO " + quoted(role));
+                for (String kind : List.of("TABLES", "SEQUENCES", "FUNCTIONS", "TYPES", "SCHEMAS")) {
+                    s.execute("ALTER DEFAULT PRIVILEGES FOR ROLE " + quoted(server.user()) + " GRANT ALL ON " + kind + " TO " + quoted(role));
+                }
+            } catch (SQLException e) {
+                throw transientOrFailed("granting preview " + preview + "'s role its database", e);
+            }
         }
         if (Mode.BACKUP.id().equals(record.path("mode").asText())) {
             Optional<String> restored;
@@ -287,9 +308,13 @@ public final class PreviewDatabases implements TargetDatabases {
             }
             record.put("restoredFrom", restored.get());
         }
+        // a database on the scratch server is the app's through its own role (a sandboxed server's tunnel to the runtime's
+        // Postgres needs a password), never the server's user
+        String appUrl = role == null ? url.secret()
+                : new DatabaseUrl(url.host(), url.port(), name, role, rolePassword, url.sslMode()).secret();
         Map<String, String> values = new TreeMap<>();
-        values.put(DATABASE_URL, url.secret());
-        environment.values(appId, EnvScope.PREVIEW).keySet().stream().filter(OTHER_URL_NAMES::contains).forEach(n -> values.put(n, url.secret()));
+        values.put(DATABASE_URL, appUrl);
+        environment.values(appId, EnvScope.PREVIEW).keySet().stream().filter(OTHER_URL_NAMES::contains).forEach(n -> values.put(n, appUrl));
         environment.putPreviewValues(appId, preview, values);
         record.put("status", CREATED);
         record.put("createdAt", clock.instant().toString());
@@ -335,6 +360,9 @@ public final class PreviewDatabases implements TargetDatabases {
         r.put("database", name);
         r.put("maintenance", base.database());
         r.put("url", new DatabaseUrl(base.host(), base.port(), name, base.user(), base.password(), base.sslMode()).secret());
+        if (link.isEmpty()) {
+            r.put("role", name); // its login role: recorded before it exists, dropped after its database
+        }
         return r;
     }
 
@@ -484,6 +512,10 @@ public final class PreviewDatabases implements TargetDatabases {
             }
             try (Connection c = url.server().connect(s.body().get("maintenance").asText()); Statement st = c.createStatement()) {
                 st.execute("DROP DATABASE IF EXISTS " + quoted(name) + " WITH (FORCE)");
+                String role = s.body().path("role").asText(null);
+                if (role != null) {
+                    st.execute("DROP ROLE IF EXISTS " + quoted(role));
+                }
             }
         }
         environment.removePreviewValues(appId, preview);
@@ -517,6 +549,14 @@ public final class PreviewDatabases implements TargetDatabases {
 
     private static Actor workflowActor() {
         return new Actor("deploy-workflow", null, null);
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    private static byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        RANDOM.nextBytes(b);
+        return b;
     }
 
     static String quoted(String identifier) {
