@@ -252,13 +252,8 @@ class PreviewDatabasesEndToEndTest {
             }
             String url = "postgres://pvnocreate_app:pw-nocreate-0815@127.0.0.1:" + server.port() + "/" + db.name() + "?sslmode=disable";
             assertEquals(200, api.json("PUT", "/apps/" + app + "/database", "{\"url\":\"" + url + "\",\"kind\":\"postgres\"}").statusCode());
-            assertEquals(200, api.json("PUT", "/apps/" + app + "/database/preview-policy", "{\"mode\":\"migrations\"}").statusCode());
-            Map<String, String> files = new LinkedHashMap<>(FILES);
-            files.put("supabase/migrations/20240101000000_init.sql", "create table notes (id bigserial primary key, body text not null);\n");
-            importApp(api, app, files);
-            HttpResponse<String> r = api.json("POST", "/apps/" + app + "/previews", "{\"ref\":\"main\",\"name\":\"one\"}");
-            assertEquals(202, r.statusCode(), r.body());
-            JsonNode d = api.awaitDeployment(app, Json.parse(r.body()).path("deployment").path("deploymentId").asText());
+            plainAppWithPreviewDatabases(app);
+            JsonNode d = preview(app, "one");
             assertEquals("FAILED", d.path("status").asText(), d.toString());
             String failure = d.path("failure").asText();
             assertTrue(failure.contains("may not create databases") && failure.contains("CREATEDB"), failure);
@@ -282,21 +277,12 @@ class PreviewDatabasesEndToEndTest {
     void anUnlinkedAppsPreviewDatabaseIsItsOwnRolesReachedThroughTheTunnelAndDroppedWithIt() throws Exception {
         String app = "pvscratch";
         create(api, app);
-        assertEquals(200, api.json("PUT", "/apps/" + app + "/database/preview-policy", "{\"mode\":\"migrations\"}").statusCode());
-        Map<String, String> files = new LinkedHashMap<>(FILES);
-        files.put("supabase/migrations/20240101000000_init.sql", "create table notes (id bigserial primary key, body text not null);\n");
-        importApp(api, app, files);
-        HttpResponse<String> r = api.json("POST", "/apps/" + app + "/previews", "{\"ref\":\"main\",\"name\":\"one\"}");
-        assertEquals(202, r.statusCode(), r.body());
-        JsonNode d = api.awaitDeployment(app, Json.parse(r.body()).path("deployment").path("deploymentId").asText());
+        plainAppWithPreviewDatabases(app);
+        JsonNode d = preview(app, "one");
         assertEquals("SUCCEEDED", d.path("status").asText(), d.toString());
         String db = "slipway_pvscratch_pv_one";
         String url = new LocalEncryptedAppEnvironment(slipway.dataDir().resolve("secrets")).previewValues(app, "one").get("DATABASE_URL");
         assertTrue(url.startsWith("postgres://" + db + ":"), "its own role, never the server's superuser");
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (sites.site("one--" + app, "/").status() == 404 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
         // the sandboxed server, through its tunnel as the role, reads what the migrations (run as Slipway's user) made
         assertEquals(db + "|seeded", sites.site("one--" + app, "/db").text());
         HttpResponse<String> deleted = api.json("DELETE", "/apps/" + app + "/previews/one", null);
@@ -319,13 +305,25 @@ class PreviewDatabasesEndToEndTest {
         assertFalse(databases(database).contains(database), database + " is dropped");
     }
 
+    /** The notes app with a plain migration (no Supabase policies), preview-policy migrations. */
+    private static void plainAppWithPreviewDatabases(String app) throws Exception {
+        assertEquals(200, api.json("PUT", "/apps/" + app + "/database/preview-policy", "{\"mode\":\"migrations\"}").statusCode());
+        Map<String, String> files = new LinkedHashMap<>(FILES);
+        files.put("supabase/migrations/20240101000000_init.sql", "create table notes (id bigserial primary key, body text not null);\n");
+        importApp(api, app, files);
+    }
+
     private static JsonNode preview(String name) throws Exception {
-        HttpResponse<String> r = api.json("POST", "/apps/" + APP + "/previews", "{\"ref\":\"main\",\"name\":\"" + name + "\"}");
+        return preview(APP, name);
+    }
+
+    private static JsonNode preview(String app, String name) throws Exception {
+        HttpResponse<String> r = api.json("POST", "/apps/" + app + "/previews", "{\"ref\":\"main\",\"name\":\"" + name + "\"}");
         assertEquals(202, r.statusCode(), r.body());
-        JsonNode d = api.awaitDeployment(APP, Json.parse(r.body()).path("deployment").path("deploymentId").asText());
+        JsonNode d = api.awaitDeployment(app, Json.parse(r.body()).path("deployment").path("deploymentId").asText());
         // the edge entry is written right after the alias moved: wait for the preview's host to serve the release
         long deadline = System.nanoTime() + 10_000_000_000L;
-        while (d.path("status").asText().equals("SUCCEEDED") && sites.site(name + "--" + APP, "/").status() == 404
+        while (d.path("status").asText().equals("SUCCEEDED") && sites.site(name + "--" + app, "/").status() == 404
                 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
