@@ -219,7 +219,7 @@ public final class EgressProxy implements Closeable {
                 synchronized (this) {
                     refused.put(destination, r.getMessage());
                 }
-                answer(out, 403, "slipway build sandbox: " + destination + " refused: " + r.getMessage());
+                answer(out, 403, "slipway sandbox: " + destination + " refused: " + r.getMessage());
                 return;
             }
             try (Socket upstream = new Socket()) {
@@ -239,7 +239,7 @@ public final class EgressProxy implements Closeable {
                 }
                 relay(in, out, upstream);
             } catch (IOException e) {
-                answer(out, 502, "slipway build sandbox: " + destination + " unreachable: " + e.getMessage());
+                answer(out, 502, "slipway sandbox: " + destination + " unreachable: " + e.getMessage());
             }
         } catch (IOException | RuntimeException ignored) {
             // the build closed its side: nothing to clean up beyond the sockets
