@@ -194,8 +194,9 @@ class AppServerPoolTest {
     /**
      * A sandboxed server reaches the runtime's Postgres through its tunnel with the URL it was given, unchanged: as a
      * role with a password (SCRAM, here by a dependency-free client); the passwordless superuser through the same
-     * tunnel is asked for a password, a loopback endpoint its values do not name is refused by its proxy, and an IP
-     * address it cannot tunnel is named in its log.
+     * tunnel is asked for a password, a loopback endpoint its values do not name is refused by its proxy, a host name
+     * resolves to its tunnel's loopback address inside (the proxy's refusal in the log), and an IP address it cannot
+     * tunnel is named in its log.
      */
     @Test
     void aSandboxedServerReachesItsOwnDatabaseThroughItsTunnelWithAPasswordOnly() throws Exception {
@@ -218,9 +219,11 @@ class AppServerPoolTest {
                         r.end();
                       });
                       const ask = (url) => query(url, 'select body from notes').then((rows) => rows[0][0], (e) => e.message);
+                      const named = new URL(process.env.SUPABASE_DB_URL);
+                      const address = await require('dns').promises.lookup(named.hostname).then((a) => a.address, (e) => e.code);
                       res.end(JSON.stringify({
                         role: await ask(process.env.DATABASE_URL), superuser: await ask(process.env.DIRECT_URL),
-                        other: await viaProxy('127.0.0.1:%d')
+                        other: await viaProxy('127.0.0.1:%d'), address, named: await ask(process.env.SUPABASE_DB_URL)
                       }));
                     }).listen(Number(process.env.PORT), process.env.HOST);
                     """.formatted(pg == 65535 ? 1 : pg + 1));
@@ -228,14 +231,22 @@ class AppServerPoolTest {
             env.putPreviewValues(APP, "tun", Map.of(
                     "DATABASE_URL", "postgres://" + role + ":tunnel-pw-1@127.0.0.1:" + pg + "/" + db.name() + "?sslmode=disable",
                     "DIRECT_URL", "postgresql://slipway@localhost:" + pg + "/" + db.name(),
-                    "POSTGRES_URL", "postgres://u:p@10.1.2.3:5432/x"));
+                    "POSTGRES_URL", "postgres://u:p@10.1.2.3:5432/x",
+                    "SUPABASE_DB_URL", "postgres://u:p@db.tunnel.invalid:6543/x"));
             try {
                 pool.publish(key);
                 String body = get(pool.running(key).orElseThrow().port());
                 assertTrue(body.contains("\"role\":\"through the tunnel\""), "the role through its tunnel: " + body);
                 assertTrue(body.contains("\"superuser\":\"password required\""), "the superuser through a tunnel: " + body);
                 assertTrue(body.contains("\"other\":403"), "an endpoint its values do not name: " + body);
-                String log = pool.logs(APP, release, null, 100).lines().stream().map(ServerLogs.Line::text).reduce("", (a, b) -> a + "\n" + b);
+                // a host name resolves to its tunnel inside; the proxy resolves it outside (here: no such host) and refuses
+                assertTrue(body.contains("\"address\":\"127.0.0.2\"") && body.contains("\"named\":\"closed\""), body);
+                String refusal = "database tunnel to db.tunnel.invalid:6543 refused: slipway sandbox: db.tunnel.invalid:6543 refused: unknown host";
+                String log = "";
+                for (long until = System.nanoTime() + 5_000_000_000L; !log.contains(refusal) && System.nanoTime() < until; Thread.sleep(20)) {
+                    log = pool.logs(APP, release, null, 100).lines().stream().map(ServerLogs.Line::text).reduce("", (a, b) -> a + "\n" + b);
+                }
+                assertTrue(log.contains(refusal), "the bridge's line, from the server's stderr: " + log);
                 assertTrue(log.contains("no database tunnel: POSTGRES_URL names the IP address 10.1.2.3"), log);
                 assertFalse(log.contains("tunnel-pw-1"), log);
             } finally {
