@@ -285,6 +285,8 @@ class PreviewDatabasesEndToEndTest {
         assertTrue(url.startsWith("postgres://" + db + ":"), "its own role, never the server's superuser");
         // the sandboxed server, through its tunnel as the role, reads what the migrations (run as Slipway's user) made
         assertEquals(db + "|seeded", sites.site("one--" + app, "/db").text());
+        assertEquals("f", sql(db, "select has_database_privilege('public', '" + db + "', 'CONNECT')::text").substring(0, 1),
+                "no other role may connect to it");
         HttpResponse<String> deleted = api.json("DELETE", "/apps/" + app + "/previews/one", null);
         assertTrue(deleted.statusCode() == 200 || deleted.statusCode() == 204, deleted.body());
         awaitDropped(db);

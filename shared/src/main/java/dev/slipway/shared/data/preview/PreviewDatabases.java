@@ -270,6 +270,8 @@ public final class PreviewDatabases implements TargetDatabases {
                 s.execute("DROP ROLE IF EXISTS " + quoted(role));
                 s.execute("CREATE ROLE " + quoted(role) + " LOGIN PASSWORD '" + rolePassword + "'");
                 s.execute("CREATE DATABASE " + quoted(name) + " OWNER " + quoted(role));
+                // its owner (and Slipway) only: other previews' roles on this server cannot even connect
+                s.execute("REVOKE ALL ON DATABASE " + quoted(name) + " FROM PUBLIC");
             } else {
                 s.execute("CREATE DATABASE " + quoted(name));
             }
