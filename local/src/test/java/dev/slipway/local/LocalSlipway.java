@@ -240,7 +240,7 @@ public final class LocalSlipway implements BeforeAllCallback, AfterAllCallback {
         private Builder() {
         }
 
-        /** Builds and app servers without the sandbox (a server that must reach the runtime's Postgres on loopback). */
+        /** Builds and app servers without the sandbox (as `--unsandboxed-builds`; sandboxed servers reach databases through tunnels). */
         public Builder unsandboxed() {
             this.unsandboxed = true;
             return this;
