@@ -70,7 +70,11 @@ function tunnel(client, target) {
     if (!/^HTTP\/1\.[01] 200 /.test(status)) {
       const why = head.subarray(end + 4).toString('utf8').trim() || status;
       console.error('slipway sandbox: database tunnel to ' + target + ' refused: ' + why);
-      closeBoth();
+      // a clean close: what the app already sent is read and dropped first, so the app sees its connection end
+      // (a destroy with unread bytes would reset it instead)
+      upstream.destroy();
+      client.resume();
+      client.end();
       return;
     }
     const rest = head.subarray(end + 4);
