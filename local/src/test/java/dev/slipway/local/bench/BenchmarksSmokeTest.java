@@ -3,6 +3,8 @@ package dev.slipway.local.bench;
 import dev.slipway.local.EmbeddedEngines;
 import dev.slipway.local.LocalSlipway;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -31,8 +33,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * <p>
  * No figure is compared with a limit: speed is what the benchmarks print, never what a test asserts.
  * Each benchmark starts its own engines (the cleanup benchmark writes the edge's routes before its
- * runtime starts), so the sizes are what keeps this quick.
+ * runtime starts) on free ports, so the sizes and running two at a time (junit-platform.properties) keep this quick.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class BenchmarksSmokeTest {
     /** The tiny arguments of each benchmark, in the order of {@code ./slipway help}. */
     private static final Map<String, List<String>> TINY = new LinkedHashMap<>();

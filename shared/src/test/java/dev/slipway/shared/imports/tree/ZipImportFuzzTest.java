@@ -24,7 +24,7 @@ class ZipImportFuzzTest {
     /** Small so that bombs and long inputs hit the limits quickly. */
     static final ImportLimits LIMITS = new ImportLimits(64, 1L << 20, 256L << 10, 256);
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "15s")
     void fuzzZip(byte[] data) {
         ImportOracle.check(data, LIMITS);
     }
