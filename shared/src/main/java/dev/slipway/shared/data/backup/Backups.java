@@ -7,6 +7,7 @@ import dev.slipway.shared.apps.AppService;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.data.DataRecords;
+import dev.slipway.shared.data.DataWorkflow;
 import dev.slipway.shared.data.link.DatabaseLink;
 import dev.slipway.shared.data.link.DatabaseLinks;
 import dev.slipway.shared.data.move.MoveFinding;
@@ -163,17 +164,7 @@ public final class Backups {
         b.put("startedAt", now.toString());
         b.put("leaseUntil", now.plus(lease).toString());
         write(appId, BACKUP + id, 0, b, actor, "database.backup.started", null);
-        ObjectNode input = Json.object();
-        input.put("job", "backup");
-        input.put("appId", appId);
-        input.put("backupId", id);
-        try {
-            workflow.start(id, input);
-        } catch (RuntimeException e) {
-            // not started: the record fails now rather than after its lease
-            markFailed(appId, id, "the data workflow could not be started: " + e.getMessage());
-            throw new DomainException(DomainError.DATA_WORKFLOW_UNAVAILABLE, "The backup workflow could not be started; retry later");
-        }
+        workflow.startJob("backup", appId, "backupId", id, why -> markFailed(appId, id, why));
         return b;
     }
 
@@ -250,16 +241,7 @@ public final class Backups {
         r.put("overLinkedDatabase", overLinked);
         r.put("startedAt", clock.instant().toString());
         write(appId, RESTORE + id, 0, r, actor, "database.restore.started", null);
-        ObjectNode input = Json.object();
-        input.put("job", "restore");
-        input.put("appId", appId);
-        input.put("restoreId", id);
-        try {
-            workflow.start(id, input);
-        } catch (RuntimeException e) {
-            markRestoreFailed(appId, id, "the data workflow could not be started: " + e.getMessage());
-            throw new DomainException(DomainError.DATA_WORKFLOW_UNAVAILABLE, "The restore workflow could not be started; retry later");
-        }
+        workflow.startJob("restore", appId, "restoreId", id, why -> markRestoreFailed(appId, id, why));
         return r;
     }
 

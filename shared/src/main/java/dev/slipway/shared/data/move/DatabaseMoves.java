@@ -6,6 +6,7 @@ import dev.slipway.shared.apps.AppService;
 import dev.slipway.shared.audit.Actor;
 import dev.slipway.shared.audit.AuditEvent;
 import dev.slipway.shared.data.DataRecords;
+import dev.slipway.shared.data.DataWorkflow;
 import dev.slipway.shared.data.link.DatabaseLink;
 import dev.slipway.shared.data.link.DatabaseLinks;
 import dev.slipway.shared.data.postgres.DatabaseAccess;
@@ -26,7 +27,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -46,15 +46,14 @@ public final class DatabaseMoves {
     private final AppService apps;
     private final DataRecords records;
     private final DatabaseLinks links;
-    /** Starts the data workflow (name, input), as backups do; data.backup's DataWorkflow, not named here (data.backup uses this package). */
-    private final BiConsumer<String, ObjectNode> workflow;
+    private final DataWorkflow workflow;
     /** Git only where a move starts (the API), never built for the workflow's steps. */
     private final Supplier<CommitSource> commits;
     /** The stack's own database ({"target":"stack"}), if it has one. */
     private final Optional<StackDatabase> stack;
     private final Clock clock;
 
-    public DatabaseMoves(AppService apps, DataRecords records, DatabaseLinks links, BiConsumer<String, ObjectNode> workflow, Supplier<CommitSource> commits,
+    public DatabaseMoves(AppService apps, DataRecords records, DatabaseLinks links, DataWorkflow workflow, Supplier<CommitSource> commits,
                          Optional<StackDatabase> stack, Clock clock) {
         this.apps = apps;
         this.records = records;
@@ -125,16 +124,7 @@ public final class DatabaseMoves {
         // read here, where git is at hand: the workflow's step reads only the record
         m.set("edgeFunctions", Json.MAPPER.valueToTree(MoveFindings.edgeFunctions(repositoryPaths(appId))));
         write(appId, id, 0, null, m, actor, "database.move.started");
-        ObjectNode input = Json.object();
-        input.put("job", "move");
-        input.put("appId", appId);
-        input.put("moveId", id);
-        try {
-            workflow.accept(id, input);
-        } catch (RuntimeException e) {
-            markFailed(appId, id, "the data workflow could not be started: " + e.getMessage());
-            throw new DomainException(DomainError.DATA_WORKFLOW_UNAVAILABLE, "The move workflow could not be started; retry later");
-        }
+        workflow.startJob("move", appId, "moveId", id, why -> markFailed(appId, id, why));
         return m;
     }
 
