@@ -88,6 +88,26 @@ final class DatabaseCommand extends AppCommand {
         }
     }
 
+    /** A started job (backup, restore, move): as started when {@code detach}, else followed to its end; printed under --json. */
+    static JsonNode follow(BaseCommand c, ApiClient api, JsonNode started, boolean detach, String kind, String id, String path) {
+        JsonNode job = detach ? started : await(c, api, path, Character.toUpperCase(kind.charAt(0)) + kind.substring(1) + " " + id);
+        if (c.json) {
+            c.print(job);
+        }
+        return job;
+    }
+
+    /** Whether a followed job ended other than {@code done} (a detached one has not ended yet): then why is on stderr, and the command exits 1. */
+    static boolean failed(BaseCommand c, JsonNode job, boolean detach, String kind, String id, String done) {
+        String status = job.path("status").asText();
+        if (detach || done.equals(status)) {
+            return false;
+        }
+        c.io.err().println("slipway: " + kind + " " + id + " " + status.toLowerCase(java.util.Locale.ROOT) + ": "
+                + job.path("failure").asText("no reason given"));
+        return true;
+    }
+
     /** Reads a database URL as a secret (never an argument). */
     static String readUrl(BaseCommand c, String what) throws IOException {
         String url = c.readSecret(what + " (postgres://…, not echoed): ");
@@ -143,22 +163,13 @@ final class DatabaseCommand extends AppCommand {
             ApiClient api = api();
             JsonNode started = api.call("POST", appPath("/database/backups"), null);
             String id = started.path("backupId").asText();
-            if (detach) {
-                if (json) {
-                    print(started);
-                } else {
-                    say("Started backup " + id + "; see it with: slipway db backups");
-                }
-                return ExitCode.OK;
-            }
-            JsonNode b = await(this, api, appPath("/database/backups/" + seg(id)), "Backup " + id);
-            if (json) {
-                print(b);
-            }
-            if (!"VERIFIED".equals(b.path("status").asText())) {
-                io.err().println("slipway: backup " + id + " " + b.path("status").asText().toLowerCase(java.util.Locale.ROOT) + ": "
-                        + b.path("failure").asText("no reason given"));
+            JsonNode b = follow(this, api, started, detach, "backup", id, appPath("/database/backups/" + seg(id)));
+            if (failed(this, b, detach, "backup", id, "VERIFIED")) {
                 return ExitCode.FAILED;
+            }
+            if (detach) {
+                say("Started backup " + id + "; see it with: slipway db backups");
+                return ExitCode.OK;
             }
             say("Verified backup " + id + ": " + b.path("tables").asText() + " tables, " + b.path("rows").asText() + " rows, "
                     + b.path("bytes").asText() + " bytes encrypted, in " + b.path("durationMs").asText() + " ms");
@@ -227,13 +238,8 @@ final class DatabaseCommand extends AppCommand {
             ApiClient api = api();
             JsonNode started = api.call("POST", appPath("/database/restores"), body);
             String id = started.path("restoreId").asText();
-            JsonNode r = detach ? started : await(this, api, appPath("/database/restores/" + seg(id)), "Restore " + id);
-            if (json) {
-                print(r);
-            }
-            String status = r.path("status").asText();
-            if ("FAILED".equals(status)) {
-                io.err().println("slipway: restore " + id + " failed: " + r.path("failure").asText("no reason given"));
+            JsonNode r = follow(this, api, started, detach, "restore", id, appPath("/database/restores/" + seg(id)));
+            if (failed(this, r, detach, "restore", id, "SUCCEEDED")) {
                 return ExitCode.FAILED;
             }
             say(detach ? "Started restore " + id : "Restored backup " + backup + " (restore " + id + ")");
@@ -321,16 +327,11 @@ final class DatabaseCommand extends AppCommand {
             ApiClient api = api();
             JsonNode started = api.call("POST", appPath("/database/move"), body);
             String id = started.path("moveId").asText();
-            JsonNode m = detach ? started : await(this, api, appPath("/database/moves/" + seg(id)), "Move " + id);
-            if (json) {
-                print(m);
-            }
+            JsonNode m = follow(this, api, started, detach, "move", id, appPath("/database/moves/" + seg(id)));
             for (JsonNode f : m.path("findings")) {
                 note(f.path("severity").asText() + ": " + f.path("object").asText() + ": " + f.path("message").asText());
             }
-            String status = m.path("status").asText();
-            if ("FAILED".equals(status)) {
-                io.err().println("slipway: move " + id + " failed: " + m.path("failure").asText("no reason given"));
+            if (failed(this, m, detach, "move", id, "SUCCEEDED")) {
                 return ExitCode.FAILED;
             }
             say(detach ? "Started move " + id : "Moved and verified: " + m.path("tables").asText() + " tables, " + m.path("rows").asText()
